@@ -1,0 +1,73 @@
+# The README's two commands live here: `make demo` and `make test`. Everything else is a thin
+# wrapper over CMake (one build for everything; see CMakeLists.txt).
+
+MAKEFLAGS += --no-print-directory
+JOBS  ?= $(shell nproc 2>/dev/null || echo 2)
+CMAKE ?= cmake
+REL   := build/release
+ASAN  := build/asan
+TSAN  := build/tsan
+FUZZ  := build/fuzz
+FUZZ_SECONDS ?= 60
+PREFIX ?= /usr/local
+
+.PHONY: all deps build build-asan build-tsan test test-release test-asan test-tsan demo \
+        install fuzz bench format clean
+
+all: build
+
+deps:
+	@deploy/install-deps.sh
+
+build: deps
+	@$(CMAKE) -S . -B $(REL) -DCMAKE_BUILD_TYPE=Release >/dev/null
+	@$(CMAKE) --build $(REL) -j $(JOBS)
+
+build-asan: deps
+	@$(CMAKE) -S . -B $(ASAN) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHALE_SANITIZE=ON >/dev/null
+	@$(CMAKE) --build $(ASAN) -j $(JOBS)
+
+build-tsan: deps
+	@$(CMAKE) -S . -B $(TSAN) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHALE_TSAN=ON >/dev/null
+	@$(CMAKE) --build $(TSAN) -j $(JOBS)
+
+# Release and ASan+UBSan run every test; the TSan build runs the tests labelled `thread`.
+test: build build-asan build-tsan
+	@$(MAKE) --no-print-directory test-release test-asan test-tsan
+
+test-release:
+	@echo "== tests: release build"
+	@cd $(REL) && ctest --output-on-failure -j $(JOBS)
+
+test-asan:
+	@echo "== tests: ASan+UBSan build"
+	@cd $(ASAN) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j $(JOBS)
+
+test-tsan:
+	@echo "== tests: TSan build (label: thread)"
+	@cd $(TSAN) && TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+	    ctest --output-on-failure -j $(JOBS) -L thread
+
+demo: build
+	@examples/demo.sh $(REL)
+
+install: build
+	@$(CMAKE) --install $(REL) --prefix $(PREFIX)
+
+# Runs every libFuzzer target for FUZZ_SECONDS each; new crashers land in build/fuzz/findings.
+fuzz:
+	@deploy/install-deps.sh --fuzz
+	@CC=clang $(CMAKE) -S . -B $(FUZZ) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHALE_FUZZ=ON >/dev/null
+	@$(CMAKE) --build $(FUZZ) -j $(JOBS)
+	@tests/fuzz/run-fuzzers.sh $(FUZZ) $(FUZZ_SECONDS)
+
+bench: build
+	@deploy/install-deps.sh --bench
+	@tests/bench/run.sh $(REL)
+
+format:
+	@git ls-files '*.c' '*.h' | xargs clang-format -i
+
+clean:
+	rm -rf build

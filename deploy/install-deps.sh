@@ -1,0 +1,60 @@
+#!/bin/sh
+# Installs the Debian packages hale needs. Idempotent and quick when everything is present.
+#
+#   deploy/install-deps.sh            build, tests and demo
+#   deploy/install-deps.sh --fuzz     ... plus clang and libFuzzer (for `make fuzz`)
+#   deploy/install-deps.sh --bench    ... plus Go, Erlang/OTP, runit, s6, hyperfine, wrk
+#                                     (the peers `make bench` measures against)
+set -eu
+
+base="build-essential cmake pkg-config procps libnng-dev libsodium-dev libmsgpack-dev libev-dev
+      libcmocka-dev libsystemd-dev"
+fuzz="clang libclang-rt-dev"
+bench="golang-go erlang-nox runit s6 hyperfine wrk"
+
+pkgs=$base
+for arg in "$@"; do
+    case $arg in
+    --fuzz) pkgs="$pkgs $fuzz" ;;
+    --bench) pkgs="$pkgs $bench" ;;
+    -h | --help) sed -n '2,8s/^# \{0,1\}//p' "$0"; exit 0 ;;
+    *) echo "install-deps: unknown option $arg (see --help)" >&2; exit 2 ;;
+    esac
+done
+
+missing=""
+for p in $pkgs; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+        missing="$missing $p"
+    fi
+done
+[ -z "$missing" ] && exit 0
+
+if ! command -v apt-get >/dev/null 2>&1; then
+    echo "install-deps: this is not a Debian-like system; install these by hand:$missing" >&2
+    exit 1
+fi
+if [ "$(id -u)" -eq 0 ]; then
+    as_root=""
+elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+    as_root="sudo"
+else
+    echo "install-deps: missing packages:$missing" >&2
+    echo "install-deps: run as root (or with passwordless sudo): apt-get install$missing" >&2
+    exit 1
+fi
+
+echo "install-deps: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+# shellcheck disable=SC2086
+if ! $as_root apt-get install -y -q --no-install-recommends $missing >/tmp/hale-install-deps.log 2>&1; then
+    echo "install-deps: refreshing package lists"
+    $as_root apt-get update -q >>/tmp/hale-install-deps.log 2>&1 || true
+    # shellcheck disable=SC2086
+    if ! $as_root apt-get install -y -q --no-install-recommends $missing >>/tmp/hale-install-deps.log 2>&1; then
+        echo "install-deps: apt-get could not install:$missing" >&2
+        tail -n 20 /tmp/hale-install-deps.log >&2
+        exit 1
+    fi
+fi
+echo "install-deps: done"

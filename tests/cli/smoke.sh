@@ -1,0 +1,27 @@
+#!/bin/sh
+# The `hale` command's front door: help, version (which must find the runtime beside it),
+# usage errors with status 2, and keygen writing an owner-only key.
+set -u
+hale=$1
+work=$2
+rm -rf "$work" && mkdir -p "$work"
+bad=0
+check() { # description, then the command; the command must succeed
+    desc=$1; shift
+    if ! "$@" >"$work/out" 2>&1; then echo "FAIL: $desc"; cat "$work/out"; bad=1; fi
+}
+
+check "hale --help lists commands" sh -c "'$hale' --help | grep -q 'commands:'"
+check "hale version finds the runtime" sh -c "'$hale' version | grep -q 'runtime: .*/lib/hale/libhale.a'"
+check "unknown command exits 2" sh -c "'$hale' frobnicate 2>/dev/null; test \$? -eq 2"
+check "no command exits 2" sh -c "'$hale' >/dev/null 2>&1; test \$? -eq 2"
+check "keygen without -o exits 2" sh -c "'$hale' keygen 2>/dev/null; test \$? -eq 2"
+check "keygen writes a key" "$hale" keygen -o "$work/k"
+check "key is owner-only" sh -c "test \"\$(stat -c %a '$work/k')\" = 600"
+check "key is 64 hex chars" sh -c "grep -Eq '^[0-9a-f]{64}\$' '$work/k'"
+check "keygen refuses to overwrite" sh -c "! '$hale' keygen -o '$work/k' 2>/dev/null"
+check "version with HALE_HOME elsewhere says not found" \
+    sh -c "HALE_HOME=/nonexistent '$hale' version | grep -q 'not found'"
+rm -rf "$work"
+[ $bad -eq 0 ] && echo "cli smoke: ok"
+exit $bad

@@ -1,0 +1,15 @@
+#!/bin/sh
+# Stand-in compiler for testing the golden driver itself: a "program" is a shell script; `build`
+# copies it (or fails with the script's BUILD-ERROR line), `check` prints its CHECK line.
+cmd=$1; src=$2
+case "$cmd" in
+check) sed -n 's/^# CHECK: //p' "$src"; exit 0 ;;
+build)
+    out=$4
+    if grep -q '^# BUILD-ERROR: ' "$src"; then
+        sed -n 's/^# BUILD-ERROR: //p' "$src" >&2
+        exit 1
+    fi
+    cp "$src" "$out" && chmod +x "$out" ;;
+*) exit 2 ;;
+esac
