@@ -24,7 +24,6 @@ function(hale_module_library name)
 endfunction()
 
 # One ctest per NAME_test.c beside the module, labelled "unit" plus the folder name.
-# A test file may list extra sources it needs in a comment line: `// test-sources: a.c b.c`.
 function(hale_unit_tests)
   cmake_parse_arguments(ARG "" "" "LIBS;LABELS" ${ARGN})
   get_filename_component(folder ${CMAKE_CURRENT_SOURCE_DIR} NAME)

@@ -1,0 +1,111 @@
+/* Regions: the memory every locus owns.
+ *
+ * A region is a list of chunks with a bump pointer. Allocation is a pointer bump; there is no
+ * per-object free. Regions nest like loci: freeing a region frees every region nested in it, and
+ * their chunks go back to a process-wide chunk pool (with a per-thread cache) for reuse.
+ *
+ * Every region header carries a generation that is bumped when the region is freed. Headers are
+ * never returned to the operating system and are only ever reused as region headers, so a
+ * guarded reference (pointer + generation) can always be checked: `hale_region_alive` is safe to
+ * call on a region that has been freed.
+ *
+ * Mark/reset gives stack discipline inside one region: the compiler opens a mark on the current
+ * context's scratch at every function entry and resets it on return, so transient allocations of
+ * a call never outlive it. Scratch belongs to an execution context (the main thread, a pool
+ * worker, a coroutine), not to a thread, because a parked coroutine's scratch must survive while
+ * others run on the same thread; the scheduler switches `hale_scratch_set_current` with the
+ * context.
+ *
+ * This header is the contract between the runtime and generated C. */
+#ifndef HALE_RUNTIME_REGION_H
+#define HALE_RUNTIME_REGION_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define HALE_CHUNK_SIZE ((size_t)64 * 1024)
+
+typedef struct hale_region hale_region;
+
+/* Creates a region nested in `parent` (NULL for a root region). `name` labels it in diagnostics
+ * and must outlive the region (generated code passes string literals). */
+hale_region *hale_region_new(hale_region *parent, const char *name);
+
+/* Frees `r` and, first, every region nested in it. Their chunks return to the chunk pool and
+ * their generations are bumped. */
+void hale_region_free(hale_region *r);
+
+/* Returns `size` bytes aligned to `align` (a power of two, at most 4096). Never returns NULL: out
+ * of memory is fatal. Allocations larger than a quarter chunk get a dedicated chunk. A zero size
+ * returns a valid, unique, aligned pointer. */
+void *hale_region_alloc(hale_region *r, size_t size, size_t align);
+
+/* The common case: 16-byte alignment. */
+static inline void *hale_alloc(hale_region *r, size_t size) {
+    return hale_region_alloc(r, size, 16);
+}
+
+/* Bytes handed out by allocations since creation or the last reset (not counting padding), and
+ * bytes of chunk memory the region currently holds. Neither includes nested regions. */
+size_t hale_region_used_bytes(const hale_region *r);
+size_t hale_region_reserved_bytes(const hale_region *r);
+
+/* The region's label and parent, for diagnostics. */
+const char *hale_region_name(const hale_region *r);
+hale_region *hale_region_parent(const hale_region *r);
+
+/* ---- generations (guarded references) ---- */
+
+typedef uint64_t hale_gen;
+
+/* The region's current generation. Safe to call after the region was freed. */
+hale_gen hale_region_generation(const hale_region *r);
+
+/* 1 while the region that had generation `g` is still alive, 0 once it has been freed. */
+int hale_region_alive(const hale_region *r, hale_gen g);
+
+/* ---- mark / reset ---- */
+
+typedef struct {
+    void *chunk;   /* chunk that was current at the mark */
+    size_t offset; /* bump offset within it */
+    size_t used;   /* used-bytes count at the mark */
+} hale_mark;
+
+hale_mark hale_region_mark(const hale_region *r);
+
+/* Forgets everything allocated in `r` after `m` was taken. Chunks that become unused go back to
+ * the pool (a region may keep one spare to avoid churn on hot call paths). */
+void hale_region_reset(hale_region *r, hale_mark m);
+
+/* ---- scratch ---- */
+
+/* Scratch for one execution context: two regions ("sides") used alternately by call depth, so a
+ * callee's return value can be copied into the caller's side before the callee's side resets. */
+typedef struct hale_scratch hale_scratch;
+
+hale_scratch *hale_scratch_new(const char *name);
+void hale_scratch_free(hale_scratch *s);
+
+/* The current context's scratch. Each thread starts with one of its own, created on first use. */
+hale_scratch *hale_scratch_current(void);
+
+/* Makes `s` the current scratch of this thread; returns the previous one. */
+hale_scratch *hale_scratch_set_current(hale_scratch *s);
+
+/* Side 0 or 1 of `s`. */
+hale_region *hale_scratch_side(hale_scratch *s, int side);
+
+/* ---- diagnostics ---- */
+
+/* Cumulative number of system allocations (malloc, calloc, realloc, mmap) the runtime has made,
+ * process-wide. A chunk served from the pool is not a system allocation. */
+int64_t hale_diag_heap_alloc_count(void);
+
+/* Every system allocation the runtime makes goes through these, so it is counted. */
+void *hale_sys_malloc(size_t size);
+void *hale_sys_calloc(size_t n, size_t size);
+void *hale_sys_realloc(void *p, size_t size);
+void hale_sys_free(void *p);
+
+#endif
