@@ -68,7 +68,8 @@ int hale_region_alive(const hale_region *r, hale_gen g);
 
 typedef struct {
     void *chunk;   /* chunk that was current at the mark */
-    size_t offset; /* bump offset within it */
+    void *large;   /* newest dedicated (large) chunk at the mark */
+    size_t offset; /* bump offset within the current chunk */
     size_t used;   /* used-bytes count at the mark */
 } hale_mark;
 

@@ -101,8 +101,10 @@ int tp_key_load(const char *path, uint8_t key[TP_KEY_BYTES], char *err, size_t e
                  : -1;
     sodium_memzero(buf, sizeof buf);
     if (rc != 0) {
-        return fail(err, errlen, "key file %s: expected %d hex characters (make one with "
-                    "`hale keygen -o FILE`)", path, TP_KEY_BYTES * 2);
+        return fail(err, errlen,
+                    "key file %s: expected %d hex characters (make one with "
+                    "`hale keygen -o FILE`)",
+                    path, TP_KEY_BYTES * 2);
     }
     return 0;
 }

@@ -1,0 +1,45 @@
+/* Chunks: the unit of memory regions are built from.
+ *
+ * Standard chunks are HALE_CHUNK_SIZE bytes and recycled through a process-wide pool fronted by a
+ * small per-thread cache, so a region that is created and freed per connection or per method call
+ * costs no system allocation in steady state. Allocations too big for a standard chunk get a
+ * dedicated chunk of their own, which goes straight back to the system when released. */
+#ifndef HALE_RUNTIME_CHUNK_H
+#define HALE_RUNTIME_CHUNK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct hale_chunk {
+    struct hale_chunk *next;
+    size_t cap;   /* usable bytes after the header */
+    int standard; /* 1: pool-recycled HALE_CHUNK_SIZE chunk; 0: dedicated */
+    /* payload follows, 16-byte aligned */
+} hale_chunk;
+
+#define HALE_CHUNK_HEADER ((sizeof(hale_chunk) + 15) & ~(size_t)15)
+
+static inline char *hale_chunk_data(hale_chunk *c) {
+    return (char *)c + HALE_CHUNK_HEADER;
+}
+
+/* A standard chunk, from this thread's cache, the global pool, or the system. */
+hale_chunk *hale_chunk_get(void);
+
+/* A dedicated chunk with at least `payload` usable bytes. */
+hale_chunk *hale_chunk_get_large(size_t payload);
+
+/* Returns a chunk (standard or dedicated) for reuse or release. */
+void hale_chunk_put(hale_chunk *c);
+
+/* Pool counters since start: standard chunks served from a cache or the pool (hits), from the
+ * system (misses), and chunks currently held idle by the pool. */
+typedef struct {
+    int64_t hits;
+    int64_t misses;
+    int64_t idle;
+} hale_chunk_stats;
+
+hale_chunk_stats hale_chunk_pool_stats(void);
+
+#endif
