@@ -186,6 +186,22 @@ void hale_value_release(const hale_type *t, void *v, hale_heap *from) {
     }
 }
 
+void hale_value_replace_heap(const hale_type *t, void *dst, const void *src, hale_heap *h) {
+    if (t->flat) {
+        memmove(dst, src, t->size);
+        return;
+    }
+    /* Keep the old value's bytes aside, copy over it, then release the old parts. */
+    _Alignas(16) char small[256];
+    void *old = t->size <= sizeof small ? small : hale_heap_alloc(h, t->size);
+    memcpy(old, dst, t->size);
+    hale_value_copy_heap(t, dst, src, h);
+    hale_value_release(t, old, h);
+    if (old != small) {
+        hale_heap_free(h, old, t->size);
+    }
+}
+
 /* ---- equality ---- */
 
 static bool blob_equal(const void *a, const void *b) {

@@ -33,6 +33,10 @@ void hale_value_copy_heap(const hale_type *t, void *dst, const void *src, hale_h
  * and leaves `v` an empty value of its type (the value's own t->size bytes are the caller's). */
 void hale_value_release(const hale_type *t, void *v, hale_heap *from);
 
+/* Replaces the heap-made value at `dst` with a heap copy of `src`, then releases the old one.
+ * `src` may be `dst` itself or live inside the old value (`c.tags = c.tags[0..]`). */
+void hale_value_replace_heap(const hale_type *t, void *dst, const void *src, hale_heap *h);
+
 /* Structural equality: Float by `==` (NaN is unequal to itself), records field by field, arrays
  * and bounded lists by length and elements, strings and bytes by content. */
 bool hale_value_equal(const hale_type *t, const void *a, const void *b);
