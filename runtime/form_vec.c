@@ -41,6 +41,20 @@ static void grow(hale_vec *v) {
 
 void hale_vec_push(hale_vec *v, const void *x) {
     if (v->len == v->cap) {
+        /* v.push(v.get(i)) with a borrowed element: keep it across the buffer's move. */
+        const char *p = x;
+        if (p >= v->data && p < v->data + bytes_for(v, v->cap)) {
+            _Alignas(16) char small[256];
+            size_t n = v->elem->size;
+            char *tmp = n <= sizeof small ? small : hale_heap_alloc(&v->heap, n);
+            memcpy(tmp, p, n);
+            grow(v);
+            hale_vec_push(v, tmp);
+            if (tmp != small) {
+                hale_heap_free(&v->heap, tmp, n);
+            }
+            return;
+        }
         grow(v);
     }
     void *slot = hale_vec_at(v, v->len);
