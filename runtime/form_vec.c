@@ -39,7 +39,28 @@ static void grow(hale_vec *v) {
     v->cap = cap;
 }
 
+static inline void copy_flat(void *dst, const void *src, size_t n) {
+    switch (n) { /* constant sizes become single moves */
+    case 8:
+        memcpy(dst, src, 8);
+        return;
+    case 16:
+        memcpy(dst, src, 16);
+        return;
+    case 1:
+        memcpy(dst, src, 1);
+        return;
+    default:
+        memcpy(dst, src, n);
+    }
+}
+
 void hale_vec_push(hale_vec *v, const void *x) {
+    if (__builtin_expect(v->len < v->cap && v->elem->flat, 1)) {
+        copy_flat(hale_vec_at(v, v->len), x, v->elem->size);
+        v->len++;
+        return;
+    }
     if (v->len == v->cap) {
         /* v.push(v.get(i)) with a borrowed element: keep it across the buffer's move. */
         const char *p = x;

@@ -29,8 +29,10 @@
  *   sort_desc_by  hale_vec_sort_desc_by(&self->items, less, ctx)
  *   for x in v.items   for (i = 0; i < v->len; i++) { T *x = hale_vec_at(v, i); ... }
  *   dissolve      hale_vec_destroy(&self->items)   (optional: the region reclaims it anyway)
- * For flat T, generated code may inline push/get/set as plain stores into `data` when in bounds
- * and `len < cap` (the fields below are stable ABI), calling hale_vec_push only to grow. */
+ * For flat T, generated code may call hale_vec_push_flat(&v, &x, sizeof(T)) (inline: one store
+ * while len < cap) and read/write `data` directly when in bounds (the fields below are stable
+ * ABI). Keeping `len`/`data` in locals across a hot loop (writing them back before any call) is
+ * what lets a C compiler hold them in registers: the struct itself lives in memory. */
 #ifndef HALE_RUNTIME_FORM_VEC_H
 #define HALE_RUNTIME_FORM_VEC_H
 
@@ -59,6 +61,17 @@ void hale_vec_push(hale_vec *v, const void *x);
 bool hale_vec_get(const hale_vec *v, int64_t i, void *out, hale_region *into);
 bool hale_vec_set(hale_vec *v, int64_t i, const void *x);
 bool hale_vec_pop(hale_vec *v, void *out, hale_region *into);
+
+/* push for a flat T whose size the caller knows at compile time (`sizeof(T)`): a plain store
+ * while there is room, the call only to grow. */
+static inline void hale_vec_push_flat(hale_vec *v, const void *x, size_t size) {
+    if (__builtin_expect(v->len < v->cap, 1)) {
+        __builtin_memcpy(v->data + (size_t)v->len * size, x, size);
+        v->len++;
+        return;
+    }
+    hale_vec_push(v, x);
+}
 
 static inline int64_t hale_vec_len(const hale_vec *v) {
     return v->len;

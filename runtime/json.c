@@ -205,9 +205,53 @@ static void write_int(hale_json_builder *b, int64_t v) {
 
 /* The shortest of %.15g/%.16g/%.17g that reads back as the same double, always spelled as a
  * float (so -0.0 and 3.0 keep their kind through a parse). */
+/* Fast path for values with at most six decimals (prices, scores, ratios): d / 10^6 computed in
+ * doubles is the correctly rounded value of that decimal, exactly what a reader's strtod gives,
+ * so when it equals v the decimal reads back as v. Returns false when v needs the slow path. */
+static bool write_short_decimal(hale_json_builder *b, double v) {
+    if (!(v < 1e9 && v > -1e9)) {
+        return false;
+    }
+    double scaled = v * 1e6;
+    long long d = (long long)(scaled < 0 ? scaled - 0.5 : scaled + 0.5);
+    if ((double)d / 1e6 != v || (d == 0 && signbit(v))) {
+        return false;
+    }
+    char buf[32];
+    unsigned long long u = d < 0 ? 0ULL - (unsigned long long)d : (unsigned long long)d;
+    unsigned long long ip = u / 1000000, fp = u % 1000000;
+    char rev[12];
+    int k = 0, n = 0;
+    do {
+        rev[k++] = (char)('0' + ip % 10);
+        ip /= 10;
+    } while (ip);
+    if (d < 0) {
+        buf[n++] = '-';
+    }
+    while (k) {
+        buf[n++] = rev[--k];
+    }
+    buf[n++] = '.';
+    int digits = 6;
+    while (digits > 1 && fp % 10 == 0) {
+        fp /= 10;
+        digits--;
+    }
+    for (int i = digits - 1; i >= 0; i--) {
+        buf[n + i] = (char)('0' + fp % 10);
+        fp /= 10;
+    }
+    hale_bytes_builder_append_raw(&b->out, buf, n + digits);
+    return true;
+}
+
 static void write_float(hale_json_builder *b, double v) {
     if (!isfinite(v)) {
         hale_bytes_builder_append_raw(&b->out, "null", 4);
+        return;
+    }
+    if (write_short_decimal(b, v)) {
         return;
     }
     char buf[40];

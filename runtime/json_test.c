@@ -212,6 +212,39 @@ static void test_large_array_grows_the_stack(void **state) {
     assert_int_equal(hale_json_get(hale_json_at(v, 49999), S("id"))->u.i, 49999);
 }
 
+static void test_float_spelling_reads_back(void **state) {
+    (void)state;
+    double vs[] = {0.25,      -1.5,     3.0,          0.1,         123456.789,
+                   1e-7,      1e300,    -0.0,         999999999.5, 1e9,
+                   0.1 + 0.2, 2.5e-300, 12345.678901, -0.000001,   4503599627370497.0};
+    const char *want[] = {"0.25",
+                          "-1.5",
+                          "3.0",
+                          "0.1",
+                          "123456.789",
+                          "1e-07",
+                          "1e+300",
+                          "-0.0",
+                          "999999999.5",
+                          "1000000000.0",
+                          "0.30000000000000004",
+                          "2.5e-300",
+                          "12345.678901",
+                          "-0.000001",
+                          "4503599627370497.0"};
+    for (size_t i = 0; i < sizeof vs / sizeof vs[0]; i++) {
+        hale_json_builder b;
+        hale_json_builder_init(&b, r);
+        hale_json_builder_float_value(&b, vs[i]);
+        hale_str t = hale_json_builder_view(&b);
+        assert_text(t, want[i]);
+        hale_json *v = hale_json_parse(t.ptr, (size_t)t.len, r, NULL);
+        assert_non_null(v);
+        assert_int_equal(v->kind, HALE_JSON_FLOAT);
+        assert_true(v->u.f == vs[i] && signbit(v->u.f) == signbit(vs[i]));
+    }
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_builder_documented_example, setup, teardown),
@@ -221,6 +254,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_parse_errors_name_the_place, setup, teardown),
         cmocka_unit_test_setup_teardown(test_roundtrip_through_builder, setup, teardown),
         cmocka_unit_test_setup_teardown(test_large_array_grows_the_stack, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_float_spelling_reads_back, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -10,12 +10,14 @@
  * The two byte counters are the exception: diagnostics read them from other threads, so the
  * owner writes them with relaxed atomic stores (plain moves on the machines we target).
  *
- * The hot path (`hale_region_alloc`) is one align, one add and a single combined bounds test;
- * zero sizes, fresh chunks, large allocations and argument checks all live on the slow path. */
+ * The hot path (`hale_region_alloc`, inline in region.h) is one align, one add and a single
+ * combined bounds test; zero sizes, fresh chunks, large allocations and argument checks all live
+ * on the slow path here. */
 #include "region.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,6 +38,7 @@ typedef struct block {
 } block;
 
 struct hale_region {
+    hale_region_head head; /* first: the inline fast path in region.h reads it */
     _Atomic uint64_t gen;
     const char *name;
     hale_region *parent;
@@ -43,14 +46,11 @@ struct hale_region {
     hale_region *next_sibling;
     hale_region *prev_sibling;
     pthread_mutex_t children_lock;
-    hale_chunk *cur; /* standard chunks, newest first; bump allocates from the head */
-    char *bump;
-    char *end;
+    hale_chunk *cur;   /* standard chunks, newest first; bump allocates from the head */
     hale_chunk *large; /* dedicated chunks, newest first */
     hale_chunk *spare; /* one standard chunk kept across resets */
     block *blocks;
-    size_t used;     /* written by the owner only, with relaxed atomic stores */
-    size_t reserved; /* idem */
+    size_t reserved; /* written by the owner only, with relaxed atomic stores */
     size_t block_bytes;
     /* residency registry (HALE_ARENA_RESIDENCY) */
     hale_region *res_prev;
@@ -61,7 +61,7 @@ struct hale_region {
 };
 
 static inline void add_used(hale_region *r, size_t n) {
-    __atomic_store_n(&r->used, r->used + n, __ATOMIC_RELAXED);
+    __atomic_store_n(&r->head.used, r->head.used + n, __ATOMIC_RELAXED);
 }
 
 static inline void add_reserved(hale_region *r, size_t n) {
@@ -201,9 +201,9 @@ static void header_put(hale_region *r) {
 
 static hale_region *region_new(hale_region *parent, const char *name, int tracked) {
     hale_region *r = header_get();
-    uint64_t gen = atomic_load_explicit(&r->gen, memory_order_relaxed);
-    memset((char *)r + sizeof r->gen, 0, sizeof *r - sizeof r->gen);
-    atomic_store_explicit(&r->gen, gen, memory_order_release);
+    /* Everything but the generation starts from zero; the generation carries on. */
+    memset(&r->head, 0, sizeof r->head);
+    memset((char *)r + offsetof(hale_region, name), 0, sizeof *r - offsetof(hale_region, name));
     r->name = name ? name : "region";
     r->parent = parent;
     pthread_mutex_init(&r->children_lock, NULL);
@@ -309,7 +309,7 @@ static void *alloc_large(hale_region *r, size_t size, size_t align) {
     return (void *)align_up((uintptr_t)hale_chunk_data(c), align);
 }
 
-static void *alloc_slow(hale_region *r, size_t size, size_t align) {
+void *hale_region_alloc_slow(hale_region *r, size_t size, size_t align) {
     if (align == 0 || (align & (align - 1)) != 0 || align > MAX_ALIGN) {
         hale_fatal("region %s: alignment %zu is not a power of two up to %d", r->name, align,
                    MAX_ALIGN);
@@ -329,23 +329,11 @@ static void *alloc_slow(hale_region *r, size_t size, size_t align) {
     c->next = r->cur;
     r->cur = c;
     add_reserved(r, c->cap);
-    r->end = hale_chunk_data(c) + c->cap;
+    r->head.end = hale_chunk_data(c) + c->cap;
     uintptr_t p = align_up((uintptr_t)hale_chunk_data(c), align);
-    r->bump = (char *)p + size;
+    r->head.bump = (char *)p + size;
     add_used(r, size);
     return (void *)p;
-}
-
-void *hale_region_alloc(hale_region *r, size_t size, size_t align) {
-    uintptr_t p = align_up((uintptr_t)r->bump, align);
-    uintptr_t e = p + size;
-    /* e > p rejects a zero size and wrap-around; a NULL bump/end (empty region) fails e <= end. */
-    if (__builtin_expect(e <= (uintptr_t)r->end && e > p, 1)) {
-        r->bump = (char *)e;
-        add_used(r, size);
-        return (void *)p;
-    }
-    return alloc_slow(r, size, align);
 }
 
 /* ---- blocks ---- */
@@ -410,7 +398,7 @@ void hale_region_block_free(hale_region *r, void *payload) {
 /* ---- accounting ---- */
 
 size_t hale_region_used_bytes(const hale_region *r) {
-    return __atomic_load_n(&r->used, __ATOMIC_RELAXED) +
+    return __atomic_load_n(&r->head.used, __ATOMIC_RELAXED) +
            __atomic_load_n(&r->block_bytes, __ATOMIC_RELAXED);
 }
 
@@ -443,8 +431,8 @@ hale_mark hale_region_mark(const hale_region *r) {
     hale_mark m;
     m.chunk = r->cur;
     m.large = r->large;
-    m.offset = r->cur ? (size_t)(r->bump - hale_chunk_data(r->cur)) : 0;
-    m.used = r->used;
+    m.offset = r->cur ? (size_t)(r->head.bump - hale_chunk_data(r->cur)) : 0;
+    m.used = r->head.used;
     return m;
 }
 
@@ -467,12 +455,12 @@ void hale_region_reset(hale_region *r, hale_mark m) {
         hale_chunk_put(c);
     }
     if (r->cur) {
-        r->bump = hale_chunk_data(r->cur) + m.offset;
-        r->end = hale_chunk_data(r->cur) + r->cur->cap;
+        r->head.bump = hale_chunk_data(r->cur) + m.offset;
+        r->head.end = hale_chunk_data(r->cur) + r->cur->cap;
     } else {
-        r->bump = r->end = NULL;
+        r->head.bump = r->head.end = NULL;
     }
-    __atomic_store_n(&r->used, m.used, __ATOMIC_RELAXED);
+    __atomic_store_n(&r->head.used, m.used, __ATOMIC_RELAXED);
 }
 
 /* ---- scratch ---- */
