@@ -3,14 +3,14 @@
 #
 #   deploy/install-deps.sh            build, tests and demo
 #   deploy/install-deps.sh --fuzz     ... plus clang and libFuzzer (for `make fuzz`)
-#   deploy/install-deps.sh --bench    ... plus Go, Erlang/OTP, runit, s6, hyperfine, wrk
+#   deploy/install-deps.sh --bench    ... plus Go, Erlang/OTP, runit, s6, hyperfine, wrk, jansson
 #                                     (the peers `make bench` measures against)
 set -eu
 
 base="build-essential cmake pkg-config procps libnng-dev libsodium-dev libmsgpack-dev libev-dev
       libcmocka-dev libsystemd-dev"
 fuzz="clang libclang-rt-dev"
-bench="golang-go erlang-nox runit s6 hyperfine wrk"
+bench="golang-go erlang-nox runit s6 hyperfine wrk libjansson-dev"
 
 pkgs=$base
 for arg in "$@"; do

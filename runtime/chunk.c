@@ -2,12 +2,17 @@
  * CACHE_MAX chunks of its own and trades them with the pool in batches, so the mutex is taken
  * once per CACHE_BATCH chunks at most. A thread's cache returns to the pool when it exits. The
  * pool keeps at most POOL_MAX idle chunks; beyond that, chunks go back to the system so a burst
- * does not pin memory forever. */
+ * does not pin memory forever.
+ *
+ * HALE_CHUNK_POOL_STATS=1 prints the counters at exit. They are process-wide relaxed atomics,
+ * bumped only on region slow paths (a new chunk or a freed one), never per allocation. */
 #include "chunk.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "fatal.h"
 #include "region.h"
@@ -22,6 +27,14 @@ static int64_t pool_count;
 
 static _Atomic int64_t stat_hits;
 static _Atomic int64_t stat_misses;
+static _Atomic int64_t stat_refills;
+static _Atomic int64_t stat_returns;
+static _Atomic int64_t stat_released;
+static _Atomic int64_t stat_large;
+
+static inline void bump_stat(_Atomic int64_t *c) {
+    atomic_fetch_add_explicit(c, 1, memory_order_relaxed);
+}
 
 typedef struct {
     hale_chunk *items[CACHE_MAX];
@@ -39,18 +52,27 @@ static void pool_push_locked(hale_chunk *c) {
     pool_count++;
 }
 
+/* Gives one chunk back to the pool, or to the system when the pool is full. */
+static void pool_give_locked(hale_chunk *c) {
+    if (pool_count < POOL_MAX) {
+        pool_push_locked(c);
+    } else {
+        hale_sys_free(c);
+        bump_stat(&stat_released);
+    }
+}
+
+/* Thread exit. Other thread-exit destructors (a thread's own scratch) may still free regions
+ * after this ran: clearing `registered` makes the next put re-arm the key, and the threads
+ * library runs destructors again for keys set during destruction. */
 static void cache_flush(void *unused) {
     (void)unused;
     pthread_mutex_lock(&pool_lock);
     while (cache.count > 0) {
-        hale_chunk *c = cache.items[--cache.count];
-        if (pool_count < POOL_MAX) {
-            pool_push_locked(c);
-        } else {
-            hale_sys_free(c);
-        }
+        pool_give_locked(cache.items[--cache.count]);
     }
     pthread_mutex_unlock(&pool_lock);
+    cache.registered = 0;
 }
 
 static void make_key(void) {
@@ -82,6 +104,7 @@ static hale_chunk *new_system_chunk(void) {
 
 hale_chunk *hale_chunk_get(void) {
     if (cache.count == 0) {
+        hale_chunk_pool_stats_from_env();
         cache_register();
         pthread_mutex_lock(&pool_lock);
         while (cache.count < CACHE_BATCH && pool_head) {
@@ -91,14 +114,17 @@ hale_chunk *hale_chunk_get(void) {
             cache.items[cache.count++] = c;
         }
         pthread_mutex_unlock(&pool_lock);
+        if (cache.count > 0) {
+            bump_stat(&stat_refills);
+        }
     }
     hale_chunk *c;
     if (cache.count > 0) {
         c = cache.items[--cache.count];
-        atomic_fetch_add_explicit(&stat_hits, 1, memory_order_relaxed);
+        bump_stat(&stat_hits);
     } else {
         c = new_system_chunk();
-        atomic_fetch_add_explicit(&stat_misses, 1, memory_order_relaxed);
+        bump_stat(&stat_misses);
     }
     c->next = NULL;
     return c;
@@ -115,6 +141,7 @@ hale_chunk *hale_chunk_get_large(size_t payload) {
     c->cap = payload;
     c->standard = 0;
     c->next = NULL;
+    bump_stat(&stat_large);
     return c;
 }
 
@@ -123,16 +150,11 @@ void hale_chunk_put(hale_chunk *c) {
         hale_sys_free(c);
         return;
     }
+    bump_stat(&stat_returns);
     if (cache.count == CACHE_MAX) {
-        cache_register();
         pthread_mutex_lock(&pool_lock);
         while (cache.count > CACHE_MAX - CACHE_BATCH) {
-            hale_chunk *old = cache.items[--cache.count];
-            if (pool_count < POOL_MAX) {
-                pool_push_locked(old);
-            } else {
-                hale_sys_free(old);
-            }
+            pool_give_locked(cache.items[--cache.count]);
         }
         pthread_mutex_unlock(&pool_lock);
     }
@@ -144,8 +166,41 @@ hale_chunk_stats hale_chunk_pool_stats(void) {
     hale_chunk_stats s;
     s.hits = atomic_load_explicit(&stat_hits, memory_order_relaxed);
     s.misses = atomic_load_explicit(&stat_misses, memory_order_relaxed);
+    s.refills = atomic_load_explicit(&stat_refills, memory_order_relaxed);
+    s.returns = atomic_load_explicit(&stat_returns, memory_order_relaxed);
+    s.released = atomic_load_explicit(&stat_released, memory_order_relaxed);
+    s.large = atomic_load_explicit(&stat_large, memory_order_relaxed);
     pthread_mutex_lock(&pool_lock);
     s.idle = pool_count;
     pthread_mutex_unlock(&pool_lock);
     return s;
+}
+
+void hale_chunk_pool_stats_print(FILE *f) {
+    hale_chunk_stats s = hale_chunk_pool_stats();
+    int64_t served = s.hits + s.misses;
+    double rate = served ? 100.0 * (double)s.hits / (double)served : 0.0;
+    fprintf(f,
+            "hale: chunk pool: served=%lld hits=%lld misses=%lld hit_rate=%.1f%% refills=%lld "
+            "returns=%lld released_to_system=%lld idle=%lld (%lld KiB) large=%lld\n",
+            (long long)served, (long long)s.hits, (long long)s.misses, rate, (long long)s.refills,
+            (long long)s.returns, (long long)s.released, (long long)s.idle,
+            (long long)(s.idle * (int64_t)(HALE_CHUNK_SIZE / 1024)), (long long)s.large);
+    fflush(f);
+}
+
+static void print_at_exit(void) {
+    hale_chunk_pool_stats_print(stderr);
+}
+
+static void stats_knob(void) {
+    const char *v = getenv("HALE_CHUNK_POOL_STATS");
+    if (v && v[0] && strcmp(v, "0") != 0) {
+        atexit(print_at_exit);
+    }
+}
+
+void hale_chunk_pool_stats_from_env(void) {
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, stats_knob);
 }

@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 typedef struct hale_chunk {
     struct hale_chunk *next;
@@ -32,14 +33,26 @@ hale_chunk *hale_chunk_get_large(size_t payload);
 /* Returns a chunk (standard or dedicated) for reuse or release. */
 void hale_chunk_put(hale_chunk *c);
 
-/* Pool counters since start: standard chunks served from a cache or the pool (hits), from the
- * system (misses), and chunks currently held idle by the pool. */
+/* Pool counters since start: standard chunks served from a thread cache (hits) or from the
+ * system (misses), cache refills from the global pool, standard chunks given back (returns),
+ * chunks freed to the system because the pool was full (released), dedicated chunks made (large),
+ * and standard chunks currently idle in the global pool (thread caches not included). */
 typedef struct {
     int64_t hits;
     int64_t misses;
+    int64_t refills;
+    int64_t returns;
+    int64_t released;
+    int64_t large;
     int64_t idle;
 } hale_chunk_stats;
 
 hale_chunk_stats hale_chunk_pool_stats(void);
+
+/* One line with the counters and the hit rate. */
+void hale_chunk_pool_stats_print(FILE *f);
+
+/* Arms the HALE_CHUNK_POOL_STATS=1 exit report (idempotent; also done on first chunk use). */
+void hale_chunk_pool_stats_from_env(void);
 
 #endif

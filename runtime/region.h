@@ -35,18 +35,53 @@ hale_region *hale_region_new(hale_region *parent, const char *name);
  * their generations are bumped. */
 void hale_region_free(hale_region *r);
 
+/* The allocation fast path's state: the first member of every region, so the common case
+ * (bump within the current chunk) is inlined into the caller. Read-only outside region.c. */
+typedef struct {
+    char *bump;
+    char *end;
+    size_t used; /* written by the owner with relaxed atomic stores (diagnostics read it) */
+} hale_region_head;
+
+/* Everything but the bump-within-the-chunk case: new chunks, large and zero sizes, checks. */
+void *hale_region_alloc_slow(hale_region *r, size_t size, size_t align);
+
 /* Returns `size` bytes aligned to `align` (a power of two, at most 4096). Never returns NULL: out
- * of memory is fatal. Allocations larger than a quarter chunk get a dedicated chunk. A zero size
- * returns a valid, unique, aligned pointer. */
-void *hale_region_alloc(hale_region *r, size_t size, size_t align);
+ * of memory is fatal. An allocation larger than a quarter chunk that does not fit the rest of the
+ * current chunk gets a dedicated chunk (the current one keeps serving small allocations). A zero
+ * size returns a valid, unique, aligned pointer. */
+static inline void *hale_region_alloc(hale_region *r, size_t size, size_t align) {
+    hale_region_head *h = (hale_region_head *)r;
+    uintptr_t p = ((uintptr_t)h->bump + align - 1) & ~(uintptr_t)(align - 1);
+    uintptr_t e = p + size;
+    /* e > p rejects a zero size and wrap-around; an empty region (NULL bump/end) fails e <= end */
+    if (__builtin_expect(e <= (uintptr_t)h->end && e > p, 1)) {
+        h->bump = (char *)e;
+        __atomic_store_n(&h->used, h->used + size, __ATOMIC_RELAXED);
+        return (void *)p;
+    }
+    return hale_region_alloc_slow(r, size, align);
+}
 
 /* The common case: 16-byte alignment. */
 static inline void *hale_alloc(hale_region *r, size_t size) {
     return hale_region_alloc(r, size, 16);
 }
 
-/* Bytes handed out by allocations since creation or the last reset (not counting padding), and
- * bytes of chunk memory the region currently holds. Neither includes nested regions. */
+/* ---- blocks ---- */
+
+/* A block is a dedicated allocation owned by a region that, unlike bump memory, can be resized
+ * and freed on its own: the storage of growable buffers (form vectors, byte builders) whose old
+ * copies would otherwise pile up in the region. Blocks come from the system (counted), are not
+ * touched by mark/reset, and whatever is left of them is freed with the region. Payloads are
+ * 16-byte aligned. `hale_region_block_realloc(r, NULL, n)` allocates. */
+void *hale_region_block_alloc(hale_region *r, size_t size);
+void *hale_region_block_realloc(hale_region *r, void *block, size_t size);
+void hale_region_block_free(hale_region *r, void *block);
+
+/* Bytes handed out by allocations since creation or the last reset (not counting padding) plus
+ * live blocks, and bytes of chunk and block memory the region currently holds. Neither includes
+ * nested regions. Safe to read from another thread (diagnostics). */
 size_t hale_region_used_bytes(const hale_region *r);
 size_t hale_region_reserved_bytes(const hale_region *r);
 

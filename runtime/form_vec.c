@@ -1,0 +1,160 @@
+/* See form_vec.h. */
+#include "form_vec.h"
+
+#include <string.h>
+
+#include "copy.h"
+#include "fatal.h"
+#include "sort.h"
+
+#define FIRST_CAP 4
+
+void hale_vec_init(hale_vec *v, hale_region *owner, const hale_type *elem) {
+    v->data = NULL;
+    v->len = 0;
+    v->cap = 0;
+    v->elem = elem;
+    hale_heap_init(&v->heap, owner);
+}
+
+static size_t bytes_for(const hale_vec *v, int64_t n) {
+    return (size_t)n * v->elem->size;
+}
+
+void hale_vec_destroy(hale_vec *v) {
+    for (int64_t i = 0; i < v->len && !v->elem->flat; i++) {
+        hale_value_release(v->elem, hale_vec_at(v, i), &v->heap);
+    }
+    hale_heap_free(&v->heap, v->data, bytes_for(v, v->cap));
+    v->data = NULL;
+    v->len = v->cap = 0;
+}
+
+static void grow(hale_vec *v) {
+    int64_t cap = v->cap ? v->cap * 2 : FIRST_CAP;
+    if ((uint64_t)cap > SIZE_MAX / 2 / (v->elem->size ? v->elem->size : 1)) {
+        hale_oom(SIZE_MAX, "a vec");
+    }
+    v->data = hale_heap_realloc(&v->heap, v->data, bytes_for(v, v->cap), bytes_for(v, cap));
+    v->cap = cap;
+}
+
+static inline void copy_flat(void *dst, const void *src, size_t n) {
+    switch (n) { /* constant sizes become single moves */
+    case 8:
+        memcpy(dst, src, 8);
+        return;
+    case 16:
+        memcpy(dst, src, 16);
+        return;
+    case 1:
+        memcpy(dst, src, 1);
+        return;
+    default:
+        memcpy(dst, src, n);
+    }
+}
+
+void hale_vec_push(hale_vec *v, const void *x) {
+    if (__builtin_expect(v->len < v->cap && v->elem->flat, 1)) {
+        copy_flat(hale_vec_at(v, v->len), x, v->elem->size);
+        v->len++;
+        return;
+    }
+    if (v->len == v->cap) {
+        /* v.push(v.get(i)) with a borrowed element: keep it across the buffer's move. */
+        const char *p = x;
+        if (p >= v->data && p < v->data + bytes_for(v, v->cap)) {
+            _Alignas(16) char small[256];
+            size_t n = v->elem->size;
+            char *tmp = n <= sizeof small ? small : hale_heap_alloc(&v->heap, n);
+            memcpy(tmp, p, n);
+            grow(v);
+            hale_vec_push(v, tmp);
+            if (tmp != small) {
+                hale_heap_free(&v->heap, tmp, n);
+            }
+            return;
+        }
+        grow(v);
+    }
+    void *slot = hale_vec_at(v, v->len);
+    if (v->elem->flat) {
+        memcpy(slot, x, v->elem->size);
+    } else {
+        hale_value_copy_heap(v->elem, slot, x, &v->heap);
+    }
+    v->len++;
+}
+
+static void read_out(const hale_type *t, void *out, const void *slot, hale_region *into) {
+    if (into && !t->flat) {
+        hale_value_copy(t, out, slot, into);
+    } else {
+        memcpy(out, slot, t->size);
+    }
+}
+
+bool hale_vec_get(const hale_vec *v, int64_t i, void *out, hale_region *into) {
+    if (i < 0 || i >= v->len) {
+        return false;
+    }
+    read_out(v->elem, out, hale_vec_at(v, i), into);
+    return true;
+}
+
+bool hale_vec_set(hale_vec *v, int64_t i, const void *x) {
+    if (i < 0 || i >= v->len) {
+        return false;
+    }
+    hale_value_replace_heap(v->elem, hale_vec_at(v, i), x, &v->heap);
+    return true;
+}
+
+bool hale_vec_pop(hale_vec *v, void *out, hale_region *into) {
+    if (v->len == 0) {
+        return false;
+    }
+    void *slot = hale_vec_at(v, v->len - 1);
+    read_out(v->elem, out, slot, into);
+    if (into && !v->elem->flat) {
+        hale_value_release(v->elem, slot, &v->heap);
+    }
+    v->len--;
+    return true;
+}
+
+/* ---- sorting ---- */
+
+static int by_value(const void *a, const void *b, void *ctx) {
+    return hale_value_compare(ctx, a, b);
+}
+
+void hale_vec_sort(hale_vec *v) {
+    hale_sort(v->data, (size_t)v->len, v->elem->size, by_value, (void *)v->elem);
+}
+
+typedef struct {
+    hale_less_fn less;
+    void *ctx;
+} less_ctx;
+
+/* hale_sort only asks whether a goes before b, so one call of the predicate per comparison. */
+static int by_less(const void *a, const void *b, void *ctx) {
+    const less_ctx *l = ctx;
+    return l->less(a, b, l->ctx) ? -1 : 0;
+}
+
+static int by_less_desc(const void *a, const void *b, void *ctx) {
+    return by_less(b, a, ctx);
+}
+
+void hale_vec_sort_by(hale_vec *v, hale_less_fn less, void *ctx) {
+    less_ctx l = {less, ctx};
+    hale_sort(v->data, (size_t)v->len, v->elem->size, by_less, &l);
+}
+
+void hale_vec_sort_desc_by(hale_vec *v, hale_less_fn less, void *ctx) {
+    less_ctx l = {less, ctx};
+    hale_sort(v->data, (size_t)v->len, v->elem->size, by_less_desc, &l);
+}

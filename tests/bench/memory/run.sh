@@ -1,0 +1,70 @@
+#!/bin/sh
+# Memory benchmarks: region allocation vs malloc/free, form_vec_push vs C realloc and Go's
+# append, JSON build/parse vs C baselines. Every figure in the table is measured in this run, side
+# by side; a ratio above 1 means ours is faster. Needs the release build (BUILD) and, for the
+# peers, `deploy/install-deps.sh --bench` (Go, jansson). Never part of `make test`.
+#
+#   tests/bench/memory/run.sh [BUILD_DIR]
+set -eu
+build=$(cd "${1:-build/release}" && pwd)
+here=$(cd "$(dirname "$0")" && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+inc="-I$build/include/hale -I$here"
+lib="$build/lib/hale/libhale.a"
+[ -f "$lib" ] || { echo "memory bench: $lib missing; run make build first" >&2; exit 1; }
+cflags="-O2 -std=c11 -D_GNU_SOURCE"
+
+cc $cflags $inc "$here/region_alloc.c" "$lib" -lpthread -o "$work/region_alloc"
+cc $cflags $inc "$here/vec_push.c" "$lib" -lpthread -o "$work/vec_push"
+jansson=""
+if [ -f /usr/include/jansson.h ]; then
+    cc $cflags -DHAVE_JANSSON $inc "$here/json.c" "$lib" -lpthread -lm -ljansson -o "$work/json"
+    jansson=yes
+else
+    cc $cflags $inc "$here/json.c" "$lib" -lpthread -lm -o "$work/json"
+fi
+have_go=""
+if command -v go >/dev/null 2>&1; then
+    (cd "$work" && cp "$here/vec_push.go" . && GOCACHE="$work/gocache" GO111MODULE=off \
+        go build -o vec_push_go vec_push.go) && have_go=yes
+fi
+
+# Each vec variant and the Go peer run in fresh processes, three rounds interleaved; the table
+# keeps each one's best.
+{
+    "$work/region_alloc"
+    for round in 1 2 3; do
+        for v in generic inline hoisted c; do "$work/vec_push" $v; done
+        [ -n "$have_go" ] && "$work/vec_push_go"
+    done
+    "$work/json"
+} >"$work/results"
+
+get() { awk -v k="$1" '$1 == k && (b == "" || $2 < b) { b = $2 } END { print b }' "$work/results"; }
+row() { # label ours_key base_label base_key
+    ours=$(get "$2")
+    base=$(get "$4")
+    if [ -z "$ours" ] || [ -z "$base" ]; then
+        printf '%-34s %14s %-22s %14s %8s\n' "$1" "${ours:--}" "$3" "n/a" "-"
+        return
+    fi
+    awk -v l="$1" -v o="$ours" -v bl="$3" -v b="$base" 'BEGIN {
+        printf "%-34s %11.2f ms %-22s %11.2f ms %7.2fx\n", l, o / 1e6, bl, b / 1e6, b / o }'
+}
+
+printf '%-34s %14s %-22s %14s %8s\n' "workload (best of runs)" "ours" "baseline" "time" "ratio"
+row "region alloc 5M x 16-64B (reset)" region_alloc_reset "malloc+free each" malloc_free
+row "region alloc 5M (region per 1000)" region_alloc_new_free "malloc+free each" malloc_free
+row "form_vec_push 500k (hale_vec_push)" vec_push_hale "C realloc doubling" vec_push_c_realloc
+row "form_vec_push 500k (inline path)" vec_push_hale_inline "C realloc doubling" vec_push_c_realloc
+row "form_vec_push 500k (hoisted header)" vec_push_hale_hoisted "C realloc doubling" vec_push_c_realloc
+row "form_vec_push 500k (hale_vec_push)" vec_push_hale "Go append" vec_push_go
+row "form_vec_push 500k (inline path)" vec_push_hale_inline "Go append" vec_push_go
+row "form_vec_push 500k (hoisted header)" vec_push_hale_hoisted "Go append" vec_push_go
+row "json_build 200k objects" json_build_hale "C snprintf+realloc" json_build_c_snprintf
+row "json_parse 200k objects" json_parse_hale "jansson json_loadb" json_parse_jansson
+[ -n "$have_go" ] || echo "(Go not installed: deploy/install-deps.sh --bench)"
+[ -n "$jansson" ] || echo "(jansson not installed: deploy/install-deps.sh --bench)"
+echo "ratio = baseline time / our time (above 1: ours is faster)"
