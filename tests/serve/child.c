@@ -17,6 +17,7 @@
  *   --fail-once FILE    exit 1 at --after if FILE does not exist yet (creating it), else run on
  *   --ignore-term       ignore SIGTERM
  *   --grandchild        fork a child that sleeps forever (recorded as "grandchild")
+ * Arguments that are not options are ignored (s6-supervise passes the service name).
  * On SIGTERM (unless ignored) it records "term" and exits 0. */
 #include <errno.h>
 #include <fcntl.h>
@@ -107,7 +108,7 @@ int main(int argc, char **argv) {
             ignore_term = 1;
         } else if (strcmp(a, "--grandchild") == 0) {
             grandchild = 1;
-        } else {
+        } else if (a[0] == '-') {
             fprintf(stderr, "serve_child: bad option %s\n", a);
             return 64;
         }
