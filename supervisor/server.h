@@ -64,6 +64,7 @@ struct sv_inst {
     sv_istate state;
     pid_t pid; /* 0 when not running */
     sv_stop_reason stop_reason;
+    int manual; /* the restart under way was asked for with `hale ctl restart` */
     int term_sent;
     int64_t started_ns;
     int64_t not_before_ns;

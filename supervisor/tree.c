@@ -222,14 +222,14 @@ static void schedule_restart(sv_server *srv, sv_inst *inst, int64_t at) {
             continue;
         }
         o->not_before_ns = at;
-        if (o != inst) {
+        if (o != inst && o->proc->restart != SV_TEMPORARY) {
             o->restarts++;
         }
         if (sv_inst_alive(o)) {
             if (o->stop_reason == STOP_NONE) {
                 o->stop_reason = STOP_RESTART;
             }
-        } else {
+        } else if (o->proc->restart != SV_TEMPORARY || o == inst) {
             o->state = I_WAITING;
         }
     }
@@ -261,7 +261,16 @@ void sv_tree_exited(sv_server *srv, sv_inst *inst, int status) {
         sv_tree_pump(srv);
         return;
     }
+    if (why == STOP_RESTART && inst->proc->restart == SV_TEMPORARY && !inst->manual) {
+        /* OTP: a strategy takes temporary siblings down but never starts them again. */
+        inst->state = I_EXITED;
+        sv_log("%s stopped by a %s restart (%s); not restarted (restart = \"temporary\")",
+               inst->name, sv_strategy_name(srv->spec.strategy), how);
+        sv_tree_pump(srv);
+        return;
+    }
     if (why == STOP_RESTART) {
+        inst->manual = 0;
         inst->state = I_WAITING;
         sv_log("%s stopped for a restart (%s)", inst->name, how);
         sv_tree_pump(srv);
@@ -353,6 +362,7 @@ int sv_tree_restart(sv_server *srv, const char *name) {
         inst->not_before_ns = now;
         if (sv_inst_alive(inst)) {
             inst->stop_reason = STOP_RESTART;
+            inst->manual = 1;
         } else {
             inst->state = I_WAITING;
         }

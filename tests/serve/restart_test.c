@@ -119,6 +119,26 @@ static void test_rest_for_one(void **state) {
     run_strategy("rest_for_one", 1, 2);
 }
 
+static void test_one_for_all_spares_temporary(void **state) {
+    (void)state;
+    sr r;
+    sr_start(&r, "one_for_all_temporary",
+             "[serve]\nname = \"t\"\nstrategy = \"one_for_all\"\n" FAST
+             "[[serve.process]]\nname = \"job\"\nrestart = \"temporary\"\nexec = [\"@CHILD@\"]\n"
+             "[[serve.process]]\nname = \"b\"\n"
+             "exec = [\"@CHILD@\", \"--after\", \"100\", \"--fail-once\", \"@DIR@/b-failed\"]\n",
+             NULL);
+    SR_CHECK(&r, sr_wait_events(&r, "start", "b-0", 2));
+    SR_CHECK(&r, sr_wait_for(&r, "job-0 stopped by a one_for_all restart (exited with status 0); "
+                                 "not restarted (restart = \"temporary\")"));
+    SR_CHECK(&r, sr_count_events(&r, "term", "job-0") == 1);
+    SR_CHECK(&r, sr_count_events(&r, "start", "job-0") == 1);
+    char out[2048];
+    SR_CHECK(&r, sr_ctl(&r, out, sizeof out, "status", NULL) == 0);
+    SR_CHECK(&r, strstr(out, "job-0") && strstr(strstr(out, "job-0"), "state=exited"));
+    sr_finish(&r);
+}
+
 static void test_intensity_exceeded(void **state) {
     (void)state;
     sr r;
@@ -189,9 +209,13 @@ static void test_backoff_grows(void **state) {
 int main(int argc, char **argv) {
     sr_init(argc, argv);
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_one_for_one),        cmocka_unit_test(test_restart_types),
-        cmocka_unit_test(test_one_for_all),        cmocka_unit_test(test_rest_for_one),
-        cmocka_unit_test(test_intensity_exceeded), cmocka_unit_test(test_backoff_grows),
+        cmocka_unit_test(test_one_for_one),
+        cmocka_unit_test(test_restart_types),
+        cmocka_unit_test(test_one_for_all),
+        cmocka_unit_test(test_rest_for_one),
+        cmocka_unit_test(test_one_for_all_spares_temporary),
+        cmocka_unit_test(test_intensity_exceeded),
+        cmocka_unit_test(test_backoff_grows),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
