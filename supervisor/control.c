@@ -18,14 +18,17 @@
 
 #define CMD_MAX 512
 
-typedef struct {
+typedef struct conn {
     sv_server *srv;
     int fd;
     ev_io w;
     ev_timer t;
     char buf[CMD_MAX];
     size_t len;
+    struct conn *next; /* open connections, so a stopping serve can close them */
 } conn;
+
+static conn *open_conns;
 
 typedef struct {
     char *p;
@@ -60,6 +63,12 @@ static void addf(text *t, const char *fmt, ...) {
 }
 
 static void conn_close(conn *c) {
+    for (conn **p = &open_conns; *p; p = &(*p)->next) {
+        if (*p == c) {
+            *p = c->next;
+            break;
+        }
+    }
     ev_io_stop(c->srv->loop, &c->w);
     ev_timer_stop(c->srv->loop, &c->t);
     close(c->fd);
@@ -182,6 +191,8 @@ static void accept_cb(struct ev_loop *loop, ev_io *w, int revents) {
         }
         c->srv = srv;
         c->fd = fd;
+        c->next = open_conns;
+        open_conns = c;
         ev_io_init(&c->w, conn_read, fd, EV_READ);
         c->w.data = c;
         ev_io_start(loop, &c->w);
@@ -265,6 +276,9 @@ int sv_control_open(sv_server *srv, char *err, size_t errlen) {
 }
 
 void sv_control_close(sv_server *srv) {
+    while (open_conns) {
+        conn_close(open_conns);
+    }
     if (srv->control_fd >= 0) {
         ev_io_stop(srv->loop, &srv->control_w);
         close(srv->control_fd);
