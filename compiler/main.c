@@ -5,6 +5,7 @@
 
 #include "home.h"
 #include "keyfile.h"
+#include "serve.h"
 
 #ifndef HALE_VERSION
 #define HALE_VERSION "0.0.0"
@@ -22,6 +23,8 @@ static int cmd_help(int argc, char **argv);
 
 static const command commands[] = {
     {"keygen", cmd_keygen, "write a new deployment key for sealing bus frames"},
+    {"serve", sv_serve_main, "run a deployment's processes under a supervision tree"},
+    {"ctl", sv_ctl_main, "status, restart or stop a running `hale serve`"},
     {"version", cmd_version, "print the version and where the runtime was found"},
     {"help", cmd_help, "show this help"},
 };

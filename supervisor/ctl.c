@@ -1,0 +1,114 @@
+/* `hale ctl`: finds the control socket of a running `hale serve` (from the same FILE, or
+ * --socket PATH), sends one command and prints the reply. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "serve.h"
+#include "spec.h"
+
+static int usage(FILE *to) {
+    fprintf(to, "usage: hale ctl [FILE] [--socket PATH] status | restart NAME | stop\n\n"
+                "Talks to the `hale serve` running FILE (default ./hale.toml) over its control\n"
+                "socket (FILE's [serve] control, or --socket PATH):\n"
+                "  status        one line per instance: name, pid, state, restarts, uptime\n"
+                "  restart NAME  restart a process (all its replicas) or one instance (NAME-0)\n"
+                "  stop          drain every process in reverse order and end serve\n");
+    return to == stdout ? 0 : 2;
+}
+
+static int is_command(const char *s) {
+    return strcmp(s, "status") == 0 || strcmp(s, "restart") == 0 || strcmp(s, "stop") == 0;
+}
+
+static int send_command(const char *path, const char *cmd) {
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    if (strlen(path) >= sizeof sa.sun_path) {
+        fprintf(stderr, "hale ctl: control socket path %s is too long\n", path);
+        return 1;
+    }
+    strcpy(sa.sun_path, path);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
+        fprintf(stderr, "hale ctl: cannot reach hale serve at %s: %s (is it running?)\n", path,
+                strerror(errno));
+        if (fd >= 0) {
+            close(fd);
+        }
+        return 1;
+    }
+    char line[600];
+    int n = snprintf(line, sizeof line, "%s\n", cmd);
+    if (send(fd, line, (size_t)n, MSG_NOSIGNAL) != n) {
+        fprintf(stderr, "hale ctl: sending to %s: %s\n", path, strerror(errno));
+        close(fd);
+        return 1;
+    }
+    shutdown(fd, SHUT_WR);
+    char buf[8192];
+    ssize_t got;
+    int first = 1, failed = 0;
+    while ((got = read(fd, buf, sizeof buf)) > 0) {
+        if (first && got >= 7 && memcmp(buf, "error: ", 7) == 0) {
+            failed = 1;
+        }
+        first = 0;
+        fwrite(buf, 1, (size_t)got, failed ? stderr : stdout);
+    }
+    close(fd);
+    if (first) {
+        fprintf(stderr, "hale ctl: hale serve at %s closed the connection without a reply\n", path);
+        return 1;
+    }
+    return failed;
+}
+
+int sv_ctl_main(int argc, char **argv) {
+    const char *file = NULL, *socket_path = NULL;
+    int i = 1;
+    for (; i < argc && !is_command(argv[i]); i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            return usage(stdout);
+        } else if (strcmp(argv[i], "--socket") == 0 && i + 1 < argc) {
+            socket_path = argv[++i];
+        } else if (argv[i][0] == '-' || file) {
+            fprintf(stderr, "hale ctl: unexpected argument '%s'\n", argv[i]);
+            return usage(stderr);
+        } else {
+            file = argv[i];
+        }
+    }
+    if (i >= argc) {
+        fprintf(stderr, "hale ctl: missing command\n");
+        return usage(stderr);
+    }
+    char cmd[600];
+    if (strcmp(argv[i], "restart") == 0) {
+        if (i + 2 != argc) {
+            fprintf(stderr, "hale ctl: restart needs exactly one NAME\n");
+            return usage(stderr);
+        }
+        snprintf(cmd, sizeof cmd, "restart %.500s", argv[i + 1]);
+    } else if (i + 1 != argc) {
+        fprintf(stderr, "hale ctl: unexpected argument '%s'\n", argv[i + 1]);
+        return usage(stderr);
+    } else {
+        snprintf(cmd, sizeof cmd, "%s", argv[i]);
+    }
+    if (socket_path) {
+        return send_command(socket_path, cmd);
+    }
+    char err[1024];
+    char *control = sv_spec_control_path(file ? file : "hale.toml", err, sizeof err);
+    if (!control) {
+        fprintf(stderr, "%s\n", err);
+        return 2;
+    }
+    int rc = send_command(control, cmd);
+    free(control);
+    return rc;
+}
