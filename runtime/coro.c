@@ -5,7 +5,7 @@
  * threads travel as messages through the pool's inbox, so coroutine state needs no locks.
  *
  * A coroutine waits on one thing at a time, so each carries one ev_timer and one ev_io of its
- * own: parking never allocates. Finished coroutines keep their stack, scratch and struct on the
+ * own: parking never allocates, and the ev_io stays armed between waits on the same fd. Finished coroutines keep their stack, scratch and struct on the
  * pool's free lists, so a connection that comes and goes costs no system call for its stack.
  *
  * Sanitizers: AddressSanitizer must be told before every switch which stack is about to run
@@ -173,6 +173,7 @@ hale_co *hale_co_spawn_local(hale_pool *p, void (*fn)(void *), void *arg) {
 }
 
 static void recycle(hale_pool *p, hale_co *co) {
+    ev_io_stop(p->loop, &co->io);
     live_remove(p, co);
     hale_region_reset(hale_scratch_side(co->scratch, 0), co->marks[0]);
     hale_region_reset(hale_scratch_side(co->scratch, 1), co->marks[1]);
@@ -186,14 +187,16 @@ static void recycle(hale_pool *p, hale_co *co) {
     p->free_cos = co;
     counter_bump(&p->exited);
     if (p->live_count == 0 && p->kind != HALE_POOL_MAIN) {
-        hale_pool_poke_main();
+        hale_pool_went_idle(p);
     }
 }
 
-void hale_co_run_ready(hale_pool *p) {
+int hale_co_run_ready(hale_pool *p) {
     hale_co *batch = p->ready_head;
     p->ready_head = p->ready_tail = NULL;
+    int n = 0;
     while (batch) {
+        n++;
         hale_co *co = batch;
         batch = co->next;
         co->next = NULL;
@@ -202,13 +205,13 @@ void hale_co_run_ready(hale_pool *p) {
             recycle(p, co);
         }
     }
+    return n;
 }
 
-/* Ends a wait: stops the coroutine's watchers and queues it with `result`. */
+/* Ends a wait: queues the coroutine with `result`. The io watcher stays armed (see io_cb). */
 static void unpark(hale_co *co, int result) {
     hale_pool *p = co->pool;
     ev_timer_stop(p->loop, &co->timer);
-    ev_io_stop(p->loop, &co->io);
     co->wait_result = result;
     ready_push(p, co);
 }
@@ -219,10 +222,25 @@ static void timer_cb(struct ev_loop *loop, ev_timer *w, int revents) {
     unpark(CONTAINER(w, hale_co, timer), 0);
 }
 
+/* The io watcher is stopped lazily: a coroutine that waits on the same fd again (the next recv
+ * of a connection, the next accept of a listener) finds it still armed and costs no epoll_ctl.
+ * It is stopped here when it fires while its coroutine is not waiting for it, when the
+ * coroutine waits on something else, ends, or closes the fd (hale_fd_closing). */
 static void io_cb(struct ev_loop *loop, ev_io *w, int revents) {
-    (void)loop;
+    hale_co *co = CONTAINER(w, hale_co, io);
+    if (co->state != CO_PARKED || co->park_kind != PARK_IO) {
+        ev_io_stop(loop, w);
+        return;
+    }
     int ev = (revents & EV_READ ? HALE_READABLE : 0) | (revents & EV_WRITE ? HALE_WRITABLE : 0);
-    unpark(CONTAINER(w, hale_co, io), ev ? ev : HALE_READABLE);
+    unpark(co, ev ? ev : HALE_READABLE);
+}
+
+void hale_fd_closing(int fd) {
+    hale_co *co = hale_co_self();
+    if (co && ev_is_active(&co->io) && co->io.fd == fd) {
+        ev_io_stop(co->pool->loop, &co->io);
+    }
 }
 
 /* Parks the running coroutine; its watchers (if any) are already started. */
@@ -490,8 +508,12 @@ int hale_wait_fd(int fd, int events, int64_t timeout_ns) {
         if (co->cancelled) {
             return -HALE_ECANCELED;
         }
-        ev_io_set(&co->io, fd, evmask);
-        ev_io_start(p->loop, &co->io);
+        if (!ev_is_active(&co->io) || co->io.fd != fd ||
+            (co->io.events & (EV_READ | EV_WRITE)) != evmask) {
+            ev_io_stop(p->loop, &co->io);
+            ev_io_set(&co->io, fd, evmask);
+            ev_io_start(p->loop, &co->io);
+        }
         if (timeout_ns >= 0) {
             ev_now_update(p->loop);
             ev_timer_set(&co->timer, seconds(timeout_ns), 0);

@@ -66,7 +66,7 @@ static void inbox_drain(hale_pool *p) {
     if (n == INBOX_BATCH) {
         ev_feed_event(p->loop, &p->wakeup, EV_ASYNC);
     } else if (p->kind != HALE_POOL_MAIN && p->live_count == 0) {
-        hale_pool_poke_main();
+        hale_pool_went_idle(p);
     }
 }
 
@@ -118,13 +118,47 @@ int hale_post_call(hale_pool *p, void (*fn)(void *), void *arg) {
 
 /* ---- passes ---- */
 
+/* Runs ready coroutines for up to RUN_BUDGET resumptions (several rounds when few are ready,
+ * so yield-heavy code does not pay a poll per round), then polls. */
+#define RUN_BUDGET 64
+
+static void run_budget(hale_pool *p) {
+    int resumed = 0;
+    do {
+        resumed += hale_co_run_ready(p);
+    } while (p->ready_head && resumed < RUN_BUDGET);
+}
+
 void hale_pool_pass(hale_pool *p, bool may_block) {
-    hale_co_run_ready(p);
+    run_budget(p);
     ev_run(p->loop, (p->ready_head || !may_block) ? EVRUN_NOWAIT : EVRUN_ONCE);
 }
 
-void hale_pool_poke_main(void) {
+static void poke_main(void) {
     ev_async_send(S.main->loop, &S.main->wakeup);
+}
+
+#define POKE_INTERVAL 0.001
+
+static void poke_timer_cb(struct ev_loop *loop, ev_timer *w, int revents) {
+    (void)revents;
+    hale_pool *p = w->data;
+    p->last_poke = ev_now(loop);
+    poke_main();
+}
+
+/* Poking on every idle moment would wake the main thread once per message in a ping-pong; a
+ * poke at most every POKE_INTERVAL, with a timer for the one that was skipped, keeps the main
+ * thread asleep while quiescence detection stays within a millisecond. */
+void hale_pool_went_idle(hale_pool *p) {
+    ev_tstamp now = ev_now(p->loop);
+    if (now - p->last_poke >= POKE_INTERVAL) {
+        p->last_poke = now;
+        poke_main();
+    } else if (!ev_is_active(&p->poke_timer)) {
+        ev_timer_set(&p->poke_timer, POKE_INTERVAL, 0);
+        ev_timer_start(p->loop, &p->poke_timer);
+    }
 }
 
 /* ---- creation ---- */
@@ -148,6 +182,9 @@ static hale_pool *pool_alloc(hale_pool_kind kind, const char *name, const hale_c
     ev_async_init(&p->wakeup, wakeup_cb);
     p->wakeup.data = p;
     ev_async_start(p->loop, &p->wakeup);
+    ev_init(&p->poke_timer, poke_timer_cb);
+    p->poke_timer.data = p;
+    p->last_poke = -1.0;
     hale_stack_cache_init(&p->stacks, S.cfg.stack_size, S.cfg.stack_cache_max);
     p->next_pool = S.pools;
     S.pools = p;
@@ -326,7 +363,7 @@ int hale_sched_run(void) {
         if (atomic_load_explicit(&S.stop, memory_order_acquire)) {
             return 1;
         }
-        hale_co_run_ready(m);
+        run_budget(m);
         if (quiescent()) {
             return 0;
         }
@@ -336,7 +373,7 @@ int hale_sched_run(void) {
 
 void hale_sched_stop(void) {
     atomic_store_explicit(&S.stop, 1, memory_order_release);
-    ev_async_send(S.main->loop, &S.main->wakeup);
+    poke_main();
 }
 
 bool hale_sched_stopping(void) {
@@ -390,6 +427,7 @@ void hale_sched_shutdown(void) {
         hale_pool *p = S.pools;
         S.pools = p->next_pool;
         ev_async_stop(p->loop, &p->wakeup);
+        ev_timer_stop(p->loop, &p->poke_timer);
         ev_loop_destroy(p->loop);
         free(p);
     }

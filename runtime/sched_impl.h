@@ -93,6 +93,8 @@ struct hale_pool {
     int64_t live_count;
     bool cancel_new; /* shutdown: coroutines are born cancelled */
     hale_stack_cache stacks;
+    ev_timer poke_timer; /* a deferred "maybe idle" to the main pool */
+    ev_tstamp last_poke;
     void *tsan_thread_fiber;
     const void *asan_sched_bottom;
     size_t asan_sched_size;
@@ -119,12 +121,13 @@ size_t hale_sched_stack_cache_max(void);
  * `may_block` and nothing is ready). */
 void hale_pool_pass(hale_pool *p, bool may_block);
 
-/* Tells the main pool a worker may have gone idle, so hale_sched_run rechecks quiescence. */
-void hale_pool_poke_main(void);
+/* A worker pool ran out of work: tell the main pool (at most once a millisecond, deferred
+ * otherwise) so hale_sched_run rechecks quiescence. Owner thread. */
+void hale_pool_went_idle(hale_pool *p);
 
 /* coro.c: runs every ready coroutine once; cancels every coroutine of the pool; frees the pool's
  * coroutines (the ones still alive are abandoned) and stacks. Owner thread. */
-void hale_co_run_ready(hale_pool *p);
+int hale_co_run_ready(hale_pool *p); /* returns how many were resumed */
 hale_co *hale_co_spawn_local(hale_pool *p, void (*fn)(void *), void *arg);
 void hale_co_cancel_all(hale_pool *p);
 void hale_co_free_all(hale_pool *p);

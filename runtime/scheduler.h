@@ -153,6 +153,10 @@ int hale_sleep(int64_t ns);
  * -HALE_ECANCELED. */
 int hale_wait_fd(int fd, int events, int64_t timeout_ns);
 
+/* Call before closing an fd the running coroutine waited on with hale_wait_fd (the tcp
+ * operations do): the wait's watcher may still be armed, and must not outlive the fd. */
+void hale_fd_closing(int fd);
+
 /* Parks the running coroutine until hale_wake. Returns 0, or -HALE_ECANCELED. A wake that
  * arrived since the coroutine last parked is not lost: park then returns at once. Must be called
  * from a coroutine. */

@@ -146,6 +146,7 @@ int hale_tcp_accept(hale_tcp_listener *l, hale_tcp_stream *out, hale_io_error *e
 
 void hale_tcp_listener_close(hale_tcp_listener *l) {
     if (l->fd >= 0) {
+        hale_fd_closing(l->fd);
         close(l->fd);
         l->fd = -1;
     }
@@ -168,6 +169,7 @@ static int connect_one(const struct addrinfo *a, int *fd_out, hale_io_error *err
     }
     if (r != 0) {
         if (await(fd, HALE_WRITABLE, -1, "connect", err) != 0) {
+            hale_fd_closing(fd);
             close(fd);
             return -1;
         }
@@ -176,6 +178,7 @@ static int connect_one(const struct addrinfo *a, int *fd_out, hale_io_error *err
         getsockopt(fd, SOL_SOCKET, SO_ERROR, &so, &len);
         if (so != 0) {
             hale_io_error_set(err, so, "connect", where);
+            hale_fd_closing(fd);
             close(fd);
             return -1;
         }
@@ -313,6 +316,7 @@ int hale_tcp_shutdown_write(hale_tcp_stream *s, hale_io_error *err) {
 
 void hale_tcp_close(hale_tcp_stream *s) {
     if (s->fd >= 0) {
+        hale_fd_closing(s->fd);
         close(s->fd);
         s->fd = -1;
     }

@@ -5,7 +5,8 @@
  * It prints "port N" on stdout once listening. SIGTERM/SIGINT stop it: shutdown cancels the
  * acceptor and every connection (their pending recv/send return "cancelled"), and the process
  * exits 0 only if every accepted connection was closed and its region freed. Usage:
- *   sched_echo_server [PORT]      (default 0: an ephemeral port) */
+ *   sched_echo_server [PORT [POOL]]   (default 0: an ephemeral port; POOL default "io", "main"
+ *                                      runs everything on the main thread) */
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -83,7 +84,7 @@ static void on_signal(int sig) {
 int main(int argc, char **argv) {
     int port = argc > 1 ? atoi(argv[1]) : 0;
     hale_sched_init(NULL);
-    hale_pool *io = hale_pool_cooperative("io", NULL);
+    hale_pool *io = hale_pool_cooperative(argc > 2 ? argv[2] : "io", NULL);
     hale_io_error err;
     if (hale_tcp_listen("127.0.0.1", port, 0, &listener, &err) != 0) {
         fprintf(stderr, "echo_server: %s\n", err.message);
