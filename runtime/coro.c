@@ -5,8 +5,9 @@
  * threads travel as messages through the pool's inbox, so coroutine state needs no locks.
  *
  * A coroutine waits on one thing at a time, so each carries one ev_timer and one ev_io of its
- * own: parking never allocates, and the ev_io stays armed between waits on the same fd. Finished coroutines keep their stack, scratch and struct on the
- * pool's free lists, so a connection that comes and goes costs no system call for its stack.
+ * own: parking never allocates, and the ev_io stays armed between waits on the same fd. Finished
+ * coroutines keep their stack, scratch and struct on the pool's free lists, so a connection that
+ * comes and goes costs no system call for its stack.
  *
  * Sanitizers: AddressSanitizer must be told before every switch which stack is about to run
  * (__sanitizer_start/finish_switch_fiber) and ThreadSanitizer which fiber
@@ -34,7 +35,9 @@ void __tsan_destroy_fiber(void *fiber);
 void __tsan_switch_to_fiber(void *fiber, unsigned flags);
 #endif
 
-#define CONTAINER(ptr, type, field) ((type *)((char *)(ptr) - offsetof(type, field)))
+_Static_assert(HALE_ECANCELED == ECANCELED, "HALE_ECANCELED must be the system's ECANCELED");
+
+#define CONTAINER(ptr, type, field) ((type *)((char *)(ptr)-offsetof(type, field)))
 
 /* ---- switching ---- */
 
@@ -65,7 +68,7 @@ static void suspend(hale_pool *p, hale_co *co, bool final) {
     __sanitizer_start_switch_fiber(final ? NULL : &co->asan_fake_stack, p->asan_sched_bottom,
                                    p->asan_sched_size);
 #else
-    (void)final;
+    (void) final;
 #endif
 #ifdef HALE_TSAN
     __tsan_switch_to_fiber(p->tsan_thread_fiber, 0);
@@ -459,8 +462,8 @@ static int nested(hale_pool *p, int fd, int events, int64_t timeout_ns) {
         ev_timer_start(p->loop, &nw.timer);
     }
     if (fd >= 0) {
-        ev_io_set(&nw.io, fd, (events & HALE_READABLE ? EV_READ : 0) |
-                                  (events & HALE_WRITABLE ? EV_WRITE : 0));
+        ev_io_set(&nw.io, fd,
+                  (events & HALE_READABLE ? EV_READ : 0) | (events & HALE_WRITABLE ? EV_WRITE : 0));
         ev_io_start(p->loop, &nw.io);
     }
     while (!nw.done) {
@@ -524,8 +527,9 @@ int hale_wait_fd(int fd, int events, int64_t timeout_ns) {
     if (p) {
         return nested(p, fd, events, timeout_ns < 0 ? -1 : timeout_ns);
     }
-    struct pollfd pfd = {.fd = fd, .events = (short)((events & HALE_READABLE ? POLLIN : 0) |
-                                                     (events & HALE_WRITABLE ? POLLOUT : 0))};
+    struct pollfd pfd = {.fd = fd,
+                         .events = (short)((events & HALE_READABLE ? POLLIN : 0) |
+                                           (events & HALE_WRITABLE ? POLLOUT : 0))};
     int ms = timeout_ns < 0 ? -1 : (int)((timeout_ns + 999999) / 1000000);
     int r;
     while ((r = poll(&pfd, 1, ms)) < 0 && errno == EINTR) {

@@ -7,30 +7,51 @@
 
 const char *hale_io_kind(int err) {
     switch (err) {
-    case ENOENT: return "not_found";
+    case ENOENT:
+        return "not_found";
     case EACCES:
-    case EPERM: return "permission_denied";
-    case EEXIST: return "already_exists";
-    case EAGAIN: return "would_block";
-    case ECONNREFUSED: return "connection_refused";
-    case ECONNRESET: return "connection_reset";
-    case ECONNABORTED: return "connection_aborted";
-    case ETIMEDOUT: return "timeout";
-    case EHOSTUNREACH: return "host_unreachable";
-    case ENETUNREACH: return "network_unreachable";
-    case EADDRINUSE: return "address_in_use";
-    case EADDRNOTAVAIL: return "address_not_available";
-    case EPIPE: return "broken_pipe";
-    case EINTR: return "interrupted";
-    case ECANCELED: return "cancelled";
-    case EINVAL: return "invalid";
+    case EPERM:
+        return "permission_denied";
+    case EEXIST:
+        return "already_exists";
+    case EAGAIN:
+        return "would_block";
+    case ECONNREFUSED:
+        return "connection_refused";
+    case ECONNRESET:
+        return "connection_reset";
+    case ECONNABORTED:
+        return "connection_aborted";
+    case ETIMEDOUT:
+        return "timeout";
+    case EHOSTUNREACH:
+        return "host_unreachable";
+    case ENETUNREACH:
+        return "network_unreachable";
+    case EADDRINUSE:
+        return "address_in_use";
+    case EADDRNOTAVAIL:
+        return "address_not_available";
+    case EPIPE:
+        return "broken_pipe";
+    case EINTR:
+        return "interrupted";
+    case ECANCELED:
+        return "cancelled";
+    case EINVAL:
+        return "invalid";
     case EMFILE:
-    case ENFILE: return "too_many_open_files";
-    case ENOTCONN: return "not_connected";
+    case ENFILE:
+        return "too_many_open_files";
+    case ENOTCONN:
+        return "not_connected";
     case ENOMEM:
-    case ENOBUFS: return "out_of_memory";
-    case EISDIR: return "is_dir";
-    default: return "io";
+    case ENOBUFS:
+        return "out_of_memory";
+    case EISDIR:
+        return "is_dir";
+    default:
+        return "io";
     }
 }
 

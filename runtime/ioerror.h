@@ -8,10 +8,10 @@
 #define HALE_RUNTIME_IOERROR_H
 
 typedef struct {
-    int err;          /* errno value; 0 when no error was recorded */
-    const char *kind; /* static tag, see hale_io_kind */
-    char path[128];   /* target of the operation ("127.0.0.1:8080"), may be empty */
-    char message[224];/* "connect 127.0.0.1:8080: Connection refused" */
+    int err;           /* errno value; 0 when no error was recorded */
+    const char *kind;  /* static tag, see hale_io_kind */
+    char path[128];    /* target of the operation ("127.0.0.1:8080"), may be empty */
+    char message[224]; /* "connect 127.0.0.1:8080: Connection refused" */
 } hale_io_error;
 
 /* The Hale tag for an errno value: "not_found", "permission_denied", "already_exists",

@@ -1,7 +1,8 @@
 /* See mpsc.h. The queue is a singly linked list from `tail` (oldest) to `head` (newest) with a
  * stub node that is re-pushed whenever the consumer would otherwise take the last real node, so
  * producers and the consumer never write the same field. Memory order: a producer publishes its
- * node's contents with the release store of `prev->next`; the consumer reads `next` with acquire. */
+ * node's contents with the release store of `prev->next`; the consumer reads `next` with acquire.
+ */
 #include "mpsc.h"
 
 #include <stddef.h>

@@ -292,8 +292,8 @@ void hale_sched_place(const hale_placement *table, size_t n, hale_pool **pools_o
         if (!cpus) {
             /* a later entry naming the same pool may carry its affinity */
             for (size_t j = i + 1; j < n; j++) {
-                if (table[j].kind == HALE_POOL_COOPERATIVE &&
-                    strcmp(table[j].pool, e->pool) == 0 && !hale_cpus_empty(&table[j].cpus)) {
+                if (table[j].kind == HALE_POOL_COOPERATIVE && strcmp(table[j].pool, e->pool) == 0 &&
+                    !hale_cpus_empty(&table[j].cpus)) {
                     cpus = &table[j].cpus;
                     break;
                 }
@@ -356,8 +356,9 @@ static bool quiescent(void) {
 
 int hale_sched_run(void) {
     hale_pool *m = S.main;
-    if (hale_tls_pool != m) {
-        hale_fatal("hale_sched_run must be called on the thread that called hale_sched_init");
+    if (!m || hale_tls_pool != m || m->current) {
+        hale_fatal("hale_sched_run must be called on the thread that called hale_sched_init, "
+                   "outside any coroutine");
     }
     for (;;) {
         if (atomic_load_explicit(&S.stop, memory_order_acquire)) {
@@ -392,8 +393,9 @@ static void cancel_all_cb(void *arg) {
 
 void hale_sched_shutdown(void) {
     hale_pool *m = S.main;
-    if (!S.inited || hale_tls_pool != m) {
-        hale_fatal("hale_sched_shutdown must be called on the main thread after hale_sched_init");
+    if (!S.inited || hale_tls_pool != m || m->current) {
+        hale_fatal("hale_sched_shutdown must be called on the main thread after hale_sched_init, "
+                   "outside any coroutine");
     }
     for (hale_pool *p = S.pools; p; p = p->next_pool) {
         if (p == m) {

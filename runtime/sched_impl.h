@@ -46,7 +46,7 @@ struct hale_co {
     void *arg;
     hale_scratch *scratch; /* kept across reuse; reset to `marks` when the coroutine ends */
     hale_mark marks[2];
-    hale_co *next;                /* run queue or free list */
+    hale_co *next; /* run queue or free list */
     hale_co *live_prev, *live_next;
     int state;
     int park_kind;

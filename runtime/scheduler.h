@@ -41,8 +41,8 @@ typedef struct hale_co hale_co;
 /* ---- lifetime ---- */
 
 typedef struct {
-    size_t stack_size;      /* 0: hale_stack_default_size() (HALE_STACK_SIZE) */
-    size_t stack_cache_max; /* idle stacks each pool keeps; 0: 4096 */
+    size_t stack_size;         /* 0: hale_stack_default_size() (HALE_STACK_SIZE) */
+    size_t stack_cache_max;    /* idle stacks each pool keeps; 0: 4096 */
     int64_t shutdown_grace_ns; /* how long shutdown waits for cancelled work; 0: 5s */
 } hale_sched_config;
 
@@ -176,12 +176,12 @@ bool hale_cancelled(void);
 /* ---- diagnostics ---- */
 
 typedef struct {
-    int64_t spawned;  /* coroutines started on the pool */
-    int64_t exited;   /* ... and finished */
-    int64_t switches; /* coroutine resumptions */
-    int64_t posted;   /* messages posted to the pool */
-    int64_t handled;  /* messages run */
-    int64_t batches;  /* inbox drains */
+    int64_t spawned;      /* coroutines started on the pool */
+    int64_t exited;       /* ... and finished */
+    int64_t switches;     /* coroutine resumptions */
+    int64_t posted;       /* messages posted to the pool */
+    int64_t handled;      /* messages run */
+    int64_t batches;      /* inbox drains */
     int64_t stack_maps;   /* stacks mapped (the rest were reused) */
     int64_t stack_reuses; /* stacks served from the pool's cache */
 } hale_pool_stats;

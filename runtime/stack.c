@@ -1,6 +1,6 @@
-/* See stack.h. A cached stack keeps its descriptor, so reuse costs no allocation at all. Under AddressSanitizer a
- * stack's shadow is cleared before the mapping is reused or returned, because frames that never
- * returned (a coroutine abandoned at shutdown) leave their redzones poisoned. */
+/* See stack.h. A cached stack keeps its descriptor, so reuse costs no allocation at all. Under
+ * AddressSanitizer a stack's shadow is cleared before the mapping is reused or returned, because
+ * frames that never returned (a coroutine abandoned at shutdown) leave their redzones poisoned. */
 #include "stack.h"
 
 #include <errno.h>

@@ -29,9 +29,9 @@ typedef struct {
 } hale_tcp_listener;
 
 typedef struct {
-    int fd;                    /* -1 once closed */
-    int64_t recv_timeout_ns;   /* <= 0: none (the default) */
-    int64_t send_timeout_ns;   /* <= 0: none */
+    int fd;                  /* -1 once closed */
+    int64_t recv_timeout_ns; /* <= 0: none (the default) */
+    int64_t send_timeout_ns; /* <= 0: none */
 } hale_tcp_stream;
 
 /* recv and recv_into return this when the stream's recv timeout expired with no data. */
