@@ -148,9 +148,6 @@ hale_co *hale_co_spawn_local(hale_pool *p, void (*fn)(void *), void *arg) {
         co->scratch = hale_scratch_new("coroutine scratch");
         ev_init(&co->timer, timer_cb);
         ev_init(&co->io, io_cb);
-#ifdef HALE_TSAN
-        co->tsan_fiber = __tsan_create_fiber(0); /* kept with the struct: creating one is slow */
-#endif
     }
     co->stack = hale_stack_cache_get(&p->stacks);
     if (!co->stack) {
@@ -168,6 +165,11 @@ hale_co *hale_co_spawn_local(hale_pool *p, void (*fn)(void *), void *arg) {
     co->cancelled = p->cancel_new;
     co->wait_result = 0;
     hale_ctx_make(&co->ctx, co->stack->lo, co->stack->size, co_main, co);
+#ifdef HALE_TSAN
+    /* One fiber per incarnation: reusing a fiber across coroutines makes ThreadSanitizer's
+     * memory grow with every reuse. */
+    co->tsan_fiber = __tsan_create_fiber(0);
+#endif
     co->asan_fake_stack = NULL;
     live_insert(p, co);
     counter_bump(&p->spawned);
@@ -182,6 +184,10 @@ static void recycle(hale_pool *p, hale_co *co) {
     hale_region_reset(hale_scratch_side(co->scratch, 1), co->marks[1]);
     hale_stack_cache_put(&p->stacks, co->stack);
     co->stack = NULL;
+#ifdef HALE_TSAN
+    __tsan_destroy_fiber(co->tsan_fiber);
+    co->tsan_fiber = NULL;
+#endif
     co->next = p->free_cos;
     p->free_cos = co;
     counter_bump(&p->exited);
@@ -267,6 +273,10 @@ void hale_co_free_all(hale_pool *p) {
         ev_timer_stop(p->loop, &co->timer);
         ev_io_stop(p->loop, &co->io);
         hale_stack_cache_put(&p->stacks, co->stack);
+#ifdef HALE_TSAN
+        __tsan_destroy_fiber(co->tsan_fiber);
+        co->tsan_fiber = NULL;
+#endif
         co->next = p->free_cos;
         p->free_cos = co;
     }
@@ -274,9 +284,6 @@ void hale_co_free_all(hale_pool *p) {
         hale_co *co = p->free_cos;
         p->free_cos = co->next;
         hale_scratch_free(co->scratch);
-#ifdef HALE_TSAN
-        __tsan_destroy_fiber(co->tsan_fiber);
-#endif
         hale_sys_free(co);
     }
     p->ready_head = p->ready_tail = NULL;
