@@ -17,6 +17,7 @@
  * pool whenever they run out of coroutines or drain their inbox, so the main thread looks again
  * exactly when the answer may have changed. */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,10 +71,65 @@ static void inbox_drain(hale_pool *p) {
     }
 }
 
+/* ---- signals: a flag and a wakeup from the handler, the work on the main thread ---- */
+
+#define MAX_SIG 64
+
+static struct {
+    void (*fn)(void *);
+    void *arg;
+} sig_hooks[MAX_SIG];
+static _Atomic uint64_t sig_pending;
+
+static void sig_handler(int sig) {
+    int e = errno;
+    atomic_fetch_or(&sig_pending, (uint64_t)1 << sig);
+    if (S.main) {
+        ev_async_send(S.main->loop, &S.main->wakeup);
+    }
+    errno = e;
+}
+
+static void sig_dispatch(void) {
+    uint64_t m = atomic_exchange(&sig_pending, 0);
+    for (int sig = 1; m && sig < MAX_SIG; sig++) {
+        if ((m >> sig) & 1 && sig_hooks[sig].fn) {
+            sig_hooks[sig].fn(sig_hooks[sig].arg);
+        }
+    }
+}
+
+void hale_sched_on_signal(int sig, void (*fn)(void *), void *arg) {
+    if (sig <= 0 || sig >= MAX_SIG) {
+        hale_fatal("hale_sched_on_signal: no signal %d", sig);
+    }
+    sig_hooks[sig].fn = fn;
+    sig_hooks[sig].arg = arg;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = fn ? sig_handler : SIG_DFL;
+    sa.sa_flags = SA_RESTART;
+    sigemptyset(&sa.sa_mask);
+    sigaction(sig, &sa, NULL);
+}
+
+static void signals_restore(void) {
+    for (int sig = 1; sig < MAX_SIG; sig++) {
+        if (sig_hooks[sig].fn) {
+            hale_sched_on_signal(sig, NULL, NULL);
+        }
+    }
+    atomic_store(&sig_pending, 0);
+}
+
 static void wakeup_cb(struct ev_loop *loop, ev_async *w, int revents) {
     (void)loop;
     (void)revents;
-    inbox_drain(w->data);
+    hale_pool *p = w->data;
+    if (p == S.main && atomic_load_explicit(&sig_pending, memory_order_relaxed)) {
+        sig_dispatch();
+    }
+    inbox_drain(p);
 }
 
 int hale_post(hale_pool *p, hale_msg *m) {
@@ -424,6 +480,7 @@ void hale_sched_shutdown(void) {
             sem_destroy(&p->started);
         }
     }
+    signals_restore();
     pool_close(m);
     while (S.pools) {
         hale_pool *p = S.pools;

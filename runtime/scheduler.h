@@ -61,6 +61,12 @@ void hale_sched_stop(void);
 /* True once hale_sched_stop has been called (until the next hale_sched_init). */
 bool hale_sched_stopping(void);
 
+/* Runs fn(arg) on the main pool's thread, from its loop, each time signal `sig` (1..63)
+ * arrives: the way a program reacts to SIGTERM/SIGINT with ordinary code (start draining, call
+ * hale_sched_stop, ...). fn NULL restores the default disposition. Main thread, after
+ * hale_sched_init; hale_sched_shutdown restores every signal it took. */
+void hale_sched_on_signal(int sig, void (*fn)(void *), void *arg);
+
 /* Cancels every coroutine still alive on every pool (their waits return -HALE_ECANCELED), runs
  * the pools until those coroutines have returned (at most the grace period), stops and joins
  * every worker thread and frees everything. Main thread, after hale_sched_run returned. */

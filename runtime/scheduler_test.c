@@ -3,6 +3,7 @@
  * placement, and stack reuse under coroutine churn. */
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -335,6 +336,41 @@ static void test_stop_then_shutdown_cancels(void **state) {
     assert_int_equal(atomic_load(&forever_exited), 3);
 }
 
+/* ---- signals run ordinary code on the main thread ---- */
+
+static int usr1_seen;
+static pthread_t main_thread;
+
+static void on_usr1(void *arg) {
+    assert_true(pthread_equal(pthread_self(), main_thread));
+    assert_ptr_equal(hale_pool_current(), hale_pool_main());
+    usr1_seen += (int)(intptr_t)arg;
+    hale_sched_stop();
+}
+
+static void raiser(void *arg) {
+    (void)arg;
+    hale_sleep(10 * MS);
+    kill(getpid(), SIGUSR1); /* delivered to whichever thread: handled on main */
+    while (hale_sleep(5 * MS) == 0) {
+    }
+}
+
+static void test_signal_hook(void **state) {
+    (void)state;
+    hale_sched_init(NULL);
+    main_thread = pthread_self();
+    usr1_seen = 0;
+    hale_sched_on_signal(SIGUSR1, on_usr1, (void *)(intptr_t)1);
+    hale_spawn(hale_pool_cooperative("raiser", NULL), raiser, NULL, NULL);
+    assert_int_equal(hale_sched_run(), 1);
+    assert_int_equal(usr1_seen, 1);
+    hale_sched_shutdown(); /* cancels the raiser, restores SIGUSR1 */
+    struct sigaction sa;
+    sigaction(SIGUSR1, NULL, &sa);
+    assert_ptr_equal(sa.sa_handler, SIG_DFL);
+}
+
 /* ---- placement ---- */
 
 static hale_pool *ran_on[4];
@@ -444,6 +480,7 @@ int main(void) {
         cmocka_unit_test(test_wait_fd),
         cmocka_unit_test(test_scratch_per_coroutine),
         cmocka_unit_test(test_stop_then_shutdown_cancels),
+        cmocka_unit_test(test_signal_hook),
         cmocka_unit_test(test_placement_table),
         cmocka_unit_test(test_stacks_reused_under_churn),
         cmocka_unit_test(test_idle_pools_are_quiescent),

@@ -76,8 +76,8 @@ static void acceptor(void *arg) {
     hale_tcp_listener_close(&listener);
 }
 
-static void on_signal(int sig) {
-    (void)sig;
+static void on_signal(void *arg) {
+    (void)arg;
     hale_sched_stop();
 }
 
@@ -91,11 +91,8 @@ int main(int argc, char **argv) {
         return 2;
     }
     server_region = hale_region_new(NULL, "echo server");
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGINT, &sa, NULL);
+    hale_sched_on_signal(SIGTERM, on_signal, NULL);
+    hale_sched_on_signal(SIGINT, on_signal, NULL);
     bool ok;
     hale_spawn(io, acceptor, NULL, &ok);
     printf("port %d\n", hale_tcp_listener_port(&listener));
