@@ -4,8 +4,8 @@
  * cost is paid per sleep, per recv that would block and per yield. The candidates were:
  *
  *  - ucontext (swapcontext): portable, but it saves and restores the signal mask with a
- *    rt_sigprocmask system call on every switch, and copies a ~1 KiB ucontext_t. Measured on the
- *    development machine (tests/bench/sched, "switch" row) it costs more than 15x the switch
+ *    rt_sigprocmask system call on every switch, and copies a ~1 KiB ucontext_t. Measured on a
+ *    2-core x86_64 machine (tests/bench/sched, "switch" row) it costs more than 15x the switch
  *    below (~400 ns against ~23 ns).
  *  - libboost-context's make_fcontext/jump_fcontext: the same technique as below (callee-saved
  *    registers pushed on the stack, stack pointer exchanged), so the same cost; but it would add
