@@ -1,0 +1,507 @@
+/* Pools: threads, loops, inboxes, placement, and the run / stop / shutdown of the whole
+ * scheduler. See scheduler.h for the contract, sched_impl.h for the layout.
+ *
+ * A pool's thread repeats one *pass*: run the coroutines that are ready, then run its libev loop
+ * once (blocking only when nothing is ready). Watcher callbacks never run coroutine code
+ * themselves; they only move coroutines to the run queue, so every resumption happens from the
+ * same place and libev is never re-entered from a coroutine stack.
+ *
+ * The inbox is drained in batches of at most INBOX_BATCH messages per wakeup, so a flood from
+ * other threads cannot starve the pool's own timers and sockets; when more remain the pool feeds
+ * itself another wakeup and comes back on the next pass.
+ *
+ * Quiescence ("no work left anywhere", for hale_sched_run) is decided on the main thread from
+ * monotonic counters: per pool, coroutines spawned/exited and messages posted/handled(+refused).
+ * The main thread reads every counter twice; when both reads agree, they were all unchanged over
+ * an instant between the two, so the balance seen is a true snapshot. Workers poke the main
+ * pool whenever they run out of coroutines or drain their inbox, so the main thread looks again
+ * exactly when the answer may have changed. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "fatal.h"
+#include "sched_impl.h"
+
+#ifdef HALE_TSAN
+void *__tsan_get_current_fiber(void);
+#endif
+
+#define INBOX_BATCH 256
+#define DEFAULT_STACK_CACHE 4096
+#define DEFAULT_GRACE_NS ((int64_t)5 * 1000000000)
+
+_Thread_local hale_pool *hale_tls_pool;
+
+static struct {
+    bool inited;
+    hale_sched_config cfg;
+    hale_pool *main;
+    hale_pool *pools; /* every pool, main included; main thread only */
+    _Atomic int stop;
+} S;
+
+size_t hale_sched_stack_size(void) {
+    return S.cfg.stack_size;
+}
+
+size_t hale_sched_stack_cache_max(void) {
+    return S.cfg.stack_cache_max;
+}
+
+/* ---- inbox ---- */
+
+static void inbox_drain(hale_pool *p) {
+    int n = 0;
+    hale_mpsc_node *node;
+    while (n < INBOX_BATCH && (node = hale_mpsc_pop(&p->inbox))) {
+        hale_msg *m = (hale_msg *)node;
+        m->fn(m);
+        counter_bump(&p->handled);
+        n++;
+    }
+    counter_bump(&p->batches);
+    if (n == INBOX_BATCH) {
+        ev_feed_event(p->loop, &p->wakeup, EV_ASYNC);
+    } else if (p->kind != HALE_POOL_MAIN && p->live_count == 0) {
+        hale_pool_went_idle(p);
+    }
+}
+
+/* ---- signals: a flag and a wakeup from the handler, the work on the main thread ---- */
+
+#define MAX_SIG 64
+
+static struct {
+    void (*fn)(void *);
+    void *arg;
+} sig_hooks[MAX_SIG];
+static _Atomic uint64_t sig_pending;
+
+static void sig_handler(int sig) {
+    int e = errno;
+    atomic_fetch_or(&sig_pending, (uint64_t)1 << sig);
+    if (S.main) {
+        ev_async_send(S.main->loop, &S.main->wakeup);
+    }
+    errno = e;
+}
+
+static void sig_dispatch(void) {
+    uint64_t m = atomic_exchange(&sig_pending, 0);
+    for (int sig = 1; m && sig < MAX_SIG; sig++) {
+        if ((m >> sig) & 1 && sig_hooks[sig].fn) {
+            sig_hooks[sig].fn(sig_hooks[sig].arg);
+        }
+    }
+}
+
+void hale_sched_on_signal(int sig, void (*fn)(void *), void *arg) {
+    if (sig <= 0 || sig >= MAX_SIG) {
+        hale_fatal("hale_sched_on_signal: no signal %d", sig);
+    }
+    sig_hooks[sig].fn = fn;
+    sig_hooks[sig].arg = arg;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = fn ? sig_handler : SIG_DFL;
+    sa.sa_flags = SA_RESTART;
+    sigemptyset(&sa.sa_mask);
+    sigaction(sig, &sa, NULL);
+}
+
+static void signals_restore(void) {
+    for (int sig = 1; sig < MAX_SIG; sig++) {
+        if (sig_hooks[sig].fn) {
+            hale_sched_on_signal(sig, NULL, NULL);
+        }
+    }
+    atomic_store(&sig_pending, 0);
+}
+
+static void wakeup_cb(struct ev_loop *loop, ev_async *w, int revents) {
+    (void)loop;
+    (void)revents;
+    hale_pool *p = w->data;
+    if (p == S.main && atomic_load_explicit(&sig_pending, memory_order_relaxed)) {
+        sig_dispatch();
+    }
+    inbox_drain(p);
+}
+
+int hale_post(hale_pool *p, hale_msg *m) {
+    atomic_fetch_add_explicit(&p->posted, 1, memory_order_seq_cst);
+    if (atomic_load_explicit(&p->closed, memory_order_seq_cst)) {
+        atomic_fetch_add_explicit(&p->refused, 1, memory_order_seq_cst);
+        return -1;
+    }
+    hale_mpsc_push(&p->inbox, &m->node);
+    ev_async_send(p->loop, &p->wakeup);
+    return 0;
+}
+
+typedef struct {
+    hale_msg msg;
+    void (*fn)(void *);
+    void *arg;
+} call_msg;
+
+static void call_msg_run(hale_msg *m) {
+    call_msg *c = (call_msg *)m;
+    void (*fn)(void *) = c->fn;
+    void *arg = c->arg;
+    hale_sys_free(c);
+    fn(arg);
+}
+
+int hale_post_call(hale_pool *p, void (*fn)(void *), void *arg) {
+    call_msg *c = hale_sys_malloc(sizeof *c);
+    if (!c) {
+        hale_oom(sizeof *c, "a posted call");
+    }
+    c->msg.fn = call_msg_run;
+    c->fn = fn;
+    c->arg = arg;
+    if (hale_post(p, &c->msg) != 0) {
+        hale_sys_free(c);
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- passes ---- */
+
+/* Runs ready coroutines for up to RUN_BUDGET resumptions (several rounds when few are ready,
+ * so yield-heavy code does not pay a poll per round), then polls. */
+#define RUN_BUDGET 64
+
+static void run_budget(hale_pool *p) {
+    int resumed = 0;
+    do {
+        resumed += hale_co_run_ready(p);
+    } while (p->ready_head && resumed < RUN_BUDGET);
+}
+
+void hale_pool_pass(hale_pool *p, bool may_block) {
+    run_budget(p);
+    ev_run(p->loop, (p->ready_head || !may_block) ? EVRUN_NOWAIT : EVRUN_ONCE);
+}
+
+static void poke_main(void) {
+    ev_async_send(S.main->loop, &S.main->wakeup);
+}
+
+#define POKE_INTERVAL 0.001
+
+static void poke_timer_cb(struct ev_loop *loop, ev_timer *w, int revents) {
+    (void)revents;
+    hale_pool *p = w->data;
+    p->last_poke = ev_now(loop);
+    poke_main();
+}
+
+/* Poking on every idle moment would wake the main thread once per message in a ping-pong; a
+ * poke at most every POKE_INTERVAL, with a timer for the one that was skipped, keeps the main
+ * thread asleep while quiescence detection stays within a millisecond. */
+void hale_pool_went_idle(hale_pool *p) {
+    ev_tstamp now = ev_now(p->loop);
+    if (now - p->last_poke >= POKE_INTERVAL) {
+        p->last_poke = now;
+        poke_main();
+    } else if (!ev_is_active(&p->poke_timer)) {
+        ev_timer_set(&p->poke_timer, POKE_INTERVAL, 0);
+        ev_timer_start(p->loop, &p->poke_timer);
+    }
+}
+
+/* ---- creation ---- */
+
+static hale_pool *pool_alloc(hale_pool_kind kind, const char *name, const hale_cpus *cpus) {
+    hale_pool *p = aligned_alloc(64, (sizeof(hale_pool) + 63) & ~(size_t)63);
+    if (!p) {
+        hale_oom(sizeof *p, "a pool");
+    }
+    memset(p, 0, sizeof *p);
+    hale_mpsc_init(&p->inbox);
+    p->kind = kind;
+    snprintf(p->name, sizeof p->name, "%s", name);
+    if (cpus) {
+        p->want = *cpus;
+    }
+    p->loop = ev_loop_new(EVFLAG_AUTO | EVFLAG_NOSIGMASK);
+    if (!p->loop) {
+        hale_fatal("cannot create an event loop for pool %s", p->name);
+    }
+    ev_async_init(&p->wakeup, wakeup_cb);
+    p->wakeup.data = p;
+    ev_async_start(p->loop, &p->wakeup);
+    ev_init(&p->poke_timer, poke_timer_cb);
+    p->poke_timer.data = p;
+    p->last_poke = -1.0;
+    hale_stack_cache_init(&p->stacks, S.cfg.stack_size, S.cfg.stack_cache_max);
+    p->next_pool = S.pools;
+    S.pools = p;
+    return p;
+}
+
+/* Binds the calling thread to the pool. */
+static void pool_enter(hale_pool *p) {
+    hale_tls_pool = p;
+    hale_cpus_apply_self(&p->want, &p->applied);
+#ifdef HALE_TSAN
+    p->tsan_thread_fiber = __tsan_get_current_fiber();
+#endif
+}
+
+static void pool_close(hale_pool *p) {
+    atomic_store_explicit(&p->closed, 1, memory_order_seq_cst);
+    for (;;) {
+        hale_mpsc_node *node;
+        while ((node = hale_mpsc_pop(&p->inbox))) {
+            hale_msg *m = (hale_msg *)node;
+            m->fn(m);
+            counter_bump(&p->handled);
+        }
+        int64_t done = atomic_load(&p->handled) + atomic_load(&p->refused);
+        if (done == atomic_load(&p->posted)) {
+            break;
+        }
+        sched_yield(); /* a producer is between its count and its push */
+    }
+    hale_co_free_all(p);
+}
+
+static void *worker_main(void *arg) {
+    hale_pool *p = arg;
+    pool_enter(p);
+    sem_post(&p->started);
+    while (!atomic_load_explicit(&p->stop, memory_order_acquire)) {
+        hale_pool_pass(p, true);
+    }
+    pool_close(p);
+    hale_tls_pool = NULL;
+    return NULL;
+}
+
+static hale_pool *pool_start(hale_pool_kind kind, const char *name, const hale_cpus *cpus) {
+    if (!S.inited) {
+        hale_fatal("hale_sched_init must be called before creating pool %s", name);
+    }
+    hale_pool *p = pool_alloc(kind, name, cpus);
+    sem_init(&p->started, 0, 0);
+    int e = pthread_create(&p->thread, NULL, worker_main, p);
+    if (e != 0) {
+        hale_fatal("cannot start the thread of pool %s: %s", name, strerror(e));
+    }
+    while (sem_wait(&p->started) != 0 && errno == EINTR) {
+    }
+    return p;
+}
+
+hale_pool *hale_pool_main(void) {
+    return S.main;
+}
+
+hale_pool *hale_pool_cooperative(const char *name, const hale_cpus *cpus) {
+    if (strcmp(name, "main") == 0) {
+        return S.main;
+    }
+    for (hale_pool *p = S.pools; p; p = p->next_pool) {
+        if (p->kind == HALE_POOL_COOPERATIVE && strcmp(p->name, name) == 0) {
+            return p;
+        }
+    }
+    return pool_start(HALE_POOL_COOPERATIVE, name, cpus);
+}
+
+hale_pool *hale_pool_pinned(const char *name, const hale_cpus *cpus) {
+    return pool_start(HALE_POOL_PINNED, name, cpus);
+}
+
+hale_pool *hale_pool_current(void) {
+    return hale_tls_pool;
+}
+
+const char *hale_pool_name(const hale_pool *p) {
+    return p->name;
+}
+
+hale_pool_kind hale_pool_kind_of(const hale_pool *p) {
+    return p->kind;
+}
+
+void hale_pool_cpus(const hale_pool *p, hale_cpus *out) {
+    *out = p->applied;
+}
+
+void hale_sched_place(const hale_placement *table, size_t n, hale_pool **pools_out) {
+    for (size_t i = 0; i < n; i++) {
+        const hale_placement *e = &table[i];
+        const hale_cpus *cpus = hale_cpus_empty(&e->cpus) ? NULL : &e->cpus;
+        if (e->kind == HALE_POOL_PINNED) {
+            pools_out[i] = hale_pool_pinned(e->locus, cpus);
+            continue;
+        }
+        if (!cpus) {
+            /* a later entry naming the same pool may carry its affinity */
+            for (size_t j = i + 1; j < n; j++) {
+                if (table[j].kind == HALE_POOL_COOPERATIVE && strcmp(table[j].pool, e->pool) == 0 &&
+                    !hale_cpus_empty(&table[j].cpus)) {
+                    cpus = &table[j].cpus;
+                    break;
+                }
+            }
+        }
+        pools_out[i] = hale_pool_cooperative(e->pool, cpus);
+    }
+}
+
+/* ---- run / stop / shutdown ---- */
+
+void hale_sched_init(const hale_sched_config *cfg) {
+    if (S.inited) {
+        hale_fatal("hale_sched_init called twice without hale_sched_shutdown");
+    }
+    memset(&S.cfg, 0, sizeof S.cfg);
+    if (cfg) {
+        S.cfg = *cfg;
+    }
+    if (!S.cfg.stack_size) {
+        S.cfg.stack_size = hale_stack_default_size();
+    }
+    if (!S.cfg.stack_cache_max) {
+        S.cfg.stack_cache_max = DEFAULT_STACK_CACHE;
+    }
+    if (!S.cfg.shutdown_grace_ns) {
+        S.cfg.shutdown_grace_ns = DEFAULT_GRACE_NS;
+    }
+    S.inited = true;
+    S.pools = NULL;
+    atomic_store(&S.stop, 0);
+    S.main = pool_alloc(HALE_POOL_MAIN, "main", NULL);
+    pool_enter(S.main);
+}
+
+typedef struct {
+    int64_t spawned, exited, posted, done;
+} totals;
+
+static totals collect(void) {
+    totals t = {0, 0, 0, 0};
+    for (hale_pool *p = S.pools; p; p = p->next_pool) {
+        t.exited += atomic_load(&p->exited);
+        t.done += atomic_load(&p->handled) + atomic_load(&p->refused);
+    }
+    for (hale_pool *p = S.pools; p; p = p->next_pool) {
+        t.spawned += atomic_load(&p->spawned);
+        t.posted += atomic_load(&p->posted);
+    }
+    return t;
+}
+
+static bool quiescent(void) {
+    if (S.main->ready_head || S.main->live_count) {
+        return false;
+    }
+    totals a = collect(), b = collect();
+    return memcmp(&a, &b, sizeof a) == 0 && a.spawned == a.exited && a.posted == a.done;
+}
+
+int hale_sched_run(void) {
+    hale_pool *m = S.main;
+    if (!m || hale_tls_pool != m || m->current) {
+        hale_fatal("hale_sched_run must be called on the thread that called hale_sched_init, "
+                   "outside any coroutine");
+    }
+    for (;;) {
+        if (atomic_load_explicit(&S.stop, memory_order_acquire)) {
+            return 1;
+        }
+        run_budget(m);
+        if (quiescent()) {
+            return 0;
+        }
+        ev_run(m->loop, m->ready_head ? EVRUN_NOWAIT : EVRUN_ONCE);
+    }
+}
+
+void hale_sched_stop(void) {
+    atomic_store_explicit(&S.stop, 1, memory_order_release);
+    poke_main();
+}
+
+bool hale_sched_stopping(void) {
+    return atomic_load_explicit(&S.stop, memory_order_acquire) != 0;
+}
+
+static int64_t now_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static void cancel_all_cb(void *arg) {
+    hale_co_cancel_all(arg);
+}
+
+void hale_sched_shutdown(void) {
+    hale_pool *m = S.main;
+    if (!S.inited || hale_tls_pool != m || m->current) {
+        hale_fatal("hale_sched_shutdown must be called on the main thread after hale_sched_init, "
+                   "outside any coroutine");
+    }
+    for (hale_pool *p = S.pools; p; p = p->next_pool) {
+        if (p == m) {
+            hale_co_cancel_all(m);
+        } else {
+            hale_post_call(p, cancel_all_cb, p);
+        }
+    }
+    int64_t deadline = now_ns() + S.cfg.shutdown_grace_ns;
+    while (!quiescent() && now_ns() < deadline) {
+        hale_pool_pass(m, false);
+        if (!m->ready_head) {
+            struct timespec ts = {0, 200000};
+            nanosleep(&ts, NULL);
+        }
+    }
+    for (hale_pool *p = S.pools; p; p = p->next_pool) {
+        if (p != m) {
+            atomic_store_explicit(&p->stop, 1, memory_order_release);
+            ev_async_send(p->loop, &p->wakeup);
+        }
+    }
+    for (hale_pool *p = S.pools; p; p = p->next_pool) {
+        if (p != m) {
+            pthread_join(p->thread, NULL);
+            sem_destroy(&p->started);
+        }
+    }
+    signals_restore();
+    pool_close(m);
+    while (S.pools) {
+        hale_pool *p = S.pools;
+        S.pools = p->next_pool;
+        ev_async_stop(p->loop, &p->wakeup);
+        ev_timer_stop(p->loop, &p->poke_timer);
+        ev_loop_destroy(p->loop);
+        free(p);
+    }
+    hale_tls_pool = NULL;
+    S.main = NULL;
+    S.inited = false;
+}
+
+void hale_pool_stats_get(hale_pool *p, hale_pool_stats *out) {
+    out->spawned = atomic_load(&p->spawned);
+    out->exited = atomic_load(&p->exited);
+    out->switches = atomic_load(&p->switches);
+    out->posted = atomic_load(&p->posted);
+    out->handled = atomic_load(&p->handled);
+    out->batches = atomic_load(&p->batches);
+    out->stack_maps = atomic_load(&p->stack_maps);
+    out->stack_reuses = atomic_load(&p->stack_reuses);
+}

@@ -1,0 +1,135 @@
+/* Internal to the scheduler (pool.c, coro.c): the pool and coroutine structures. Not part of the
+ * contract with generated code; scheduler.h is.
+ *
+ * Field layout follows who writes what. The inbox head and `posted`/`refused` are written by
+ * any thread; the counters in `shared` are written only by the pool's own thread and read by the
+ * main thread when it checks for quiescence; everything after `loop` belongs to the pool's
+ * thread alone. Each group starts on its own cache line so producers on other threads do not
+ * bounce the line the owner works on. */
+#ifndef HALE_RUNTIME_SCHED_IMPL_H
+#define HALE_RUNTIME_SCHED_IMPL_H
+
+#include <ev.h>
+#include <pthread.h>
+#include <semaphore.h>
+#include <stdalign.h>
+#include <stdatomic.h>
+
+#include "ctx.h"
+#include "region.h"
+#include "scheduler.h"
+#include "stack.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#define HALE_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define HALE_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_THREAD__)
+#define HALE_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define HALE_TSAN 1
+#endif
+#endif
+
+enum { CO_READY, CO_RUNNING, CO_PARKED, CO_DONE };
+enum { PARK_WAKE, PARK_TIMER, PARK_IO };
+
+struct hale_co {
+    hale_ctx ctx;
+    hale_pool *pool;
+    hale_stack *stack;
+    void (*fn)(void *);
+    void *arg;
+    hale_scratch *scratch; /* kept across reuse; reset to `marks` when the coroutine ends */
+    hale_mark marks[2];
+    hale_co *next; /* run queue or free list */
+    hale_co *live_prev, *live_next;
+    int state;
+    int park_kind;
+    int wait_result;
+    bool wake_pending;
+    bool cancelled;
+    ev_timer timer;
+    ev_io io;
+    void *tsan_fiber;
+    void *asan_fake_stack;
+};
+
+/* Single-writer counters: the owner loads and stores (no read-modify-write), others load. */
+typedef _Atomic int64_t hale_counter;
+
+static inline void counter_bump(hale_counter *c) {
+    atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) + 1,
+                          memory_order_release);
+}
+
+struct hale_pool {
+    hale_mpsc inbox;
+
+    alignas(64) _Atomic int64_t posted; /* any thread */
+    _Atomic int64_t refused;            /* posts turned away after close */
+    _Atomic int closed;
+    _Atomic int stop;
+
+    alignas(64) hale_counter handled; /* owner thread writes */
+    hale_counter spawned;
+    hale_counter exited;
+    hale_counter switches;
+    hale_counter batches;
+    hale_counter stack_maps;
+    hale_counter stack_reuses;
+
+    alignas(64) struct ev_loop *loop;
+    ev_async wakeup;
+    hale_ctx sched_ctx; /* the thread's own context while a coroutine runs */
+    hale_co *current;
+    hale_co *ready_head, *ready_tail;
+    hale_co *free_cos;
+    hale_co *live;
+    int64_t live_count;
+    bool cancel_new; /* shutdown: coroutines are born cancelled */
+    hale_stack_cache stacks;
+    ev_timer poke_timer; /* a deferred "maybe idle" to the main pool */
+    ev_tstamp last_poke;
+    void *tsan_thread_fiber;
+    const void *asan_sched_bottom;
+    size_t asan_sched_size;
+
+    hale_pool_kind kind;
+    char name[48];
+    hale_cpus want;
+    hale_cpus applied;
+    pthread_t thread;
+    sem_t started;
+    hale_pool *next_pool; /* registry, main thread only */
+};
+
+/* ---- shared between pool.c and coro.c ---- */
+
+/* The pool of the calling thread (NULL if none). */
+extern _Thread_local hale_pool *hale_tls_pool;
+
+/* Configuration fixed at hale_sched_init. */
+size_t hale_sched_stack_size(void);
+size_t hale_sched_stack_cache_max(void);
+
+/* One turn of the pool's loop: run the coroutines that are ready now, then poll (blocking when
+ * `may_block` and nothing is ready). */
+void hale_pool_pass(hale_pool *p, bool may_block);
+
+/* A worker pool ran out of work: tell the main pool (at most once a millisecond, deferred
+ * otherwise) so hale_sched_run rechecks quiescence. Owner thread. */
+void hale_pool_went_idle(hale_pool *p);
+
+/* coro.c: runs every ready coroutine once; cancels every coroutine of the pool; frees the pool's
+ * coroutines (the ones still alive are abandoned) and stacks. Owner thread. */
+int hale_co_run_ready(hale_pool *p); /* returns how many were resumed */
+hale_co *hale_co_spawn_local(hale_pool *p, void (*fn)(void *), void *arg);
+void hale_co_cancel_all(hale_pool *p);
+void hale_co_free_all(hale_pool *p);
+
+#endif

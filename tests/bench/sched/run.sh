@@ -1,0 +1,87 @@
+#!/bin/sh
+# Scheduler benchmarks, every figure and its baseline measured in this one run:
+#   switch     ns per context switch: our asm switch vs ucontext; ns per hale_yield
+#   pingpong   ns per cross-thread round trip between two pinned pools vs pthread + eventfd
+#   churn      connections/s and server RSS for 1,000 concurrent connections then N sequential
+#              connect-send-receive-close cycles (tests/sched/echo_client.c), against our echo
+#              server (tests/sched/echo_server.c), a plain C libev echo server, and Go's
+#              goroutine-per-connection echo server (skipped when `go` is not installed:
+#              deploy/install-deps.sh --bench)
+# Usage: tests/bench/sched/run.sh BUILD_DIR      (HALE_BENCH_CHURN=N changes the cycle count)
+set -eu
+build=$(cd "${1:-build/release}" && pwd)
+bin=$build/tests/bin
+here=$(cd "$(dirname "$0")" && pwd)
+churn=${HALE_BENCH_CHURN:-100000}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+for t in sched_bench_pingpong sched_bench_switch sched_bench_libev_echo sched_echo_server \
+         sched_echo_client; do
+    [ -x "$bin/$t" ] || cmake --build "$build" --target "$t" >/dev/null
+done
+
+field() { # field NAME LINE
+    echo "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"
+}
+
+sw=$("$bin/sched_bench_switch")
+pp=$("$bin/sched_bench_pingpong")
+
+churn_run() { # churn_run NAME [client options] -- SERVER...
+    name=$1
+    shift
+    line=$("$bin/sched_echo_client" --concurrent 1000 --churn "$churn" --report "$@" 2>"$work/$name.err") ||
+        { echo "churn $name failed:" >&2; cat "$work/$name.err" >&2; echo ""; return 0; }
+    echo "$line"
+}
+
+best() { # best LINE1 LINE2: the one with the higher churn rate
+    a=$(field churn_cps "$1")
+    b=$(field churn_cps "$2")
+    if [ "${a:-0}" -ge "${b:-0}" ]; then echo "$1"; else echo "$2"; fi
+}
+
+# Alternate the two C servers and keep each one's better run, so a noisy neighbour on a shared
+# machine skews neither side alone.
+h1=$(churn_run hale -- "$bin/sched_echo_server")
+l1=$(churn_run libev -- "$bin/sched_bench_libev_echo")
+h2=$(churn_run hale -- "$bin/sched_echo_server")
+l2=$(churn_run libev -- "$bin/sched_bench_libev_echo")
+hale=$(best "$h1" "$h2")
+libev=$(best "$l1" "$l2")
+go=""
+if command -v go >/dev/null 2>&1; then
+    if HOME=$work GOCACHE=$work/gocache GOPATH=$work/gopath GO111MODULE=off \
+        go build -o "$work/go_echo" "$here/go_echo.go" 2>"$work/go.err"; then
+        go=$(churn_run go --no-term -- "$work/go_echo")
+    else
+        cat "$work/go.err" >&2
+    fi
+fi
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
+
+printf '%-34s %14s %14s %8s\n' "measure" "hale" "baseline" "ratio"
+printf '%-34s %14s %14s %8s\n' "context switch, ns (vs ucontext)" "$(field switch_asm_ns "$sw")" \
+    "$(field switch_ucontext_ns "$sw")" \
+    "$(ratio "$(field switch_asm_ns "$sw")" "$(field switch_ucontext_ns "$sw")")"
+printf '%-34s %14s %14s %8s\n' "hale_yield, ns per call" "$(field yield_ns "$sw")" "-" "-"
+printf '%-34s %14s %14s %8s\n' "ping-pong RTT, ns (vs eventfd)" "$(field pingpong_hale_ns "$pp")" \
+    "$(field pingpong_eventfd_ns "$pp")" \
+    "$(ratio "$(field pingpong_hale_ns "$pp")" "$(field pingpong_eventfd_ns "$pp")")"
+hc=$(field churn_cps "$hale")
+lc=$(field churn_cps "$libev")
+printf '%-34s %14s %14s %8s\n' "churn conn/s (vs plain libev)" "$hc" "$lc" "$(ratio "$hc" "$lc")"
+if [ -n "$go" ]; then
+    gc=$(field churn_cps "$go")
+    printf '%-34s %14s %14s %8s\n' "churn conn/s (vs Go)" "$hc" "$gc" "$(ratio "$hc" "$gc")"
+else
+    printf '%-34s %14s %14s %8s\n' "churn conn/s (vs Go)" "$hc" "not run" "-"
+fi
+for s in hale libev go; do
+    eval "l=\$$s"
+    [ -n "$l" ] || continue
+    printf '%-34s %14s %14s\n' "RSS KiB $s: first 1000 / churn" "$(field rss_first_kib "$l")" \
+        "$(field rss_after_kib "$l")"
+done
