@@ -48,7 +48,7 @@ static void test_environment_group_and_dir(void **state) {
     snprintf(slot, sizeof slot, "WATCHDOG_PID=%-23s", "");
     char *envp[] = {"GREETING=hi", slot, "PATH=/usr/bin:/bin", NULL};
     char *argv[] = {"sh", "-c",
-                    "echo \"$GREETING $WATCHDOG_PID $$ $(ps -o pgid= -p $$) $(pwd)\"; "
+                    "echo \"$GREETING $WATCHDOG_PID $$ $(ps -o pgid= -p $$ | tr -d ' ') $(pwd)\"; "
                     "read x; echo \"stdin:$x.\"; echo err >&2; exit 7",
                     NULL};
     pid_t pid;
