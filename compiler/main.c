@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli.h"
 #include "home.h"
 #include "keyfile.h"
 
@@ -21,6 +22,9 @@ static int cmd_keygen(int argc, char **argv);
 static int cmd_help(int argc, char **argv);
 
 static const command commands[] = {
+    {"build", hc_cmd_build, "compile a Hale program (FILE.hl or DIR) to an executable"},
+    {"run", hc_cmd_run, "build (cached) and run a Hale program"},
+    {"check", hc_cmd_check, "parse and type-check a Hale program, report diagnostics"},
     {"keygen", cmd_keygen, "write a new deployment key for sealing bus frames"},
     {"version", cmd_version, "print the version and where the runtime was found"},
     {"help", cmd_help, "show this help"},
