@@ -694,7 +694,16 @@ void hc_check(hc_program *P) {
             }
         }
     }
-    /* 2. records, enums, aliases, constants, signatures */
+    /* 2. topics (loci's bus blocks read their payloads), records, enums, aliases, constants,
+     * signatures */
+    for (int si = 0; si < P->seeds.n; si++) {
+        hc_seed *s = P->seeds.v[si];
+        for (int i = 0; i < s->decls.n; i++) {
+            if (s->decls.v[i]->kind == D_TOPIC) {
+                ck_topic(P, s->decls.v[i]);
+            }
+        }
+    }
     for (int si = 0; si < P->seeds.n; si++) {
         hc_seed *s = P->seeds.v[si];
         for (int i = 0; i < s->decls.n; i++) {
@@ -752,9 +761,6 @@ void hc_check(hc_program *P) {
                         fx->resolved = err_ty(P);
                     }
                 }
-            }
-            if (d->kind == D_TOPIC) {
-                ck_topic(P, d);
             }
         }
     }

@@ -115,7 +115,28 @@ int ck_coerce(hc_ctx *c, hc_expr *e, hc_type *from, hc_type *to, const char *wha
     return 0;
 }
 
+/* Records may hold themselves through arrays: `seen` lists the records being looked at. */
+typedef struct seen_rec {
+    hc_decl *d;
+    const struct seen_rec *up;
+} seen_rec;
+
+static int seen_before(const seen_rec *s, hc_decl *d) {
+    for (; s; s = s->up) {
+        if (s->d == d) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static int printable(hc_type *t, const seen_rec *seen);
+
 int ck_printable(hc_type *t) {
+    return printable(t, NULL);
+}
+
+static int printable(hc_type *t, const seen_rec *seen) {
     switch (t->kind) {
     case TY_ERROR:
     case TY_INT:
@@ -125,20 +146,25 @@ int ck_printable(hc_type *t) {
     case TY_DURATION:
     case TY_ENUM:
         return 1;
-    case TY_RECORD:
+    case TY_RECORD: {
+        if (seen_before(seen, t->decl)) {
+            return 1;
+        }
+        seen_rec here = {t->decl, seen};
         for (int i = 0; i < t->decl->fields.n; i++) {
             hc_texpr *fx = t->decl->fields.v[i].type;
-            if (fx && fx->resolved && !ck_printable(fx->resolved)) {
+            if (fx && fx->resolved && !printable(fx->resolved, &here)) {
                 return 0;
             }
         }
         return 1;
+    }
     case TY_ARRAY:
     case TY_BOUNDED:
-        return ck_printable(t->elem);
+        return printable(t->elem, seen);
     case TY_TUPLE:
         for (int i = 0; i < t->nitems; i++) {
-            if (!ck_printable(t->items[i])) {
+            if (!printable(t->items[i], seen)) {
                 return 0;
             }
         }
@@ -148,7 +174,13 @@ int ck_printable(hc_type *t) {
     }
 }
 
+static int comparable_in(hc_type *t, const seen_rec *seen);
+
 static int comparable(hc_type *t) {
+    return comparable_in(t, NULL);
+}
+
+static int comparable_in(hc_type *t, const seen_rec *seen) {
     switch (t->kind) {
     case TY_LOCUS:
     case TY_FN:
@@ -160,20 +192,25 @@ static int comparable(hc_type *t) {
     case TY_DECIMAL:
     case TY_UINT:
         return 0;
-    case TY_RECORD:
+    case TY_RECORD: {
+        if (seen_before(seen, t->decl)) {
+            return 1;
+        }
+        seen_rec here = {t->decl, seen};
         for (int i = 0; i < t->decl->fields.n; i++) {
             hc_texpr *fx = t->decl->fields.v[i].type;
-            if (fx && fx->resolved && !comparable(fx->resolved)) {
+            if (fx && fx->resolved && !comparable_in(fx->resolved, &here)) {
                 return 0;
             }
         }
         return 1;
+    }
     case TY_ARRAY:
     case TY_BOUNDED:
-        return comparable(t->elem);
+        return comparable_in(t->elem, seen);
     case TY_TUPLE:
         for (int i = 0; i < t->nitems; i++) {
-            if (!comparable(t->items[i])) {
+            if (!comparable_in(t->items[i], seen)) {
                 return 0;
             }
         }
@@ -354,6 +391,9 @@ int ck_resolve_path(hc_ctx *c, hc_path *p, hc_resolved *out, int report) {
     }
     hc_seed *seed = c->seed;
     int i = 0;
+    if (hc_symtab_get(seed->aliases, p->seg[0].name) && !hc_seed_import(seed, p->seg[0].name)) {
+        return 0; /* an import that failed to load (already reported) */
+    }
     hc_seed *imp = hc_seed_import(seed, p->seg[0].name);
     if (imp) {
         seed = imp;
@@ -761,6 +801,7 @@ static hc_type *ck_or(hc_ctx *c, hc_expr *e, hc_type *expect) {
             hc_help(
                 hc_error(P->d, e->pos, "`or discard` would drop a value of type `%s`", TNAME(c, t)),
                 "substitute a value instead: `... or <fallback>`");
+            return TY(c, TY_ERROR);
         }
         return TY(c, TY_UNIT);
     case OR_WAIT:

@@ -308,7 +308,7 @@ static void ck_placement(hc_program *P, hc_decl *locus, hc_decl *m) {
             hc_error(P->d, pl->field.pos, "`%s` is not a parameter of `%s`", pl->field.name,
                      locus->name.name);
         } else if (pt && pt->kind != TY_LOCUS && pt->kind != TY_ERROR) {
-            hc_error(P->d, pl->field.pos, "`%s` is a `%s`, not a locus; only loci are placed",
+            hc_error(P->d, pl->field.pos, "`%s` has type `%s`, not a locus; only loci are placed",
                      pl->field.name, hc_type_name(P->a, pt));
         }
         int pinned = strcmp(pl->kind.name, "pinned") == 0;

@@ -35,7 +35,10 @@ hc_type *ck_block(hc_ctx *c, hc_block *b, hc_type *expect, int need_value) {
     hc_type *t = TY(c, TY_UNIT);
     if (b->tail) {
         t = ck_expr(c, b->tail, need_value ? expect : NULL);
-        if (need_value && expect && t->kind != TY_NEVER &&
+        hc_expr_kind k = b->tail->kind;
+        int statement_like = t->kind == TY_UNIT && !b->tail->parenthesized &&
+                             (k == E_IF || k == E_MATCH || k == E_BLOCK);
+        if (need_value && expect && t->kind != TY_NEVER && !statement_like &&
             !(expect->kind == TY_UNIT && t->kind == TY_UNIT)) {
             if (ck_coerce(c, b->tail, t, expect, "this value")) {
                 t = t->kind == TY_ERROR ? t : expect;
@@ -734,9 +737,10 @@ void ck_function(hc_program *P, hc_decl *fn) {
     int need = fn->ret_ty->kind != TY_UNIT;
     hc_type *t = ck_block(&c, fn->body, need ? fn->ret_ty : NULL, need);
     ck_pop_scope(&c);
-    if (need && t->kind != TY_NEVER && t->kind != TY_ERROR && !fn->body->tail &&
+    if (need &&
+        (t->kind == TY_UNIT || (!fn->body->tail && t->kind != TY_NEVER && t->kind != TY_ERROR)) &&
         fn->ret_ty->kind != TY_ERROR) {
-        hc_help(hc_error(P->d, fn->body->end, "`%s` must return a `%s` on every path",
+        hc_help(hc_error(P->d, fn->body->end, "`%s` must return a value of type `%s` on every path",
                          fn->name.name, hc_type_name(P->a, fn->ret_ty)),
                 "end it with `return <value>;` or a final expression without `;`");
     }

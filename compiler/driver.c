@@ -36,7 +36,7 @@ int hc_check_path(const char *path, int json) {
     hc_arena *a = hc_arena_new();
     hc_diags *d = hc_diags_new(a);
     hc_program *P = hc_load_path(a, d, path);
-    if (!hc_error_count(d)) {
+    if (!P->parse_errors) {
         hc_check(P);
     }
     hc_diags_print(d, json ? stdout : stderr, json, 1);
@@ -273,7 +273,7 @@ int hc_build(const hc_build_opts *o, char *bin, size_t binlen) {
         hc_arena_free(a);
         return HC_OK; /* cache hit */
     }
-    if (!hc_error_count(d)) {
+    if (!P->parse_errors) {
         hc_check(P);
     }
     hc_buf c = {0};

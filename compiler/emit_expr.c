@@ -318,7 +318,7 @@ static void em_field_access(hc_emit *E, hc_buf *b, hc_expr *e, int place) {
     if (t->kind == TY_TUPLE) {
         hc_buf_printf(b, ").f%d", e->field_index);
     } else {
-        hc_buf_printf(b, ").%s", em_field(e->field.name));
+        hc_buf_printf(b, ").%s", em_field(E, e->field.name));
     }
 }
 
@@ -428,13 +428,13 @@ static void em_struct(hc_emit *E, hc_buf *b, hc_expr *e) {
         hc_field_init *fi = &e->inits.v[i];
         given[fi->field] = 1;
         hc_type *ft = d->fields.v[fi->field].type->resolved;
-        hc_buf_printf(b, "hs.%s = ", em_field(fi->name.name));
+        hc_buf_printf(b, "hs.%s = ", em_field(E, fi->name.name));
         em_value(E, b, fi->value, ft);
         hc_buf_puts(b, "; ");
     }
     for (int i = 0; i < d->fields.n; i++) {
         if (!given[i] && d->fields.v[i].def) {
-            hc_buf_printf(b, "hs.%s = ", em_field(d->fields.v[i].name.name));
+            hc_buf_printf(b, "hs.%s = ", em_field(E, d->fields.v[i].name.name));
             em_expr(E, b, d->fields.v[i].def);
             hc_buf_puts(b, "; ");
         }
@@ -875,8 +875,8 @@ static void em_bounded(hc_emit *E, hc_buf *b, hc_expr *e, const hc_builtin *bi, 
                       "hb->items[hb->len++] = hx; ",
                       ct, p, et, arg1, (long long)bt->len);
         if (err) {
-            hc_buf_printf(b, "else { (%s)->%s = %lld; (%s)->%s = hb->len; } ", err, em_field("cap"),
-                          (long long)bt->len, err, em_field("count"));
+            hc_buf_printf(b, "else { (%s)->%s = %lld; (%s)->%s = hb->len; } ", err,
+                          em_field(E, "cap"), (long long)bt->len, err, em_field(E, "count"));
         }
         hc_buf_puts(b, "hok; })");
         return;
@@ -896,7 +896,8 @@ static void em_bounded(hc_emit *E, hc_buf *b, hc_expr *e, const hc_builtin *bi, 
             hc_buf_printf(b,
                           "else { (%s)->%s = HALE_STR_LIT(\"out_of_bounds\"); (%s)->%s = hi; "
                           "(%s)->%s = hb->len; } ",
-                          err, em_field("kind"), err, em_field("index"), err, em_field("len"));
+                          err, em_field(E, "kind"), err, em_field(E, "index"), err,
+                          em_field(E, "len"));
         }
         hc_buf_puts(b, "hok; })");
         return;
@@ -931,7 +932,7 @@ static void em_sig(hc_emit *E, hc_buf *b, hc_expr *e, const hc_builtin *bi, cons
         hc_buf_printf(b, "%s%s); ", n ? ", " : "", res ? res : "NULL");
         if (err) {
             hc_buf_printf(b, "if (!hok) { (%s)->%s = HALE_STR_LIT(\"%s\"); (%s)->%s = %s; } ", err,
-                          em_field("kind"), bi->err_kind, err, em_field("input"),
+                          em_field(E, "kind"), bi->err_kind, err, em_field(E, "input"),
                           n ? texts[0] : "HALE_STR_LIT(\"\")");
         }
         hc_buf_puts(b, "hok; })");

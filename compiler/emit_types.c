@@ -23,14 +23,12 @@ static unsigned char *flags_of(hc_emit *E, hc_type *t) {
     return &E->tflags[t->id];
 }
 
-const char *em_field(const char *name) {
-    static _Thread_local char buf[160];
-    snprintf(buf, sizeof buf, "f_%s", name);
-    return buf;
+const char *em_field(hc_emit *E, const char *name) {
+    return hc_sprintf(E->a, "f_%s", name);
 }
 
 static const char *field_name(hc_emit *E, const char *name) {
-    return hc_strdup(E->a, em_field(name));
+    return em_field(E, name);
 }
 
 static hc_type *field_type(hc_decl *rec, int i) {
@@ -96,7 +94,7 @@ static void def_record(hc_emit *E, hc_type *t, const char *name) {
     for (int i = 0; i < d->fields.n; i++) {
         hc_type *ft = field_type(d, i);
         hc_buf_printf(&E->types, "    %s %s;\n", ft ? em_ctype(E, ft) : "int64_t",
-                      em_field(d->fields.v[i].name.name));
+                      em_field(E, d->fields.v[i].name.name));
     }
     if (d->fields.n == 0) {
         hc_buf_puts(&E->types, "    char h_empty;\n");
@@ -351,7 +349,7 @@ const char *em_fmt_fn(hc_emit *E, hc_type *t) {
             hc_buf_printf(&body, "    hale_sbuf_puts(b, \"%s%s: \");\n", i ? ", " : "",
                           d->fields.v[i].name.name);
             hc_buf_printf(&body, "    %s(b, v.%s, 1);\n", ft ? em_fmt_fn(E, ft) : "hale_fmt_int",
-                          em_field(d->fields.v[i].name.name));
+                          em_field(E, d->fields.v[i].name.name));
         }
         hc_buf_printf(&body, "    hale_sbuf_puts(b, \"%s}\");\n", d->fields.n ? " " : "");
         break;
@@ -468,23 +466,31 @@ static uint64_t fnv(uint64_t h, const char *s) {
     return h;
 }
 
-static uint64_t fingerprint(hc_emit *E, hc_type *t) {
+/* Structure hashed to a bounded depth: records reachable through arrays may be recursive. */
+static uint64_t fingerprint_at(hc_emit *E, hc_type *t, int depth) {
     uint64_t h = 1469598103934665603ull;
     h = fnv(h, hc_type_name(E->a, t));
+    if (depth > 6) {
+        return h;
+    }
     if (t->kind == TY_RECORD) {
         for (int i = 0; i < t->decl->fields.n; i++) {
             hc_type *ft = field_type(t->decl, i);
             h = fnv(h, t->decl->fields.v[i].name.name);
-            h = ft ? (h ^ fingerprint(E, ft)) * 1099511628211ull : h;
+            h = ft ? (h ^ fingerprint_at(E, ft, depth + 1)) * 1099511628211ull : h;
         }
     } else if (t->kind == TY_ENUM) {
         for (int i = 0; i < t->decl->variants.n; i++) {
             h = fnv(h, t->decl->variants.v[i].name.name);
         }
     } else if (t->elem) {
-        h = (h ^ fingerprint(E, t->elem)) * 1099511628211ull;
+        h = (h ^ fingerprint_at(E, t->elem, depth + 1)) * 1099511628211ull;
     }
     return h;
+}
+
+static uint64_t fingerprint(hc_emit *E, hc_type *t) {
+    return fingerprint_at(E, t, 0);
 }
 
 const char *em_descriptor(hc_emit *E, hc_type *t) {

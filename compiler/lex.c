@@ -186,7 +186,7 @@ static int read_string(lexer *L, hc_buf *out, int raw, int bytes) {
             return 1;
         }
         if (c == '\n') {
-            newline(L, L->p);
+            return 0; /* a string ends on its line; \n writes a newline */
         }
         if (c != '\\') {
             hc_buf_put(out, L->p, 1);
@@ -281,7 +281,8 @@ static void lex_string(lexer *L, hc_tok_kind kind, const char *start) {
     if (!ok) {
         hc_pos at = t->pos;
         at.len = 1;
-        hc_help(hc_error(L->d, at, "unterminated string literal"), "close it with `\"`");
+        hc_help(hc_error(L->d, at, "unterminated string literal"),
+                "close it with `\"` on the same line (write a line break as \\n)");
     }
 }
 

@@ -684,6 +684,21 @@ static hc_expr *parse_postfix(parser *p) {
     for (;;) {
         if (at(p, P_DOT)) {
             hc_pos dot = advance(p)->pos;
+            if (at(p, T_FLOAT) && strspn(cur(p)->text, "0123456789.") == strlen(cur(p)->text)) {
+                /* `t.0.1` lexes as `t` `.` `0.1`: two tuple element accesses */
+                hc_token *t = advance(p);
+                const char *dotp = strchr(t->text, '.');
+                hc_expr *f1 = new_expr(p, E_FIELD, t->pos);
+                f1->lhs = e;
+                f1->field.name = hc_strndup(p->a, t->text, (size_t)(dotp - t->text));
+                f1->field.pos = t->pos;
+                hc_expr *f2 = new_expr(p, E_FIELD, t->pos);
+                f2->lhs = f1;
+                f2->field.name = dotp + 1;
+                f2->field.pos = t->pos;
+                e = f2;
+                continue;
+            }
             hc_expr *f = new_expr(p, E_FIELD, dot);
             f->lhs = e;
             if (!member_name(p, &f->field)) {

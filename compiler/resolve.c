@@ -329,6 +329,7 @@ hc_program *hc_load_path(hc_arena *a, hc_diags *d, const char *path) {
     }
     P->root = load_seed(&L, path, &st, nowhere);
     P->root->is_root = 1;
+    P->parse_errors = hc_error_count(d);
     build_tables(P);
     return P;
 }
@@ -339,6 +340,7 @@ hc_program *hc_load_buffer(hc_arena *a, hc_diags *d, const char *name, const cha
     P->root = new_seed(P, name, ".");
     P->root->is_root = 1;
     parse_into(P, P->root, name, text, len);
+    P->parse_errors = hc_error_count(d);
     build_tables(P);
     return P;
 }

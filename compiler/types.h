@@ -64,6 +64,7 @@ typedef struct {
     hc_decl *main_fn;
     hc_decl *main_locus;
     int nfuncs;
+    int parse_errors; /* lexer and parser errors: the tree is partial, not checked */
 } hc_program;
 
 hc_types *hc_types_new(hc_arena *a);
