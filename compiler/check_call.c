@@ -9,6 +9,27 @@ static const char *plural(int n) {
     return n == 1 ? "" : "s";
 }
 
+/* A default value is evaluated where it is used; anything beyond a literal or a constant may
+ * allocate in the caller's scratch. */
+static void default_used(hc_ctx *c, hc_expr *call, hc_expr *def) {
+    switch (def->kind) {
+    case E_INT:
+    case E_FLOAT:
+    case E_BOOL:
+    case E_STRING:
+    case E_DURATION:
+        return;
+    case E_NAME:
+        if (def->ref == REF_CONST || def->ref == REF_VARIANT) {
+            return;
+        }
+        break;
+    default:
+        break;
+    }
+    ck_alloc(c, call);
+}
+
 /* Checks call arguments against declared parameters (with trailing defaults). */
 static void ck_args(hc_ctx *c, hc_expr *e, hc_params *params, hc_type *fnty, const char *name) {
     int required = 0;
@@ -40,6 +61,11 @@ static void ck_args(hc_ctx *c, hc_expr *e, hc_params *params, hc_type *fnty, con
         hc_type *t = ck_expr(c, e->args.v[i], want);
         if (want) {
             ck_coerce(c, e->args.v[i], t, want, "this argument");
+        }
+    }
+    for (int i = n; i < params->n; i++) {
+        if (params->v[i].def) {
+            default_used(c, e, params->v[i].def);
         }
     }
 }
@@ -481,6 +507,9 @@ hc_type *ck_struct_lit(hc_ctx *c, hc_expr *e) {
         for (int k = 0; k < d->fields.n; k++) {
             hc_param *f = &d->fields.v[k];
             hc_type *ft = f->type ? f->type->resolved : NULL;
+            if (!given[k] && f->def) {
+                default_used(c, e, f->def);
+            }
             if (!given[k] && !f->def && !(ft && ft->kind == TY_BOUNDED)) {
                 hc_buf_printf(&b, "%s`%s`", missing ? ", " : "", f->name.name);
                 missing++;

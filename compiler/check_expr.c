@@ -1013,6 +1013,16 @@ static hc_type *ck_inner(hc_ctx *c, hc_expr *e, hc_type *expect) {
 }
 
 hc_type *ck_expr_fallible(hc_ctx *c, hc_expr *e, hc_type *expect) {
+    for (int i = 0; i < e->annots.n; i++) {
+        hc_annot *an = &e->annots.v[i];
+        if (strcmp(an->name.name, "hoist") != 0) {
+            hc_error(c->P->d, an->pos, "`@%s` does not apply to an expression", an->name.name);
+        } else if (e->kind != E_STRUCT && e->kind != E_ARRAY && e->kind != E_REPEAT &&
+                   e->kind != E_CALL && e->kind != E_FSTRING && e->kind != E_BINARY) {
+            hc_help(hc_error(c->P->d, an->pos, "`@hoist` marks an allocation"),
+                    "put it before a record, locus or array literal, or a call");
+        }
+    }
     hc_type *t = ck_inner(c, e, expect);
     e->ty = t;
     return t;

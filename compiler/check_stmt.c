@@ -362,6 +362,10 @@ static int ck_let(hc_ctx *c, hc_stmt *s) {
         hc_error(c->P->d, s->expr->pos, "a topic cannot be stored in a variable");
         t = TY(c, TY_ERROR);
     }
+    if (s->is_mut && hc_ty_has_array(t) && s->expr->kind != E_ARRAY &&
+        s->expr->kind != E_REPEAT) {
+        ck_alloc(c, s->expr); /* the binding gets its own copy of the arrays */
+    }
     s->local = ck_declare(c, s->name.name, s->name.pos, t, s->is_mut);
     return diverges;
 }
@@ -439,6 +443,9 @@ static int ck_assign(hc_ctx *c, hc_stmt *s) {
     hc_type *vt = ck_expr(c, s->expr, tt);
     if (s->op == OP_NONE) {
         ck_coerce(c, s->expr, vt, tt, "the assignment");
+        if (hc_ty_has_array(tt) && s->expr->kind != E_ARRAY && s->expr->kind != E_REPEAT) {
+            ck_alloc(c, s->expr);
+        }
     } else if (!compound_ok(c, s->op, tt, s->expr, vt)) {
         hc_error(P->d, s->op_pos, "this compound assignment cannot combine `%s` and `%s`",
                  TNAME(c, tt), TNAME(c, vt));

@@ -54,29 +54,7 @@ void em_c_string(hc_buf *b, const char *s, int64_t len) {
 }
 
 int em_has_array(hc_type *t) {
-    switch (t->kind) {
-    case TY_ARRAY:
-        return 1;
-    case TY_BOUNDED:
-        return em_has_array(t->elem);
-    case TY_TUPLE:
-        for (int i = 0; i < t->nitems; i++) {
-            if (em_has_array(t->items[i])) {
-                return 1;
-            }
-        }
-        return 0;
-    case TY_RECORD:
-        for (int i = 0; i < t->decl->fields.n; i++) {
-            hc_type *ft = field_type(t->decl, i);
-            if (ft && em_has_array(ft)) {
-                return 1;
-            }
-        }
-        return 0;
-    default:
-        return 0;
-    }
+    return hc_ty_has_array(t);
 }
 
 /* ---- C types ---- */

@@ -40,6 +40,7 @@ int starts_expr(parser *p) {
     case P_MINUS:
     case P_BANG:
     case P_TILDE:
+    case P_AT:
         return 1;
     default:
         return 0;
@@ -738,6 +739,18 @@ static hc_expr *parse_postfix(parser *p) {
 }
 
 static hc_expr *parse_unary(parser *p) {
+    if (at(p, P_AT)) { /* `@hoist Frame { ... }`: an annotation on an allocation */
+        hc_annots annots = {0};
+        parse_annots(p, &annots);
+        if (!enter(p)) {
+            leave(p);
+            return error_expr(p, cur(p)->pos);
+        }
+        hc_expr *e = parse_unary(p);
+        leave(p);
+        e->annots = annots;
+        return e;
+    }
     hc_op op = OP_NONE;
     if (at(p, P_MINUS)) {
         op = OP_NEG;

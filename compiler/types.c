@@ -97,6 +97,32 @@ hc_type *hc_types_at(hc_types *t, int i) {
     return t->all.v[i];
 }
 
+int hc_ty_has_array(const hc_type *t) {
+    switch (t->kind) {
+    case TY_ARRAY:
+        return 1;
+    case TY_BOUNDED:
+        return hc_ty_has_array(t->elem);
+    case TY_TUPLE:
+        for (int i = 0; i < t->nitems; i++) {
+            if (hc_ty_has_array(t->items[i])) {
+                return 1;
+            }
+        }
+        return 0;
+    case TY_RECORD:
+        for (int i = 0; i < t->decl->fields.n; i++) {
+            hc_texpr *fx = t->decl->fields.v[i].type;
+            if (fx && fx->resolved && hc_ty_has_array(fx->resolved)) {
+                return 1;
+            }
+        }
+        return 0;
+    default:
+        return 0;
+    }
+}
+
 void hc_ty_set_heap(hc_type *t, int heap) {
     t->heap = heap;
 }

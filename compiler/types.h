@@ -84,6 +84,8 @@ const char *hc_type_name(hc_arena *a, const hc_type *t);
 int hc_ty_is_numeric(const hc_type *t);
 /* Whether a value of `from` may be used where `to` is expected (without widening). */
 int hc_ty_assignable(const hc_type *from, const hc_type *to);
+/* Whether a value of `t` holds an array anywhere (arrays are copied on a mutable binding). */
+int hc_ty_has_array(const hc_type *t);
 /* Recomputes `heap` for a record after its fields are known. */
 void hc_ty_set_heap(hc_type *t, int heap);
 
