@@ -276,9 +276,10 @@ typedef enum {
 
 struct hc_block {
     hc_stmts stmts;
-    hc_expr *tail; /* trailing expression without `;` (may be NULL) */
-    hc_pos pos;    /* the `{` */
-    hc_pos end;    /* the `}` */
+    hc_expr *tail;        /* trailing expression without `;` (may be NULL) */
+    int tail_unreachable; /* checker: the tail follows a statement that never completes */
+    hc_pos pos;           /* the `{` */
+    hc_pos end;           /* the `}` */
 };
 
 struct hc_stmt {
@@ -311,6 +312,7 @@ struct hc_stmt {
     /* checker */
     hc_local *local;    /* S_LET, S_FOR loop variable */
     int reset_per_iter; /* S_WHILE/S_FOR: scratch can be reset every iteration */
+    int unreachable;    /* follows a statement that never completes: not emitted */
 };
 
 /* A local variable or parameter. */

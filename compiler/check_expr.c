@@ -849,7 +849,12 @@ static hc_type *ck_array(hc_ctx *c, hc_expr *e, hc_type *expect) {
             return TY(c, TY_ERROR);
         }
     }
-    if (!elem || elem->kind == TY_ERROR) {
+    if (!elem) {
+        hc_help(hc_error(c->P->d, e->pos, "cannot tell the element type of this array"),
+                "annotate it: `let xs: [Int] = ...;`");
+        return TY(c, TY_ERROR);
+    }
+    if (elem->kind == TY_ERROR) {
         return TY(c, TY_ERROR);
     }
     if (elem->kind == TY_UNIT || elem->kind == TY_LOCUS) {

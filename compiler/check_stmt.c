@@ -30,7 +30,23 @@ hc_type *ck_unify(hc_ctx *c, hc_type *a, hc_type *b, hc_pos at, const char *what
 hc_type *ck_block(hc_ctx *c, hc_block *b, hc_type *expect, int need_value) {
     int diverged = 0;
     for (int i = 0; i < b->stmts.n; i++) {
-        diverged |= ck_stmt(c, b->stmts.v[i]);
+        hc_stmt *s = b->stmts.v[i];
+        if (diverged && !s->unreachable) {
+            s->unreachable = 1;
+            if (diverged == 1) {
+                hc_warning(c->P->d, s->pos, "unreachable code");
+                diverged = 2;
+            }
+        }
+        if (ck_stmt(c, s) && !diverged) {
+            diverged = 1;
+        }
+    }
+    if (diverged && b->tail) {
+        b->tail_unreachable = 1;
+        if (diverged == 1) {
+            hc_warning(c->P->d, b->tail->pos, "unreachable code");
+        }
     }
     hc_type *t = TY(c, TY_UNIT);
     if (b->tail) {
@@ -362,8 +378,7 @@ static int ck_let(hc_ctx *c, hc_stmt *s) {
         hc_error(c->P->d, s->expr->pos, "a topic cannot be stored in a variable");
         t = TY(c, TY_ERROR);
     }
-    if (s->is_mut && hc_ty_has_array(t) && s->expr->kind != E_ARRAY &&
-        s->expr->kind != E_REPEAT) {
+    if (s->is_mut && hc_ty_has_array(t) && s->expr->kind != E_ARRAY && s->expr->kind != E_REPEAT) {
         ck_alloc(c, s->expr); /* the binding gets its own copy of the arrays */
     }
     s->local = ck_declare(c, s->name.name, s->name.pos, t, s->is_mut);

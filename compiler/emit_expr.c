@@ -629,7 +629,29 @@ static void check_kind(hc_emit *E, hc_expr *e) {
     }
 }
 
+static void em_expr_inner(hc_emit *E, hc_buf *b, hc_expr *e);
+
 void em_expr(hc_emit *E, hc_buf *b, hc_expr *e) {
+    if (!e->ty || e->ty->kind == TY_ERROR) {
+        /* the checker reports every error before emitting; reaching this is hale's bug */
+        E->errors++;
+        hc_error(E->P->d, e->pos,
+                 "internal error: an expression reached the C emitter without a type (this is a "
+                 "bug in hale)");
+        hc_buf_puts(b, "0");
+        return;
+    }
+    if (e->ty->kind == TY_NEVER) {
+        /* never produces a value; give C an expression of some type where one is expected */
+        hc_buf_puts(b, "({ ");
+        em_expr_inner(E, b, e);
+        hc_buf_puts(b, "; 0; })");
+        return;
+    }
+    em_expr_inner(E, b, e);
+}
+
+static void em_expr_inner(hc_emit *E, hc_buf *b, hc_expr *e) {
     check_kind(E, e);
     if (e->widen) {
         hc_buf_puts(b, "((double)(");

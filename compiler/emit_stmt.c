@@ -35,14 +35,16 @@ static void em_copy_if_needed(hc_emit *E, hc_buf *b, hc_expr *value, hc_type *t,
 
 void em_block_stmts(hc_emit *E, hc_buf *b, hc_block *blk) {
     for (int i = 0; i < blk->stmts.n; i++) {
-        em_stmt(E, b, blk->stmts.v[i]);
+        if (!blk->stmts.v[i]->unreachable) {
+            em_stmt(E, b, blk->stmts.v[i]);
+        }
     }
 }
 
 void em_block_into(hc_emit *E, hc_buf *b, hc_block *blk, const char *dst, hc_type *want) {
     E->indent++;
     em_block_stmts(E, b, blk);
-    if (blk->tail) {
+    if (blk->tail && !blk->tail_unreachable) {
         nl(E, b);
         if (dst && has_value(want) && has_value(blk->tail->ty)) {
             hc_buf_printf(b, "%s = ", dst);
@@ -406,7 +408,7 @@ void em_function(hc_emit *E, hc_decl *fn) {
         }
     }
     em_block_stmts(E, b, fn->body);
-    if (fn->body->tail) {
+    if (fn->body->tail && !fn->body->tail_unreachable) {
         nl(E, b);
         em_return(E, b, fn->body->tail);
     }
