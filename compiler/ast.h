@@ -236,6 +236,7 @@ struct hc_expr {
     HC_VEC(hc_arm) arms;
     /* E_REDUCE: str = "sum" | "prod", lhs = operand */
     int parenthesized;
+    int depth;        /* parser: height of this subtree (bounded, so later phases' recursion is) */
     hc_annots annots; /* @hoist on an allocation */
 
     /* checker */
@@ -280,6 +281,7 @@ struct hc_block {
     int tail_unreachable; /* checker: the tail follows a statement that never completes */
     hc_pos pos;           /* the `{` */
     hc_pos end;           /* the `}` */
+    int depth;            /* parser: height of the deepest statement or expression inside */
 };
 
 struct hc_stmt {

@@ -181,25 +181,40 @@ static const char *line_text(hc_diags *d, int file, int line, int *len) {
     return p;
 }
 
+#define SNIPPET_WIDTH 100
+
+/* The source line with a caret under `at`; a long line is cut to a window around the caret. */
 static void print_snippet(hc_diags *d, FILE *out, hc_pos at) {
     int len;
     const char *t = line_text(d, at.file, at.line, &len);
     if (!t) {
         return;
     }
-    fprintf(out, "%5d | ", at.line);
-    for (int i = 0; i < len; i++) {
+    int col = at.col < 1 ? 1 : at.col;
+    int from = 0, to = len;
+    if (len > SNIPPET_WIDTH) {
+        from = col - 1 - SNIPPET_WIDTH / 2;
+        if (from < 0) {
+            from = 0;
+        }
+        to = from + SNIPPET_WIDTH;
+        if (to > len) {
+            to = len;
+            from = len - SNIPPET_WIDTH;
+        }
+    }
+    fprintf(out, "%5d | %s", at.line, from > 0 ? "..." : "");
+    for (int i = from; i < to; i++) {
         unsigned char c = (unsigned char)t[i];
         fputc(c == '\t' ? ' ' : (c < 32 ? '?' : c), out);
     }
-    fputs("\n      | ", out);
-    int col = at.col < 1 ? 1 : at.col;
-    for (int i = 1; i < col; i++) {
+    fputs(to < len ? "...\n      | " : "\n      | ", out);
+    for (int i = from - (from > 0 ? 3 : 0) + 1; i < col; i++) {
         fputc(' ', out);
     }
     int w = at.len;
-    if (col - 1 + w > len) {
-        w = len - (col - 1);
+    if (col - 1 + w > to) {
+        w = to - (col - 1);
     }
     if (w < 1) {
         w = 1;

@@ -408,10 +408,16 @@ hc_block *parse_block(parser *p) {
         hc_stmt *s = parse_stmt_or_tail(p, &tail);
         if (tail) {
             b->tail = tail;
+            if (tail->depth + 1 > b->depth) {
+                b->depth = tail->depth + 1;
+            }
             break;
         }
         if (s) {
             HC_PUSH(p->a, b->stmts, s);
+            if (stmt_depth(s) + 1 > b->depth) {
+                b->depth = stmt_depth(s) + 1;
+            }
         }
         if (p->panic) {
             sync_stmt(p);
@@ -713,4 +719,45 @@ void hc_parse_file(hc_arena *a, hc_diags *d, const hc_tokens *toks, hc_decls *ou
             advance(&P);
         }
     }
+}
+
+/* ---- depth ---- */
+
+static int dmax(int a, hc_expr *e) {
+    return e && e->depth > a ? e->depth : a;
+}
+
+hc_expr *settle(parser *p, hc_expr *e) {
+    int d = dmax(dmax(dmax(0, e->lhs), e->rhs), e->third);
+    for (int i = 0; i < e->args.n; i++) {
+        d = dmax(d, e->args.v[i]);
+    }
+    for (int i = 0; i < e->inits.n; i++) {
+        d = dmax(d, e->inits.v[i].value);
+    }
+    for (int i = 0; i < e->arms.n; i++) {
+        d = dmax(dmax(d, e->arms.v[i].guard), e->arms.v[i].body);
+    }
+    if (e->block && e->block->depth > d) {
+        d = e->block->depth;
+    }
+    e->depth = d + 1;
+    if (e->depth > HC_MAX_DEPTH && !p->too_deep) {
+        p->too_deep = 1;
+        hc_help(hc_error(p->d, e->pos, "expression nested too deeply (more than %d levels)",
+                         HC_MAX_DEPTH),
+                "split it into several `let` bindings");
+    }
+    return e;
+}
+
+int stmt_depth(hc_stmt *s) {
+    int d = dmax(dmax(dmax(0, s->expr), s->target), s->modifier_expr);
+    for (int i = 0; i < s->args.n; i++) {
+        d = dmax(d, s->args.v[i]);
+    }
+    if (s->body && s->body->depth > d) {
+        d = s->body->depth;
+    }
+    return d + 1;
 }

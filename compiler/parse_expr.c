@@ -9,6 +9,7 @@ hc_expr *new_expr(parser *p, hc_expr_kind k, hc_pos pos) {
     hc_expr *e = HC_NEW(p->a, hc_expr);
     e->kind = k;
     e->pos = pos;
+    e->depth = 1;
     return e;
 }
 
@@ -433,7 +434,7 @@ static hc_expr *parse_fstring(parser *p) {
         fstr_literal(p, fs, &lit);
     }
     hc_buf_free(&lit);
-    return fs;
+    return settle(p, fs);
 }
 
 /* ---- expressions ---- */
@@ -447,7 +448,7 @@ static hc_expr *parse_block_expr(parser *p) {
     p->no_struct = 0;
     e->block = parse_block(p);
     p->no_struct = save;
-    return e;
+    return settle(p, e);
 }
 
 static hc_expr *parse_if(parser *p) {
@@ -464,7 +465,7 @@ static hc_expr *parse_if(parser *p) {
         }
     }
     p->no_struct = save;
-    return e;
+    return settle(p, e);
 }
 
 static hc_expr *parse_match(parser *p) {
@@ -508,7 +509,7 @@ static hc_expr *parse_match(parser *p) {
         accept(p, P_RBRACE);
     }
     p->no_struct = save;
-    return e;
+    return settle(p, e);
 }
 
 static int looks_like_struct(parser *p) {
@@ -544,7 +545,7 @@ static hc_expr *parse_struct(parser *p, hc_path path) {
     }
     p->no_struct = save;
     expect(p, P_RBRACE, "`,` or `}` in the literal");
-    return e;
+    return settle(p, e);
 }
 
 static hc_expr *parse_paren(parser *p) {
@@ -568,7 +569,7 @@ static hc_expr *parse_paren(parser *p) {
     expect(p, P_RPAREN, "`)`");
     e->parenthesized = 1;
     p->no_struct = save;
-    return e;
+    return settle(p, e);
 }
 
 static hc_expr *parse_array(parser *p) {
@@ -590,7 +591,7 @@ static hc_expr *parse_array(parser *p) {
     }
     p->no_struct = save;
     expect(p, P_RBRACKET, "`,` or `]`");
-    return e;
+    return settle(p, e);
 }
 
 static hc_expr *literal(parser *p, hc_expr_kind k) {
@@ -697,7 +698,7 @@ static hc_expr *parse_postfix(parser *p) {
                 f2->lhs = f1;
                 f2->field.name = dotp + 1;
                 f2->field.pos = t->pos;
-                e = f2;
+                e = settle(p, f2);
                 continue;
             }
             hc_expr *f = new_expr(p, E_FIELD, dot);
@@ -706,7 +707,7 @@ static hc_expr *parse_postfix(parser *p) {
                 return e;
             }
             f->pos = f->field.pos;
-            e = f;
+            e = settle(p, f);
         } else if (at(p, P_LPAREN)) {
             hc_expr *c = new_expr(p, E_CALL, e->pos);
             advance(p);
@@ -721,7 +722,7 @@ static hc_expr *parse_postfix(parser *p) {
             }
             p->no_struct = save;
             expect(p, P_RPAREN, "`,` or `)` in the argument list");
-            e = c;
+            e = settle(p, c);
         } else if (at(p, P_LBRACKET)) {
             hc_expr *x = new_expr(p, E_INDEX, cur(p)->pos);
             advance(p);
@@ -731,7 +732,7 @@ static hc_expr *parse_postfix(parser *p) {
             x->rhs = parse_expr(p);
             p->no_struct = save;
             expect(p, P_RBRACKET, "`]`");
-            e = x;
+            e = settle(p, x);
         } else {
             return e;
         }
@@ -770,7 +771,7 @@ static hc_expr *parse_unary(parser *p) {
     }
     e->lhs = parse_unary(p);
     leave(p);
-    return e;
+    return settle(p, e);
 }
 
 /* Binary levels, loosest first; the approximate-equality level is handled separately. */
@@ -827,13 +828,10 @@ static int binop_at(parser *p, int level, hc_op *op) {
     }
 }
 
+/* Recursion here is bounded by the number of levels; nesting is counted in parse_expr. */
 static hc_expr *parse_level(parser *p, int level) {
     if (level == L_UNARY) {
         return parse_unary(p);
-    }
-    if (!enter(p)) {
-        leave(p);
-        return error_expr(p, cur(p)->pos);
     }
     hc_expr *lhs = parse_level(p, level + 1);
     if (level == L_APPROX) {
@@ -848,9 +846,8 @@ static hc_expr *parse_level(parser *p, int level) {
                 hc_help(perr(p, "expected `within` and a tolerance after `~~`"),
                         "write `a ~~ b within tolerance`");
             }
-            lhs = e;
+            lhs = settle(p, e);
         }
-        leave(p);
         return lhs;
     }
     hc_op op;
@@ -859,14 +856,13 @@ static hc_expr *parse_level(parser *p, int level) {
         e->op = op;
         e->lhs = lhs;
         e->rhs = parse_level(p, level + 1);
-        lhs = e;
+        lhs = settle(p, e);
         if ((level == L_EQ || level == L_CMP) && binop_at(p, level, &op)) {
             hc_help(perr(p, "comparison operators cannot be chained"),
                     "split it with `&&`, e.g. `a < b && b < c`");
             break;
         }
     }
-    leave(p);
     return lhs;
 }
 
@@ -900,7 +896,7 @@ static hc_expr *parse_or(parser *p) {
         e->rhs = parse_or(p);
         leave(p);
     }
-    return e;
+    return settle(p, e);
 }
 
 hc_expr *parse_expr(parser *p) {
@@ -914,7 +910,7 @@ hc_expr *parse_expr(parser *p) {
         e->inclusive = advance(p)->kind == P_DOTDOTEQ;
         e->lhs = lhs;
         e->rhs = parse_or(p);
-        lhs = e;
+        lhs = settle(p, e);
     }
     leave(p);
     return lhs;

@@ -8,6 +8,10 @@
 #include "parse.h"
 
 #define HC_MAX_NESTING 256
+/* The deepest expression tree accepted. Operator chains (a + b + c ...) and postfix chains
+ * (a.b.c, f()()) grow trees without parser recursion; this bound keeps every later recursive
+ * phase far from the stack's end. */
+#define HC_MAX_DEPTH 1000
 
 typedef struct {
     hc_arena *a;
@@ -19,6 +23,7 @@ typedef struct {
     int in_closure; /* `approx` / `within` are keywords here */
     int panic;      /* an error was reported; stay quiet until the next synchronisation */
     int nesting;
+    int too_deep; /* the depth error was reported */
 } parser;
 
 static inline hc_token *cur(parser *p) {
@@ -84,6 +89,9 @@ static inline void leave(parser *p) {
 }
 
 hc_pos pos_join(hc_pos a, hc_pos b);
+/* Sets e->depth from its children; reports an expression nested past HC_MAX_DEPTH. Returns e. */
+hc_expr *settle(parser *p, hc_expr *e);
+int stmt_depth(hc_stmt *s);
 
 /* parse_expr.c */
 hc_expr *parse_expr(parser *p);
