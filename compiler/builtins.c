@@ -1,0 +1,151 @@
+/* See builtins.h. */
+#include "builtins.h"
+
+#include <string.h>
+
+static const hc_builtin table[] = {
+    {"print", BI_PRINT, NULL, NULL, NULL, NULL, 0},
+    {"println", BI_PRINTLN, NULL, NULL, NULL, NULL, 0},
+    {"eprint", BI_EPRINT, NULL, NULL, NULL, NULL, 0},
+    {"eprintln", BI_EPRINTLN, NULL, NULL, NULL, NULL, 0},
+    {"len", BI_LEN, NULL, NULL, NULL, NULL, 0},
+    {"to_string", BI_TO_STRING, NULL, NULL, NULL, NULL, 1},
+    {"min", BI_MIN, NULL, NULL, NULL, NULL, 0},
+    {"max", BI_MAX, NULL, NULL, NULL, NULL, 0},
+    {"abs", BI_ABS, NULL, NULL, NULL, NULL, 0},
+    {"push", BI_PUSH, NULL, NULL, "CapacityError", NULL, 0},
+    {"at", BI_AT, NULL, NULL, "IndexError", "out_of_bounds", 0},
+    {"set", BI_SET, NULL, NULL, "IndexError", "out_of_bounds", 0},
+    {"count", BI_COUNT, NULL, NULL, NULL, NULL, 0},
+    {"clear", BI_CLEAR, NULL, NULL, NULL, NULL, 0},
+    {"truncate", BI_TRUNCATE, NULL, NULL, NULL, NULL, 0},
+    /* string helpers also reachable without a path (Hale's early built-ins) */
+    {"contains", BI_SIG, "SS>B", "hale_str_contains", NULL, NULL, 0},
+    {"starts_with", BI_SIG, "SS>B", "hale_str_starts_with", NULL, NULL, 0},
+    {"ends_with", BI_SIG, "SS>B", "hale_str_ends_with", NULL, NULL, 0},
+    /* std::str */
+    {"std::str::parse_int", BI_SIG, "S>I", "hale_str_parse_int", "ParseError", "not_int", 0},
+    {"std::str::parse_float", BI_SIG, "S>F", "hale_str_parse_float", "ParseError", "not_float", 0},
+    {"std::str::can_parse_int", BI_SIG, "S>B", "hale_str_can_parse_int", NULL, NULL, 0},
+    {"std::str::can_parse_float", BI_SIG, "S>B", "hale_str_can_parse_float", NULL, NULL, 0},
+    {"std::str::contains", BI_SIG, "SS>B", "hale_str_contains", NULL, NULL, 0},
+    {"std::str::starts_with", BI_SIG, "SS>B", "hale_str_starts_with", NULL, NULL, 0},
+    {"std::str::ends_with", BI_SIG, "SS>B", "hale_str_ends_with", NULL, NULL, 0},
+    {"std::str::index_of", BI_SIG, "SS>I", "hale_str_index_of", NULL, NULL, 0},
+    {"std::str::substring", BI_SIG, "SII>S", "hale_str_substring", NULL, NULL, 0},
+    {"std::str::trim", BI_SIG, "S>S", "hale_str_trim", NULL, NULL, 0},
+    {"std::str::trim_start", BI_SIG, "S>S", "hale_str_trim_start", NULL, NULL, 0},
+    {"std::str::trim_end", BI_SIG, "S>S", "hale_str_trim_end", NULL, NULL, 0},
+    {"std::str::lower", BI_SIG, "S>S", "hale_str_lower", NULL, NULL, 1},
+    {"std::str::upper", BI_SIG, "S>S", "hale_str_upper", NULL, NULL, 1},
+    {"std::str::replace", BI_SIG, "SSS>S", "hale_str_replace", NULL, NULL, 1},
+    {"std::str::repeat", BI_SIG, "SI>S", "hale_str_repeat", NULL, NULL, 1},
+    {"std::str::pad_left", BI_SIG, "SIS>S", "hale_str_pad_left", NULL, NULL, 1},
+    {"std::str::pad_right", BI_SIG, "SIS>S", "hale_str_pad_right", NULL, NULL, 1},
+    {"std::str::byte_at", BI_SIG, "SI>I", "hale_str_byte_at", NULL, NULL, 0},
+    {"std::str::from_char_code", BI_SIG, "I>S", "hale_str_from_byte", NULL, NULL, 1},
+    /* std::env */
+    {"std::env::args_count", BI_SIG, ">I", "hale_env_args_count", NULL, NULL, 0},
+    {"std::env::arg", BI_SIG, "I>S", "hale_env_arg", NULL, NULL, 0},
+    {"std::env::arg_or", BI_SIG, "IS>S", "hale_env_arg_or", NULL, NULL, 0},
+    {"std::env::var", BI_SIG, "S>S", "hale_env_var", NULL, NULL, 0},
+    {"std::env::var_or", BI_SIG, "SS>S", "hale_env_var_or", NULL, NULL, 0},
+    {"std::env::var_exists", BI_SIG, "S>B", "hale_env_var_exists", NULL, NULL, 0},
+    /* std::process */
+    {"std::process::exit", BI_SIG, "I>!", "hale_process_exit", NULL, NULL, 0},
+    {"std::process::pid", BI_SIG, ">I", "hale_process_pid", NULL, NULL, 0},
+    {"std::process::rss_bytes", BI_SIG, ">I", "hale_process_rss_bytes", NULL, NULL, 0},
+    /* std::time */
+    {"std::time::monotonic", BI_SIG, ">D", "hale_time_monotonic", NULL, NULL, 0},
+    {"std::time::monotonic_ns", BI_SIG, ">I", "hale_time_monotonic", NULL, NULL, 0},
+    {"std::time::now", BI_SIG, ">I", "hale_time_now", NULL, NULL, 0},
+    {"std::time::sleep", BI_SIG, "D>U", "hale_time_sleep", NULL, NULL, 0},
+    /* std::math */
+    {"std::math::sqrt", BI_SIG, "F>F", "sqrt", NULL, NULL, 0},
+    {"std::math::exp", BI_SIG, "F>F", "exp", NULL, NULL, 0},
+    {"std::math::log", BI_SIG, "F>F", "log", NULL, NULL, 0},
+    {"std::math::floor", BI_SIG, "F>F", "floor", NULL, NULL, 0},
+    {"std::math::ceil", BI_SIG, "F>F", "ceil", NULL, NULL, 0},
+    {"std::math::pow", BI_SIG, "FF>F", "pow", NULL, NULL, 0},
+    {"std::math::sin", BI_SIG, "F>F", "sin", NULL, NULL, 0},
+    {"std::math::cos", BI_SIG, "F>F", "cos", NULL, NULL, 0},
+    {"std::math::tan", BI_SIG, "F>F", "tan", NULL, NULL, 0},
+    {"std::math::asin", BI_SIG, "F>F", "asin", NULL, NULL, 0},
+    {"std::math::acos", BI_SIG, "F>F", "acos", NULL, NULL, 0},
+    {"std::math::atan", BI_SIG, "F>F", "atan", NULL, NULL, 0},
+    {"std::math::atan2", BI_SIG, "FF>F", "atan2", NULL, NULL, 0},
+    {"std::math::tanh", BI_SIG, "F>F", "tanh", NULL, NULL, 0},
+    {"std::math::is_nan", BI_SIG, "F>B", "hale_math_is_nan", NULL, NULL, 0},
+    {"std::math::nan", BI_SIG, ">F", "hale_math_nan", NULL, NULL, 0},
+    {"std::math::inf", BI_SIG, ">F", "hale_math_inf", NULL, NULL, 0},
+    {"std::math::int_to_float", BI_SIG, "I>F", "hale_math_int_to_float", NULL, NULL, 0},
+    {"std::math::float_to_int", BI_SIG, "F>I", "hale_math_float_to_int", NULL, NULL, 0},
+    {"std::math::trunc", BI_SIG, "F>I", "hale_math_float_to_int", NULL, NULL, 0},
+    {"std::math::round", BI_SIG, "F>I", "hale_math_round", NULL, NULL, 0},
+    /* std::diag */
+    {"std::diag::heap_alloc_count", BI_SIG, ">I", "hale_diag_heap_alloc_count", NULL, NULL, 0},
+};
+
+const hc_builtin *hc_builtin_find(const char *path) {
+    for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
+        if (strcmp(table[i].path, path) == 0) {
+            return &table[i];
+        }
+    }
+    return NULL;
+}
+
+/* Edit distance, small strings only. */
+static int distance(const char *a, const char *b) {
+    size_t n = strlen(a), m = strlen(b);
+    if (n > 40 || m > 40) {
+        return 99;
+    }
+    int d[41][41];
+    for (size_t i = 0; i <= n; i++) {
+        d[i][0] = (int)i;
+    }
+    for (size_t j = 0; j <= m; j++) {
+        d[0][j] = (int)j;
+    }
+    for (size_t i = 1; i <= n; i++) {
+        for (size_t j = 1; j <= m; j++) {
+            int c = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+            int x = d[i - 1][j] + 1, y = d[i][j - 1] + 1;
+            d[i][j] = c < x ? (c < y ? c : y) : (x < y ? x : y);
+        }
+    }
+    return d[n][m];
+}
+
+const char *hc_builtin_suggest(const char *path) {
+    const char *best = NULL;
+    int bestd = 3;
+    for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
+        int dd = distance(path, table[i].path);
+        if (dd < bestd) {
+            bestd = dd;
+            best = table[i].path;
+        }
+    }
+    return best;
+}
+
+hc_type *hc_builtin_code_type(hc_types *t, char code) {
+    switch (code) {
+    case 'I':
+        return hc_ty_prim(t, TY_INT);
+    case 'F':
+        return hc_ty_prim(t, TY_FLOAT);
+    case 'B':
+        return hc_ty_prim(t, TY_BOOL);
+    case 'S':
+        return hc_ty_prim(t, TY_STRING);
+    case 'D':
+        return hc_ty_prim(t, TY_DURATION);
+    case '!':
+        return hc_ty_prim(t, TY_NEVER);
+    default:
+        return hc_ty_prim(t, TY_UNIT);
+    }
+}

@@ -1,0 +1,105 @@
+/* The type checker: declarations, function bodies, loci.
+ *
+ * hc_check annotates the whole tree of a loaded program (see ast.h "checker:" fields) and
+ * reports every error it can find. It never stops at the first error: a wrong expression gets
+ * TY_ERROR, which is compatible with everything, so the rest of the program is still checked
+ * without cascades. */
+#ifndef HALE_COMPILER_CHECK_H
+#define HALE_COMPILER_CHECK_H
+
+#include "builtins.h"
+#include "resolve.h"
+#include "types.h"
+
+/* Checks the loaded program. Errors go to the program's diagnostics. */
+void hc_check(hc_program *P);
+
+/* ---- internal to check*.c ---- */
+
+typedef struct hc_scope {
+    struct hc_scope *up;
+    HC_VEC(hc_local *) locals;
+} hc_scope;
+
+typedef struct hc_loop {
+    hc_stmt *stmt;
+    int depth;     /* loop depth inside this loop's body */
+    int allocates; /* the body allocates in the function's scratch */
+    int escapes;   /* a heap value made in the body is stored in a variable from outside it */
+    int has_break;
+    struct hc_loop *up;
+} hc_loop;
+
+typedef struct {
+    hc_program *P;
+    hc_seed *seed;
+    hc_decl *fn;    /* the function or method whose body is checked (NULL: constant context) */
+    hc_decl *locus; /* the enclosing locus, for methods and members */
+    hc_type *ret;
+    hc_type *err;          /* the fallible error type, or NULL */
+    const char *lifecycle; /* birth/run/...: a lifecycle method */
+    int in_failure;        /* inside on_failure */
+    hc_scope *sc;
+    hc_loop *loop;
+    int loop_depth;
+    int nlocals;
+    int allocates;
+} hc_ctx;
+
+/* shorthands */
+#define TY(c, k) hc_ty_prim((c)->P->types, (k))
+#define TNAME(c, t) hc_type_name((c)->P->a, (t))
+
+/* check.c */
+hc_type *ck_texpr(hc_program *P, hc_seed *seed, hc_decl *locus, hc_texpr *t);
+void ck_decl_signature(hc_program *P, hc_decl *d);
+void ck_function(hc_program *P, hc_decl *fn);
+hc_expr *ck_fold_const(hc_ctx *c, hc_expr *e, int report);
+void ck_check_const(hc_program *P, hc_decl *d);
+
+/* check_expr.c */
+hc_type *ck_expr(hc_ctx *c, hc_expr *e, hc_type *expect);
+hc_type *ck_expr_fallible(hc_ctx *c, hc_expr *e, hc_type *expect);
+/* Checks `e` against `to` (with Int-to-Float widening); reports "expected ..., found ...". */
+int ck_coerce(hc_ctx *c, hc_expr *e, hc_type *from, hc_type *to, const char *what);
+void ck_alloc(hc_ctx *c, hc_expr *e);
+hc_local *ck_declare(hc_ctx *c, const char *name, hc_pos pos, hc_type *ty, int is_mut);
+hc_local *ck_lookup(hc_ctx *c, const char *name);
+void ck_push_scope(hc_ctx *c, hc_scope *sc);
+void ck_pop_scope(hc_ctx *c);
+int ck_printable(hc_type *t);
+hc_decl *ck_record_field(hc_type *t, const char *name, int *index);
+hc_decl *ck_locus_param(hc_decl *locus, const char *name, int *index, hc_type **ty);
+/* Records that a heap value of type `t` is stored into `root` (the local at the root of an
+ * assignment target), which stops per-iteration scratch resets of loops it outlives. */
+void ck_note_store(hc_ctx *c, hc_local *root, hc_type *t);
+hc_local *ck_place_root(hc_expr *e);
+void ck_suggest_name(hc_ctx *c, hc_diag *g, const char *name);
+
+/* Resolving a (possibly qualified) name outside the local scope. */
+typedef enum { RS_NONE, RS_DECL, RS_VARIANT, RS_BUILTIN } hc_rs_kind;
+typedef struct {
+    hc_rs_kind kind;
+    hc_decl *decl;
+    int variant;
+    const hc_builtin *builtin;
+} hc_resolved;
+int ck_resolve_path(hc_ctx *c, hc_path *p, hc_resolved *out, int report);
+
+/* check_call.c */
+hc_type *ck_call(hc_ctx *c, hc_expr *e, hc_type *expect);
+hc_type *ck_struct_lit(hc_ctx *c, hc_expr *e);
+
+/* check_stmt.c */
+hc_type *ck_block(hc_ctx *c, hc_block *b, hc_type *expect, int need_value);
+hc_type *ck_if(hc_ctx *c, hc_expr *e, hc_type *expect, int need_value);
+hc_type *ck_match(hc_ctx *c, hc_expr *e, hc_type *expect, int need_value);
+hc_type *ck_unify(hc_ctx *c, hc_type *a, hc_type *b, hc_pos at, const char *what);
+
+/* check_locus.c */
+void ck_locus_signature(hc_program *P, hc_decl *locus);
+void ck_locus_bodies(hc_program *P, hc_decl *locus);
+void ck_topic(hc_program *P, hc_decl *topic);
+hc_decl *ck_locus_method(hc_decl *locus, const char *name);
+
+#endif

@@ -1,0 +1,526 @@
+/* See check.h. This file: calls (functions, methods, built-ins, conversions, variant
+ * constructors, function values) and record/locus literals. */
+#include <stdio.h>
+#include <string.h>
+
+#include "check.h"
+
+static const char *plural(int n) {
+    return n == 1 ? "" : "s";
+}
+
+/* A default value is evaluated where it is used; anything beyond a literal or a constant may
+ * allocate in the caller's scratch. */
+static void default_used(hc_ctx *c, hc_expr *call, hc_expr *def) {
+    switch (def->kind) {
+    case E_INT:
+    case E_FLOAT:
+    case E_BOOL:
+    case E_STRING:
+    case E_DURATION:
+        return;
+    case E_NAME:
+        if (def->ref == REF_CONST || def->ref == REF_VARIANT) {
+            return;
+        }
+        break;
+    default:
+        break;
+    }
+    ck_alloc(c, call);
+}
+
+/* Checks call arguments against declared parameters (with trailing defaults). */
+static void ck_args(hc_ctx *c, hc_expr *e, hc_params *params, hc_type *fnty, const char *name) {
+    int required = 0;
+    for (int i = 0; i < params->n; i++) {
+        if (!params->v[i].def) {
+            required = i + 1;
+        }
+    }
+    int n = e->args.n;
+    if (n < required || n > params->n) {
+        hc_buf b = {0};
+        for (int i = 0; i < params->n; i++) {
+            hc_buf_printf(&b, "%s%s: %s%s", i ? ", " : "", params->v[i].name.name,
+                          hc_type_name(c->P->a, fnty->items[i]), params->v[i].def ? " = ..." : "");
+        }
+        hc_diag *g;
+        if (required == params->n) {
+            g = hc_error(c->P->d, e->pos, "`%s` takes %d argument%s but %d %s given", name,
+                         params->n, plural(params->n), n, n == 1 ? "was" : "were");
+        } else {
+            g = hc_error(c->P->d, e->pos, "`%s` takes %d to %d arguments but %d %s given", name,
+                         required, params->n, n, n == 1 ? "was" : "were");
+        }
+        hc_help(g, "the signature is %s(%s)", name, hc_buf_cstr(&b));
+        hc_buf_free(&b);
+    }
+    for (int i = 0; i < n; i++) {
+        hc_type *want = i < fnty->nitems ? fnty->items[i] : NULL;
+        hc_type *t = ck_expr(c, e->args.v[i], want);
+        if (want) {
+            ck_coerce(c, e->args.v[i], t, want, "this argument");
+        }
+    }
+    for (int i = n; i < params->n; i++) {
+        if (params->v[i].def) {
+            default_used(c, e, params->v[i].def);
+        }
+    }
+}
+
+static void ck_fn_value_args(hc_ctx *c, hc_expr *e, hc_type *fnty) {
+    if (e->args.n != fnty->nitems) {
+        hc_error(c->P->d, e->pos, "this function takes %d argument%s but %d %s given", fnty->nitems,
+                 plural(fnty->nitems), e->args.n, e->args.n == 1 ? "was" : "were");
+    }
+    for (int i = 0; i < e->args.n; i++) {
+        hc_type *want = i < fnty->nitems ? fnty->items[i] : NULL;
+        hc_type *t = ck_expr(c, e->args.v[i], want);
+        if (want) {
+            ck_coerce(c, e->args.v[i], t, want, "this argument");
+        }
+    }
+}
+
+static hc_type *call_result(hc_ctx *c, hc_expr *e, hc_type *ret, hc_type *err) {
+    if (ret->heap) {
+        ck_alloc(c, e);
+    }
+    if (err) {
+        e->fallible = err;
+        if (err->heap) {
+            ck_alloc(c, e);
+        }
+    }
+    return ret;
+}
+
+static int arity(hc_ctx *c, hc_expr *e, int n, const char *name) {
+    if (e->args.n == n) {
+        return 1;
+    }
+    hc_error(c->P->d, e->pos, "`%s` takes %d argument%s but %d %s given", name, n, plural(n),
+             e->args.n, e->args.n == 1 ? "was" : "were");
+    for (int i = 0; i < e->args.n; i++) {
+        ck_expr(c, e->args.v[i], NULL);
+    }
+    return 0;
+}
+
+static hc_type *std_error_type(hc_ctx *c, const char *name) {
+    hc_decl *d = hc_symtab_get(c->P->std->names, name);
+    return d && d->ty ? d->ty : TY(c, TY_ERROR);
+}
+
+/* The bounded list a bounded-list intrinsic works on (its first argument). */
+static hc_type *bounded_arg(hc_ctx *c, hc_expr *e, const char *name) {
+    hc_expr *f = e->args.v[0];
+    hc_type *t = ck_expr(c, f, NULL);
+    if (t->kind == TY_ERROR) {
+        return NULL;
+    }
+    if (t->kind != TY_BOUNDED) {
+        hc_help(hc_error(c->P->d, f->pos, "`%s` works on a bounded list, found `%s`", name,
+                         TNAME(c, t)),
+                "declare a field as `bounded[T; N]`");
+        return NULL;
+    }
+    return t;
+}
+
+static int is_place(hc_expr *e) {
+    while (e->kind == E_FIELD || e->kind == E_INDEX) {
+        e = e->lhs;
+    }
+    return (e->kind == E_NAME && e->ref == REF_LOCAL) || e->kind == E_SELF;
+}
+
+static hc_type *ck_bounded_op(hc_ctx *c, hc_expr *e, const hc_builtin *bi) {
+    static const int nargs[] = {[BI_PUSH] = 2,  [BI_AT] = 2,    [BI_SET] = 3,
+                                [BI_COUNT] = 1, [BI_CLEAR] = 1, [BI_TRUNCATE] = 2};
+    if (!arity(c, e, nargs[bi->kind], bi->path)) {
+        return TY(c, TY_ERROR);
+    }
+    hc_type *b = bounded_arg(c, e, bi->path);
+    for (int i = 1; i < e->args.n; i++) {
+        hc_type *want = (bi->kind == BI_PUSH && i == 1) || (bi->kind == BI_SET && i == 2)
+                            ? (b ? b->elem : NULL)
+                            : TY(c, TY_INT);
+        hc_type *t = ck_expr(c, e->args.v[i], want);
+        if (want) {
+            ck_coerce(c, e->args.v[i], t, want, "this argument");
+        }
+    }
+    if (!b) {
+        return TY(c, TY_ERROR);
+    }
+    int mutates = bi->kind == BI_PUSH || bi->kind == BI_SET || bi->kind == BI_CLEAR ||
+                  bi->kind == BI_TRUNCATE;
+    if (mutates) {
+        if (!is_place(e->args.v[0])) {
+            hc_help(hc_error(c->P->d, e->args.v[0]->pos,
+                             "`%s` needs a variable or field to "
+                             "change",
+                             bi->path),
+                    "store the list in a `let mut` variable first");
+        }
+        hc_local *root = ck_place_root(e->args.v[0]);
+        if (root) {
+            root->assigned = 1;
+        }
+        ck_note_store(c, root, b->elem);
+    }
+    if (bi->err) {
+        e->fallible = std_error_type(c, bi->err);
+    }
+    switch (bi->kind) {
+    case BI_AT:
+        return b->elem;
+    case BI_COUNT:
+        return TY(c, TY_INT);
+    default:
+        return TY(c, TY_UNIT);
+    }
+}
+
+static hc_type *ck_sig(hc_ctx *c, hc_expr *e, const hc_builtin *bi) {
+    const char *gt = strchr(bi->sig, '>');
+    int n = (int)(gt - bi->sig);
+    if (!arity(c, e, n, bi->path)) {
+        return hc_builtin_code_type(c->P->types, gt[1]);
+    }
+    for (int i = 0; i < n; i++) {
+        hc_type *want = hc_builtin_code_type(c->P->types, bi->sig[i]);
+        hc_type *t = ck_expr(c, e->args.v[i], want);
+        ck_coerce(c, e->args.v[i], t, want, "this argument");
+    }
+    if (bi->allocates) {
+        ck_alloc(c, e);
+    }
+    if (bi->err) {
+        e->fallible = std_error_type(c, bi->err);
+    }
+    return hc_builtin_code_type(c->P->types, gt[1]);
+}
+
+static hc_type *ck_builtin(hc_ctx *c, hc_expr *e, const hc_builtin *bi) {
+    e->lhs->ref = REF_BUILTIN;
+    e->lhs->builtin = bi;
+    switch (bi->kind) {
+    case BI_SIG:
+        return ck_sig(c, e, bi);
+    case BI_PRINT:
+    case BI_PRINTLN:
+    case BI_EPRINT:
+    case BI_EPRINTLN:
+        for (int i = 0; i < e->args.n; i++) {
+            hc_type *t = ck_expr(c, e->args.v[i], NULL);
+            if (!ck_printable(t)) {
+                hc_error(c->P->d, e->args.v[i]->pos, "a value of type `%s` cannot be printed",
+                         TNAME(c, t));
+            }
+        }
+        return TY(c, TY_UNIT);
+    case BI_LEN: {
+        if (!arity(c, e, 1, "len")) {
+            return TY(c, TY_INT);
+        }
+        hc_type *t = ck_expr(c, e->args.v[0], NULL);
+        if (t->kind != TY_STRING && t->kind != TY_ARRAY && t->kind != TY_BOUNDED &&
+            t->kind != TY_ERROR) {
+            hc_error(c->P->d, e->args.v[0]->pos,
+                     "`len` takes a String, an array or a bounded "
+                     "list, found `%s`",
+                     TNAME(c, t));
+        }
+        return TY(c, TY_INT);
+    }
+    case BI_TO_STRING: {
+        if (!arity(c, e, 1, "to_string")) {
+            return TY(c, TY_STRING);
+        }
+        hc_type *t = ck_expr(c, e->args.v[0], NULL);
+        if (!ck_printable(t)) {
+            hc_error(c->P->d, e->args.v[0]->pos,
+                     "a value of type `%s` cannot be converted to "
+                     "a String",
+                     TNAME(c, t));
+        }
+        if (t->kind != TY_STRING) {
+            ck_alloc(c, e);
+        }
+        return TY(c, TY_STRING);
+    }
+    case BI_MIN:
+    case BI_MAX:
+    case BI_ABS: {
+        int n = bi->kind == BI_ABS ? 1 : 2;
+        if (!arity(c, e, n, bi->path)) {
+            return TY(c, TY_ERROR);
+        }
+        hc_type *a = ck_expr(c, e->args.v[0], NULL);
+        hc_type *b = n == 2 ? ck_expr(c, e->args.v[1], NULL) : a;
+        if (a->kind == TY_ERROR || b->kind == TY_ERROR) {
+            return TY(c, TY_ERROR);
+        }
+        if (a == b && (a->kind == TY_INT || a->kind == TY_FLOAT || a->kind == TY_DURATION)) {
+            return a;
+        }
+        if (hc_ty_is_numeric(a) && hc_ty_is_numeric(b)) {
+            e->args.v[0]->widen = a->kind == TY_INT;
+            e->args.v[1]->widen = b->kind == TY_INT;
+            return TY(c, TY_FLOAT);
+        }
+        if (n == 1) {
+            hc_error(c->P->d, e->pos, "`abs` takes an Int, a Float or a Duration, found `%s`",
+                     TNAME(c, a));
+        } else {
+            hc_error(c->P->d, e->pos,
+                     "`%s` takes two numbers or two durations, found `%s` and "
+                     "`%s`",
+                     bi->path, TNAME(c, a), TNAME(c, b));
+        }
+        return TY(c, TY_ERROR);
+    }
+    default:
+        return ck_bounded_op(c, e, bi);
+    }
+}
+
+static hc_type *ck_conversion(hc_ctx *c, hc_expr *e, const char *to) {
+    if (!arity(c, e, 1, to)) {
+        return TY(c, TY_ERROR);
+    }
+    hc_type *t = ck_expr(c, e->args.v[0], NULL);
+    e->lhs->ref = REF_TYPE;
+    if (t->kind == TY_ERROR) {
+        return t;
+    }
+    hc_type *r = strcmp(to, "Int") == 0 ? TY(c, TY_INT) : TY(c, TY_FLOAT);
+    if (!hc_ty_is_numeric(t)) {
+        hc_help(
+            hc_error(c->P->d, e->pos, "`%s(...)` converts a number, found `%s`", to, TNAME(c, t)),
+            t->kind == TY_STRING ? "parse text with std::str::parse_int(s) or "
+                                   "std::str::parse_float(s)"
+                                 : "convert between Int and Float only");
+        return TY(c, TY_ERROR);
+    }
+    return r;
+}
+
+static hc_type *ck_variant_call(hc_ctx *c, hc_expr *e, hc_decl *en, int v) {
+    hc_variant *var = &en->variants.v[v];
+    e->lhs->ref = REF_VARIANT;
+    e->lhs->decl = en;
+    e->lhs->variant = v;
+    if (!var->has_payload) {
+        hc_error(c->P->d, e->pos, "`%s::%s` carries no value; write it without `(...)`",
+                 en->name.name, var->name.name);
+        return en->ty;
+    }
+    if (e->args.n != var->payload.n) {
+        hc_error(c->P->d, e->pos, "`%s::%s` carries %d value%s but %d %s given", en->name.name,
+                 var->name.name, var->payload.n, plural(var->payload.n), e->args.n,
+                 e->args.n == 1 ? "was" : "were");
+    }
+    for (int i = 0; i < e->args.n; i++) {
+        hc_type *want = i < var->payload.n ? var->payload.v[i]->resolved : NULL;
+        hc_type *t = ck_expr(c, e->args.v[i], want);
+        if (want) {
+            ck_coerce(c, e->args.v[i], t, want, "the variant's value");
+        }
+    }
+    return en->ty;
+}
+
+static hc_type *ck_method_call(hc_ctx *c, hc_expr *e) {
+    hc_expr *f = e->lhs;
+    hc_type *t = ck_expr(c, f->lhs, NULL);
+    if (t->kind == TY_ERROR) {
+        for (int i = 0; i < e->args.n; i++) {
+            ck_expr(c, e->args.v[i], NULL);
+        }
+        return t;
+    }
+    if (t->kind == TY_LOCUS) {
+        hc_decl *m = ck_locus_method(t->decl, f->field.name);
+        if (m && m->ty) {
+            f->ref = REF_METHOD;
+            f->decl = m;
+            f->ty = m->ty;
+            ck_args(c, e, &m->params, m->ty, f->field.name);
+            return call_result(c, e, m->ret_ty, m->err_ty);
+        }
+        hc_error(c->P->d, f->pos, "locus `%s` has no method `%s`", t->decl->name.name,
+                 f->field.name);
+    } else {
+        hc_diag *g = hc_error(c->P->d, f->pos, "a value of type `%s` has no method `%s`",
+                              TNAME(c, t), f->field.name);
+        if (t->kind == TY_STRING || t->kind == TY_ARRAY || t->kind == TY_BOUNDED) {
+            hc_help(g, "built-ins are called as functions: `%s(x, ...)`", f->field.name);
+        } else if (t->kind == TY_RECORD) {
+            hc_help(g, "records are plain data; write a function that takes a `%s`", TNAME(c, t));
+        }
+    }
+    for (int i = 0; i < e->args.n; i++) {
+        ck_expr(c, e->args.v[i], NULL);
+    }
+    return TY(c, TY_ERROR);
+}
+
+hc_type *ck_call(hc_ctx *c, hc_expr *e, hc_type *expect) {
+    (void)expect;
+    hc_expr *f = e->lhs;
+    if (f->kind == E_FIELD) {
+        return ck_method_call(c, e);
+    }
+    if (f->kind == E_NAME) {
+        const char *first = f->path.seg[0].name;
+        hc_local *l = f->path.n == 1 ? ck_lookup(c, first) : NULL;
+        if (!l && f->path.n == 1 && (strcmp(first, "Int") == 0 || strcmp(first, "Float") == 0)) {
+            return ck_conversion(c, e, first);
+        }
+        if (!l) {
+            hc_resolved r;
+            if (!ck_resolve_path(c, &f->path, &r, 1)) {
+                for (int i = 0; i < e->args.n; i++) {
+                    ck_expr(c, e->args.v[i], NULL);
+                }
+                return TY(c, TY_ERROR);
+            }
+            if (r.kind == RS_BUILTIN) {
+                return ck_builtin(c, e, r.builtin);
+            }
+            if (r.kind == RS_VARIANT) {
+                return ck_variant_call(c, e, r.decl, r.variant);
+            }
+            hc_decl *d = r.decl;
+            d->used = 1;
+            if (d->kind == D_FN) {
+                if (!d->ty) {
+                    return TY(c, TY_ERROR);
+                }
+                f->ref = REF_FN;
+                f->decl = d;
+                f->ty = d->ty;
+                ck_args(c, e, &d->params, d->ty, d->name.name);
+                return call_result(c, e, d->ret_ty, d->err_ty);
+            }
+            if (d->kind == D_RECORD || d->kind == D_LOCUS) {
+                hc_help(hc_error(c->P->d, e->pos, "`%s` is a type, not a function", d->name.name),
+                        "build one with `%s { field: value, ... }`", d->name.name);
+                return TY(c, TY_ERROR);
+            }
+        }
+    }
+    hc_type *ft = ck_expr(c, f, NULL);
+    if (ft->kind == TY_ERROR) {
+        for (int i = 0; i < e->args.n; i++) {
+            ck_expr(c, e->args.v[i], NULL);
+        }
+        return ft;
+    }
+    if (ft->kind != TY_FN) {
+        hc_error(c->P->d, e->pos, "a value of type `%s` cannot be called", TNAME(c, ft));
+        return TY(c, TY_ERROR);
+    }
+    ck_fn_value_args(c, e, ft);
+    return call_result(c, e, ft->elem, NULL);
+}
+
+/* ---- record and locus literals ---- */
+
+hc_type *ck_struct_lit(hc_ctx *c, hc_expr *e) {
+    hc_program *P = c->P;
+    hc_resolved r;
+    if (!ck_resolve_path(c, &e->path, &r, 1)) {
+        for (int i = 0; i < e->inits.n; i++) {
+            ck_expr(c, e->inits.v[i].value, NULL);
+        }
+        return TY(c, TY_ERROR);
+    }
+    hc_decl *d = r.kind == RS_DECL ? r.decl : NULL;
+    hc_type *ty = d ? d->ty : NULL;
+    if (d && d->kind == D_ALIAS) {
+        ty = d->ty;
+        d = ty && ty->kind == TY_RECORD ? ty->decl : NULL;
+    }
+    if (!d || (d->kind != D_RECORD && d->kind != D_LOCUS)) {
+        hc_error(P->d, e->pos, "`%s` is not a record type or a locus",
+                 e->path.seg[e->path.n - 1].name);
+        return TY(c, TY_ERROR);
+    }
+    d->used = 1;
+    e->decl = d;
+    int is_locus = d->kind == D_LOCUS;
+    int nfields = 0;
+    if (!is_locus) {
+        nfields = d->fields.n;
+    } else {
+        for (int i = 0; i < d->members.n; i++) {
+            if (d->members.v[i]->kind == M_PARAMS) {
+                nfields += d->members.v[i]->lparams.n;
+            }
+        }
+    }
+    char *given = hc_alloc(P->a, (size_t)nfields + 1);
+    for (int i = 0; i < e->inits.n; i++) {
+        hc_field_init *fi = &e->inits.v[i];
+        int idx = -1;
+        hc_type *ft = NULL;
+        if (!is_locus) {
+            if (ck_record_field(d->ty, fi->name.name, &idx)) {
+                ft = d->fields.v[idx].type->resolved;
+            }
+        } else {
+            ck_locus_param(d, fi->name.name, &idx, &ft);
+        }
+        if (idx < 0) {
+            hc_diag *g = hc_error(P->d, fi->name.pos, "`%s` has no %s `%s`", d->name.name,
+                                  is_locus ? "parameter" : "field", fi->name.name);
+            if (!is_locus && d->fields.n) {
+                hc_buf b = {0};
+                for (int k = 0; k < d->fields.n; k++) {
+                    hc_buf_printf(&b, "%s%s", k ? ", " : "", d->fields.v[k].name.name);
+                }
+                hc_help(g, "its fields are %s", hc_buf_cstr(&b));
+                hc_buf_free(&b);
+            }
+            ck_expr(c, fi->value, NULL);
+            continue;
+        }
+        if (given[idx]) {
+            hc_error(P->d, fi->name.pos, "`%s` is given twice", fi->name.name);
+        }
+        given[idx] = 1;
+        fi->field = idx;
+        hc_type *t = ck_expr(c, fi->value, ft);
+        if (ft) {
+            ck_coerce(c, fi->value, t, ft, is_locus ? "the parameter" : "the field");
+        }
+    }
+    if (!is_locus) {
+        hc_buf b = {0};
+        int missing = 0;
+        for (int k = 0; k < d->fields.n; k++) {
+            hc_param *f = &d->fields.v[k];
+            hc_type *ft = f->type ? f->type->resolved : NULL;
+            if (!given[k] && f->def) {
+                default_used(c, e, f->def);
+            }
+            if (!given[k] && !f->def && !(ft && ft->kind == TY_BOUNDED)) {
+                hc_buf_printf(&b, "%s`%s`", missing ? ", " : "", f->name.name);
+                missing++;
+            }
+        }
+        if (missing) {
+            hc_help(hc_error(P->d, e->pos, "missing field%s %s in `%s`", plural(missing),
+                             hc_buf_cstr(&b), d->name.name),
+                    "give every field without a default a value");
+        }
+        hc_buf_free(&b);
+    }
+    return d->ty;
+}

@@ -1,0 +1,1054 @@
+/* See check.h. This file: scopes, names, operators, fields, indexing, literals and `or`. Calls
+ * and literals of records/loci are in check_call.c; blocks, if, match and statements in
+ * check_stmt.c. */
+#include <stdio.h>
+#include <string.h>
+
+#include "check.h"
+
+/* ---- scopes ---- */
+
+void ck_push_scope(hc_ctx *c, hc_scope *sc) {
+    memset(sc, 0, sizeof *sc);
+    sc->up = c->sc;
+    c->sc = sc;
+}
+
+void ck_pop_scope(hc_ctx *c) {
+    c->sc = c->sc->up;
+}
+
+hc_local *ck_lookup(hc_ctx *c, const char *name) {
+    for (hc_scope *s = c->sc; s; s = s->up) {
+        for (int i = s->locals.n - 1; i >= 0; i--) {
+            if (strcmp(s->locals.v[i]->name, name) == 0) {
+                return s->locals.v[i];
+            }
+        }
+    }
+    return NULL;
+}
+
+hc_local *ck_declare(hc_ctx *c, const char *name, hc_pos pos, hc_type *ty, int is_mut) {
+    hc_local *l = HC_NEW(c->P->a, hc_local);
+    l->name = name;
+    l->pos = pos;
+    l->ty = ty;
+    l->is_mut = is_mut;
+    l->id = c->nlocals++;
+    l->depth = c->loop_depth;
+    if (!c->sc || strcmp(name, "_") == 0) {
+        return l;
+    }
+    for (int i = 0; i < c->sc->locals.n; i++) {
+        hc_local *prev = c->sc->locals.v[i];
+        if (strcmp(prev->name, name) == 0) {
+            hc_note(hc_help(hc_error(c->P->d, pos, "`%s` is already declared in this scope", name),
+                            "shadowing is not allowed; pick a new name (or `let mut` and assign)"),
+                    prev->pos, "first declared here");
+            return l;
+        }
+    }
+    HC_PUSH(c->P->a, c->sc->locals, l);
+    return l;
+}
+
+/* ---- helpers ---- */
+
+void ck_alloc(hc_ctx *c, hc_expr *e) {
+    if (e) {
+        e->allocates = 1;
+    }
+    c->allocates = 1;
+    for (hc_loop *l = c->loop; l; l = l->up) {
+        l->allocates = 1;
+    }
+}
+
+void ck_note_store(hc_ctx *c, hc_local *root, hc_type *t) {
+    if (!root || !t || !t->heap) {
+        return;
+    }
+    for (hc_loop *l = c->loop; l; l = l->up) {
+        if (root->depth < l->depth) {
+            l->escapes = 1;
+        }
+    }
+}
+
+hc_local *ck_place_root(hc_expr *e) {
+    while (e) {
+        if (e->kind == E_NAME) {
+            return e->ref == REF_LOCAL ? e->local : NULL;
+        }
+        if (e->kind != E_FIELD && e->kind != E_INDEX) {
+            return NULL;
+        }
+        e = e->lhs;
+    }
+    return NULL;
+}
+
+int ck_coerce(hc_ctx *c, hc_expr *e, hc_type *from, hc_type *to, const char *what) {
+    if (!to || from->kind == TY_ERROR || to->kind == TY_ERROR || hc_ty_assignable(from, to)) {
+        return 1;
+    }
+    if (from->kind == TY_INT && to->kind == TY_FLOAT) {
+        e->widen = 1;
+        return 1;
+    }
+    if (from->kind == TY_ARRAY && to->kind == TY_ARRAY && from->elem == to->elem) {
+        hc_error(c->P->d, e->pos, "%s: expected an array of %lld elements, found %lld", what,
+                 (long long)to->len, (long long)from->len);
+        return 0;
+    }
+    hc_diag *g = hc_error(c->P->d, e->pos, "mismatched types: %s expects `%s`, found `%s`", what,
+                          TNAME(c, to), TNAME(c, from));
+    if (to->kind == TY_STRING &&
+        (hc_ty_is_numeric(from) || from->kind == TY_BOOL || from->kind == TY_DURATION)) {
+        hc_help(g, "convert it with to_string(...)");
+    } else if (to->kind == TY_INT && from->kind == TY_FLOAT) {
+        hc_help(g, "convert explicitly: Int(x) truncates toward zero");
+    } else if (from->kind == TY_UNIT) {
+        hc_help(g, "this expression produces no value");
+    }
+    return 0;
+}
+
+/* Records may hold themselves through arrays: `seen` lists the records being looked at. */
+typedef struct seen_rec {
+    hc_decl *d;
+    const struct seen_rec *up;
+} seen_rec;
+
+static int seen_before(const seen_rec *s, hc_decl *d) {
+    for (; s; s = s->up) {
+        if (s->d == d) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static int printable(hc_type *t, const seen_rec *seen);
+
+int ck_printable(hc_type *t) {
+    return printable(t, NULL);
+}
+
+static int printable(hc_type *t, const seen_rec *seen) {
+    switch (t->kind) {
+    case TY_ERROR:
+    case TY_INT:
+    case TY_FLOAT:
+    case TY_BOOL:
+    case TY_STRING:
+    case TY_DURATION:
+    case TY_ENUM:
+        return 1;
+    case TY_RECORD: {
+        if (seen_before(seen, t->decl)) {
+            return 1;
+        }
+        seen_rec here = {t->decl, seen};
+        for (int i = 0; i < t->decl->fields.n; i++) {
+            hc_texpr *fx = t->decl->fields.v[i].type;
+            if (fx && fx->resolved && !printable(fx->resolved, &here)) {
+                return 0;
+            }
+        }
+        return 1;
+    }
+    case TY_ARRAY:
+    case TY_BOUNDED:
+        return printable(t->elem, seen);
+    case TY_TUPLE:
+        for (int i = 0; i < t->nitems; i++) {
+            if (!printable(t->items[i], seen)) {
+                return 0;
+            }
+        }
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+static int comparable_in(hc_type *t, const seen_rec *seen);
+
+static int comparable(hc_type *t) {
+    return comparable_in(t, NULL);
+}
+
+static int comparable_in(hc_type *t, const seen_rec *seen) {
+    switch (t->kind) {
+    case TY_LOCUS:
+    case TY_FN:
+    case TY_TOPIC:
+    case TY_UNIT:
+    case TY_NEVER:
+    case TY_BYTES:
+    case TY_TIME:
+    case TY_DECIMAL:
+    case TY_UINT:
+        return 0;
+    case TY_RECORD: {
+        if (seen_before(seen, t->decl)) {
+            return 1;
+        }
+        seen_rec here = {t->decl, seen};
+        for (int i = 0; i < t->decl->fields.n; i++) {
+            hc_texpr *fx = t->decl->fields.v[i].type;
+            if (fx && fx->resolved && !comparable_in(fx->resolved, &here)) {
+                return 0;
+            }
+        }
+        return 1;
+    }
+    case TY_ARRAY:
+    case TY_BOUNDED:
+        return comparable_in(t->elem, seen);
+    case TY_TUPLE:
+        for (int i = 0; i < t->nitems; i++) {
+            if (!comparable_in(t->items[i], seen)) {
+                return 0;
+            }
+        }
+        return 1;
+    default:
+        return 1;
+    }
+}
+
+hc_decl *ck_record_field(hc_type *t, const char *name, int *index) {
+    if (t->kind != TY_RECORD) {
+        return NULL;
+    }
+    for (int i = 0; i < t->decl->fields.n; i++) {
+        if (strcmp(t->decl->fields.v[i].name.name, name) == 0) {
+            *index = i;
+            return t->decl;
+        }
+    }
+    return NULL;
+}
+
+hc_decl *ck_locus_param(hc_decl *locus, const char *name, int *index, hc_type **ty) {
+    int k = 0;
+    for (int i = 0; i < locus->members.n; i++) {
+        hc_decl *m = locus->members.v[i];
+        if (m->kind != M_PARAMS) {
+            continue;
+        }
+        for (int j = 0; j < m->lparams.n; j++, k++) {
+            if (strcmp(m->lparams.v[j].name.name, name) == 0) {
+                *index = k;
+                *ty = m->lparams.v[j].ty;
+                return m;
+            }
+        }
+    }
+    return NULL;
+}
+
+/* ---- names ---- */
+
+static int distance(const char *a, const char *b) {
+    size_t n = strlen(a), m = strlen(b);
+    if (n > 40 || m > 40) {
+        return 99;
+    }
+    int d[41][41];
+    for (size_t i = 0; i <= n; i++) {
+        d[i][0] = (int)i;
+    }
+    for (size_t j = 0; j <= m; j++) {
+        d[0][j] = (int)j;
+    }
+    for (size_t i = 1; i <= n; i++) {
+        for (size_t j = 1; j <= m; j++) {
+            int x = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]), y = d[i - 1][j] + 1,
+                z = d[i][j - 1] + 1;
+            d[i][j] = x < y ? (x < z ? x : z) : (y < z ? y : z);
+        }
+    }
+    return d[n][m];
+}
+
+void ck_suggest_name(hc_ctx *c, hc_diag *g, const char *name) {
+    const char *best = NULL;
+    int bestd = strlen(name) > 3 ? 3 : 2;
+    for (hc_scope *s = c->sc; s; s = s->up) {
+        for (int i = 0; i < s->locals.n; i++) {
+            int dd = distance(name, s->locals.v[i]->name);
+            if (dd < bestd) {
+                bestd = dd;
+                best = s->locals.v[i]->name;
+            }
+        }
+    }
+    for (int i = 0; i < c->seed->decls.n; i++) {
+        hc_decl *d = c->seed->decls.v[i];
+        if (d->name.name && d->kind != D_IMPORT) {
+            int dd = distance(name, d->name.name);
+            if (dd < bestd) {
+                bestd = dd;
+                best = d->name.name;
+            }
+        }
+    }
+    const char *bi = hc_builtin_suggest(name);
+    if (bi && distance(name, bi) < bestd) {
+        best = bi;
+    }
+    if (best) {
+        hc_help(g, "did you mean `%s`?", best);
+    }
+}
+
+static const char *path_text(hc_ctx *c, hc_path *p) {
+    hc_buf b = {0};
+    for (int i = 0; i < p->n; i++) {
+        hc_buf_printf(&b, "%s%s", i ? "::" : "", p->seg[i].name);
+    }
+    const char *s = hc_strdup(c->P->a, hc_buf_cstr(&b));
+    hc_buf_free(&b);
+    return s;
+}
+
+static hc_decl *locus_member_named(hc_decl *locus, const char *name, hc_decl_kind k) {
+    if (!locus) {
+        return NULL;
+    }
+    for (int i = 0; i < locus->members.n; i++) {
+        hc_decl *m = locus->members.v[i];
+        if (m->kind == k && m->name.name && strcmp(m->name.name, name) == 0) {
+            return m;
+        }
+    }
+    return NULL;
+}
+
+static int find_variant(hc_decl *en, const char *name) {
+    for (int i = 0; i < en->variants.n; i++) {
+        if (strcmp(en->variants.v[i].name.name, name) == 0) {
+            return i;
+        }
+    }
+    return -1;
+}
+
+int ck_resolve_path(hc_ctx *c, hc_path *p, hc_resolved *out, int report) {
+    memset(out, 0, sizeof *out);
+    hc_diags *D = c->P->d;
+    if (p->n == 1) {
+        const char *name = p->seg[0].name;
+        hc_decl *d = NULL;
+        static const hc_decl_kind local_kinds[] = {D_CONST, D_RECORD, D_ENUM, D_ALIAS};
+        for (size_t i = 0; i < 4 && !d; i++) {
+            d = locus_member_named(c->locus, name, local_kinds[i]);
+        }
+        if (!d) {
+            d = hc_seed_lookup(c->P, c->seed, name);
+        }
+        if (d && d->kind != D_IMPORT) {
+            out->kind = RS_DECL;
+            out->decl = d;
+            return 1;
+        }
+        const hc_builtin *bi = hc_builtin_find(name);
+        if (bi) {
+            out->kind = RS_BUILTIN;
+            out->builtin = bi;
+            return 1;
+        }
+        if (report) {
+            hc_diag *g = hc_error(D, p->seg[0].pos, "unknown name `%s`", name);
+            if (hc_seed_import(c->seed, name)) {
+                hc_help(g, "`%s` is an import alias; name something in it: `%s::...`", name, name);
+            } else {
+                ck_suggest_name(c, g, name);
+            }
+        }
+        return 0;
+    }
+    if (strcmp(p->seg[0].name, "std") == 0) {
+        const char *full = path_text(c, p);
+        const hc_builtin *bi = hc_builtin_find(full);
+        if (bi) {
+            out->kind = RS_BUILTIN;
+            out->builtin = bi;
+            return 1;
+        }
+        if (report) {
+            hc_diag *g = hc_error(D, p->pos, "unknown standard library function `%s`", full);
+            const char *s = hc_builtin_suggest(full);
+            if (s) {
+                hc_help(g, "did you mean `%s`?", s);
+            }
+        }
+        return 0;
+    }
+    hc_seed *seed = c->seed;
+    int i = 0;
+    if (hc_symtab_get(seed->aliases, p->seg[0].name) && !hc_seed_import(seed, p->seg[0].name)) {
+        return 0; /* an import that failed to load (already reported) */
+    }
+    hc_seed *imp = hc_seed_import(seed, p->seg[0].name);
+    if (imp) {
+        seed = imp;
+        i = 1;
+    }
+    int rest = p->n - i;
+    hc_decl *d = NULL;
+    if (i == 0) {
+        d = locus_member_named(c->locus, p->seg[0].name, D_ENUM);
+        if (!d) {
+            d = hc_seed_lookup(c->P, seed, p->seg[0].name);
+        }
+    } else {
+        d = hc_symtab_get(seed->names, p->seg[i].name);
+    }
+    if (!d || d->kind == D_IMPORT) {
+        if (report) {
+            if (i == 1) {
+                hc_error(D, p->seg[1].pos, "`%s` has no declaration `%s`", p->seg[0].name,
+                         p->seg[1].name);
+            } else {
+                hc_diag *g = hc_error(D, p->seg[0].pos, "unknown name `%s`", p->seg[0].name);
+                ck_suggest_name(c, g, p->seg[0].name);
+            }
+        }
+        return 0;
+    }
+    if (rest == 1) {
+        out->kind = RS_DECL;
+        out->decl = d;
+        return 1;
+    }
+    if (rest == 2 && d->kind == D_ENUM) {
+        const char *vn = p->seg[i + 1].name;
+        int v = find_variant(d, vn);
+        if (v < 0) {
+            if (report) {
+                hc_diag *g = hc_error(D, p->seg[i + 1].pos, "enum `%s` has no variant `%s`",
+                                      d->name.name, vn);
+                hc_buf b = {0};
+                for (int k = 0; k < d->variants.n; k++) {
+                    hc_buf_printf(&b, "%s%s", k ? ", " : "", d->variants.v[k].name.name);
+                }
+                hc_help(g, "its variants are %s", hc_buf_cstr(&b));
+                hc_buf_free(&b);
+            }
+            return 0;
+        }
+        out->kind = RS_VARIANT;
+        out->decl = d;
+        out->variant = v;
+        return 1;
+    }
+    if (report) {
+        hc_error(D, p->pos, "`%s` does not name anything (`%s` is not an enum)", path_text(c, p),
+                 d->name.name);
+    }
+    return 0;
+}
+
+static hc_type *ck_name(hc_ctx *c, hc_expr *e) {
+    hc_program *P = c->P;
+    if (e->path.n == 1) {
+        const char *name = e->path.seg[0].name;
+        if (strcmp(name, "_") == 0) {
+            hc_error(P->d, e->pos, "`_` can only be used in patterns");
+            return TY(c, TY_ERROR);
+        }
+        hc_local *l = ck_lookup(c, name);
+        if (l) {
+            l->used = 1;
+            e->ref = REF_LOCAL;
+            e->local = l;
+            return l->ty;
+        }
+    }
+    hc_resolved r;
+    if (!ck_resolve_path(c, &e->path, &r, 1)) {
+        return TY(c, TY_ERROR);
+    }
+    if (r.kind == RS_VARIANT) {
+        e->ref = REF_VARIANT;
+        e->decl = r.decl;
+        e->variant = r.variant;
+        hc_variant *v = &r.decl->variants.v[r.variant];
+        if (v->has_payload) {
+            hc_error(P->d, e->pos, "`%s::%s` carries a value; write `%s::%s(...)`",
+                     r.decl->name.name, v->name.name, r.decl->name.name, v->name.name);
+        }
+        return r.decl->ty;
+    }
+    if (r.kind == RS_BUILTIN) {
+        hc_error(P->d, e->pos, "`%s` is a function; call it with `(...)`", r.builtin->path);
+        return TY(c, TY_ERROR);
+    }
+    hc_decl *d = r.decl;
+    d->used = 1;
+    switch (d->kind) {
+    case D_CONST:
+        ck_check_const(P, d);
+        e->ref = REF_CONST;
+        e->decl = d;
+        return d->ty;
+    case D_FN:
+        if (!d->ty) {
+            return TY(c, TY_ERROR);
+        }
+        if (d->err_ty) {
+            hc_error(P->d, e->pos, "a fallible function cannot be used as a value yet");
+            return TY(c, TY_ERROR);
+        }
+        e->ref = REF_FN;
+        e->decl = d;
+        return d->ty;
+    case D_TOPIC:
+        e->ref = REF_TOPIC;
+        e->decl = d;
+        return d->ty;
+    case D_RECORD:
+    case D_ENUM:
+    case D_ALIAS:
+    case D_LOCUS:
+        hc_help(hc_error(P->d, e->pos, "`%s` is a type, not a value", d->name.name),
+                d->kind == D_ENUM ? "name a variant: `%s::Variant`"
+                                  : "build one with a literal: `%s { ... }`",
+                d->name.name);
+        return TY(c, TY_ERROR);
+    default:
+        hc_error(P->d, e->pos, "`%s` is not a value", d->name.name);
+        return TY(c, TY_ERROR);
+    }
+}
+
+/* ---- operators ---- */
+
+static const char *op_text(hc_op op) {
+    static const char *t[] = {"",   "+",  "-",  "*",  "/", "%", "&&", "||", "&", "|", "^",
+                              "<<", ">>", "==", "!=", "<", ">", "<=", ">=", "-", "!", "~"};
+    return t[op];
+}
+
+static hc_type *ck_unary(hc_ctx *c, hc_expr *e, hc_type *expect) {
+    if (e->op == OP_NEG && e->lhs->kind == E_INT && e->lhs->neg_min) {
+        e->lhs->neg_min = 2;
+    }
+    hc_type *t = ck_expr(c, e->lhs, e->op == OP_NEG ? expect : NULL);
+    if (t->kind == TY_ERROR) {
+        return t;
+    }
+    switch (e->op) {
+    case OP_NEG:
+        if (t->kind == TY_INT || t->kind == TY_FLOAT || t->kind == TY_DURATION) {
+            return t;
+        }
+        hc_error(c->P->d, e->pos, "cannot negate a value of type `%s`", TNAME(c, t));
+        break;
+    case OP_NOT:
+        if (t->kind == TY_BOOL) {
+            return t;
+        }
+        hc_help(hc_error(c->P->d, e->pos, "`!` applies to a Bool, found `%s`", TNAME(c, t)),
+                t->kind == TY_INT ? "for the bitwise complement of an Int use `~`"
+                                  : "compare it to get a Bool");
+        break;
+    default:
+        if (t->kind == TY_INT) {
+            return t;
+        }
+        hc_error(c->P->d, e->pos, "`~` applies to an Int, found `%s`", TNAME(c, t));
+        break;
+    }
+    return TY(c, TY_ERROR);
+}
+
+static hc_type *binary_error(hc_ctx *c, hc_expr *e, hc_type *a, hc_type *b) {
+    hc_diag *g = hc_error(c->P->d, e->pos, "`%s` cannot be applied to `%s` and `%s`",
+                          op_text(e->op), TNAME(c, a), TNAME(c, b));
+    if (e->op == OP_ADD && (a->kind == TY_STRING || b->kind == TY_STRING)) {
+        hc_help(g, "convert the other side with to_string(...)");
+    } else if (a->kind == TY_DURATION || b->kind == TY_DURATION) {
+        hc_help(g, "durations add to durations and scale by an Int");
+    }
+    return TY(c, TY_ERROR);
+}
+
+/* Int op Float: the Int side widens. */
+static hc_type *numeric(hc_ctx *c, hc_expr *e, hc_type *a, hc_type *b) {
+    if (a->kind == TY_INT && b->kind == TY_INT) {
+        return a;
+    }
+    if (hc_ty_is_numeric(a) && hc_ty_is_numeric(b)) {
+        e->lhs->widen = a->kind == TY_INT;
+        e->rhs->widen = b->kind == TY_INT;
+        return TY(c, TY_FLOAT);
+    }
+    return NULL;
+}
+
+static hc_type *ck_binary(hc_ctx *c, hc_expr *e) {
+    hc_type *a = ck_expr(c, e->lhs, NULL);
+    hc_type *b = ck_expr(c, e->rhs, NULL);
+    if (a->kind == TY_ERROR || b->kind == TY_ERROR) {
+        return TY(c, TY_ERROR);
+    }
+    hc_type_kind ka = a->kind, kb = b->kind;
+    hc_type *r;
+    switch (e->op) {
+    case OP_ADD:
+        if (ka == TY_STRING && kb == TY_STRING) {
+            ck_alloc(c, e);
+            return a;
+        }
+        /* fallthrough */
+    case OP_SUB:
+        if ((r = numeric(c, e, a, b))) {
+            return r;
+        }
+        if (ka == TY_DURATION && kb == TY_DURATION) {
+            return a;
+        }
+        return binary_error(c, e, a, b);
+    case OP_MUL:
+        if ((r = numeric(c, e, a, b))) {
+            return r;
+        }
+        if ((ka == TY_DURATION && kb == TY_INT) || (ka == TY_INT && kb == TY_DURATION)) {
+            return TY(c, TY_DURATION);
+        }
+        return binary_error(c, e, a, b);
+    case OP_DIV:
+        if ((r = numeric(c, e, a, b))) {
+            return r;
+        }
+        if (ka == TY_DURATION && kb == TY_INT) {
+            return a;
+        }
+        if (ka == TY_DURATION && kb == TY_DURATION) {
+            return TY(c, TY_INT);
+        }
+        return binary_error(c, e, a, b);
+    case OP_MOD:
+        if ((ka == TY_INT && kb == TY_INT) || (ka == TY_DURATION && kb == TY_DURATION)) {
+            return a;
+        }
+        return binary_error(c, e, a, b);
+    case OP_BITAND:
+    case OP_BITOR:
+    case OP_BITXOR:
+    case OP_SHL:
+    case OP_SHR:
+        if (ka == TY_INT && kb == TY_INT) {
+            return a;
+        }
+        return binary_error(c, e, a, b);
+    case OP_AND:
+    case OP_OR:
+        if (ka == TY_BOOL && kb == TY_BOOL) {
+            return a;
+        }
+        return binary_error(c, e, a, b);
+    case OP_EQ:
+    case OP_NE:
+        if (numeric(c, e, a, b) || (hc_ty_assignable(a, b) && hc_ty_assignable(b, a))) {
+            if (!comparable(a)) {
+                hc_error(c->P->d, e->pos, "values of type `%s` cannot be compared", TNAME(c, a));
+            }
+            return TY(c, TY_BOOL);
+        }
+        if (ka == TY_ARRAY && kb == TY_ARRAY && a->elem == b->elem) {
+            return TY(c, TY_BOOL);
+        }
+        return binary_error(c, e, a, b);
+    default: /* ordering */
+        if (numeric(c, e, a, b) || (ka == kb && (ka == TY_DURATION || ka == TY_STRING))) {
+            return TY(c, TY_BOOL);
+        }
+        return binary_error(c, e, a, b);
+    }
+}
+
+/* ---- fields and indexing ---- */
+
+static hc_type *ck_field(hc_ctx *c, hc_expr *e) {
+    hc_program *P = c->P;
+    hc_type *t = ck_expr(c, e->lhs, NULL);
+    const char *name = e->field.name;
+    if (t->kind == TY_ERROR) {
+        return t;
+    }
+    int idx;
+    if (t->kind == TY_RECORD && ck_record_field(t, name, &idx)) {
+        e->field_index = idx;
+        hc_texpr *fx = t->decl->fields.v[idx].type;
+        return fx && fx->resolved ? fx->resolved : TY(c, TY_ERROR);
+    }
+    if (t->kind == TY_LOCUS) {
+        hc_type *pt;
+        if (ck_locus_param(t->decl, name, &idx, &pt)) {
+            e->field_index = idx;
+            if (e->lhs->kind == E_SELF) {
+                e->ref = REF_SELF_FIELD;
+            }
+            return pt ? pt : TY(c, TY_ERROR);
+        }
+        if (ck_locus_method(t->decl, name)) {
+            hc_help(hc_error(P->d, e->pos, "`%s` is a method of `%s`; call it", name,
+                             t->decl->name.name),
+                    "write `%s(...)`", name);
+            return TY(c, TY_ERROR);
+        }
+    }
+    if (t->kind == TY_TUPLE && name[0] >= '0' && name[0] <= '9') {
+        int k = 0;
+        for (const char *s = name; *s; s++) {
+            k = k * 10 + (*s - '0');
+            if (k > 1000) {
+                break;
+            }
+        }
+        if (k < t->nitems) {
+            e->field_index = k;
+            return t->items[k];
+        }
+    }
+    hc_diag *g = hc_error(P->d, e->pos, "`%s` has no field `%s`", TNAME(c, t), name);
+    if ((t->kind == TY_STRING || t->kind == TY_ARRAY || t->kind == TY_BOUNDED) &&
+        (strcmp(name, "len") == 0 || strcmp(name, "length") == 0)) {
+        hc_help(g, "use the built-in: len(x)");
+    } else if (t->kind == TY_RECORD && t->decl->fields.n) {
+        hc_buf b = {0};
+        for (int i = 0; i < t->decl->fields.n; i++) {
+            hc_buf_printf(&b, "%s%s", i ? ", " : "", t->decl->fields.v[i].name.name);
+        }
+        hc_help(g, "its fields are %s", hc_buf_cstr(&b));
+        hc_buf_free(&b);
+    }
+    return TY(c, TY_ERROR);
+}
+
+static hc_type *ck_index(hc_ctx *c, hc_expr *e) {
+    hc_program *P = c->P;
+    hc_type *t = ck_expr(c, e->lhs, NULL);
+    hc_expr *ix = e->rhs;
+    if (ix->kind == E_RANGE) {
+        hc_type *lo = ck_expr(c, ix->lhs, TY(c, TY_INT));
+        hc_type *hi = ck_expr(c, ix->rhs, TY(c, TY_INT));
+        ck_coerce(c, ix->lhs, lo, TY(c, TY_INT), "a slice bound");
+        ck_coerce(c, ix->rhs, hi, TY(c, TY_INT), "a slice bound");
+        ix->ty = TY(c, TY_UNIT);
+        if (t->kind == TY_STRING || t->kind == TY_ERROR) {
+            return t;
+        }
+        hc_error(P->d, e->pos, "only a String can be sliced with a range, found `%s`", TNAME(c, t));
+        return TY(c, TY_ERROR);
+    }
+    hc_type *it = ck_expr(c, ix, TY(c, TY_INT));
+    ck_coerce(c, ix, it, TY(c, TY_INT), "an index");
+    switch (t->kind) {
+    case TY_ERROR:
+        return t;
+    case TY_ARRAY:
+    case TY_BOUNDED:
+        return t->elem;
+    case TY_STRING:
+        hc_help(hc_error(P->d, e->pos, "a String is indexed with a range"),
+                "take one byte as a String with s[i..i + 1], or its code with "
+                "std::str::byte_at(s, i)");
+        return TY(c, TY_ERROR);
+    default:
+        hc_error(P->d, e->pos, "a value of type `%s` cannot be indexed", TNAME(c, t));
+        return TY(c, TY_ERROR);
+    }
+}
+
+/* ---- `or` ---- */
+
+static hc_type *ck_or(hc_ctx *c, hc_expr *e, hc_type *expect) {
+    hc_program *P = c->P;
+    hc_type *t = ck_expr_fallible(c, e->lhs, expect);
+    hc_type *E = e->lhs->fallible;
+    if (!E) {
+        if (t->kind != TY_ERROR) {
+            hc_help(hc_error(P->d, e->pos,
+                             "`or` needs a call that can fail, but this "
+                             "expression cannot fail"),
+                    "remove the `or` clause");
+        }
+        if (e->rhs) {
+            ck_expr(c, e->rhs, NULL);
+        }
+        return t;
+    }
+    hc_scope sc;
+    switch (e->or_kind) {
+    case OR_RAISE:
+        if (c->err && c->err != E && E->kind != TY_ERROR && c->err->kind != TY_ERROR) {
+            hc_help(hc_error(P->d, e->pos,
+                             "cannot raise a `%s` from a function that fails with `%s`",
+                             TNAME(c, E), TNAME(c, c->err)),
+                    "translate it: `or fail %s { ... }`", TNAME(c, c->err));
+        }
+        return t;
+    case OR_DISCARD:
+        if (t->kind != TY_UNIT && t->kind != TY_ERROR) {
+            hc_help(
+                hc_error(P->d, e->pos, "`or discard` would drop a value of type `%s`", TNAME(c, t)),
+                "substitute a value instead: `... or <fallback>`");
+            return TY(c, TY_ERROR);
+        }
+        return TY(c, TY_UNIT);
+    case OR_WAIT:
+        hc_error(P->d, e->pos,
+                 "`or wait` only applies to a send on a topic bound to a "
+                 "transport");
+        return t;
+    case OR_FAIL:
+    case OR_VALUE: {
+        if (e->or_kind == OR_FAIL && !c->err) {
+            hc_help(hc_error(P->d, e->pos, "`or fail` is only allowed in a fallible function"),
+                    "declare the function `-> T fallible(E)`, or substitute a value");
+        }
+        ck_push_scope(c, &sc);
+        e->err_local = ck_declare(c, "err", e->pos, E, 0);
+        hc_type *want = e->or_kind == OR_FAIL ? c->err : t;
+        hc_type *r = ck_expr(c, e->rhs, want);
+        if (want && !(t->kind == TY_UNIT && e->or_kind == OR_VALUE)) {
+            ck_coerce(c, e->rhs, r, want,
+                      e->or_kind == OR_FAIL ? "the error payload" : "the fallback value");
+        }
+        ck_pop_scope(c);
+        return t;
+    }
+    }
+    return t;
+}
+
+/* ---- literals ---- */
+
+static hc_type *ck_array(hc_ctx *c, hc_expr *e, hc_type *expect) {
+    hc_type *elem = expect && expect->kind == TY_ARRAY ? expect->elem : NULL;
+    if (e->args.n == 0 && !elem) {
+        hc_help(hc_error(c->P->d, e->pos, "cannot tell the element type of an empty array"),
+                "annotate it: `let xs: [Int] = [];`");
+        return TY(c, TY_ERROR);
+    }
+    for (int i = 0; i < e->args.n; i++) {
+        hc_type *t = ck_expr(c, e->args.v[i], elem);
+        if (!elem) {
+            elem = t->kind == TY_NEVER ? NULL : t;
+            continue;
+        }
+        if (!ck_coerce(c, e->args.v[i], t, elem, "an array element")) {
+            return TY(c, TY_ERROR);
+        }
+    }
+    if (!elem) {
+        hc_help(hc_error(c->P->d, e->pos, "cannot tell the element type of this array"),
+                "annotate it: `let xs: [Int] = ...;`");
+        return TY(c, TY_ERROR);
+    }
+    if (elem->kind == TY_ERROR) {
+        return TY(c, TY_ERROR);
+    }
+    if (elem->kind == TY_UNIT || elem->kind == TY_LOCUS) {
+        hc_error(c->P->d, e->pos, "an array cannot hold values of type `%s`", TNAME(c, elem));
+        return TY(c, TY_ERROR);
+    }
+    ck_alloc(c, e);
+    return hc_ty_array(c->P->types, elem, e->args.n);
+}
+
+static hc_type *ck_repeat(hc_ctx *c, hc_expr *e, hc_type *expect) {
+    hc_type *elem = expect && expect->kind == TY_ARRAY ? expect->elem : NULL;
+    hc_type *t = ck_expr(c, e->lhs, elem);
+    if (elem) {
+        ck_coerce(c, e->lhs, t, elem, "the repeated value");
+    } else {
+        elem = t;
+    }
+    hc_type *n = ck_expr(c, e->rhs, TY(c, TY_INT));
+    ck_coerce(c, e->rhs, n, TY(c, TY_INT), "the repeat count");
+    if (elem->kind == TY_ERROR || n->kind == TY_ERROR) {
+        return TY(c, TY_ERROR);
+    }
+    if (elem->kind == TY_UNIT || elem->kind == TY_LOCUS || elem->kind == TY_NEVER) {
+        hc_error(c->P->d, e->pos, "an array cannot hold values of type `%s`", TNAME(c, elem));
+        return TY(c, TY_ERROR);
+    }
+    ck_alloc(c, e);
+    hc_expr *k = ck_fold_const(c, e->rhs, 0);
+    if (k && k->i < 0) {
+        hc_error(c->P->d, e->rhs->pos, "the repeat count cannot be negative");
+    }
+    return hc_ty_array(c->P->types, elem, k && k->i >= 0 ? k->i : -1);
+}
+
+static hc_type *ck_tuple(hc_ctx *c, hc_expr *e, hc_type *expect) {
+    if (e->args.n == 0) {
+        return TY(c, TY_UNIT);
+    }
+    hc_type **items = hc_alloc(c->P->a, sizeof(hc_type *) * (size_t)e->args.n);
+    for (int i = 0; i < e->args.n; i++) {
+        hc_type *want = expect && expect->kind == TY_TUPLE && expect->nitems == e->args.n
+                            ? expect->items[i]
+                            : NULL;
+        items[i] = ck_expr(c, e->args.v[i], want);
+        if (want) {
+            ck_coerce(c, e->args.v[i], items[i], want, "a tuple element");
+            items[i] = want;
+        }
+        if (items[i]->kind == TY_ERROR) {
+            return items[i];
+        }
+        if (items[i]->kind == TY_UNIT || items[i]->kind == TY_NEVER) {
+            hc_error(c->P->d, e->args.v[i]->pos, "this tuple element has no value");
+            return TY(c, TY_ERROR);
+        }
+    }
+    return hc_ty_tuple(c->P->types, items, e->args.n);
+}
+
+static hc_type *ck_fstring(hc_ctx *c, hc_expr *e) {
+    for (int i = 0; i < e->args.n; i++) {
+        hc_expr *part = e->args.v[i];
+        hc_type *t = ck_expr(c, part, NULL);
+        if (!ck_printable(t)) {
+            hc_error(c->P->d, part->pos, "a value of type `%s` cannot be formatted", TNAME(c, t));
+        }
+    }
+    ck_alloc(c, e);
+    return TY(c, TY_STRING);
+}
+
+/* ---- dispatch ---- */
+
+static hc_type *ck_inner(hc_ctx *c, hc_expr *e, hc_type *expect) {
+    hc_program *P = c->P;
+    switch (e->kind) {
+    case E_INT:
+        if (e->neg_min == 1) {
+            hc_error(P->d, e->pos, "integer literal `9223372036854775808` does not fit in an Int");
+            return TY(c, TY_ERROR);
+        }
+        if (expect && expect->kind == TY_FLOAT) {
+            e->widen = 1;
+        }
+        return TY(c, TY_INT);
+    case E_FLOAT:
+        return TY(c, TY_FLOAT);
+    case E_DECIMAL:
+        return TY(c, TY_DECIMAL);
+    case E_STRING:
+        return TY(c, TY_STRING);
+    case E_FSTRING:
+        return ck_fstring(c, e);
+    case E_BYTES:
+        return TY(c, TY_BYTES);
+    case E_BOOL:
+        return TY(c, TY_BOOL);
+    case E_DURATION:
+        return TY(c, TY_DURATION);
+    case E_TIME:
+        return TY(c, TY_TIME);
+    case E_NIL:
+        hc_error(P->d, e->pos, "`nil` is not supported");
+        return TY(c, TY_ERROR);
+    case E_NAME:
+        return ck_name(c, e);
+    case E_SELF:
+        if (!c->locus || !c->fn) {
+            hc_error(P->d, e->pos, "`self` is only available inside a locus method");
+            return TY(c, TY_ERROR);
+        }
+        return c->locus->ty;
+    case E_UNARY:
+        return ck_unary(c, e, expect);
+    case E_BINARY:
+        return ck_binary(c, e);
+    case E_RANGE:
+        hc_help(hc_error(P->d, e->pos,
+                         "a range can only be used in `for ... in` or to slice a "
+                         "String"),
+                "write `for i in a..b { ... }` or `s[a..b]`");
+        ck_expr(c, e->lhs, NULL);
+        ck_expr(c, e->rhs, NULL);
+        return TY(c, TY_ERROR);
+    case E_OR:
+        return ck_or(c, e, expect);
+    case E_APPROX:
+        hc_error(P->d, e->pos, "`~~` is only allowed in a closure assertion");
+        return TY(c, TY_ERROR);
+    case E_CALL:
+        return ck_call(c, e, expect);
+    case E_FIELD:
+        return ck_field(c, e);
+    case E_INDEX:
+        return ck_index(c, e);
+    case E_ARRAY:
+        return ck_array(c, e, expect);
+    case E_REPEAT:
+        return ck_repeat(c, e, expect);
+    case E_STRUCT:
+        return ck_struct_lit(c, e);
+    case E_TUPLE:
+        return ck_tuple(c, e, expect);
+    case E_BLOCK: {
+        hc_scope sc;
+        ck_push_scope(c, &sc);
+        hc_type *t = ck_block(c, e->block, expect, 1);
+        ck_pop_scope(c);
+        return t;
+    }
+    case E_IF:
+        return ck_if(c, e, expect, 1);
+    case E_MATCH:
+        return ck_match(c, e, expect, 1);
+    case E_REDUCE:
+        hc_error(P->d, e->pos, "`sum`/`prod` are not supported");
+        return TY(c, TY_ERROR);
+    }
+    return TY(c, TY_ERROR);
+}
+
+hc_type *ck_expr_fallible(hc_ctx *c, hc_expr *e, hc_type *expect) {
+    for (int i = 0; i < e->annots.n; i++) {
+        hc_annot *an = &e->annots.v[i];
+        if (strcmp(an->name.name, "hoist") != 0) {
+            hc_error(c->P->d, an->pos, "`@%s` does not apply to an expression", an->name.name);
+        } else if (e->kind != E_STRUCT && e->kind != E_ARRAY && e->kind != E_REPEAT &&
+                   e->kind != E_CALL && e->kind != E_FSTRING && e->kind != E_BINARY) {
+            hc_help(hc_error(c->P->d, an->pos, "`@hoist` marks an allocation"),
+                    "put it before a record, locus or array literal, or a call");
+        }
+    }
+    hc_type *t = ck_inner(c, e, expect);
+    e->ty = t;
+    return t;
+}
+
+hc_type *ck_expr(hc_ctx *c, hc_expr *e, hc_type *expect) {
+    hc_type *t = ck_expr_fallible(c, e, expect);
+    if (e->fallible) {
+        const char *what = "this call";
+        if (e->kind == E_CALL && e->lhs->kind == E_NAME) {
+            what =
+                e->lhs->builtin ? e->lhs->builtin->path : e->lhs->path.seg[e->lhs->path.n - 1].name;
+        } else if (e->kind == E_CALL && e->lhs->kind == E_FIELD) {
+            what = e->lhs->field.name;
+        }
+        hc_help(hc_error(c->P->d, e->pos,
+                         "the error of `%s` is not addressed (it can fail with "
+                         "`%s`)",
+                         what, TNAME(c, e->fallible)),
+                "handle it with `or`: `... or <fallback>`, `... or raise`, or `... or discard`");
+        e->fallible = NULL;
+    }
+    return t;
+}

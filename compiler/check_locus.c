@@ -1,0 +1,540 @@
+/* See check.h. This file: loci (every member kind) and topics. The back end does not lower
+ * loci yet, but their members are checked here in full so that the analyses and the locus
+ * back end that follow can rely on an annotated tree. */
+#include <stdio.h>
+#include <string.h>
+
+#include "check.h"
+
+static void member_ctx(hc_ctx *c, hc_program *P, hc_decl *locus, int self_ok) {
+    memset(c, 0, sizeof *c);
+    c->P = P;
+    c->seed = locus->seed;
+    c->locus = locus;
+    /* `self` is available in expressions evaluated per instance (filters, assertions) */
+    c->fn = self_ok ? locus : NULL;
+}
+
+hc_decl *ck_locus_method(hc_decl *locus, const char *name) {
+    for (int i = 0; i < locus->members.n; i++) {
+        hc_decl *m = locus->members.v[i];
+        if (m->kind == D_FN && strcmp(m->name.name, name) == 0) {
+            return m;
+        }
+    }
+    return NULL;
+}
+
+static int is_word(hc_expr *e, const char *w) {
+    return e && e->kind == E_NAME && e->path.n == 1 && strcmp(e->path.seg[0].name, w) == 0;
+}
+
+/* ---- params ---- */
+
+static void ck_params_block(hc_program *P, hc_decl *locus, hc_decl *m) {
+    hc_ctx c;
+    member_ctx(&c, P, locus, 0);
+    for (int i = 0; i < m->lparams.n; i++) {
+        hc_locus_param *lp = &m->lparams.v[i];
+        int idx;
+        hc_type *prev_ty;
+        hc_decl *prev = ck_locus_param(locus, lp->name.name, &idx, &prev_ty);
+        int k = 0;
+        for (int a = 0; a < locus->members.n && prev; a++) {
+            hc_decl *mm = locus->members.v[a];
+            if (mm->kind != M_PARAMS) {
+                continue;
+            }
+            for (int b = 0; b < mm->lparams.n; b++, k++) {
+                if (k == idx && &mm->lparams.v[b] != lp) {
+                    hc_note(hc_error(P->d, lp->name.pos, "parameter `%s` is declared twice",
+                                     lp->name.name),
+                            mm->lparams.v[b].name.pos, "first declared here");
+                }
+            }
+        }
+        hc_type *want = lp->type ? ck_texpr(P, locus->seed, locus, lp->type) : NULL;
+        if (lp->inferred) {
+            if (!want) {
+                hc_help(hc_error(P->d, lp->name.pos, "inferred parameter `%s` needs a type",
+                                 lp->name.name),
+                        "write `%s: T : inferred;`", lp->name.name);
+            }
+            lp->ty = want ? want : TY(&c, TY_ERROR);
+            continue;
+        }
+        hc_type *t = ck_expr(&c, lp->value, want);
+        if (want) {
+            ck_coerce(&c, lp->value, t, want, "the parameter's default");
+        }
+        lp->ty = want ? want : t;
+        if (lp->ty->kind == TY_UNIT || lp->ty->kind == TY_NEVER) {
+            hc_error(P->d, lp->value->pos, "parameter `%s` has no value", lp->name.name);
+            lp->ty = TY(&c, TY_ERROR);
+        }
+        if (lp->ty->kind == TY_LOCUS && lp->ty->decl == locus) {
+            hc_error(P->d, lp->name.pos, "locus `%s` cannot contain itself", locus->name.name);
+        }
+    }
+}
+
+/* ---- bus ---- */
+
+static hc_decl *find_topic(hc_program *P, hc_decl *locus, hc_path *path) {
+    hc_ctx c;
+    member_ctx(&c, P, locus, 0);
+    hc_resolved r;
+    if (!ck_resolve_path(&c, path, &r, 1)) {
+        return NULL;
+    }
+    if (r.kind != RS_DECL || r.decl->kind != D_TOPIC) {
+        hc_help(hc_error(P->d, path->pos, "`%s` is not a topic", path->seg[path->n - 1].name),
+                "declare it: `topic %s { payload: T; }`", path->seg[path->n - 1].name);
+        return NULL;
+    }
+    return r.decl;
+}
+
+static void ck_bus_block(hc_program *P, hc_decl *locus, hc_decl *m) {
+    for (int i = 0; i < m->bus.n; i++) {
+        hc_bus_item *it = &m->bus.v[i];
+        if (it->topic.n) {
+            it->topic_decl = find_topic(P, locus, &it->topic);
+            if (it->topic_decl) {
+                it->payload = it->topic_decl->payload ? it->topic_decl->payload->resolved : NULL;
+            }
+            if (it->of_type) {
+                hc_error(P->d, it->of_type->pos,
+                         "a topic carries its payload type; remove "
+                         "`of type`");
+            }
+        } else if (it->of_type) {
+            it->payload = ck_texpr(P, locus->seed, locus, it->of_type);
+        } else if (it->subscribe) {
+            hc_help(hc_error(P->d, it->pos, "a string subject needs its payload type"),
+                    "write `subscribe \"%s\" as %s of type T;`", it->subject_str,
+                    it->handler.name ? it->handler.name : "handler");
+        }
+        if (it->subscribe && it->handler.name) {
+            hc_decl *h = ck_locus_method(locus, it->handler.name);
+            it->handler_decl = h;
+            if (!h) {
+                hc_help(hc_error(P->d, it->handler.pos,
+                                 "locus `%s` has no method `%s` to handle "
+                                 "this subscription",
+                                 locus->name.name, it->handler.name),
+                        "declare it: `fn %s(m: T) { ... }`", it->handler.name);
+            } else if (h->params.n != 1) {
+                hc_error(P->d, h->name.pos,
+                         "handler `%s` must take exactly one parameter (the "
+                         "payload)",
+                         h->name.name);
+            } else if (it->payload && h->ty && h->ty->items[0] != it->payload &&
+                       it->payload->kind != TY_ERROR && h->ty->items[0]->kind != TY_ERROR) {
+                hc_error(P->d, h->params.v[0].type->pos,
+                         "handler `%s` takes a `%s` but the subscription delivers `%s`",
+                         h->name.name, hc_type_name(P->a, h->ty->items[0]),
+                         hc_type_name(P->a, it->payload));
+            }
+        }
+        if (it->key_filter) {
+            hc_decl *t = it->topic_decl;
+            if (!t || !t->keyed_by.name) {
+                hc_help(hc_error(P->d, it->key_filter->pos,
+                                 "`where key == ...` needs a keyed "
+                                 "topic"),
+                        "declare the topic's key: `keyed_by field;`");
+            } else if (is_word(it->key_filter, "_")) {
+                if (!t->on_unmatched || strcmp(t->on_unmatched, "fallback") != 0) {
+                    hc_error(P->d, it->key_filter->pos,
+                             "`where key == _` needs the topic to "
+                             "declare `on_unmatched: fallback`");
+                }
+            } else if (!is_word(it->key_filter, "replica")) {
+                hc_ctx c;
+                member_ctx(&c, P, locus, 1);
+                hc_type *kt = ck_expr(&c, it->key_filter, NULL);
+                hc_type *want = NULL;
+                int idx;
+                hc_type *pt = t->payload ? t->payload->resolved : NULL;
+                if (pt && ck_record_field(pt, t->keyed_by.name, &idx)) {
+                    want = pt->decl->fields.v[idx].type->resolved;
+                }
+                if (want) {
+                    ck_coerce(&c, it->key_filter, kt, want, "the routing key");
+                }
+            }
+        }
+        if (it->bound && it->bound < 1) {
+            hc_error(P->d, it->pos, "a subscriber bound must be at least 1");
+        }
+    }
+}
+
+/* ---- capacity, closures, bindings, placement ---- */
+
+static void ck_capacity(hc_program *P, hc_decl *locus, hc_decl *m) {
+    for (int i = 0; i < m->slots.n; i++) {
+        hc_slot *s = &m->slots.v[i];
+        hc_type *t = ck_texpr(P, locus->seed, locus, s->type);
+        int idx;
+        if (s->indexed_by.name && t->kind != TY_ERROR &&
+            !ck_record_field(t, s->indexed_by.name, &idx)) {
+            hc_error(P->d, s->indexed_by.pos, "`%s` has no field `%s` to index by",
+                     hc_type_name(P->a, t), s->indexed_by.name);
+        }
+        if (s->as_parent_for.name) {
+            hc_decl *l = hc_seed_lookup(P, locus->seed, s->as_parent_for.name);
+            if (!l || l->kind != D_LOCUS) {
+                hc_error(P->d, s->as_parent_for.pos, "`%s` is not a locus", s->as_parent_for.name);
+            }
+        }
+    }
+}
+
+static void ck_numeric(hc_ctx *c, hc_expr *e, const char *what) {
+    hc_type *t = ck_expr(c, e, NULL);
+    if (!hc_ty_is_numeric(t) && t->kind != TY_DURATION && t->kind != TY_ERROR) {
+        hc_error(c->P->d, e->pos, "%s must be a number, found `%s`", what, TNAME(c, t));
+    }
+}
+
+static void ck_closure(hc_program *P, hc_decl *locus, hc_decl *m) {
+    hc_ctx c;
+    member_ctx(&c, P, locus, 1);
+    const char *epoch = NULL;
+    for (int i = 0; i < m->clauses.n; i++) {
+        hc_closure_clause *cl = &m->clauses.v[i];
+        static const char *epochs[] = {"tick",     "duration", "birth",
+                                       "dissolve", "explicit", "inline"};
+        for (size_t k = 0; k < sizeof epochs / sizeof epochs[0]; k++) {
+            if (strcmp(cl->kind, epochs[k]) == 0) {
+                if (epoch) {
+                    hc_error(P->d, cl->pos, "closure `%s` declares its epoch twice", m->name.name);
+                }
+                epoch = cl->kind;
+            }
+        }
+        if (cl->duration) {
+            hc_type *t = ck_expr(&c, cl->duration, TY(&c, TY_DURATION));
+            ck_coerce(&c, cl->duration, t, TY(&c, TY_DURATION), "the epoch's period");
+        }
+        for (int k = 0; k < cl->names.n; k++) {
+            int idx;
+            hc_type *pt;
+            if (strcmp(cl->kind, "captures") != 0 &&
+                !ck_locus_param(locus, cl->names.v[k], &idx, &pt)) {
+                hc_error(P->d, cl->pos, "locus `%s` has no parameter `%s`", locus->name.name,
+                         cl->names.v[k]);
+            }
+        }
+        if (strcmp(cl->kind, "resets_per_epoch") == 0 && epoch && strcmp(epoch, "duration") != 0) {
+            hc_error(P->d, cl->pos, "`resets_per_epoch` only applies to `epoch duration(...)`");
+        }
+    }
+    if (m->assertion && m->assertion->kind == E_APPROX) {
+        ck_numeric(&c, m->assertion->lhs, "the closure's left side");
+        ck_numeric(&c, m->assertion->rhs, "the closure's right side");
+        if (m->assertion->third) {
+            ck_numeric(&c, m->assertion->third, "the tolerance");
+        }
+    } else if (!m->assertion && (!epoch || strcmp(epoch, "inline") != 0)) {
+        hc_help(hc_error(P->d, m->name.pos, "closure `%s` needs an assertion", m->name.name),
+                "write `a ~~ b within t;`, or declare `epoch inline;` for a named failure");
+    }
+}
+
+static void ck_bindings(hc_program *P, hc_decl *locus, hc_decl *m) {
+    if (!locus->is_main) {
+        hc_help(hc_error(P->d, m->pos, "`bindings` is only allowed in the `main locus`"),
+                "bindings are a deployment choice; declare them on `main locus`");
+    }
+    for (int i = 0; i < m->bindings.n; i++) {
+        hc_binding *b = &m->bindings.v[i];
+        hc_decl *t = hc_seed_lookup(P, locus->seed, b->topic.name);
+        if (!t || t->kind != D_TOPIC) {
+            hc_error(P->d, b->topic.pos, "`%s` is not a topic", b->topic.name);
+        }
+        const char *tr = b->transport.name;
+        if (strcmp(tr, "unix") == 0 || strcmp(tr, "nng") == 0 || strcmp(tr, "shm_ring") == 0) {
+            if (!b->address) {
+                hc_error(P->d, b->transport.pos, "`%s` needs an address: `%s(\"...\")`", tr, tr);
+            }
+        } else {
+            hc_decl *l = hc_seed_lookup(P, locus->seed, tr);
+            if (!l || l->kind != D_LOCUS) {
+                hc_help(hc_error(P->d, b->transport.pos, "unknown transport `%s`", tr),
+                        "use unix(\"/path\"), nng(\"tcp://host:port\") or an adapter locus");
+            } else if (b->adapter) {
+                hc_ctx c;
+                member_ctx(&c, P, locus, 0);
+                ck_expr(&c, b->adapter, NULL);
+            }
+        }
+        for (int k = 0; k < b->kwargs.n; k++) {
+            hc_kwarg *kw = &b->kwargs.v[k];
+            if (!kw->key || strcmp(kw->key, "role") != 0) {
+                hc_error(P->d, kw->key ? kw->key_pos : kw->value->pos, "unknown binding option%s%s",
+                         kw->key ? " " : "", kw->key ? kw->key : "");
+            } else if (!is_word(kw->value, "listen") && !is_word(kw->value, "connect") &&
+                       !is_word(kw->value, "dial")) {
+                hc_error(P->d, kw->value->pos, "`role` is `listen` or `connect`");
+            }
+        }
+        for (int k = 0; k < b->where.n; k++) {
+            const char *w = b->where.v[k];
+            if (strcmp(w, "intra_process") && strcmp(w, "intra_machine") &&
+                strcmp(w, "cross_machine") && strcmp(w, "zero_copy")) {
+                hc_error(P->d, b->pos, "unknown binding constraint `%s`", w);
+            }
+        }
+    }
+}
+
+static int int_literal(hc_expr *e) {
+    return e && e->kind == E_INT;
+}
+
+static void ck_placement(hc_program *P, hc_decl *locus, hc_decl *m) {
+    if (!locus->is_main) {
+        hc_help(hc_error(P->d, m->pos, "`placement` is only allowed in the `main locus`"),
+                "placement is a deployment choice; declare it on `main locus`");
+    }
+    for (int i = 0; i < m->placements.n; i++) {
+        hc_placement *pl = &m->placements.v[i];
+        int idx;
+        hc_type *pt = NULL;
+        if (!ck_locus_param(locus, pl->field.name, &idx, &pt)) {
+            hc_error(P->d, pl->field.pos, "`%s` is not a parameter of `%s`", pl->field.name,
+                     locus->name.name);
+        } else if (pt && pt->kind != TY_LOCUS && pt->kind != TY_ERROR) {
+            hc_error(P->d, pl->field.pos, "`%s` has type `%s`, not a locus; only loci are placed",
+                     pl->field.name, hc_type_name(P->a, pt));
+        }
+        int pinned = strcmp(pl->kind.name, "pinned") == 0;
+        for (int k = 0; k < pl->kwargs.n; k++) {
+            hc_kwarg *kw = &pl->kwargs.v[k];
+            const char *key = kw->key ? kw->key : "";
+            int ok;
+            if (strcmp(key, "pool") == 0) {
+                ok = !pinned && kw->value->kind == E_NAME && kw->value->path.n == 1;
+            } else if (strcmp(key, "core") == 0 || strcmp(key, "node") == 0) {
+                ok = int_literal(kw->value);
+            } else if (strcmp(key, "replicas") == 0) {
+                ok = pinned && int_literal(kw->value) && kw->value->i >= 1;
+            } else if (strcmp(key, "cores") == 0) {
+                ok = (kw->value->kind == E_RANGE && int_literal(kw->value->lhs) &&
+                      int_literal(kw->value->rhs)) ||
+                     kw->value->kind == E_ARRAY;
+            } else if (strcmp(key, "l3") == 0) {
+                ok = kw->value->kind == E_NAME;
+            } else {
+                hc_error(P->d, kw->key ? kw->key_pos : kw->value->pos,
+                         "unknown placement option `%s`", key);
+                continue;
+            }
+            if (!ok) {
+                hc_error(P->d, kw->value->pos, "invalid value for `%s` in `%s(...)`", key,
+                         pl->kind.name);
+            }
+        }
+        for (int k = 0; k < pl->where.n; k++) {
+            if (strcmp(pl->where.v[k], "async_io") != 0) {
+                hc_error(P->d, pl->pos, "unknown placement constraint `%s`", pl->where.v[k]);
+            } else if (pinned) {
+                hc_error(P->d, pl->pos, "`async_io` applies to a cooperative pool, not `pinned`");
+            }
+        }
+    }
+}
+
+/* ---- locus ---- */
+
+static const char *locus_annots[] = {"form", "locality", "bounded", "sealed", "export", NULL};
+
+void ck_locus_signature(hc_program *P, hc_decl *locus) {
+    for (int i = 0; i < locus->annots.n; i++) {
+        hc_annot *an = &locus->annots.v[i];
+        int ok = 0;
+        for (int k = 0; locus_annots[k]; k++) {
+            ok |= strcmp(locus_annots[k], an->name.name) == 0;
+        }
+        if (!ok) {
+            hc_error(P->d, an->pos, "`@%s` does not apply to a locus", an->name.name);
+        } else if (strcmp(an->name.name, "form") == 0) {
+            static const char *forms[] = {"vec", "hashmap", "ring_buffer", "lru_cache"};
+            int known = 0;
+            if (an->args.n && an->args.v[0].value->kind == E_NAME) {
+                for (size_t k = 0; k < sizeof forms / sizeof forms[0]; k++) {
+                    known |= strcmp(an->args.v[0].value->path.seg[0].name, forms[k]) == 0;
+                }
+            }
+            if (!known) {
+                hc_help(hc_error(P->d, an->pos, "`@form` needs a form name"),
+                        "one of vec, hashmap, ring_buffer, lru_cache");
+            }
+        }
+    }
+    /* first the parameter block(s) and nested declarations, then everything that refers to
+     * them */
+    for (int i = 0; i < locus->members.n; i++) {
+        hc_decl *m = locus->members.v[i];
+        if (m->kind == D_CONST) {
+            m->locus = locus;
+            ck_check_const(P, m);
+        }
+    }
+    for (int i = 0; i < locus->members.n; i++) {
+        hc_decl *m = locus->members.v[i];
+        if (m->kind == M_PARAMS) {
+            ck_params_block(P, locus, m);
+        }
+    }
+    int seen[6] = {0};
+    for (int i = 0; i < locus->members.n; i++) {
+        hc_decl *m = locus->members.v[i];
+        if (m->kind == D_FN || m->kind == M_LIFECYCLE || m->kind == M_MODE ||
+            m->kind == M_FAILURE) {
+            ck_decl_signature(P, m);
+            for (int j = 0; j < i; j++) {
+                hc_decl *o = locus->members.v[j];
+                if (o->kind == m->kind && o->name.name && m->name.name &&
+                    strcmp(o->name.name, m->name.name) == 0) {
+                    hc_note(hc_error(P->d, m->name.pos, "`%s` is declared twice in locus `%s`",
+                                     m->name.name, locus->name.name),
+                            o->name.pos, "first declared here");
+                }
+            }
+            int idx;
+            hc_type *pt;
+            if (m->kind == D_FN && ck_locus_param(locus, m->name.name, &idx, &pt)) {
+                hc_error(P->d, m->name.pos, "method `%s` has the name of a parameter",
+                         m->name.name);
+            }
+        }
+        if (m->kind == M_LIFECYCLE) {
+            const char *n = m->name.name;
+            int takes_child = strcmp(n, "accept") == 0 || strcmp(n, "release") == 0;
+            if (!takes_child && m->params.n) {
+                hc_error(P->d, m->name.pos, "`%s()` takes no parameters", n);
+            }
+            if (takes_child && m->params.n != 1) {
+                hc_help(
+                    hc_error(P->d, m->name.pos, "`%s` takes exactly one parameter, the child", n),
+                    "write `%s(c: ChildLocus) { ... }`", n);
+            }
+            if (m->ret) {
+                hc_error(P->d, m->ret->pos, "lifecycle methods return no value");
+            }
+            if (m->fallible) {
+                hc_error(P->d, m->fallible->pos,
+                         "lifecycle methods cannot be fallible; use a "
+                         "closure to report structural failure");
+            }
+        }
+        if (m->kind == M_FAILURE && m->params.n != 2) {
+            hc_help(hc_error(P->d, m->name.pos, "`on_failure` takes the child and the error"),
+                    "write `on_failure(c: Child, err: ClosureViolation) { ... }`");
+        }
+        if (m->kind == M_PARAMS || m->kind == M_CONTRACT || m->kind == M_BUS ||
+            m->kind == M_CAPACITY || m->kind == M_BINDINGS || m->kind == M_PLACEMENT) {
+            static const hc_decl_kind once[] = {M_CONTRACT, M_BUS,       M_CAPACITY,
+                                                M_BINDINGS, M_PLACEMENT, M_PARAMS};
+            for (int k = 0; k < 5; k++) {
+                if (once[k] == m->kind && seen[k]++) {
+                    hc_error(P->d, m->pos, "locus `%s` has more than one `%s` block",
+                             locus->name.name, m->name.name ? m->name.name : "member");
+                }
+            }
+        }
+        if (m->kind == M_CONTRACT) {
+            for (int k = 0; k < m->contract.n; k++) {
+                if (m->contract.v[k].type) {
+                    ck_texpr(P, locus->seed, locus, m->contract.v[k].type);
+                }
+            }
+        } else if (m->kind == M_CAPACITY) {
+            ck_capacity(P, locus, m);
+        } else if (m->kind == M_BINDINGS) {
+            ck_bindings(P, locus, m);
+        } else if (m->kind == M_PLACEMENT) {
+            ck_placement(P, locus, m);
+        }
+    }
+    for (int i = 0; i < locus->members.n; i++) {
+        hc_decl *m = locus->members.v[i];
+        if (m->kind == M_BUS) {
+            ck_bus_block(P, locus, m);
+        } else if (m->kind == M_CLOSURE) {
+            ck_closure(P, locus, m);
+        } else if (m->kind == M_BIRTH_CHECK) {
+            hc_ctx c;
+            member_ctx(&c, P, locus, 1);
+            hc_type *t = ck_expr(&c, m->value, TY(&c, TY_BOOL));
+            if (t->kind != TY_BOOL && t->kind != TY_ERROR) {
+                hc_error(P->d, m->value->pos, "a birth check is a Bool, found `%s`", TNAME(&c, t));
+            }
+            int found = 0;
+            for (int k = 0; k < locus->members.n; k++) {
+                hc_decl *o = locus->members.v[k];
+                found |= o->kind == M_CLOSURE && strcmp(o->name.name, m->name.name) == 0;
+            }
+            if (!found) {
+                hc_error(P->d, m->name.pos, "locus `%s` has no closure `%s`", locus->name.name,
+                         m->name.name);
+            }
+        }
+    }
+}
+
+void ck_locus_bodies(hc_program *P, hc_decl *locus) {
+    for (int i = 0; i < locus->members.n; i++) {
+        hc_decl *m = locus->members.v[i];
+        if ((m->kind == D_FN || m->kind == M_LIFECYCLE || m->kind == M_MODE ||
+             m->kind == M_FAILURE) &&
+            m->body) {
+            ck_function(P, m);
+        }
+    }
+}
+
+/* ---- topics ---- */
+
+void ck_topic(hc_program *P, hc_decl *t) {
+    if (!t->payload) {
+        hc_help(hc_error(P->d, t->name.pos, "topic `%s` needs a payload type", t->name.name),
+                "add `payload: T;`");
+    }
+    hc_type *pt = t->payload ? ck_texpr(P, t->seed, NULL, t->payload) : NULL;
+    if (t->parent.name) {
+        hc_decl *p = hc_seed_lookup(P, t->seed, t->parent.name);
+        if (!p || p->kind != D_TOPIC) {
+            hc_error(P->d, t->parent.pos, "`%s` is not a topic", t->parent.name);
+        } else if (p == t) {
+            hc_error(P->d, t->parent.pos, "topic `%s` cannot be its own parent", t->name.name);
+        }
+    }
+    if (t->keyed_by.name && pt && pt->kind != TY_ERROR) {
+        int idx;
+        if (!ck_record_field(pt, t->keyed_by.name, &idx)) {
+            hc_error(P->d, t->keyed_by.pos, "payload `%s` has no field `%s` to key by",
+                     hc_type_name(P->a, pt), t->keyed_by.name);
+        } else {
+            hc_type *kt = pt->decl->fields.v[idx].type->resolved;
+            if (kt && kt->kind != TY_INT && kt->kind != TY_STRING && kt->kind != TY_ENUM &&
+                kt->kind != TY_ERROR) {
+                hc_error(P->d, t->keyed_by.pos,
+                         "a routing key is an Int, a String or an enum, "
+                         "found `%s`",
+                         hc_type_name(P->a, kt));
+            }
+        }
+    }
+    if (t->bound && !t->on_full_fail) {
+        hc_help(
+            hc_error(P->d, t->name.pos, "bounded topic `%s` needs `on_full: fail;`", t->name.name),
+            "`bounded(N)` and `on_full: fail` go together");
+    } else if (!t->bound && t->on_full_fail) {
+        hc_error(P->d, t->name.pos, "`on_full: fail` needs `bounded(N);`");
+    }
+}

@@ -1,0 +1,37 @@
+/* The build driver: front end, emitter, the system C compiler, and the build cache.
+ *
+ * A build is keyed by a hash (BLAKE2b) of every source file of the program (paths and bytes),
+ * the hale version, the build flags, the sanitizer flags of this hale, and the identity of the
+ * runtime it links (size and modification time of libhale.a, libhale_config.a and prelude.h).
+ * The cache lives in $HALE_CACHE_DIR, else $XDG_CACHE_HOME/hale, else ~/.cache/hale; an entry is
+ * a directory <key>/ holding the generated C and the executable, made under a temporary name and
+ * renamed into place, so concurrent builds never see half an entry. A hit skips checking,
+ * emitting and compiling. A C compiler failure on a checked program is hale's bug: it is reported
+ * as an internal error naming the kept generated file. */
+#ifndef HALE_COMPILER_DRIVER_H
+#define HALE_COMPILER_DRIVER_H
+
+#include <stddef.h>
+
+typedef struct {
+    const char *path;   /* FILE.hl or DIR */
+    int baseline_cpu;   /* --target-cpu baseline (else native) */
+    int lto;            /* --lto */
+    int verbose;        /* print the C compiler command */
+    const char *emit_c; /* also write the generated C here */
+} hc_build_opts;
+
+enum { HC_OK = 0, HC_PROGRAM_ERROR = 1, HC_USAGE = 2, HC_INTERNAL = 3 };
+
+/* Builds (or finds in the cache) the program; on success writes the cached executable's path
+ * into `bin`. Diagnostics go to stderr. Returns one of the HC_ codes. */
+int hc_build(const hc_build_opts *o, char *bin, size_t binlen);
+
+/* Checks the program; prints diagnostics (JSON lines on stdout when `json`, else text on
+ * stderr). Returns HC_OK or HC_PROGRAM_ERROR. */
+int hc_check_path(const char *path, int json);
+
+/* The default output name for `hale build PATH`: x/main.hl -> x/main, dir/ -> dir/<dir>. */
+void hc_default_output(const char *path, char *out, size_t outlen);
+
+#endif

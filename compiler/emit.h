@@ -1,0 +1,88 @@
+/* The C emitter: one checked program to one C11 translation unit.
+ *
+ * Layout of the output: the runtime prelude, type definitions (in dependency order), type
+ * descriptors, prototypes of every helper and function, helper bodies (per-type deep copy,
+ * formatting, equality), function bodies, then `main`.
+ *
+ * Calling convention: every Hale function becomes
+ *     static R hf_<seed>_<name>(hale_region *ho, hale_region *hm, params...)
+ * where `hm` is the scratch side the function allocates in and `ho` the caller's side that a
+ * heap result is copied into before `hm` is reset to its entry mark. A callee is passed
+ * (hm, ho): sides alternate with call depth, so a callee's scratch never overlaps its caller's
+ * live values. Fallible functions return `bool` (success) and take `R *hres, E *herr` first.
+ *
+ * Each construct has its own function (emit_expr.c, emit_stmt.c, emit_types.c); constructs the
+ * back end does not lower yet report "not supported yet" at their position and the build stops
+ * before any C is compiled. */
+#ifndef HALE_COMPILER_EMIT_H
+#define HALE_COMPILER_EMIT_H
+
+#include "check.h"
+
+/* Writes the program's C to `out`. Returns 0, or -1 after reporting errors to the
+ * diagnostics (constructs not supported yet, a missing `fn main`). */
+int hc_emit_program(hc_program *P, hc_buf *out);
+
+/* ---- internal to emit*.c ---- */
+
+typedef struct {
+    hc_program *P;
+    hc_arena *a;
+    hc_buf types;   /* typedefs and struct definitions */
+    hc_buf descs;   /* type descriptors */
+    hc_buf protos;  /* prototypes of helpers and functions */
+    hc_buf helpers; /* helper bodies */
+    hc_buf funcs;   /* function bodies */
+    int errors;
+    /* the function being emitted */
+    hc_decl *fn;
+    int allocating; /* it has a scratch mark to reset on exit */
+    int fallible;
+    int direct_return; /* `return x;` is enough (nothing to copy or reset) */
+    int tmp;
+    int indent;
+    unsigned char *tflags; /* emit_types.c: helpers generated, per type id */
+    int ntflags;
+    int unsupported_kinds; /* bit per type kind already reported in this function */
+} hc_emit;
+
+/* emit.c */
+void em_unsupported(hc_emit *E, hc_pos at, const char *what);
+void em_indent(hc_emit *E, hc_buf *b);
+const char *em_fn_name(hc_emit *E, hc_decl *fn);
+const char *em_tmp(hc_emit *E, const char *prefix);
+
+/* emit_types.c */
+const char *em_ctype(hc_emit *E, hc_type *t);
+const char *em_copy_fn(hc_emit *E, hc_type *t); /* deep copy into a region */
+const char *em_fmt_fn(hc_emit *E, hc_type *t);  /* format into a hale_sbuf */
+const char *em_eq_fn(hc_emit *E, hc_type *t);   /* structural equality */
+const char *em_descriptor(hc_emit *E, hc_type *t);
+const char *em_field(hc_emit *E, const char *name);      /* C name of a record field */
+int em_has_array(hc_type *t);                            /* holds a mutable array somewhere */
+const char *em_zero(hc_emit *E, hc_type *t);             /* a zero value of the type */
+void em_c_string(hc_buf *b, const char *s, int64_t len); /* a C string literal */
+
+/* emit_expr.c */
+void em_expr(hc_emit *E, hc_buf *b, hc_expr *e);
+/* An expression used where a value of type `want` is needed (handles `!`-typed branches). */
+void em_value(hc_emit *E, hc_buf *b, hc_expr *e, hc_type *want);
+/* An assignable C lvalue for a place expression (local, field, element). */
+void em_place(hc_emit *E, hc_buf *b, hc_expr *e);
+int em_has_effects(hc_expr *e);
+/* A fallible call as a C bool expression writing its value to `*res` and error to `*err`. */
+void em_fallible_call(hc_emit *E, hc_buf *b, hc_expr *call, const char *res, const char *err);
+void em_loc(hc_emit *E, hc_buf *b, hc_pos at); /* "file:line:col" as a C string */
+
+/* emit_stmt.c */
+void em_block_stmts(hc_emit *E, hc_buf *b, hc_block *blk);
+/* A block as a statement that stores its value (if any) in `dst` (NULL: discard). */
+void em_block_into(hc_emit *E, hc_buf *b, hc_block *blk, const char *dst, hc_type *want);
+void em_stmt(hc_emit *E, hc_buf *b, hc_stmt *s);
+void em_function(hc_emit *E, hc_decl *fn);
+/* `return <value>` / `fail <value>` from the current function. */
+void em_return(hc_emit *E, hc_buf *b, hc_expr *value);
+void em_fail(hc_emit *E, hc_buf *b, const char *err_value);
+void em_raise(hc_emit *E, hc_buf *b, hc_expr *at, const char *err, hc_type *err_ty);
+
+#endif

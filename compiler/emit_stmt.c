@@ -1,0 +1,441 @@
+/* See emit.h. This file: statements, blocks and function bodies, including the scratch
+ * discipline: a function that allocates marks its scratch side on entry, copies a heap result
+ * into the caller's side and resets on exit; a loop whose iterations keep nothing resets its
+ * side at the top of every iteration, so a long-running loop does not grow. */
+#include <stdio.h>
+#include <string.h>
+
+#include "emit.h"
+
+static int has_value(hc_type *t) {
+    return t && t->kind != TY_UNIT && t->kind != TY_NEVER && t->kind != TY_ERROR;
+}
+
+static void nl(hc_emit *E, hc_buf *b) {
+    hc_buf_puts(b, "\n");
+    em_indent(E, b);
+}
+
+/* A fresh value owns its arrays; anything else is copied before a mutable binding may change
+ * it, so Hale's value semantics hold for arrays (which share their elements in C). */
+static int fresh(hc_expr *e) {
+    return e->kind == E_ARRAY || e->kind == E_REPEAT;
+}
+
+static void em_copy_if_needed(hc_emit *E, hc_buf *b, hc_expr *value, hc_type *t, int mutable) {
+    const char *cp = mutable && em_has_array(t) && !fresh(value) ? em_copy_fn(E, t) : NULL;
+    if (cp) {
+        hc_buf_printf(b, "%s(hm, ", cp);
+    }
+    em_value(E, b, value, t);
+    if (cp) {
+        hc_buf_puts(b, ")");
+    }
+}
+
+void em_block_stmts(hc_emit *E, hc_buf *b, hc_block *blk) {
+    for (int i = 0; i < blk->stmts.n; i++) {
+        if (!blk->stmts.v[i]->unreachable) {
+            em_stmt(E, b, blk->stmts.v[i]);
+        }
+    }
+}
+
+void em_block_into(hc_emit *E, hc_buf *b, hc_block *blk, const char *dst, hc_type *want) {
+    E->indent++;
+    em_block_stmts(E, b, blk);
+    if (blk->tail && !blk->tail_unreachable) {
+        nl(E, b);
+        if (dst && has_value(want) && has_value(blk->tail->ty)) {
+            hc_buf_printf(b, "%s = ", dst);
+            em_expr(E, b, blk->tail);
+        } else if (has_value(blk->tail->ty)) {
+            hc_buf_puts(b, "(void)(");
+            em_expr(E, b, blk->tail);
+            hc_buf_puts(b, ")");
+        } else {
+            em_expr(E, b, blk->tail);
+        }
+        hc_buf_puts(b, ";");
+    }
+    E->indent--;
+}
+
+/* ---- leaving a function ---- */
+
+void em_return(hc_emit *E, hc_buf *b, hc_expr *value) {
+    int val = value && has_value(value->ty) && has_value(E->fn->ret_ty);
+    if (E->direct_return) {
+        if (val) {
+            hc_buf_puts(b, "return ");
+            em_value(E, b, value, E->fn->ret_ty);
+            hc_buf_puts(b, ";");
+        } else {
+            if (value) {
+                em_expr(E, b, value);
+                hc_buf_puts(b, "; ");
+            }
+            hc_buf_puts(b, "return;");
+        }
+        return;
+    }
+    hc_buf_puts(b, "{ ");
+    if (val) {
+        hc_buf_puts(b, "hres_v = ");
+        em_value(E, b, value, E->fn->ret_ty);
+        hc_buf_puts(b, "; ");
+    } else if (value) {
+        em_expr(E, b, value);
+        hc_buf_puts(b, "; ");
+    }
+    hc_buf_puts(b, "goto hexit; }");
+}
+
+void em_fail(hc_emit *E, hc_buf *b, const char *err_value) {
+    (void)E;
+    hc_buf_printf(b, "{ herr_v = %s; hok = false; goto hexit; }", err_value);
+}
+
+void em_raise(hc_emit *E, hc_buf *b, hc_expr *at, const char *err, hc_type *err_ty) {
+    if (E->fallible && E->fn->err_ty == err_ty) {
+        em_fail(E, b, err);
+        return;
+    }
+    hc_buf loc = {0};
+    em_loc(E, &loc, at->pos);
+    hc_buf_printf(b, "{ hale_sbuf hsb = {0}; %s(&hsb, %s, 0); hale_fault_unhandled(%s, ",
+                  em_fmt_fn(E, err_ty), err, hc_buf_cstr(&loc));
+    em_c_string(b, err_ty->decl ? err_ty->decl->name.name : "error",
+                (int64_t)strlen(err_ty->decl ? err_ty->decl->name.name : "error"));
+    hc_buf_puts(b, ", &hsb); }");
+    hc_buf_free(&loc);
+}
+
+/* ---- statements ---- */
+
+static void em_let(hc_emit *E, hc_buf *b, hc_stmt *s) {
+    hc_local *l = s->local;
+    if (!has_value(l->ty)) {
+        em_expr(E, b, s->expr);
+        hc_buf_puts(b, ";");
+        return;
+    }
+    hc_buf_printf(b, "%s v%d_%s = ", em_ctype(E, l->ty), l->id, l->name);
+    em_copy_if_needed(E, b, s->expr, l->ty, s->is_mut);
+    hc_buf_printf(b, "; (void)v%d_%s;", l->id, l->name);
+}
+
+static void em_assign(hc_emit *E, hc_buf *b, hc_stmt *s) {
+    hc_type *t = s->target->ty;
+    int simple =
+        s->target->kind == E_NAME || (s->target->kind == E_FIELD && !em_has_effects(s->target));
+    hc_buf place = {0};
+    if (simple) {
+        em_place(E, &place, s->target);
+    } else {
+        hc_buf_printf(b, "{ %s *hp = &(", em_ctype(E, t));
+        em_place(E, b, s->target);
+        hc_buf_puts(b, "); ");
+        hc_buf_puts(&place, "(*hp)");
+    }
+    const char *p = hc_buf_cstr(&place);
+    if (s->op == OP_NONE) {
+        hc_buf_printf(b, "%s = ", p);
+        em_copy_if_needed(E, b, s->expr, t, 1);
+        hc_buf_puts(b, ";");
+    } else if (t->kind == TY_STRING) {
+        hc_buf_printf(b, "%s = hale_str_concat(hm, %s, ", p, p);
+        em_expr(E, b, s->expr);
+        hc_buf_puts(b, ");");
+    } else if (t->kind == TY_FLOAT) {
+        static const char *ops[] = {[OP_ADD] = "+", [OP_SUB] = "-", [OP_MUL] = "*", [OP_DIV] = "/"};
+        hc_buf_printf(b, "%s = %s %s (", p, p, ops[s->op]);
+        em_expr(E, b, s->expr);
+        hc_buf_puts(b, ");");
+    } else {
+        static const char *fns[] = {
+            [OP_ADD] = "hale_add_i", [OP_SUB] = "hale_sub_i", [OP_MUL] = "hale_mul_i",
+            [OP_DIV] = "hale_div_i", [OP_MOD] = "hale_mod_i", [OP_SHL] = "hale_shl_i",
+            [OP_SHR] = "hale_shr_i"};
+        static const char *bits[] = {[OP_BITAND] = "&", [OP_BITOR] = "|", [OP_BITXOR] = "^"};
+        if (s->op == OP_BITAND || s->op == OP_BITOR || s->op == OP_BITXOR) {
+            hc_buf_printf(b, "%s = %s %s (", p, p, bits[s->op]);
+            em_expr(E, b, s->expr);
+            hc_buf_puts(b, ");");
+        } else {
+            hc_buf_printf(b, "%s = %s(%s, ", p, fns[s->op], p);
+            em_expr(E, b, s->expr);
+            if (s->op == OP_DIV || s->op == OP_MOD) {
+                hc_buf_puts(b, ", ");
+                em_loc(E, b, s->op_pos);
+            }
+            hc_buf_puts(b, ");");
+        }
+    }
+    if (!simple) {
+        hc_buf_puts(b, " }");
+    }
+    hc_buf_free(&place);
+}
+
+static void em_if_stmt(hc_emit *E, hc_buf *b, hc_expr *e) {
+    hc_buf_puts(b, "if (");
+    em_expr(E, b, e->lhs);
+    hc_buf_puts(b, ") {");
+    em_block_into(E, b, e->block, NULL, NULL);
+    nl(E, b);
+    hc_buf_puts(b, "}");
+    if (e->rhs) {
+        hc_buf_puts(b, " else ");
+        if (e->rhs->kind == E_IF) {
+            em_if_stmt(E, b, e->rhs);
+        } else {
+            hc_buf_puts(b, "{");
+            em_block_into(E, b, e->rhs->block, NULL, NULL);
+            nl(E, b);
+            hc_buf_puts(b, "}");
+        }
+    }
+}
+
+/* Opens the per-iteration scratch mark of a loop that may reset; returns its name or NULL. */
+static const char *loop_mark(hc_emit *E, hc_buf *b, hc_stmt *s) {
+    if (!s->reset_per_iter || !E->allocating) {
+        return NULL;
+    }
+    const char *m = em_tmp(E, "hl");
+    hc_buf_printf(b, "{ hale_mark %s = hale_region_mark(hm); ", m);
+    return m;
+}
+
+static void loop_body(hc_emit *E, hc_buf *b, hc_stmt *s, const char *mark, const char *pre) {
+    hc_buf_puts(b, " {");
+    E->indent++;
+    if (mark) {
+        nl(E, b);
+        hc_buf_printf(b, "hale_region_reset(hm, %s);", mark);
+    }
+    if (pre) {
+        nl(E, b);
+        hc_buf_puts(b, pre);
+    }
+    E->indent--;
+    em_block_into(E, b, s->body, NULL, NULL);
+    nl(E, b);
+    hc_buf_puts(b, "}");
+    if (mark) {
+        hc_buf_puts(b, " }");
+    }
+}
+
+static void em_while(hc_emit *E, hc_buf *b, hc_stmt *s) {
+    const char *mark = loop_mark(E, b, s);
+    if (!mark) {
+        hc_buf_puts(b, "while (");
+        em_expr(E, b, s->expr);
+        hc_buf_puts(b, ")");
+        loop_body(E, b, s, NULL, NULL);
+        return;
+    }
+    hc_buf cond = {0};
+    hc_buf_puts(&cond, "if (!(");
+    em_expr(E, &cond, s->expr);
+    hc_buf_puts(&cond, ")) break;");
+    hc_buf_puts(b, "for (;;)");
+    loop_body(E, b, s, mark, hc_buf_cstr(&cond));
+    hc_buf_free(&cond);
+}
+
+static void em_for(hc_emit *E, hc_buf *b, hc_stmt *s) {
+    hc_local *v = s->local;
+    hc_expr *it = s->expr;
+    const char *vt = em_ctype(E, v->ty);
+    const char *i = em_tmp(E, "hi");
+    const char *end = em_tmp(E, "hend");
+    char *pre;
+    hc_buf_puts(b, "{ ");
+    if (it->kind == E_RANGE) {
+        hc_buf_printf(b, "int64_t %s = ", i);
+        em_expr(E, b, it->lhs);
+        hc_buf_printf(b, "; int64_t %s = ", end);
+        em_expr(E, b, it->rhs);
+        hc_buf_puts(b, "; ");
+        const char *mark = loop_mark(E, b, s);
+        pre = hc_sprintf(E->a, "int64_t v%d_%s = %s; (void)v%d_%s;", v->id, v->name, i, v->id,
+                         v->name);
+        if (it->inclusive) {
+            const char *done = em_tmp(E, "hdone");
+            hc_buf_printf(b, "for (int %s = %s > %s; !%s; %s = %s == %s, %s += !%s)", done, i, end,
+                          done, done, i, end, i, done);
+        } else {
+            hc_buf_printf(b, "for (; %s < %s; %s++)", i, end, i);
+        }
+        loop_body(E, b, s, mark, pre);
+    } else {
+        hc_type *ct = it->ty;
+        if (ct->kind == TY_ARRAY) {
+            hc_buf_printf(b, "hale_array %s = ", end);
+            em_expr(E, b, it);
+            hc_buf_puts(b, "; ");
+            pre = hc_sprintf(E->a, "%s v%d_%s = ((%s *)%s.data)[%s]; (void)v%d_%s;", vt, v->id,
+                             v->name, vt, end, i, v->id, v->name);
+        } else {
+            hc_buf_printf(b, "%s %s = ", em_ctype(E, ct), end);
+            em_expr(E, b, it);
+            hc_buf_puts(b, "; ");
+            pre = hc_sprintf(E->a, "%s v%d_%s = %s.items[%s]; (void)v%d_%s;", vt, v->id, v->name,
+                             end, i, v->id, v->name);
+        }
+        const char *mark = loop_mark(E, b, s);
+        hc_buf_printf(b, "for (int64_t %s = 0; %s < %s.len; %s++)", i, i, end, i);
+        loop_body(E, b, s, mark, pre);
+    }
+    hc_buf_puts(b, " }");
+}
+
+void em_stmt(hc_emit *E, hc_buf *b, hc_stmt *s) {
+    nl(E, b);
+    switch (s->kind) {
+    case S_LET:
+        em_let(E, b, s);
+        return;
+    case S_ASSIGN:
+        em_assign(E, b, s);
+        return;
+    case S_EXPR:
+        if (has_value(s->expr->ty)) {
+            hc_buf_puts(b, "(void)(");
+            em_expr(E, b, s->expr);
+            hc_buf_puts(b, ");");
+        } else {
+            em_expr(E, b, s->expr);
+            hc_buf_puts(b, ";");
+        }
+        return;
+    case S_IF:
+        em_if_stmt(E, b, s->expr);
+        return;
+    case S_WHILE:
+        em_while(E, b, s);
+        return;
+    case S_FOR:
+        em_for(E, b, s);
+        return;
+    case S_RETURN:
+        em_return(E, b, s->expr);
+        return;
+    case S_BREAK:
+        hc_buf_puts(b, "break;");
+        return;
+    case S_CONTINUE:
+        hc_buf_puts(b, "continue;");
+        return;
+    case S_BLOCK:
+        hc_buf_puts(b, "{");
+        em_block_into(E, b, s->body, NULL, NULL);
+        nl(E, b);
+        hc_buf_puts(b, "}");
+        return;
+    case S_FAIL: {
+        hc_buf v = {0};
+        em_value(E, &v, s->expr, E->fn->err_ty);
+        em_fail(E, b, hc_buf_cstr(&v));
+        hc_buf_free(&v);
+        return;
+    }
+    case S_SEND:
+        em_unsupported(E, s->pos, "sending on the bus (`<-`)");
+        return;
+    case S_YIELD:
+        em_unsupported(E, s->pos, "`yield`");
+        return;
+    case S_TERMINATE:
+        em_unsupported(E, s->pos, "`terminate`");
+        return;
+    case S_RECOVERY:
+        em_unsupported(E, s->pos, "recovery primitives");
+        return;
+    case S_VIOLATE:
+        em_unsupported(E, s->pos, "`violate`");
+        return;
+    }
+}
+
+/* ---- functions ---- */
+
+static void signature(hc_emit *E, hc_buf *b, hc_decl *fn) {
+    int fallible = fn->err_ty != NULL;
+    hc_type *rt = fn->ret_ty;
+    hc_buf_printf(b, "static %s %s(hale_region *ho, hale_region *hm",
+                  fallible ? "bool" : em_ctype(E, rt), em_fn_name(E, fn));
+    if (fallible) {
+        if (has_value(rt)) {
+            hc_buf_printf(b, ", %s *hres", em_ctype(E, rt));
+        }
+        hc_buf_printf(b, ", %s *herr", em_ctype(E, fn->err_ty));
+    }
+    for (int i = 0; i < fn->params.n; i++) {
+        hc_local *l = fn->params.v[i].local;
+        hc_buf_printf(b, ", %s v%d_%s", em_ctype(E, fn->ty->items[i]), l->id, l->name);
+    }
+    hc_buf_puts(b, ")");
+}
+
+void em_function(hc_emit *E, hc_decl *fn) {
+    E->fn = fn;
+    E->allocating = fn->allocates;
+    E->fallible = fn->err_ty != NULL;
+    E->direct_return = !E->allocating && !E->fallible;
+    E->unsupported_kinds = 0;
+    E->indent = 1;
+    hc_type *rt = fn->ret_ty;
+    int val = has_value(rt);
+    signature(E, &E->protos, fn);
+    hc_buf_puts(&E->protos, ";\n");
+    hc_buf *b = &E->funcs;
+    signature(E, b, fn);
+    hc_buf_puts(b, " {\n    (void)ho;\n    (void)hm;");
+    if (E->allocating) {
+        hc_buf_puts(b, "\n    hale_mark hmk = hale_region_mark(hm);");
+    }
+    if (!E->direct_return) {
+        if (val) {
+            hc_buf_printf(b, "\n    %s hres_v = %s;", em_ctype(E, rt), em_zero(E, rt));
+        }
+        if (E->fallible) {
+            hc_buf_printf(b, "\n    %s herr_v = %s;\n    bool hok = true;", em_ctype(E, fn->err_ty),
+                          em_zero(E, fn->err_ty));
+        }
+    }
+    em_block_stmts(E, b, fn->body);
+    if (fn->body->tail && !fn->body->tail_unreachable) {
+        nl(E, b);
+        em_return(E, b, fn->body->tail);
+    }
+    if (!E->direct_return) {
+        hc_buf_puts(b, "\n    goto hexit;\nhexit:");
+        if (E->fallible) {
+            const char *ec = E->allocating ? em_copy_fn(E, fn->err_ty) : NULL;
+            const char *rc = E->allocating && val ? em_copy_fn(E, rt) : NULL;
+            hc_buf_puts(b, "\n    if (hok) {");
+            if (val) {
+                hc_buf_printf(b, " *hres = %s%shres_v%s;", rc ? rc : "", rc ? "(ho, " : "",
+                              rc ? ")" : "");
+            }
+            hc_buf_printf(b, " } else { *herr = %s%sherr_v%s; }", ec ? ec : "", ec ? "(ho, " : "",
+                          ec ? ")" : "");
+        } else if (val && E->allocating && em_copy_fn(E, rt)) {
+            hc_buf_printf(b, "\n    hres_v = %s(ho, hres_v);", em_copy_fn(E, rt));
+        }
+        if (E->allocating) {
+            hc_buf_puts(b, "\n    hale_region_reset(hm, hmk);");
+        }
+        if (E->fallible) {
+            hc_buf_puts(b, "\n    return hok;");
+        } else if (val) {
+            hc_buf_puts(b, "\n    return hres_v;");
+        }
+    }
+    hc_buf_puts(b, "\n}\n\n");
+    E->fn = NULL;
+}

@@ -1,0 +1,359 @@
+/* See resolve.h. */
+#include "resolve.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "lex.h"
+#include "parse.h"
+
+/* ---- symbol tables: open addressing on the name ---- */
+
+typedef struct {
+    const char *name;
+    hc_decl *decl;
+} slot;
+
+struct hc_symtab {
+    hc_arena *a;
+    slot *slots;
+    int cap, n;
+};
+
+hc_symtab *hc_symtab_new(hc_arena *a) {
+    hc_symtab *t = HC_NEW(a, hc_symtab);
+    t->a = a;
+    t->cap = 16;
+    t->slots = hc_alloc(a, sizeof(slot) * (size_t)t->cap);
+    return t;
+}
+
+static unsigned hash(const char *s) {
+    unsigned h = 2166136261u;
+    for (; *s; s++) {
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    }
+    return h;
+}
+
+static slot *find(const hc_symtab *t, const char *name) {
+    unsigned i = hash(name) & (unsigned)(t->cap - 1);
+    while (t->slots[i].name && strcmp(t->slots[i].name, name) != 0) {
+        i = (i + 1) & (unsigned)(t->cap - 1);
+    }
+    return &t->slots[i];
+}
+
+hc_decl *hc_symtab_put(hc_symtab *t, const char *name, hc_decl *d) {
+    slot *s = find(t, name);
+    if (s->name) {
+        return s->decl;
+    }
+    if ((t->n + 1) * 2 > t->cap) {
+        slot *old = t->slots;
+        int oldcap = t->cap;
+        t->cap *= 2;
+        t->slots = hc_alloc(t->a, sizeof(slot) * (size_t)t->cap);
+        for (int i = 0; i < oldcap; i++) {
+            if (old[i].name) {
+                *find(t, old[i].name) = old[i];
+            }
+        }
+        s = find(t, name);
+    }
+    s->name = name;
+    s->decl = d;
+    t->n++;
+    return NULL;
+}
+
+hc_decl *hc_symtab_get(const hc_symtab *t, const char *name) {
+    if (!t) {
+        return NULL;
+    }
+    slot *s = find(t, name);
+    return s->name ? s->decl : NULL;
+}
+
+/* ---- loading ---- */
+
+typedef struct {
+    hc_program *P;
+    HC_VEC(const char *) real; /* realpath of each loaded seed, by seed index */
+} loader;
+
+static const char std_source[] = "type CapacityError { cap: Int; count: Int; }\n"
+                                 "type ClosureViolation { locus: String; closure: String; }\n"
+                                 "type IndexError { kind: String; index: Int; len: Int; }\n"
+                                 "type ParseError { kind: String; input: String; }\n";
+
+static hc_seed *new_seed(hc_program *P, const char *path, const char *dir) {
+    hc_seed *s = HC_NEW(P->a, hc_seed);
+    s->id = P->seeds.n;
+    s->path = hc_strdup(P->a, path);
+    s->dir = hc_strdup(P->a, dir);
+    s->names = hc_symtab_new(P->a);
+    s->aliases = hc_symtab_new(P->a);
+    HC_PUSH(P->a, P->seeds, s);
+    return s;
+}
+
+static void parse_into(hc_program *P, hc_seed *s, const char *display, const char *text,
+                       size_t len) {
+    int file = hc_diag_add_source(P->d, display, text, len);
+    hc_tokens toks = hc_lex(P->a, P->d, file, text, len);
+    hc_parse_file(P->a, P->d, &toks, &s->decls);
+}
+
+static hc_program *program_new(hc_arena *a, hc_diags *d) {
+    hc_program *P = HC_NEW(a, hc_program);
+    P->a = a;
+    P->d = d;
+    P->types = hc_types_new(a);
+    P->std = new_seed(P, "<std>", ".");
+    parse_into(P, P->std, "<std>", std_source, sizeof std_source - 1);
+    return P;
+}
+
+static const char *join(hc_arena *a, const char *dir, const char *name) {
+    if (strcmp(dir, ".") == 0) {
+        return hc_strdup(a, name);
+    }
+    size_t n = strlen(dir);
+    return hc_sprintf(a, "%s%s%s", dir, n && dir[n - 1] == '/' ? "" : "/", name);
+}
+
+static const char *dir_of(hc_arena *a, const char *path) {
+    const char *slash = strrchr(path, '/');
+    if (!slash) {
+        return ".";
+    }
+    if (slash == path) {
+        return "/";
+    }
+    return hc_strndup(a, path, (size_t)(slash - path));
+}
+
+/* Reads a whole file into the arena; NULL with errno on failure. */
+static char *read_file(hc_arena *a, const char *path, size_t *len) {
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        return NULL;
+    }
+    hc_buf b = {0};
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+        hc_buf_put(&b, chunk, n);
+    }
+    int err = ferror(f);
+    fclose(f);
+    if (err) {
+        hc_buf_free(&b);
+        errno = EIO;
+        return NULL;
+    }
+    *len = b.len;
+    char *text = hc_strndup(a, b.p ? b.p : "", b.len);
+    hc_buf_free(&b);
+    return text;
+}
+
+static int cmp_str(const void *x, const void *y) {
+    return strcmp(*(const char *const *)x, *(const char *const *)y);
+}
+
+static int has_suffix(const char *s, const char *suf) {
+    size_t n = strlen(s), m = strlen(suf);
+    return n > m && strcmp(s + n - m, suf) == 0;
+}
+
+static void load_imports(loader *L, hc_seed *s);
+
+/* Loads the seed at `path` (display form) whose on-disk kind is known from `st`. */
+static hc_seed *load_seed(loader *L, const char *path, const struct stat *st, hc_pos from) {
+    hc_program *P = L->P;
+    char real[PATH_MAX];
+    if (!realpath(path, real)) {
+        snprintf(real, sizeof real, "%s", path);
+    }
+    for (int i = 0; i < L->real.n; i++) {
+        if (strcmp(L->real.v[i], real) == 0) {
+            hc_seed *s = P->seeds.v[i + 1];
+            if (s->loading) {
+                hc_help(hc_error(P->d, from,
+                                 "import cycle: `%s` imports itself (through this "
+                                 "import)",
+                                 path),
+                        "move what both need into a third seed that neither imports back");
+            }
+            return s;
+        }
+    }
+    int is_dir = S_ISDIR(st->st_mode);
+    hc_seed *s = new_seed(P, path, is_dir ? path : dir_of(P->a, path));
+    HC_PUSH(P->a, L->real, hc_strdup(P->a, real));
+    s->loading = 1;
+    if (!is_dir) {
+        size_t len;
+        char *text = read_file(P->a, path, &len);
+        if (!text) {
+            hc_error(P->d, from, "cannot read `%s`: %s", path, strerror(errno));
+        } else {
+            parse_into(P, s, path, text, len);
+        }
+    } else {
+        DIR *d = opendir(path);
+        HC_VEC(const char *) names = {0};
+        if (!d) {
+            hc_error(P->d, from, "cannot open directory `%s`: %s", path, strerror(errno));
+        } else {
+            struct dirent *e;
+            while ((e = readdir(d)) != NULL) {
+                if (e->d_name[0] != '.' && has_suffix(e->d_name, ".hl")) {
+                    HC_PUSH(P->a, names, hc_strdup(P->a, e->d_name));
+                }
+            }
+            closedir(d);
+        }
+        if (names.n > 1) {
+            qsort(names.v, (size_t)names.n, sizeof *names.v, cmp_str);
+        }
+        if (d && names.n == 0) {
+            hc_error(P->d, from, "no .hl files in `%s`", path);
+        }
+        for (int i = 0; i < names.n; i++) {
+            const char *file = join(P->a, path, names.v[i]);
+            struct stat fst;
+            if (stat(file, &fst) != 0 || !S_ISREG(fst.st_mode)) {
+                continue;
+            }
+            size_t len;
+            char *text = read_file(P->a, file, &len);
+            if (!text) {
+                hc_error(P->d, from, "cannot read `%s`: %s", file, strerror(errno));
+                continue;
+            }
+            parse_into(P, s, file, text, len);
+        }
+    }
+    load_imports(L, s);
+    s->loading = 0;
+    return s;
+}
+
+static void load_imports(loader *L, hc_seed *s) {
+    hc_program *P = L->P;
+    for (int i = 0; i < s->decls.n; i++) {
+        hc_decl *d = s->decls.v[i];
+        if (d->kind != D_IMPORT || !d->import_path || !d->name.name) {
+            continue;
+        }
+        hc_pos at = d->pos;
+        const char *p = d->import_path;
+        if (!*p || p[0] == '/') {
+            hc_help(hc_error(P->d, at, "import path `%s` must be relative", p),
+                    "paths are relative to the importing file's directory");
+            continue;
+        }
+        const char *file = join(P->a, s->dir, hc_sprintf(P->a, "%s.hl", p));
+        const char *dir = join(P->a, s->dir, p);
+        struct stat st;
+        if (stat(file, &st) == 0 && S_ISREG(st.st_mode)) {
+            d->imported = load_seed(L, file, &st, at);
+        } else if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode)) {
+            d->imported = load_seed(L, dir, &st, at);
+        } else {
+            hc_help(hc_error(P->d, at, "cannot find the imported seed `%s`", p),
+                    "looked for `%s` and the directory `%s`", file, dir);
+        }
+    }
+}
+
+/* ---- name tables ---- */
+
+static void declare(hc_program *P, hc_seed *s, hc_decl *d) {
+    if (!d->name.name || strcmp(d->name.name, "?") == 0) {
+        return;
+    }
+    d->seed = s;
+    if (d->kind == D_IMPORT) {
+        hc_decl *prev = hc_symtab_put(s->aliases, d->name.name, d);
+        if (prev) {
+            hc_note(hc_error(P->d, d->name.pos, "import alias `%s` is used twice", d->name.name),
+                    prev->name.pos, "first used here");
+        }
+        return;
+    }
+    hc_decl *prev = hc_symtab_put(s->names, d->name.name, d);
+    if (prev) {
+        hc_note(hc_help(hc_error(P->d, d->name.pos, "`%s` is declared twice", d->name.name),
+                        "every top-level name in a seed (all .hl files of a directory) is shared; "
+                        "rename one of them"),
+                prev->name.pos, "first declared here");
+    }
+}
+
+static void build_tables(hc_program *P) {
+    for (int i = 0; i < P->seeds.n; i++) {
+        hc_seed *s = P->seeds.v[i];
+        for (int j = 0; j < s->decls.n; j++) {
+            declare(P, s, s->decls.v[j]);
+            hc_decl *d = s->decls.v[j];
+            for (int k = 0; k < d->members.n; k++) {
+                d->members.v[k]->seed = s;
+            }
+        }
+    }
+}
+
+hc_program *hc_load_path(hc_arena *a, hc_diags *d, const char *path) {
+    hc_program *P = program_new(a, d);
+    loader L = {0};
+    L.P = P;
+    struct stat st;
+    hc_pos nowhere = {-1, 0, 0, 0};
+    if (stat(path, &st) != 0) {
+        hc_error(d, nowhere, "cannot open `%s`: %s", path, strerror(errno));
+        return P;
+    }
+    if (!S_ISDIR(st.st_mode) && !has_suffix(path, ".hl")) {
+        hc_help(hc_error(d, nowhere, "`%s` is not a .hl file or a directory", path),
+                "hale builds a Hale source file (NAME.hl) or a directory of them");
+        return P;
+    }
+    P->root = load_seed(&L, path, &st, nowhere);
+    P->root->is_root = 1;
+    P->parse_errors = hc_error_count(d);
+    build_tables(P);
+    return P;
+}
+
+hc_program *hc_load_buffer(hc_arena *a, hc_diags *d, const char *name, const char *text,
+                           size_t len) {
+    hc_program *P = program_new(a, d);
+    P->root = new_seed(P, name, ".");
+    P->root->is_root = 1;
+    parse_into(P, P->root, name, text, len);
+    P->parse_errors = hc_error_count(d);
+    build_tables(P);
+    return P;
+}
+
+hc_decl *hc_seed_lookup(hc_program *P, hc_seed *seed, const char *name) {
+    hc_decl *d = hc_symtab_get(seed->names, name);
+    if (!d && P->std) {
+        d = hc_symtab_get(P->std->names, name);
+    }
+    return d;
+}
+
+hc_seed *hc_seed_import(hc_seed *seed, const char *alias) {
+    hc_decl *d = hc_symtab_get(seed->aliases, alias);
+    return d ? d->imported : NULL;
+}

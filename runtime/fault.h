@@ -1,0 +1,22 @@
+/* Runtime faults of a Hale program: an index out of range, a division by zero, an error raised
+ * past every fallible frame. The program's output so far is flushed, one line names the place
+ * in the Hale source (file:line:col, compiled into the call) and what went wrong, and the
+ * process exits with status 1. (Inside loci, the locus runtime turns faults into failures for
+ * supervision; a sequential program has no supervisor, so the fault ends it.) */
+#ifndef HALE_RUNTIME_FAULT_H
+#define HALE_RUNTIME_FAULT_H
+
+#include <stdint.h>
+
+#include "fatal.h"
+
+struct hale_sbuf;
+
+HALE_NORETURN void hale_fault(const char *where, const char *fmt, ...) HALE_PRINTF(2, 3);
+HALE_NORETURN void hale_fault_index(const char *where, int64_t index, int64_t len);
+/* An error value raised with `or raise` where no fallible function can take it; `payload`
+ * holds its formatted value. */
+HALE_NORETURN void hale_fault_unhandled(const char *where, const char *type,
+                                        struct hale_sbuf *payload);
+
+#endif

@@ -1,0 +1,22 @@
+/* The one header generated C includes: every runtime interface a compiled Hale program uses,
+ * plus the C headers the emitted code relies on. */
+#ifndef HALE_RUNTIME_PRELUDE_H
+#define HALE_RUNTIME_PRELUDE_H
+
+#include <math.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "array.h"
+#include "fault.h"
+#include "io.h"
+#include "ops.h"
+#include "region.h"
+#include "std.h"
+#include "str.h"
+#include "value.h"
+
+#endif

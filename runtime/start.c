@@ -1,0 +1,16 @@
+/* The entry of a sequential program (see std.h): argv for std::env, output set up, and the
+ * final flush. */
+#include "io.h"
+#include "std.h"
+
+void hale_env_init(int argc, char **argv);
+
+void hale_start(int argc, char **argv) {
+    hale_env_init(argc, argv);
+    hale_out_init();
+}
+
+int hale_finish(void) {
+    hale_out_flush();
+    return 0;
+}

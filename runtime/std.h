@@ -1,0 +1,36 @@
+/* std::env, std::process and std::time for sequential programs, and the program entry.
+ *
+ * hale_start stashes argv for std::env and sets up output; hale_finish flushes it. Between
+ * them runs `fn main`. std::process::exit flushes output before it exits. */
+#ifndef HALE_RUNTIME_STD_H
+#define HALE_RUNTIME_STD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "fatal.h"
+#include "value.h"
+
+void hale_start(int argc, char **argv);
+int hale_finish(void);
+
+/* std::env: arguments (arg(0) is the program) and environment variables; missing ones read as
+ * "" (arg_or/var_or give a default instead). */
+int64_t hale_env_args_count(void);
+hale_str hale_env_arg(int64_t i);
+hale_str hale_env_arg_or(int64_t i, hale_str dflt);
+hale_str hale_env_var(hale_str name);
+hale_str hale_env_var_or(hale_str name, hale_str dflt);
+bool hale_env_var_exists(hale_str name);
+
+/* std::process */
+HALE_NORETURN void hale_process_exit(int64_t code);
+int64_t hale_process_pid(void);
+int64_t hale_process_rss_bytes(void);
+
+/* std::time: monotonic clock in nanoseconds, wall clock in Unix seconds, sleeping. */
+int64_t hale_time_monotonic(void);
+int64_t hale_time_now(void);
+void hale_time_sleep(int64_t ns);
+
+#endif
