@@ -34,10 +34,10 @@
 #include "value.h"
 
 typedef struct {
-    int max_depth;          /* nesting of arrays and records; top level is depth 1 */
-    size_t max_bytes;       /* longest String or Bytes */
-    size_t max_elems;       /* longest array */
-    size_t max_decoded;     /* total bytes a decode may allocate in the region */
+    int max_depth;      /* nesting of arrays and records; top level is depth 1 */
+    size_t max_bytes;   /* longest String or Bytes */
+    size_t max_elems;   /* longest array */
+    size_t max_decoded; /* total bytes a decode may allocate in the region */
 } tp_limits;
 
 #define TP_DEFAULT_MAX_DEPTH 32
@@ -76,8 +76,7 @@ int tp_encoded_size(const hale_type *t, const void *value, size_t *size, tp_code
 
 /* Encodes `value` into buf[0..cap). Returns the number of bytes written (exactly what
  * tp_encoded_size reports), or -1 with `err` filled. */
-long tp_encode(const hale_type *t, const void *value, uint8_t *buf, size_t cap,
-               tp_codec_err *err);
+long tp_encode(const hale_type *t, const void *value, uint8_t *buf, size_t cap, tp_codec_err *err);
 
 /* Decodes exactly one value of type `t` from buf[0..len) into `out` (t->size bytes, supplied by
  * the caller), allocating its heap parts in `r`. Returns 0, or -1 with `err` filled (and the

@@ -44,61 +44,91 @@ static const hale_field inner_fields[] = {
     {"id", offsetof(Inner, id), &hale_type_int},
     {"name", offsetof(Inner, name), &hale_type_string},
 };
-static const hale_type inner_t = {.kind = HALE_T_RECORD, .name = "Inner", .size = sizeof(Inner),
-                                  .align = _Alignof(Inner), .fingerprint = 0x11,
-                                  .fields = inner_fields, .nfields = 2};
-static const hale_type inners_t = {.kind = HALE_T_ARRAY, .name = "[Inner]",
-                                   .size = sizeof(hale_array), .align = _Alignof(hale_array),
+static const hale_type inner_t = {.kind = HALE_T_RECORD,
+                                  .name = "Inner",
+                                  .size = sizeof(Inner),
+                                  .align = _Alignof(Inner),
+                                  .fingerprint = 0x11,
+                                  .fields = inner_fields,
+                                  .nfields = 2};
+static const hale_type inners_t = {.kind = HALE_T_ARRAY,
+                                   .name = "[Inner]",
+                                   .size = sizeof(hale_array),
+                                   .align = _Alignof(hale_array),
                                    .elem = &inner_t};
-static const hale_type ints_t = {.kind = HALE_T_ARRAY, .name = "[Int]", .size = sizeof(hale_array),
-                                 .align = _Alignof(hale_array), .elem = &hale_type_int};
-static const hale_type bint4_t = {.kind = HALE_T_BOUNDED, .name = "bounded[Int; 4]",
-                                  .size = sizeof(BInt4), .align = _Alignof(BInt4), .flat = true,
-                                  .elem = &hale_type_int, .capacity = 4,
+static const hale_type ints_t = {.kind = HALE_T_ARRAY,
+                                 .name = "[Int]",
+                                 .size = sizeof(hale_array),
+                                 .align = _Alignof(hale_array),
+                                 .elem = &hale_type_int};
+static const hale_type bint4_t = {.kind = HALE_T_BOUNDED,
+                                  .name = "bounded[Int; 4]",
+                                  .size = sizeof(BInt4),
+                                  .align = _Alignof(BInt4),
+                                  .flat = true,
+                                  .elem = &hale_type_int,
+                                  .capacity = 4,
                                   .items_offset = offsetof(BInt4, items)};
 static const char *const level_names[] = {"Debug", "Info", "Warn"};
-static const hale_type level_t = {.kind = HALE_T_ENUM, .name = "Level", .size = 8, .align = 8,
-                                  .flat = true, .variants = level_names, .nvariants = 3};
+static const hale_type level_t = {.kind = HALE_T_ENUM,
+                                  .name = "Level",
+                                  .size = 8,
+                                  .align = 8,
+                                  .flat = true,
+                                  .variants = level_names,
+                                  .nvariants = 3};
 static const hale_field outer_fields[] = {
-    {"n", offsetof(Outer, n), &hale_type_int},
-    {"f", offsetof(Outer, f), &hale_type_float},
-    {"b", offsetof(Outer, b), &hale_type_bool},
-    {"d", offsetof(Outer, d), &hale_type_duration},
-    {"s", offsetof(Outer, s), &hale_type_string},
-    {"raw", offsetof(Outer, raw), &hale_type_bytes},
-    {"level", offsetof(Outer, level), &level_t},
-    {"inner", offsetof(Outer, inner), &inner_t},
-    {"inners", offsetof(Outer, inners), &inners_t},
-    {"ints", offsetof(Outer, ints), &ints_t},
+    {"n", offsetof(Outer, n), &hale_type_int},      {"f", offsetof(Outer, f), &hale_type_float},
+    {"b", offsetof(Outer, b), &hale_type_bool},     {"d", offsetof(Outer, d), &hale_type_duration},
+    {"s", offsetof(Outer, s), &hale_type_string},   {"raw", offsetof(Outer, raw), &hale_type_bytes},
+    {"level", offsetof(Outer, level), &level_t},    {"inner", offsetof(Outer, inner), &inner_t},
+    {"inners", offsetof(Outer, inners), &inners_t}, {"ints", offsetof(Outer, ints), &ints_t},
     {"small", offsetof(Outer, small), &bint4_t},
 };
-static const hale_type outer_t = {.kind = HALE_T_RECORD, .name = "Outer", .size = sizeof(Outer),
-                                  .align = _Alignof(Outer), .fingerprint = 0x22,
-                                  .fields = outer_fields, .nfields = 11};
+static const hale_type outer_t = {.kind = HALE_T_RECORD,
+                                  .name = "Outer",
+                                  .size = sizeof(Outer),
+                                  .align = _Alignof(Outer),
+                                  .fingerprint = 0x22,
+                                  .fields = outer_fields,
+                                  .nfields = 11};
 
 /* A recursive type: Node { kids: [Node] }. */
 typedef struct {
     hale_array kids;
 } Node;
 static const hale_type node_t;
-static const hale_type nodes_t = {.kind = HALE_T_ARRAY, .name = "[Node]",
-                                  .size = sizeof(hale_array), .align = _Alignof(hale_array),
+static const hale_type nodes_t = {.kind = HALE_T_ARRAY,
+                                  .name = "[Node]",
+                                  .size = sizeof(hale_array),
+                                  .align = _Alignof(hale_array),
                                   .elem = &node_t};
 static const hale_field node_fields[] = {{"kids", 0, &nodes_t}};
-static const hale_type node_t = {.kind = HALE_T_RECORD, .name = "Node", .size = sizeof(Node),
-                                 .align = _Alignof(Node), .fields = node_fields, .nfields = 1};
+static const hale_type node_t = {.kind = HALE_T_RECORD,
+                                 .name = "Node",
+                                 .size = sizeof(Node),
+                                 .align = _Alignof(Node),
+                                 .fields = node_fields,
+                                 .nfields = 1};
 
 /* An amplifier: [bounded[Int; 1000]] where each element is one byte on the wire. */
 typedef struct {
     int64_t len;
     int64_t items[1000];
 } BInt1000;
-static const hale_type bint1000_t = {.kind = HALE_T_BOUNDED, .name = "bounded[Int; 1000]",
-                                     .size = sizeof(BInt1000), .align = 8, .flat = true,
-                                     .elem = &hale_type_int, .capacity = 1000,
+static const hale_type bint1000_t = {.kind = HALE_T_BOUNDED,
+                                     .name = "bounded[Int; 1000]",
+                                     .size = sizeof(BInt1000),
+                                     .align = 8,
+                                     .flat = true,
+                                     .elem = &hale_type_int,
+                                     .capacity = 1000,
                                      .items_offset = offsetof(BInt1000, items)};
-static const hale_type big_t = {.kind = HALE_T_ARRAY, .name = "[bounded[Int; 1000]]",
-                                .size = sizeof(hale_array), .align = 8, .elem = &bint1000_t};
+static const hale_type big_t = {.kind = HALE_T_ARRAY,
+                                .name = "[bounded[Int; 1000]]",
+                                .size = sizeof(hale_array),
+                                .align = 8,
+                                .elem = &bint1000_t};
 
 /* ---- helpers ---- */
 
@@ -234,11 +264,29 @@ static void test_encoding_is_msgpack(void **state) {
 
 static void test_int_boundaries(void **state) {
     (void)state;
-    const int64_t vals[] = {0,          1,          31,          32,         127,
-                            128,        255,        256,         65535,      65536,
-                            4294967295, 4294967296, INT64_MAX,   -1,         -32,
-                            -33,        -128,       -129,        -32768,     -32769,
-                            -2147483648LL, -2147483649LL, INT64_MIN};
+    const int64_t vals[] = {0,
+                            1,
+                            31,
+                            32,
+                            127,
+                            128,
+                            255,
+                            256,
+                            65535,
+                            65536,
+                            4294967295,
+                            4294967296,
+                            INT64_MAX,
+                            -1,
+                            -32,
+                            -33,
+                            -128,
+                            -129,
+                            -32768,
+                            -32769,
+                            -2147483648LL,
+                            -2147483649LL,
+                            INT64_MIN};
     for (size_t i = 0; i < sizeof vals / sizeof vals[0]; i++) {
         uint8_t buf[16];
         size_t n = encode(&hale_type_int, &vals[i], buf, sizeof buf);

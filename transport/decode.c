@@ -72,8 +72,7 @@ static int need(reader *rd, const tp_path *at, size_t n) {
 }
 
 static int mismatch(reader *rd, const tp_path *at, const char *want) {
-    return tp_codec_fail(rd->err, at, TP_CODEC_TYPE, "expected %s, got %s", want,
-                         family(rd->p[0]));
+    return tp_codec_fail(rd->err, at, TP_CODEC_TYPE, "expected %s, got %s", want, family(rd->p[0]));
 }
 
 /* Reads a big-endian length of `width` bytes after the lead byte; advances past both. */
@@ -206,8 +205,8 @@ static int read_array_head(reader *rd, const tp_path *at, const char *want, size
 
 static void *take(reader *rd, const tp_path *at, size_t n, size_t size, size_t align) {
     if (size && n > rd->budget / size) {
-        tp_codec_fail(rd->err, at, TP_CODEC_LIMIT, "decoded value would pass the limit of %zu bytes",
-                      rd->lim->max_decoded);
+        tp_codec_fail(rd->err, at, TP_CODEC_LIMIT,
+                      "decoded value would pass the limit of %zu bytes", rd->lim->max_decoded);
         return NULL;
     }
     rd->budget -= n * size;
@@ -297,8 +296,8 @@ static int read_record(reader *rd, const hale_type *t, void *out, const tp_path 
     memset(out, 0, t->size);
     for (size_t i = 0; i < n; i++) {
         tp_path here = {.up = at, .name = t->fields[i].name};
-        if (read_value(rd, t->fields[i].type, FIELD(out, t->fields[i].offset), &here,
-                       depth + 1) != 0) {
+        if (read_value(rd, t->fields[i].type, FIELD(out, t->fields[i].offset), &here, depth + 1) !=
+            0) {
             return -1;
         }
     }
@@ -329,8 +328,8 @@ static int read_bounded(reader *rd, const hale_type *t, void *out, const tp_path
         return -1;
     }
     if (n > t->capacity) {
-        return tp_codec_fail(rd->err, at, TP_CODEC_LIMIT, "%zu elements in a %s of capacity %zu",
-                             n, t->name, t->capacity);
+        return tp_codec_fail(rd->err, at, TP_CODEC_LIMIT, "%zu elements in a %s of capacity %zu", n,
+                             t->name, t->capacity);
     }
     memset(out, 0, t->size);
     int64_t len = (int64_t)n;

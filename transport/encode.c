@@ -195,8 +195,7 @@ static int put(writer *w, int rc, const tp_path *at) {
     return 0;
 }
 
-static int write_value(writer *w, const hale_type *t, const void *v, const tp_path *at,
-                       int depth);
+static int write_value(writer *w, const hale_type *t, const void *v, const tp_path *at, int depth);
 
 static int write_elems(writer *w, const hale_type *t, const char *items, int64_t n,
                        const tp_path *at, int depth) {
@@ -212,8 +211,7 @@ static int write_elems(writer *w, const hale_type *t, const char *items, int64_t
     return 0;
 }
 
-static int write_value(writer *w, const hale_type *t, const void *v, const tp_path *at,
-                       int depth) {
+static int write_value(writer *w, const hale_type *t, const void *v, const tp_path *at, int depth) {
     if (depth > TP_DEFAULT_MAX_DEPTH) {
         return tp_codec_fail(w->err, at, TP_CODEC_DEPTH, "nested deeper than %d",
                              TP_DEFAULT_MAX_DEPTH);
@@ -285,8 +283,7 @@ static int write_value(writer *w, const hale_type *t, const void *v, const tp_pa
     return tp_codec_fail(w->err, at, TP_CODEC_VALUE, "unknown type kind %d", (int)t->kind);
 }
 
-long tp_encode(const hale_type *t, const void *value, uint8_t *buf, size_t cap,
-               tp_codec_err *err) {
+long tp_encode(const hale_type *t, const void *value, uint8_t *buf, size_t cap, tp_codec_err *err) {
     writer w = {.cur = {buf, buf + cap}, .err = err};
     msgpack_packer_init(&w.pk, &w.cur, cursor_write);
     tp_path root = {.name = t->name};

@@ -94,17 +94,17 @@ static void nonce_of(uint8_t nonce[crypto_aead_xchacha20poly1305_ietf_NPUBBYTES]
 }
 
 void tp_frame_seal(uint8_t *frame, size_t payload_len, const uint8_t key[TP_KEY_BYTES]) {
-    tp_header h = {.topic = get64(frame + 4), .sender = get64(frame + 28), .seq = get64(frame + 36)};
+    tp_header h = {
+        .topic = get64(frame + 4), .sender = get64(frame + 28), .seq = get64(frame + 36)};
     uint8_t nonce[crypto_aead_xchacha20poly1305_ietf_NPUBBYTES];
     nonce_of(nonce, &h);
     uint8_t *payload = frame + TP_HEADER_SIZE;
     crypto_aead_xchacha20poly1305_ietf_encrypt_detached(payload, payload + payload_len, NULL,
-                                                        payload, payload_len, frame,
-                                                        TP_HEADER_SIZE, NULL, nonce, key);
+                                                        payload, payload_len, frame, TP_HEADER_SIZE,
+                                                        NULL, nonce, key);
 }
 
-int tp_frame_open(uint8_t *frame, size_t len, const tp_header *h,
-                  const uint8_t key[TP_KEY_BYTES]) {
+int tp_frame_open(uint8_t *frame, size_t len, const tp_header *h, const uint8_t key[TP_KEY_BYTES]) {
     if (len < TP_HEADER_SIZE + TP_TAG_SIZE) {
         return -1;
     }
@@ -112,9 +112,8 @@ int tp_frame_open(uint8_t *frame, size_t len, const tp_header *h,
     nonce_of(nonce, h);
     size_t n = len - TP_HEADER_SIZE - TP_TAG_SIZE;
     uint8_t *payload = frame + TP_HEADER_SIZE;
-    return crypto_aead_xchacha20poly1305_ietf_decrypt_detached(payload, NULL, payload, n,
-                                                               payload + n, frame, TP_HEADER_SIZE,
-                                                               nonce, key) == 0
+    return crypto_aead_xchacha20poly1305_ietf_decrypt_detached(
+               payload, NULL, payload, n, payload + n, frame, TP_HEADER_SIZE, nonce, key) == 0
                ? 0
                : -1;
 }

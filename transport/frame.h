@@ -83,7 +83,6 @@ void tp_frame_seal(uint8_t *frame, size_t payload_len, const uint8_t key[TP_KEY_
 
 /* Opens a sealed frame of `len` bytes in place (the header was parsed into `h`). Returns 0 with
  * the plaintext at frame+44 (len - 60 bytes), or -1 when the tag does not verify. */
-int tp_frame_open(uint8_t *frame, size_t len, const tp_header *h,
-                  const uint8_t key[TP_KEY_BYTES]);
+int tp_frame_open(uint8_t *frame, size_t len, const tp_header *h, const uint8_t key[TP_KEY_BYTES]);
 
 #endif

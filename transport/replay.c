@@ -2,6 +2,7 @@
  * probing and backward-shift deletion, so eviction leaves no tombstones behind. */
 #include "replay.h"
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
 
@@ -20,7 +21,7 @@ struct tp_replay {
     size_t max;
     size_t count;
     uint64_t tick;
-    uint64_t evictions;
+    _Atomic uint64_t evictions; /* read by counter dumps on other threads */
 };
 
 static size_t hash(uint64_t sender, uint64_t topic) {
@@ -61,7 +62,7 @@ size_t tp_replay_size(const tp_replay *t) {
 }
 
 uint64_t tp_replay_evictions(const tp_replay *t) {
-    return t->evictions;
+    return atomic_load_explicit(&t->evictions, memory_order_relaxed);
 }
 
 static void remove_at(tp_replay *t, size_t i) {
@@ -83,12 +84,13 @@ static void remove_at(tp_replay *t, size_t i) {
 static void evict_oldest(tp_replay *t) {
     size_t oldest = t->cap;
     for (size_t i = 0; i < t->cap; i++) {
-        if (t->slots[i].max != 0 && (oldest == t->cap || t->slots[i].used < t->slots[oldest].used)) {
+        if (t->slots[i].max != 0 &&
+            (oldest == t->cap || t->slots[i].used < t->slots[oldest].used)) {
             oldest = i;
         }
     }
     remove_at(t, oldest);
-    t->evictions++;
+    atomic_fetch_add_explicit(&t->evictions, 1, memory_order_relaxed);
 }
 
 static window *find_or_add(tp_replay *t, uint64_t sender, uint64_t topic, bool *fresh) {

@@ -22,9 +22,13 @@ static const hale_field msg_fields[] = {
     {"n", offsetof(Msg, n), &hale_type_int},
     {"text", offsetof(Msg, text), &hale_type_string},
 };
-static const hale_type msg_t = {.kind = HALE_T_RECORD, .name = "Msg", .size = sizeof(Msg),
-                                .align = _Alignof(Msg), .fingerprint = 0xabc,
-                                .fields = msg_fields, .nfields = 2};
+static const hale_type msg_t = {.kind = HALE_T_RECORD,
+                                .name = "Msg",
+                                .size = sizeof(Msg),
+                                .align = _Alignof(Msg),
+                                .fingerprint = 0xabc,
+                                .fields = msg_fields,
+                                .nfields = 2};
 
 static uint8_t key[TP_KEY_BYTES], wrong[TP_KEY_BYTES];
 static tp_topic topics[2];
@@ -154,9 +158,8 @@ static void test_every_reason(void **state) {
     len = build(buf, 0, &m, 1, 1, key);
     tp_header h = {.topic = tp_wire_id("t.other", 7), .fingerprint = 0xabc, .sender = 1, .seq = 1};
     tp_codec_err err;
-    assert_int_equal(tp_tx_write(buf, &h, &msg_t, &m, len - TP_HEADER_SIZE - TP_TAG_SIZE, key,
-                                 &err),
-                     0);
+    assert_int_equal(
+        tp_tx_write(buf, &h, &msg_t, &m, len - TP_HEADER_SIZE - TP_TAG_SIZE, key, &err), 0);
     expect_reject(buf, len, TP_REJ_UNKNOWN_TOPIC, -1);
 
     /* accepted, then replayed */
@@ -171,17 +174,17 @@ static void test_every_reason(void **state) {
 
     /* malformed payload: a Msg's bytes sent under t.int's wire id and fingerprint */
     len = build(buf, 0, &m, 3, 1, key);
-    h = (tp_header){.topic = topics[1].wire_id, .fingerprint = hale_type_int.fingerprint,
-                    .sender = 3, .seq = 1};
-    assert_int_equal(tp_tx_write(buf, &h, &msg_t, &m, len - TP_HEADER_SIZE - TP_TAG_SIZE, key,
-                                 &err),
-                     0);
+    h = (tp_header){.topic = topics[1].wire_id,
+                    .fingerprint = hale_type_int.fingerprint,
+                    .sender = 3,
+                    .seq = 1};
+    assert_int_equal(
+        tp_tx_write(buf, &h, &msg_t, &m, len - TP_HEADER_SIZE - TP_TAG_SIZE, key, &err), 0);
     expect_reject(buf, len, TP_REJ_MALFORMED_PAYLOAD, 1);
     /* malformed payload: right bytes, wrong fingerprint */
     h = (tp_header){.topic = topics[0].wire_id, .fingerprint = 0xdef, .sender = 3, .seq = 2};
-    assert_int_equal(tp_tx_write(buf, &h, &msg_t, &m, len - TP_HEADER_SIZE - TP_TAG_SIZE, key,
-                                 &err),
-                     0);
+    assert_int_equal(
+        tp_tx_write(buf, &h, &msg_t, &m, len - TP_HEADER_SIZE - TP_TAG_SIZE, key, &err), 0);
     expect_reject(buf, len, TP_REJ_MALFORMED_PAYLOAD, 0);
 
     /* oversized payload: decodes past the string limit */

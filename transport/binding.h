@@ -1,0 +1,178 @@
+/* Bindings: a topic carried across processes over one nng socket.
+ *
+ * A binding is one URL, one role (listen or dial) and one direction (this process publishes,
+ * subscribes, or both), carrying one or more topics whose frames share the socket. The runtime
+ * opens one per route at boot; `tp_binding_open` failing is a birth failure naming the subject.
+ *
+ * Protocols. The nng protocol follows from who listens, so that every arrangement the language
+ * allows keeps its promise:
+ *
+ *   publisher dials, subscriber listens (the default: fan-in, N publishers -> 1 subscriber)
+ *       push0 -> pull0. Every frame reaches the one subscriber, in order per publisher. A slow
+ *       subscriber applies backpressure: its queue fills, the socket buffers fill, and the
+ *       publisher's send reports TP_EAGAIN (nonblocking) or waits (blocking). Nothing is lost on
+ *       a live link.
+ *   publisher listens, subscribers dial (fan-out, 1 publisher -> N subscribers)
+ *       pub0 -> sub0. Every subscriber gets every frame while it keeps up; one that falls behind
+ *       by more than its queue loses frames rather than stalling the others. That loss is never
+ *       silent: frames are numbered per (sender, topic), the subscriber counts every gap in
+ *       `lost_gap`, and the count is in the counters dump.
+ *   publishes and subscribes the same binding (role given explicitly)
+ *       bus0 on both sides: each side's frames reach the others; lossy like fan-out, and gaps
+ *       are counted the same way. Both ends of such a binding must be "both".
+ *
+ * Security. With a deployment key every frame is sealed (frame.h). Without one, frames travel
+ * unsealed, which is allowed only where the operating system already confines the link: an ipc
+ * socket (created owner-only: mode 0600, under umask 077) or TCP on a loopback address. A TCP
+ * binding to any other address without a key is refused unless `insecure` is set, and then warns
+ * on every open. A sealed binding drops unsealed frames and the reverse (counted as bad_seal).
+ *
+ * Limits. nng itself refuses frames over 2 x max_frame (NNG_OPT_RECVMAXSZ) by closing that
+ * connection before buffering the body: a 100 MiB frame never costs 100 MiB. nng does not say
+ * why it closed a connection, so those show as the peer's link going down (links_down), not as
+ * a rejected frame; frames between max_frame and 2 x max_frame are received and counted as
+ * oversized, which names a misconfigured peer precisely.
+ *
+ * Driving a binding from a libev loop (the runtime's loops are libev):
+ *   - receive: an ev_io (EV_READ) on tp_binding_recv_fd(); it is readable while frames are
+ *     queued (NNG_OPT_RECVFD). Its callback calls tp_binding_pump(b, region, budget), which
+ *     validates, decodes into `region` and calls each topic's deliver function on this thread.
+ *     Never read the fd itself.
+ *   - links: an ev_io (EV_READ) on tp_binding_event_fd(); its callback pops events with
+ *     tp_binding_next_event(). A TP_LINK_DOWN leaving a dial binding with no peer is the
+ *     structural failure on `main`; TP_LINK_UP releases parked `or wait` publishers.
+ *   - send: tp_send(..., TP_SEND_NONBLOCK) from any thread. TP_EAGAIN (backpressure) and
+ *     TP_ENOPEER (no link) are where `or wait` parks: wait for EV_READ on tp_binding_send_fd()
+ *     (readable when the socket can take a frame) or for a TP_LINK_UP, then send again. Without
+ *     `or wait` the runtime drops (already counted in send_dropped). TP_SEND_BLOCK instead
+ *     blocks the calling thread up to the send timeout (for a pinned locus with no loop).
+ * pump and next_event are for one thread at a time (the binding's loop); tp_send, counters and
+ * dumps may be called from any thread. Add every topic before traffic starts. */
+#ifndef HALE_TRANSPORT_BINDING_H
+#define HALE_TRANSPORT_BINDING_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "codec.h"
+#include "counters.h"
+#include "keyfile.h"
+#include "link.h"
+#include "region.h"
+#include "rx.h"
+
+typedef enum { TP_ROLE_LISTEN, TP_ROLE_DIAL } tp_role;
+typedef enum { TP_DIR_PUBLISH, TP_DIR_SUBSCRIBE, TP_DIR_BOTH } tp_dir;
+
+#define TP_DEFAULT_MAX_FRAME ((size_t)1 << 20)
+#define TP_DEFAULT_CONNECT_MS 5000
+#define TP_MAX_TOPICS 64
+
+typedef struct {
+    const char *url; /* ipc:///path or tcp://host:port */
+    tp_role role;
+    tp_dir dir;
+    const uint8_t *key; /* TP_KEY_BYTES of deployment key, or NULL for unsealed */
+    bool insecure;      /* allow unsealed TCP beyond loopback (warns on every open) */
+    const char *label;  /* names the binding in messages, e.g. its first subject */
+    size_t max_frame;   /* largest frame accepted or sent; 0: TP_DEFAULT_MAX_FRAME */
+    tp_limits limits;   /* payload decode limits; all zero: tp_limits_default() */
+    /* dial: how long open waits for the first link (the boot connect window); 0: the default
+     * (TP_DEFAULT_CONNECT_MS), < 0: do not wait. */
+    int connect_timeout_ms;
+    int reconnect_min_ms, reconnect_max_ms; /* dial: nng's redial backoff; 0: 20 ms, 1 s */
+    int send_timeout_ms; /* TP_SEND_BLOCK gives up after this; 0: wait indefinitely */
+    size_t max_senders;  /* replay windows kept; 0: 4096 */
+} tp_binding_opts;
+
+typedef struct tp_binding tp_binding;
+
+/* Opens the socket and listens or dials. Returns 0, or -1 with one line in `err` naming the URL
+ * and label (the runtime prints it as the birth failure). */
+int tp_binding_open(tp_binding **out, const tp_binding_opts *opts, char *err, size_t errlen);
+
+/* Stops the binding and frees it. For a publishing binding, first waits up to linger_ms for
+ * frames already accepted to leave (nng would otherwise drop what is still queued). */
+void tp_binding_close(tp_binding *b, int linger_ms);
+
+/* Adds a topic carried by this binding: its wire subject, payload type, and (when this process
+ * subscribes) the function frames are delivered to. Returns the topic handle (0, 1, ...) used by
+ * tp_send and in deliveries, or -1 (too many topics, subject too long or already added). */
+int tp_binding_add_topic(tp_binding *b, const char *subject, const hale_type *type,
+                         tp_deliver_fn deliver, void *ctx);
+
+/* ---- sending ---- */
+
+enum {
+    TP_OK = 0,
+    TP_EAGAIN = -1,    /* backpressure: the peer's queues are full (nonblocking send) */
+    TP_ENOPEER = -2,   /* no live link to send on */
+    TP_ETIMEDOUT = -3, /* blocking send timed out */
+    TP_ECLOSED = -4,   /* binding closed */
+    TP_EENCODE = -5,   /* the value cannot be encoded (see the log line) */
+    TP_ETOOBIG = -6,   /* the frame would be larger than max_frame */
+    TP_EINVAL = -7,    /* no such topic, or this binding does not publish */
+    TP_EIO = -8,       /* any other nng failure */
+};
+
+enum {
+    TP_SEND_NONBLOCK = 0,
+    TP_SEND_BLOCK = 1 << 0,
+};
+
+/* Encodes, seals and sends `value` (of the topic's type) on topic `topic`. Every failure is
+ * counted in send_dropped. Thread-safe. */
+int tp_send(tp_binding *b, int topic, const void *value, int flags);
+
+/* The same, carrying the routing key hash (tp_routing_hash of the key's bytes). */
+int tp_send_keyed(tp_binding *b, int topic, const void *value, uint64_t key_hash, int flags);
+
+/* "backpressure", "no peer", ... for a TP_E* code. */
+const char *tp_strerror(int code);
+
+/* ---- receiving ---- */
+
+/* Receives, validates and delivers up to `budget` frames without blocking, decoding payloads
+ * into `r` (values stay there until the caller resets it). Rejected frames are counted and
+ * logged once per peer per reason. Returns frames delivered, or -1 once the binding is
+ * closed. */
+int tp_binding_pump(tp_binding *b, hale_region *r, int budget);
+
+/* ---- readiness and links ---- */
+
+int tp_binding_recv_fd(tp_binding *b); /* -1 for a publish-only binding */
+int tp_binding_send_fd(tp_binding *b); /* -1 for a subscribe-only binding */
+int tp_binding_event_fd(tp_binding *b);
+
+/* Pops the oldest link event. Returns 1, or 0 when none is pending. */
+int tp_binding_next_event(tp_binding *b, tp_link_event *ev);
+
+/* Live peers (a dialer has 0 or 1). */
+int tp_binding_peers(tp_binding *b);
+
+/* Blocks until a peer is up, up to timeout_ms (< 0 forever). Returns 1 when up, 0 if not. */
+int tp_binding_wait_peer(tp_binding *b, int timeout_ms);
+
+/* ---- identity and counters ---- */
+
+const char *tp_binding_url(const tp_binding *b);
+/* The address actually bound (differs from the URL for tcp port 0). */
+const char *tp_binding_bound_url(const tp_binding *b);
+uint64_t tp_binding_sender(const tp_binding *b);
+bool tp_binding_sealed(const tp_binding *b);
+
+void tp_binding_counts(tp_binding *b, tp_counts *out);
+void tp_topic_counts(tp_binding *b, int topic, tp_counts *out);
+
+/* Writes the binding's line and one line per topic (format in counters.h). */
+void tp_binding_dump(tp_binding *b, FILE *out);
+
+/* Every open binding's dump, in opening order. */
+void tp_dump_all(FILE *out);
+
+/* True when HALE_BUS_COUNTERS_DUMP is set to a non-empty value other than "0". */
+bool tp_counters_dump_requested(void);
+
+#endif
