@@ -1,18 +1,15 @@
 /* Bindings over nng (see binding.h): opening with the right protocol and security policy,
  * sending, pumping received frames through the receive pipeline, link events, counters. */
-#include "binding.h"
+#include "binding_impl.h"
 
 #include <arpa/inet.h>
 #include <inttypes.h>
-#include <poll.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 
-#include <nng/nng.h>
 #include <nng/protocol/bus0/bus.h>
 #include <nng/protocol/pipeline0/pull.h>
 #include <nng/protocol/pipeline0/push.h>
@@ -21,42 +18,8 @@
 #include <sodium.h>
 
 #include "log.h"
-#include "rejlog.h"
-#include "tx.h"
-#include "url.h"
-
-typedef enum { PROTO_PUSH, PROTO_PULL, PROTO_PUB, PROTO_SUB, PROTO_BUS } proto;
 
 static const char *const proto_names[] = {"push0", "pull0", "pub0", "sub0", "bus0"};
-
-struct tp_binding {
-    nng_socket sock;
-    nng_listener listener;
-    nng_dialer dialer;
-    proto proto;
-    tp_role role;
-    tp_dir dir;
-    tp_url parsed;
-    char url[256];
-    char bound[300];
-    char label[TP_SUBJECT_MAX];
-    uint8_t key[TP_KEY_BYTES];
-    bool sealed;
-    bool can_send, can_recv;
-    uint64_t sender;
-    size_t max_frame;
-    int send_timeout_ms;
-    int recv_fd, send_fd;
-    tp_topic topics[TP_MAX_TOPICS];
-    _Atomic size_t ntopics;
-    _Atomic bool encode_logged[TP_MAX_TOPICS];
-    tp_rx rx;
-    tp_counters counters;
-    tp_links links;
-    tp_rejlog rejlog;
-    atomic_bool ever_up;
-    tp_binding *next; /* registry of open bindings */
-};
 
 static pthread_mutex_t registry_mu = PTHREAD_MUTEX_INITIALIZER;
 static tp_binding *registry;
@@ -74,7 +37,7 @@ static int fail(char *err, size_t errlen, const char *fmt, ...) {
 
 /* ---- opening ---- */
 
-static proto choose_proto(tp_role role, tp_dir dir) {
+static tp_proto choose_proto(tp_role role, tp_dir dir) {
     if (dir == TP_DIR_BOTH) {
         return PROTO_BUS;
     }
@@ -252,7 +215,7 @@ static void init_fields(tp_binding *b, const tp_binding_opts *o) {
     snprintf(b->label, sizeof b->label, "%s", o->label ? o->label : o->url);
     b->max_frame = o->max_frame ? o->max_frame : TP_DEFAULT_MAX_FRAME;
     b->send_timeout_ms = o->send_timeout_ms;
-    b->recv_fd = b->send_fd = -1;
+    b->nng_send_fd = -1;
     if (o->key) {
         memcpy(b->key, o->key, TP_KEY_BYTES);
         b->sealed = true;
@@ -280,14 +243,22 @@ static int open_nng(tp_binding *b, const tp_binding_opts *o, char *err, size_t e
     set_options(b, o);
     nng_pipe_notify(b->sock, NNG_PIPE_EV_ADD_POST, pipe_event, b);
     nng_pipe_notify(b->sock, NNG_PIPE_EV_REM_POST, pipe_event, b);
-    if (b->can_recv) {
-        nng_socket_get_int(b->sock, NNG_OPT_RECVFD, &b->recv_fd);
-    }
     if (b->can_send) {
-        nng_socket_get_int(b->sock, NNG_OPT_SENDFD, &b->send_fd);
+        nng_socket_get_int(b->sock, NNG_OPT_SENDFD, &b->nng_send_fd);
     }
     return o->role == TP_ROLE_LISTEN ? start_listener(b, err, errlen)
                                      : start_dialer(b, o, err, errlen);
+}
+
+/* Everything but the socket; after nng_close (or when it never opened). */
+static void free_parts(tp_binding *b) {
+    tp_txq_fini(b);
+    tp_rxq_fini(b);
+    tp_links_fini(&b->links);
+    tp_replay_free(b->rx.replay);
+    pthread_mutex_destroy(&b->rejlog_mu);
+    sodium_memzero(b->key, sizeof b->key);
+    hale_sys_free(b);
 }
 
 int tp_binding_open(tp_binding **out, const tp_binding_opts *o, char *err, size_t errlen) {
@@ -311,16 +282,17 @@ int tp_binding_open(tp_binding **out, const tp_binding_opts *o, char *err, size_
         hale_sys_free(b);
         return fail(err, errlen, "out of memory opening a binding");
     }
+    pthread_mutex_init(&b->rejlog_mu, NULL);
     b->sock = (nng_socket)NNG_SOCKET_INITIALIZER;
-    if (open_nng(b, o, err, errlen) != 0) {
+    int rc = tp_txq_init(b) != 0 || tp_rxq_init(b) != 0
+                 ? fail(err, errlen, "binding %s: out of memory", b->label)
+                 : open_nng(b, o, err, errlen);
+    if (rc != 0) {
         tp_links_close(&b->links);
         if (nng_socket_id(b->sock) > 0) {
             nng_close(b->sock);
         }
-        tp_links_fini(&b->links);
-        tp_replay_free(b->rx.replay);
-        sodium_memzero(b->key, sizeof b->key);
-        hale_sys_free(b);
+        free_parts(b);
         return -1;
     }
     registry_add(b);
@@ -328,43 +300,23 @@ int tp_binding_open(tp_binding **out, const tp_binding_opts *o, char *err, size_
     return 0;
 }
 
-/* Waits until nng has handed everything accepted to the connection. push0 raises its send fd
- * once a pipe is ready for more, i.e. its previous frame is written; pub0 and bus0 queue per
- * pipe with no such signal, so they get a short grace period instead. */
-static void linger(tp_binding *b, int linger_ms) {
-    if (b->proto == PROTO_PUSH && b->send_fd >= 0) {
-        if (tp_links_peers(&b->links) > 0) {
-            struct pollfd pfd = {.fd = b->send_fd, .events = POLLIN};
-            poll(&pfd, 1, linger_ms);
-        }
-        return;
-    }
-    int ms = linger_ms < 100 ? linger_ms : 100;
-    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
-}
-
 void tp_binding_close(tp_binding *b, int linger_ms) {
     if (!b) {
         return;
     }
     registry_remove(b);
-    if (b->can_send && linger_ms > 0) {
-        linger(b, linger_ms);
-    }
+    tp_txq_drain(b, linger_ms);
     tp_links_close(&b->links);
-    nng_close(b->sock); /* waits for nng's pipe callbacks, which use b */
-    tp_links_fini(&b->links);
-    tp_replay_free(b->rx.replay);
-    sodium_memzero(b->key, sizeof b->key);
-    hale_sys_free(b);
+    nng_close(b->sock); /* waits for nng's callbacks, which use b */
+    free_parts(b);
 }
 
 int tp_binding_add_topic(tp_binding *b, const char *subject, const hale_type *type,
                          tp_deliver_fn deliver, void *ctx) {
     size_t n = atomic_load(&b->ntopics);
     size_t len = strlen(subject);
-    if (n == TP_MAX_TOPICS || len >= TP_SUBJECT_MAX || len == 0) {
+    if (n == TP_MAX_TOPICS || len >= TP_SUBJECT_MAX || len == 0 ||
+        (b->can_recv && b->rxq.started)) {
         return -1;
     }
     uint64_t id = tp_wire_id(subject, len);
@@ -385,197 +337,7 @@ int tp_binding_add_topic(tp_binding *b, const char *subject, const hale_type *ty
     return (int)n;
 }
 
-/* ---- sending ---- */
-
-const char *tp_strerror(int code) {
-    switch (code) {
-    case TP_OK:
-        return "ok";
-    case TP_EAGAIN:
-        return "backpressure (peer queues full)";
-    case TP_ENOPEER:
-        return "no live link";
-    case TP_ETIMEDOUT:
-        return "send timed out";
-    case TP_ECLOSED:
-        return "binding closed";
-    case TP_EENCODE:
-        return "value cannot be encoded";
-    case TP_ETOOBIG:
-        return "frame larger than max_frame";
-    case TP_EINVAL:
-        return "no such topic, or binding does not publish";
-    default:
-        return "transport error";
-    }
-}
-
-static int dropped(tp_binding *b, tp_topic *t, int code) {
-    tp_count(&b->counters, TP_C_SEND_DROPPED, 1);
-    if (t) {
-        tp_count(&t->counters, TP_C_SEND_DROPPED, 1);
-    }
-    return code;
-}
-
-static int map_nng(tp_binding *b, int rv) {
-    switch (rv) {
-    case NNG_EAGAIN:
-        return tp_links_peers(&b->links) == 0 ? TP_ENOPEER : TP_EAGAIN;
-    case NNG_ETIMEDOUT:
-        return TP_ETIMEDOUT;
-    case NNG_ECLOSED:
-        return TP_ECLOSED;
-    default:
-        return TP_EIO;
-    }
-}
-
-/* A link must exist for a send to mean anything; a blocking send waits for one. */
-static int need_peer(tp_binding *b, int flags) {
-    if (tp_links_peers(&b->links) > 0) {
-        return 0;
-    }
-    if (!(flags & TP_SEND_BLOCK)) {
-        return TP_ENOPEER;
-    }
-    int wait = b->send_timeout_ms > 0 ? b->send_timeout_ms : -1;
-    return tp_links_wait_up(&b->links, wait) ? 0 : TP_ETIMEDOUT;
-}
-
-static int build(tp_binding *b, tp_topic *t, int ti, const void *value, uint8_t flags,
-                 uint64_t key_hash, nng_msg **out, uint64_t *seq) {
-    size_t plen, flen;
-    tp_codec_err err;
-    if (tp_tx_size(t->type, value, b->sealed, &plen, &flen, &err) != 0) {
-        if (!atomic_exchange(&b->encode_logged[ti], true)) {
-            char line[300];
-            tp_codec_err_format(&err, line, sizeof line);
-            tp_log("%s: cannot send a value: %s", t->subject, line);
-        }
-        return TP_EENCODE;
-    }
-    if (flen > b->max_frame) {
-        if (!atomic_exchange(&b->encode_logged[ti], true)) {
-            tp_log("%s: a %zu-byte frame is larger than this binding's max_frame (%zu)", t->subject,
-                   flen, b->max_frame);
-        }
-        return TP_ETOOBIG;
-    }
-    if (nng_msg_alloc(out, flen) != 0) {
-        return TP_EIO;
-    }
-    *seq = atomic_fetch_add(&t->next_seq, 1);
-    tp_header h = {.flags = flags,
-                   .topic = t->wire_id,
-                   .fingerprint = t->type->fingerprint,
-                   .key = key_hash,
-                   .sender = b->sender,
-                   .seq = *seq};
-    if (tp_tx_write(nng_msg_body(*out), &h, t->type, value, plen, b->sealed ? b->key : NULL,
-                    &err) != 0) {
-        nng_msg_free(*out);
-        return TP_EENCODE;
-    }
-    return 0;
-}
-
-static int send_frame(tp_binding *b, int ti, const void *value, uint8_t hflags, uint64_t key_hash,
-                      int flags) {
-    if (!b->can_send || ti < 0 || (size_t)ti >= atomic_load(&b->ntopics)) {
-        return dropped(b, NULL, TP_EINVAL);
-    }
-    tp_topic *t = &b->topics[ti];
-    int rc = need_peer(b, flags);
-    if (rc != 0) {
-        return dropped(b, t, rc);
-    }
-    nng_msg *m;
-    uint64_t seq;
-    if ((rc = build(b, t, ti, value, hflags, key_hash, &m, &seq)) != 0) {
-        return dropped(b, t, rc);
-    }
-    int rv = nng_sendmsg(b->sock, m, (flags & TP_SEND_BLOCK) ? 0 : NNG_FLAG_NONBLOCK);
-    if (rv != 0) {
-        nng_msg_free(m);
-        /* The frame never left: give its number back unless another send took the next one
-         * (then the receiver counts one lost frame, which is what happened). */
-        uint64_t expect = seq + 1;
-        atomic_compare_exchange_strong(&t->next_seq, &expect, seq);
-        return dropped(b, t, map_nng(b, rv));
-    }
-    tp_count(&b->counters, TP_C_SENT, 1);
-    tp_count(&t->counters, TP_C_SENT, 1);
-    return TP_OK;
-}
-
-int tp_send(tp_binding *b, int topic, const void *value, int flags) {
-    return send_frame(b, topic, value, 0, 0, flags);
-}
-
-int tp_send_keyed(tp_binding *b, int topic, const void *value, uint64_t key_hash, int flags) {
-    return send_frame(b, topic, value, TP_FLAG_KEYED, key_hash, flags);
-}
-
-/* ---- receiving ---- */
-
-static void log_reject(tp_binding *b, nng_msg *m, const tp_rx_reject *rej) {
-    char peer[TP_PEER_MAX];
-    tp_links_name(&b->links, nng_pipe_id(nng_msg_get_pipe(m)), peer);
-    bool note_full;
-    const char *what = rej->topic >= 0 ? b->topics[rej->topic].subject : b->label;
-    const char *reason = tp_reject_name(rej->why);
-    if (tp_rejlog_first(&b->rejlog, peer, rej->why, &note_full)) {
-        tp_log("%s: dropped a frame from %s on %s: %s: %s (further %s frames from this peer are "
-               "counted, not logged)",
-               what, peer, b->url, reason, rej->detail, reason);
-    } else if (note_full) {
-        tp_log("%s: too many rejecting peers on %s; further ones are counted, not logged", b->label,
-               b->url);
-    }
-}
-
-int tp_binding_pump(tp_binding *b, hale_region *r, int budget) {
-    if (!b->can_recv) {
-        return 0;
-    }
-    b->rx.ntopics = atomic_load(&b->ntopics);
-    int delivered = 0;
-    for (int i = 0; i < budget; i++) {
-        nng_msg *m;
-        int rv = nng_recvmsg(b->sock, &m, NNG_FLAG_NONBLOCK);
-        if (rv == NNG_ECLOSED) {
-            return -1;
-        }
-        if (rv != 0) {
-            break;
-        }
-        tp_delivery d;
-        tp_rx_reject rej;
-        if (tp_rx_frame(&b->rx, nng_msg_body(m), nng_msg_len(m), r, &d, &rej) != 0) {
-            log_reject(b, m, &rej);
-            nng_msg_free(m);
-            continue;
-        }
-        nng_msg_free(m); /* the value was copied into r */
-        tp_topic *t = &b->topics[d.topic];
-        if (t->deliver) {
-            t->deliver(t->ctx, &d);
-        }
-        delivered++;
-    }
-    return delivered;
-}
-
 /* ---- readiness, links, identity ---- */
-
-int tp_binding_recv_fd(tp_binding *b) {
-    return b->recv_fd;
-}
-
-int tp_binding_send_fd(tp_binding *b) {
-    return b->send_fd;
-}
 
 int tp_binding_event_fd(tp_binding *b) {
     return tp_links_fd(&b->links);
@@ -637,8 +399,11 @@ void tp_binding_dump(tp_binding *b, FILE *out) {
              b->bound, b->role == TP_ROLE_LISTEN ? "listen" : "dial", dir_name(b->dir),
              proto_names[b->proto], b->sealed, tp_links_peers(&b->links), b->sender);
     tp_counts_format(&c, line, sizeof line);
-    fprintf(out, "%s replay_evictions=%" PRIu64 " link_events_dropped=%" PRIu64 "\n", line,
-            tp_replay_evictions(b->rx.replay), tp_links_dropped(&b->links));
+    fprintf(out,
+            "%s send_queue=%zu recv_queue=%zu replay_evictions=%" PRIu64
+            " link_events_dropped=%" PRIu64 "\n",
+            line, tp_txq_length(b), tp_rxq_length(b), tp_replay_evictions(b->rx.replay),
+            tp_links_dropped(&b->links));
     size_t n = atomic_load(&b->ntopics);
     for (size_t i = 0; i < n; i++) {
         tp_counters_read(&b->topics[i].counters, &c);

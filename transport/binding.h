@@ -117,17 +117,32 @@ enum {
     TP_EIO = -8,       /* any other nng failure */
 };
 
+/* How a send meets backpressure (a full queue) or a missing link:
+ *   TP_SEND_NONBLOCK  return TP_EAGAIN / TP_ENOPEER at once; counted in send_waits, the caller
+ *                     parks and retries (`or wait`) or gives up (then it should count the drop
+ *                     by sending with TP_SEND_DROP instead);
+ *   TP_SEND_DROP      return at once, and the frame is a counted drop (send_dropped): the
+ *                     default for a plain `T <- v;`;
+ *   TP_SEND_BLOCK     wait on this thread until the frame is queued (up to send_timeout_ms). */
 enum {
     TP_SEND_NONBLOCK = 0,
     TP_SEND_BLOCK = 1 << 0,
+    TP_SEND_DROP = 1 << 1,
 };
 
-/* Encodes, seals and sends `value` (of the topic's type) on topic `topic`. Every failure is
- * counted in send_dropped. Thread-safe. */
+/* Encodes, seals and sends `value` (of the topic's type) on topic `topic`. TP_OK means the frame
+ * was queued on a live link (fan-in) or handed to nng (fan-out, both); `sent` counts frames
+ * actually handed to a connection. Errors other than TP_EAGAIN / TP_ENOPEER are always counted
+ * in send_dropped. Thread-safe. */
 int tp_send(tp_binding *b, int topic, const void *value, int flags);
 
 /* The same, carrying the routing key hash (tp_routing_hash of the key's bytes). */
 int tp_send_keyed(tp_binding *b, int topic, const void *value, uint64_t key_hash, int flags);
+
+/* Waits until every frame accepted so far has been handed to the connection (fan-in; fan-out
+ * and bus bindings do not queue). Returns 0, or -1 if frames were still queued at the timeout.
+ * For the runtime's drain phase, before closing. */
+int tp_binding_flush(tp_binding *b, int timeout_ms);
 
 /* "backpressure", "no peer", ... for a TP_E* code. */
 const char *tp_strerror(int code);
@@ -142,8 +157,11 @@ int tp_binding_pump(tp_binding *b, hale_region *r, int budget);
 
 /* ---- readiness and links ---- */
 
-int tp_binding_recv_fd(tp_binding *b); /* -1 for a publish-only binding */
-int tp_binding_send_fd(tp_binding *b); /* -1 for a subscribe-only binding */
+/* The fd to watch for received frames (-1 for a publish-only binding). Asking for it starts
+ * receiving: add every topic first. */
+int tp_binding_recv_fd(tp_binding *b);
+/* Readable while a send would not meet backpressure (-1 for a subscribe-only binding). */
+int tp_binding_send_fd(tp_binding *b);
 int tp_binding_event_fd(tp_binding *b);
 
 /* Pops the oldest link event. Returns 1, or 0 when none is pending. */

@@ -173,6 +173,7 @@ static void test_fan_out_over_tcp(void **state) {
     assert_string_not_equal(bound, "tcp://127.0.0.1:0");
     /* No subscriber yet: nothing to publish to, and that is counted. */
     Msg m = {1, HALE_STR_LIT("x")};
+    assert_int_equal(tp_send(pub, 0, &m, TP_SEND_DROP), TP_ENOPEER);
     assert_int_equal(tp_send(pub, 0, &m, TP_SEND_NONBLOCK), TP_ENOPEER);
 
     inbox in[2] = {{0}, {0}};
@@ -198,6 +199,8 @@ static void test_fan_out_over_tcp(void **state) {
     tp_counts c;
     tp_binding_counts(pub, &c);
     assert_int_equal(c.v[TP_C_SEND_DROPPED], 1);
+    assert_int_equal(c.v[TP_C_SEND_WAITS], 1);
+    assert_int_equal(c.v[TP_C_SENT], 50);
     tp_binding_close(pub, 0);
 }
 

@@ -28,12 +28,16 @@ typedef enum {
 
 typedef enum {
     TP_C_SENT,         /* frames handed to nng */
-    TP_C_SEND_DROPPED, /* sends that did not go out (no peer, backpressure, closed, too big) */
+    TP_C_SEND_DROPPED, /* frames that did not go out (refused with TP_SEND_DROP, unencodable,
+                          too big, or still queued when the binding closed) */
+    TP_C_SEND_WAITS,   /* sends that met backpressure or no link and were left to the caller to
+                          retry (TP_SEND_NONBLOCK), or waited (TP_SEND_BLOCK) */
     TP_C_RECEIVED,     /* frames accepted and delivered */
     TP_C_LOST_GAP,     /* sequence numbers skipped by senders' streams (never arrived) */
     TP_C_LINKS_UP,     /* peers connected (listener) or link established (dialer) */
     TP_C_LINKS_DOWN,   /* peers gone, or link lost */
     TP_C_RECONNECTS,   /* dialer: link re-established after a loss */
+    TP_C_DISCARDED,    /* frames received and checked but not delivered: the binding closed */
     TP_C_REJECTED,     /* first of TP_REJ_COUNT rejection counters */
     TP_C_COUNT = TP_C_REJECTED + TP_REJ_COUNT
 } tp_counter;

@@ -57,8 +57,7 @@ static int authenticate(tp_rx *rx, uint8_t *frame, size_t len, tp_header *h, siz
     return 0;
 }
 
-int tp_rx_frame(tp_rx *rx, uint8_t *frame, size_t len, hale_region *r, tp_delivery *out,
-                tp_rx_reject *rej) {
+int tp_rx_check(tp_rx *rx, uint8_t *frame, size_t len, tp_rx_checked *out, tp_rx_reject *rej) {
     tp_header h;
     size_t plen = 0;
     if (authenticate(rx, frame, len, &h, &plen, rej) != 0) {
@@ -84,24 +83,40 @@ int tp_rx_frame(tp_rx *rx, uint8_t *frame, size_t len, hale_region *r, tp_delive
                       "payload type fingerprint %016" PRIx64 ", but %s here is %016" PRIx64,
                       h.fingerprint, t->type->name, t->type->fingerprint);
     }
+    *out = (tp_rx_checked){.topic = ti, .h = h, .payload = frame + TP_HEADER_SIZE, .len = plen};
+    return 0;
+}
+
+int tp_rx_decode(tp_rx *rx, const tp_rx_checked *c, hale_region *r, tp_delivery *out,
+                 tp_rx_reject *rej) {
+    tp_topic *t = &rx->topics[c->topic];
     hale_mark mark = hale_region_mark(r);
     void *value = hale_region_alloc(r, t->type->size, t->type->align);
     tp_codec_err err;
-    if (tp_decode(t->type, frame + TP_HEADER_SIZE, plen, r, value, &rx->limits, &err) != 0) {
+    if (tp_decode(t->type, c->payload, c->len, r, value, &rx->limits, &err) != 0) {
         hale_region_reset(r, mark);
         char line[300];
         tp_codec_err_format(&err, line, sizeof line);
         tp_reject why = err.status == TP_CODEC_LIMIT ? TP_REJ_OVERSIZED : TP_REJ_MALFORMED_PAYLOAD;
-        return reject(rx, rej, why, ti, "%s", line);
+        return reject(rx, rej, why, c->topic, "%s", line);
     }
     tp_count(rx->counters, TP_C_RECEIVED, 1);
     tp_count(&t->counters, TP_C_RECEIVED, 1);
-    *out = (tp_delivery){.topic = ti,
+    *out = (tp_delivery){.topic = c->topic,
                          .subject = t->subject,
                          .value = value,
-                         .sender = h.sender,
-                         .seq = h.seq,
-                         .keyed = h.flags & TP_FLAG_KEYED,
-                         .key_hash = h.key};
+                         .sender = c->h.sender,
+                         .seq = c->h.seq,
+                         .keyed = c->h.flags & TP_FLAG_KEYED,
+                         .key_hash = c->h.key};
     return 0;
+}
+
+int tp_rx_frame(tp_rx *rx, uint8_t *frame, size_t len, hale_region *r, tp_delivery *out,
+                tp_rx_reject *rej) {
+    tp_rx_checked c;
+    if (tp_rx_check(rx, frame, len, &c, rej) != 0) {
+        return -1;
+    }
+    return tp_rx_decode(rx, &c, r, out, rej);
 }

@@ -59,9 +59,28 @@ typedef struct {
     char detail[200];
 } tp_rx_reject;
 
-/* Runs frame[0..len) (modified in place: decrypted) through the pipeline. On success returns 0
- * with `out` filled and the value allocated in `r`; on rejection returns -1 with `rej` filled,
- * the counters bumped and `r` as it was. */
+/* A frame that passed the first stage: authenticated, on a known topic, not a replay, with the
+ * topic's type fingerprint. Its payload (plaintext, inside the frame) still has to decode. */
+typedef struct {
+    int topic;
+    tp_header h;
+    const uint8_t *payload;
+    size_t len;
+} tp_rx_checked;
+
+/* Stage one (any one thread at a time, may differ from stage two's): size, header, seal, topic,
+ * replay window, fingerprint. Decrypts frame in place. Returns 0, or -1 with `rej` filled and
+ * the rejection counted. */
+int tp_rx_check(tp_rx *rx, uint8_t *frame, size_t len, tp_rx_checked *out, tp_rx_reject *rej);
+
+/* Stage two (the receiver's thread): decodes the payload into `r`. Returns 0 with `out` filled,
+ * or -1 with `rej` filled, the rejection counted and `r` as it was. */
+int tp_rx_decode(tp_rx *rx, const tp_rx_checked *c, hale_region *r, tp_delivery *out,
+                 tp_rx_reject *rej);
+
+/* Both stages: runs frame[0..len) (modified in place: decrypted) through the pipeline. On success
+ * returns 0 with `out` filled and the value allocated in `r`; on rejection returns -1 with `rej`
+ * filled, the counters bumped and `r` as it was. */
 int tp_rx_frame(tp_rx *rx, uint8_t *frame, size_t len, hale_region *r, tp_delivery *out,
                 tp_rx_reject *rej);
 
