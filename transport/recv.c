@@ -55,10 +55,10 @@ void tp_log_reject(tp_binding *b, uint32_t pipe, const tp_rx_reject *rej) {
     if (first) {
         tp_log("%s: dropped a frame from %s on %s: %s: %s (further %s frames from this peer are "
                "counted, not logged)",
-               what, peer, b->url, reason, rej->detail, reason);
+               what, peer, b->bound, reason, rej->detail, reason);
     } else if (note_full) {
         tp_log("%s: too many rejecting peers on %s; further ones are counted, not logged", b->label,
-               b->url);
+               b->bound);
     }
 }
 
