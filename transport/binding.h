@@ -33,19 +33,26 @@
  * a rejected frame; frames between max_frame and 2 x max_frame are received and counted as
  * oversized, which names a misconfigured peer precisely.
  *
+ * Queues. A fan-in publisher keeps a bounded queue of sealed frames in front of nng (send.c),
+ * drained by nng's own threads; a receiver runs size, header, seal, topic, replay and fingerprint
+ * checks on nng's thread as frames arrive and queues the survivors (recv.c); its loop decodes and
+ * delivers them. Both queues hold at most TP_QUEUE_FRAMES frames / TP_QUEUE_BYTES bytes, so a
+ * process's memory stays bounded whatever its peers do.
+ *
  * Driving a binding from a libev loop (the runtime's loops are libev):
- *   - receive: an ev_io (EV_READ) on tp_binding_recv_fd(); it is readable while frames are
- *     queued (NNG_OPT_RECVFD). Its callback calls tp_binding_pump(b, region, budget), which
- *     validates, decodes into `region` and calls each topic's deliver function on this thread.
- *     Never read the fd itself.
+ *   - receive: an ev_io (EV_READ) on tp_binding_recv_fd(), an eventfd readable while checked
+ *     frames are queued. Its callback calls tp_binding_pump(b, region, budget), which decodes
+ *     into `region` and calls each topic's deliver function on this thread. Never read the fd.
+ *     Asking for the fd starts receiving, so add topics first.
  *   - links: an ev_io (EV_READ) on tp_binding_event_fd(); its callback pops events with
  *     tp_binding_next_event(). A TP_LINK_DOWN leaving a dial binding with no peer is the
  *     structural failure on `main`; TP_LINK_UP releases parked `or wait` publishers.
- *   - send: tp_send(..., TP_SEND_NONBLOCK) from any thread. TP_EAGAIN (backpressure) and
- *     TP_ENOPEER (no link) are where `or wait` parks: wait for EV_READ on tp_binding_send_fd()
- *     (readable when the socket can take a frame) or for a TP_LINK_UP, then send again. Without
- *     `or wait` the runtime drops (already counted in send_dropped). TP_SEND_BLOCK instead
- *     blocks the calling thread up to the send timeout (for a pinned locus with no loop).
+ *   - send: tp_send(..., flags) from any thread. TP_EAGAIN (queue full) and TP_ENOPEER (no
+ *     link) are where `or wait` parks: wait for EV_READ on tp_binding_send_fd() (readable while
+ *     the queue has room) or for a TP_LINK_UP, then send again. A plain send uses TP_SEND_DROP
+ *     (the refusal is a counted drop). TP_SEND_BLOCK blocks the calling thread instead, up to
+ *     the send timeout (a pinned locus with no loop).
+ *   - drain: tp_binding_flush() until queued frames have left, then tp_binding_close().
  * pump and next_event are for one thread at a time (the binding's loop); tp_send, counters and
  * dumps may be called from any thread. Add every topic before traffic starts. */
 #ifndef HALE_TRANSPORT_BINDING_H

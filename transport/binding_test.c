@@ -371,6 +371,41 @@ static void test_mismatches_rejected_and_logged_once(void **state) {
     tp_binding_close(sub, 0);
 }
 
+/* Receiving starts at the first pump or when the fd is asked for, whichever comes first, and
+ * starting twice must not arm nng's receive twice (nng would abort). */
+static void test_receive_start_order(void **state) {
+    (void)state;
+    char url[256];
+    ipc_url(url, sizeof url, "order.sock");
+    inbox in = {0};
+    tp_binding *sub =
+        open_ok(&(tp_binding_opts){.url = url, .role = TP_ROLE_LISTEN, .dir = TP_DIR_SUBSCRIBE});
+    tp_binding_add_topic(sub, "t.msg", &msg_t, on_msg, &in);
+    assert_int_equal(tp_binding_pump(sub, region, 8), 0);
+    int fd = tp_binding_recv_fd(sub);
+    assert_true(fd >= 0);
+    assert_int_equal(tp_binding_recv_fd(sub), fd);
+    /* Too late to add topics once receiving has started. */
+    assert_int_equal(tp_binding_add_topic(sub, "t.late", &msg_t, on_msg, &in), -1);
+    tp_binding *pub =
+        open_ok(&(tp_binding_opts){.url = url, .role = TP_ROLE_DIAL, .dir = TP_DIR_PUBLISH});
+    tp_binding_add_topic(pub, "t.msg", &msg_t, NULL, NULL);
+    for (int i = 0; i < 20; i++) {
+        assert_int_equal(send_msg(pub, 0, i, "order"), TP_OK);
+    }
+    /* The runtime's loop asks for the fd again between pumps. */
+    for (int i = 0; i < 5000 && in.count < 20; i++) {
+        assert_int_equal(tp_binding_recv_fd(sub), fd);
+        if (tp_binding_pump(sub, region, 1) == 0) {
+            struct timespec ts = {0, 1000000};
+            nanosleep(&ts, NULL);
+        }
+    }
+    assert_int_equal(in.count, 20);
+    tp_binding_close(pub, 100);
+    tp_binding_close(sub, 0);
+}
+
 static void test_bus_both_directions(void **state) {
     (void)state;
     char url[256];
@@ -403,6 +438,7 @@ int main(void) {
         cmocka_unit_test(test_security_policy),
         cmocka_unit_test(test_link_events_and_reconnect),
         cmocka_unit_test(test_mismatches_rejected_and_logged_once),
+        cmocka_unit_test(test_receive_start_order),
         cmocka_unit_test(test_bus_both_directions),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -129,7 +129,9 @@ void tp_rxq_start(tp_binding *b) {
     pthread_mutex_lock(&q->mu);
     bool start = !q->started && !q->closed;
     q->started = true;
-    q->armed = start;
+    if (start) {
+        q->armed = true;
+    }
     pthread_mutex_unlock(&q->mu);
     if (start) {
         b->rx.ntopics = atomic_load(&b->ntopics);

@@ -5,15 +5,17 @@
  *   tp_bench echo   --in U1 --out U2 --mode ... --size S [--key F]
  *   tp_bench ping   --in U2 --out U1 --mode ... --size S --count N [--key F]
  *
- * raw is plain nng push0/pull0 with S-byte messages: the baseline. plain and sealed are our
- * bindings carrying a Blob { n: Int, data: Bytes } whose data is S bytes, unsealed and sealed;
- * the receiving side decodes every payload into a region (the copy Hale's semantics require) and
- * is driven the way the runtime drives it: poll on the receive fd, then pump. The sink prints
- * "rate msgs_per_s=R" over the last N - N/10 messages (the first tenth warms up); ping prints
- * "rtt p50_us=A mean_us=B" over N round trips. */
+ * raw is plain nng push0/pull0 with S-byte messages, the sender buffered as deep as our send
+ * queue (NNG_OPT_SENDBUF 1024) and the receiver in a blocking nng_recvmsg loop: the baseline. plain
+ * and sealed are our bindings carrying a Blob { n: Int, data: Bytes } whose data is S bytes,
+ * unsealed and sealed; the receiving side decodes every payload into a region (the copy Hale's
+ * semantics require) and is driven the way the runtime drives it: poll on the receive fd, then
+ * pump. The sink prints "rate msgs_per_s=R" over the last N - N/10 messages (the first tenth warms
+ * up); ping prints "rtt p50_us=A mean_us=B" over N round trips. */
 #include <getopt.h>
 #include <inttypes.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +27,8 @@
 
 #include "binding.h"
 #include "shapes.h"
+
+#define TP_QUEUE_DEPTH 1024 /* TP_QUEUE_FRAMES */
 
 typedef enum { RAW, PLAIN, SEALED } mode;
 
@@ -70,8 +74,8 @@ static void open_ep(endpoint *e, const char *url, bool listen, bool send) {
         int rv = send ? nng_push0_open(&e->raw) : nng_pull0_open(&e->raw);
         if (rv == 0) {
             nng_socket_set_size(e->raw, NNG_OPT_RECVMAXSZ, 2 * TP_DEFAULT_MAX_FRAME);
-            if (send && getenv("TP_SENDBUF")) {
-                nng_socket_set_int(e->raw, NNG_OPT_SENDBUF, atoi(getenv("TP_SENDBUF")));
+            if (send) { /* the same queue depth our bindings keep in front of nng */
+                nng_socket_set_int(e->raw, NNG_OPT_SENDBUF, TP_QUEUE_DEPTH);
             }
             rv = listen ? nng_listen(e->raw, url, NULL, 0)
                         : nng_dial(e->raw, url, NULL, NNG_FLAG_NONBLOCK);
@@ -210,6 +214,8 @@ static int run_sink(void) {
     return 0;
 }
 
+/* Sends `count` messages, then stays connected until SIGTERM (run.sh sends it once the sink
+ * has reported), so neither side's queue is cut short by a close. */
 static int run_source(void) {
     endpoint e;
     open_ep(&e, cfg.url, false, true);
@@ -217,6 +223,12 @@ static int run_source(void) {
     for (long i = 0; i < cfg.count; i++) {
         send_one(&e, i, data);
     }
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigprocmask(SIG_BLOCK, &set, NULL);
+    int sig;
+    sigwait(&set, &sig);
     close_ep(&e);
     free(data);
     return 0;
