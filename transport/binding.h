@@ -76,6 +76,8 @@ typedef enum { TP_DIR_PUBLISH, TP_DIR_SUBSCRIBE, TP_DIR_BOTH } tp_dir;
 #define TP_DEFAULT_MAX_FRAME ((size_t)1 << 20)
 #define TP_DEFAULT_CONNECT_MS 5000
 #define TP_MAX_TOPICS 64
+#define TP_QUEUE_FRAMES 1024 /* send and receive queue bounds, per binding */
+#define TP_QUEUE_BYTES ((size_t)8 << 20)
 
 typedef struct {
     const char *url; /* ipc:///path or tcp://host:port */

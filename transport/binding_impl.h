@@ -84,9 +84,6 @@ struct tp_binding {
     tp_binding *next; /* registry of open bindings */
 };
 
-#define TP_QUEUE_FRAMES 1024
-#define TP_QUEUE_BYTES ((size_t)8 << 20)
-
 /* send.c */
 int tp_txq_init(tp_binding *b);
 void tp_txq_drain(tp_binding *b, int linger_ms); /* before nng_close */

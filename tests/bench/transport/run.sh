@@ -14,7 +14,8 @@ build=$(cd "${1:-build/release}" && pwd)
 bench=$build/tests/bin/tp_bench
 [ -x "$bench" ] || { echo "no $bench: build first (make build)"; exit 1; }
 work=$(mktemp -d /tmp/hale-bench-tp-XXXXXX)
-trap 'pkill -TERM -P $$ 2>/dev/null; rm -rf "$work"' EXIT INT TERM
+trap 'pkill -TERM -P $$ 2>/dev/null; rm -rf "$work"' EXIT
+trap 'exit 1' INT TERM
 "$build/bin/hale" keygen -o "$work/key" >/dev/null || exit 1
 
 url_for() { # kind name
