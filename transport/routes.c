@@ -164,6 +164,30 @@ bool tp_route_insecure(const tp_routes *r, const tp_route *route) {
     return route && route->insecure >= 0 ? route->insecure : r->insecure;
 }
 
+int tp_infer_role(tp_dir dir) {
+    return dir == TP_DIR_PUBLISH ? TP_ROLE_DIAL : dir == TP_DIR_SUBSCRIBE ? TP_ROLE_LISTEN : -1;
+}
+
+int tp_route_binding_opts(const tp_routes *r, const tp_route *route, tp_dir dir, const uint8_t *key,
+                          tp_binding_opts *out, char *err, size_t errlen) {
+    int role = route->role != TP_ROLE_INFER ? route->role : tp_infer_role(dir);
+    if (role < 0) {
+        snprintf(err, errlen,
+                 "%s:%d: route \"%s\": this program both publishes and subscribes it, so the "
+                 "route must say role = \"listen\" or \"dial\"",
+                 r->source, route->line, route->subject);
+        return -1;
+    }
+    *out = (tp_binding_opts){.url = route->url,
+                             .role = (tp_role)role,
+                             .dir = dir,
+                             .key = key,
+                             .insecure = tp_route_insecure(r, route),
+                             .label = route->subject,
+                             .max_frame = r->max_frame};
+    return 0;
+}
+
 int tp_routes_key(const tp_routes *r, uint8_t key[TP_KEY_BYTES], char *err, size_t errlen) {
     const char *env = getenv("HALE_KEY_FILE");
     const char *path = env && env[0] ? env : r->key_file[0] ? r->key_file : NULL;

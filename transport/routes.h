@@ -63,6 +63,17 @@ const tp_route *tp_routes_find(const tp_routes *r, const char *subject);
 /* Whether a route's binding may run unsealed beyond loopback. */
 bool tp_route_insecure(const tp_routes *r, const tp_route *route);
 
+/* The role a binding takes when none is given: a publisher dials and a subscriber listens (so
+ * many publishers fan in to one subscriber). A process that does both must say; returns -1. */
+int tp_infer_role(tp_dir dir);
+
+/* Fills binding options for `route` as used by a process that `dir`s its subject: url, role
+ * (given, or inferred), insecure and max_frame from the file, `key` (may be NULL) and the subject
+ * as label. `route` must stay alive while `out` is used. Returns 0, or -1 with "file:line:
+ * message" when the role cannot be inferred. */
+int tp_route_binding_opts(const tp_routes *r, const tp_route *route, tp_dir dir, const uint8_t *key,
+                          tp_binding_opts *out, char *err, size_t errlen);
+
 /* Loads the deployment key: HALE_KEY_FILE if set, else the routes' key_file. Returns 1 with the
  * key, 0 when neither names a key, -1 with a reason (unreadable, group/world readable, ...). */
 int tp_routes_key(const tp_routes *r, uint8_t key[TP_KEY_BYTES], char *err, size_t errlen);

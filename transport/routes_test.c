@@ -69,6 +69,21 @@ static void test_valid_file(void **state) {
     assert_false(tp_route_insecure(&r, b));
     assert_int_equal(tp_routes_find(&r, "metrics")->role, TP_ROLE_DIAL);
     assert_null(tp_routes_find(&r, "nope"));
+
+    /* Options for a binding: the role given wins; else publishers dial, subscribers listen. */
+    tp_binding_opts o;
+    assert_int_equal(tp_route_binding_opts(&r, b, TP_DIR_PUBLISH, NULL, &o, err, sizeof err), 0);
+    assert_int_equal(o.role, TP_ROLE_DIAL);
+    assert_string_equal(o.url, "ipc:///run/chat/b.sock");
+    assert_string_equal(o.label, "chat.broadcast");
+    assert_int_equal(o.max_frame, 65536);
+    assert_int_equal(tp_route_binding_opts(&r, b, TP_DIR_SUBSCRIBE, NULL, &o, err, sizeof err), 0);
+    assert_int_equal(o.role, TP_ROLE_LISTEN);
+    assert_int_equal(tp_route_binding_opts(&r, b, TP_DIR_BOTH, NULL, &o, err, sizeof err), -1);
+    assert_non_null(strstr(err, "ok.toml:10: route \"chat.broadcast\""));
+    assert_int_equal(tp_route_binding_opts(&r, a, TP_DIR_BOTH, NULL, &o, err, sizeof err), 0);
+    assert_int_equal(o.role, TP_ROLE_LISTEN);
+    assert_true(o.insecure);
     tp_routes_free(&r);
 }
 
