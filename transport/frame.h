@@ -1,0 +1,88 @@
+/* Bus frames: a fixed 44-byte header, the msgpack payload, and (sealed) a 16-byte tag.
+ *
+ *   off size field
+ *    0   2   magic "HB"
+ *    2   1   version (1)
+ *    3   1   flags: bit 0 SEALED, bit 1 KEYED; any other bit set is a malformed header
+ *    4   8   topic wire id: first 8 bytes of BLAKE2b-128 of the wire subject
+ *   12   8   payload type fingerprint (the compiler's structural hash of the payload type)
+ *   20   8   routing key: SipHash-2-4 (fixed public key) of the key's bytes; 0 unless KEYED
+ *   28   8   sender id: random per binding opened, so a restarted publisher is a new sender
+ *   36   8   sequence number: 1, 2, 3, ... per (sender, topic); 0 is malformed
+ *   44   n   payload (msgpack, see codec.h), encrypted when SEALED
+ *   44+n 16  Poly1305 tag (SEALED only)
+ * All integers little-endian.
+ *
+ * Sealing is XChaCha20-Poly1305 (libsodium's crypto_aead_xchacha20poly1305_ietf) under the
+ * deployment key, with the whole header as associated data: nobody without the key can forge a
+ * frame, alter its header, or move a payload to another topic. The 24-byte nonce is the header's
+ * sender id, topic id and sequence number, so it costs no wire bytes and never repeats under one
+ * key: a sender never reuses a sequence number on a topic, and sender ids are 64 random bits
+ * drawn afresh by every binding (two senders colliding is a 2^-64 event per pair).
+ *
+ * The routing key is hashed so the header stays fixed-size; receivers use it to skip frames no
+ * local subscriber wants before decrypting, and compare the real key from the payload after
+ * decoding (a hash collision costs a decode, never a wrong delivery). The hash is not a secret.
+ *
+ * The topic id is a hash of the subject string, not the compiler's topic number, because two
+ * programs built separately agree only on the subject. */
+#ifndef HALE_TRANSPORT_FRAME_H
+#define HALE_TRANSPORT_FRAME_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "keyfile.h"
+
+#define TP_FRAME_VERSION 1
+#define TP_HEADER_SIZE 44
+#define TP_TAG_SIZE 16
+
+enum {
+    TP_FLAG_SEALED = 1u << 0,
+    TP_FLAG_KEYED = 1u << 1,
+};
+
+typedef struct {
+    uint8_t flags;
+    uint64_t topic;
+    uint64_t fingerprint;
+    uint64_t key;
+    uint64_t sender;
+    uint64_t seq;
+} tp_header;
+
+/* Selects libsodium's fastest implementations for this CPU; call once before sealing (bindings
+ * do). Returns 0, or -1 when libsodium cannot start. Safe to call many times, from any thread. */
+int tp_crypto_init(void);
+
+/* The wire id of a subject ("chat.posted"). */
+uint64_t tp_wire_id(const char *subject, size_t len);
+
+/* The routing-key hash of a key's canonical bytes (a String key: its UTF-8 bytes; an Int key:
+ * its 8 little-endian bytes). */
+uint64_t tp_routing_hash(const void *bytes, size_t len);
+
+/* Bytes a frame adds around a payload of `len` bytes. */
+static inline size_t tp_frame_size(size_t payload_len, bool sealed) {
+    return TP_HEADER_SIZE + payload_len + (sealed ? TP_TAG_SIZE : 0);
+}
+
+/* Writes `h` (with magic and version) into out[0..TP_HEADER_SIZE). */
+void tp_header_put(uint8_t *out, const tp_header *h);
+
+/* Parses the header of frame[0..len). Returns 0, or -1 with a reason in `why` (static text)
+ * when the frame is shorter than its header (plus tag when sealed), or the magic, version,
+ * flags or sequence number are wrong. */
+int tp_header_get(const uint8_t *frame, size_t len, tp_header *h, const char **why);
+
+/* Seals a frame in place: frame[0..44) holds the header (with TP_FLAG_SEALED), frame[44..44+n)
+ * the plaintext payload, and TP_TAG_SIZE bytes after it receive the tag. */
+void tp_frame_seal(uint8_t *frame, size_t payload_len, const uint8_t key[TP_KEY_BYTES]);
+
+/* Opens a sealed frame of `len` bytes in place (the header was parsed into `h`). Returns 0 with
+ * the plaintext at frame+44 (len - 60 bytes), or -1 when the tag does not verify. */
+int tp_frame_open(uint8_t *frame, size_t len, const tp_header *h, const uint8_t key[TP_KEY_BYTES]);
+
+#endif
