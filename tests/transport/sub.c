@@ -71,6 +71,9 @@ static bool enough_senders(void) {
 }
 
 static void account(const tp_delivery *d, int64_t n, bool ok) {
+    if (st.done) {
+        return; /* the rest of a pumped batch after the goal: not part of the measurement */
+    }
     sender_state *s = sender_of(d->sender, n);
     if (!ok) {
         st.content_errors++;
