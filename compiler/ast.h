@@ -205,6 +205,9 @@ typedef enum {
     REF_TOPIC,   /* a topic (left of <-) */
     REF_LOCUS,   /* a locus type (in a literal) */
     REF_SELF_FIELD,
+    REF_DRAINING,       /* self.draining */
+    REF_CHILDREN_COUNT, /* self.children.count */
+    REF_CHILDREN_EMPTY, /* self.children.is_empty */
 } hc_ref_kind;
 
 struct hc_expr {
@@ -514,6 +517,9 @@ struct hc_decl {
     int nlocals;          /* functions: locals allocated */
     hc_expr *const_value; /* D_CONST: the folded value (a literal expression) */
     int used;
+    int has_loci;        /* functions: instantiate loci (a list of `let`-held ones to flush) */
+    int tracks_children; /* loci: read `self.children` (accepted residents stay tracked) */
+    int needs_snapshot;  /* loci: some supervisor may `restart_in_place` it */
 };
 
 /* One seed: a directory of .hl files (or one file) compiled as one namespace. */

@@ -59,7 +59,7 @@ static const hc_builtin table[] = {
     {"std::time::monotonic", BI_SIG, ">D", "hale_time_monotonic", NULL, NULL, 0},
     {"std::time::monotonic_ns", BI_SIG, ">I", "hale_time_monotonic", NULL, NULL, 0},
     {"std::time::now", BI_SIG, ">I", "hale_time_now", NULL, NULL, 0},
-    {"std::time::sleep", BI_SIG, "D>U", "hale_time_sleep", NULL, NULL, 0},
+    {"std::time::sleep", BI_SIG, "D>U", "hale_locus_sleep", NULL, NULL, 0},
     /* std::math */
     {"std::math::sqrt", BI_SIG, "F>F", "sqrt", NULL, NULL, 0},
     {"std::math::exp", BI_SIG, "F>F", "exp", NULL, NULL, 0},

@@ -44,6 +44,7 @@ typedef struct {
     int loop_depth;
     int nlocals;
     int allocates;
+    hc_expr *locus_ok; /* the one expression here that may be a locus literal */
 } hc_ctx;
 
 /* shorthands */

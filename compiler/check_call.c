@@ -455,6 +455,20 @@ hc_type *ck_struct_lit(hc_ctx *c, hc_expr *e) {
     d->used = 1;
     e->decl = d;
     int is_locus = d->kind == D_LOCUS;
+    if (is_locus) {
+        if (c->locus_ok != e) {
+            hc_help(
+                hc_error(P->d, e->pos, "a locus literal cannot be used as a value here"),
+                "instantiate it as a statement (`%s { ... };`), bind it (`let x = %s { ... };`) "
+                "or store it in a locus field (`self.f = %s { ... };`)",
+                d->name.name, d->name.name, d->name.name);
+        }
+        c->locus_ok = NULL;
+        if (c->fn) {
+            c->fn->has_loci = 1;
+        }
+        ck_alloc(c, e); /* the parameters are computed in the caller's scratch */
+    }
     int nfields = 0;
     if (!is_locus) {
         nfields = d->fields.n;
@@ -496,9 +510,21 @@ hc_type *ck_struct_lit(hc_ctx *c, hc_expr *e) {
         }
         given[idx] = 1;
         fi->field = idx;
+        if (is_locus && ft && ft->kind == TY_LOCUS) {
+            c->locus_ok = fi->value; /* a locus parameter is born as a child: a literal */
+        }
         hc_type *t = ck_expr(c, fi->value, ft);
+        c->locus_ok = NULL;
         if (ft) {
             ck_coerce(c, fi->value, t, ft, is_locus ? "the parameter" : "the field");
+        }
+        if (is_locus && ft && ft->kind == TY_LOCUS && fi->value->kind != E_STRUCT &&
+            t->kind != TY_ERROR) {
+            hc_help(hc_error(P->d, fi->value->pos, "locus parameter `%s` takes a locus literal",
+                             fi->name.name),
+                    "a locus held in a parameter is born as a child of the new locus: write "
+                    "`%s: %s { ... }`",
+                    fi->name.name, TNAME(c, ft));
         }
     }
     if (!is_locus) {

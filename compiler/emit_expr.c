@@ -303,10 +303,24 @@ static void em_binary(hc_emit *E, hc_buf *b, hc_expr *e) {
 /* ---- fields, indexing, places ---- */
 
 static void em_field_access(hc_emit *E, hc_buf *b, hc_expr *e, int place) {
+    switch (e->ref) {
+    case REF_DRAINING:
+        hc_buf_printf(b, "hale_locus_draining(&%s->h)", E->self_text);
+        return;
+    case REF_CHILDREN_COUNT:
+        hc_buf_printf(b, "(%s->h.accepted)", E->self_text);
+        return;
+    case REF_CHILDREN_EMPTY:
+        hc_buf_printf(b, "(%s->h.accepted == 0)", E->self_text);
+        return;
+    default:
+        break;
+    }
     hc_type *t = e->lhs->ty;
     if (t->kind == TY_LOCUS || e->lhs->kind == E_SELF) {
-        em_unsupported(E, e->pos, "locus parameters as fields");
-        hc_buf_puts(b, "0");
+        hc_buf_puts(b, "(");
+        em_expr(E, b, e->lhs);
+        hc_buf_printf(b, ")->%s", em_field(E, e->field.name));
         return;
     }
     hc_buf_puts(b, "(");
@@ -376,8 +390,7 @@ void em_place(hc_emit *E, hc_buf *b, hc_expr *e) {
         em_index(E, b, e, 1);
         return;
     case E_SELF:
-        em_unsupported(E, e->pos, "`self`");
-        hc_buf_puts(b, "h_unsupported");
+        hc_buf_puts(b, E->self_text ? E->self_text : "self");
         return;
     default:
         em_expr(E, b, e);
@@ -416,8 +429,13 @@ static void em_repeat(hc_emit *E, hc_buf *b, hc_expr *e) {
 
 static void em_struct(hc_emit *E, hc_buf *b, hc_expr *e) {
     hc_decl *d = e->decl;
-    if (!d || d->kind == D_LOCUS) {
-        em_unsupported(E, e->pos, "instantiating a locus");
+    if (d && d->kind == D_LOCUS) {
+        /* statement position, `let` and locus fields are lowered where they appear */
+        em_locus_lit(E, b, e, E->at_text ? E->at_text : "NULL", NULL, "HALE_HOW_STMT", 1);
+        return;
+    }
+    if (!d) {
+        em_unsupported(E, e->pos, "this literal");
         hc_buf_puts(b, "0");
         return;
     }
@@ -724,8 +742,7 @@ static void em_expr_inner(hc_emit *E, hc_buf *b, hc_expr *e) {
         em_match_expr(E, b, e);
         break;
     case E_SELF:
-        em_unsupported(E, e->pos, "`self` (locus state)");
-        hc_buf_puts(b, "0");
+        hc_buf_puts(b, E->self_text ? E->self_text : "self");
         break;
     case E_DECIMAL:
     case E_TIME:
@@ -777,7 +794,7 @@ static int em_args(hc_emit *E, hc_buf *b, hc_expr **args, hc_type **want, int n,
 }
 
 static void em_user_call(hc_emit *E, hc_buf *b, hc_expr *e, hc_decl *fn, const char *callee,
-                         const char *res, const char *err) {
+                         const char *res, const char *err, const char *self_arg) {
     int nparams = fn ? fn->params.n : e->args.n;
     hc_expr **args = hc_alloc(E->a, sizeof(hc_expr *) * (size_t)(nparams + 1));
     hc_type **want = hc_alloc(E->a, sizeof(hc_type *) * (size_t)(nparams + 1));
@@ -789,6 +806,9 @@ static void em_user_call(hc_emit *E, hc_buf *b, hc_expr *e, hc_decl *fn, const c
     const char **texts = hc_alloc(E->a, sizeof(char *) * (size_t)(nparams + 1));
     int opened = em_args(E, b, args, want, nparams, texts);
     hc_buf_printf(b, "%s(hm, ho", callee);
+    if (self_arg) {
+        hc_buf_printf(b, ", %s", self_arg);
+    }
     if (res) {
         hc_buf_printf(b, ", %s", res);
     }
@@ -1031,7 +1051,7 @@ static void em_call(hc_emit *E, hc_buf *b, hc_expr *e) {
         return;
     }
     case REF_FN:
-        em_user_call(E, b, e, f->decl, em_fn_name(E, f->decl), NULL, NULL);
+        em_user_call(E, b, e, f->decl, em_fn_name(E, f->decl), NULL, NULL, NULL);
         return;
     case REF_BUILTIN:
         em_builtin(E, b, e, NULL, NULL);
@@ -1041,14 +1061,13 @@ static void em_call(hc_emit *E, hc_buf *b, hc_expr *e) {
         hc_buf_puts(b, "0");
         return;
     case REF_METHOD:
-        em_unsupported(E, e->pos, "calling a locus method");
-        hc_buf_puts(b, "0");
+        em_user_call(E, b, e, f->decl, em_fn_name(E, f->decl), NULL, NULL, expr_str(E, f->lhs));
         return;
     default:
         break;
     }
     if (f->ty && f->ty->kind == TY_FN) {
-        em_user_call(E, b, e, NULL, hc_sprintf(E->a, "(%s)", expr_str(E, f)), NULL, NULL);
+        em_user_call(E, b, e, NULL, hc_sprintf(E->a, "(%s)", expr_str(E, f)), NULL, NULL, NULL);
         return;
     }
     em_unsupported(E, e->pos, "this call");
@@ -1058,12 +1077,11 @@ static void em_call(hc_emit *E, hc_buf *b, hc_expr *e) {
 void em_fallible_call(hc_emit *E, hc_buf *b, hc_expr *call, const char *res, const char *err) {
     hc_expr *f = call->lhs;
     if (f->ref == REF_FN) {
-        em_user_call(E, b, call, f->decl, em_fn_name(E, f->decl), res, err);
+        em_user_call(E, b, call, f->decl, em_fn_name(E, f->decl), res, err, NULL);
     } else if (f->ref == REF_BUILTIN) {
         em_builtin(E, b, call, res, err);
     } else if (f->ref == REF_METHOD) {
-        em_unsupported(E, call->pos, "calling a locus method");
-        hc_buf_puts(b, "true");
+        em_user_call(E, b, call, f->decl, em_fn_name(E, f->decl), res, err, expr_str(E, f->lhs));
     } else {
         em_unsupported(E, call->pos, "this call");
         hc_buf_puts(b, "true");

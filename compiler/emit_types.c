@@ -105,7 +105,7 @@ const char *em_ctype(hc_emit *E, hc_type *t) {
     case TY_NEVER:
         return "void";
     case TY_LOCUS:
-        return "void *";
+        return hc_sprintf(E->a, "%s *", em_locus_struct(E, t));
     default:
         break;
     }

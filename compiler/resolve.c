@@ -87,10 +87,13 @@ typedef struct {
     HC_VEC(const char *) real; /* realpath of each loaded seed, by seed index */
 } loader;
 
-static const char std_source[] = "type CapacityError { cap: Int; count: Int; }\n"
-                                 "type ClosureViolation { locus: String; closure: String; }\n"
-                                 "type IndexError { kind: String; index: Int; len: Int; }\n"
-                                 "type ParseError { kind: String; input: String; }\n";
+static const char std_source[] =
+    "type CapacityError { cap: Int; count: Int; }\n"
+    "type ClosureViolation { locus: String; closure: String; epoch: String; path: "
+    "String; captures: String; message: String; left: Float; right: "
+    "Float; tolerance: Float; diff: Float; }\n"
+    "type IndexError { kind: String; index: Int; len: Int; }\n"
+    "type ParseError { kind: String; input: String; }\n";
 
 static hc_seed *new_seed(hc_program *P, const char *path, const char *dir) {
     hc_seed *s = HC_NEW(P->a, hc_seed);

@@ -13,6 +13,8 @@
 #include "array.h"
 #include "fault.h"
 #include "io.h"
+#include "locus.h"
+#include "copy.h"
 #include "ops.h"
 #include "region.h"
 #include "std.h"
