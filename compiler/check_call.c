@@ -515,10 +515,11 @@ hc_type *ck_struct_lit(hc_ctx *c, hc_expr *e) {
         }
         hc_type *t = ck_expr(c, fi->value, ft);
         c->locus_ok = NULL;
+        int fits = 1;
         if (ft) {
-            ck_coerce(c, fi->value, t, ft, is_locus ? "the parameter" : "the field");
+            fits = ck_coerce(c, fi->value, t, ft, is_locus ? "the parameter" : "the field");
         }
-        if (is_locus && ft && ft->kind == TY_LOCUS && fi->value->kind != E_STRUCT &&
+        if (is_locus && fits && ft && ft->kind == TY_LOCUS && fi->value->kind != E_STRUCT &&
             t->kind != TY_ERROR) {
             hc_help(hc_error(P->d, fi->value->pos, "locus parameter `%s` takes a locus literal",
                              fi->name.name),

@@ -82,10 +82,10 @@ void em_loc(hc_emit *E, hc_buf *b, hc_pos at); /* "file:line:col" as a C string 
 void em_loci(hc_emit *E);                            /* structs, helpers, type descriptors */
 const char *em_locus_struct(hc_emit *E, hc_type *t); /* the state struct's C name */
 /* A locus literal: the state pointer, built at `at` (C text of the instantiating locus's header
- * pointer, or "NULL"), held as `how` (HALE_HOW_*); `start` 0 leaves hale_locus_start to the
- * caller. */
+ * pointer, or "NULL"), held as `how` (HALE_HOW_*). `replace` (or NULL) is the C place of a locus
+ * field the new locus replaces, break-before-make. */
 void em_locus_lit(hc_emit *E, hc_buf *b, hc_expr *e, const char *at, const char *label,
-                  const char *how, int start);
+                  const char *how, const char *replace);
 void em_locus_stmt(hc_emit *E, hc_buf *b, hc_stmt *s); /* terminate, violate, recovery, yield */
 /* `owner.f = L { ... }` (break-before-make). */
 void em_locus_field_assign(hc_emit *E, hc_buf *b, hc_stmt *s);

@@ -431,7 +431,7 @@ static void em_struct(hc_emit *E, hc_buf *b, hc_expr *e) {
     hc_decl *d = e->decl;
     if (d && d->kind == D_LOCUS) {
         /* statement position, `let` and locus fields are lowered where they appear */
-        em_locus_lit(E, b, e, E->at_text ? E->at_text : "NULL", NULL, "HALE_HOW_STMT", 1);
+        em_locus_lit(E, b, e, E->at_text ? E->at_text : "NULL", NULL, "HALE_HOW_STMT", NULL);
         return;
     }
     if (!d) {

@@ -440,7 +440,7 @@ void em_loci(hc_emit *E) {
 /* ---- literals ---- */
 
 void em_locus_lit(hc_emit *E, hc_buf *b, hc_expr *e, const char *at, const char *label,
-                  const char *how, int start) {
+                  const char *how, const char *replace) {
     hc_decl *d = e->decl;
     const char *sn = em_locus_struct(E, d->ty);
     const char *pv = em_tmp(E, "hlp");
@@ -478,6 +478,12 @@ void em_locus_lit(hc_emit *E, hc_buf *b, hc_expr *e, const char *at, const char 
         hc_buf_puts(b, "NULL");
     }
     hc_buf_puts(b, "); ");
+    if (replace) {
+        /* break-before-make: the old holder of the field goes before anything of the new one is
+         * born; the field refers to the new one from here on */
+        hc_buf_printf(b, "hale_locus_replace(%s ? &%s->h : NULL); %s = %s; ", replace, replace,
+                      replace, lv);
+    }
     /* locus-typed parameters: children of the new locus, born in declaration order */
     const char *child_at = hc_sprintf(E->a, "&%s->h", lv);
     for (int k = 0; k < n; k++) {
@@ -485,14 +491,12 @@ void em_locus_lit(hc_emit *E, hc_buf *b, hc_expr *e, const char *at, const char 
         hc_expr *v = given[k] ? given[k] : p->value;
         if (is_locus_ty(p->ty) && v && v->kind == E_STRUCT) {
             hc_buf_printf(b, "%s->%s = ", lv, em_field(E, p->name.name));
-            em_locus_lit(E, b, v, child_at, p->name.name, "HALE_HOW_FIELD", 1);
+            em_locus_lit(E, b, v, child_at, p->name.name, "HALE_HOW_FIELD", NULL);
             hc_buf_puts(b, "; ");
         }
     }
-    if (start) {
-        hc_buf_printf(b, "hale_locus_start(&%s->h, %s, %s); ", lv, how,
-                      E->has_defer ? "&hdefer" : "NULL");
-    }
+    hc_buf_printf(b, "hale_locus_start(&%s->h, %s, %s); ", lv, how,
+                  E->has_defer && !replace ? "&hdefer" : "NULL");
     hc_buf_printf(b, "%s; })", lv);
 }
 
@@ -525,16 +529,11 @@ hc_expr *em_place_locus(hc_expr *e) {
 void em_locus_field_assign(hc_emit *E, hc_buf *b, hc_stmt *s) {
     hc_expr *t = s->target;
     const char *owner = text(E, t->lhs);
-    const char *f = em_field(E, t->field.name);
-    const char *nv = em_tmp(E, "hln");
-    hc_buf_printf(b, "{ %s *%s = ", em_locus_struct(E, t->ty), nv);
+    const char *place = hc_sprintf(E->a, "(%s)->%s", owner, em_field(E, t->field.name));
+    hc_buf_puts(b, "(void)");
     em_locus_lit(E, b, s->expr, hc_sprintf(E->a, "&(%s)->h", owner), t->field.name,
-                 "HALE_HOW_FIELD", 0);
-    /* break-before-make: the old instance goes before the new one is born */
-    hc_buf_printf(b,
-                  "; hale_locus_replace((%s)->%s ? &(%s)->%s->h : NULL); "
-                  "hale_locus_start(&%s->h, HALE_HOW_FIELD, NULL); (%s)->%s = %s; }",
-                  owner, f, owner, f, nv, owner, f, nv);
+                 "HALE_HOW_FIELD", place);
+    hc_buf_puts(b, ";");
 }
 
 static void em_violate(hc_emit *E, hc_buf *b, hc_stmt *s) {

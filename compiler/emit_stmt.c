@@ -122,7 +122,7 @@ static void em_let(hc_emit *E, hc_buf *b, hc_stmt *s) {
     }
     hc_buf_printf(b, "%s v%d_%s = ", em_ctype(E, l->ty), l->id, l->name);
     if (s->expr->kind == E_STRUCT && s->expr->decl && s->expr->decl->kind == D_LOCUS) {
-        em_locus_lit(E, b, s->expr, E->at_text, NULL, "HALE_HOW_LET", 1);
+        em_locus_lit(E, b, s->expr, E->at_text, NULL, "HALE_HOW_LET", NULL);
     } else if (l->ty->heap && l->ty->kind != TY_LOCUS && em_place_locus(s->expr) &&
                em_copy_fn(E, l->ty)) {
         /* a value read out of a locus's state: the locus may replace it later */
@@ -348,7 +348,7 @@ void em_stmt(hc_emit *E, hc_buf *b, hc_stmt *s) {
     case S_EXPR:
         if (s->expr->kind == E_STRUCT && s->expr->decl && s->expr->decl->kind == D_LOCUS) {
             hc_buf_puts(b, "(void)");
-            em_locus_lit(E, b, s->expr, E->at_text, NULL, "HALE_HOW_STMT", 1);
+            em_locus_lit(E, b, s->expr, E->at_text, NULL, "HALE_HOW_STMT", NULL);
             hc_buf_puts(b, ";");
         } else if (has_value(s->expr->ty)) {
             hc_buf_puts(b, "(void)(");

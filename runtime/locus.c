@@ -287,9 +287,10 @@ void hale_locus_drain_tree(hale_locus *l) {
 }
 
 void hale_locus_dissolve_tree(hale_locus *l, int forced) {
-    if (l->flags & LF_DISSOLVED) {
-        return;
+    if ((l->flags & LF_DISSOLVED) || l->phase == PH_DISSOLVE) {
+        return; /* done, or under way further up the stack */
     }
+    l->phase = PH_DISSOLVE;
     for (hale_locus *c = l->last; c;) {
         hale_locus *prev = c->prev;
         hale_locus_dissolve_tree(c, forced);
@@ -309,7 +310,6 @@ void hale_locus_dissolve_tree(hale_locus *l, int forced) {
         }
     }
     l->flags |= LF_DRAINING;
-    l->phase = PH_DISSOLVE;
     if (l->type->dissolve) {
         hook(l, l->type->dissolve, FR_HOOK);
     }
@@ -394,6 +394,15 @@ static int recover(hale_locus *l, int *skip_run) {
         if (l->quarantine_ns >= 0) {
             hale_locus_park_ns(l->quarantine_ns);
             hale_locus_stop_check(0);
+            if (!hale_locus_restart_allowed(l)) {
+                /* the automatic restart counts against the intensity too */
+                if (hale_locus_exceeded() == HALE_EXCEEDED_ABSORB) {
+                    *skip_run = 1;
+                    return 0;
+                }
+                hale_locus_teardown(l, 0, 1);
+                return -1;
+            }
             hale_locus_prepare_restart(l, 0, 1);
             return 1;
         }

@@ -72,6 +72,8 @@ void hale_locus_route(hale_locus *l, hale_violation *v); /* to l's supervisors *
 void hale_locus_apply_pending_now(hale_locus *l);        /* a non-driven locus's recovery */
 void hale_locus_fault_hook(const char *message);         /* registered with fault.c */
 void hale_locus_intensity_boot(void);
+int hale_locus_restart_allowed(hale_locus *l); /* counts a restart; 0 past the intensity */
+hale_exceeded hale_locus_exceeded(void);
 /* The locus's path from the root ("App/mgr(Manager)/Worker"), formatted into `b`. */
 struct hale_sbuf;
 void hale_locus_path(hale_locus *l, struct hale_sbuf *b);

@@ -99,8 +99,12 @@ void hale_locus_intensity_boot(void) {
     }
 }
 
+hale_exceeded hale_locus_exceeded(void) {
+    return intensity.exceeded;
+}
+
 /* Counts a restart of `l`; 0 when it would pass the intensity limit. */
-static int restart_allowed(hale_locus *l) {
+int hale_locus_restart_allowed(hale_locus *l) {
     int64_t now = hale_time_monotonic();
     if (intensity.within_ns > 0 && now - l->window_start > intensity.within_ns) {
         l->window_start = now;
@@ -237,7 +241,7 @@ static int decide(hale_locus *l, fail_ctx *f) {
         return 0; /* absorbed; a locus already gone cannot be recovered */
     }
     if (act == ACT_RESTART || act == ACT_RESTART_IN_PLACE) {
-        if (!restart_allowed(l)) {
+        if (!hale_locus_restart_allowed(l)) {
             switch (intensity.exceeded) {
             case HALE_EXCEEDED_ABSORB:
                 return 0;
@@ -326,6 +330,7 @@ static void report(hale_locus *l, const hale_closure_report *r) {
 void hale_locus_closure_failed(hale_locus *l, const hale_closure_report *r) {
     l->flags |= LF_EXPLODED;
     report(l, r);
+    hale_locus_stop_check(0); /* a supervisor up the tree may have decided to stop a hook */
 }
 
 void hale_locus_violate(hale_locus *l, const hale_closure_report *r) {
@@ -351,7 +356,7 @@ static void after_quarantine(void *p) {
         l->waiter = NULL;
         return;
     }
-    if (!restart_allowed(l)) {
+    if (!hale_locus_restart_allowed(l)) {
         l->waiter = NULL;
         if (intensity.exceeded == HALE_EXCEEDED_DISSOLVE) {
             hale_locus_teardown(l, 0, 1);
