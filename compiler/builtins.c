@@ -84,6 +84,12 @@ static const hc_builtin table[] = {
     {"std::math::round", BI_SIG, "F>I", "hale_math_round", NULL, NULL, 0},
     /* std::diag */
     {"std::diag::heap_alloc_count", BI_SIG, ">I", "hale_diag_heap_alloc_count", NULL, NULL, 0},
+    {"std::diag::syscall_count", BI_SIG, "S>I", "hale_diag_syscall_count", NULL, NULL, 0},
+    {"std::diag::region_bytes", BI_SIG, ">I", "hale_locus_region_bytes", NULL, NULL, 0},
+    /* std::bytes */
+    {"std::bytes::from_string", BI_SIG, "S>Y", "hale_bytes_from_string", NULL, NULL, 0},
+    {"std::bytes::slice", BI_SIG, "YII>Y", "hale_bytes_slice", NULL, NULL, 0},
+    {"std::str::from_bytes", BI_SIG, "Y>S", "hale_str_from_bytes", NULL, NULL, 0},
 };
 
 const hc_builtin *hc_builtin_find(const char *path) {
@@ -143,6 +149,8 @@ hc_type *hc_builtin_code_type(hc_types *t, char code) {
         return hc_ty_prim(t, TY_STRING);
     case 'D':
         return hc_ty_prim(t, TY_DURATION);
+    case 'Y':
+        return hc_ty_prim(t, TY_BYTES);
     case '!':
         return hc_ty_prim(t, TY_NEVER);
     default:

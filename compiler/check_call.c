@@ -229,9 +229,9 @@ static hc_type *ck_builtin(hc_ctx *c, hc_expr *e, const hc_builtin *bi) {
         }
         hc_type *t = ck_expr(c, e->args.v[0], NULL);
         if (t->kind != TY_STRING && t->kind != TY_ARRAY && t->kind != TY_BOUNDED &&
-            t->kind != TY_ERROR) {
+            t->kind != TY_BYTES && t->kind != TY_ERROR) {
             hc_error(c->P->d, e->args.v[0]->pos,
-                     "`len` takes a String, an array or a bounded "
+                     "`len` takes a String, Bytes, an array or a bounded "
                      "list, found `%s`",
                      TNAME(c, t));
         }
@@ -337,6 +337,10 @@ static hc_type *ck_variant_call(hc_ctx *c, hc_expr *e, hc_decl *en, int v) {
 
 static hc_type *ck_method_call(hc_ctx *c, hc_expr *e) {
     hc_expr *f = e->lhs;
+    hc_type *st = ck_slot_call(c, e);
+    if (st) {
+        return st;
+    }
     hc_type *t = ck_expr(c, f->lhs, NULL);
     if (t->kind == TY_ERROR) {
         for (int i = 0; i < e->args.n; i++) {
@@ -352,6 +356,10 @@ static hc_type *ck_method_call(hc_ctx *c, hc_expr *e) {
             f->ty = m->ty;
             ck_args(c, e, &m->params, m->ty, f->field.name);
             return call_result(c, e, m->ret_ty, m->err_ty);
+        }
+        hc_type *ft = ck_form_call(c, e, t);
+        if (ft) {
+            return ft;
         }
         hc_error(c->P->d, f->pos, "locus `%s` has no method `%s`", t->decl->name.name,
                  f->field.name);

@@ -373,6 +373,12 @@ int ck_resolve_path(hc_ctx *c, hc_path *p, hc_resolved *out, int report) {
         return 0;
     }
     if (strcmp(p->seg[0].name, "std") == 0) {
+        hc_decl *st = hc_std_type(c->P, p);
+        if (st) {
+            out->kind = RS_DECL;
+            out->decl = st;
+            return 1;
+        }
         const char *full = path_text(c, p);
         const hc_builtin *bi = hc_builtin_find(full);
         if (bi) {
@@ -781,6 +787,11 @@ static hc_type *ck_field(hc_ctx *c, hc_expr *e) {
                     "write `%s(...)`", name);
             return TY(c, TY_ERROR);
         }
+    }
+    if (t->kind == TY_CELL && t->elem->kind == TY_RECORD && ck_record_field(t->elem, name, &idx)) {
+        e->field_index = idx;
+        hc_texpr *fx = t->elem->decl->fields.v[idx].type;
+        return fx && fx->resolved ? fx->resolved : TY(c, TY_ERROR);
     }
     if (t->kind == TY_TUPLE && name[0] >= '0' && name[0] <= '9') {
         int k = 0;

@@ -545,6 +545,7 @@ void ck_locus_signature(hc_program *P, hc_decl *locus) {
         }
     }
     ck_member_rules(P, locus);
+    ck_form_decl(P, locus);
     for (int i = 0; i < locus->members.n; i++) {
         hc_decl *m = locus->members.v[i];
         if (m->kind == M_BUS) {

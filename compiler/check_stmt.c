@@ -442,7 +442,7 @@ static int ck_assign(hc_ctx *c, hc_stmt *s) {
             tt = TY(c, TY_ERROR);
         }
         root = root->lhs;
-        in_locus |= root->ty && root->ty->kind == TY_LOCUS;
+        in_locus |= root->ty && (root->ty->kind == TY_LOCUS || root->ty->kind == TY_CELL);
     }
     if (tt->kind == TY_LOCUS && t->kind == E_NAME) {
         hc_help(hc_error(P->d, t->pos, "a locus binding cannot be given another locus"),

@@ -89,6 +89,16 @@ void em_locus_lit(hc_emit *E, hc_buf *b, hc_expr *e, const char *at, const char 
 void em_locus_stmt(hc_emit *E, hc_buf *b, hc_stmt *s); /* terminate, violate, recovery, yield */
 /* `owner.f = L { ... }` (break-before-make). */
 void em_locus_field_assign(hc_emit *E, hc_buf *b, hc_stmt *s);
+/* Methods of the standard library's loci (BytesBuilder, json Builder), which the runtime
+ * implements: the call is one C function on the locus's native part. */
+int em_native_method(hc_decl *m);
+void em_native_call(hc_emit *E, hc_buf *b, hc_expr *call, const char *recv);
+/* emit_form.c: a locus's @form and capacity slots */
+void em_form_fields(hc_emit *E, hc_decl *d);                         /* state struct members */
+int em_form_init(hc_emit *E, hc_decl *d, const char *sn, hc_buf *b); /* init statements */
+void em_form_call(hc_emit *E, hc_buf *b, hc_expr *call, const char *recv, const char *res,
+                  const char *err);
+void em_slot_call(hc_emit *E, hc_buf *b, hc_expr *call);
 /* Leaves the current function at once (a zero result where one is due). */
 void em_leave(hc_emit *E, hc_buf *b);
 /* The locus whose state holds the place `e` (NULL when it is not inside a locus). */

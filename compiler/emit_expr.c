@@ -317,7 +317,7 @@ static void em_field_access(hc_emit *E, hc_buf *b, hc_expr *e, int place) {
         break;
     }
     hc_type *t = e->lhs->ty;
-    if (t->kind == TY_LOCUS || e->lhs->kind == E_SELF) {
+    if (t->kind == TY_LOCUS || t->kind == TY_CELL || e->lhs->kind == E_SELF) {
         hc_buf_puts(b, "(");
         em_expr(E, b, e->lhs);
         hc_buf_printf(b, ")->%s", em_field(E, e->field.name));
@@ -632,9 +632,6 @@ static void check_kind(hc_emit *E, hc_expr *e) {
     case TY_TIME:
         what = "Time values";
         break;
-    case TY_BYTES:
-        what = "Bytes values";
-        break;
     case TY_UINT:
         what = "Uint values";
         break;
@@ -744,9 +741,13 @@ static void em_expr_inner(hc_emit *E, hc_buf *b, hc_expr *e) {
     case E_SELF:
         hc_buf_puts(b, E->self_text ? E->self_text : "self");
         break;
+    case E_BYTES:
+        hc_buf_puts(b, "((hale_bytes){(const uint8_t *)");
+        em_c_string(b, e->str, e->slen);
+        hc_buf_printf(b, ", INT64_C(%lld)})", (long long)e->slen);
+        break;
     case E_DECIMAL:
     case E_TIME:
-    case E_BYTES:
         hc_buf_puts(b, "0");
         break;
     default:
@@ -1060,7 +1061,17 @@ static void em_call(hc_emit *E, hc_buf *b, hc_expr *e) {
         em_unsupported(E, e->pos, "enum variants that carry values");
         hc_buf_puts(b, "0");
         return;
+    case REF_FORM:
+        em_form_call(E, b, e, expr_str(E, f->lhs), NULL, NULL);
+        return;
+    case REF_SLOT:
+        em_slot_call(E, b, e);
+        return;
     case REF_METHOD:
+        if (em_native_method(f->decl)) {
+            em_native_call(E, b, e, expr_str(E, f->lhs));
+            return;
+        }
         em_user_call(E, b, e, f->decl, em_fn_name(E, f->decl), NULL, NULL, expr_str(E, f->lhs));
         return;
     default:
@@ -1080,6 +1091,8 @@ void em_fallible_call(hc_emit *E, hc_buf *b, hc_expr *call, const char *res, con
         em_user_call(E, b, call, f->decl, em_fn_name(E, f->decl), res, err, NULL);
     } else if (f->ref == REF_BUILTIN) {
         em_builtin(E, b, call, res, err);
+    } else if (f->ref == REF_FORM) {
+        em_form_call(E, b, call, expr_str(E, f->lhs), res, err);
     } else if (f->ref == REF_METHOD) {
         em_user_call(E, b, call, f->decl, em_fn_name(E, f->decl), res, err, expr_str(E, f->lhs));
     } else {

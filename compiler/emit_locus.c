@@ -265,14 +265,59 @@ static int count_duration(hc_decl *d) {
     return n;
 }
 
+/* ---- the standard library's loci ---- */
+
+typedef struct {
+    const char *locus;  /* its name in the built-in seed */
+    const char *ctype;  /* the runtime object in the state */
+    const char *prefix; /* its functions: hale_<prefix>_<method> */
+    const char *init;   /* C statement initialising it (self, region) */
+} native_locus;
+
+static const native_locus natives[] = {
+    {"BytesBuilder", "hale_bytes_builder", "bytes_builder",
+     "hale_bytes_builder_init(&self->hn, hale_locus_region(&self->h), self->f_initial_cap);"},
+    {"JsonBuilder", "hale_json_builder", "json_builder",
+     "hale_json_builder_init(&self->hn, hale_locus_region(&self->h));"},
+};
+
+static const native_locus *native_of(hc_decl *locus) {
+    if (!locus || !locus->seed || locus->seed->id != 0) {
+        return NULL; /* only the built-in seed (always seed 0) has them */
+    }
+    for (size_t i = 0; i < sizeof natives / sizeof natives[0]; i++) {
+        if (strcmp(natives[i].locus, locus->name.name) == 0) {
+            return &natives[i];
+        }
+    }
+    return NULL;
+}
+
+int em_native_method(hc_decl *m) {
+    return m && !m->body && native_of(m->locus) != NULL;
+}
+
+void em_native_call(hc_emit *E, hc_buf *b, hc_expr *call, const char *recv) {
+    hc_decl *m = call->lhs->decl;
+    const native_locus *n = native_of(m->locus);
+    const char *name = m->name.name;
+    /* results that are copies live in the caller's scratch */
+    int into = strcmp(name, "finish") == 0 || strcmp(name, "result") == 0;
+    hc_buf_printf(b, "({ %s *hrecv = (%s); hale_%s_%s(&hrecv->hn", em_locus_struct(E, m->locus->ty),
+                  recv, n->prefix, name);
+    for (int i = 0; i < call->args.n; i++) {
+        hc_buf_puts(b, ", ");
+        em_value(E, b, call->args.v[i], m->ty && i < m->ty->nitems ? m->ty->items[i] : NULL);
+    }
+    if (into) {
+        hc_buf_puts(b, ", hm");
+    }
+    hc_buf_puts(b, "); })");
+}
+
 /* ---- per locus ---- */
 
 static void refuse_members(hc_emit *E, hc_decl *d) {
-    for (int i = 0; i < d->annots.n; i++) {
-        if (strcmp(d->annots.v[i].name.name, "form") == 0) {
-            em_unsupported(E, d->annots.v[i].pos, "`@form` on a locus");
-        }
-    }
     for (int i = 0; i < d->members.n; i++) {
         hc_decl *m = d->members.v[i];
         switch (m->kind) {
@@ -286,9 +331,6 @@ static void refuse_members(hc_emit *E, hc_decl *d) {
             break;
         case M_BINDINGS:
             em_unsupported(E, m->pos, "`bindings`");
-            break;
-        case M_CAPACITY:
-            em_unsupported(E, m->pos, "capacity slots");
             break;
         case M_MODE:
             em_unsupported(E, m->name.pos, "modes");
@@ -316,6 +358,10 @@ static void struct_def(hc_emit *E, hc_decl *d, const char *sn) {
     for (int i = 0, nd = count_duration(d); i < nd; i++) {
         hc_buf_printf(&E->types, "    int64_t hdur%d;\n", i);
     }
+    if (native_of(d)) {
+        hc_buf_printf(&E->types, "    %s hn;\n", native_of(d)->ctype);
+    }
+    em_form_fields(E, d);
     hc_buf_puts(&E->types, "};\n");
 }
 
@@ -332,7 +378,9 @@ static const char *init_fn(hc_emit *E, hc_decl *d, const char *sn) {
         }
     }
     int nd = count_duration(d);
-    if (!any && !nd) {
+    const native_locus *nat = native_of(d);
+    any |= em_form_init(E, d, sn, &body);
+    if (!any && !nd && !nat) {
         hc_buf_free(&body);
         return "NULL";
     }
@@ -345,6 +393,9 @@ static const char *init_fn(hc_emit *E, hc_decl *d, const char *sn) {
     hc_buf_puts(&E->helpers, hc_buf_cstr(&body));
     for (int i = 0; i < nd; i++) {
         hc_buf_printf(&E->helpers, "    self->hdur%d = hale_time_monotonic();\n", i);
+    }
+    if (nat) {
+        hc_buf_printf(&E->helpers, "    %s\n", nat->init);
     }
     hc_buf_puts(&E->helpers, "}\n\n");
     hc_buf_free(&body);
@@ -422,14 +473,14 @@ void em_loci(hc_emit *E) {
     hc_program *P = E->P;
     for (int i = 0; i < P->loci.n; i++) {
         hc_decl *d = P->loci.v[i];
-        if (d->ty) {
+        if (d->ty && (!native_of(d) || d->used)) {
             em_locus_struct(E, d->ty);
             hc_buf_printf(&E->protos, "static const hale_locus_type %s;\n", desc_name(d->ty, E->a));
         }
     }
     for (int i = 0; i < P->loci.n; i++) {
         hc_decl *d = P->loci.v[i];
-        if (d->ty) {
+        if (d->ty && (!native_of(d) || d->used)) {
             const char *sn = em_locus_struct(E, d->ty);
             struct_def(E, d, sn);
             descriptor(E, d, sn);

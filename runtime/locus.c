@@ -62,6 +62,11 @@ hale_heap *hale_locus_heap(hale_locus *l) {
     return &l->heap;
 }
 
+int64_t hale_locus_region_bytes(void) {
+    hale_locus *l = hale_locus_current();
+    return l->region ? (int64_t)hale_region_used_bytes(l->region) : 0;
+}
+
 /* ---- frames ---- */
 
 typedef struct {

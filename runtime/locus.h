@@ -187,6 +187,10 @@ static inline bool hale_locus_draining(const hale_locus *l) {
     return (l->flags & 1u) != 0; /* HALE_LF_DRAINING */
 }
 
+/* std::diag::region_bytes(): bytes in use in the running locus's own region, blocks included
+ * (0 before it has one, or outside every locus). */
+int64_t hale_locus_region_bytes(void);
+
 /* `terminate;`: ends the locus's life early; its code returns from the current method. */
 void hale_locus_terminate(hale_locus *l);
 

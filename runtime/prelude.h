@@ -11,6 +11,16 @@
 #include <string.h>
 
 #include "array.h"
+#include "bytes.h"
+#include "diag.h"
+#include "form_hashmap.h"
+#include "form_lru.h"
+#include "form_ring.h"
+#include "form_vec.h"
+#include "json.h"
+#include "slot_cell.h"
+#include "slot_heap.h"
+#include "slot_pool.h"
 #include "fault.h"
 #include "io.h"
 #include "locus.h"
