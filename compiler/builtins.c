@@ -19,6 +19,7 @@ static const hc_builtin table[] = {
     {"count", BI_COUNT, NULL, NULL, NULL, NULL, 0},
     {"clear", BI_CLEAR, NULL, NULL, NULL, NULL, 0},
     {"truncate", BI_TRUNCATE, NULL, NULL, NULL, NULL, 0},
+    {"check_closures", BI_CHECK_CLOSURES, NULL, NULL, NULL, NULL, 0},
     /* string helpers also reachable without a path (Hale's early built-ins) */
     {"contains", BI_SIG, "SS>B", "hale_str_contains", NULL, NULL, 0},
     {"starts_with", BI_SIG, "SS>B", "hale_str_starts_with", NULL, NULL, 0},

@@ -28,6 +28,7 @@ typedef enum {
     BI_COUNT,
     BI_CLEAR,
     BI_TRUNCATE,
+    BI_CHECK_CLOSURES, /* check_closures(): a locus's explicit-epoch closures */
 } hc_builtin_kind;
 
 struct hc_builtin {

@@ -223,6 +223,12 @@ static hc_type *ck_builtin(hc_ctx *c, hc_expr *e, const hc_builtin *bi) {
             }
         }
         return TY(c, TY_UNIT);
+    case BI_CHECK_CLOSURES:
+        if (!c->locus || !c->fn) {
+            hc_error(c->P->d, e->pos, "`check_closures()` is only valid inside a locus method");
+        }
+        arity(c, e, 0, "check_closures");
+        return TY(c, TY_UNIT);
     case BI_LEN: {
         if (!arity(c, e, 1, "len")) {
             return TY(c, TY_INT);

@@ -921,6 +921,18 @@ static hc_type *ck_or(hc_ctx *c, hc_expr *e, hc_type *expect) {
 /* ---- literals ---- */
 
 static hc_type *ck_array(hc_ctx *c, hc_expr *e, hc_type *expect) {
+    if (expect && expect->kind == TY_BOUNDED) {
+        /* a bounded list written as a literal: `[]`, `[a, b]` up to its capacity */
+        for (int i = 0; i < e->args.n; i++) {
+            hc_type *t = ck_expr(c, e->args.v[i], expect->elem);
+            ck_coerce(c, e->args.v[i], t, expect->elem, "an element");
+        }
+        if (e->args.n > expect->len) {
+            hc_error(c->P->d, e->pos, "%d elements do not fit in `%s`", e->args.n,
+                     TNAME(c, expect));
+        }
+        return expect;
+    }
     hc_type *elem = expect && expect->kind == TY_ARRAY ? expect->elem : NULL;
     if (e->args.n == 0 && !elem) {
         hc_help(hc_error(c->P->d, e->pos, "cannot tell the element type of an empty array"),

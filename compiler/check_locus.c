@@ -231,7 +231,10 @@ static void ck_closure(hc_program *P, hc_decl *locus, hc_decl *m) {
         for (int k = 0; k < cl->names.n; k++) {
             int idx;
             hc_type *pt;
-            if (strcmp(cl->kind, "captures") != 0 &&
+            /* captures are checked with the locus's members; persists_through and resets_on
+             * name recovery events, not parameters */
+            if (strcmp(cl->kind, "captures") != 0 && strcmp(cl->kind, "persists_through") != 0 &&
+                strcmp(cl->kind, "resets_on") != 0 &&
                 !ck_locus_param(locus, cl->names.v[k], &idx, &pt)) {
                 hc_error(P->d, cl->pos, "locus `%s` has no parameter `%s`", locus->name.name,
                          cl->names.v[k]);

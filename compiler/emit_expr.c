@@ -53,12 +53,17 @@ int em_has_effects(hc_expr *e) {
 
 static int is_place(hc_expr *e) {
     while (e->kind == E_FIELD || e->kind == E_INDEX) {
-        if (e->kind == E_FIELD && e->lhs->ty && e->lhs->ty->kind == TY_LOCUS) {
+        if (e->kind == E_FIELD && (e->ref == REF_DRAINING || e->ref == REF_CHILDREN_COUNT ||
+                                   e->ref == REF_CHILDREN_EMPTY)) {
             return 0;
+        }
+        if (e->kind == E_FIELD && e->lhs->ty &&
+            (e->lhs->ty->kind == TY_LOCUS || e->lhs->ty->kind == TY_CELL)) {
+            return 1; /* a field of a locus's state or of a cell: an lvalue through a pointer */
         }
         e = e->lhs;
     }
-    return e->kind == E_NAME && e->ref == REF_LOCAL;
+    return (e->kind == E_NAME && e->ref == REF_LOCAL) || e->kind == E_SELF;
 }
 
 static void sub(hc_emit *E, hc_buf *b, hc_expr *e) {
@@ -400,6 +405,16 @@ void em_place(hc_emit *E, hc_buf *b, hc_expr *e) {
 /* ---- literals of composite values ---- */
 
 static void em_array(hc_emit *E, hc_buf *b, hc_expr *e) {
+    if (e->ty->kind == TY_BOUNDED) {
+        hc_buf_printf(b, "({ %s hbl = {0}; ", em_ctype(E, e->ty));
+        for (int i = 0; i < e->args.n; i++) {
+            hc_buf_printf(b, "hbl.items[%d] = ", i);
+            em_value(E, b, e->args.v[i], e->ty->elem);
+            hc_buf_puts(b, "; ");
+        }
+        hc_buf_printf(b, "hbl.len = %d; hbl; })", e->args.n);
+        return;
+    }
     const char *et = em_ctype(E, e->ty->elem);
     hc_buf_printf(b, "({ hale_array ha = hale_array_new(hm, %d, sizeof(%s), _Alignof(%s)); ",
                   e->args.n, et, et);
@@ -891,6 +906,9 @@ static const char *bounded_ptr(hc_emit *E, hc_expr *f) {
     return addr_str(E, f);
 }
 
+static void em_bounded_in_locus(hc_emit *E, hc_buf *b, hc_expr *e, const hc_builtin *bi,
+                                const char *res, const char *err, const char *p, const char *owner);
+
 static void em_bounded(hc_emit *E, hc_buf *b, hc_expr *e, const hc_builtin *bi, const char *res,
                        const char *err) {
     hc_type *bt = e->args.v[0]->ty;
@@ -899,6 +917,12 @@ static void em_bounded(hc_emit *E, hc_buf *b, hc_expr *e, const hc_builtin *bi, 
     const char *arg1 = e->args.n > 1 ? expr_str(E, e->args.v[1]) : NULL;
     const char *arg2 = e->args.n > 2 ? expr_str(E, e->args.v[2]) : NULL;
     const char *et = em_ctype(E, bt->elem);
+    /* a bounded list in a locus's state keeps its elements' heap parts in the locus's heap */
+    hc_expr *owner = bt->elem->heap ? em_place_locus(e->args.v[0]) : NULL;
+    if (owner) {
+        em_bounded_in_locus(E, b, e, bi, res, err, p, expr_str(E, owner));
+        return;
+    }
     switch (bi->kind) {
     case BI_COUNT:
         hc_buf_printf(b, "((%s)->len)", p);
@@ -945,6 +969,67 @@ static void em_bounded(hc_emit *E, hc_buf *b, hc_expr *e, const hc_builtin *bi, 
         hc_buf_puts(b, "hok; })");
         return;
     default:
+        return;
+    }
+}
+
+/* The bounded-list intrinsics on a list inside a locus's state, for heap elements: stored values
+ * are copied into the locus's heap, and replaced or dropped ones give their parts back. */
+static void em_bounded_in_locus(hc_emit *E, hc_buf *b, hc_expr *e, const hc_builtin *bi,
+                                const char *res, const char *err, const char *p,
+                                const char *owner) {
+    hc_type *bt = e->args.v[0]->ty;
+    const char *ct = em_ctype(E, bt);
+    const char *et = em_ctype(E, bt->elem);
+    const char *d = em_descriptor(E, bt->elem);
+    const char *arg1 = e->args.n > 1 ? expr_str(E, e->args.v[1]) : NULL;
+    const char *arg2 = e->args.n > 2 ? expr_str(E, e->args.v[2]) : NULL;
+    hc_buf_printf(b, "({ %s *hb = %s; hale_heap *hh = hale_locus_heap(&(%s)->h); ", ct, p, owner);
+    switch (bi->kind) {
+    case BI_COUNT:
+        hc_buf_puts(b, "hb->len; })");
+        return;
+    case BI_CLEAR:
+    case BI_TRUNCATE:
+        hc_buf_printf(b,
+                      "int64_t hn = %s; if (hn < 0) hn = 0; while (hb->len > hn) "
+                      "hale_value_release(%s, &hb->items[--hb->len], hh); (void)0; })",
+                      bi->kind == BI_CLEAR ? "0" : arg1, d);
+        return;
+    case BI_PUSH:
+        hc_buf_printf(b,
+                      "%s hx = %s; bool hok = hb->len < %lld; if (hok) { "
+                      "hale_value_copy_heap(%s, &hb->items[hb->len], &hx, hh); hb->len++; } ",
+                      et, arg1, (long long)bt->len, d);
+        if (err) {
+            hc_buf_printf(b, "else { (%s)->%s = %lld; (%s)->%s = hb->len; } ", err,
+                          em_field(E, "cap"), (long long)bt->len, err, em_field(E, "count"));
+        }
+        hc_buf_puts(b, "hok; })");
+        return;
+    case BI_SET:
+    case BI_AT:
+        hc_buf_printf(b, "int64_t hi = %s; ", arg1);
+        if (bi->kind == BI_SET) {
+            hc_buf_printf(b, "%s hx = %s; ", et, arg2);
+        }
+        hc_buf_puts(b, "bool hok = hi >= 0 && hi < hb->len; if (hok) ");
+        if (bi->kind == BI_SET) {
+            hc_buf_printf(b, "hale_value_replace_heap(%s, &hb->items[hi], &hx, hh); ", d);
+        } else {
+            hc_buf_printf(b, "*(%s) = hb->items[hi]; ", res ? res : "&(int64_t){0}");
+        }
+        if (err) {
+            hc_buf_printf(b,
+                          "else { (%s)->%s = HALE_STR_LIT(\"out_of_bounds\"); (%s)->%s = hi; "
+                          "(%s)->%s = hb->len; } ",
+                          err, em_field(E, "kind"), err, em_field(E, "index"), err,
+                          em_field(E, "len"));
+        }
+        hc_buf_puts(b, "hok; })");
+        return;
+    default:
+        hc_buf_puts(b, "0; })");
         return;
     }
 }
@@ -1010,6 +1095,9 @@ static void em_builtin(hc_emit *E, hc_buf *b, hc_expr *e, const char *res, const
     case BI_EPRINTLN:
         em_print(E, b, e, bi->kind == BI_EPRINT || bi->kind == BI_EPRINTLN,
                  bi->kind == BI_PRINTLN || bi->kind == BI_EPRINTLN);
+        return;
+    case BI_CHECK_CLOSURES:
+        hc_buf_printf(b, "hale_locus_check_explicit(&%s->h)", E->self_text ? E->self_text : "self");
         return;
     case BI_LEN:
         hc_buf_puts(b, "(");
