@@ -59,7 +59,7 @@ static void test_hale_program_under_serve(void **state) {
                "[serve]\nname = \"t\"\nbackoff = \"20ms\"\nmax_backoff = \"20ms\"\n"
                "max_restarts = 10\nwithin = \"60s\"\n"
                "[[serve.process]]\nname = \"app\"\nprogram = \"@DIR@/app.hl\"\n"
-               "ready = \"notify\"\nready_timeout = \"120s\"\nwatchdog = \"400ms\"\n");
+               "ready = \"notify\"\nready_timeout = \"120s\"\nwatchdog = \"2s\"\n");
     char path[700];
     snprintf(path, sizeof path, "%s/app.hl", r.dir);
     FILE *f = fopen(path, "w");
@@ -75,7 +75,7 @@ static void test_hale_program_under_serve(void **state) {
     SR_CHECK(&r, pid > 0);
 
     /* the watchdog is fed from the program's loop: well past the deadline, nothing missed */
-    sr_pump(&r, 1200);
+    sr_pump(&r, 3500);
     SR_CHECK(&r, sr_count(&r, "missed its watchdog") == 0);
 
     /* kill -9: restarted, and READY again from the new process */
