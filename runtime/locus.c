@@ -75,6 +75,9 @@ typedef struct {
     void *arg;
 } framed_call;
 
+/* The scratch sides of the hook being called (ho, hm), looked up once per frame. */
+static _Thread_local hale_region *frame_ho, *frame_hm;
+
 /* Kept apart so that nothing the caller holds in registers lives across the setjmp. */
 static __attribute__((noinline)) int framed_enter(framed_call *c) {
     if (_setjmp(c->frame.jb) != 0) {
@@ -92,14 +95,16 @@ int hale_locus_framed(hale_locus *l, int kind, void (*fn)(void *arg), void *arg)
     c.fn = fn;
     c.arg = arg;
     hale_scratch *s = hale_scratch_current();
-    hale_region *a = hale_scratch_side(s, 0), *b = hale_scratch_side(s, 1);
-    hale_mark ma = hale_region_mark(a), mb = hale_region_mark(b);
+    hale_region *ho = hale_scratch_side(s, 1), *hm = hale_scratch_side(s, 0);
+    hale_mark mo = hale_region_mark(ho), mm = hale_region_mark(hm);
+    frame_ho = ho;
+    frame_hm = hm;
     hale_tls_frame = &c.frame;
     int left = framed_enter(&c);
     hale_tls_frame = c.frame.up;
     if (left) {
-        hale_region_reset(a, ma);
-        hale_region_reset(b, mb);
+        hale_region_reset(ho, mo);
+        hale_region_reset(hm, mm);
     }
     return left;
 }
@@ -135,8 +140,7 @@ typedef struct {
 
 static void call_hook(void *p) {
     hook_arg *h = p;
-    hale_scratch *s = hale_scratch_current();
-    h->fn(hale_scratch_side(s, 1), hale_scratch_side(s, 0), h->l);
+    h->fn(frame_ho, frame_hm, h->l);
 }
 
 static int hook(hale_locus *l, hale_hook_fn fn, int kind) {
@@ -152,8 +156,7 @@ typedef struct {
 
 static void call_child_hook(void *p) {
     child_arg *c = p;
-    hale_scratch *s = hale_scratch_current();
-    c->fn(hale_scratch_side(s, 1), hale_scratch_side(s, 0), c->self, c->child);
+    c->fn(frame_ho, frame_hm, c->self, c->child);
 }
 
 static void child_hook(hale_locus *self, hale_child_fn fn, void *child) {
@@ -168,12 +171,11 @@ typedef struct {
 
 static void call_closures(void *p) {
     closures_arg *c = p;
-    hale_scratch *s = hale_scratch_current();
-    c->l->type->closures(hale_scratch_side(s, 1), hale_scratch_side(s, 0), c->l, c->epochs);
+    c->l->type->closures(frame_ho, frame_hm, c->l, c->epochs);
 }
 
 void hale_locus_run_closures(hale_locus *l, unsigned epochs) {
-    if (!l->type->closures || !(l->type->epochs & epochs) || (l->flags & LF_DISSOLVED)) {
+    if (!(l->type->epochs & epochs) || !l->type->closures || (l->flags & LF_DISSOLVED)) {
         return;
     }
     closures_arg c = {l, epochs & l->type->epochs};
@@ -318,7 +320,7 @@ void hale_locus_dissolve_tree(hale_locus *l, int forced) {
     if (l->type->dissolve) {
         hook(l, l->type->dissolve, FR_HOOK);
     }
-    if (!forced) {
+    if (!forced && (l->type->epochs & HALE_EPOCH_DISSOLVE)) {
         hale_locus_run_closures(l, HALE_EPOCH_DISSOLVE);
     }
     if ((l->flags & LF_ATTACHED) && l->type->bus_detach) {
@@ -431,7 +433,7 @@ void hale_locus_live(hale_locus *l) {
             hook(l, t->birth, FR_BIRTH);
         }
         l->flags &= ~LF_STOP;
-        if (!l->pending) {
+        if (!l->pending && (t->epochs & HALE_EPOCH_BIRTH)) {
             hale_locus_run_closures(l, HALE_EPOCH_BIRTH);
         }
         int r = recover(l, &skip_run);
@@ -451,7 +453,7 @@ void hale_locus_live(hale_locus *l) {
             l->phase = PH_RUN;
             hook(l, t->run, FR_RUN);
             l->flags &= ~LF_STOP;
-            if (!l->pending) {
+            if (!l->pending && (t->epochs & (HALE_EPOCH_TICK | HALE_EPOCH_DURATION))) {
                 hale_locus_run_closures(l, HALE_EPOCH_TICK | HALE_EPOCH_DURATION);
             }
             r = recover(l, &skip_run);
