@@ -137,6 +137,9 @@ hc_type *ck_unify(hc_ctx *c, hc_type *a, hc_type *b, hc_pos at, const char *what
 void ck_form_decl(hc_program *P, hc_decl *locus);
 /* A call of a method a locus's @form synthesizes, or NULL when `e` is not one. */
 hc_type *ck_form_call(hc_ctx *c, hc_expr *e, hc_type *recv);
+/* The element type of `v.<slot>` walked by `for` over a vec or hashmap form, or NULL when `e` is
+ * not one (e is checked either way). */
+hc_type *ck_form_iter(hc_ctx *c, hc_expr *e);
 /* `self.<slot>.<op>(...)`, or NULL when `e` is not one. */
 hc_type *ck_slot_call(hc_ctx *c, hc_expr *e);
 /* The capacity slot of `locus` named `name`, or NULL. */

@@ -301,6 +301,27 @@ hc_type *ck_form_call(hc_ctx *c, hc_expr *e, hc_type *recv) {
     return U;
 }
 
+hc_type *ck_form_iter(hc_ctx *c, hc_expr *e) {
+    hc_type *lt = ck_expr(c, e->lhs, NULL);
+    if (lt->kind == TY_ERROR) {
+        e->ty = lt;
+        return lt;
+    }
+    hc_form *F = lt->kind == TY_LOCUS ? lt->decl->form : NULL;
+    if (!F || strcmp(e->field.name, F->slot->name.name) != 0) {
+        hc_type *t = ck_expr(c, e, NULL); /* an ordinary field (the lhs is checked again) */
+        return t->kind == TY_ERROR ? t : NULL;
+    }
+    if (F->kind != FORM_VEC && F->kind != FORM_HASHMAP) {
+        hc_error(c->P->d, e->pos, "a `%s` form cannot be walked with `for`", form_names[F->kind]);
+        e->ty = TY(c, TY_ERROR);
+        return e->ty;
+    }
+    e->ref = REF_FORM;
+    e->ty = TY(c, TY_UNIT);
+    return F->elem;
+}
+
 hc_type *ck_slot_call(hc_ctx *c, hc_expr *e) {
     hc_expr *f = e->lhs;
     hc_expr *sf = f->lhs;

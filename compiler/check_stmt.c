@@ -608,7 +608,10 @@ static int ck_for(hc_ctx *c, hc_stmt *s) {
         if (ok) {
             vt = TY(c, TY_INT);
         }
+    } else if (it->kind == E_FIELD && (vt = ck_form_iter(c, it)) != NULL) {
+        /* `for x in v.items` over a @form(vec), `for e in m.entries` over a @form(hashmap) */
     } else {
+        vt = TY(c, TY_ERROR);
         hc_type *t = ck_expr(c, it, NULL);
         if (t->kind == TY_ARRAY || t->kind == TY_BOUNDED) {
             vt = t->elem;

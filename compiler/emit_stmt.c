@@ -353,6 +353,26 @@ static void em_for(hc_emit *E, hc_buf *b, hc_stmt *s) {
             hc_buf_printf(b, "for (; %s < %s; %s++)", i, end, i);
         }
         loop_body(E, b, s, mark, pre);
+    } else if (it->kind == E_FIELD && it->ref == REF_FORM) {
+        /* a form's elements, borrowed in place (the body must not change the form) */
+        hc_form *F = it->lhs->ty->decl->form;
+        const char *lv = em_tmp(E, "hfv");
+        hc_buf_printf(b, "%s *%s = &(", F->kind == FORM_VEC ? "hale_vec" : "hale_hashmap", lv);
+        em_expr(E, b, it->lhs);
+        hc_buf_puts(b, ")->hf; ");
+        const char *mark = loop_mark(E, b, s);
+        if (F->kind == FORM_VEC) {
+            pre = hc_sprintf(E->a, "%s v%d_%s = *(%s *)hale_vec_at(%s, %s); (void)v%d_%s;", vt,
+                             v->id, v->name, vt, lv, i, v->id, v->name);
+            hc_buf_printf(b, "for (int64_t %s = 0; %s < %s->len; %s++)", i, i, lv, i);
+        } else {
+            const char *ep = em_tmp(E, "hfe");
+            hc_buf_printf(b, "int64_t %s = 0; void *%s; ", i, ep);
+            pre = hc_sprintf(E->a, "%s v%d_%s = *(%s *)%s; (void)v%d_%s;", vt, v->id, v->name, vt,
+                             ep, v->id, v->name);
+            hc_buf_printf(b, "while ((%s = hale_hashmap_next(%s, &%s)))", ep, lv, i);
+        }
+        loop_body(E, b, s, mark, pre);
     } else {
         hc_type *ct = it->ty;
         if (ct->kind == TY_ARRAY) {
