@@ -596,6 +596,32 @@ static int ck_loop_body(hc_ctx *c, hc_stmt *s, hc_local **var, hc_type *var_ty) 
     return lp.has_break;
 }
 
+/* `self.children` as a `for` iterable: the type its locus accepts, or NULL when `it` is not
+ * `self.children`. */
+static hc_type *ck_children_iter(hc_ctx *c, hc_expr *it) {
+    int idx;
+    hc_type *pt;
+    if (!(it->kind == E_FIELD && it->lhs->kind == E_SELF && c->locus && c->fn &&
+          strcmp(it->field.name, "children") == 0 &&
+          !ck_locus_param(c->locus, "children", &idx, &pt))) {
+        return NULL;
+    }
+    it->lhs->ty = c->locus->ty;
+    it->ty = TY(c, TY_UNIT);
+    it->ref = REF_CHILDREN_COUNT; /* the emitter walks the accepted children */
+    c->locus->tracks_children = 1;
+    for (int i = 0; i < c->locus->members.n; i++) {
+        hc_decl *m = c->locus->members.v[i];
+        if (m->kind == M_LIFECYCLE && strcmp(m->name.name, "accept") == 0 && m->ty &&
+            m->ty->nitems == 1 && m->ty->items[0]->kind == TY_LOCUS) {
+            return m->ty->items[0];
+        }
+    }
+    hc_help(hc_error(c->P->d, it->pos, "`%s` accepts no children to walk", c->locus->name.name),
+            "declare `accept(c: Child) { }`");
+    return TY(c, TY_ERROR);
+}
+
 static int ck_for(hc_ctx *c, hc_stmt *s) {
     hc_expr *it = s->expr;
     hc_type *vt = TY(c, TY_ERROR);
@@ -608,6 +634,8 @@ static int ck_for(hc_ctx *c, hc_stmt *s) {
         if (ok) {
             vt = TY(c, TY_INT);
         }
+    } else if ((vt = ck_children_iter(c, it)) != NULL) {
+        /* `for c in self.children`: the accepted children */
     } else if (it->kind == E_FIELD && (vt = ck_form_iter(c, it)) != NULL) {
         /* `for x in v.items` over a @form(vec), `for e in m.entries` over a @form(hashmap) */
     } else {

@@ -353,6 +353,18 @@ static void em_for(hc_emit *E, hc_buf *b, hc_stmt *s) {
             hc_buf_printf(b, "for (; %s < %s; %s++)", i, end, i);
         }
         loop_body(E, b, s, mark, pre);
+    } else if (it->kind == E_FIELD && it->ref == REF_CHILDREN_COUNT) {
+        /* the accepted children, in creation order */
+        const char *ty = em_ctype(E, v->ty);
+        const char *mark = loop_mark(E, b, s);
+        const char *desc = hc_sprintf(E->a, "&hlt_%d", v->ty->id);
+        hc_buf_printf(b,
+                      "for (hale_locus *%s = hale_locus_next_child(&%s->h, NULL, %s); %s; %s = "
+                      "hale_locus_next_child(&%s->h, %s, %s))",
+                      i, E->self_text, desc, i, i, E->self_text, i, desc);
+        pre = hc_sprintf(E->a, "%s v%d_%s = (%s)%s; (void)v%d_%s;", ty, v->id, v->name, ty, i,
+                         v->id, v->name);
+        loop_body(E, b, s, mark, pre);
     } else if (it->kind == E_FIELD && it->ref == REF_FORM) {
         /* a form's elements, borrowed in place (the body must not change the form) */
         hc_form *F = it->lhs->ty->decl->form;

@@ -541,6 +541,15 @@ void hale_locus_replace(hale_locus *old) {
 
 /* ---- from inside a locus ---- */
 
+hale_locus *hale_locus_next_child(hale_locus *parent, hale_locus *after, const hale_locus_type *t) {
+    for (hale_locus *c = after ? after->next : parent->first; c; c = c->next) {
+        if (c->type == t && (c->flags & LF_ACCEPTED) && !(c->flags & LF_DISSOLVED)) {
+            return c;
+        }
+    }
+    return NULL;
+}
+
 void hale_locus_terminate(hale_locus *l) {
     l->flags |= LF_TERMINATE | LF_DRAINING;
     if (!l->driven && !(l->flags & LF_DISSOLVED)) {

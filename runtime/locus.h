@@ -191,6 +191,10 @@ static inline bool hale_locus_draining(const hale_locus *l) {
  * (0 before it has one, or outside every locus). */
 int64_t hale_locus_region_bytes(void);
 
+/* `for c in self.children`: the accepted, live children of `parent` of type `t`, in creation
+ * order; `after` NULL starts the walk. */
+hale_locus *hale_locus_next_child(hale_locus *parent, hale_locus *after, const hale_locus_type *t);
+
 /* `terminate;`: ends the locus's life early; its code returns from the current method. */
 void hale_locus_terminate(hale_locus *l);
 
