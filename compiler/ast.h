@@ -22,6 +22,7 @@ typedef struct hc_type hc_type;
 typedef struct hc_seed hc_seed;
 typedef struct hc_local hc_local;
 typedef struct hc_builtin hc_builtin;
+typedef struct hc_form hc_form;
 
 typedef HC_VEC(hc_expr *) hc_exprs;
 typedef HC_VEC(hc_stmt *) hc_stmts;
@@ -205,6 +206,11 @@ typedef enum {
     REF_TOPIC,   /* a topic (left of <-) */
     REF_LOCUS,   /* a locus type (in a literal) */
     REF_SELF_FIELD,
+    REF_DRAINING,       /* self.draining */
+    REF_CHILDREN_COUNT, /* self.children.count */
+    REF_CHILDREN_EMPTY, /* self.children.is_empty */
+    REF_FORM,           /* a method a @form synthesizes (callee; `variant` = hc_form_method) */
+    REF_SLOT,           /* self.<slot>.alloc/free/acquire/release (callee; `variant` = the op) */
 } hc_ref_kind;
 
 struct hc_expr {
@@ -514,6 +520,10 @@ struct hc_decl {
     int nlocals;          /* functions: locals allocated */
     hc_expr *const_value; /* D_CONST: the folded value (a literal expression) */
     int used;
+    int has_loci;        /* functions: instantiate loci (a list of `let`-held ones to flush) */
+    int tracks_children; /* loci: read `self.children` (accepted residents stay tracked) */
+    int needs_snapshot;  /* loci: some supervisor may `restart_in_place` it */
+    hc_form *form;       /* loci: the checked @form, or NULL */
 };
 
 /* One seed: a directory of .hl files (or one file) compiled as one namespace. */

@@ -19,6 +19,7 @@ static const hc_builtin table[] = {
     {"count", BI_COUNT, NULL, NULL, NULL, NULL, 0},
     {"clear", BI_CLEAR, NULL, NULL, NULL, NULL, 0},
     {"truncate", BI_TRUNCATE, NULL, NULL, NULL, NULL, 0},
+    {"check_closures", BI_CHECK_CLOSURES, NULL, NULL, NULL, NULL, 0},
     /* string helpers also reachable without a path (Hale's early built-ins) */
     {"contains", BI_SIG, "SS>B", "hale_str_contains", NULL, NULL, 0},
     {"starts_with", BI_SIG, "SS>B", "hale_str_starts_with", NULL, NULL, 0},
@@ -59,7 +60,7 @@ static const hc_builtin table[] = {
     {"std::time::monotonic", BI_SIG, ">D", "hale_time_monotonic", NULL, NULL, 0},
     {"std::time::monotonic_ns", BI_SIG, ">I", "hale_time_monotonic", NULL, NULL, 0},
     {"std::time::now", BI_SIG, ">I", "hale_time_now", NULL, NULL, 0},
-    {"std::time::sleep", BI_SIG, "D>U", "hale_time_sleep", NULL, NULL, 0},
+    {"std::time::sleep", BI_SIG, "D>U", "hale_locus_sleep", NULL, NULL, 0},
     /* std::math */
     {"std::math::sqrt", BI_SIG, "F>F", "sqrt", NULL, NULL, 0},
     {"std::math::exp", BI_SIG, "F>F", "exp", NULL, NULL, 0},
@@ -84,6 +85,12 @@ static const hc_builtin table[] = {
     {"std::math::round", BI_SIG, "F>I", "hale_math_round", NULL, NULL, 0},
     /* std::diag */
     {"std::diag::heap_alloc_count", BI_SIG, ">I", "hale_diag_heap_alloc_count", NULL, NULL, 0},
+    {"std::diag::syscall_count", BI_SIG, "S>I", "hale_diag_syscall_count", NULL, NULL, 0},
+    {"std::diag::region_bytes", BI_SIG, ">I", "hale_locus_region_bytes", NULL, NULL, 0},
+    /* std::bytes */
+    {"std::bytes::from_string", BI_SIG, "S>Y", "hale_bytes_from_string", NULL, NULL, 0},
+    {"std::bytes::slice", BI_SIG, "YII>Y", "hale_bytes_slice", NULL, NULL, 0},
+    {"std::str::from_bytes", BI_SIG, "Y>S", "hale_str_from_bytes", NULL, NULL, 0},
 };
 
 const hc_builtin *hc_builtin_find(const char *path) {
@@ -143,6 +150,8 @@ hc_type *hc_builtin_code_type(hc_types *t, char code) {
         return hc_ty_prim(t, TY_STRING);
     case 'D':
         return hc_ty_prim(t, TY_DURATION);
+    case 'Y':
+        return hc_ty_prim(t, TY_BYTES);
     case '!':
         return hc_ty_prim(t, TY_NEVER);
     default:

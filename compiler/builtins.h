@@ -2,8 +2,8 @@
  * emitter see them.
  *
  * Most entries have a fixed signature written in a small code (`SS>B`: two Strings to a Bool;
- * letters I F B S D, `U` for no value, `!` for a call that never returns) and lower to one C
- * function of the runtime. The generic built-ins (print, len, to_string, min/max/abs, the
+ * letters I F B S D Y (Bytes), `U` for no value, `!` for a call that never returns) and lower to
+ * one C function of the runtime. The generic built-ins (print, len, to_string, min/max/abs, the
  * bounded-list intrinsics) have their own rules in the checker. Adding a std:: function is one
  * line here plus its C function in runtime/std_*.c. */
 #ifndef HALE_COMPILER_BUILTINS_H
@@ -28,6 +28,7 @@ typedef enum {
     BI_COUNT,
     BI_CLEAR,
     BI_TRUNCATE,
+    BI_CHECK_CLOSURES, /* check_closures(): a locus's explicit-epoch closures */
 } hc_builtin_kind;
 
 struct hc_builtin {

@@ -68,6 +68,10 @@ static hc_decl *lookup_type_decl(hc_program *P, hc_seed *seed, hc_decl *locus, h
         }
         return hc_seed_lookup(P, seed, name);
     }
+    hc_decl *st = hc_std_type(P, path);
+    if (st) {
+        return st;
+    }
     if (path->n == 2) {
         hc_seed *s = hc_seed_import(seed, path->seg[0].name);
         if (!s) {
@@ -114,6 +118,10 @@ hc_type *ck_texpr(hc_program *P, hc_seed *seed, hc_decl *locus, hc_texpr *t) {
         r = hc_ty_prim(P->types, TY_UNIT);
         break;
     case TE_NAME: {
+        if (t->path.n == 1 && strcmp(t->path.seg[0].name, "Cell") == 0 && t->args.n == 1) {
+            r = hc_ty_cell(P->types, ck_texpr(P, seed, locus, t->args.v[0]));
+            goto done;
+        }
         if (t->path.n == 1) {
             for (size_t i = 0; i < sizeof prim_names / sizeof prim_names[0]; i++) {
                 if (strcmp(prim_names[i].name, t->path.seg[0].name) == 0) {
@@ -629,7 +637,7 @@ void ck_decl_signature(hc_program *P, hc_decl *fn) {
         for (int i = 0; i < fn->annots.n; i++) {
             ffi |= strcmp(fn->annots.v[i].name.name, "ffi") == 0;
         }
-        if (!ffi) {
+        if (!ffi && fn->seed != P->std) { /* the built-in seed's loci are implemented natively */
             hc_help(hc_error(P->d, fn->name.pos, "function `%s` has no body", fn->name.name),
                     "give it a `{ ... }` body");
         }

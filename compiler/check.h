@@ -44,11 +44,48 @@ typedef struct {
     int loop_depth;
     int nlocals;
     int allocates;
+    hc_expr *locus_ok; /* the one expression here that may be a locus literal */
 } hc_ctx;
 
 /* shorthands */
 #define TY(c, k) hc_ty_prim((c)->P->types, (k))
 #define TNAME(c, t) hc_type_name((c)->P->a, (t))
+
+/* @form on a locus, checked (check_form.c). */
+typedef enum { FORM_VEC = 1, FORM_HASHMAP, FORM_RING, FORM_LRU } hc_form_kind;
+
+typedef enum {
+    FM_PUSH,
+    FM_GET,
+    FM_SET,
+    FM_POP,
+    FM_LEN,
+    FM_IS_EMPTY,
+    FM_SORT,
+    FM_SORT_BY,
+    FM_SORT_DESC_BY,
+    FM_HAS,
+    FM_REMOVE,
+    FM_KEY_AT,
+    FM_ENTRY_AT,
+    FM_BUMP,
+    FM_IS_FULL,
+    FM_PUT,
+    FM_CONTAINS,
+} hc_form_method;
+
+/* Capacity slot operations (REF_SLOT). */
+typedef enum { SLOT_ALLOC, SLOT_FREE, SLOT_ACQUIRE, SLOT_RELEASE } hc_slot_op;
+
+struct hc_form {
+    hc_form_kind kind;
+    hc_slot *slot;             /* the capacity slot the form lays out */
+    hc_type *elem;             /* the cell type */
+    hc_type *key;              /* hashmap, lru_cache: the `indexed_by` field's type */
+    const char *key_field;     /* ... and its name */
+    const char *counter_field; /* hashmap: the Int field `bump` counts in, or NULL */
+    int64_t cap;               /* ring_buffer, lru_cache */
+};
 
 /* check.c */
 hc_type *ck_texpr(hc_program *P, hc_seed *seed, hc_decl *locus, hc_texpr *t);
@@ -95,6 +132,20 @@ hc_type *ck_block(hc_ctx *c, hc_block *b, hc_type *expect, int need_value);
 hc_type *ck_if(hc_ctx *c, hc_expr *e, hc_type *expect, int need_value);
 hc_type *ck_match(hc_ctx *c, hc_expr *e, hc_type *expect, int need_value);
 hc_type *ck_unify(hc_ctx *c, hc_type *a, hc_type *b, hc_pos at, const char *what);
+
+/* check_form.c */
+void ck_form_decl(hc_program *P, hc_decl *locus);
+/* A call of a method a locus's @form synthesizes, or NULL when `e` is not one. */
+hc_type *ck_form_call(hc_ctx *c, hc_expr *e, hc_type *recv);
+/* The element type of `v.<slot>` walked by `for` over a vec or hashmap form, or NULL when `e` is
+ * not one (e is checked either way). */
+hc_type *ck_form_iter(hc_ctx *c, hc_expr *e);
+/* `self.<slot>.<op>(...)`, or NULL when `e` is not one. */
+hc_type *ck_slot_call(hc_ctx *c, hc_expr *e);
+/* The capacity slot of `locus` named `name`, or NULL. */
+hc_slot *ck_slot_named(hc_decl *locus, const char *name);
+/* The type of a slot's cells. */
+hc_type *ck_slot_type(hc_program *P, hc_decl *locus, hc_slot *s);
 
 /* check_locus.c */
 void ck_locus_signature(hc_program *P, hc_decl *locus);

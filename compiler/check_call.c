@@ -223,15 +223,21 @@ static hc_type *ck_builtin(hc_ctx *c, hc_expr *e, const hc_builtin *bi) {
             }
         }
         return TY(c, TY_UNIT);
+    case BI_CHECK_CLOSURES:
+        if (!c->locus || !c->fn) {
+            hc_error(c->P->d, e->pos, "`check_closures()` is only valid inside a locus method");
+        }
+        arity(c, e, 0, "check_closures");
+        return TY(c, TY_UNIT);
     case BI_LEN: {
         if (!arity(c, e, 1, "len")) {
             return TY(c, TY_INT);
         }
         hc_type *t = ck_expr(c, e->args.v[0], NULL);
         if (t->kind != TY_STRING && t->kind != TY_ARRAY && t->kind != TY_BOUNDED &&
-            t->kind != TY_ERROR) {
+            t->kind != TY_BYTES && t->kind != TY_ERROR) {
             hc_error(c->P->d, e->args.v[0]->pos,
-                     "`len` takes a String, an array or a bounded "
+                     "`len` takes a String, Bytes, an array or a bounded "
                      "list, found `%s`",
                      TNAME(c, t));
         }
@@ -337,6 +343,10 @@ static hc_type *ck_variant_call(hc_ctx *c, hc_expr *e, hc_decl *en, int v) {
 
 static hc_type *ck_method_call(hc_ctx *c, hc_expr *e) {
     hc_expr *f = e->lhs;
+    hc_type *st = ck_slot_call(c, e);
+    if (st) {
+        return st;
+    }
     hc_type *t = ck_expr(c, f->lhs, NULL);
     if (t->kind == TY_ERROR) {
         for (int i = 0; i < e->args.n; i++) {
@@ -352,6 +362,10 @@ static hc_type *ck_method_call(hc_ctx *c, hc_expr *e) {
             f->ty = m->ty;
             ck_args(c, e, &m->params, m->ty, f->field.name);
             return call_result(c, e, m->ret_ty, m->err_ty);
+        }
+        hc_type *ft = ck_form_call(c, e, t);
+        if (ft) {
+            return ft;
         }
         hc_error(c->P->d, f->pos, "locus `%s` has no method `%s`", t->decl->name.name,
                  f->field.name);
@@ -455,6 +469,20 @@ hc_type *ck_struct_lit(hc_ctx *c, hc_expr *e) {
     d->used = 1;
     e->decl = d;
     int is_locus = d->kind == D_LOCUS;
+    if (is_locus) {
+        if (c->locus_ok != e) {
+            hc_help(
+                hc_error(P->d, e->pos, "a locus literal cannot be used as a value here"),
+                "instantiate it as a statement (`%s { ... };`), bind it (`let x = %s { ... };`) "
+                "or store it in a locus field (`self.f = %s { ... };`)",
+                d->name.name, d->name.name, d->name.name);
+        }
+        c->locus_ok = NULL;
+        if (c->fn) {
+            c->fn->has_loci = 1;
+        }
+        ck_alloc(c, e); /* the parameters are computed in the caller's scratch */
+    }
     int nfields = 0;
     if (!is_locus) {
         nfields = d->fields.n;
@@ -496,9 +524,22 @@ hc_type *ck_struct_lit(hc_ctx *c, hc_expr *e) {
         }
         given[idx] = 1;
         fi->field = idx;
+        if (is_locus && ft && ft->kind == TY_LOCUS) {
+            c->locus_ok = fi->value; /* a locus parameter is born as a child: a literal */
+        }
         hc_type *t = ck_expr(c, fi->value, ft);
+        c->locus_ok = NULL;
+        int fits = 1;
         if (ft) {
-            ck_coerce(c, fi->value, t, ft, is_locus ? "the parameter" : "the field");
+            fits = ck_coerce(c, fi->value, t, ft, is_locus ? "the parameter" : "the field");
+        }
+        if (is_locus && fits && ft && ft->kind == TY_LOCUS && fi->value->kind != E_STRUCT &&
+            t->kind != TY_ERROR) {
+            hc_help(hc_error(P->d, fi->value->pos, "locus parameter `%s` takes a locus literal",
+                             fi->name.name),
+                    "a locus held in a parameter is born as a child of the new locus: write "
+                    "`%s: %s { ... }`",
+                    fi->name.name, TNAME(c, ft));
         }
     }
     if (!is_locus) {

@@ -373,6 +373,12 @@ int ck_resolve_path(hc_ctx *c, hc_path *p, hc_resolved *out, int report) {
         return 0;
     }
     if (strcmp(p->seg[0].name, "std") == 0) {
+        hc_decl *st = hc_std_type(c->P, p);
+        if (st) {
+            out->kind = RS_DECL;
+            out->decl = st;
+            return 1;
+        }
         const char *full = path_text(c, p);
         const hc_builtin *bi = hc_builtin_find(full);
         if (bi) {
@@ -676,8 +682,74 @@ static hc_type *ck_binary(hc_ctx *c, hc_expr *e) {
 
 /* ---- fields and indexing ---- */
 
+/* Whether a parent may read `name` of a child locus: a locus with a `contract` shows only what
+ * it exposes (and, to its supervisor's on_failure, what its closures capture); one without a
+ * contract hides nothing. */
+static int exposed(hc_ctx *c, hc_decl *locus, const char *name) {
+    int has_contract = 0;
+    for (int i = 0; i < locus->members.n; i++) {
+        hc_decl *m = locus->members.v[i];
+        if (m->kind == M_CONTRACT) {
+            has_contract = 1;
+            for (int k = 0; k < m->contract.n; k++) {
+                if (m->contract.v[k].expose && strcmp(m->contract.v[k].name.name, name) == 0) {
+                    return 1;
+                }
+            }
+        }
+    }
+    if (!has_contract) {
+        return 1;
+    }
+    if (c->fn && c->fn->kind == M_FAILURE) {
+        for (int i = 0; i < locus->members.n; i++) {
+            hc_decl *m = locus->members.v[i];
+            for (int k = 0; m->kind == M_CLOSURE && k < m->clauses.n; k++) {
+                hc_closure_clause *cl = &m->clauses.v[k];
+                for (int j = 0; strcmp(cl->kind, "captures") == 0 && j < cl->names.n; j++) {
+                    if (strcmp(cl->names.v[j], name) == 0) {
+                        return 1;
+                    }
+                }
+            }
+        }
+    }
+    return 0;
+}
+
+/* `self.children.count` / `self.children.is_empty` (when `children` is not a parameter). */
+static hc_type *ck_children(hc_ctx *c, hc_expr *e) {
+    hc_program *P = c->P;
+    int idx;
+    hc_type *pt;
+    hc_expr *ch = e->lhs;
+    if (!(ch->kind == E_FIELD && ch->lhs->kind == E_SELF && c->locus && c->fn &&
+          strcmp(ch->field.name, "children") == 0 &&
+          !ck_locus_param(c->locus, "children", &idx, &pt))) {
+        return NULL;
+    }
+    ch->lhs->ty = c->locus->ty;
+    ch->ty = TY(c, TY_UNIT);
+    c->locus->tracks_children = 1;
+    if (strcmp(e->field.name, "count") == 0) {
+        e->ref = REF_CHILDREN_COUNT;
+        return TY(c, TY_INT);
+    }
+    if (strcmp(e->field.name, "is_empty") == 0) {
+        e->ref = REF_CHILDREN_EMPTY;
+        return TY(c, TY_BOOL);
+    }
+    hc_help(hc_error(P->d, e->field.pos, "`self.children` has no `%s`", e->field.name),
+            "read `self.children.count` or `self.children.is_empty`");
+    return TY(c, TY_ERROR);
+}
+
 static hc_type *ck_field(hc_ctx *c, hc_expr *e) {
     hc_program *P = c->P;
+    hc_type *ct = ck_children(c, e);
+    if (ct) {
+        return ct;
+    }
     hc_type *t = ck_expr(c, e->lhs, NULL);
     const char *name = e->field.name;
     if (t->kind == TY_ERROR) {
@@ -695,8 +767,19 @@ static hc_type *ck_field(hc_ctx *c, hc_expr *e) {
             e->field_index = idx;
             if (e->lhs->kind == E_SELF) {
                 e->ref = REF_SELF_FIELD;
+            } else if (!exposed(c, t->decl, name)) {
+                hc_help(hc_error(P->d, e->field.pos, "`%s` is not exposed by `%s`'s contract", name,
+                                 t->decl->name.name),
+                        "a parent sees only what the child exposes: add `expose %s: %s;` to "
+                        "`%s`'s contract",
+                        name, pt ? TNAME(c, pt) : "T", t->decl->name.name);
+                return TY(c, TY_ERROR);
             }
             return pt ? pt : TY(c, TY_ERROR);
+        }
+        if (e->lhs->kind == E_SELF && strcmp(name, "draining") == 0) {
+            e->ref = REF_DRAINING;
+            return TY(c, TY_BOOL);
         }
         if (ck_locus_method(t->decl, name)) {
             hc_help(hc_error(P->d, e->pos, "`%s` is a method of `%s`; call it", name,
@@ -704,6 +787,11 @@ static hc_type *ck_field(hc_ctx *c, hc_expr *e) {
                     "write `%s(...)`", name);
             return TY(c, TY_ERROR);
         }
+    }
+    if (t->kind == TY_CELL && t->elem->kind == TY_RECORD && ck_record_field(t->elem, name, &idx)) {
+        e->field_index = idx;
+        hc_texpr *fx = t->elem->decl->fields.v[idx].type;
+        return fx && fx->resolved ? fx->resolved : TY(c, TY_ERROR);
     }
     if (t->kind == TY_TUPLE && name[0] >= '0' && name[0] <= '9') {
         int k = 0;
@@ -833,6 +921,18 @@ static hc_type *ck_or(hc_ctx *c, hc_expr *e, hc_type *expect) {
 /* ---- literals ---- */
 
 static hc_type *ck_array(hc_ctx *c, hc_expr *e, hc_type *expect) {
+    if (expect && expect->kind == TY_BOUNDED) {
+        /* a bounded list written as a literal: `[]`, `[a, b]` up to its capacity */
+        for (int i = 0; i < e->args.n; i++) {
+            hc_type *t = ck_expr(c, e->args.v[i], expect->elem);
+            ck_coerce(c, e->args.v[i], t, expect->elem, "an element");
+        }
+        if (e->args.n > expect->len) {
+            hc_error(c->P->d, e->pos, "%d elements do not fit in `%s`", e->args.n,
+                     TNAME(c, expect));
+        }
+        return expect;
+    }
     hc_type *elem = expect && expect->kind == TY_ARRAY ? expect->elem : NULL;
     if (e->args.n == 0 && !elem) {
         hc_help(hc_error(c->P->d, e->pos, "cannot tell the element type of an empty array"),

@@ -63,9 +63,18 @@ static void ck_params_block(hc_program *P, hc_decl *locus, hc_decl *m) {
             lp->ty = want ? want : TY(&c, TY_ERROR);
             continue;
         }
+        c.locus_ok = lp->value;
         hc_type *t = ck_expr(&c, lp->value, want);
+        c.locus_ok = NULL;
         if (want) {
             ck_coerce(&c, lp->value, t, want, "the parameter's default");
+        }
+        if (want && want->kind == TY_LOCUS && lp->value->kind != E_STRUCT && t->kind != TY_ERROR) {
+            hc_help(hc_error(P->d, lp->value->pos,
+                             "locus parameter `%s` takes a locus literal as its default",
+                             lp->name.name),
+                    "write `%s: %s = %s { ... };`", lp->name.name, TNAME(&c, want),
+                    TNAME(&c, want));
         }
         lp->ty = want ? want : t;
         if (lp->ty->kind == TY_UNIT || lp->ty->kind == TY_NEVER) {
@@ -222,7 +231,10 @@ static void ck_closure(hc_program *P, hc_decl *locus, hc_decl *m) {
         for (int k = 0; k < cl->names.n; k++) {
             int idx;
             hc_type *pt;
-            if (strcmp(cl->kind, "captures") != 0 &&
+            /* captures are checked with the locus's members; persists_through and resets_on
+             * name recovery events, not parameters */
+            if (strcmp(cl->kind, "captures") != 0 && strcmp(cl->kind, "persists_through") != 0 &&
+                strcmp(cl->kind, "resets_on") != 0 &&
                 !ck_locus_param(locus, cl->names.v[k], &idx, &pt)) {
                 hc_error(P->d, cl->pos, "locus `%s` has no parameter `%s`", locus->name.name,
                          cl->names.v[k]);
@@ -350,6 +362,80 @@ static void ck_placement(hc_program *P, hc_decl *locus, hc_decl *m) {
 
 /* ---- locus ---- */
 
+static hc_type *first_param_type(hc_decl *m) {
+    return m->ty && m->ty->nitems > 0 ? m->ty->items[0] : NULL;
+}
+
+/* The rules between a locus's members: methods return data, not loci; `release(c: T)` needs the
+ * matching `accept(c: T)`; on_failure takes a child locus and a ClosureViolation. */
+static void ck_member_rules(hc_program *P, hc_decl *locus) {
+    hc_decl *accept = NULL, *release = NULL;
+    for (int i = 0; i < locus->members.n; i++) {
+        hc_decl *m = locus->members.v[i];
+        if (m->kind == D_FN && m->ret_ty &&
+            (m->ret_ty->kind == TY_LOCUS || (m->err_ty && m->err_ty->kind == TY_LOCUS))) {
+            hc_help(hc_error(P->d, m->ret ? m->ret->pos : m->name.pos,
+                             "method `%s` of `%s` returns a locus", m->name.name, locus->name.name),
+                    "a locus is structure, not a value: keep it as a child (a parameter or "
+                    "`accept`) and return the data the caller needs");
+        }
+        if (m->kind == M_LIFECYCLE && strcmp(m->name.name, "accept") == 0) {
+            accept = m;
+        }
+        if (m->kind == M_LIFECYCLE && strcmp(m->name.name, "release") == 0) {
+            release = m;
+        }
+        if (m->kind == M_LIFECYCLE && m->params.n == 1 && (m == accept || m == release)) {
+            hc_type *ct = first_param_type(m);
+            if (ct && ct->kind != TY_LOCUS && ct->kind != TY_ERROR) {
+                hc_error(P->d, m->params.v[0].type->pos, "`%s` takes a child locus, found `%s`",
+                         m->name.name, hc_type_name(P->a, ct));
+            }
+        }
+        if (m->kind == M_FAILURE && m->params.n == 2 && m->ty) {
+            hc_type *ct = m->ty->items[0], *et = m->ty->items[1];
+            if (ct->kind != TY_LOCUS && ct->kind != TY_ERROR) {
+                hc_error(P->d, m->params.v[0].type->pos,
+                         "`on_failure` takes the failing child locus first, found `%s`",
+                         hc_type_name(P->a, ct));
+            }
+            if (et->kind != TY_ERROR && !(et->kind == TY_RECORD && et->decl->seed == P->std &&
+                                          strcmp(et->decl->name.name, "ClosureViolation") == 0)) {
+                hc_help(hc_error(P->d, m->params.v[1].type->pos,
+                                 "`on_failure` receives a `ClosureViolation`, found `%s`",
+                                 hc_type_name(P->a, et)),
+                        "write `on_failure(c: Child, err: ClosureViolation) { ... }`");
+            }
+        }
+        if (m->kind == M_CLOSURE) {
+            for (int k = 0; k < m->clauses.n; k++) {
+                hc_closure_clause *cl = &m->clauses.v[k];
+                for (int j = 0; strcmp(cl->kind, "captures") == 0 && j < cl->names.n; j++) {
+                    int idx;
+                    hc_type *pt;
+                    if (!ck_locus_param(locus, cl->names.v[j], &idx, &pt)) {
+                        hc_error(P->d, cl->pos,
+                                 "closure `%s` captures `%s`, which `%s` does not have",
+                                 m->name.name, cl->names.v[j], locus->name.name);
+                    }
+                }
+            }
+        }
+    }
+    if (release) {
+        hc_type *rt = first_param_type(release);
+        hc_type *at = accept ? first_param_type(accept) : NULL;
+        if (rt && rt->kind == TY_LOCUS && at != rt) {
+            hc_help(hc_error(P->d, release->name.pos,
+                             "`release(c: %s)` without `accept(c: %s)` on `%s`",
+                             rt->decl->name.name, rt->decl->name.name, locus->name.name),
+                    "a locus that never accepts a `%s` can never release one; declare "
+                    "`accept(c: %s) { }`",
+                    rt->decl->name.name, rt->decl->name.name);
+        }
+    }
+}
+
 static const char *locus_annots[] = {"form", "locality", "bounded", "sealed", "export", NULL};
 
 void ck_locus_signature(hc_program *P, hc_decl *locus) {
@@ -461,6 +547,8 @@ void ck_locus_signature(hc_program *P, hc_decl *locus) {
             ck_placement(P, locus, m);
         }
     }
+    ck_member_rules(P, locus);
+    ck_form_decl(P, locus);
     for (int i = 0; i < locus->members.n; i++) {
         hc_decl *m = locus->members.v[i];
         if (m->kind == M_BUS) {

@@ -361,7 +361,9 @@ static void stmt_annots(hc_ctx *c, hc_stmt *s) {
 
 static int ck_let(hc_ctx *c, hc_stmt *s) {
     hc_type *want = s->type ? ck_texpr(c->P, c->seed, c->locus, s->type) : NULL;
+    c->locus_ok = s->expr;
     hc_type *t = ck_expr(c, s->expr, want);
+    c->locus_ok = NULL;
     int diverges = t->kind == TY_NEVER;
     if (want) {
         ck_coerce(c, s->expr, t, want, "the binding's type");
@@ -427,14 +429,27 @@ static int ck_assign(hc_ctx *c, hc_stmt *s) {
     hc_expr *t = s->target;
     hc_type *tt = ck_expr(c, t, NULL);
     hc_expr *root = t;
+    int in_locus = 0; /* the place is inside a locus's state, reached through a handle */
     while (root->kind == E_FIELD || root->kind == E_INDEX) {
         if (root->kind == E_INDEX && root->lhs->ty && root->lhs->ty->kind == TY_STRING) {
             hc_error(P->d, root->pos, "a String cannot be changed in place");
             tt = TY(c, TY_ERROR);
         }
+        if (root->kind == E_FIELD &&
+            (root->ref == REF_DRAINING || root->ref == REF_CHILDREN_COUNT ||
+             root->ref == REF_CHILDREN_EMPTY)) {
+            hc_error(P->d, root->pos, "`%s` is read-only", root->field.name);
+            tt = TY(c, TY_ERROR);
+        }
         root = root->lhs;
+        in_locus |= root->ty && (root->ty->kind == TY_LOCUS || root->ty->kind == TY_CELL);
     }
-    if (root->kind == E_NAME && root->ref == REF_LOCAL) {
+    if (tt->kind == TY_LOCUS && t->kind == E_NAME) {
+        hc_help(hc_error(P->d, t->pos, "a locus binding cannot be given another locus"),
+                "a locus is structure, not a value: bind a new one with `let`");
+    } else if (in_locus && root->kind == E_NAME) {
+        /* a field of a locus reached through a local handle: the locus's state changes */
+    } else if (root->kind == E_NAME && root->ref == REF_LOCAL) {
         hc_local *l = root->local;
         if (l->is_param) {
             hc_help(hc_error(P->d, t->pos, "cannot assign to parameter `%s`", l->name),
@@ -455,7 +470,19 @@ static int ck_assign(hc_ctx *c, hc_stmt *s) {
     } else if (tt->kind != TY_ERROR) {
         hc_error(P->d, t->pos, "this is not something that can be assigned to");
     }
+    if (tt->kind == TY_LOCUS) {
+        c->locus_ok = s->expr;
+    }
     hc_type *vt = ck_expr(c, s->expr, tt);
+    c->locus_ok = NULL;
+    if (tt->kind == TY_LOCUS && s->op == OP_NONE && s->expr->kind != E_STRUCT &&
+        vt->kind != TY_ERROR && t->kind != E_NAME) {
+        hc_help(hc_error(P->d, s->expr->pos, "a locus field takes a locus literal"),
+                "assigning a locus made elsewhere would leave two owners; write `%s { ... }` here "
+                "(the old one is drained and dissolved first), or take it as a child with "
+                "`accept`",
+                TNAME(c, tt));
+    }
     if (s->op == OP_NONE) {
         ck_coerce(c, s->expr, vt, tt, "the assignment");
         if (hc_ty_has_array(tt) && s->expr->kind != E_ARRAY && s->expr->kind != E_REPEAT) {
@@ -569,6 +596,32 @@ static int ck_loop_body(hc_ctx *c, hc_stmt *s, hc_local **var, hc_type *var_ty) 
     return lp.has_break;
 }
 
+/* `self.children` as a `for` iterable: the type its locus accepts, or NULL when `it` is not
+ * `self.children`. */
+static hc_type *ck_children_iter(hc_ctx *c, hc_expr *it) {
+    int idx;
+    hc_type *pt;
+    if (!(it->kind == E_FIELD && it->lhs->kind == E_SELF && c->locus && c->fn &&
+          strcmp(it->field.name, "children") == 0 &&
+          !ck_locus_param(c->locus, "children", &idx, &pt))) {
+        return NULL;
+    }
+    it->lhs->ty = c->locus->ty;
+    it->ty = TY(c, TY_UNIT);
+    it->ref = REF_CHILDREN_COUNT; /* the emitter walks the accepted children */
+    c->locus->tracks_children = 1;
+    for (int i = 0; i < c->locus->members.n; i++) {
+        hc_decl *m = c->locus->members.v[i];
+        if (m->kind == M_LIFECYCLE && strcmp(m->name.name, "accept") == 0 && m->ty &&
+            m->ty->nitems == 1 && m->ty->items[0]->kind == TY_LOCUS) {
+            return m->ty->items[0];
+        }
+    }
+    hc_help(hc_error(c->P->d, it->pos, "`%s` accepts no children to walk", c->locus->name.name),
+            "declare `accept(c: Child) { }`");
+    return TY(c, TY_ERROR);
+}
+
 static int ck_for(hc_ctx *c, hc_stmt *s) {
     hc_expr *it = s->expr;
     hc_type *vt = TY(c, TY_ERROR);
@@ -581,7 +634,12 @@ static int ck_for(hc_ctx *c, hc_stmt *s) {
         if (ok) {
             vt = TY(c, TY_INT);
         }
+    } else if ((vt = ck_children_iter(c, it)) != NULL) {
+        /* `for c in self.children`: the accepted children */
+    } else if (it->kind == E_FIELD && (vt = ck_form_iter(c, it)) != NULL) {
+        /* `for x in v.items` over a @form(vec), `for e in m.entries` over a @form(hashmap) */
     } else {
+        vt = TY(c, TY_ERROR);
         hc_type *t = ck_expr(c, it, NULL);
         if (t->kind == TY_ARRAY || t->kind == TY_BOUNDED) {
             vt = t->elem;
@@ -599,6 +657,38 @@ static int ck_for(hc_ctx *c, hc_stmt *s) {
     return 0;
 }
 
+/* restart(c), restart_in_place(c), quarantine(c) [for d], dissolve(c) take the failing child;
+ * bubble(err) the failure. */
+static void ck_recovery(hc_ctx *c, hc_stmt *s) {
+    hc_program *P = c->P;
+    hc_decl *fn = c->fn;
+    const char *op = s->recovery;
+    int is_bubble = strcmp(op, "bubble") == 0;
+    int known = is_bubble || strcmp(op, "restart") == 0 || strcmp(op, "restart_in_place") == 0 ||
+                strcmp(op, "quarantine") == 0 || strcmp(op, "dissolve") == 0;
+    if (!known) {
+        hc_error(P->d, s->pos, "`%s` is not supported", op);
+        return;
+    }
+    if (fn->params.n != 2) {
+        return;
+    }
+    hc_local *want = fn->params.v[is_bubble ? 1 : 0].local;
+    hc_expr *a = s->args.n == 1 ? s->args.v[0] : NULL;
+    if (!a || a->kind != E_NAME || a->ref != REF_LOCAL || a->local != want) {
+        hc_help(hc_error(P->d, a ? a->pos : s->pos, "`%s` takes %s", op,
+                         is_bubble ? "the failure" : "the failing child"),
+                "write `%s(%s)`", op, want ? want->name : "c");
+        return;
+    }
+    if (s->modifier && strcmp(op, "quarantine") != 0) {
+        hc_error(P->d, s->pos, "only `quarantine` takes `%s`", s->modifier);
+    }
+    if (strcmp(op, "restart_in_place") == 0 && want->ty && want->ty->kind == TY_LOCUS) {
+        want->ty->decl->needs_snapshot = 1;
+    }
+}
+
 static int ck_stmt(hc_ctx *c, hc_stmt *s) {
     hc_program *P = c->P;
     if (s->annots.n) {
@@ -612,6 +702,7 @@ static int ck_stmt(hc_ctx *c, hc_stmt *s) {
     case S_SEND:
         return ck_send(c, s);
     case S_EXPR:
+        c->locus_ok = s->expr;
         return ck_expr(c, s->expr, NULL)->kind == TY_NEVER;
     case S_IF: {
         hc_type *t = ck_if(c, s->expr, NULL, 0);
@@ -677,6 +768,9 @@ static int ck_stmt(hc_ctx *c, hc_stmt *s) {
         for (int i = 0; i < s->args.n; i++) {
             ck_expr(c, s->args.v[i], NULL);
         }
+        if (c->in_failure) {
+            ck_recovery(c, s);
+        }
         if (s->modifier_expr) {
             hc_type *mt = ck_expr(c, s->modifier_expr, NULL);
             if (strcmp(s->modifier, "for") == 0 && mt->kind != TY_DURATION &&
@@ -685,7 +779,7 @@ static int ck_stmt(hc_ctx *c, hc_stmt *s) {
                          TNAME(c, mt));
             }
         }
-        return 0;
+        return strcmp(s->recovery, "bubble") == 0; /* bubble passes the failure on: divergent */
     case S_VIOLATE: {
         hc_decl *cl = NULL;
         if (!c->locus || !c->fn) {

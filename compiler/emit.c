@@ -12,8 +12,8 @@
 void em_unsupported(hc_emit *E, hc_pos at, const char *what) {
     E->errors++;
     hc_help(hc_error(E->P->d, at, "not supported yet: %s", what),
-            "`hale check` accepts this program; this `hale build` compiles the sequential core "
-            "(loci, the bus and placement are lowered by a later version)");
+            "`hale check` accepts this program; this version of `hale build` does not lower "
+            "this construct yet (the bus, placement and bindings come with a later version)");
 }
 
 void em_indent(hc_emit *E, hc_buf *b) {
@@ -23,7 +23,10 @@ void em_indent(hc_emit *E, hc_buf *b) {
 }
 
 const char *em_fn_name(hc_emit *E, hc_decl *fn) {
-    if (!fn->cname) {
+    if (!fn->cname && fn->locus) {
+        fn->cname = hc_sprintf(E->a, "hf_%d_%s_%s", fn->seed ? fn->seed->id : 0,
+                               fn->locus->name.name, fn->name.name);
+    } else if (!fn->cname) {
         fn->cname = hc_sprintf(E->a, "hf_%d_%s", fn->seed ? fn->seed->id : 0, fn->name.name);
     }
     return fn->cname;
@@ -61,13 +64,17 @@ int hc_emit_program(hc_program *P, hc_buf *out) {
             E.errors++;
         }
     }
+    em_loci(&E);
     for (int i = 0; i < P->fns.n; i++) {
         hc_decl *fn = P->fns.v[i];
-        if (fn->locus) {
-            continue; /* locus methods are lowered with loci */
+        if (fn->kind == M_MODE) {
+            continue; /* refused with its locus */
         }
-        if (uses_locus_types(fn)) {
-            em_unsupported(&E, fn->name.pos, "functions that take or return a locus");
+        if (fn->kind == D_FN && uses_locus_types(fn)) {
+            em_unsupported(&E, fn->name.pos,
+                           fn->locus ? "methods that take a locus"
+                                     : "functions that take or "
+                                       "return a locus");
             continue;
         }
         int ffi = 0;
@@ -108,11 +115,13 @@ int hc_emit_program(hc_program *P, hc_buf *out) {
     hc_buf_puts(out, "/* ---- functions ---- */\n");
     hc_buf_put(out, E.funcs.p ? E.funcs.p : "", E.funcs.len);
     hc_buf_printf(out,
-                  "int main(int argc, char **argv) {\n"
-                  "    hale_start(argc, argv);\n"
+                  "static void hale_entry(void) {\n"
                   "    hale_scratch *hs = hale_scratch_current();\n"
                   "    %s(hale_scratch_side(hs, 1), hale_scratch_side(hs, 0));\n"
-                  "    return hale_finish();\n"
+                  "}\n\n"
+                  "int main(int argc, char **argv) {\n"
+                  "    hale_start(argc, argv);\n"
+                  "    return hale_program_run(hale_entry);\n"
                   "}\n",
                   em_fn_name(&E, main_fn));
     hc_buf_free(&E.types);

@@ -44,6 +44,10 @@ typedef struct {
     unsigned char *tflags; /* emit_types.c: helpers generated, per type id */
     int ntflags;
     int unsupported_kinds; /* bit per type kind already reported in this function */
+    /* loci */
+    const char *self_text; /* C text of `self` (NULL outside locus methods) */
+    const char *at_text;   /* C text of the locus instantiating here ("NULL": the current one) */
+    int has_defer;         /* the function keeps a list of `let`-held loci (`hdefer`) */
 } hc_emit;
 
 /* emit.c */
@@ -73,6 +77,32 @@ int em_has_effects(hc_expr *e);
 /* A fallible call as a C bool expression writing its value to `*res` and error to `*err`. */
 void em_fallible_call(hc_emit *E, hc_buf *b, hc_expr *call, const char *res, const char *err);
 void em_loc(hc_emit *E, hc_buf *b, hc_pos at); /* "file:line:col" as a C string */
+
+/* emit_locus.c */
+void em_loci(hc_emit *E);                            /* structs, helpers, type descriptors */
+const char *em_locus_struct(hc_emit *E, hc_type *t); /* the state struct's C name */
+/* A locus literal: the state pointer, built at `at` (C text of the instantiating locus's header
+ * pointer, or "NULL"), held as `how` (HALE_HOW_*). `replace` (or NULL) is the C place of a locus
+ * field the new locus replaces, break-before-make. */
+void em_locus_lit(hc_emit *E, hc_buf *b, hc_expr *e, const char *at, const char *label,
+                  const char *how, const char *replace);
+void em_locus_stmt(hc_emit *E, hc_buf *b, hc_stmt *s); /* terminate, violate, recovery, yield */
+/* `owner.f = L { ... }` (break-before-make). */
+void em_locus_field_assign(hc_emit *E, hc_buf *b, hc_stmt *s);
+/* Methods of the standard library's loci (BytesBuilder, json Builder), which the runtime
+ * implements: the call is one C function on the locus's native part. */
+int em_native_method(hc_decl *m);
+void em_native_call(hc_emit *E, hc_buf *b, hc_expr *call, const char *recv);
+/* emit_form.c: a locus's @form and capacity slots */
+void em_form_fields(hc_emit *E, hc_decl *d);                         /* state struct members */
+int em_form_init(hc_emit *E, hc_decl *d, const char *sn, hc_buf *b); /* init statements */
+void em_form_call(hc_emit *E, hc_buf *b, hc_expr *call, const char *recv, const char *res,
+                  const char *err);
+void em_slot_call(hc_emit *E, hc_buf *b, hc_expr *call);
+/* Leaves the current function at once (a zero result where one is due). */
+void em_leave(hc_emit *E, hc_buf *b);
+/* The locus whose state holds the place `e` (NULL when it is not inside a locus). */
+hc_expr *em_place_locus(hc_expr *e);
 
 /* emit_stmt.c */
 void em_block_stmts(hc_emit *E, hc_buf *b, hc_block *blk);

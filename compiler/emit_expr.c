@@ -53,12 +53,17 @@ int em_has_effects(hc_expr *e) {
 
 static int is_place(hc_expr *e) {
     while (e->kind == E_FIELD || e->kind == E_INDEX) {
-        if (e->kind == E_FIELD && e->lhs->ty && e->lhs->ty->kind == TY_LOCUS) {
+        if (e->kind == E_FIELD && (e->ref == REF_DRAINING || e->ref == REF_CHILDREN_COUNT ||
+                                   e->ref == REF_CHILDREN_EMPTY)) {
             return 0;
+        }
+        if (e->kind == E_FIELD && e->lhs->ty &&
+            (e->lhs->ty->kind == TY_LOCUS || e->lhs->ty->kind == TY_CELL)) {
+            return 1; /* a field of a locus's state or of a cell: an lvalue through a pointer */
         }
         e = e->lhs;
     }
-    return e->kind == E_NAME && e->ref == REF_LOCAL;
+    return (e->kind == E_NAME && e->ref == REF_LOCAL) || e->kind == E_SELF;
 }
 
 static void sub(hc_emit *E, hc_buf *b, hc_expr *e) {
@@ -303,10 +308,24 @@ static void em_binary(hc_emit *E, hc_buf *b, hc_expr *e) {
 /* ---- fields, indexing, places ---- */
 
 static void em_field_access(hc_emit *E, hc_buf *b, hc_expr *e, int place) {
+    switch (e->ref) {
+    case REF_DRAINING:
+        hc_buf_printf(b, "hale_locus_draining(&%s->h)", E->self_text);
+        return;
+    case REF_CHILDREN_COUNT:
+        hc_buf_printf(b, "(%s->h.accepted)", E->self_text);
+        return;
+    case REF_CHILDREN_EMPTY:
+        hc_buf_printf(b, "(%s->h.accepted == 0)", E->self_text);
+        return;
+    default:
+        break;
+    }
     hc_type *t = e->lhs->ty;
-    if (t->kind == TY_LOCUS || e->lhs->kind == E_SELF) {
-        em_unsupported(E, e->pos, "locus parameters as fields");
-        hc_buf_puts(b, "0");
+    if (t->kind == TY_LOCUS || t->kind == TY_CELL || e->lhs->kind == E_SELF) {
+        hc_buf_puts(b, "(");
+        em_expr(E, b, e->lhs);
+        hc_buf_printf(b, ")->%s", em_field(E, e->field.name));
         return;
     }
     hc_buf_puts(b, "(");
@@ -376,8 +395,7 @@ void em_place(hc_emit *E, hc_buf *b, hc_expr *e) {
         em_index(E, b, e, 1);
         return;
     case E_SELF:
-        em_unsupported(E, e->pos, "`self`");
-        hc_buf_puts(b, "h_unsupported");
+        hc_buf_puts(b, E->self_text ? E->self_text : "self");
         return;
     default:
         em_expr(E, b, e);
@@ -387,6 +405,16 @@ void em_place(hc_emit *E, hc_buf *b, hc_expr *e) {
 /* ---- literals of composite values ---- */
 
 static void em_array(hc_emit *E, hc_buf *b, hc_expr *e) {
+    if (e->ty->kind == TY_BOUNDED) {
+        hc_buf_printf(b, "({ %s hbl = {0}; ", em_ctype(E, e->ty));
+        for (int i = 0; i < e->args.n; i++) {
+            hc_buf_printf(b, "hbl.items[%d] = ", i);
+            em_value(E, b, e->args.v[i], e->ty->elem);
+            hc_buf_puts(b, "; ");
+        }
+        hc_buf_printf(b, "hbl.len = %d; hbl; })", e->args.n);
+        return;
+    }
     const char *et = em_ctype(E, e->ty->elem);
     hc_buf_printf(b, "({ hale_array ha = hale_array_new(hm, %d, sizeof(%s), _Alignof(%s)); ",
                   e->args.n, et, et);
@@ -416,8 +444,13 @@ static void em_repeat(hc_emit *E, hc_buf *b, hc_expr *e) {
 
 static void em_struct(hc_emit *E, hc_buf *b, hc_expr *e) {
     hc_decl *d = e->decl;
-    if (!d || d->kind == D_LOCUS) {
-        em_unsupported(E, e->pos, "instantiating a locus");
+    if (d && d->kind == D_LOCUS) {
+        /* statement position, `let` and locus fields are lowered where they appear */
+        em_locus_lit(E, b, e, E->at_text ? E->at_text : "NULL", NULL, "HALE_HOW_STMT", NULL);
+        return;
+    }
+    if (!d) {
+        em_unsupported(E, e->pos, "this literal");
         hc_buf_puts(b, "0");
         return;
     }
@@ -614,9 +647,6 @@ static void check_kind(hc_emit *E, hc_expr *e) {
     case TY_TIME:
         what = "Time values";
         break;
-    case TY_BYTES:
-        what = "Bytes values";
-        break;
     case TY_UINT:
         what = "Uint values";
         break;
@@ -724,12 +754,15 @@ static void em_expr_inner(hc_emit *E, hc_buf *b, hc_expr *e) {
         em_match_expr(E, b, e);
         break;
     case E_SELF:
-        em_unsupported(E, e->pos, "`self` (locus state)");
-        hc_buf_puts(b, "0");
+        hc_buf_puts(b, E->self_text ? E->self_text : "self");
+        break;
+    case E_BYTES:
+        hc_buf_puts(b, "((hale_bytes){(const uint8_t *)");
+        em_c_string(b, e->str, e->slen);
+        hc_buf_printf(b, ", INT64_C(%lld)})", (long long)e->slen);
         break;
     case E_DECIMAL:
     case E_TIME:
-    case E_BYTES:
         hc_buf_puts(b, "0");
         break;
     default:
@@ -777,7 +810,7 @@ static int em_args(hc_emit *E, hc_buf *b, hc_expr **args, hc_type **want, int n,
 }
 
 static void em_user_call(hc_emit *E, hc_buf *b, hc_expr *e, hc_decl *fn, const char *callee,
-                         const char *res, const char *err) {
+                         const char *res, const char *err, const char *self_arg) {
     int nparams = fn ? fn->params.n : e->args.n;
     hc_expr **args = hc_alloc(E->a, sizeof(hc_expr *) * (size_t)(nparams + 1));
     hc_type **want = hc_alloc(E->a, sizeof(hc_type *) * (size_t)(nparams + 1));
@@ -789,6 +822,9 @@ static void em_user_call(hc_emit *E, hc_buf *b, hc_expr *e, hc_decl *fn, const c
     const char **texts = hc_alloc(E->a, sizeof(char *) * (size_t)(nparams + 1));
     int opened = em_args(E, b, args, want, nparams, texts);
     hc_buf_printf(b, "%s(hm, ho", callee);
+    if (self_arg) {
+        hc_buf_printf(b, ", %s", self_arg);
+    }
     if (res) {
         hc_buf_printf(b, ", %s", res);
     }
@@ -870,6 +906,9 @@ static const char *bounded_ptr(hc_emit *E, hc_expr *f) {
     return addr_str(E, f);
 }
 
+static void em_bounded_in_locus(hc_emit *E, hc_buf *b, hc_expr *e, const hc_builtin *bi,
+                                const char *res, const char *err, const char *p, const char *owner);
+
 static void em_bounded(hc_emit *E, hc_buf *b, hc_expr *e, const hc_builtin *bi, const char *res,
                        const char *err) {
     hc_type *bt = e->args.v[0]->ty;
@@ -878,6 +917,12 @@ static void em_bounded(hc_emit *E, hc_buf *b, hc_expr *e, const hc_builtin *bi, 
     const char *arg1 = e->args.n > 1 ? expr_str(E, e->args.v[1]) : NULL;
     const char *arg2 = e->args.n > 2 ? expr_str(E, e->args.v[2]) : NULL;
     const char *et = em_ctype(E, bt->elem);
+    /* a bounded list in a locus's state keeps its elements' heap parts in the locus's heap */
+    hc_expr *owner = bt->elem->heap ? em_place_locus(e->args.v[0]) : NULL;
+    if (owner) {
+        em_bounded_in_locus(E, b, e, bi, res, err, p, expr_str(E, owner));
+        return;
+    }
     switch (bi->kind) {
     case BI_COUNT:
         hc_buf_printf(b, "((%s)->len)", p);
@@ -924,6 +969,67 @@ static void em_bounded(hc_emit *E, hc_buf *b, hc_expr *e, const hc_builtin *bi, 
         hc_buf_puts(b, "hok; })");
         return;
     default:
+        return;
+    }
+}
+
+/* The bounded-list intrinsics on a list inside a locus's state, for heap elements: stored values
+ * are copied into the locus's heap, and replaced or dropped ones give their parts back. */
+static void em_bounded_in_locus(hc_emit *E, hc_buf *b, hc_expr *e, const hc_builtin *bi,
+                                const char *res, const char *err, const char *p,
+                                const char *owner) {
+    hc_type *bt = e->args.v[0]->ty;
+    const char *ct = em_ctype(E, bt);
+    const char *et = em_ctype(E, bt->elem);
+    const char *d = em_descriptor(E, bt->elem);
+    const char *arg1 = e->args.n > 1 ? expr_str(E, e->args.v[1]) : NULL;
+    const char *arg2 = e->args.n > 2 ? expr_str(E, e->args.v[2]) : NULL;
+    hc_buf_printf(b, "({ %s *hb = %s; hale_heap *hh = hale_locus_heap(&(%s)->h); ", ct, p, owner);
+    switch (bi->kind) {
+    case BI_COUNT:
+        hc_buf_puts(b, "hb->len; })");
+        return;
+    case BI_CLEAR:
+    case BI_TRUNCATE:
+        hc_buf_printf(b,
+                      "int64_t hn = %s; if (hn < 0) hn = 0; while (hb->len > hn) "
+                      "hale_value_release(%s, &hb->items[--hb->len], hh); (void)0; })",
+                      bi->kind == BI_CLEAR ? "0" : arg1, d);
+        return;
+    case BI_PUSH:
+        hc_buf_printf(b,
+                      "%s hx = %s; bool hok = hb->len < %lld; if (hok) { "
+                      "hale_value_copy_heap(%s, &hb->items[hb->len], &hx, hh); hb->len++; } ",
+                      et, arg1, (long long)bt->len, d);
+        if (err) {
+            hc_buf_printf(b, "else { (%s)->%s = %lld; (%s)->%s = hb->len; } ", err,
+                          em_field(E, "cap"), (long long)bt->len, err, em_field(E, "count"));
+        }
+        hc_buf_puts(b, "hok; })");
+        return;
+    case BI_SET:
+    case BI_AT:
+        hc_buf_printf(b, "int64_t hi = %s; ", arg1);
+        if (bi->kind == BI_SET) {
+            hc_buf_printf(b, "%s hx = %s; ", et, arg2);
+        }
+        hc_buf_puts(b, "bool hok = hi >= 0 && hi < hb->len; if (hok) ");
+        if (bi->kind == BI_SET) {
+            hc_buf_printf(b, "hale_value_replace_heap(%s, &hb->items[hi], &hx, hh); ", d);
+        } else {
+            hc_buf_printf(b, "*(%s) = hb->items[hi]; ", res ? res : "&(int64_t){0}");
+        }
+        if (err) {
+            hc_buf_printf(b,
+                          "else { (%s)->%s = HALE_STR_LIT(\"out_of_bounds\"); (%s)->%s = hi; "
+                          "(%s)->%s = hb->len; } ",
+                          err, em_field(E, "kind"), err, em_field(E, "index"), err,
+                          em_field(E, "len"));
+        }
+        hc_buf_puts(b, "hok; })");
+        return;
+    default:
+        hc_buf_puts(b, "0; })");
         return;
     }
 }
@@ -990,6 +1096,9 @@ static void em_builtin(hc_emit *E, hc_buf *b, hc_expr *e, const char *res, const
         em_print(E, b, e, bi->kind == BI_EPRINT || bi->kind == BI_EPRINTLN,
                  bi->kind == BI_PRINTLN || bi->kind == BI_EPRINTLN);
         return;
+    case BI_CHECK_CLOSURES:
+        hc_buf_printf(b, "hale_locus_check_explicit(&%s->h)", E->self_text ? E->self_text : "self");
+        return;
     case BI_LEN:
         hc_buf_puts(b, "(");
         sub(E, b, e->args.v[0]);
@@ -1031,7 +1140,7 @@ static void em_call(hc_emit *E, hc_buf *b, hc_expr *e) {
         return;
     }
     case REF_FN:
-        em_user_call(E, b, e, f->decl, em_fn_name(E, f->decl), NULL, NULL);
+        em_user_call(E, b, e, f->decl, em_fn_name(E, f->decl), NULL, NULL, NULL);
         return;
     case REF_BUILTIN:
         em_builtin(E, b, e, NULL, NULL);
@@ -1040,15 +1149,24 @@ static void em_call(hc_emit *E, hc_buf *b, hc_expr *e) {
         em_unsupported(E, e->pos, "enum variants that carry values");
         hc_buf_puts(b, "0");
         return;
+    case REF_FORM:
+        em_form_call(E, b, e, expr_str(E, f->lhs), NULL, NULL);
+        return;
+    case REF_SLOT:
+        em_slot_call(E, b, e);
+        return;
     case REF_METHOD:
-        em_unsupported(E, e->pos, "calling a locus method");
-        hc_buf_puts(b, "0");
+        if (em_native_method(f->decl)) {
+            em_native_call(E, b, e, expr_str(E, f->lhs));
+            return;
+        }
+        em_user_call(E, b, e, f->decl, em_fn_name(E, f->decl), NULL, NULL, expr_str(E, f->lhs));
         return;
     default:
         break;
     }
     if (f->ty && f->ty->kind == TY_FN) {
-        em_user_call(E, b, e, NULL, hc_sprintf(E->a, "(%s)", expr_str(E, f)), NULL, NULL);
+        em_user_call(E, b, e, NULL, hc_sprintf(E->a, "(%s)", expr_str(E, f)), NULL, NULL, NULL);
         return;
     }
     em_unsupported(E, e->pos, "this call");
@@ -1058,12 +1176,13 @@ static void em_call(hc_emit *E, hc_buf *b, hc_expr *e) {
 void em_fallible_call(hc_emit *E, hc_buf *b, hc_expr *call, const char *res, const char *err) {
     hc_expr *f = call->lhs;
     if (f->ref == REF_FN) {
-        em_user_call(E, b, call, f->decl, em_fn_name(E, f->decl), res, err);
+        em_user_call(E, b, call, f->decl, em_fn_name(E, f->decl), res, err, NULL);
     } else if (f->ref == REF_BUILTIN) {
         em_builtin(E, b, call, res, err);
+    } else if (f->ref == REF_FORM) {
+        em_form_call(E, b, call, expr_str(E, f->lhs), res, err);
     } else if (f->ref == REF_METHOD) {
-        em_unsupported(E, call->pos, "calling a locus method");
-        hc_buf_puts(b, "true");
+        em_user_call(E, b, call, f->decl, em_fn_name(E, f->decl), res, err, expr_str(E, f->lhs));
     } else {
         em_unsupported(E, call->pos, "this call");
         hc_buf_puts(b, "true");

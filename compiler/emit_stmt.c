@@ -121,12 +121,94 @@ static void em_let(hc_emit *E, hc_buf *b, hc_stmt *s) {
         return;
     }
     hc_buf_printf(b, "%s v%d_%s = ", em_ctype(E, l->ty), l->id, l->name);
-    em_copy_if_needed(E, b, s->expr, l->ty, s->is_mut);
+    if (s->expr->kind == E_STRUCT && s->expr->decl && s->expr->decl->kind == D_LOCUS) {
+        em_locus_lit(E, b, s->expr, E->at_text, NULL, "HALE_HOW_LET", NULL);
+    } else if (l->ty->heap && l->ty->kind != TY_LOCUS && em_place_locus(s->expr) &&
+               em_copy_fn(E, l->ty)) {
+        /* a value read out of a locus's state: the locus may replace it later */
+        hc_buf_printf(b, "%s(hm, ", em_copy_fn(E, l->ty));
+        em_expr(E, b, s->expr);
+        hc_buf_puts(b, ")");
+    } else {
+        em_copy_if_needed(E, b, s->expr, l->ty, s->is_mut);
+    }
     hc_buf_printf(b, "; (void)v%d_%s;", l->id, l->name);
+}
+
+/* `place = value` where the place is inside a locus's state and the value has heap parts: the
+ * new value is copied into the locus's heap and the old one given back to it. */
+/* The cell handle a place is inside (`c.f`, `c.f.g`), or NULL. */
+static hc_expr *place_cell(hc_expr *e) {
+    while (e->kind == E_FIELD || e->kind == E_INDEX) {
+        if (e->lhs->ty && e->lhs->ty->kind == TY_CELL) {
+            return e->lhs;
+        }
+        e = e->lhs;
+    }
+    return NULL;
+}
+
+static int em_assign_into_cell(hc_emit *E, hc_buf *b, hc_stmt *s) {
+    hc_type *t = s->target->ty;
+    hc_expr *cell = place_cell(s->target);
+    if (!cell || !t->heap) {
+        return 0;
+    }
+    const char *ct = em_ctype(E, t);
+    hc_buf_printf(b, "{ %s *hp = &(", ct);
+    em_place(E, b, s->target);
+    hc_buf_printf(b, "); %s hnv = ", ct);
+    if (s->op == OP_ADD && t->kind == TY_STRING) {
+        hc_buf_puts(b, "hale_str_concat(hm, *hp, ");
+        em_expr(E, b, s->expr);
+        hc_buf_puts(b, ")");
+    } else {
+        em_value(E, b, s->expr, t);
+    }
+    hc_buf_puts(b, "; hale_cell_assign(");
+    em_expr(E, b, cell);
+    hc_buf_printf(b, ", hp, %s, &hnv, ", em_descriptor(E, t));
+    em_loc(E, b, s->pos);
+    hc_buf_puts(b, "); }");
+    return 1;
+}
+
+static int em_assign_into_locus(hc_emit *E, hc_buf *b, hc_stmt *s) {
+    hc_type *t = s->target->ty;
+    if (em_assign_into_cell(E, b, s)) {
+        return 1;
+    }
+    hc_expr *owner = em_place_locus(s->target);
+    if (!owner || !t->heap || t->kind == TY_LOCUS) {
+        return 0;
+    }
+    const char *ct = em_ctype(E, t);
+    hc_buf_printf(b, "{ %s *hp = &(", ct);
+    em_place(E, b, s->target);
+    hc_buf_printf(b, "); %s hnv = ", ct);
+    if (s->op == OP_ADD && t->kind == TY_STRING) {
+        hc_buf_puts(b, "hale_str_concat(hm, *hp, ");
+        em_expr(E, b, s->expr);
+        hc_buf_puts(b, ")");
+    } else {
+        em_value(E, b, s->expr, t);
+    }
+    hc_buf_printf(b, "; hale_value_replace_heap(%s, hp, &hnv, hale_locus_heap(&(",
+                  em_descriptor(E, t));
+    em_expr(E, b, owner);
+    hc_buf_puts(b, ")->h)); }");
+    return 1;
 }
 
 static void em_assign(hc_emit *E, hc_buf *b, hc_stmt *s) {
     hc_type *t = s->target->ty;
+    if (t->kind == TY_LOCUS && s->target->kind == E_FIELD && s->expr->kind == E_STRUCT) {
+        em_locus_field_assign(E, b, s);
+        return;
+    }
+    if (em_assign_into_locus(E, b, s)) {
+        return;
+    }
     int simple =
         s->target->kind == E_NAME || (s->target->kind == E_FIELD && !em_has_effects(s->target));
     hc_buf place = {0};
@@ -271,6 +353,38 @@ static void em_for(hc_emit *E, hc_buf *b, hc_stmt *s) {
             hc_buf_printf(b, "for (; %s < %s; %s++)", i, end, i);
         }
         loop_body(E, b, s, mark, pre);
+    } else if (it->kind == E_FIELD && it->ref == REF_CHILDREN_COUNT) {
+        /* the accepted children, in creation order */
+        const char *ty = em_ctype(E, v->ty);
+        const char *mark = loop_mark(E, b, s);
+        const char *desc = hc_sprintf(E->a, "&hlt_%d", v->ty->id);
+        hc_buf_printf(b,
+                      "for (hale_locus *%s = hale_locus_next_child(&%s->h, NULL, %s); %s; %s = "
+                      "hale_locus_next_child(&%s->h, %s, %s))",
+                      i, E->self_text, desc, i, i, E->self_text, i, desc);
+        pre = hc_sprintf(E->a, "%s v%d_%s = (%s)%s; (void)v%d_%s;", ty, v->id, v->name, ty, i,
+                         v->id, v->name);
+        loop_body(E, b, s, mark, pre);
+    } else if (it->kind == E_FIELD && it->ref == REF_FORM) {
+        /* a form's elements, borrowed in place (the body must not change the form) */
+        hc_form *F = it->lhs->ty->decl->form;
+        const char *lv = em_tmp(E, "hfv");
+        hc_buf_printf(b, "%s *%s = &(", F->kind == FORM_VEC ? "hale_vec" : "hale_hashmap", lv);
+        em_expr(E, b, it->lhs);
+        hc_buf_puts(b, ")->hf; ");
+        const char *mark = loop_mark(E, b, s);
+        if (F->kind == FORM_VEC) {
+            pre = hc_sprintf(E->a, "%s v%d_%s = *(%s *)hale_vec_at(%s, %s); (void)v%d_%s;", vt,
+                             v->id, v->name, vt, lv, i, v->id, v->name);
+            hc_buf_printf(b, "for (int64_t %s = 0; %s < %s->len; %s++)", i, i, lv, i);
+        } else {
+            const char *ep = em_tmp(E, "hfe");
+            hc_buf_printf(b, "int64_t %s = 0; void *%s; ", i, ep);
+            pre = hc_sprintf(E->a, "%s v%d_%s = *(%s *)%s; (void)v%d_%s;", vt, v->id, v->name, vt,
+                             ep, v->id, v->name);
+            hc_buf_printf(b, "while ((%s = hale_hashmap_next(%s, &%s)))", ep, lv, i);
+        }
+        loop_body(E, b, s, mark, pre);
     } else {
         hc_type *ct = it->ty;
         if (ct->kind == TY_ARRAY) {
@@ -303,7 +417,11 @@ void em_stmt(hc_emit *E, hc_buf *b, hc_stmt *s) {
         em_assign(E, b, s);
         return;
     case S_EXPR:
-        if (has_value(s->expr->ty)) {
+        if (s->expr->kind == E_STRUCT && s->expr->decl && s->expr->decl->kind == D_LOCUS) {
+            hc_buf_puts(b, "(void)");
+            em_locus_lit(E, b, s->expr, E->at_text, NULL, "HALE_HOW_STMT", NULL);
+            hc_buf_puts(b, ";");
+        } else if (has_value(s->expr->ty)) {
             hc_buf_puts(b, "(void)(");
             em_expr(E, b, s->expr);
             hc_buf_puts(b, ");");
@@ -347,27 +465,35 @@ void em_stmt(hc_emit *E, hc_buf *b, hc_stmt *s) {
         em_unsupported(E, s->pos, "sending on the bus (`<-`)");
         return;
     case S_YIELD:
-        em_unsupported(E, s->pos, "`yield`");
-        return;
     case S_TERMINATE:
-        em_unsupported(E, s->pos, "`terminate`");
-        return;
     case S_RECOVERY:
-        em_unsupported(E, s->pos, "recovery primitives");
-        return;
     case S_VIOLATE:
-        em_unsupported(E, s->pos, "`violate`");
+        em_locus_stmt(E, b, s);
         return;
     }
 }
 
 /* ---- functions ---- */
 
+/* Hooks the runtime calls take untyped pointers (hale_hook_fn and friends in locus.h). */
+static int is_hook(hc_decl *fn) {
+    return fn->locus && (fn->kind == M_LIFECYCLE || fn->kind == M_FAILURE);
+}
+
 static void signature(hc_emit *E, hc_buf *b, hc_decl *fn) {
+    if (is_hook(fn)) {
+        hc_buf_printf(b, "static void %s(hale_region *ho, hale_region *hm, void *hself%s%s)",
+                      em_fn_name(E, fn), fn->params.n ? ", void *hchild" : "",
+                      fn->kind == M_FAILURE ? ", const hale_violation *hv" : "");
+        return;
+    }
     int fallible = fn->err_ty != NULL;
     hc_type *rt = fn->ret_ty;
     hc_buf_printf(b, "static %s %s(hale_region *ho, hale_region *hm",
                   fallible ? "bool" : em_ctype(E, rt), em_fn_name(E, fn));
+    if (fn->locus) {
+        hc_buf_printf(b, ", %s *self", em_locus_struct(E, fn->locus->ty));
+    }
     if (fallible) {
         if (has_value(rt)) {
             hc_buf_printf(b, ", %s *hres", em_ctype(E, rt));
@@ -381,13 +507,43 @@ static void signature(hc_emit *E, hc_buf *b, hc_decl *fn) {
     hc_buf_puts(b, ")");
 }
 
+/* The typed views of a hook's untyped arguments. */
+static void hook_prologue(hc_emit *E, hc_buf *b, hc_decl *fn) {
+    hc_buf_printf(b, "\n    %s *self = hself;", em_locus_struct(E, fn->locus->ty));
+    if (fn->params.n >= 1) {
+        hc_local *c = fn->params.v[0].local;
+        hc_buf_printf(b, "\n    %s v%d_%s = hchild; (void)v%d_%s;", em_ctype(E, c->ty), c->id,
+                      c->name, c->id, c->name);
+    }
+    if (fn->kind == M_FAILURE && fn->params.n == 2) {
+        hc_local *e = fn->params.v[1].local;
+        const char *v = hc_sprintf(E->a, "v%d_%s", e->id, e->name);
+        hc_buf_printf(b, "\n    %s %s = %s;", em_ctype(E, e->ty), v, em_zero(E, e->ty));
+        static const char *strs[] = {"locus", "closure", "epoch", "path", "captures", "message"};
+        static const char *nums[] = {"left", "right", "tolerance", "diff"};
+        for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++) {
+            hc_buf_printf(b, " %s.%s = hv->%s;", v, em_field(E, strs[i]), strs[i]);
+        }
+        for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++) {
+            hc_buf_printf(b, " %s.%s = hv->%s;", v, em_field(E, nums[i]), nums[i]);
+        }
+        hc_buf_printf(b, " (void)%s;", v);
+    }
+}
+
 void em_function(hc_emit *E, hc_decl *fn) {
     E->fn = fn;
     E->allocating = fn->allocates;
+    if (fn->locus && fn->ret_ty && fn->ret_ty->heap) {
+        E->allocating = 1; /* a method's result is copied out of the locus's state */
+    }
     E->fallible = fn->err_ty != NULL;
-    E->direct_return = !E->allocating && !E->fallible;
+    E->has_defer = fn->has_loci;
+    E->direct_return = !E->allocating && !E->fallible && !E->has_defer;
     E->unsupported_kinds = 0;
     E->indent = 1;
+    E->self_text = fn->locus ? "self" : NULL;
+    E->at_text = fn->locus ? "&self->h" : "NULL";
     hc_type *rt = fn->ret_ty;
     int val = has_value(rt);
     signature(E, &E->protos, fn);
@@ -395,8 +551,14 @@ void em_function(hc_emit *E, hc_decl *fn) {
     hc_buf *b = &E->funcs;
     signature(E, b, fn);
     hc_buf_puts(b, " {\n    (void)ho;\n    (void)hm;");
+    if (is_hook(fn)) {
+        hook_prologue(E, b, fn);
+    }
     if (E->allocating) {
         hc_buf_puts(b, "\n    hale_mark hmk = hale_region_mark(hm);");
+    }
+    if (E->has_defer) {
+        hc_buf_puts(b, "\n    hale_locus *hdefer = NULL;");
     }
     if (!E->direct_return) {
         if (val) {
@@ -427,6 +589,9 @@ void em_function(hc_emit *E, hc_decl *fn) {
         } else if (val && E->allocating && em_copy_fn(E, rt)) {
             hc_buf_printf(b, "\n    hres_v = %s(ho, hres_v);", em_copy_fn(E, rt));
         }
+        if (E->has_defer) {
+            hc_buf_puts(b, "\n    hale_locus_flush(&hdefer);");
+        }
         if (E->allocating) {
             hc_buf_puts(b, "\n    hale_region_reset(hm, hmk);");
         }
@@ -438,4 +603,7 @@ void em_function(hc_emit *E, hc_decl *fn) {
     }
     hc_buf_puts(b, "\n}\n\n");
     E->fn = NULL;
+    E->self_text = NULL;
+    E->at_text = "NULL";
+    E->has_defer = 0;
 }

@@ -105,7 +105,9 @@ const char *em_ctype(hc_emit *E, hc_type *t) {
     case TY_NEVER:
         return "void";
     case TY_LOCUS:
-        return "void *";
+        return hc_sprintf(E->a, "%s *", em_locus_struct(E, t));
+    case TY_CELL:
+        return hc_sprintf(E->a, "%s *", em_ctype(E, t->elem));
     default:
         break;
     }
@@ -171,6 +173,7 @@ const char *em_zero(hc_emit *E, hc_type *t) {
         return "false";
     case TY_FN:
     case TY_LOCUS:
+    case TY_CELL:
         return "NULL";
     default:
         return "INT64_C(0)";

@@ -87,10 +87,50 @@ typedef struct {
     HC_VEC(const char *) real; /* realpath of each loaded seed, by seed index */
 } loader;
 
-static const char std_source[] = "type CapacityError { cap: Int; count: Int; }\n"
-                                 "type ClosureViolation { locus: String; closure: String; }\n"
-                                 "type IndexError { kind: String; index: Int; len: Int; }\n"
-                                 "type ParseError { kind: String; input: String; }\n";
+static const char std_source[] =
+    "type CapacityError { cap: Int; count: Int; }\n"
+    "type ClosureViolation { locus: String; closure: String; epoch: String; path: "
+    "String; captures: String; message: String; left: Float; right: "
+    "Float; tolerance: Float; diff: Float; }\n"
+    "type IndexError { kind: String; index: Int; len: Int; }\n"
+    "type ParseError { kind: String; input: String; }\n"
+    "type KeyError { kind: String; }\n"
+    "type EmptyError { kind: String; }\n"
+    /* std::bytes::BytesBuilder and std::json::Builder: loci whose methods the runtime implements
+     * (emit_locus.c, "native") */
+    "locus BytesBuilder {\n"
+    "    params { initial_cap: Int = 64; }\n"
+    "    fn append(chunk: Bytes);\n"
+    "    fn append_str(s: String);\n"
+    "    fn append_byte(b: Int);\n"
+    "    fn len() -> Int;\n"
+    "    fn clear();\n"
+    "    fn finish() -> Bytes;\n"
+    "    fn view() -> Bytes;\n"
+    "    fn text_view() -> String;\n"
+    "}\n"
+    "locus JsonBuilder {\n"
+    "    fn begin_object();\n"
+    "    fn end_object();\n"
+    "    fn begin_array();\n"
+    "    fn end_array();\n"
+    "    fn begin_object_field(name: String);\n"
+    "    fn begin_array_field(name: String);\n"
+    "    fn field(name: String, value: String);\n"
+    "    fn string_field(name: String, value: String);\n"
+    "    fn int_field(name: String, value: Int);\n"
+    "    fn float_field(name: String, value: Float);\n"
+    "    fn bool_field(name: String, value: Bool);\n"
+    "    fn null_field(name: String);\n"
+    "    fn value(v: String);\n"
+    "    fn string_value(v: String);\n"
+    "    fn int_value(v: Int);\n"
+    "    fn float_value(v: Float);\n"
+    "    fn bool_value(v: Bool);\n"
+    "    fn null_value();\n"
+    "    fn result() -> String;\n"
+    "    fn reset();\n"
+    "}\n";
 
 static hc_seed *new_seed(hc_program *P, const char *path, const char *dir) {
     hc_seed *s = HC_NEW(P->a, hc_seed);
@@ -351,6 +391,22 @@ hc_decl *hc_seed_lookup(hc_program *P, hc_seed *seed, const char *name) {
         d = hc_symtab_get(P->std->names, name);
     }
     return d;
+}
+
+hc_decl *hc_std_type(hc_program *P, const hc_path *path) {
+    static const struct {
+        const char *module, *name, *decl;
+    } types[] = {{"bytes", "BytesBuilder", "BytesBuilder"}, {"json", "Builder", "JsonBuilder"}};
+    if (path->n != 3 || strcmp(path->seg[0].name, "std") != 0 || !P->std) {
+        return NULL;
+    }
+    for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) {
+        if (strcmp(path->seg[1].name, types[i].module) == 0 &&
+            strcmp(path->seg[2].name, types[i].name) == 0) {
+            return hc_symtab_get(P->std->names, types[i].decl);
+        }
+    }
+    return NULL;
 }
 
 hc_seed *hc_seed_import(hc_seed *seed, const char *alias) {

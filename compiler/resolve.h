@@ -27,6 +27,9 @@ hc_program *hc_load_buffer(hc_arena *a, hc_diags *d, const char *name, const cha
 
 /* Finds a top-level declaration of `seed` by name (then the built-in seed's). */
 hc_decl *hc_seed_lookup(hc_program *P, hc_seed *seed, const char *name);
+/* The standard library's types spelt with their path (`std::bytes::BytesBuilder`,
+ * `std::json::Builder`), or NULL. */
+hc_decl *hc_std_type(hc_program *P, const hc_path *path);
 /* The seed an import alias of `seed` names, or NULL. */
 hc_seed *hc_seed_import(hc_seed *seed, const char *alias);
 

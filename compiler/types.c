@@ -71,6 +71,11 @@ hc_type *hc_ty_bounded(hc_types *t, hc_type *elem, int64_t cap) {
     return intern(t, &probe);
 }
 
+hc_type *hc_ty_cell(hc_types *t, hc_type *elem) {
+    hc_type probe = {.kind = TY_CELL, .elem = elem};
+    return intern(t, &probe);
+}
+
 hc_type *hc_ty_tuple(hc_types *t, hc_type **items, int n) {
     hc_type probe = {.kind = TY_TUPLE, .items = items, .nitems = n};
     for (int i = 0; i < n; i++) {
@@ -183,6 +188,11 @@ static void name_into(hc_buf *b, const hc_type *t) {
         hc_buf_puts(b, "bounded[");
         name_into(b, t->elem);
         hc_buf_printf(b, "; %lld]", (long long)t->len);
+        return;
+    case TY_CELL:
+        hc_buf_puts(b, "Cell<");
+        name_into(b, t->elem);
+        hc_buf_puts(b, ">");
         return;
     case TY_TUPLE:
         hc_buf_puts(b, "(");

@@ -32,6 +32,7 @@ typedef enum {
     TY_TUPLE,   /* items */
     TY_FN,      /* items = parameters, elem = result */
     TY_TOPIC,   /* a topic used as a value (left of <-) */
+    TY_CELL,    /* Cell<T>: a handle to a cell of a capacity slot; elem = T */
 } hc_type_kind;
 
 struct hc_type {
@@ -74,6 +75,7 @@ hc_type *hc_ty_bounded(hc_types *t, hc_type *elem, int64_t cap);
 hc_type *hc_ty_tuple(hc_types *t, hc_type **items, int n);
 hc_type *hc_ty_fn(hc_types *t, hc_type **params, int n, hc_type *ret);
 hc_type *hc_ty_nominal(hc_types *t, hc_type_kind k, hc_decl *d);
+hc_type *hc_ty_cell(hc_types *t, hc_type *elem);
 /* Every interned structural type, in creation order (elements before their containers). */
 int hc_types_count(hc_types *t);
 hc_type *hc_types_at(hc_types *t, int i);

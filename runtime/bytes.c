@@ -124,6 +124,15 @@ hale_bytes hale_bytes_from_string(hale_str s) {
     return (hale_bytes){(const uint8_t *)s.ptr, s.len};
 }
 
+hale_bytes hale_bytes_copy_into(hale_region *r, hale_bytes b) {
+    if (b.len <= 0) {
+        return (hale_bytes){(const uint8_t *)"", 0};
+    }
+    uint8_t *p = hale_region_alloc(r, (size_t)b.len, 1);
+    memcpy(p, b.ptr, (size_t)b.len);
+    return (hale_bytes){p, b.len};
+}
+
 hale_str hale_str_from_bytes(hale_bytes b) {
     if (b.len <= 0) {
         return (hale_str){"", 0};

@@ -74,6 +74,8 @@ hale_bytes hale_bytes_builder_view(const hale_bytes_builder *b);
 hale_str hale_bytes_builder_text_view(const hale_bytes_builder *b);
 
 hale_bytes hale_bytes_from_string(hale_str s);
+/* A copy of b's bytes in r (a Bytes value persisted or returned out of a call's scratch). */
+hale_bytes hale_bytes_copy_into(hale_region *r, hale_bytes b);
 hale_str hale_str_from_bytes(hale_bytes b);
 
 /* The bytes [lo, hi) with both ends clamped into [0, len]; empty when lo >= hi. */

@@ -8,14 +8,26 @@
 
 #include "io.h"
 
+static void (*fault_hook)(const char *message);
+
+void hale_fault_set_hook(void (*hook)(const char *message)) {
+    fault_hook = hook;
+}
+
 void hale_fault(const char *where, const char *fmt, ...) {
-    hale_out_flush();
-    fprintf(stderr, "%s: runtime error: ", where);
+    char msg[512];
+    int n = snprintf(msg, sizeof msg, "%s: runtime error: ", where);
     va_list ap;
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    if (n >= 0 && (size_t)n < sizeof msg) {
+        vsnprintf(msg + n, sizeof msg - (size_t)n, fmt, ap);
+    }
     va_end(ap);
-    fputc('\n', stderr);
+    if (fault_hook) {
+        fault_hook(msg); /* returns only when the fault is not inside a locus */
+    }
+    hale_out_flush();
+    fprintf(stderr, "%s\n", msg);
     fflush(stderr);
     exit(1);
 }

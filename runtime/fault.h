@@ -19,4 +19,9 @@ HALE_NORETURN void hale_fault_index(const char *where, int64_t index, int64_t le
 HALE_NORETURN void hale_fault_unhandled(const char *where, const char *type,
                                         struct hale_sbuf *payload);
 
+/* The locus runtime turns a fault inside a locus into a failure for its supervisor: `hook` gets
+ * the formatted message ("file:line:col: runtime error: ...") and does not return when it took
+ * the fault over; when it returns, the fault ends the program as above. NULL removes it. */
+void hale_fault_set_hook(void (*hook)(const char *message));
+
 #endif

@@ -63,6 +63,14 @@ int hale_heap_slot_free(hale_heap_slot *s, void *cell) {
     return 0;
 }
 
+hale_heap_slot *hale_heap_slot_of(const void *cell) {
+    if (!cell) {
+        return NULL;
+    }
+    const cell_header *h = (const cell_header *)cell - 1;
+    return h->state == CELL_LIVE ? h->owner : NULL;
+}
+
 void hale_heap_slot_assign(hale_heap_slot *s, void *dst, const hale_type *t, const void *src) {
     if (t->flat) {
         memmove(dst, src, t->size);

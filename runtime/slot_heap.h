@@ -43,6 +43,9 @@ void hale_heap_slot_assign(hale_heap_slot *s, void *dst, const hale_type *t, con
 int64_t hale_heap_slot_live(const hale_heap_slot *s);
 size_t hale_heap_slot_live_bytes(const hale_heap_slot *s);
 
+/* The slot a live cell belongs to, or NULL when `cell` is not a live heap-slot cell. */
+hale_heap_slot *hale_heap_slot_of(const void *cell);
+
 /* Reclaims the whole slot at once. */
 void hale_heap_slot_destroy(hale_heap_slot *s);
 

@@ -96,6 +96,14 @@ int hale_pool_slot_release(hale_pool_slot *p, void *cell) {
     return 0;
 }
 
+hale_pool_slot *hale_pool_slot_of(const void *cell) {
+    if (!cell) {
+        return NULL;
+    }
+    const cell_header *h = (const cell_header *)cell - 1;
+    return h->state == CELL_OUT ? h->u.owner : NULL;
+}
+
 void hale_pool_slot_assign(hale_pool_slot *p, void *dst, const hale_type *t, const void *src) {
     hale_value_replace_heap(t, dst, src, &p->heap);
 }

@@ -48,6 +48,9 @@ int64_t hale_pool_slot_live(const hale_pool_slot *p);
 int64_t hale_pool_slot_made(const hale_pool_slot *p);
 int64_t hale_pool_slot_limit(const hale_pool_slot *p);
 
+/* The slot an acquired cell belongs to, or NULL when `cell` is not an acquired pool cell. */
+hale_pool_slot *hale_pool_slot_of(const void *cell);
+
 void hale_pool_slot_destroy(hale_pool_slot *p);
 
 #endif

@@ -15,16 +15,4 @@ int64_t hale_process_pid(void) {
     return (int64_t)getpid();
 }
 
-int64_t hale_process_rss_bytes(void) {
-    FILE *f = fopen("/proc/self/statm", "r");
-    if (!f) {
-        return -1;
-    }
-    long long size = 0, resident = 0;
-    int n = fscanf(f, "%lld %lld", &size, &resident);
-    fclose(f);
-    if (n != 2) {
-        return -1;
-    }
-    return (int64_t)resident * (int64_t)sysconf(_SC_PAGESIZE);
-}
+/* std::process::rss_bytes is hale_process_rss_bytes in diag.c (with the other counters). */

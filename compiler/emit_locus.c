@@ -1,0 +1,655 @@
+/* See emit.h. This file: loci. Per locus type the emitter writes the state struct (a
+ * `hale_locus` header, then the parameters), an init helper that re-homes the parameters' heap
+ * parts into the locus's own heap, a closures helper that checks the invariants of the epochs
+ * the runtime asks for, and the `hale_locus_type` descriptor tying the hooks together. Ordering,
+ * ownership, supervision and reclamation are the runtime's (runtime/locus.c): a literal only
+ * computes the parameters, asks for the locus, births its locus-typed parameters and starts
+ * it. */
+#include <stdio.h>
+#include <string.h>
+
+#include "emit.h"
+
+static const char *text(hc_emit *E, hc_expr *e) {
+    hc_buf t = {0};
+    em_expr(E, &t, e);
+    const char *s = hc_strdup(E->a, hc_buf_cstr(&t));
+    hc_buf_free(&t);
+    return s;
+}
+
+const char *em_locus_struct(hc_emit *E, hc_type *t) {
+    if (!t->cname) {
+        t->cname = hc_sprintf(E->a, "HL_%d_%s", t->id, t->decl->name.name);
+        hc_buf_printf(&E->types, "typedef struct %s %s;\n", t->cname, t->cname);
+    }
+    return t->cname;
+}
+
+static const char *desc_name(hc_type *t, hc_arena *a) {
+    return hc_sprintf(a, "hlt_%d", t->id);
+}
+
+/* ---- parameters in declaration order ---- */
+
+static int nparams(hc_decl *d) {
+    int n = 0;
+    for (int i = 0; i < d->members.n; i++) {
+        if (d->members.v[i]->kind == M_PARAMS) {
+            n += d->members.v[i]->lparams.n;
+        }
+    }
+    return n;
+}
+
+static hc_locus_param *nth_param(hc_decl *d, int k) {
+    for (int i = 0; i < d->members.n; i++) {
+        hc_decl *m = d->members.v[i];
+        if (m->kind != M_PARAMS) {
+            continue;
+        }
+        if (k < m->lparams.n) {
+            return &m->lparams.v[k];
+        }
+        k -= m->lparams.n;
+    }
+    return NULL;
+}
+
+static hc_locus_param *param_named(hc_decl *d, const char *name) {
+    for (int k = 0, n = nparams(d); k < n; k++) {
+        hc_locus_param *p = nth_param(d, k);
+        if (strcmp(p->name.name, name) == 0) {
+            return p;
+        }
+    }
+    return NULL;
+}
+
+static int is_locus_ty(hc_type *t) {
+    return t && t->kind == TY_LOCUS;
+}
+
+static int heap_value(hc_type *t) {
+    return t && t->heap && t->kind != TY_LOCUS;
+}
+
+static hc_decl *member(hc_decl *d, hc_decl_kind kind, const char *name) {
+    for (int i = 0; i < d->members.n; i++) {
+        hc_decl *m = d->members.v[i];
+        if (m->kind == kind && (!name || (m->name.name && strcmp(m->name.name, name) == 0))) {
+            return m;
+        }
+    }
+    return NULL;
+}
+
+static const char *hook_name(hc_emit *E, hc_decl *m) {
+    return m && m->body && m->checked == 2 ? em_fn_name(E, m) : "NULL";
+}
+
+/* ---- closures ---- */
+
+static const char *closure_epoch(hc_decl *cl) {
+    static const char *epochs[] = {"tick", "duration", "birth", "dissolve", "explicit", "inline"};
+    for (int i = 0; i < cl->clauses.n; i++) {
+        for (size_t k = 0; k < sizeof epochs / sizeof epochs[0]; k++) {
+            if (strcmp(cl->clauses.v[i].kind, epochs[k]) == 0) {
+                return epochs[k];
+            }
+        }
+    }
+    return "dissolve";
+}
+
+static const char *epoch_bit(const char *epoch) {
+    if (strcmp(epoch, "tick") == 0) {
+        return "HALE_EPOCH_TICK";
+    }
+    if (strcmp(epoch, "duration") == 0) {
+        return "HALE_EPOCH_DURATION";
+    }
+    if (strcmp(epoch, "birth") == 0) {
+        return "HALE_EPOCH_BIRTH";
+    }
+    if (strcmp(epoch, "explicit") == 0) {
+        return "HALE_EPOCH_EXPLICIT";
+    }
+    return "HALE_EPOCH_DISSOLVE";
+}
+
+static hc_closure_clause *clause(hc_decl *cl, const char *kind) {
+    for (int i = 0; i < cl->clauses.n; i++) {
+        if (strcmp(cl->clauses.v[i].kind, kind) == 0) {
+            return &cl->clauses.v[i];
+        }
+    }
+    return NULL;
+}
+
+/* Appends the closure's captured fields ("a=1, b=\"x\"") to the hale_sbuf named `sb`. */
+static void captures_code(hc_emit *E, hc_buf *b, hc_decl *locus, hc_decl *cl, const char *sb) {
+    int first = 1;
+    for (int i = 0; i < cl->clauses.n; i++) {
+        hc_closure_clause *c = &cl->clauses.v[i];
+        if (strcmp(c->kind, "captures") != 0) {
+            continue;
+        }
+        for (int k = 0; k < c->names.n; k++) {
+            hc_locus_param *p = param_named(locus, c->names.v[k]);
+            if (!p || !p->ty || is_locus_ty(p->ty)) {
+                continue;
+            }
+            hc_buf_printf(b, "hale_sbuf_puts(&%s, \"%s%s=\"); %s(&%s, %s->%s, 1); ", sb,
+                          first ? "" : ", ", c->names.v[k], em_fmt_fn(E, p->ty), sb, E->self_text,
+                          em_field(E, c->names.v[k]));
+            first = 0;
+        }
+    }
+}
+
+static void closure_check(hc_emit *E, hc_buf *b, hc_decl *locus, hc_decl *cl, int dur_index) {
+    const char *epoch = closure_epoch(cl);
+    hc_expr *a = cl->assertion;
+    if (!a || a->kind != E_APPROX || strcmp(epoch, "inline") == 0) {
+        return;
+    }
+    const char *bit = epoch_bit(epoch);
+    hc_buf_printf(b, "    if (ep & %s) {\n", bit);
+    if (dur_index >= 0) {
+        hc_closure_clause *d = clause(cl, "duration");
+        hc_buf_printf(b,
+                      "        int64_t hnow = hale_time_monotonic();\n"
+                      "        if (hnow - self->hdur%d >= (%s)) {\n"
+                      "        self->hdur%d = hnow;\n",
+                      dur_index, d && d->duration ? text(E, d->duration) : "INT64_C(0)", dur_index);
+    }
+    hc_buf_printf(b, "        double hl = (double)(%s);\n", text(E, a->lhs));
+    hc_buf_printf(b, "        double hr = (double)(%s);\n", text(E, a->rhs));
+    hc_buf_printf(b, "        double ht = (double)(%s);\n", a->third ? text(E, a->third) : "0");
+    hc_buf_puts(b, "        if (!(fabs(hl - hr) <= ht)) {\n            hale_sbuf hcap = {0};\n"
+                   "            ");
+    captures_code(E, b, locus, cl, "hcap");
+    hc_buf_printf(b,
+                  "\n            hale_closure_report hrep = {.closure = \"%s\", .epoch = %s, .left "
+                  "= hl, .right = hr, .tolerance = ht, .has_values = true, .captures = "
+                  "hale_sbuf_view(&hcap)};\n"
+                  "            hale_locus_closure_failed(&self->h, &hrep);\n"
+                  "            hale_sbuf_release(&hcap);\n"
+                  "            if (self->h.pending) goto hdone;\n"
+                  "        }\n",
+                  cl->name.name, bit);
+    if (dur_index >= 0) {
+        hc_closure_clause *r = clause(cl, "resets_per_epoch");
+        for (int k = 0; r && k < r->names.n; k++) {
+            hc_locus_param *p = param_named(locus, r->names.v[k]);
+            if (p && p->ty) {
+                hc_buf_printf(b, "        self->%s = %s;\n", em_field(E, r->names.v[k]),
+                              em_zero(E, p->ty));
+            }
+        }
+        hc_buf_puts(b, "        }\n");
+    }
+    hc_buf_puts(b, "    }\n");
+}
+
+static void birth_check(hc_emit *E, hc_buf *b, hc_decl *locus, hc_decl *bc) {
+    hc_decl *cl = NULL;
+    for (int i = 0; i < locus->members.n; i++) {
+        hc_decl *m = locus->members.v[i];
+        if (m->kind == M_CLOSURE && strcmp(m->name.name, bc->name.name) == 0) {
+            cl = m;
+        }
+    }
+    if (!cl) {
+        return;
+    }
+    hc_buf_printf(b,
+                  "    if ((ep & HALE_EPOCH_BIRTH) && (%s)) {\n        hale_sbuf hcap = {0};\n"
+                  "        ",
+                  text(E, bc->value));
+    captures_code(E, b, locus, cl, "hcap");
+    hc_buf_printf(b,
+                  "\n        hale_closure_report hrep = {.closure = \"%s\", .epoch = 0, .captures "
+                  "= hale_sbuf_view(&hcap)};\n"
+                  "        hale_locus_violate(&self->h, &hrep);\n"
+                  "        hale_sbuf_release(&hcap);\n"
+                  "        if (self->h.pending) goto hdone;\n    }\n",
+                  cl->name.name);
+}
+
+/* The closures helper, or NULL when the type has none; `*epochs` gets the epochs it checks. */
+static const char *closures_fn(hc_emit *E, hc_decl *d, const char *sn, const char **epochs) {
+    hc_buf body = {0}, mask = {0};
+    int dur = 0, any = 0;
+    for (int i = 0; i < d->members.n; i++) {
+        hc_decl *m = d->members.v[i];
+        if (m->kind == M_CLOSURE && m->assertion && strcmp(closure_epoch(m), "inline") != 0) {
+            int is_dur = strcmp(closure_epoch(m), "duration") == 0;
+            closure_check(E, &body, d, m, is_dur ? dur : -1);
+            dur += is_dur;
+            hc_buf_printf(&mask, "%s%s", any ? " | " : "", epoch_bit(closure_epoch(m)));
+            any = 1;
+        } else if (m->kind == M_BIRTH_CHECK) {
+            birth_check(E, &body, d, m);
+            hc_buf_printf(&mask, "%sHALE_EPOCH_BIRTH", any ? " | " : "");
+            any = 1;
+        }
+    }
+    const char *name = NULL;
+    if (any) {
+        name = hc_sprintf(E->a, "hcl_%d", d->ty->id);
+        hc_buf_printf(
+            &E->protos,
+            "static void %s(hale_region *ho, hale_region *hm, void *hself, unsigned ep);\n", name);
+        hc_buf_printf(
+            &E->helpers,
+            "static void %s(hale_region *ho, hale_region *hm, void *hself, unsigned ep) {\n"
+            "    (void)ho;\n    %s *self = hself;\n    hale_mark hmk = "
+            "hale_region_mark(hm);\n%s    goto hdone;\nhdone:\n    "
+            "hale_region_reset(hm, hmk);\n}\n\n",
+            name, sn, hc_buf_cstr(&body));
+        *epochs = hc_strdup(E->a, hc_buf_cstr(&mask));
+    }
+    hc_buf_free(&body);
+    hc_buf_free(&mask);
+    return name;
+}
+
+static int count_duration(hc_decl *d) {
+    int n = 0;
+    for (int i = 0; i < d->members.n; i++) {
+        hc_decl *m = d->members.v[i];
+        n += m->kind == M_CLOSURE && m->assertion && strcmp(closure_epoch(m), "duration") == 0;
+    }
+    return n;
+}
+
+/* ---- the standard library's loci ---- */
+
+typedef struct {
+    const char *locus;  /* its name in the built-in seed */
+    const char *ctype;  /* the runtime object in the state */
+    const char *prefix; /* its functions: hale_<prefix>_<method> */
+    const char *init;   /* C statement initialising it (self, region) */
+} native_locus;
+
+static const native_locus natives[] = {
+    {"BytesBuilder", "hale_bytes_builder", "bytes_builder",
+     "hale_bytes_builder_init(&self->hn, hale_locus_region(&self->h), self->f_initial_cap);"},
+    {"JsonBuilder", "hale_json_builder", "json_builder",
+     "hale_json_builder_init(&self->hn, hale_locus_region(&self->h));"},
+};
+
+static const native_locus *native_of(hc_decl *locus) {
+    if (!locus || !locus->seed || locus->seed->id != 0) {
+        return NULL; /* only the built-in seed (always seed 0) has them */
+    }
+    for (size_t i = 0; i < sizeof natives / sizeof natives[0]; i++) {
+        if (strcmp(natives[i].locus, locus->name.name) == 0) {
+            return &natives[i];
+        }
+    }
+    return NULL;
+}
+
+int em_native_method(hc_decl *m) {
+    return m && !m->body && native_of(m->locus) != NULL;
+}
+
+void em_native_call(hc_emit *E, hc_buf *b, hc_expr *call, const char *recv) {
+    hc_decl *m = call->lhs->decl;
+    const native_locus *n = native_of(m->locus);
+    const char *name = m->name.name;
+    /* results that are copies live in the caller's scratch */
+    int into = strcmp(name, "finish") == 0 || strcmp(name, "result") == 0;
+    hc_buf_printf(b, "({ %s *hrecv = (%s); hale_%s_%s(&hrecv->hn", em_locus_struct(E, m->locus->ty),
+                  recv, n->prefix, name);
+    for (int i = 0; i < call->args.n; i++) {
+        hc_buf_puts(b, ", ");
+        em_value(E, b, call->args.v[i], m->ty && i < m->ty->nitems ? m->ty->items[i] : NULL);
+    }
+    if (into) {
+        hc_buf_puts(b, ", hm");
+    }
+    hc_buf_puts(b, "); })");
+}
+
+/* ---- per locus ---- */
+
+static void refuse_members(hc_emit *E, hc_decl *d) {
+    for (int i = 0; i < d->members.n; i++) {
+        hc_decl *m = d->members.v[i];
+        switch (m->kind) {
+        case M_BUS:
+            if (m->bus.n) {
+                em_unsupported(E, m->pos, "the bus (`bus { ... }`)");
+            }
+            break;
+        case M_PLACEMENT:
+            em_unsupported(E, m->pos, "`placement`");
+            break;
+        case M_BINDINGS:
+            em_unsupported(E, m->pos, "`bindings`");
+            break;
+        case M_MODE:
+            em_unsupported(E, m->name.pos, "modes");
+            break;
+        default:
+            break;
+        }
+    }
+}
+
+static void struct_def(hc_emit *E, hc_decl *d, const char *sn) {
+    int n = nparams(d);
+    for (int k = 0; k < n; k++) {
+        hc_locus_param *p = nth_param(d, k);
+        if (p->ty) {
+            em_ctype(E, p->ty);
+        }
+    }
+    hc_buf_printf(&E->types, "struct %s {\n    hale_locus h;\n", sn);
+    for (int k = 0; k < n; k++) {
+        hc_locus_param *p = nth_param(d, k);
+        hc_buf_printf(&E->types, "    %s %s;\n", p->ty ? em_ctype(E, p->ty) : "int64_t",
+                      em_field(E, p->name.name));
+    }
+    for (int i = 0, nd = count_duration(d); i < nd; i++) {
+        hc_buf_printf(&E->types, "    int64_t hdur%d;\n", i);
+    }
+    if (native_of(d)) {
+        hc_buf_printf(&E->types, "    %s hn;\n", native_of(d)->ctype);
+    }
+    em_form_fields(E, d);
+    hc_buf_puts(&E->types, "};\n");
+}
+
+static const char *init_fn(hc_emit *E, hc_decl *d, const char *sn) {
+    hc_buf body = {0};
+    int n = nparams(d), any = 0;
+    for (int k = 0; k < n; k++) {
+        hc_locus_param *p = nth_param(d, k);
+        if (heap_value(p->ty)) {
+            const char *f = em_field(E, p->name.name);
+            hc_buf_printf(&body, "    hale_value_copy_heap(%s, &self->%s, &self->%s, hh);\n",
+                          em_descriptor(E, p->ty), f, f);
+            any = 1;
+        }
+    }
+    int nd = count_duration(d);
+    const native_locus *nat = native_of(d);
+    any |= em_form_init(E, d, sn, &body);
+    if (!any && !nd && !nat) {
+        hc_buf_free(&body);
+        return "NULL";
+    }
+    const char *name = hc_sprintf(E->a, "hli_%d", d->ty->id);
+    hc_buf_printf(&E->protos, "static void %s(void *hself);\n", name);
+    hc_buf_printf(&E->helpers, "static void %s(void *hself) {\n    %s *self = hself;\n", name, sn);
+    if (any) {
+        hc_buf_puts(&E->helpers, "    hale_heap *hh = hale_locus_heap(&self->h);\n");
+    }
+    hc_buf_puts(&E->helpers, hc_buf_cstr(&body));
+    for (int i = 0; i < nd; i++) {
+        hc_buf_printf(&E->helpers, "    self->hdur%d = hale_time_monotonic();\n", i);
+    }
+    if (nat) {
+        hc_buf_printf(&E->helpers, "    %s\n", nat->init);
+    }
+    hc_buf_puts(&E->helpers, "}\n\n");
+    hc_buf_free(&body);
+    return name;
+}
+
+static hc_type *child_type(hc_decl *m) {
+    return m && m->ty && m->ty->nitems > 0 && m->ty->items[0]->kind == TY_LOCUS ? m->ty->items[0]
+                                                                                : NULL;
+}
+
+static void descriptor(hc_emit *E, hc_decl *d, const char *sn) {
+    const char *self_save = E->self_text;
+    E->self_text = "self";
+    refuse_members(E, d);
+    const char *init = init_fn(E, d, sn);
+    const char *epochs = "0";
+    const char *closures = closures_fn(E, d, sn, &epochs);
+    E->self_text = self_save;
+    int id = d->ty->id;
+    hc_buf *b = &E->descs;
+    /* accept / release */
+    hc_decl *acc = member(d, M_LIFECYCLE, "accept"), *rel = member(d, M_LIFECYCLE, "release");
+    hc_type *ct = child_type(acc);
+    if (ct) {
+        hc_buf_printf(b,
+                      "static const hale_locus_accept hla_%d[] = {{.child = &%s, .accept = %s, "
+                      ".release = %s, .flow = %s}};\n",
+                      id, desc_name(ct, E->a), hook_name(E, acc), rel ? hook_name(E, rel) : "NULL",
+                      rel ? "true" : "false");
+    }
+    /* locus-typed parameters, kept across restart_in_place */
+    hc_buf offs = {0};
+    int nloc = 0;
+    for (int k = 0, n = nparams(d); k < n; k++) {
+        hc_locus_param *p = nth_param(d, k);
+        if (is_locus_ty(p->ty)) {
+            hc_buf_printf(&offs, "%soffsetof(%s, %s)", nloc ? ", " : "", sn,
+                          em_field(E, p->name.name));
+            nloc++;
+        }
+    }
+    if (nloc) {
+        hc_buf_printf(b, "static const size_t hlf_%d[] = {%s};\n", id, hc_buf_cstr(&offs));
+    }
+    hc_buf_free(&offs);
+    hc_decl *fail = member(d, M_FAILURE, NULL);
+    hc_type *ft = child_type(fail);
+    hc_buf flags = {0};
+    hc_buf_puts(&flags, "0");
+    if (d->tracks_children) {
+        hc_buf_puts(&flags, " | HALE_LT_TRACKS");
+    }
+    if (d->needs_snapshot) {
+        hc_buf_puts(&flags, " | HALE_LT_SNAPSHOT");
+    }
+    hc_buf_printf(b,
+                  "static const hale_locus_type %s = {.name = \"%s\", .size = sizeof(%s), .init = "
+                  "%s, .birth = %s, .run = %s, .drain = %s, .dissolve = %s, .closures = %s, "
+                  ".epochs = %s, .accepts = %s, .naccepts = %d, .failure_child = %s, .on_failure "
+                  "= %s, .flags = %s, .locus_fields = %s, .nlocus_fields = %d};\n",
+                  desc_name(d->ty, E->a), d->name.name, sn, init,
+                  hook_name(E, member(d, M_LIFECYCLE, "birth")),
+                  hook_name(E, member(d, M_LIFECYCLE, "run")),
+                  hook_name(E, member(d, M_LIFECYCLE, "drain")),
+                  hook_name(E, member(d, M_LIFECYCLE, "dissolve")), closures ? closures : "NULL",
+                  epochs, ct ? hc_sprintf(E->a, "hla_%d", id) : "NULL", ct ? 1 : 0,
+                  ft ? hc_sprintf(E->a, "&%s", desc_name(ft, E->a)) : "NULL",
+                  ft ? hook_name(E, fail) : "NULL", hc_buf_cstr(&flags),
+                  nloc ? hc_sprintf(E->a, "hlf_%d", id) : "NULL", nloc);
+    hc_buf_free(&flags);
+}
+
+void em_loci(hc_emit *E) {
+    hc_program *P = E->P;
+    for (int i = 0; i < P->loci.n; i++) {
+        hc_decl *d = P->loci.v[i];
+        if (d->ty && (!native_of(d) || d->used)) {
+            em_locus_struct(E, d->ty);
+            hc_buf_printf(&E->protos, "static const hale_locus_type %s;\n", desc_name(d->ty, E->a));
+        }
+    }
+    for (int i = 0; i < P->loci.n; i++) {
+        hc_decl *d = P->loci.v[i];
+        if (d->ty && (!native_of(d) || d->used)) {
+            const char *sn = em_locus_struct(E, d->ty);
+            struct_def(E, d, sn);
+            descriptor(E, d, sn);
+        }
+    }
+}
+
+/* ---- literals ---- */
+
+void em_locus_lit(hc_emit *E, hc_buf *b, hc_expr *e, const char *at, const char *label,
+                  const char *how, const char *replace) {
+    hc_decl *d = e->decl;
+    const char *sn = em_locus_struct(E, d->ty);
+    const char *pv = em_tmp(E, "hlp");
+    const char *lv = em_tmp(E, "hll");
+    int n = nparams(d);
+    hc_expr **given = hc_alloc(E->a, sizeof(hc_expr *) * (size_t)(n + 1));
+    hc_buf_printf(b, "({ %s %s; memset(&%s, 0, sizeof %s); ", sn, pv, pv, pv);
+    /* the literal's values in its own order, then the declared defaults */
+    for (int i = 0; i < e->inits.n; i++) {
+        hc_field_init *fi = &e->inits.v[i];
+        hc_locus_param *p = nth_param(d, fi->field);
+        if (!p) {
+            continue;
+        }
+        given[fi->field] = fi->value;
+        if (!is_locus_ty(p->ty)) {
+            hc_buf_printf(b, "%s.%s = ", pv, em_field(E, p->name.name));
+            em_value(E, b, fi->value, p->ty);
+            hc_buf_puts(b, "; ");
+        }
+    }
+    for (int k = 0; k < n; k++) {
+        hc_locus_param *p = nth_param(d, k);
+        if (!given[k] && p->value && !is_locus_ty(p->ty)) {
+            hc_buf_printf(b, "%s.%s = ", pv, em_field(E, p->name.name));
+            em_value(E, b, p->value, p->ty);
+            hc_buf_puts(b, "; ");
+        }
+    }
+    hc_buf_printf(b, "%s *%s = hale_locus_new(&%s, %s, &%s, ", sn, lv, desc_name(d->ty, E->a), at,
+                  pv);
+    if (label) {
+        em_c_string(b, label, (int64_t)strlen(label));
+    } else {
+        hc_buf_puts(b, "NULL");
+    }
+    hc_buf_puts(b, "); ");
+    if (replace) {
+        /* break-before-make: the old holder of the field goes before anything of the new one is
+         * born; the field refers to the new one from here on */
+        hc_buf_printf(b, "hale_locus_replace(%s ? &%s->h : NULL); %s = %s; ", replace, replace,
+                      replace, lv);
+    }
+    /* locus-typed parameters: children of the new locus, born in declaration order */
+    const char *child_at = hc_sprintf(E->a, "&%s->h", lv);
+    for (int k = 0; k < n; k++) {
+        hc_locus_param *p = nth_param(d, k);
+        hc_expr *v = given[k] ? given[k] : p->value;
+        if (is_locus_ty(p->ty) && v && v->kind == E_STRUCT) {
+            hc_buf_printf(b, "%s->%s = ", lv, em_field(E, p->name.name));
+            em_locus_lit(E, b, v, child_at, p->name.name, "HALE_HOW_FIELD", NULL);
+            hc_buf_puts(b, "; ");
+        }
+    }
+    hc_buf_printf(b, "hale_locus_start(&%s->h, %s, %s); ", lv, how,
+                  E->has_defer && !replace ? "&hdefer" : "NULL");
+    hc_buf_printf(b, "%s; })", lv);
+}
+
+/* ---- statements ---- */
+
+void em_leave(hc_emit *E, hc_buf *b) {
+    if (E->direct_return) {
+        hc_type *rt = E->fn ? E->fn->ret_ty : NULL;
+        if (rt && rt->kind != TY_UNIT && rt->kind != TY_NEVER && rt->kind != TY_ERROR) {
+            hc_buf_printf(b, "return %s;", em_zero(E, rt));
+        } else {
+            hc_buf_puts(b, "return;");
+        }
+        return;
+    }
+    hc_buf_puts(b, "goto hexit;");
+}
+
+hc_expr *em_place_locus(hc_expr *e) {
+    while (e->kind == E_FIELD || e->kind == E_INDEX) {
+        hc_expr *l = e->lhs;
+        if (e->kind == E_FIELD && (l->kind == E_SELF || (l->ty && l->ty->kind == TY_LOCUS))) {
+            return l;
+        }
+        e = l;
+    }
+    return NULL;
+}
+
+void em_locus_field_assign(hc_emit *E, hc_buf *b, hc_stmt *s) {
+    hc_expr *t = s->target;
+    const char *owner = text(E, t->lhs);
+    const char *place = hc_sprintf(E->a, "(%s)->%s", owner, em_field(E, t->field.name));
+    hc_buf_puts(b, "(void)");
+    em_locus_lit(E, b, s->expr, hc_sprintf(E->a, "&(%s)->h", owner), t->field.name,
+                 "HALE_HOW_FIELD", place);
+    hc_buf_puts(b, ";");
+}
+
+static void em_violate(hc_emit *E, hc_buf *b, hc_stmt *s) {
+    hc_decl *locus = E->fn ? E->fn->locus : NULL;
+    hc_decl *cl = NULL;
+    for (int i = 0; locus && i < locus->members.n; i++) {
+        hc_decl *m = locus->members.v[i];
+        if (m->kind == M_CLOSURE && strcmp(m->name.name, s->name.name) == 0) {
+            cl = m;
+        }
+    }
+    hc_buf_puts(b, "{ ");
+    if (s->expr) {
+        hc_buf_puts(b, "(void)(");
+        em_expr(E, b, s->expr);
+        hc_buf_puts(b, "); ");
+    }
+    hc_buf_puts(b, "hale_sbuf hcap = {0}; ");
+    if (cl) {
+        captures_code(E, b, locus, cl, "hcap");
+    }
+    hc_buf_printf(b,
+                  "hale_closure_report hrep = {.closure = \"%s\", .epoch = 0, .captures = "
+                  "hale_sbuf_view(&hcap)}; hale_locus_violate(&%s->h, &hrep); "
+                  "hale_sbuf_release(&hcap); ",
+                  s->name.name, E->self_text);
+    em_leave(E, b);
+    hc_buf_puts(b, " }");
+}
+
+void em_locus_stmt(hc_emit *E, hc_buf *b, hc_stmt *s) {
+    switch (s->kind) {
+    case S_YIELD:
+        hc_buf_puts(b, "hale_locus_yield();");
+        return;
+    case S_TERMINATE:
+        hc_buf_printf(b, "{ hale_locus_terminate(&%s->h); ", E->self_text);
+        em_leave(E, b);
+        hc_buf_puts(b, " }");
+        return;
+    case S_VIOLATE:
+        em_violate(E, b, s);
+        return;
+    case S_RECOVERY: {
+        const char *op = s->recovery;
+        const char *arg = s->args.n ? text(E, s->args.v[0]) : "NULL";
+        if (strcmp(op, "bubble") == 0) {
+            hc_buf_puts(b, "{ hale_locus_bubble(); ");
+            em_leave(E, b);
+            hc_buf_puts(b, " }");
+        } else if (strcmp(op, "restart") == 0) {
+            hc_buf_printf(b, "hale_locus_restart(&(%s)->h);", arg);
+        } else if (strcmp(op, "restart_in_place") == 0) {
+            hc_buf_printf(b, "hale_locus_restart_in_place(&(%s)->h);", arg);
+        } else if (strcmp(op, "quarantine") == 0) {
+            hc_buf_printf(b, "hale_locus_quarantine(&(%s)->h, %s);", arg,
+                          s->modifier_expr ? text(E, s->modifier_expr) : "INT64_C(-1)");
+        } else if (strcmp(op, "dissolve") == 0) {
+            hc_buf_printf(b, "hale_locus_dissolve_child(&(%s)->h);", arg);
+        } else {
+            em_unsupported(E, s->pos, "this recovery primitive");
+        }
+        return;
+    }
+    default:
+        return;
+    }
+}

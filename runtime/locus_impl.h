@@ -1,0 +1,86 @@
+/* Internal to the locus runtime (locus.c, supervise.c, program.c): flags, frames, the root, and
+ * the lifecycle steps the supervisor reuses. Not part of the contract with generated code. */
+#ifndef HALE_RUNTIME_LOCUS_IMPL_H
+#define HALE_RUNTIME_LOCUS_IMPL_H
+
+#include <setjmp.h>
+
+#include "locus.h"
+
+/* hale_locus.flags */
+enum {
+    LF_DRAINING = 1u,    /* self.draining: the locus has decided (or been told) to wind down */
+    LF_EXPLODED = 2u,    /* a closure broke */
+    LF_QUARANTINED = 4u, /* paused by its supervisor: run() is not entered */
+    LF_TERMINATE = 8u,   /* `terminate;`, a violation or a fault: reclaim once run() is left */
+    LF_DRAINED = 16u,    /* drain() has run */
+    LF_DISSOLVED = 32u,  /* dissolve() has run: the locus is dead, its memory awaits its holder */
+    LF_STOP = 64u,       /* leave the current birth()/run() at the next chance */
+    LF_BORN = 128u,
+    LF_ATTACHED = 256u, /* bus_attach ran */
+    LF_ACCEPTED = 512u, /* counted in its owner's `accepted` */
+    LF_FLOW = 1024u,
+    LF_KEPT = 2048u, /* held by its owner (a tracked resident) or to its scope's end */
+};
+
+/* hale_locus.pending */
+enum { PEND_NONE, PEND_RESTART, PEND_RESTART_IN_PLACE, PEND_QUARANTINE, PEND_DISSOLVE };
+
+/* hale_locus.phase */
+enum { PH_NEW, PH_BIRTH, PH_RUN, PH_READY, PH_DRAIN, PH_DISSOLVE, PH_DEAD };
+
+/* Frames: where a hook can be left from (see locus.h). */
+enum {
+    FR_HOOK,  /* a fault abandons it; nothing else does */
+    FR_BIRTH, /* birth(): also left when the locus must stop */
+    FR_RUN,   /* run(): also left at a park once the locus is draining */
+    FR_ROOT,  /* the program's entry: left on shutdown */
+};
+
+typedef struct hale_locus_frame {
+    struct hale_locus_frame *up;
+    hale_locus *locus;
+    int kind;
+    jmp_buf jb;
+} hale_locus_frame;
+
+extern _Thread_local hale_locus_frame *hale_tls_frame;
+
+/* The root locus: the implicit parent of `fn main` and free functions. */
+hale_locus *hale_locus_root(void);
+
+/* Calls fn(arg) inside a frame for `l`. Returns 0 when it returned, 1 when it was left by a
+ * jump (its scratch is then reset to what it was at the call). */
+int hale_locus_framed(hale_locus *l, int kind, void (*fn)(void *arg), void *arg);
+
+/* Leaves for the outermost frame that must stop (at_park: a draining run() counts too), if any. */
+void hale_locus_stop_check(int at_park);
+
+/* Lifecycle steps (locus.c). */
+void hale_locus_live(hale_locus *l);       /* birth ... run, with recoveries */
+void hale_locus_drain_tree(hale_locus *l); /* children first, newest first */
+void hale_locus_dissolve_tree(hale_locus *l, int forced);
+void hale_locus_teardown(hale_locus *l, int release, int forced);
+void hale_locus_free(hale_locus *l);
+void hale_locus_prepare_restart(hale_locus *l, int in_place, int free_children);
+void hale_locus_run_closures(hale_locus *l, unsigned epochs);
+/* Parks the running coroutine for `ns` (or until woken because something must stop). */
+void hale_locus_park_ns(int64_t ns);
+
+/* Supervision (supervise.c). */
+void hale_locus_route(hale_locus *l, hale_violation *v); /* to l's supervisors */
+void hale_locus_apply_pending_now(hale_locus *l);        /* a non-driven locus's recovery */
+void hale_locus_fault_hook(const char *message);         /* registered with fault.c */
+void hale_locus_intensity_boot(void);
+int hale_locus_restart_allowed(hale_locus *l); /* counts a restart; 0 past the intensity */
+hale_exceeded hale_locus_exceeded(void);
+/* The locus's path from the root ("App/mgr(Manager)/Worker"), formatted into `b`. */
+struct hale_sbuf;
+void hale_locus_path(hale_locus *l, struct hale_sbuf *b);
+
+/* Program (program.c): the first locus under the root that finishes birth tells the supervisor
+ * the program is ready. */
+void hale_program_born(hale_locus *l);
+bool hale_program_shutting_down(void);
+
+#endif

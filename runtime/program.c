@@ -1,0 +1,242 @@
+/* See locus.h. This file: the program around the locus tree. `fn main` runs as a coroutine on
+ * the main pool under the root locus, so every wait of locus code (std::time::sleep, yield)
+ * parks it and the main loop stays free for signals, timers and the supervisor's watchdog.
+ *
+ * Shutdown: the first SIGINT/SIGTERM tells the supervisor STOPPING, marks the root as stopping
+ * and wakes `fn main`'s coroutine, which leaves whatever birth/run it was in for the root frame;
+ * there the whole tree is drained depth-first (children first, newest first), then dissolved,
+ * and the program exits 0. Drain and dissolve hooks may wait as usual. A second signal during
+ * that drain ends the process at once with status 128 + the signal.
+ *
+ * Readiness: the first locus directly under the root that finishes birth (its parameter
+ * children born, its birth hook and birth closures done) sends READY, just before its run();
+ * a repeating timer on the main loop feeds the watchdog when the supervisor asked for one. */
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "diag.h"
+#include "fault.h"
+#include "io.h"
+#include "locus_impl.h"
+#include "notify.h"
+#include "sched_impl.h"
+#include "std.h"
+
+#define MAIN_STACK ((size_t)8 << 20)
+
+static struct {
+    void (*entry)(void);
+    hale_co *main_co;
+    int parked; /* main_co is parked in hale_locus_park_ns */
+    int shutdown;
+    int ready_sent;
+    ev_timer watchdog;
+    int watchdog_on;
+} P;
+
+bool hale_program_shutting_down(void) {
+    return P.shutdown != 0;
+}
+
+void hale_program_born(hale_locus *l) {
+    if (!P.ready_sent && P.main_co && l->parent == hale_locus_root()) {
+        P.ready_sent = 1;
+        hale_notify_ready();
+    }
+}
+
+/* ---- waiting ---- */
+
+typedef struct {
+    ev_timer timer;
+    hale_co *co;
+    int fired;
+} park_timer;
+
+static void park_timer_cb(struct ev_loop *loop, ev_timer *w, int revents) {
+    (void)loop;
+    (void)revents;
+    park_timer *pt = (park_timer *)w;
+    pt->fired = 1;
+    hale_wake(pt->co);
+}
+
+static int stop_wanted(void) {
+    for (hale_locus_frame *f = hale_tls_frame; f; f = f->up) {
+        if (f->kind == FR_HOOK) {
+            continue;
+        }
+        uint32_t fl = f->locus->flags;
+        if ((fl & LF_STOP) || (f->kind == FR_RUN && (fl & LF_DRAINING))) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+void hale_locus_park_ns(int64_t ns) {
+    hale_co *co = hale_co_self();
+    if (!co) {
+        hale_sleep(ns); /* no coroutine (a plain thread): wait in place */
+        return;
+    }
+    hale_locus_frame *saved = hale_tls_frame;
+    if (ns <= 0) {
+        hale_yield();
+        hale_tls_frame = saved;
+        return;
+    }
+    hale_pool *p = hale_co_pool(co);
+    park_timer pt;
+    memset(&pt, 0, sizeof pt);
+    pt.co = co;
+    ev_timer_init(&pt.timer, park_timer_cb, (double)ns / 1e9, 0.);
+    ev_now_update(p->loop);
+    ev_timer_start(p->loop, &pt.timer);
+    int is_main = co == P.main_co;
+    while (!pt.fired && !stop_wanted()) {
+        if (is_main) {
+            P.parked = 1;
+        }
+        int r = hale_park();
+        if (is_main) {
+            P.parked = 0;
+        }
+        hale_tls_frame = saved;
+        if (r < 0) {
+            break;
+        }
+    }
+    ev_timer_stop(p->loop, &pt.timer);
+    hale_tls_frame = saved;
+}
+
+/* ---- signals ---- */
+
+static volatile sig_atomic_t signals_seen;
+static void (*chained[2])(int);
+
+static void raw_handler(int sig) {
+    if (signals_seen++ > 0) {
+        static const char msg[] = "hale: second signal during shutdown, exiting at once\n";
+        ssize_t w = write(2, msg, sizeof msg - 1);
+        (void)w;
+        _exit(HALE_EXIT_SECOND_SIGNAL + sig);
+    }
+    void (*next)(int) = chained[sig == SIGTERM];
+    if (next) {
+        next(sig);
+    }
+}
+
+static void on_signal(void *arg) {
+    (void)arg;
+    if (P.shutdown) {
+        return;
+    }
+    P.shutdown = 1;
+    hale_notify_stopping();
+    hale_locus_root()->flags |= LF_STOP;
+    if (P.main_co) {
+        if (P.parked) {
+            hale_wake(P.main_co);
+        } else {
+            /* parked in a wait that is not the locus runtime's: make it return */
+            hale_cancel(P.main_co);
+        }
+    }
+}
+
+static void take_signal(int sig) {
+    hale_sched_on_signal(sig, on_signal, NULL);
+    struct sigaction cur;
+    sigaction(sig, NULL, &cur);
+    chained[sig == SIGTERM] = cur.sa_handler;
+    cur.sa_handler = raw_handler;
+    sigaction(sig, &cur, NULL);
+}
+
+/* ---- watchdog ---- */
+
+static void watchdog_cb(struct ev_loop *loop, ev_timer *w, int revents) {
+    (void)loop;
+    (void)w;
+    (void)revents;
+    hale_notify_watchdog();
+}
+
+static void watchdog_start(void) {
+    int64_t ns = hale_notify_watchdog_interval_ns();
+    if (ns <= 0) {
+        return;
+    }
+    double s = (double)ns / 1e9;
+    ev_timer_init(&P.watchdog, watchdog_cb, s, s);
+    ev_timer_start(hale_pool_main()->loop, &P.watchdog);
+    P.watchdog_on = 1;
+    hale_notify_watchdog();
+}
+
+static void watchdog_stop(void) {
+    if (P.watchdog_on) {
+        ev_timer_stop(hale_pool_main()->loop, &P.watchdog);
+        P.watchdog_on = 0;
+    }
+}
+
+/* ---- the entry ---- */
+
+static void call_entry(void *arg) {
+    (void)arg;
+    P.entry();
+}
+
+/* Everything still under the root: drained depth-first, then dissolved and freed. */
+static void teardown_root(void) {
+    hale_locus *root = hale_locus_root();
+    for (hale_locus *c = root->last; c; c = c->prev) {
+        hale_locus_drain_tree(c);
+    }
+    while (root->last) {
+        hale_locus *c = root->last;
+        hale_locus_dissolve_tree(c, 0);
+        hale_locus_free(c);
+    }
+}
+
+static void entry_co(void *arg) {
+    (void)arg;
+    hale_tls_frame = NULL;
+    hale_locus *root = hale_locus_root();
+    hale_locus_framed(root, FR_ROOT, call_entry, NULL);
+    root->flags &= ~LF_STOP;
+    teardown_root();
+    hale_out_flush();
+    P.main_co = NULL;
+}
+
+int hale_program_run(void (*entry)(void)) {
+    hale_diag_boot();
+    hale_locus_intensity_boot();
+    hale_fault_set_hook(hale_locus_fault_hook);
+    hale_sched_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    if (!getenv("HALE_STACK_SIZE")) {
+        cfg.stack_size = MAIN_STACK; /* `fn main` and everything it calls */
+    }
+    hale_sched_init(&cfg);
+    hale_locus_root();
+    take_signal(SIGINT);
+    take_signal(SIGTERM);
+    watchdog_start();
+    P.entry = entry;
+    P.main_co = hale_spawn(hale_pool_main(), entry_co, NULL, NULL);
+    hale_sched_run();
+    watchdog_stop();
+    hale_sched_shutdown();
+    hale_fault_set_hook(NULL);
+    hale_diag_shutdown();
+    return hale_finish();
+}

@@ -1,0 +1,70 @@
+#!/bin/sh
+# Locus benchmarks: locus_instantiation (100k statement-position loci born, run and dissolved)
+# and coord_with_churn (a coordinator churning 2,000 flow children per round, 100k in all)
+# against Go goroutines+structs doing the same work and a C malloc/free baseline; and
+# form_vec_push (500k pushes into a @form(vec)) through a compiled Hale program against the C
+# realloc and Go append baselines of tests/bench/memory. Every figure is measured in this run; a
+# ratio above 1 means Hale is faster. Needs the release build; Go is optional
+# (`deploy/install-deps.sh --bench`). Never part of `make test`.
+#
+#   tests/bench/loci/run.sh [BUILD_DIR]
+set -eu
+build=$(cd "${1:-build/release}" && pwd)
+here=$(cd "$(dirname "$0")" && pwd)
+mem="$here/../memory"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+hale="$build/bin/hale"
+lib="$build/lib/hale/libhale.a"
+[ -x "$hale" ] && [ -f "$lib" ] || { echo "loci bench: run make build first" >&2; exit 1; }
+export HALE_CACHE_DIR="$work/cache"
+
+for p in locus_instantiation coord_with_churn form_vec_push; do
+    "$hale" build "$here/$p.hl" -o "$work/$p"
+done
+cc -O2 -std=c11 -D_GNU_SOURCE "$here/loci_c.c" -o "$work/loci_c"
+cc -O2 -std=c11 -D_GNU_SOURCE "-I$build/include/hale" "-I$mem" "$mem/vec_push.c" "$lib" \
+    -lpthread -o "$work/vec_push"
+have_go=""
+if command -v go >/dev/null 2>&1; then
+    cp "$here/loci.go" "$mem/vec_push.go" "$work/"
+    (cd "$work" && GOCACHE="$work/gocache" GO111MODULE=off go build -o loci_go loci.go &&
+        GOCACHE="$work/gocache" GO111MODULE=off go build -o vec_push_go vec_push.go) && have_go=yes
+fi
+
+# Three interleaved rounds of fresh processes; the table keeps each figure's best.
+{
+    for round in 1 2 3; do
+        "$work/locus_instantiation"
+        "$work/coord_with_churn"
+        "$work/form_vec_push"
+        "$work/loci_c"
+        "$work/vec_push" c
+        if [ -n "$have_go" ]; then
+            "$work/loci_go"
+            "$work/vec_push_go"
+        fi
+    done
+} >"$work/results"
+
+get() { awk -v k="$1" '$1 == k && (b == "" || $2 < b) { b = $2 } END { print b }' "$work/results"; }
+row() { # label ours_key base_label base_key
+    ours=$(get "$2")
+    base=$(get "$4")
+    if [ -z "$ours" ] || [ -z "$base" ]; then
+        printf '%-32s %14s %-22s %14s %8s\n' "$1" "${ours:--}" "$3" "n/a" "-"
+        return
+    fi
+    awk -v l="$1" -v o="$ours" -v bl="$3" -v b="$base" 'BEGIN {
+        printf "%-32s %11.2f ms %-22s %11.2f ms %7.2fx\n", l, o / 1e6, bl, b / 1e6, b / o }'
+}
+
+printf '%-32s %14s %-22s %14s %8s\n' "workload (best of runs)" "hale" "baseline" "time" "ratio"
+row "locus_instantiation 100k" locus_instantiation_hale "Go goroutine+struct" locus_instantiation_go
+row "locus_instantiation 100k" locus_instantiation_hale "C malloc/free" locus_instantiation_c
+row "coord_with_churn 50 x 2,000" coord_with_churn_hale "Go goroutines+chan" coord_with_churn_go
+row "coord_with_churn 50 x 2,000" coord_with_churn_hale "C malloc/free" coord_with_churn_c
+row "form_vec_push 500k (Hale)" form_vec_push_hale "Go append" vec_push_go
+row "form_vec_push 500k (Hale)" form_vec_push_hale "C realloc doubling" vec_push_c_realloc
+[ -n "$have_go" ] || echo "(Go not installed: deploy/install-deps.sh --bench)"
+echo "ratio = baseline time / Hale time (above 1: Hale is faster)"
