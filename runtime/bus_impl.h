@@ -1,0 +1,282 @@
+/* Internal to the bus (bus*.c): the structures behind bus.h. Not part of the contract with
+ * generated code.
+ *
+ * Shape. A topic's subscriptions are split into *slices*, one per pool that has subscribers (or
+ * per thread, for a thread with no pool). A slice is changed only by its own thread, under the
+ * slice's lock; its own thread reads it without the lock (it is the only writer), other threads
+ * read it under the lock. So a publish to subscribers on the publishing thread takes no lock at
+ * all, and one to another pool takes that slice's lock once.
+ *
+ * A subscription lives until the last of its references is gone: the registry's, one per queued
+ * same-thread delivery, one while a mailbox drain is scheduled, one per publisher waiting on it.
+ * Delivery records and subscriptions come from the size-class blocks of bus_mem.c. */
+#ifndef HALE_RUNTIME_BUS_IMPL_H
+#define HALE_RUNTIME_BUS_IMPL_H
+
+#include <pthread.h>
+#include <stdalign.h>
+#include <stdatomic.h>
+
+#include "bus.h"
+#include "scheduler.h"
+
+/* ---- keys (bus_index.c) ---- */
+
+enum { BUS_KEY_NONE, BUS_KEY_I64, BUS_KEY_BOOL, BUS_KEY_STR };
+
+typedef struct {
+    uint64_t bits; /* the integer value, or the string's hash */
+    hale_str str;  /* BUS_KEY_STR: the bytes (owned by a subscription, borrowed by a publish) */
+} bus_key;
+
+/* The kind of key a type routes as, or BUS_KEY_NONE when it cannot be a key. */
+int bus_key_kind(const hale_type *t);
+
+/* Reads a key from a value of the key type at `v`. */
+void bus_key_read(int kind, const void *v, bus_key *out);
+
+bool bus_key_equal(int kind, const bus_key *a, const bus_key *b);
+
+/* Renders a key for a log line. */
+void bus_key_print(int kind, const bus_key *k, FILE *f);
+
+typedef struct hale_bus_sub bus_sub;
+
+/* The per-slice index: key -> the subscriptions with that key, in registration order. Open
+ * addressing with linear probing and backward-shift deletion. */
+typedef struct {
+    bus_key key;
+    bus_sub *head, *tail; /* NULL head: empty slot */
+} bus_bucket;
+
+typedef struct {
+    bus_bucket *slots;
+    size_t cap; /* power of two, 0 when empty */
+    size_t used;
+    int kind;
+} bus_index;
+
+void bus_index_init(bus_index *ix, int kind);
+void bus_index_free(bus_index *ix);
+/* Appends `s` (its key set) to its key's chain. */
+void bus_index_add(bus_index *ix, bus_sub *s);
+void bus_index_remove(bus_index *ix, bus_sub *s);
+/* The first subscription with key `k`, or NULL. */
+bus_sub *bus_index_find(const bus_index *ix, const bus_key *k);
+
+/* ---- delivery memory (bus_mem.c) ---- */
+
+/* A block of at least `size` bytes, 16-byte aligned; from this thread's cache of its size class.
+ * Any thread may free it. */
+void *bus_mem_alloc(size_t size);
+void bus_mem_free(void *p);
+
+/* Bytes a deep copy of `v` needs beyond t->size (heap parts with their alignment). */
+size_t bus_copy_extra(const hale_type *t, const void *v);
+
+/* Deep-copies `src` into `dst`, taking the heap parts from `*bump` (advanced). */
+void bus_copy(const hale_type *t, void *dst, const void *src, char **bump);
+
+/* ---- structures ---- */
+
+/* One queued delivery and its copy of the payload (which follows at BUS_REC_PAYLOAD). */
+typedef struct bus_rec {
+    struct bus_rec *next;     /* thread queue or mailbox */
+    struct bus_rec *sub_next; /* the subscription's own same-thread queue */
+    bus_sub *sub;
+    bool tomb; /* dropped (drop_old, dissolve) while still linked in the thread queue */
+} bus_rec;
+
+#define BUS_REC_PAYLOAD ((sizeof(bus_rec) + 15) & ~(size_t)15)
+
+static inline void *bus_rec_payload(bus_rec *r) {
+    return (char *)r + BUS_REC_PAYLOAD;
+}
+
+typedef struct bus_waiter bus_waiter;
+typedef struct bus_thread bus_thread;
+typedef struct bus_slice bus_slice;
+typedef struct bus_topic bus_topic;
+
+struct hale_bus_sub {
+    /* read by publishers */
+    void *locus;
+    hale_bus_handler handler;
+    bus_topic *topic;
+    bus_slice *slice;
+    bus_key key;
+    uint64_t seq; /* registration order within the slice */
+    int64_t bound;
+    uint8_t match;
+    uint8_t drop;
+    _Atomic bool dead;   /* unsubscribed */
+    _Atomic bool sealed; /* hale_bus_sub_seal */
+    _Atomic int64_t rc;
+
+    /* slice lists (ALL and FALLBACK) or index chain (KEY), registration order */
+    bus_sub *prev, *next;
+
+    /* same-thread queue: the subscription's records in the thread queue (owner thread) */
+    bus_rec *lq_head, *lq_tail;
+    int64_t lq_len;
+    bus_sub *zombie_next;
+
+    char pad_[64]; /* keeps the mailbox off the line publishers read */
+
+    /* mailbox (other threads) */
+    pthread_mutex_t mb_lock;
+    bus_rec *mb_head, *mb_tail;
+    int64_t mb_len;
+    bool mb_scheduled; /* a drain message is posted or running */
+    bus_waiter *waiters;
+    bool draining; /* owner thread */
+    hale_msg drain_msg;
+};
+
+struct bus_slice {
+    void *owner;     /* the hale_pool, or the bus_thread of a thread with no pool */
+    hale_pool *pool; /* where mailbox drains are posted (NULL: none) */
+    pthread_mutex_t lock;
+    bus_sub *all_head, *all_tail; /* MATCH_ALL, registration order */
+    bus_sub *fb_head, *fb_tail;   /* MATCH_FALLBACK */
+    bus_index index;              /* MATCH_KEY */
+    uint64_t next_seq;
+    _Atomic int64_t live;
+};
+
+struct bus_topic {
+    const hale_bus_topic_desc *d;
+    int id;
+    int key_kind;
+    _Atomic(bus_slice **) slices;
+    _Atomic size_t nslices;
+    size_t slices_cap;
+    _Atomic int sealed;
+    _Atomic int64_t live;
+    _Atomic(hale_bus_sink_fn) sink;
+    void *_Atomic sink_ctx;
+};
+
+/* Per-thread state (bus_local.c). */
+struct bus_thread {
+    int depth;     /* handlers running on this thread (nested through nested loops) */
+    int active;    /* bus frames holding subscription pointers without references */
+    bool settling; /* the thread queue is being run */
+    int inline_depth;
+    bus_rec *q_head, *q_tail; /* deferred same-thread deliveries, oldest first */
+    int64_t q_len;
+    bus_sub *zombies;  /* unsubscribed while `active`: released when it returns to 0 */
+    bus_sub **collect; /* scratch for a fan-out's subscriber list */
+    size_t collect_cap;
+    bool collect_busy;
+    int efd;         /* eventfd for waits outside coroutines; -1 until needed */
+    int64_t visited; /* subscriptions publishes on this thread have looked at (tests) */
+};
+
+/* ---- bus.c ---- */
+
+bus_topic *bus_topic_at(int id);
+extern size_t bus_ntopics;
+extern int64_t bus_mailbox_cap;
+extern int64_t bus_local_cap;
+extern bool bus_log_unmatched;
+extern bool bus_log_drop;
+/* Delivered mailboxes still scheduled across all subscriptions (quiescence). */
+extern _Atomic int64_t bus_busy_mailboxes;
+
+void bus_sub_release(bus_sub *s);
+
+/* Runs the handler on a fresh copy of `payload` (this thread, now). */
+void bus_deliver_now(bus_thread *bt, bus_sub *s, const void *payload);
+/* Runs the handler on a record's payload (unless the subscription is dead: then it counts a
+ * drop) and frees the record. Neither settles the thread queue. */
+void bus_deliver_rec(bus_thread *bt, bus_rec *r);
+/* Runs the handler on `payload` as it is (already the subscription's own copy). */
+void bus_call(bus_thread *bt, bus_sub *s, const void *payload);
+
+/* A delivery record for `s` holding a copy of `payload`. */
+bus_rec *bus_rec_new(bus_sub *s, const void *payload);
+void bus_rec_free(bus_rec *r);
+
+/* Rate-limited diagnostic line (HALE_BUS_LOG_*). */
+void bus_log(bus_topic *tp, const char *what, const bus_key *key);
+
+/* ---- bus_local.c: the thread's queue ---- */
+
+bus_thread *bus_thread_self(void);
+/* The slice owner for the calling thread. */
+void *bus_owner_self(bus_thread *bt);
+
+/* Queues a same-thread delivery for `s` (its bound applied). */
+void bus_local_enqueue(bus_thread *bt, bus_sub *s, const void *payload);
+/* Runs queued same-thread deliveries when no handler is running on this thread. */
+void bus_settle(bus_thread *bt);
+/* Runs the oldest queued deliveries now (backpressure); false when it could not. */
+bool bus_local_drain_inline(bus_thread *bt);
+/* Runs this one subscription's queued same-thread deliveries now (flush inside a handler). */
+void bus_local_flush_sub(bus_thread *bt, bus_sub *s);
+/* Marks the subscription's queued same-thread deliveries dropped. */
+void bus_local_purge(bus_sub *s);
+/* Releases zombies when nothing on this thread holds bare subscription pointers. */
+void bus_thread_leave(bus_thread *bt);
+void bus_zombie(bus_thread *bt, bus_sub *s);
+
+/* ---- bus_mailbox.c: cross-thread delivery ---- */
+
+enum { BUS_PUSH_OK, BUS_PUSH_OVER_CAP };
+
+/* Sets up a new subscription's drain message. */
+void bus_mailbox_init(bus_sub *s);
+
+/* Under the slice lock: queues a copy for `s` in its mailbox and schedules the drain. Returns
+ * BUS_PUSH_OVER_CAP when the mailbox passed HALE_BUS_MAILBOX_CAP (the caller waits). */
+int bus_mailbox_push(bus_sub *s, const void *payload);
+/* Mailbox length, under its lock. */
+int64_t bus_mailbox_len(bus_sub *s);
+/* Takes and drops everything queued (dissolve, shutdown). */
+void bus_mailbox_purge(bus_sub *s);
+/* Runs what is queued, on the owner thread (flush). */
+void bus_mailbox_run(bus_sub *s);
+
+/* Waiting for room. `pin` is taken under the slice lock (the subscription stays valid), then
+ * bus_wait_room waits until the mailbox is below `limit` (or the subscription died) and drops the
+ * pin. Returns 0, or -1 when the waiting coroutine was cancelled. */
+int bus_wait_room(bus_sub *s, int64_t limit);
+
+/* ---- bus_counters.c ---- */
+
+enum {
+    BUS_C_PUBLISHED,
+    BUS_C_DELIVERED,
+    BUS_C_DROPPED,
+    BUS_C_UNMATCHED,
+    BUS_C_REFUSED,
+    BUS_C_WAITS,
+    BUS_C_SENT,
+    BUS_C_RECEIVED,
+    BUS_NCOUNTERS
+};
+
+/* This thread's counters (BUS_NCOUNTERS per topic), valid while bus_tl_gen == bus_counters_gen;
+ * single writer, relaxed atomics so a dump on another thread reads them safely. */
+extern _Thread_local _Atomic int64_t *bus_tl_counters;
+extern _Thread_local uint64_t bus_tl_gen;
+extern _Atomic uint64_t bus_counters_gen;
+void bus_counters_attach(void);
+
+/* Adds `n` to this thread's counter `c` of topic `id`. */
+static inline void bus_count(int id, int c, int64_t n) {
+    if (__builtin_expect(
+            bus_tl_gen != atomic_load_explicit(&bus_counters_gen, memory_order_relaxed), 0)) {
+        bus_counters_attach();
+    }
+    _Atomic int64_t *x = &bus_tl_counters[(size_t)id * BUS_NCOUNTERS + (size_t)c];
+    atomic_store_explicit(x, atomic_load_explicit(x, memory_order_relaxed) + n,
+                          memory_order_relaxed);
+}
+
+/* At boot: a fresh set of counters for `ntopics` topics (earlier blocks are retired). */
+void bus_counters_reset(size_t ntopics);
+void bus_counters_sum(int id, int64_t out[BUS_NCOUNTERS]);
+
+#endif
