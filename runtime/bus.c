@@ -738,8 +738,8 @@ static int publish(bus_topic *tp, const void *v, unsigned flags, bool inbound) {
     if (atomic_load_explicit(&tp->nslices, memory_order_acquire) == 1 &&
         tp->key_kind == BUS_KEY_NONE && tp->d->bound == 0 && bt->depth == 0 && !sink) {
         bus_slice *sl = atomic_load_explicit(&tp->slices, memory_order_acquire)[0];
-        bus_sub *s = sl->all_head;
-        if (sl->owner == me && s && s == sl->all_tail && !sl->fb_head &&
+        bus_sub *s = sl->owner == me ? sl->all_head : NULL; /* only the owner reads unlocked */
+        if (s && s == sl->all_tail && !sl->fb_head &&
             !atomic_load_explicit(&s->sealed, memory_order_relaxed)) {
             bt->visited++;
             bt->active++;
