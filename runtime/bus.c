@@ -16,6 +16,9 @@
 #include "fatal.h"
 #include "region.h"
 
+/* Flat payloads up to this size are copied onto the stack for a delivery made at once. */
+#define STACK_COPY 256
+
 static bus_topic *topics;
 size_t bus_ntopics;
 int64_t bus_mailbox_cap = 8192;
@@ -183,6 +186,8 @@ int hale_bus_boot(const hale_bus_topic_desc *d, size_t n, char *err, size_t errl
         topics[i].d = &d[i];
         topics[i].id = (int)i;
         topics[i].key_kind = bus_key_kind(d[i].key_type);
+        topics[i].size = d[i].payload->size;
+        topics[i].lean = d[i].bound == 0 && d[i].payload->flat && d[i].payload->size <= STACK_COPY;
     }
     bus_ntopics = n;
     bus_counters_reset(n);
@@ -338,8 +343,10 @@ hale_bus_sub *hale_bus_subscribe(int id, const hale_bus_sub_spec *sp) {
         bus_key_read(tp->key_kind, sp->key, &key);
     }
     size_t klen = key.str.len > 0 ? (size_t)key.str.len : 0;
-    bus_sub *s = bus_mem_alloc(sizeof *s + klen);
+    void *raw = bus_mem_alloc(sizeof(bus_sub) + klen + 48);
+    bus_sub *s = (bus_sub *)(((uintptr_t)raw + 63) & ~(uintptr_t)63);
     memset(s, 0, sizeof *s);
+    s->raw = raw;
     if (klen) {
         char *copy = (char *)(s + 1);
         memcpy(copy, key.str.ptr, klen);
@@ -354,8 +361,7 @@ hale_bus_sub *hale_bus_subscribe(int id, const hale_bus_sub_spec *sp) {
     s->match = (uint8_t)sp->match;
     s->drop = (uint8_t)sp->drop;
     atomic_init(&s->rc, 1);
-    pthread_mutex_init(&s->mb_lock, NULL);
-    bus_mailbox_init(s);
+    bus_mailbox_init(s, s->bound > 0 || tp->d->bound > 0);
 
     pthread_mutex_lock(&sl->lock);
     s->seq = sl->next_seq++;
@@ -374,8 +380,8 @@ hale_bus_sub *hale_bus_subscribe(int id, const hale_bus_sub_spec *sp) {
 
 void bus_sub_release(bus_sub *s) {
     if (atomic_fetch_sub_explicit(&s->rc, 1, memory_order_acq_rel) == 1) {
-        pthread_mutex_destroy(&s->mb_lock);
-        bus_mem_free(s);
+        bus_mailbox_destroy(s);
+        bus_mem_free(s->raw);
     }
 }
 
@@ -421,7 +427,7 @@ void hale_bus_sub_flush(hale_bus_sub *s) {
     bus_thread *bt = bus_thread_self();
     bt->active++;
     bus_mailbox_run(s);
-    if (bt->depth == 0) {
+    if (bus_may_settle(bt)) {
         bus_settle(bt);
     } else {
         bus_local_flush_sub(bt, s);
@@ -442,13 +448,12 @@ int64_t hale_bus_subscriber_count(int topic) {
 
 void bus_call(bus_thread *bt, bus_sub *s, const void *payload) {
     int id = s->topic->id; /* the handler may unsubscribe s */
-    bt->depth++;
+    bus_frame f;
+    bus_frame_push(bt, &f, BUS_FRAME_HANDLER);
     s->handler(s->locus, payload);
-    bt->depth--;
+    bus_frame_pop(bt, &f);
     bus_count(id, BUS_C_DELIVERED, 1);
 }
-
-#define STACK_COPY 256
 
 void bus_deliver_now(bus_thread *bt, bus_sub *s, const void *payload) {
     const hale_type *t = s->topic->d->payload;
@@ -501,6 +506,7 @@ typedef struct {
     bool keyed;
     bus_thread *bt;
     void *me;
+    bool queue;      /* inside a handler: same-thread deliveries queue */
     int64_t reached; /* subscriptions that got (or queued) a copy */
     bus_sub *pin;    /* a mailbox over its cap: wait on it after the publish */
     bus_sub *full;   /* admission: a full subscription (pinned when foreign) */
@@ -614,7 +620,7 @@ static int64_t route(pub *p, bool fallback) {
             continue;
         }
         if (sl->owner == p->me) {
-            if (p->bt->depth == 0) {
+            if (!p->queue) {
                 specific += deliver_local_now(p, sl, fallback);
             } else {
                 specific += visit(p, sl, fallback, true, queue_fn);
@@ -664,7 +670,7 @@ static bool find_full(pub *p) {
                 continue;
             }
             bool local = sl->owner == p->me;
-            if (local && p->bt->depth == 0) {
+            if (local && !p->queue) {
                 /* delivered at once: nothing queues; still note key matches */
                 if (p->keyed && !fallback && bus_index_find(&sl->index, &p->key)) {
                     any_specific = true;
@@ -724,8 +730,7 @@ static void count_drop(bus_topic *tp, const char *why) {
     }
 }
 
-static int publish(bus_topic *tp, const void *v, unsigned flags, bool inbound) {
-    bus_thread *bt = bus_thread_self();
+static int publish(bus_topic *tp, bus_thread *bt, const void *v, unsigned flags, bool inbound) {
     bus_count(tp->id, inbound ? BUS_C_RECEIVED : BUS_C_PUBLISHED, 1);
     if (atomic_load_explicit(&tp->sealed, memory_order_relaxed)) {
         count_drop(tp, "dropped (topic sealed)");
@@ -733,22 +738,6 @@ static int publish(bus_topic *tp, const void *v, unsigned flags, bool inbound) {
     }
     hale_bus_sink_fn sink = inbound ? NULL : atomic_load_explicit(&tp->sink, memory_order_acquire);
     void *me = bus_owner_self(bt);
-
-    /* the lean path: one subscriber, this thread, unkeyed, unbounded, ordinary code */
-    if (atomic_load_explicit(&tp->nslices, memory_order_acquire) == 1 &&
-        tp->key_kind == BUS_KEY_NONE && tp->d->bound == 0 && bt->depth == 0 && !sink) {
-        bus_slice *sl = atomic_load_explicit(&tp->slices, memory_order_acquire)[0];
-        bus_sub *s = sl->owner == me ? sl->all_head : NULL; /* only the owner reads unlocked */
-        if (s && s == sl->all_tail && !sl->fb_head &&
-            !atomic_load_explicit(&s->sealed, memory_order_relaxed)) {
-            bt->visited++;
-            bt->active++;
-            bus_deliver_now(bt, s, v);
-            bt->active--;
-            bus_settle(bt); /* also releases zombies */
-            return HALE_BUS_OK;
-        }
-    }
 
     if (atomic_load_explicit(&tp->live, memory_order_relaxed) == 0) {
         int st = HALE_BUS_OK;
@@ -761,7 +750,7 @@ static int publish(bus_topic *tp, const void *v, unsigned flags, bool inbound) {
         return st;
     }
 
-    pub p = {.tp = tp, .v = v, .bt = bt, .me = me};
+    pub p = {.tp = tp, .v = v, .bt = bt, .me = me, .queue = bus_in_handler(bt)};
     if (tp->key_kind != BUS_KEY_NONE) {
         p.keyed = true;
         bus_key_read(tp->key_kind, (const char *)v + tp->d->key_offset, &p.key);
@@ -787,7 +776,7 @@ static int publish(bus_topic *tp, const void *v, unsigned flags, bool inbound) {
     } else if (p.reached == 0 && !sink) {
         count_drop(tp, "dropped (no subscriber)");
     }
-    if (bt->depth == 0) {
+    if (!p.queue) {
         bus_settle(bt);
     } else if (bt->q_len > bus_local_cap) {
         bus_local_drain_inline(bt); /* backpressure on this thread's queue */
@@ -802,17 +791,101 @@ static int publish(bus_topic *tp, const void *v, unsigned flags, bool inbound) {
     }
     if (p.pin) {
         bus_count(tp->id, BUS_C_WAITS, 1);
-        bus_wait_room(p.pin, bus_mailbox_cap); /* releases the pin */
+        bus_wait_room(p.pin, bus_mailbox_cap / 2 + 1); /* releases the pin; room for a burst */
     }
     return st;
 }
 
+/* The copy of a small flat payload, without a call for the common record sizes. */
+static inline void copy_flat(void *dst, const void *src, size_t n) {
+    switch (n) {
+    case 8:
+        __builtin_memcpy(dst, src, 8);
+        break;
+    case 16:
+        __builtin_memcpy(dst, src, 16);
+        break;
+    case 24:
+        __builtin_memcpy(dst, src, 24);
+        break;
+    case 32:
+        __builtin_memcpy(dst, src, 32);
+        break;
+    default:
+        memcpy(dst, src, n);
+    }
+}
+
+/* The lean path: ordinary code on the subscriber's own thread, a flat unbounded topic whose only
+ * slice is this thread's, and exactly one subscriber that gets the message (the only one of an
+ * unkeyed topic, or the only one with the key). A copy on the stack and the call; everything
+ * else goes the general way. Returns false when it does not apply (nothing was done). */
+static inline bool lean_publish(bus_topic *tp, bus_thread *bt, const void *v) {
+    if (atomic_load_explicit(&tp->nslices, memory_order_acquire) != 1 ||
+        atomic_load_explicit(&tp->sealed, memory_order_relaxed) ||
+        atomic_load_explicit(&tp->sink, memory_order_relaxed)) {
+        return false;
+    }
+    hale_pool *pool = hale_tls_pool;
+    bus_slice *sl = atomic_load_explicit(&tp->slices, memory_order_acquire)[0];
+    if (sl->owner != (pool ? (void *)pool : (void *)bt) || sl->fb_head) {
+        return false; /* only the owner may read the slice without its lock */
+    }
+    bus_sub *s = sl->all_head;
+    if (tp->key_kind == BUS_KEY_NONE) {
+        if (!s || s != sl->all_tail) {
+            return false;
+        }
+    } else {
+        if (s) {
+            return false;
+        }
+        bus_key k;
+        bus_key_read(tp->key_kind, (const char *)v + tp->d->key_offset, &k);
+        s = bus_index_find(&sl->index, &k);
+        if (!s || s->next) {
+            return false;
+        }
+    }
+    if (atomic_load_explicit(&s->sealed, memory_order_relaxed)) {
+        return false;
+    }
+    int id = tp->id;
+    bt->visited++;
+    _Alignas(16) unsigned char buf[STACK_COPY];
+    copy_flat(buf, v, tp->size);
+    bus_frame f = {
+        .newer = NULL, .older = NULL, .co = pool ? pool->current : NULL, .kind = BUS_FRAME_HANDLER};
+    bt->frames = &f;
+    bt->active++;
+    s->handler(s->locus, buf);
+    bt->active--;
+    bus_frame_pop(bt, &f);
+    bus_count(id, BUS_C_LEAN, 1);
+    if (bt->q_head || bt->zombies) {
+        bus_settle(bt);
+    }
+    return true;
+}
+
+static inline bus_topic *topic_fast(int id) {
+    if (__builtin_expect(!topics || id < 0 || (size_t)id >= bus_ntopics, 0)) {
+        return bus_topic_at(id); /* fatal */
+    }
+    return &topics[id];
+}
+
 int hale_bus_publish(int topic, const void *payload, unsigned flags) {
-    return publish(bus_topic_at(topic), payload, flags, false);
+    bus_topic *tp = topic_fast(topic);
+    bus_thread *bt = bus_thread_self();
+    if (tp->lean && !bt->frames && lean_publish(tp, bt, payload)) {
+        return HALE_BUS_OK;
+    }
+    return publish(tp, bt, payload, flags, false);
 }
 
 int hale_bus_inbound(int topic, const void *payload, unsigned flags) {
-    return publish(bus_topic_at(topic), payload, flags, true);
+    return publish(bus_topic_at(topic), bus_thread_self(), payload, flags, true);
 }
 
 void hale_bus_note_direct(int topic, int64_t delivered) {
@@ -843,9 +916,7 @@ int hale_bus_quiesce(int64_t timeout_ns) {
     bus_thread *bt = bus_thread_self();
     int64_t deadline = timeout_ns < 0 ? INT64_MAX : mono_ns() + timeout_ns;
     for (;;) {
-        if (bt->depth == 0) {
-            bus_settle(bt);
-        }
+        bus_settle(bt);
         if (atomic_load(&bus_busy_mailboxes) == 0 && bt->q_len == 0) {
             return 0;
         }

@@ -18,6 +18,7 @@
 #include <stdatomic.h>
 
 #include "bus.h"
+#include "sched_impl.h" /* hale_tls_pool: the hot path reads the pool and coroutine inline */
 #include "scheduler.h"
 
 /* ---- keys (bus_index.c) ---- */
@@ -81,7 +82,10 @@ void bus_copy(const hale_type *t, void *dst, const void *src, char **bump);
 
 /* One queued delivery and its copy of the payload (which follows at BUS_REC_PAYLOAD). */
 typedef struct bus_rec {
-    struct bus_rec *next;     /* thread queue or mailbox */
+    union {                   /* a record is in one queue at a time */
+        hale_mpsc_node node;  /* lock-free mailbox */
+        struct bus_rec *next; /* thread queue or locked mailbox */
+    };
     struct bus_rec *sub_next; /* the subscription's own same-thread queue */
     bus_sub *sub;
     bool tomb; /* dropped (drop_old, dissolve) while still linked in the thread queue */
@@ -121,16 +125,29 @@ struct hale_bus_sub {
     int64_t lq_len;
     bus_sub *zombie_next;
 
-    char pad_[64]; /* keeps the mailbox off the line publishers read */
+    void *raw; /* the block this subscription was carved from (64-byte alignment) */
 
-    /* mailbox (other threads) */
-    pthread_mutex_t mb_lock;
+    /* Mailbox (other threads). Two kinds: a subscription whose deliveries are bounded (its own
+     * bound or its topic's) keeps a FIFO under mb_lock, so bounds are exact and drop_old can drop
+     * from the front; every other one a lock-free MPSC queue with pushed/popped counts. Fields
+     * are grouped by writer so publishers and the consumer do not share cache lines. */
+    bool mb_locked;
+    _Atomic bool mb_dead_pool; /* the pool refused a post: deliveries are dropped */
+    pthread_mutex_t mb_lock;   /* the locked FIFO, and waiters for either kind */
     bus_rec *mb_head, *mb_tail;
     int64_t mb_len;
-    bool mb_scheduled; /* a drain message is posted or running */
     bus_waiter *waiters;
-    bool draining; /* owner thread */
+    _Atomic int nwaiters;
+
+    alignas(64) _Atomic int64_t mb_pushed; /* publishers */
+    _Atomic bool mb_scheduled;             /* a drain is posted or running: whoever sets it posts */
+
+    alignas(64) _Atomic int64_t mb_popped; /* published by the consumer every few pops */
+
+    alignas(64) int64_t mb_popped_local; /* the consumer's own */
+    bool draining;                       /* a drain is running (owner thread) */
     hale_msg drain_msg;
+    hale_mpsc mbq;
 };
 
 struct bus_slice {
@@ -148,6 +165,8 @@ struct bus_topic {
     const hale_bus_topic_desc *d;
     int id;
     int key_kind;
+    bool lean;   /* unbounded, flat payload that fits the stack copy: the lean path may apply */
+    size_t size; /* payload size */
     _Atomic(bus_slice **) slices;
     _Atomic size_t nslices;
     size_t slices_cap;
@@ -157,11 +176,27 @@ struct bus_topic {
     void *_Atomic sink_ctx;
 };
 
+/* What an execution context (the thread's own, or a coroutine) is doing on the bus: frames live
+ * on the stack of the call that pushed them and are linked per thread, newest first. They are
+ * per context, not per thread, because a handler that parks (a coroutine, or a nested loop) lets
+ * other contexts run on the thread, and those must not be treated as inside that handler. */
+enum {
+    BUS_FRAME_NONE,
+    BUS_FRAME_HANDLER, /* a handler is running: publishes queue */
+    BUS_FRAME_SETTLE,  /* the thread queue is being run */
+    BUS_FRAME_ROOT,    /* a mailbox drain: a fresh start, as ordinary code */
+};
+
+typedef struct bus_frame {
+    struct bus_frame *newer, *older;
+    hale_co *co;
+    int kind;
+} bus_frame;
+
 /* Per-thread state (bus_local.c). */
 struct bus_thread {
-    int depth;     /* handlers running on this thread (nested through nested loops) */
-    int active;    /* bus frames holding subscription pointers without references */
-    bool settling; /* the thread queue is being run */
+    bus_frame *frames; /* newest first, all contexts */
+    int active;        /* bus frames holding subscription pointers without references */
     int inline_depth;
     bus_rec *q_head, *q_tail; /* deferred same-thread deliveries, oldest first */
     int64_t q_len;
@@ -203,13 +238,69 @@ void bus_log(bus_topic *tp, const char *what, const bus_key *key);
 
 /* ---- bus_local.c: the thread's queue ---- */
 
-bus_thread *bus_thread_self(void);
-/* The slice owner for the calling thread. */
-void *bus_owner_self(bus_thread *bt);
+extern _Thread_local bus_thread *bus_tl;
+bus_thread *bus_thread_new(void);
+
+static inline bus_thread *bus_thread_self(void) {
+    bus_thread *bt = bus_tl;
+    return __builtin_expect(bt != NULL, 1) ? bt : bus_thread_new();
+}
+
+/* The running coroutine (NULL outside one), as hale_co_self, inline. */
+static inline hale_co *bus_co_self(void) {
+    hale_pool *p = hale_tls_pool;
+    return p ? p->current : NULL;
+}
+
+/* The slice owner for the calling thread: its pool, or its bus state when it has none. */
+static inline void *bus_owner_self(bus_thread *bt) {
+    hale_pool *p = hale_tls_pool;
+    return p ? (void *)p : (void *)bt;
+}
+
+static inline void bus_frame_push(bus_thread *bt, bus_frame *f, int kind) {
+    f->co = bus_co_self();
+    f->kind = kind;
+    f->newer = NULL;
+    f->older = bt->frames;
+    if (bt->frames) {
+        bt->frames->newer = f;
+    }
+    bt->frames = f;
+}
+
+static inline void bus_frame_pop(bus_thread *bt, bus_frame *f) {
+    if (f->newer) {
+        f->newer->older = f->older;
+    } else {
+        bt->frames = f->older;
+    }
+    if (f->older) {
+        f->older->newer = f->newer;
+    }
+}
+
+/* The kind of the calling context's newest frame (BUS_FRAME_NONE in ordinary code). */
+int bus_frame_kind(bus_thread *bt);
+
+/* True when a publish from here must queue (a handler of this context is running). */
+static inline bool bus_in_handler(bus_thread *bt) {
+    return bt->frames && bus_frame_kind(bt) == BUS_FRAME_HANDLER;
+}
+
+/* True when this context may run the thread queue now. */
+static inline bool bus_may_settle(bus_thread *bt) {
+    if (!bt->frames) {
+        return true;
+    }
+    int k = bus_frame_kind(bt);
+    return k == BUS_FRAME_NONE || k == BUS_FRAME_ROOT;
+}
 
 /* Queues a same-thread delivery for `s` (its bound applied). */
 void bus_local_enqueue(bus_thread *bt, bus_sub *s, const void *payload);
-/* Runs queued same-thread deliveries when no handler is running on this thread. */
+/* Runs queued same-thread deliveries unless this context is inside a handler or already running
+ * them. */
 void bus_settle(bus_thread *bt);
 /* Runs the oldest queued deliveries now (backpressure); false when it could not. */
 bool bus_local_drain_inline(bus_thread *bt);
@@ -225,13 +316,14 @@ void bus_zombie(bus_thread *bt, bus_sub *s);
 
 enum { BUS_PUSH_OK, BUS_PUSH_OVER_CAP };
 
-/* Sets up a new subscription's drain message. */
-void bus_mailbox_init(bus_sub *s);
+/* Sets up a new subscription's mailbox; `locked` picks the kind. */
+void bus_mailbox_init(bus_sub *s, bool locked);
+void bus_mailbox_destroy(bus_sub *s);
 
 /* Under the slice lock: queues a copy for `s` in its mailbox and schedules the drain. Returns
  * BUS_PUSH_OVER_CAP when the mailbox passed HALE_BUS_MAILBOX_CAP (the caller waits). */
 int bus_mailbox_push(bus_sub *s, const void *payload);
-/* Mailbox length, under its lock. */
+/* Deliveries in the mailbox (the lock-free kind may count up to a few handled ones). */
 int64_t bus_mailbox_len(bus_sub *s);
 /* Takes and drops everything queued (dissolve, shutdown). */
 void bus_mailbox_purge(bus_sub *s);
@@ -254,6 +346,7 @@ enum {
     BUS_C_WAITS,
     BUS_C_SENT,
     BUS_C_RECEIVED,
+    BUS_C_LEAN, /* lean-path publishes: each is one publish and one delivery */
     BUS_NCOUNTERS
 };
 

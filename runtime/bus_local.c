@@ -20,7 +20,7 @@
 #include "fatal.h"
 #include "region.h"
 
-static _Thread_local bus_thread *tl_bt;
+_Thread_local bus_thread *bus_tl;
 static pthread_key_t bt_key;
 static pthread_once_t bt_once = PTHREAD_ONCE_INIT;
 
@@ -44,7 +44,7 @@ static void bt_exit(void *p) {
     }
     hale_sys_free(bt->collect);
     hale_sys_free(bt);
-    tl_bt = NULL;
+    bus_tl = NULL;
 }
 
 static void bt_make_key(void) {
@@ -53,7 +53,7 @@ static void bt_make_key(void) {
     }
 }
 
-static bus_thread *bt_new(void) {
+bus_thread *bus_thread_new(void) {
     pthread_once(&bt_once, bt_make_key);
     bus_thread *bt = hale_sys_calloc(1, sizeof *bt);
     if (!bt) {
@@ -61,18 +61,20 @@ static bus_thread *bt_new(void) {
     }
     bt->efd = -1;
     pthread_setspecific(bt_key, bt);
-    tl_bt = bt;
+    bus_tl = bt;
     return bt;
 }
 
-bus_thread *bus_thread_self(void) {
-    bus_thread *bt = tl_bt;
-    return bt ? bt : bt_new();
-}
+/* ---- frames ---- */
 
-void *bus_owner_self(bus_thread *bt) {
-    hale_pool *p = hale_pool_current();
-    return p ? (void *)p : (void *)bt;
+int bus_frame_kind(bus_thread *bt) {
+    hale_co *co = bus_co_self();
+    for (bus_frame *f = bt->frames; f; f = f->older) {
+        if (f->co == co) {
+            return f->kind;
+        }
+    }
+    return BUS_FRAME_NONE;
 }
 
 /* ---- zombies ---- */
@@ -169,17 +171,19 @@ static void run_one(bus_thread *bt, bus_rec *r) {
 }
 
 void bus_settle(bus_thread *bt) {
-    if (bt->depth > 0 || bt->settling) {
+    if (!bt->q_head || !bus_may_settle(bt)) {
+        bus_thread_leave(bt);
         return;
     }
-    bt->settling = true;
+    bus_frame f;
+    bus_frame_push(bt, &f, BUS_FRAME_SETTLE);
     bt->active++;
     bus_rec *r;
     while ((r = pop(bt))) {
         run_one(bt, r);
     }
     bt->active--;
-    bt->settling = false;
+    bus_frame_pop(bt, &f);
     bus_thread_leave(bt);
 }
 

@@ -1,18 +1,25 @@
 /* Cross-thread delivery: each subscription's mailbox, drained on its own pool.
  *
- * A publisher on another thread appends a copy to the subscription's mailbox (a FIFO under a
- * mutex, so per-publisher order holds and drop_old can drop from the front) and, when the mailbox
- * was idle, posts the subscription's one embedded drain message to its pool (scheduler.h: no
- * allocation per message, one wakeup per batch rather than per message). The drain takes the
- * whole mailbox at once, runs the handlers, and looks again; it yields to the pool after a
- * budget so one busy topic cannot starve the pool's other work.
+ * A publisher on another thread appends a copy to the subscription's mailbox and, when the
+ * mailbox was idle, posts the subscription's one embedded drain message to its pool
+ * (scheduler.h): no allocation per message, one wakeup per burst rather than per message.
+ * Whoever flips `mb_scheduled` from false to true posts the drain and owns it (and a reference
+ * to the subscription); the drain runs until the mailbox is empty, clears the flag, looks once
+ * more, and yields to its pool after a budget so one busy topic cannot starve the pool's other
+ * work.
  *
- * Room. A mailbox over its limit (the topic's bound for `or wait`, HALE_BUS_MAILBOX_CAP for every
- * mailbox) makes publishers wait: a waiter registers on the subscription under the mailbox lock
- * and is woken when the drain takes the mailbox. A coroutine parks; ordinary code on a pool
- * thread waits on the thread's eventfd through hale_wait_fd, which keeps that pool's loop
- * running (so two pools flooding each other still make progress); a thread with no pool
- * blocks in poll. */
+ * Two kinds of mailbox. Most subscriptions are unbounded: their mailbox is a lock-free MPSC
+ * queue (mpsc.h), so a publish is an exchange and a store, and publishers never contend with the
+ * consumer on a lock. Its length is pushed - popped, with `popped` published by the consumer
+ * every few messages, close enough for the capacity check. A subscription with a bound (its own
+ * `bounded(N, drop_old|drop_new)` or its topic's `bounded(N)`) keeps a FIFO under a mutex
+ * instead, so its length is exact and drop_old can drop from the front.
+ *
+ * Room. A mailbox over its limit (its topic's bound for `or wait`, HALE_BUS_MAILBOX_CAP for
+ * every mailbox) makes publishers wait: a waiter registers under the mailbox lock and is woken
+ * when the consumer makes room. A coroutine parks; ordinary code on a pool thread waits on the
+ * thread's eventfd through hale_wait_fd, which keeps that pool's loop running (so two pools
+ * flooding each other still make progress); a thread with no pool blocks in poll. */
 #include <errno.h>
 #include <sched.h>
 #include <stddef.h>
@@ -24,6 +31,7 @@
 #include "fatal.h"
 
 #define DRAIN_BUDGET 1024
+#define POPPED_EVERY 64
 #define WAIT_SLICE_NS ((int64_t)10 * 1000 * 1000)
 
 struct bus_waiter {
@@ -35,6 +43,23 @@ struct bus_waiter {
 
 _Atomic int64_t bus_busy_mailboxes;
 
+static void drain_cb(hale_msg *m);
+
+void bus_mailbox_init(bus_sub *s, bool locked) {
+    s->mb_locked = locked;
+    pthread_mutex_init(&s->mb_lock, NULL);
+    hale_mpsc_init(&s->mbq);
+    s->drain_msg.fn = drain_cb;
+}
+
+void bus_mailbox_destroy(bus_sub *s) {
+    pthread_mutex_destroy(&s->mb_lock);
+}
+
+static bus_rec *rec_of(hale_mpsc_node *n) {
+    return n ? (bus_rec *)((char *)n - offsetof(bus_rec, node)) : NULL;
+}
+
 /* ---- waking ---- */
 
 /* Under the mailbox lock: takes every waiter off the subscription. */
@@ -43,6 +68,7 @@ static bus_waiter *take_waiters(bus_sub *s) {
     s->waiters = NULL;
     for (bus_waiter *x = w; x; x = x->next) {
         atomic_store_explicit(&x->state, 1, memory_order_relaxed);
+        atomic_fetch_sub(&s->nwaiters, 1);
     }
     return w;
 }
@@ -65,34 +91,47 @@ static void wake_all(bus_waiter *w) {
     }
 }
 
+static void wake_if_waiting(bus_sub *s) {
+    if (atomic_load(&s->nwaiters) > 0) {
+        pthread_mutex_lock(&s->mb_lock);
+        bus_waiter *w = take_waiters(s);
+        pthread_mutex_unlock(&s->mb_lock);
+        wake_all(w);
+    }
+}
+
+/* Consumer (lock-free kind): makes the pops so far visible to publishers' capacity checks. */
+static void publish_popped(bus_sub *s) {
+    atomic_store(&s->mb_popped, s->mb_popped_local);
+    wake_if_waiting(s);
+}
+
 /* ---- scheduling the drain ---- */
 
-static void drain_cb(hale_msg *m);
-
-/* The mailbox could not be scheduled (its pool has shut down): drop what is queued. */
+/* The pool refused the drain (it has shut down): from now on deliveries to `s` are drops. */
 static void post_failed(bus_sub *s) {
-    pthread_mutex_lock(&s->mb_lock);
-    bus_rec *list = s->mb_head;
-    s->mb_head = s->mb_tail = NULL;
-    int64_t n = s->mb_len;
-    s->mb_len = 0;
-    s->mb_scheduled = false;
-    bus_waiter *w = take_waiters(s);
-    pthread_mutex_unlock(&s->mb_lock);
-    wake_all(w);
-    while (list) {
-        bus_rec *next = list->next;
-        bus_rec_free(list);
-        list = next;
-    }
-    bus_count(s->topic->id, BUS_C_DROPPED, n);
+    atomic_store(&s->mb_dead_pool, true); /* mb_scheduled stays set: nobody posts again */
     atomic_fetch_sub(&bus_busy_mailboxes, 1);
+    wake_if_waiting(s);
     bus_sub_release(s);
 }
 
-int bus_mailbox_push(bus_sub *s, const void *payload) {
+static void schedule(bus_sub *s) {
+    /* an exchange, not a load: the drain clears the flag with one and then looks at the
+     * mailbox again, so either it sees this push or this exchange sees the cleared flag */
+    if (!atomic_exchange_explicit(&s->mb_scheduled, true, memory_order_acq_rel)) {
+        atomic_fetch_add_explicit(&s->rc, 1, memory_order_relaxed); /* the drain's */
+        atomic_fetch_add(&bus_busy_mailboxes, 1);
+        if (hale_post(s->slice->pool, &s->drain_msg) != 0) {
+            post_failed(s);
+        }
+    }
+}
+
+/* ---- pushing ---- */
+
+static int push_locked(bus_sub *s, const void *payload) {
     bus_rec *old = NULL;
-    int64_t dropped = 0;
     pthread_mutex_lock(&s->mb_lock);
     if (s->bound > 0 && s->mb_len >= s->bound) {
         if (s->drop == HALE_BUS_DROP_NEW) {
@@ -109,7 +148,6 @@ int bus_mailbox_push(bus_sub *s, const void *payload) {
             s->mb_tail = NULL;
         }
         s->mb_len--;
-        dropped = 1;
     }
     bus_rec *r = bus_rec_new(s, payload);
     if (s->mb_tail) {
@@ -119,87 +157,134 @@ int bus_mailbox_push(bus_sub *s, const void *payload) {
     }
     s->mb_tail = r;
     s->mb_len++;
-    bool post = !s->mb_scheduled;
-    if (post) {
-        s->mb_scheduled = true;
-        atomic_fetch_add_explicit(&s->rc, 1, memory_order_relaxed);
-        atomic_fetch_add(&bus_busy_mailboxes, 1);
-    }
     bool over = s->bound == 0 && s->mb_len > bus_mailbox_cap;
     pthread_mutex_unlock(&s->mb_lock);
     if (old) {
         bus_rec_free(old);
-        bus_count(s->topic->id, BUS_C_DROPPED, dropped);
+        bus_count(s->topic->id, BUS_C_DROPPED, 1);
     }
-    if (post && hale_post(s->slice->pool, &s->drain_msg) != 0) {
-        post_failed(s);
-    }
+    schedule(s);
     return over ? BUS_PUSH_OVER_CAP : BUS_PUSH_OK;
 }
 
+int bus_mailbox_push(bus_sub *s, const void *payload) {
+    if (atomic_load_explicit(&s->mb_dead_pool, memory_order_relaxed)) {
+        bus_count(s->topic->id, BUS_C_DROPPED, 1);
+        return BUS_PUSH_OK;
+    }
+    if (s->mb_locked) {
+        return push_locked(s, payload);
+    }
+    bus_rec *r = bus_rec_new(s, payload);
+    hale_mpsc_push(&s->mbq, &r->node);
+    int64_t pushed = atomic_fetch_add_explicit(&s->mb_pushed, 1, memory_order_relaxed) + 1;
+    schedule(s);
+    int64_t len = pushed - atomic_load_explicit(&s->mb_popped, memory_order_relaxed);
+    return len > bus_mailbox_cap ? BUS_PUSH_OVER_CAP : BUS_PUSH_OK;
+}
+
 int64_t bus_mailbox_len(bus_sub *s) {
+    if (!s->mb_locked) {
+        return atomic_load(&s->mb_pushed) - atomic_load(&s->mb_popped);
+    }
     pthread_mutex_lock(&s->mb_lock);
     int64_t n = s->mb_len;
     pthread_mutex_unlock(&s->mb_lock);
     return n;
 }
 
-/* Takes the whole mailbox; when it is empty and `finish`, marks it idle. */
-static bus_rec *take_all(bus_sub *s, bool finish, bool *idle) {
+/* ---- consuming (the subscription's own thread) ---- */
+
+/* Locked kind: takes the whole FIFO (room for publishers at once). */
+static bus_rec *take_all(bus_sub *s) {
     pthread_mutex_lock(&s->mb_lock);
     bus_rec *list = s->mb_head;
     s->mb_head = s->mb_tail = NULL;
     s->mb_len = 0;
-    *idle = false;
-    if (!list && finish) {
-        s->mb_scheduled = false;
-        *idle = true;
-    }
-    bus_waiter *w = take_waiters(s);
+    bus_waiter *w = list ? take_waiters(s) : NULL;
     pthread_mutex_unlock(&s->mb_lock);
     wake_all(w);
     return list;
 }
 
-static int64_t run_list(bus_thread *bt, bus_rec *list) {
+static void deliver_one(bus_thread *bt, bus_rec *r) {
+    bus_deliver_rec(bt, r);
+    bus_settle(bt);
+}
+
+/* Runs up to `budget` deliveries that are in the mailbox now; returns how many ran. */
+static int64_t run_some(bus_thread *bt, bus_sub *s, int64_t budget) {
     int64_t n = 0;
-    while (list) {
-        bus_rec *next = list->next;
-        bus_deliver_rec(bt, list);
-        bus_settle(bt);
-        list = next;
+    if (s->mb_locked) {
+        bus_rec *list = take_all(s);
+        while (list) {
+            bus_rec *next = list->next;
+            deliver_one(bt, list);
+            list = next;
+            n++;
+        }
+        return n;
+    }
+    bus_rec *r;
+    while (n < budget && (r = rec_of(hale_mpsc_pop(&s->mbq)))) {
+        if (++s->mb_popped_local % POPPED_EVERY == 0) {
+            publish_popped(s);
+        }
+        deliver_one(bt, r);
         n++;
     }
     return n;
 }
 
+static bool mailbox_nonempty(bus_sub *s) {
+    if (!s->mb_locked) {
+        return !hale_mpsc_empty(&s->mbq);
+    }
+    pthread_mutex_lock(&s->mb_lock);
+    bool any = s->mb_head != NULL;
+    pthread_mutex_unlock(&s->mb_lock);
+    return any;
+}
+
 static void drain_cb(hale_msg *m) {
     bus_sub *s = (bus_sub *)((char *)m - offsetof(bus_sub, drain_msg));
     bus_thread *bt = bus_thread_self();
+    bus_frame root;
+    bus_frame_push(bt, &root, BUS_FRAME_ROOT);
     s->draining = true;
     int64_t handled = 0;
     for (;;) {
-        bool idle;
-        bus_rec *list = take_all(s, true, &idle);
-        if (idle) {
+        int64_t n = run_some(bt, s, DRAIN_BUDGET - handled);
+        handled += n;
+        if (handled >= DRAIN_BUDGET) { /* still scheduled: come back after the pool's other work */
+            if (!s->mb_locked) {
+                publish_popped(s);
+            }
             s->draining = false;
-            atomic_fetch_sub(&bus_busy_mailboxes, 1);
-            bus_sub_release(s); /* the scheduled drain's reference */
-            return;
-        }
-        handled += run_list(bt, list);
-        if (handled >= DRAIN_BUDGET) {
-            s->draining = false; /* still scheduled: come back after the pool's other work */
+            bus_frame_pop(bt, &root);
             if (hale_post(s->slice->pool, &s->drain_msg) != 0) {
                 post_failed(s);
             }
             return;
         }
+        if (n > 0) {
+            continue;
+        }
+        if (!s->mb_locked) {
+            publish_popped(s);
+        }
+        atomic_exchange_explicit(&s->mb_scheduled, false, memory_order_acq_rel);
+        atomic_fetch_sub(&bus_busy_mailboxes, 1);
+        if (mailbox_nonempty(s) &&
+            !atomic_exchange_explicit(&s->mb_scheduled, true, memory_order_acq_rel)) {
+            atomic_fetch_add(&bus_busy_mailboxes, 1); /* a push raced the flag: keep going */
+            continue;
+        }
+        s->draining = false;
+        bus_frame_pop(bt, &root);
+        bus_sub_release(s); /* the drain's reference */
+        return;
     }
-}
-
-void bus_mailbox_init(bus_sub *s) {
-    s->drain_msg.fn = drain_cb;
 }
 
 void bus_mailbox_run(bus_sub *s) {
@@ -208,24 +293,33 @@ void bus_mailbox_run(bus_sub *s) {
     }
     bus_thread *bt = bus_thread_self();
     s->draining = true;
-    bool idle;
-    bus_rec *list;
-    while ((list = take_all(s, false, &idle))) {
-        run_list(bt, list);
+    while (run_some(bt, s, INT64_MAX) > 0) {
+    }
+    if (!s->mb_locked) {
+        publish_popped(s);
     }
     s->draining = false;
 }
 
 void bus_mailbox_purge(bus_sub *s) {
-    bool idle;
-    bus_rec *list = take_all(s, false, &idle);
     int64_t n = 0;
-    while (list) {
-        bus_rec *next = list->next;
-        bus_rec_free(list);
-        list = next;
-        n++;
+    if (s->mb_locked) {
+        for (bus_rec *list = take_all(s); list;) {
+            bus_rec *next = list->next;
+            bus_rec_free(list);
+            list = next;
+            n++;
+        }
+    } else {
+        bus_rec *r;
+        while ((r = rec_of(hale_mpsc_pop(&s->mbq)))) {
+            bus_rec_free(r);
+            s->mb_popped_local++;
+            n++;
+        }
+        publish_popped(s);
     }
+    wake_if_waiting(s); /* they will find the subscription dead */
     if (n) {
         bus_count(s->topic->id, BUS_C_DROPPED, n);
     }
@@ -244,6 +338,16 @@ static int thread_efd(void) {
     return bt->efd;
 }
 
+/* Under the mailbox lock, after announcing a waiter: is there room (or no point waiting)? */
+static bool room_locked(bus_sub *s, int64_t limit) {
+    if (atomic_load(&s->dead) || atomic_load(&s->mb_dead_pool)) {
+        return true;
+    }
+    int64_t len =
+        s->mb_locked ? s->mb_len : atomic_load(&s->mb_pushed) - atomic_load(&s->mb_popped);
+    return len < limit;
+}
+
 int bus_wait_room(bus_sub *s, int64_t limit) {
     hale_co *co = hale_co_self();
     int efd = co ? -1 : thread_efd();
@@ -252,7 +356,9 @@ int bus_wait_room(bus_sub *s, int64_t limit) {
         bus_waiter w = {.next = NULL, .co = co, .efd = efd};
         atomic_init(&w.state, 0);
         pthread_mutex_lock(&s->mb_lock);
-        if (atomic_load(&s->dead) || s->mb_len < limit) {
+        atomic_fetch_add(&s->nwaiters, 1); /* before the check: the consumer looks after popping */
+        if (room_locked(s, limit)) {
+            atomic_fetch_sub(&s->nwaiters, 1);
             pthread_mutex_unlock(&s->mb_lock);
             break;
         }
@@ -276,6 +382,7 @@ int bus_wait_room(bus_sub *s, int64_t limit) {
                     break;
                 }
             }
+            atomic_fetch_sub(&s->nwaiters, 1);
             atomic_store_explicit(&w.state, 2, memory_order_relaxed);
         }
         pthread_mutex_unlock(&s->mb_lock);

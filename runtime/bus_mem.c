@@ -132,8 +132,10 @@ static void refill(int c) {
     pthread_mutex_unlock(&global.lock);
     hale_chunk *ch = hale_chunk_get();
     size_t sz = class_size(c);
-    size_t n = ch->cap / sz;
-    char *base = hale_chunk_data(ch);
+    char *data = hale_chunk_data(ch);
+    /* blocks start on a cache line: a 64-byte delivery is one line, not two */
+    char *base = (char *)(((uintptr_t)data + 63) & ~(uintptr_t)63);
+    size_t n = (ch->cap - (size_t)(base - data)) / sz;
     if (n == 0) {
         hale_fatal("bus: block class %zu does not fit a chunk", sz);
     }

@@ -488,6 +488,49 @@ static void test_handler_chains_do_not_recurse(void **state) {
     assert_int_equal(w.last, 100000);
 }
 
+/* A handler that parks its coroutine must not make other coroutines on the thread count as
+ * inside it: here the parked handler waits for a delivery another coroutine publishes. */
+static int gate, gate_seen;
+
+static void on_wait_gate(void *locus, const void *payload) {
+    (void)locus;
+    (void)payload;
+    for (int i = 0; i < 2000 && !gate; i++) {
+        hale_sleep(1000000);
+    }
+    gate_seen = gate;
+}
+
+static void on_open_gate(void *locus, const void *payload) {
+    (void)locus;
+    (void)payload;
+    gate = 1;
+}
+
+static void co_publish_ticks(void *arg) {
+    (void)arg;
+    Tick t = {.n = 1};
+    hale_bus_publish(TICKS, &t, 0);
+}
+
+static void co_publish_echo(void *arg) {
+    (void)arg;
+    hale_sleep(5000000);
+    Tick t = {.n = 2};
+    hale_bus_publish(ECHO, &t, 0);
+}
+
+static void test_parked_handler_does_not_hold_other_coroutines(void **state) {
+    (void)state;
+    gate = gate_seen = 0;
+    sub(TICKS, NULL, on_wait_gate);
+    sub(ECHO, NULL, on_open_gate);
+    hale_spawn(hale_pool_main(), co_publish_ticks, NULL, NULL);
+    hale_spawn(hale_pool_main(), co_publish_echo, NULL, NULL);
+    assert_int_equal(hale_sched_run(), 0);
+    assert_int_equal(gate_seen, 1);
+}
+
 /* ---- subscriptions changing during a publish ---- */
 
 static Watcher churn_w[10];
@@ -838,6 +881,8 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_unmatched_log_is_rate_limited, setup, teardown),
         cmocka_unit_test_setup_teardown(test_publish_from_handler_runs_after_it, setup, teardown),
         cmocka_unit_test_setup_teardown(test_handler_chains_do_not_recurse, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_parked_handler_does_not_hold_other_coroutines, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_register_unregister_during_publish, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unsubscribe_drops_queued, setup, teardown),
         cmocka_unit_test_setup_teardown(test_subscriber_bounds_drop_old_and_new, setup, teardown),
