@@ -187,7 +187,8 @@ int hale_bus_boot(const hale_bus_topic_desc *d, size_t n, char *err, size_t errl
         topics[i].id = (int)i;
         topics[i].key_kind = bus_key_kind(d[i].key_type);
         topics[i].size = d[i].payload->size;
-        topics[i].lean = d[i].bound == 0 && d[i].payload->flat && d[i].payload->size <= STACK_COPY;
+        topics[i].lean = d[i].bound == 0;
+        topics[i].flat_small = d[i].payload->flat && d[i].payload->size <= STACK_COPY;
     }
     bus_ntopics = n;
     bus_counters_reset(n);
@@ -319,6 +320,26 @@ static void list_remove(bus_sub **head, bus_sub **tail, bus_sub *s) {
     s->prev = s->next = NULL;
 }
 
+/* Under the slice's lock, after any change to its subscriptions. */
+static void slice_refresh(bus_slice *sl) {
+    bus_sub *a = sl->all_head;
+    sl->solo = a && a == sl->all_tail && !sl->fb_head && sl->index.used == 0 &&
+                       !atomic_load_explicit(&a->sealed, memory_order_relaxed)
+                   ? a
+                   : NULL;
+}
+
+/* After a change to the topic's slices, seal or sink. */
+static void topic_refresh(bus_topic *tp) {
+    pthread_mutex_lock(&slices_lock);
+    size_t n = atomic_load(&tp->nslices);
+    bus_slice *g = n == 1 && !atomic_load(&tp->sealed) && !atomic_load(&tp->sink)
+                       ? atomic_load(&tp->slices)[0]
+                       : NULL;
+    atomic_store_explicit(&tp->gate, g, memory_order_release);
+    pthread_mutex_unlock(&slices_lock);
+}
+
 hale_bus_sub *hale_bus_subscribe(int id, const hale_bus_sub_spec *sp) {
     bus_topic *tp = bus_topic_at(id);
     if (!sp || !sp->handler) {
@@ -373,8 +394,10 @@ hale_bus_sub *hale_bus_subscribe(int id, const hale_bus_sub_spec *sp) {
         list_append(&sl->all_head, &sl->all_tail, s);
     }
     atomic_fetch_add(&sl->live, 1);
+    slice_refresh(sl);
     pthread_mutex_unlock(&sl->lock);
     atomic_fetch_add(&tp->live, 1);
+    topic_refresh(tp);
     return s;
 }
 
@@ -397,6 +420,7 @@ static void unlink_sub(bus_sub *s) {
         list_remove(&sl->all_head, &sl->all_tail, s);
     }
     atomic_fetch_sub(&sl->live, 1);
+    slice_refresh(sl);
     pthread_mutex_unlock(&sl->lock);
     atomic_fetch_sub(&s->topic->live, 1);
 }
@@ -420,7 +444,10 @@ void hale_bus_unsubscribe(hale_bus_sub *s) {
 }
 
 void hale_bus_sub_seal(hale_bus_sub *s) {
+    pthread_mutex_lock(&s->slice->lock);
     atomic_store(&s->sealed, true);
+    slice_refresh(s->slice);
+    pthread_mutex_unlock(&s->slice->lock);
 }
 
 void hale_bus_sub_flush(hale_bus_sub *s) {
@@ -816,51 +843,56 @@ static inline void copy_flat(void *dst, const void *src, size_t n) {
     }
 }
 
-/* The lean path: ordinary code on the subscriber's own thread, a flat unbounded topic whose only
+/* The lean path: ordinary code on the subscriber's own thread, an unbounded topic whose only
  * slice is this thread's, and exactly one subscriber that gets the message (the only one of an
- * unkeyed topic, or the only one with the key). A copy on the stack and the call; everything
- * else goes the general way. Returns false when it does not apply (nothing was done). */
+ * unkeyed topic, or the only one with the key). A copy (on the stack when the payload is small and
+ * flat) and the call; everything else goes the general way. Returns false when it does not apply
+ * (nothing was done). */
 static inline bool lean_publish(bus_topic *tp, bus_thread *bt, const void *v) {
-    if (atomic_load_explicit(&tp->nslices, memory_order_acquire) != 1 ||
-        atomic_load_explicit(&tp->sealed, memory_order_relaxed) ||
-        atomic_load_explicit(&tp->sink, memory_order_relaxed)) {
-        return false;
-    }
+    bus_slice *sl = atomic_load_explicit(&tp->gate, memory_order_acquire);
     hale_pool *pool = hale_tls_pool;
-    bus_slice *sl = atomic_load_explicit(&tp->slices, memory_order_acquire)[0];
-    if (sl->owner != (pool ? (void *)pool : (void *)bt) || sl->fb_head) {
+    if (!sl || sl->owner != (pool ? (void *)pool : (void *)bt)) {
         return false; /* only the owner may read the slice without its lock */
     }
-    bus_sub *s = sl->all_head;
+    bus_sub *s;
     if (tp->key_kind == BUS_KEY_NONE) {
-        if (!s || s != sl->all_tail) {
+        s = sl->solo;
+        if (!s) {
             return false;
         }
     } else {
-        if (s) {
+        if (sl->all_head || sl->fb_head) {
             return false;
         }
         bus_key k;
         bus_key_read(tp->key_kind, (const char *)v + tp->d->key_offset, &k);
         s = bus_index_find(&sl->index, &k);
-        if (!s || s->next) {
+        if (!s || s->next || atomic_load_explicit(&s->sealed, memory_order_relaxed)) {
             return false;
         }
     }
-    if (atomic_load_explicit(&s->sealed, memory_order_relaxed)) {
-        return false;
-    }
     int id = tp->id;
-    bt->visited++;
     _Alignas(16) unsigned char buf[STACK_COPY];
-    copy_flat(buf, v, tp->size);
+    void *copy = buf;
+    if (tp->flat_small) {
+        copy_flat(buf, v, tp->size);
+    } else {
+        const hale_type *t = tp->d->payload;
+        size_t extra = bus_copy_extra(t, v);
+        copy = bus_mem_alloc(t->size + extra);
+        char *bump = (char *)copy + t->size;
+        bus_copy(t, copy, v, &bump);
+    }
     bus_frame f = {
         .newer = NULL, .older = NULL, .co = pool ? pool->current : NULL, .kind = BUS_FRAME_HANDLER};
     bt->frames = &f;
     bt->active++;
-    s->handler(s->locus, buf);
+    s->handler(s->locus, copy);
     bt->active--;
     bus_frame_pop(bt, &f);
+    if (copy != buf) {
+        bus_mem_free(copy);
+    }
     bus_count(id, BUS_C_LEAN, 1);
     if (bt->q_head || bt->zombies) {
         bus_settle(bt);
@@ -898,17 +930,19 @@ void hale_bus_set_sink(int topic, hale_bus_sink_fn send, void *ctx) {
     bus_topic *tp = bus_topic_at(topic);
     atomic_store(&tp->sink_ctx, ctx);
     atomic_store_explicit(&tp->sink, send, memory_order_release);
+    topic_refresh(tp);
 }
 
 /* ---- teardown ---- */
 
 void hale_bus_seal(int topic) {
     atomic_store(&bus_topic_at(topic)->sealed, 1);
+    topic_refresh(bus_topic_at(topic));
 }
 
 void hale_bus_seal_all(void) {
     for (size_t i = 0; i < bus_ntopics; i++) {
-        atomic_store(&topics[i].sealed, 1);
+        hale_bus_seal((int)i);
     }
 }
 

@@ -33,10 +33,37 @@ typedef struct {
 /* The kind of key a type routes as, or BUS_KEY_NONE when it cannot be a key. */
 int bus_key_kind(const hale_type *t);
 
-/* Reads a key from a value of the key type at `v`. */
-void bus_key_read(int kind, const void *v, bus_key *out);
+void bus_key_read_str(const void *v, bus_key *out);
 
-bool bus_key_equal(int kind, const bus_key *a, const bus_key *b);
+/* Reads a key from a value of the key type at `v`. */
+static inline void bus_key_read(int kind, const void *v, bus_key *out) {
+    out->str.ptr = NULL;
+    out->str.len = 0;
+    if (kind == BUS_KEY_I64) {
+        int64_t x;
+        __builtin_memcpy(&x, v, sizeof x);
+        out->bits = (uint64_t)x;
+    } else if (kind == BUS_KEY_BOOL) {
+        bool b;
+        __builtin_memcpy(&b, v, sizeof b);
+        out->bits = b ? 1 : 0;
+    } else if (kind == BUS_KEY_STR) {
+        bus_key_read_str(v, out);
+    } else {
+        out->bits = 0;
+    }
+}
+
+static inline bool bus_key_equal(int kind, const bus_key *a, const bus_key *b) {
+    if (a->bits != b->bits) {
+        return false;
+    }
+    if (kind != BUS_KEY_STR) {
+        return true;
+    }
+    return a->str.len == b->str.len &&
+           (a->str.len == 0 || __builtin_memcmp(a->str.ptr, b->str.ptr, (size_t)a->str.len) == 0);
+}
 
 /* Renders a key for a log line. */
 void bus_key_print(int kind, const bus_key *k, FILE *f);
@@ -57,13 +84,44 @@ typedef struct {
     int kind;
 } bus_index;
 
+static inline uint64_t bus_mix(uint64_t x) {
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdull;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ull;
+    x ^= x >> 33;
+    return x;
+}
+
+static inline size_t bus_slot_of(const bus_index *ix, uint64_t bits) {
+    return (size_t)bus_mix(bits) & (ix->cap - 1);
+}
+
+static inline bus_bucket *bus_find_bucket(const bus_index *ix, const bus_key *k) {
+    if (ix->cap == 0) {
+        return NULL;
+    }
+    for (size_t i = bus_slot_of(ix, k->bits);; i = (i + 1) & (ix->cap - 1)) {
+        bus_bucket *b = &ix->slots[i];
+        if (!b->head) {
+            return NULL;
+        }
+        if (bus_key_equal(ix->kind, &b->key, k)) {
+            return b;
+        }
+    }
+}
+
 void bus_index_init(bus_index *ix, int kind);
 void bus_index_free(bus_index *ix);
 /* Appends `s` (its key set) to its key's chain. */
 void bus_index_add(bus_index *ix, bus_sub *s);
 void bus_index_remove(bus_index *ix, bus_sub *s);
 /* The first subscription with key `k`, or NULL. */
-bus_sub *bus_index_find(const bus_index *ix, const bus_key *k);
+static inline bus_sub *bus_index_find(const bus_index *ix, const bus_key *k) {
+    bus_bucket *b = bus_find_bucket(ix, k);
+    return b ? b->head : NULL;
+}
 
 /* ---- delivery memory (bus_mem.c) ---- */
 
@@ -159,14 +217,18 @@ struct bus_slice {
     bus_index index;              /* MATCH_KEY */
     uint64_t next_seq;
     _Atomic int64_t live;
+    /* the lean path's answer for an unkeyed topic: the slice's only subscription when it is an
+     * unsealed MATCH_ALL one and nothing else is there (written under `lock`, read by the owner) */
+    bus_sub *solo;
 };
 
 struct bus_topic {
     const hale_bus_topic_desc *d;
     int id;
     int key_kind;
-    bool lean;   /* unbounded, flat payload that fits the stack copy: the lean path may apply */
-    size_t size; /* payload size */
+    bool lean;       /* unbounded: the lean path may apply */
+    bool flat_small; /* flat payload that fits the stack copy */
+    size_t size;     /* payload size */
     _Atomic(bus_slice **) slices;
     _Atomic size_t nslices;
     size_t slices_cap;
@@ -174,6 +236,9 @@ struct bus_topic {
     _Atomic int64_t live;
     _Atomic(hale_bus_sink_fn) sink;
     void *_Atomic sink_ctx;
+    /* the only slice while the topic has exactly one, is not sealed and has no sink; else NULL
+     * (the lean path's first test) */
+    _Atomic(bus_slice *) gate;
 };
 
 /* What an execution context (the thread's own, or a coroutine) is doing on the bus: frames live

@@ -41,53 +41,12 @@ static uint64_t hash_bytes(const char *p, int64_t n) {
     return h;
 }
 
-static uint64_t mix(uint64_t x) {
-    x ^= x >> 33;
-    x *= 0xff51afd7ed558ccdull;
-    x ^= x >> 33;
-    x *= 0xc4ceb9fe1a85ec53ull;
-    x ^= x >> 33;
-    return x;
-}
-
-void bus_key_read(int kind, const void *v, bus_key *out) {
-    out->str.ptr = NULL;
-    out->str.len = 0;
-    switch (kind) {
-    case BUS_KEY_I64: {
-        int64_t x;
-        memcpy(&x, v, sizeof x);
-        out->bits = (uint64_t)x;
-        return;
+void bus_key_read_str(const void *v, bus_key *out) {
+    memcpy(&out->str, v, sizeof out->str);
+    if (out->str.len < 0) {
+        out->str.len = 0;
     }
-    case BUS_KEY_BOOL: {
-        bool b;
-        memcpy(&b, v, sizeof b);
-        out->bits = b ? 1 : 0;
-        return;
-    }
-    case BUS_KEY_STR: {
-        memcpy(&out->str, v, sizeof out->str);
-        if (out->str.len < 0) {
-            out->str.len = 0;
-        }
-        out->bits = hash_bytes(out->str.ptr, out->str.len);
-        return;
-    }
-    default:
-        out->bits = 0;
-    }
-}
-
-bool bus_key_equal(int kind, const bus_key *a, const bus_key *b) {
-    if (a->bits != b->bits) {
-        return false;
-    }
-    if (kind != BUS_KEY_STR) {
-        return true;
-    }
-    return a->str.len == b->str.len &&
-           (a->str.len == 0 || memcmp(a->str.ptr, b->str.ptr, (size_t)a->str.len) == 0);
+    out->bits = hash_bytes(out->str.ptr, out->str.len);
 }
 
 void bus_key_print(int kind, const bus_key *k, FILE *f) {
@@ -122,27 +81,8 @@ void bus_index_free(bus_index *ix) {
     ix->cap = ix->used = 0;
 }
 
-static size_t slot_of(const bus_index *ix, uint64_t bits) {
-    return (size_t)mix(bits) & (ix->cap - 1);
-}
-
-static bus_bucket *find_bucket(const bus_index *ix, const bus_key *k) {
-    if (ix->cap == 0) {
-        return NULL;
-    }
-    for (size_t i = slot_of(ix, k->bits);; i = (i + 1) & (ix->cap - 1)) {
-        bus_bucket *b = &ix->slots[i];
-        if (!b->head) {
-            return NULL;
-        }
-        if (bus_key_equal(ix->kind, &b->key, k)) {
-            return b;
-        }
-    }
-}
-
 static void place(bus_index *ix, const bus_bucket *src) {
-    size_t i = slot_of(ix, src->key.bits);
+    size_t i = bus_slot_of(ix, src->key.bits);
     while (ix->slots[i].head) {
         i = (i + 1) & (ix->cap - 1);
     }
@@ -167,7 +107,7 @@ static void grow(bus_index *ix) {
 }
 
 void bus_index_add(bus_index *ix, bus_sub *s) {
-    bus_bucket *b = find_bucket(ix, &s->key);
+    bus_bucket *b = bus_find_bucket(ix, &s->key);
     s->next = NULL;
     if (b) {
         s->prev = b->tail;
@@ -193,7 +133,7 @@ static void erase_slot(bus_index *ix, size_t i) {
         if (!ix->slots[j].head) {
             break;
         }
-        size_t home = slot_of(ix, ix->slots[j].key.bits);
+        size_t home = bus_slot_of(ix, ix->slots[j].key.bits);
         /* move j into the hole at i unless its home lies cyclically in (i, j] */
         bool stays = (i <= j) ? (i < home && home <= j) : (i < home || home <= j);
         if (!stays) {
@@ -205,7 +145,7 @@ static void erase_slot(bus_index *ix, size_t i) {
 }
 
 void bus_index_remove(bus_index *ix, bus_sub *s) {
-    bus_bucket *b = find_bucket(ix, &s->key);
+    bus_bucket *b = bus_find_bucket(ix, &s->key);
     if (!b) {
         hale_fatal("bus: a keyed subscription is missing from its index");
     }
@@ -227,9 +167,4 @@ void bus_index_remove(bus_index *ix, bus_sub *s) {
     } else if (b->key.str.ptr == s->key.str.ptr) {
         b->key = b->head->key; /* keep the bucket's key bytes owned by a live member */
     }
-}
-
-bus_sub *bus_index_find(const bus_index *ix, const bus_key *k) {
-    bus_bucket *b = find_bucket(ix, k);
-    return b ? b->head : NULL;
 }

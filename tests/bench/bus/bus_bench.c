@@ -8,6 +8,7 @@
  *   dispatch_heap     as dispatch_hale with a payload holding two strings (deep copy)
  *   keyed_1of1000     an Int-keyed topic with 1,000 subscribers (one per key); each publish
  *                     reaches exactly one of them through the key index
+ *   keyed_hot         the same topic, every publish with one key (the subscriber stays in cache)
  *   unkeyed_1of1      an unkeyed topic with one subscriber, the same payload type and count
  *   fanout_1000       an unkeyed topic with 1,000 subscribers: every publish reaches all
  *   cross_thread      1M messages from the main thread to a subscriber on a pinned pool, until
@@ -95,7 +96,8 @@ static _Atomic int64_t cross_count;
 static void on_cross(void *locus, const void *payload) {
     (void)locus;
     (void)payload;
-    atomic_store_explicit(&cross_count, atomic_load_explicit(&cross_count, memory_order_relaxed) + 1,
+    atomic_store_explicit(&cross_count,
+                          atomic_load_explicit(&cross_count, memory_order_relaxed) + 1,
                           memory_order_release);
 }
 
@@ -143,7 +145,8 @@ static double run_publish(int topic, int64_t n, int64_t keys, Aggregator *a, int
 static double run_heap(int64_t n, Aggregator *a) {
     int64_t t0 = now_ns();
     for (int64_t i = 0; i < n; i++) {
-        Msg m = {.user = HALE_STR_LIT("alice"), .text = HALE_STR_LIT("hello, everyone here"), .n = i};
+        Msg m = {
+            .user = HALE_STR_LIT("alice"), .text = HALE_STR_LIT("hello, everyone here"), .n = i};
         hale_bus_publish(HEAP, &m, 0);
     }
     int64_t dt = now_ns() - t0;
@@ -207,7 +210,7 @@ int main(int argc, char **argv) {
 
     const int64_t N = 100000;
     double d_hale = 1e30, d_c = 1e30, d_heap = 1e30, d_keyed = 1e30, d_plain = 1e30;
-    double d_fan = 1e30, d_cross = 1e30;
+    double d_fan = 1e30, d_cross = 1e30, d_hot = 1e30;
     for (int r = 0; r < rounds; r++) {
         d_hale = best(d_hale, run_publish(TICK, N, 0, &tick, N));
         d_c = best(d_c, run_c(N));
@@ -228,6 +231,7 @@ int main(int argc, char **argv) {
             return 1;
         }
         d_keyed = best(d_keyed, k_ns);
+        d_hot = best(d_hot, run_publish(KEYED, N, 1, &keyed[0], N)); /* key 0 every time */
         d_plain = best(d_plain, run_publish(PLAIN, N, 1000, &plain, N));
         d_fan = best(d_fan, run_publish(FAN, 1000, 0, &fan[0], 1000));
         if (r < 5) {
@@ -238,6 +242,7 @@ int main(int argc, char **argv) {
     printf("dispatch_c %.2f\n", d_c);
     printf("dispatch_heap %.2f\n", d_heap);
     printf("keyed_1of1000 %.2f\n", d_keyed);
+    printf("keyed_hot %.2f\n", d_hot);
     printf("unkeyed_1of1 %.2f\n", d_plain);
     printf("fanout_1000 %.2f\n", d_fan);
     printf("cross_thread %.2f\n", d_cross);
