@@ -266,7 +266,6 @@ static bus_slice *slice_for(bus_topic *tp, void *owner, hale_pool *pool) {
         }
         s->owner = owner;
         s->pool = pool;
-        pthread_mutex_init(&s->lock, NULL);
         bus_index_init(&s->index, tp->key_kind);
         size_t n = atomic_load_explicit(&tp->nslices, memory_order_relaxed);
         bus_slice **arr = atomic_load_explicit(&tp->slices, memory_order_relaxed);
@@ -384,7 +383,7 @@ hale_bus_sub *hale_bus_subscribe(int id, const hale_bus_sub_spec *sp) {
     atomic_init(&s->rc, 1);
     bus_mailbox_init(s, s->bound > 0 || tp->d->bound > 0);
 
-    pthread_mutex_lock(&sl->lock);
+    bus_spin_lock(&sl->lock);
     s->seq = sl->next_seq++;
     if (s->match == HALE_BUS_MATCH_KEY) {
         bus_index_add(&sl->index, s);
@@ -395,7 +394,7 @@ hale_bus_sub *hale_bus_subscribe(int id, const hale_bus_sub_spec *sp) {
     }
     atomic_fetch_add(&sl->live, 1);
     slice_refresh(sl);
-    pthread_mutex_unlock(&sl->lock);
+    bus_spin_unlock(&sl->lock);
     atomic_fetch_add(&tp->live, 1);
     topic_refresh(tp);
     return s;
@@ -411,7 +410,7 @@ void bus_sub_release(bus_sub *s) {
 /* Takes the subscription out of its slice; after this no publisher can reach it. */
 static void unlink_sub(bus_sub *s) {
     bus_slice *sl = s->slice;
-    pthread_mutex_lock(&sl->lock);
+    bus_spin_lock(&sl->lock);
     if (s->match == HALE_BUS_MATCH_KEY) {
         bus_index_remove(&sl->index, s);
     } else if (s->match == HALE_BUS_MATCH_FALLBACK) {
@@ -421,7 +420,7 @@ static void unlink_sub(bus_sub *s) {
     }
     atomic_fetch_sub(&sl->live, 1);
     slice_refresh(sl);
-    pthread_mutex_unlock(&sl->lock);
+    bus_spin_unlock(&sl->lock);
     atomic_fetch_sub(&s->topic->live, 1);
 }
 
@@ -444,10 +443,10 @@ void hale_bus_unsubscribe(hale_bus_sub *s) {
 }
 
 void hale_bus_sub_seal(hale_bus_sub *s) {
-    pthread_mutex_lock(&s->slice->lock);
+    bus_spin_lock(&s->slice->lock);
     atomic_store(&s->sealed, true);
     slice_refresh(s->slice);
-    pthread_mutex_unlock(&s->slice->lock);
+    bus_spin_unlock(&s->slice->lock);
 }
 
 void hale_bus_sub_flush(hale_bus_sub *s) {
@@ -653,9 +652,9 @@ static int64_t route(pub *p, bool fallback) {
                 specific += visit(p, sl, fallback, true, queue_fn);
             }
         } else {
-            pthread_mutex_lock(&sl->lock);
+            bus_spin_lock(&sl->lock);
             specific += visit(p, sl, fallback, false, queue_fn);
-            pthread_mutex_unlock(&sl->lock);
+            bus_spin_unlock(&sl->lock);
         }
     }
     return specific;
@@ -705,13 +704,13 @@ static bool find_full(pub *p) {
                 continue;
             }
             if (!local) {
-                pthread_mutex_lock(&sl->lock);
+                bus_spin_lock(&sl->lock);
             }
             if (visit(p, sl, fallback, local, admit_fn) > 0) {
                 any_specific = true;
             }
             if (!local) {
-                pthread_mutex_unlock(&sl->lock);
+                bus_spin_unlock(&sl->lock);
             }
             if (p->full) {
                 return local;
@@ -983,7 +982,6 @@ static void free_slice(bus_slice *sl) {
     }
     hale_sys_free(all);
     bus_index_free(&sl->index);
-    pthread_mutex_destroy(&sl->lock);
     hale_sys_free(sl);
 }
 

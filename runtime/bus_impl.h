@@ -14,6 +14,7 @@
 #define HALE_RUNTIME_BUS_IMPL_H
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdalign.h>
 #include <stdatomic.h>
 
@@ -208,10 +209,30 @@ struct hale_bus_sub {
     hale_mpsc mbq;
 };
 
+/* A spinlock for slices: held for a list walk and a few pushes, never across a handler or a
+ * wait, so a publisher's lock is one exchange and its unlock one store. */
+typedef struct {
+    _Atomic int held;
+} bus_spin;
+
+static inline void bus_spin_lock(bus_spin *l) {
+    for (int i = 0; atomic_exchange_explicit(&l->held, 1, memory_order_acquire); i++) {
+        while (atomic_load_explicit(&l->held, memory_order_relaxed)) {
+            if (++i > 64) {
+                sched_yield(); /* the holder may have been preempted */
+            }
+        }
+    }
+}
+
+static inline void bus_spin_unlock(bus_spin *l) {
+    atomic_store_explicit(&l->held, 0, memory_order_release);
+}
+
 struct bus_slice {
     void *owner;     /* the hale_pool, or the bus_thread of a thread with no pool */
     hale_pool *pool; /* where mailbox drains are posted (NULL: none) */
-    pthread_mutex_t lock;
+    bus_spin lock;
     bus_sub *all_head, *all_tail; /* MATCH_ALL, registration order */
     bus_sub *fb_head, *fb_tail;   /* MATCH_FALLBACK */
     bus_index index;              /* MATCH_KEY */

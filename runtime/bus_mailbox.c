@@ -177,7 +177,9 @@ int bus_mailbox_push(bus_sub *s, const void *payload) {
     }
     bus_rec *r = bus_rec_new(s, payload);
     hale_mpsc_push(&s->mbq, &r->node);
-    int64_t pushed = atomic_fetch_add_explicit(&s->mb_pushed, 1, memory_order_relaxed) + 1;
+    /* publishers to this subscription are serialized by its slice's lock: no read-modify-write */
+    int64_t pushed = atomic_load_explicit(&s->mb_pushed, memory_order_relaxed) + 1;
+    atomic_store_explicit(&s->mb_pushed, pushed, memory_order_relaxed);
     schedule(s);
     int64_t len = pushed - atomic_load_explicit(&s->mb_popped, memory_order_relaxed);
     return len > bus_mailbox_cap ? BUS_PUSH_OVER_CAP : BUS_PUSH_OK;
