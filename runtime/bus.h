@@ -39,6 +39,9 @@
  * runs on); subscribe and unsubscribe it on that pool's thread, which is where its locus is born
  * and dissolved, or from another thread only while that pool runs nothing (before it starts or
  * after it stopped). Subscriptions may change from inside handlers, including the running one.
+ * A subscription made on a thread with no pool gets only that thread's own publishes (other
+ * threads' are counted drops: there is no inbox to reach it), as does one whose pool has shut
+ * down. hale_bus_sub_seal and hale_bus_sub_flush run on the subscription's thread too.
  *
  * Knobs (read by hale_bus_boot):
  *   HALE_BUS_COUNTERS_DUMP=1    one line per topic on stderr at exit (hale_bus_counters_dump)

@@ -122,8 +122,8 @@ static void schedule(bus_sub *s) {
     if (!atomic_exchange_explicit(&s->mb_scheduled, true, memory_order_acq_rel)) {
         atomic_fetch_add_explicit(&s->rc, 1, memory_order_relaxed); /* the drain's */
         atomic_fetch_add(&bus_busy_mailboxes, 1);
-        if (hale_post(s->slice->pool, &s->drain_msg) != 0) {
-            post_failed(s);
+        if (!s->slice->pool || hale_post(s->slice->pool, &s->drain_msg) != 0) {
+            post_failed(s); /* a thread with no pool cannot be reached from another thread */
         }
     }
 }

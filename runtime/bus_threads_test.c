@@ -680,6 +680,50 @@ static void test_keyed_churn_under_a_flood(void **state) {
     assert_int_equal(k.delivered + k.dropped + k.unmatched, 100000);
 }
 
+/* ---- a subscriber on a thread with no pool ---- */
+
+typedef struct {
+    _Atomic int64_t subscribed, go, done, got;
+} Loner;
+
+static void on_loner(void *locus, const void *payload) {
+    (void)payload;
+    atomic_fetch_add(&((Loner *)locus)->got, 1);
+}
+
+static void *loner_thread(void *arg) {
+    Loner *l = arg;
+    hale_bus_sub_spec sp = {.locus = l, .handler = on_loner};
+    hale_bus_sub *s = hale_bus_subscribe(PAIRS, &sp);
+    atomic_store(&l->subscribed, 1);
+    while (!atomic_load(&l->go)) {
+        struct timespec ts = {0, 1000000};
+        nanosleep(&ts, NULL);
+    }
+    Pair m = {.from = 9, .seq = 1};
+    hale_bus_publish(PAIRS, &m, 0); /* its own thread: delivered at once */
+    hale_bus_unsubscribe(s);
+    atomic_store(&l->done, 1);
+    return NULL;
+}
+
+static void test_subscriber_on_a_thread_without_a_pool(void **state) {
+    (void)state;
+    static Loner l;
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, loner_thread, &l), 0);
+    wait_for(&l.subscribed, 1);
+    Pair m = {.from = 9, .seq = 0};
+    assert_int_equal(hale_bus_publish(PAIRS, &m, 0), HALE_BUS_OK); /* no inbox to reach it */
+    atomic_store(&l.go, 1);
+    wait_for(&l.done, 1);
+    pthread_join(t, NULL);
+    assert_int_equal(atomic_load(&l.got), 1);
+    hale_bus_counters c = counters(PAIRS);
+    assert_int_equal(c.delivered, 1);
+    assert_int_equal(c.dropped, 1);
+}
+
 int main(void) {
     if (getenv("BUS_TEST_FILTER")) {
         cmocka_set_test_filter(getenv("BUS_TEST_FILTER"));
@@ -705,6 +749,8 @@ int main(void) {
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_unsubscribe_under_a_flood, setup, teardown),
         cmocka_unit_test_setup_teardown(test_keyed_churn_under_a_flood, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_subscriber_on_a_thread_without_a_pool, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
