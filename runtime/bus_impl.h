@@ -296,6 +296,10 @@ struct bus_thread {
 
 /* ---- bus.c ---- */
 
+/* Flat payloads up to this size are copied onto the stack for a delivery made at once. */
+#define STACK_COPY 256
+
+extern bus_topic *bus_topics;
 bus_topic *bus_topic_at(int id);
 extern size_t bus_ntopics;
 extern int64_t bus_mailbox_cap;
@@ -305,7 +309,14 @@ extern bool bus_log_drop;
 /* Delivered mailboxes still scheduled across all subscriptions (quiescence). */
 extern _Atomic int64_t bus_busy_mailboxes;
 
+/* ---- bus_sub.c ---- */
+
 void bus_sub_release(bus_sub *s);
+/* Recomputes the topic's lean-path gate after a change to its slices, seal or sink. */
+void bus_topic_refresh(bus_topic *tp);
+void bus_slices_free_retired(void);
+
+/* ---- bus_publish.c ---- */
 
 /* Runs the handler on a fresh copy of `payload` (this thread, now). */
 void bus_deliver_now(bus_thread *bt, bus_sub *s, const void *payload);
