@@ -392,7 +392,8 @@ static inline void copy_flat(void *dst, const void *src, size_t n) {
  * unkeyed topic, or the only one with the key). A copy (on the stack when the payload is small and
  * flat) and the call; everything else goes the general way. Returns false when it does not apply
  * (nothing was done). */
-static inline bool lean_publish(bus_topic *tp, bus_thread *bt, const void *v) {
+static inline __attribute__((always_inline)) bool lean_publish(bus_topic *tp, bus_thread *bt,
+                                                               const void *v) {
     bus_slice *sl = atomic_load_explicit(&tp->gate, memory_order_acquire);
     hale_pool *pool = hale_tls_pool;
     if (!sl || sl->owner != (pool ? (void *)pool : (void *)bt)) {
