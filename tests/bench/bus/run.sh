@@ -1,0 +1,72 @@
+#!/bin/sh
+# Bus benchmarks, every figure and its baseline measured in this one run (tests/bench/bus/
+# bus_bench.c and bus_dispatch.go say what each workload is):
+#   bus_dispatch   100k typed messages published and handled on one thread through the bus, vs
+#                  Go channels (buffered, unbuffered), Go's map[string]func subject router, and a
+#                  plain C call (copy + call, no bus)
+#   keyed          a keyed publish reaching 1 of 1,000 subscribers vs an unkeyed publish to the
+#                  only subscriber (the key index makes the first cost about the second), and an
+#                  unkeyed fan-out to all 1,000 for scale
+#   cross-thread   1M messages to a subscriber on another pool vs a Go channel between goroutines
+# A ratio above 1 means ours is faster. Needs the release build; Go (deploy/install-deps.sh
+# --bench) for the Go columns. Never part of `make test`.
+#
+#   tests/bench/bus/run.sh [BUILD_DIR]
+set -eu
+build=$(cd "${1:-build/release}" && pwd)
+here=$(cd "$(dirname "$0")" && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+lib="$build/lib/hale/libhale.a"
+[ -f "$lib" ] || { echo "bus bench: $lib missing; run make build first" >&2; exit 1; }
+cc -O2 -std=c11 -D_GNU_SOURCE -I"$build/include/hale" "$here/bus_bench.c" "$lib" -lev -lpthread \
+    -o "$work/bus_bench"
+have_go=""
+if command -v go >/dev/null 2>&1; then
+    if (cd "$work" && cp "$here/bus_dispatch.go" . && HOME="$work" GOCACHE="$work/gocache" \
+        GOPATH="$work/gopath" GO111MODULE=off go build -o bus_dispatch_go bus_dispatch.go) \
+        2>"$work/go.err"; then
+        have_go=yes
+    else
+        cat "$work/go.err" >&2
+    fi
+fi
+
+# Three rounds, ours and Go's interleaved, so a noisy neighbour on a shared machine skews neither
+# side alone; the table keeps each figure's best.
+for round in 1 2 3; do
+    "$work/bus_bench" 10
+    [ -n "$have_go" ] && "$work/bus_dispatch_go" 10
+done >"$work/results"
+
+get() { awk -v k="$1" '$1 == k && (b == "" || $2 < b) { b = $2 } END { print b }' "$work/results"; }
+row() { # label ours_key peer_label peer_key
+    ours=$(get "$2")
+    peer=$(get "$4")
+    if [ -z "$ours" ] || [ -z "$peer" ]; then
+        printf '%-40s %10s  %-30s %10s %8s\n' "$1" "${ours:--}" "$3" "not run" "-"
+        return
+    fi
+    awk -v l="$1" -v o="$ours" -v pl="$3" -v p="$peer" 'BEGIN {
+        printf "%-40s %10.2f  %-30s %10.2f %7.2fx\n", l, o, pl, p, p / o }'
+}
+
+printf '%-40s %10s  %-30s %10s %8s\n' "workload, ns per message (best of runs)" "hale" "peer" \
+    "peer ns" "ratio"
+row "bus_dispatch 100k, same thread" dispatch_hale "Go buffered channel" go_chan
+row "bus_dispatch 100k, same thread" dispatch_hale "Go unbuffered channel" go_chan_sync
+row "bus_dispatch 100k, same thread" dispatch_hale "Go map[string]func router" go_router
+row "bus_dispatch 100k, same thread" dispatch_hale "C direct call (no bus)" dispatch_c
+row "bus_dispatch, payload with 2 strings" dispatch_heap "Go buffered channel" go_chan
+row "cross-thread 1M, another pool" cross_thread "Go buffered channel, 1M" go_chan_1m
+echo
+printf '%-40s %10s  %-30s %10s %8s\n' "keyed routing, ns per publish" "keyed" "unkeyed, 1 subscriber" \
+    "unkeyed" "cost"
+k() { # label key
+    awk -v l="$1" -v a="$(get "$2")" -v b="$(get unkeyed_1of1)" 'BEGIN {
+        printf "%-40s %10.2f  %-30s %10.2f %7.2fx\n", l, a, "unkeyed_1of1", b, a / b }'
+}
+k "1 of 1,000 subscribers, keys rotating" keyed_1of1000
+k "1 of 1,000 subscribers, one key" keyed_hot
+k "unkeyed fan-out to all 1,000" fanout_1000
