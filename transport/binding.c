@@ -88,17 +88,18 @@ static void peer_name(tp_binding *b, nng_pipe p, char out[TP_PEER_MAX]) {
     }
 }
 
-/* Runs on nng's threads. */
+/* Runs on nng's threads. A new link is counted before it is announced, so whoever sees it up
+ * (a waiter in tp_binding_wait_peer, the event loop) also sees it counted. */
 static void pipe_event(nng_pipe p, nng_pipe_ev ev, void *arg) {
     tp_binding *b = arg;
     if (ev == NNG_PIPE_EV_ADD_POST) {
         char peer[TP_PEER_MAX];
         peer_name(b, p, peer);
-        tp_links_up(&b->links, nng_pipe_id(p), peer);
         tp_count(&b->counters, TP_C_LINKS_UP, 1);
         if (b->role == TP_ROLE_DIAL && atomic_exchange(&b->ever_up, true)) {
             tp_count(&b->counters, TP_C_RECONNECTS, 1);
         }
+        tp_links_up(&b->links, nng_pipe_id(p), peer);
     } else if (ev == NNG_PIPE_EV_REM_POST) {
         if (tp_links_down(&b->links, nng_pipe_id(p), NULL)) {
             tp_count(&b->counters, TP_C_LINKS_DOWN, 1);
