@@ -604,19 +604,10 @@ void ck_topic(hc_program *P, hc_decl *t) {
     }
     if (t->keyed_by.name && pt && pt->kind != TY_ERROR) {
         int idx;
-        if (!ck_record_field(pt, t->keyed_by.name, &idx)) {
+        if (pt->kind != TY_RECORD || !ck_record_field(pt, t->keyed_by.name, &idx)) {
             hc_error(P->d, t->keyed_by.pos, "payload `%s` has no field `%s` to key by",
                      hc_type_name(P->a, pt), t->keyed_by.name);
-        } else {
-            hc_type *kt = pt->decl->fields.v[idx].type->resolved;
-            if (kt && kt->kind != TY_INT && kt->kind != TY_STRING && kt->kind != TY_ENUM &&
-                kt->kind != TY_ERROR) {
-                hc_error(P->d, t->keyed_by.pos,
-                         "a routing key is an Int, a String or an enum, "
-                         "found `%s`",
-                         hc_type_name(P->a, kt));
-            }
-        }
+        } /* the key's type is checked with the whole program's topics (check_bus.c) */
     }
     if (t->bound && !t->on_full_fail) {
         hc_help(

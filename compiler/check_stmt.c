@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "bus_plan.h"
 #include "check.h"
 
 static int ck_stmt(hc_ctx *c, hc_stmt *s);
@@ -566,12 +567,36 @@ static int ck_send(hc_ctx *c, hc_stmt *s) {
     if (payload) {
         ck_coerce(c, v, vt, payload, "the topic's payload");
     }
+    int fails = topic && topic->on_unmatched && strcmp(topic->on_unmatched, "fail") == 0;
     if (topic && topic->bound && !s->has_or) {
         hc_help(hc_error(P->d, s->pos,
                          "a send on bounded topic `%s` must say what happens when "
                          "it is full",
                          topic->name.name),
                 "add `or raise`, `or discard` or `or wait`");
+    } else if (fails && !s->has_or) {
+        hc_help(hc_error(P->d, s->pos,
+                         "a send on topic `%s` must say what happens when no subscriber has "
+                         "its key (`on_unmatched: fail`)",
+                         topic->name.name),
+                "add `or raise` or `or discard`");
+    }
+    if (s->has_or && s->or_kind == OR_WAIT) {
+        if (!topic || (!topic->bound && !hc_topic_bound_to_transport(P, topic))) {
+            hc_help(hc_error(P->d, s->or_pos,
+                             "`or wait` waits for room on a bounded topic, and `%s` is not "
+                             "bounded",
+                             topic     ? topic->name.name
+                             : subject ? subject
+                                       : "this"),
+                    "declare `bounded(N); on_full: fail;` on the topic, or use `or discard`");
+        } else if (fails) {
+            hc_help(hc_error(P->d, s->or_pos,
+                             "`or wait` cannot answer an unmatched key: topic `%s` has "
+                             "`on_unmatched: fail`",
+                             topic->name.name),
+                    "use `or raise` or `or discard`");
+        }
     }
     return 0;
 }

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bus_plan.h"
 #include "check.h"
 #include "emit.h"
 #include "home.h"
@@ -41,6 +42,12 @@ int hc_check_path(const char *path, int json) {
     }
     hc_diags_print(d, json ? stdout : stderr, json, 1);
     int rc = hc_error_count(d) ? HC_PROGRAM_ERROR : HC_OK;
+    if (json && rc == HC_OK) {
+        hc_buf b = {0};
+        hc_bus_report_json(P, &b); /* one line per topic: its lowering and why */
+        fputs(hc_buf_cstr(&b), stdout);
+        hc_buf_free(&b);
+    }
     hc_arena_free(a);
     return rc;
 }

@@ -174,6 +174,10 @@ int hale_bus_publish(int topic, const void *payload, unsigned flags);
  * binding): counts one publish and `delivered` handler calls on the topic, nothing else. */
 void hale_bus_note_direct(int topic, int64_t delivered);
 
+/* True while a handler runs in the calling context: a publish from here is deferred until it
+ * returns (a direct-call send site takes the bus's path then). */
+bool hale_bus_deferring(void);
+
 /* ---- teardown ---- */
 
 /* Waits until no cross-thread delivery is queued or running anywhere and this thread's own

@@ -77,6 +77,11 @@ int bus_frame_kind(bus_thread *bt) {
     return BUS_FRAME_NONE;
 }
 
+bool hale_bus_deferring(void) {
+    bus_thread *bt = bus_tl;
+    return bt && bt->frames && bus_in_handler(bt);
+}
+
 /* ---- zombies ---- */
 
 void bus_zombie(bus_thread *bt, bus_sub *s) {
