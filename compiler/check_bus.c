@@ -206,8 +206,10 @@ static void handler_rules(hc_program *P, hc_bus_item *it) {
         return;
     }
     if (h->err_ty) {
-        hc_error(P->d, h->name.pos, "handler `%s` cannot be fallible: nobody receives its error",
-                 h->name.name);
+        hc_note(hc_error(P->d, it->handler.pos,
+                         "handler `%s` cannot be fallible: nobody receives its error",
+                         h->name.name),
+                h->name.pos, "`%s` is declared here", h->name.name);
     }
     /* the payload type itself is checked with the bus block (check_locus.c) */
 }
