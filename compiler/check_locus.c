@@ -245,6 +245,7 @@ static void ck_closure(hc_program *P, hc_decl *locus, hc_decl *m) {
         }
     }
     if (m->assertion && m->assertion->kind == E_APPROX) {
+        ck_accum_rewrite(P, locus, m);
         ck_numeric(&c, m->assertion->lhs, "the closure's left side");
         ck_numeric(&c, m->assertion->rhs, "the closure's right side");
         if (m->assertion->third) {

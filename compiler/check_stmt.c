@@ -581,16 +581,20 @@ static int ck_send(hc_ctx *c, hc_stmt *s) {
                          topic->name.name),
                 "add `or raise` or `or discard`");
     }
-    if (s->has_or && s->or_kind == OR_WAIT) {
-        if (!topic || (!topic->bound && !hc_topic_bound_to_transport(P, topic))) {
+    if (s->has_or) {
+        static const char *words[] = {"", "raise", "discard", "wait", ""};
+        int bounded = topic && topic->bound;
+        int linked = topic && hc_topic_bound_to_transport(P, topic);
+        if (!bounded && !fails && !linked) {
             hc_help(hc_error(P->d, s->or_pos,
-                             "`or wait` waits for room on a bounded topic, and `%s` is not "
-                             "bounded",
+                             "`or %s` has nothing to answer: a send on `%s` cannot be refused "
+                             "(the topic is neither bounded nor `on_unmatched: fail`)",
+                             words[s->or_kind],
                              topic     ? topic->name.name
                              : subject ? subject
                                        : "this"),
-                    "declare `bounded(N); on_full: fail;` on the topic, or use `or discard`");
-        } else if (fails) {
+                    "remove the disposition");
+        } else if (s->or_kind == OR_WAIT && fails) {
             hc_help(hc_error(P->d, s->or_pos,
                              "`or wait` cannot answer an unmatched key: topic `%s` has "
                              "`on_unmatched: fail`",

@@ -164,6 +164,7 @@ static void closure_check(hc_emit *E, hc_buf *b, hc_decl *locus, hc_decl *cl, in
                       "        self->hdur%d = hnow;\n",
                       dur_index, d && d->duration ? text(E, d->duration) : "INT64_C(0)", dur_index);
     }
+    em_accum_update(E, b, cl);
     hc_buf_printf(b, "        double hl = (double)(%s);\n", text(E, a->lhs));
     hc_buf_printf(b, "        double hr = (double)(%s);\n", text(E, a->rhs));
     hc_buf_printf(b, "        double ht = (double)(%s);\n", a->third ? text(E, a->third) : "0");
@@ -357,6 +358,7 @@ static void struct_def(hc_emit *E, hc_decl *d, const char *sn) {
         hc_buf_printf(&E->types, "    %s hn;\n", native_of(d)->ctype);
     }
     em_form_fields(E, d);
+    em_accum_fields(E, d);
     hc_buf_puts(&E->types, "};\n");
 }
 
