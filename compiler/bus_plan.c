@@ -16,6 +16,7 @@
  *   - a subscriber type with tick or duration closures (checked after every delivery).
  * A send made while a handler runs still takes the bus's path at run time (the runtime keeps
  * the subscriptions registered for it), so deferred delivery stays exact. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "bus_plan.h"
@@ -424,9 +425,14 @@ static const char *decide(hc_program *P, hc_bus_topic *t) {
 }
 
 void hc_bus_lowering(hc_program *P) {
+    const char *env = getenv("HALE_BUS_DIRECT");
+    int off = env && strcmp(env, "0") == 0;
     for (int i = 0; i < P->bus->topics.n; i++) {
         hc_bus_topic *t = P->bus->topics.v[i];
         const char *why = decide(P, t);
+        if (!why && off) {
+            why = "direct calls turned off (HALE_BUS_DIRECT=0)";
+        }
         t->direct = why == NULL;
         t->reason = why ? why
                         : "every subscriber is on the publishing thread (main pool), no binding, "

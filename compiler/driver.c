@@ -100,10 +100,13 @@ static void build_key(hc_diags *d, const hc_build_opts *o, const hc_home *home, 
     crypto_generichash_state h;
     crypto_generichash_init(&h, NULL, 0, 32);
     char head[512];
-    snprintf(head, sizeof head, "hale %s|san %s|cpu %s|lto %d|cc %s\n", HALE_VERSION,
+    const char *direct = getenv("HALE_BUS_DIRECT");
+    snprintf(head, sizeof head, "hale %s|san %s|cpu %s|lto %d|cc %s|bus direct %s\n", HALE_VERSION,
              HALE_SAN_FLAGS, o->baseline_cpu ? "baseline" : "native", o->lto,
-             getenv("HALE_CC") ? getenv("HALE_CC") : HALE_DEFAULT_CC);
+             getenv("HALE_CC") ? getenv("HALE_CC") : HALE_DEFAULT_CC, direct ? direct : "");
     crypto_generichash_update(&h, (const unsigned char *)head, strlen(head));
+    /* the compiler itself: a rebuilt hale must not reuse what an older one generated */
+    hash_file_identity(&h, "/proc/self/exe");
     for (int f = 0;; f++) {
         size_t len;
         const char *text = hc_diag_source_text(d, f, &len);
