@@ -429,6 +429,10 @@ void hc_bus_lowering(hc_program *P) {
     int off = env && strcmp(env, "0") == 0;
     for (int i = 0; i < P->bus->topics.n; i++) {
         hc_bus_topic *t = P->bus->topics.v[i];
+        for (int k = 0; k < t->subs.n; k++) {
+            quiet q = {P, {0}, 0, NULL, t->subs.v[k].item->pos};
+            t->subs.v[k].quiet = quiet_fn(&q, t->subs.v[k].item->handler_decl);
+        }
         const char *why = decide(P, t);
         if (!why && off) {
             why = "direct calls turned off (HALE_BUS_DIRECT=0)";

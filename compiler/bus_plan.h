@@ -24,6 +24,7 @@ typedef struct {
     hc_decl *locus;
     hc_bus_item *item;
     int index; /* the item's position among the locus's subscribe entries (subscriptions) */
+    int quiet; /* subscriptions: the handler cannot fault, wait, publish or end a locus */
 } hc_bus_use;
 
 typedef struct hc_bus_topic {

@@ -226,7 +226,7 @@ static void attach_uses(hc_program *P, hc_decl *locus) {
             if (!t) {
                 continue;
             }
-            hc_bus_use u = {locus, it, it->subscribe ? nsub++ : -1};
+            hc_bus_use u = {locus, it, it->subscribe ? nsub++ : -1, 0};
             if (it->subscribe) {
                 HC_PUSH(P->a, t->subs, u);
                 handler_rules(P, it);

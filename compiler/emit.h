@@ -107,7 +107,8 @@ void em_accum_ref(hc_emit *E, hc_buf *b, hc_expr *e);          /* an E_REDUCE's 
 void em_bus_table(hc_emit *E);             /* the runtime's boot table (descriptors section) */
 void em_bus_main(hc_emit *E, hc_buf *out); /* `main`'s line handing it to the program */
 int em_bus_publishes_or_subscribes(hc_decl *d);
-int em_bus_init(hc_emit *E, hc_decl *d, hc_buf *b); /* init statements (bus state, keys) */
+void em_bus_fields(hc_emit *E, hc_decl *d);        /* state struct members (captured keys) */
+int em_bus_init(hc_emit *E, hc_decl *d, hc_buf *b); /* init statements (keys captured) */
 void em_bus_hooks(hc_emit *E, hc_decl *d, const char *sn, const char **attach, const char **detach);
 void em_send(hc_emit *E, hc_buf *b, hc_stmt *s);
 /* Leaves the current function at once (a zero result where one is due). */

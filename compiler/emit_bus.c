@@ -4,10 +4,12 @@
  * send's disposition answers, or, for a topic lowered to direct calls, a walk of the subscribers
  * that calls their handlers by name.
  *
- * A subscribing locus keeps its bus state (subscription handles, direct-list nodes, captured
- * keys) in a block of its own heap hung on `hale_locus.bus_state`, outside the parameters, so
- * that restart_in_place (which rewrites the parameters from a snapshot) leaves it alone. Keys
- * are captured by value when the locus is made, before birth, as Hale specifies. */
+ * A `where key == e` key is captured by value when the locus is made, before birth, as Hale
+ * specifies, into a field of the state after the parameters (so restart_in_place's snapshot
+ * keeps it). The subscription handles and direct-list nodes live in a block hung on
+ * `hale_locus.bus_state`, allocated at attach and freed at detach: outside the parameters, so
+ * restart_in_place leaves them alone, and outside the locus's region, so a subscriber that
+ * stores nothing never needs one. */
 #include <string.h>
 
 #include "bus_plan.h"
@@ -49,13 +51,18 @@ void em_bus_table(hc_emit *E) {
                           em_descriptor(E, t->key_ty), em_ctype(E, t->payload),
                           em_field(E, t->key_field));
         }
+        if (t->direct) {
+            hc_buf_printf(&rows, ", .direct_counts = hdc_%d", t->id);
+        }
         hc_buf_printf(&rows, ", .on_unmatched = %s, .bound = %lld},\n",
                       !strcmp(t->on_unmatched, "fail")       ? "HALE_BUS_FAIL"
                       : !strcmp(t->on_unmatched, "fallback") ? "HALE_BUS_FALLBACK"
                                                              : "HALE_BUS_SWALLOW",
                       (long long)t->bound);
         if (t->direct) {
-            hc_buf_printf(&E->protos, "static hale_direct_list hdl_%d;\n", t->id);
+            hc_buf_printf(&E->protos,
+                          "static hale_direct_list hdl_%d;\nstatic int64_t hdc_%d[2];\n", t->id,
+                          t->id);
         }
     }
     hc_buf_printf(b, "static const hale_bus_topic_desc hbt[%d] = {\n%s};\n", plan->topics.n,
@@ -97,22 +104,23 @@ static int keyed_value(hc_bus_item *it) {
     return it->key_filter && !is_word(it->key_filter, "_");
 }
 
-/* The bus state block's type (NULL when the type subscribes to nothing). */
-static const char *state_type(hc_emit *E, hc_decl *d) {
+/* The bus state block's type (NULL when the type subscribes to nothing): the subscription
+ * handles and direct-list nodes, allocated when the locus attaches and freed when it detaches
+ * (so a subscriber needs no region of its own for them). */
+static const char *state_type(hc_emit *E, hc_decl *d, int define) {
     if (!nth_sub(d, 0)) {
         return NULL;
     }
     const char *name = hc_sprintf(E->a, "HB_%d", d->ty->id);
+    if (!define) {
+        return name;
+    }
     hc_buf s = {0};
     for (int k = 0; nth_sub(d, k); k++) {
-        hc_bus_item *it = nth_sub(d, k);
-        hc_bus_topic *t = item_topic(E, it);
+        hc_bus_topic *t = item_topic(E, nth_sub(d, k));
         hc_buf_printf(&s, "    hale_bus_sub *s%d;\n", k);
         if (t && t->direct) {
             hc_buf_printf(&s, "    hale_direct_node n%d;\n", k);
-        }
-        if (t && t->key_ty && keyed_value(it)) {
-            hc_buf_printf(&s, "    %s k%d;\n", em_ctype(E, t->key_ty), k);
         }
     }
     hc_buf_printf(&E->types, "typedef struct {\n%s} %s;\n", hc_buf_cstr(&s), name);
@@ -120,26 +128,34 @@ static const char *state_type(hc_emit *E, hc_decl *d) {
     return name;
 }
 
-int em_bus_init(hc_emit *E, hc_decl *d, hc_buf *b) {
-    const char *st = state_type(E, d);
-    if (!st) {
-        return 0;
+static int captures_key(hc_bus_topic *t, hc_bus_item *it) {
+    return t && t->key_ty && keyed_value(it) && !is_word(it->key_filter, "replica");
+}
+
+void em_bus_fields(hc_emit *E, hc_decl *d) {
+    for (int k = 0; nth_sub(d, k); k++) {
+        hc_bus_topic *t = item_topic(E, nth_sub(d, k));
+        if (captures_key(t, nth_sub(d, k))) {
+            /* among the parameters: restart_in_place's snapshot keeps the captured value */
+            hc_buf_printf(&E->types, "    %s hk%d;\n", em_ctype(E, t->key_ty), k);
+        }
     }
-    hc_buf_printf(b,
-                  "    %s *hbs = hale_heap_alloc(hh, sizeof(%s));\n"
-                  "    memset(hbs, 0, sizeof(%s));\n    self->h.bus_state = hbs;\n",
-                  st, st, st);
+}
+
+int em_bus_init(hc_emit *E, hc_decl *d, hc_buf *b) {
+    int any = 0;
     for (int k = 0; nth_sub(d, k); k++) {
         hc_bus_item *it = nth_sub(d, k);
         hc_bus_topic *t = item_topic(E, it);
-        if (!t || !t->key_ty || !keyed_value(it)) {
-            continue;
-        }
-        if (is_word(it->key_filter, "replica")) {
+        if (keyed_value(it) && is_word(it->key_filter, "replica")) {
             em_unsupported(E, it->key_filter->pos, "`where key == replica` (pinned replicas)");
             continue;
         }
-        /* evaluated once, now, with scratch of its own; a heap key is copied into the locus */
+        if (!captures_key(t, it)) {
+            continue;
+        }
+        /* evaluated once, now (before birth), with scratch of its own; a heap key is copied
+         * into the locus, where later stores into its fields cannot free it */
         hc_buf_puts(b, "    {\n        hale_scratch *hks = hale_scratch_current();\n"
                        "        hale_region *ho = hale_scratch_side(hks, 1), *hm = "
                        "hale_scratch_side(hks, 0);\n"
@@ -148,20 +164,23 @@ int em_bus_init(hc_emit *E, hc_decl *d, hc_buf *b) {
         em_value(E, b, it->key_filter, t->key_ty);
         hc_buf_puts(b, ";\n");
         if (t->key_ty->heap) {
-            hc_buf_printf(b, "        hale_value_copy_heap(%s, &hbs->k%d, &hkv, hh);\n",
+            hc_buf_printf(b,
+                          "        hale_value_copy_heap(%s, &self->hk%d, &hkv, "
+                          "hale_locus_heap(&self->h));\n",
                           em_descriptor(E, t->key_ty), k);
         } else {
-            hc_buf_printf(b, "        hbs->k%d = hkv;\n", k);
+            hc_buf_printf(b, "        self->hk%d = hkv;\n", k);
         }
         hc_buf_puts(b, "        hale_region_reset(hm, hkm);\n    }\n");
+        any = 1;
     }
-    return 1;
+    return any;
 }
 
 /* The two wrappers of subscription `k`: the handler body as the runtime calls it, and the bus's
- * handler, which runs it as its locus. */
+ * handler, which runs it as its locus (without a frame when the handler is quiet). */
 static const char *handler_wrappers(hc_emit *E, hc_decl *d, const char *sn, int k, hc_bus_item *it,
-                                    hc_bus_topic *t) {
+                                    hc_bus_topic *t, int quiet) {
     hc_decl *h = it->handler_decl;
     const char *body = hc_sprintf(E->a, "hbc_%d_%d", d->ty->id, k);
     const char *bus = hc_sprintf(E->a, "hbw_%d_%d", d->ty->id, k);
@@ -185,8 +204,8 @@ static const char *handler_wrappers(hc_emit *E, hc_decl *d, const char *sn, int 
     }
     hc_buf_printf(&E->helpers,
                   "}\n\nstatic void %s(void *hl, const void *hp) {\n"
-                  "    hale_locus_deliver((hale_locus *)hl, %s, hp);\n}\n\n",
-                  bus, body);
+                  "    hale_locus_deliver%s((hale_locus *)hl, %s, hp);\n}\n\n",
+                  bus, quiet ? "_quiet" : "", body);
     return bus;
 }
 
@@ -207,7 +226,7 @@ void em_bus_hooks(hc_emit *E, hc_decl *d, const char *sn, const char **attach,
     if (!nth_sub(d, 0) || E->errors) {
         return;
     }
-    const char *st = hc_sprintf(E->a, "HB_%d", d->ty->id);
+    const char *st = state_type(E, d, 1);
     hc_buf a = {0}, x = {0};
     for (int k = 0; nth_sub(d, k); k++) {
         hc_bus_item *it = nth_sub(d, k);
@@ -215,19 +234,23 @@ void em_bus_hooks(hc_emit *E, hc_decl *d, const char *sn, const char **attach,
         if (!t || !t->payload || !it->handler_decl) {
             continue;
         }
-        const char *w = handler_wrappers(E, d, sn, k, it, t);
+        int quiet = 0;
+        for (int i = 0; i < t->subs.n; i++) {
+            quiet |= t->subs.v[i].locus == d && t->subs.v[i].index == k && t->subs.v[i].quiet;
+        }
+        const char *w = handler_wrappers(E, d, sn, k, it, t, quiet);
         const char *match = !it->key_filter                ? "HALE_BUS_MATCH_ALL"
                             : is_word(it->key_filter, "_") ? "HALE_BUS_MATCH_FALLBACK"
                                                            : "HALE_BUS_MATCH_KEY";
-        hc_buf_printf(
-            &a,
-            "    { hale_bus_sub_spec hsp = {.locus = hl, .handler = %s, .pool = "
-            "hl->pool, .match = %s, .key = %s, .bound = %lld, .drop = %s};\n"
-            "      hbs->s%d = hale_bus_subscribe(%d, &hsp); }\n",
-            w, match, keyed_value(it) && t->key_ty ? hc_sprintf(E->a, "&hbs->k%d", k) : "NULL",
-            (long long)it->bound,
-            it->shed && !strcmp(it->shed, "drop_old") ? "HALE_BUS_DROP_OLD" : "HALE_BUS_DROP_NEW",
-            k, t->id);
+        hc_buf_printf(&a,
+                      "    { hale_bus_sub_spec hsp = {.locus = hl, .handler = %s, .pool = "
+                      "hl->pool, .match = %s, .key = %s, .bound = %lld, .drop = %s};\n"
+                      "      hbs->s%d = hale_bus_subscribe(%d, &hsp); }\n",
+                      w, match, captures_key(t, it) ? hc_sprintf(E->a, "&self->hk%d", k) : "NULL",
+                      (long long)it->bound,
+                      it->shed && !strcmp(it->shed, "drop_old") ? "HALE_BUS_DROP_OLD"
+                                                                : "HALE_BUS_DROP_NEW",
+                      k, t->id);
         if (t->direct) {
             hc_buf_printf(&a, "    hale_direct_add(&hdl_%d, &hbs->n%d, hl, %d);\n", t->id, k,
                           direct_kind(t, d, k));
@@ -241,10 +264,14 @@ void em_bus_hooks(hc_emit *E, hc_decl *d, const char *sn, const char **attach,
     *detach = hc_sprintf(E->a, "hbd_%d", d->ty->id);
     hc_buf_printf(&E->protos, "static void %s(hale_locus *hl);\nstatic void %s(hale_locus *hl);\n",
                   *attach, *detach);
-    hc_buf_printf(&E->helpers,
-                  "static void %s(hale_locus *hl) {\n    %s *hbs = hl->bus_state;\n%s}\n\n"
-                  "static void %s(hale_locus *hl) {\n    %s *hbs = hl->bus_state;\n%s}\n\n",
-                  *attach, st, hc_buf_cstr(&a), *detach, st, hc_buf_cstr(&x));
+    hc_buf_printf(
+        &E->helpers,
+        "static void %s(hale_locus *hl) {\n    %s *self = (%s *)hl;\n    (void)self;\n"
+        "    %s *hbs = hale_sys_calloc(1, sizeof(%s));\n    if (!hbs) hale_oom(sizeof(%s), "
+        "\"bus state\");\n    hl->bus_state = hbs;\n%s}\n\n"
+        "static void %s(hale_locus *hl) {\n    %s *hbs = hl->bus_state;\n    if (!hbs) "
+        "return;\n%s    hale_sys_free(hbs);\n    hl->bus_state = NULL;\n}\n\n",
+        *attach, sn, sn, st, st, st, hc_buf_cstr(&a), *detach, st, hc_buf_cstr(&x));
     hc_buf_free(&a);
     hc_buf_free(&x);
 }
@@ -253,7 +280,8 @@ void em_bus_hooks(hc_emit *E, hc_decl *d, const char *sn, const char **attach,
 
 static void direct_walk(hc_emit *E, hc_buf *b, hc_bus_topic *t, const char *v) {
     hc_buf_printf(b,
-                  " if (hdl_%d.head && !hale_bus_deferring()) { int64_t hbn = 0; for "
+                  " if (hdl_%d.head && (!hale_bus_tl_frames || !hale_bus_deferring())) { "
+                  "int64_t hbn = 0; for "
                   "(hale_direct_node *hbd = hdl_%d.head; hbd; hbd = hbd->next) { if "
                   "(!hale_direct_ok(hbd->locus)) continue; ",
                   t->id, t->id);
@@ -281,10 +309,14 @@ static void direct_walk(hc_emit *E, hc_buf *b, hc_bus_topic *t, const char *v) {
     if (!one) {
         hc_buf_puts(b, "} ");
     }
-    hc_buf_printf(b,
-                  "hbn++; } hale_bus_note_direct(%d, hbn); } else { (void)hale_bus_publish(%d, "
-                  "&%s, 0); }",
-                  t->id, t->id, v);
+    /* the topic's counters, kept here (one thread: relaxed stores suffice) */
+    hc_buf_printf(
+        b,
+        "hbn++; } __atomic_store_n(&hdc_%d[0], __atomic_load_n(&hdc_%d[0], "
+        "__ATOMIC_RELAXED) + 1, __ATOMIC_RELAXED); __atomic_store_n(&hdc_%d[1], "
+        "__atomic_load_n(&hdc_%d[1], __ATOMIC_RELAXED) + hbn, __ATOMIC_RELAXED); } else { "
+        "(void)hale_bus_publish(%d, &%s, 0); }",
+        t->id, t->id, t->id, t->id, t->id, v);
 }
 
 void em_send(hc_emit *E, hc_buf *b, hc_stmt *s) {

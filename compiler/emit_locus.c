@@ -359,6 +359,7 @@ static void struct_def(hc_emit *E, hc_decl *d, const char *sn) {
     }
     em_form_fields(E, d);
     em_accum_fields(E, d);
+    em_bus_fields(E, d);
     hc_buf_puts(&E->types, "};\n");
 }
 
@@ -377,8 +378,8 @@ static const char *init_fn(hc_emit *E, hc_decl *d, const char *sn) {
     int nd = count_duration(d);
     const native_locus *nat = native_of(d);
     any |= em_form_init(E, d, sn, &body);
-    any |= em_bus_init(E, d, &body);
-    if (!any && !nd && !nat) {
+    int bus = em_bus_init(E, d, &body); /* needs no `hh` of its own */
+    if (!any && !nd && !nat && !bus) {
         hc_buf_free(&body);
         return "NULL";
     }

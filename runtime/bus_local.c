@@ -21,6 +21,7 @@
 #include "region.h"
 
 _Thread_local bus_thread *bus_tl;
+_Thread_local int hale_bus_tl_frames;
 static pthread_key_t bt_key;
 static pthread_once_t bt_once = PTHREAD_ONCE_INIT;
 

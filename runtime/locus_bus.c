@@ -63,6 +63,18 @@ void hale_locus_deliver(hale_locus *l, hale_handler_fn fn, const void *payload) 
     hale_locus_after_handler(l);
 }
 
+void hale_locus_deliver_quiet(hale_locus *l, hale_handler_fn fn, const void *payload) {
+    if (l->flags & (LF_QUARANTINED | LF_DISSOLVED)) {
+        return;
+    }
+    hale_scratch *s = hale_scratch_current();
+    fn(hale_scratch_side(s, 1), hale_scratch_side(s, 0), l, payload);
+    if (l->type->epochs & (HALE_EPOCH_TICK | HALE_EPOCH_DURATION)) {
+        hale_locus_tick(l); /* framed inside: a broken closure is routed as usual */
+        hale_locus_after_handler(l);
+    }
+}
+
 /* ---- teardown ---- */
 
 void hale_locus_bus_settle(void) {

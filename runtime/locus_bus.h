@@ -40,6 +40,10 @@ typedef void (*hale_handler_fn)(hale_region *ho, hale_region *hm, void *self, co
  * teardown of a locus that terminated in the handler. */
 void hale_locus_deliver(hale_locus *l, hale_handler_fn fn, const void *payload);
 
+/* The same for a handler the compiler proved quiet (it cannot fault, wait, publish or change
+ * any locus's life): no frame is needed around it, only the gate and the closures after it. */
+void hale_locus_deliver_quiet(hale_locus *l, hale_handler_fn fn, const void *payload);
+
 /* Between the drain pass and the dissolve pass of a teardown: cross-thread deliveries still on
  * their way (the last messages of publishers that have been joined) reach subscribers that are
  * about to dissolve. Does nothing without a bus, or from inside a handler. */
