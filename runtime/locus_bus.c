@@ -77,8 +77,17 @@ void hale_locus_deliver_quiet(hale_locus *l, hale_handler_fn fn, const void *pay
 
 /* ---- teardown ---- */
 
-void hale_locus_bus_settle(void) {
-    if (hale_bus_topic_count() == 0 || hale_bus_deferring()) {
+static int off_pool(hale_locus *l, struct hale_pool *home) {
+    for (hale_locus *c = l->first; c; c = c->next) {
+        if (c->pool != home || off_pool(c, home)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+void hale_locus_bus_settle(hale_locus *l) {
+    if (hale_bus_topic_count() == 0 || hale_bus_deferring() || (l && !off_pool(l, l->pool))) {
         return;
     }
     if (hale_bus_quiesce(SETTLE_NS) != 0) {

@@ -44,10 +44,12 @@ void hale_locus_deliver(hale_locus *l, hale_handler_fn fn, const void *payload);
  * any locus's life): no frame is needed around it, only the gate and the closures after it. */
 void hale_locus_deliver_quiet(hale_locus *l, hale_handler_fn fn, const void *payload);
 
-/* Between the drain pass and the dissolve pass of a teardown: cross-thread deliveries still on
- * their way (the last messages of publishers that have been joined) reach subscribers that are
- * about to dissolve. Does nothing without a bus, or from inside a handler. */
-void hale_locus_bus_settle(void);
+/* Between the drain pass and the dissolve pass of the teardown of `l` (NULL: the whole tree,
+ * at the program's end): when some locus of the subtree runs on another pool than `l` (its
+ * publishers have just been joined), cross-thread deliveries still on their way reach the
+ * subscribers that are about to dissolve (Hale's teardown publish delivery). Does nothing
+ * without a bus, or from inside a handler. */
+void hale_locus_bus_settle(hale_locus *l);
 
 /* `T <- v or raise` refused by the bus: a fault of the publishing code (BusFull,
  * BusUnmatchedKey), which the locus runtime turns into a failure of the publishing locus. */

@@ -200,7 +200,7 @@ static void teardown_root(void) {
     for (hale_locus *c = root->last; c; c = c->prev) {
         hale_locus_drain_tree(c);
     }
-    hale_locus_bus_settle(); /* the last messages of joined publishers arrive first */
+    hale_locus_bus_settle(NULL); /* the last messages of joined publishers arrive first */
     while (root->last) {
         hale_locus *c = root->last;
         hale_locus_dissolve_tree(c, 0);
