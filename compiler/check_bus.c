@@ -158,7 +158,7 @@ static void declared_topic(hc_program *P, hc_decl *d) {
 
 /* ---- string subjects ---- */
 
-static hc_bus_topic *string_subject(hc_program *P, hc_decl *locus, hc_bus_item *it) {
+static hc_bus_topic *string_subject(hc_program *P, hc_bus_item *it) {
     hc_bus_topic *t = hc_bus_topic_of(P, NULL, it->subject_str);
     if (t) {
         if (t->payload && it->payload && t->payload != it->payload &&
@@ -186,7 +186,6 @@ static hc_bus_topic *string_subject(hc_program *P, hc_decl *locus, hc_bus_item *
             return o;
         }
     }
-    (void)locus;
     t = new_topic(P, it->subject_str, it->subject_str, it->pos);
     t->payload = it->payload;
     if (t->payload && !travels(t->payload)) {
@@ -221,7 +220,7 @@ static void attach_uses(hc_program *P, hc_decl *locus) {
         for (int k = 0; m->kind == M_BUS && k < m->bus.n; k++) {
             hc_bus_item *it = &m->bus.v[k];
             hc_bus_topic *t = it->topic_decl    ? hc_bus_topic_of(P, it->topic_decl, NULL)
-                              : it->subject_str ? string_subject(P, locus, it)
+                              : it->subject_str ? string_subject(P, it)
                                                 : NULL;
             if (!t) {
                 continue;
