@@ -249,6 +249,17 @@ static hc_placement *placed_receiver(xw *x, hc_expr *recv) {
     return x->locus == x->P->main_locus ? hc_place_entry(x->P, e->field.name) : NULL;
 }
 
+/* "w.c" for the receiver `self.w.c`. */
+static const char *chain_text(hc_arena *a, hc_expr *e) {
+    if (!e || e->kind != E_FIELD || !e->lhs) {
+        return "";
+    }
+    if (e->lhs->kind == E_SELF) {
+        return e->field.name;
+    }
+    return hc_sprintf(a, "%s.%s", chain_text(a, e->lhs), e->field.name);
+}
+
 static void cross_expr(xw *x, hc_expr *e) {
     if (!e) {
         return;
@@ -263,8 +274,8 @@ static void cross_expr(xw *x, hc_expr *e) {
             hc_diag *g = hc_error(x->P->d, e->lhs->field.pos,
                                   "`%s.%s()` is a direct call into `%s`, which runs on %s%s; "
                                   "`%s` runs on pool `%s`",
-                                  pl->field.name, e->lhs->field.name, pl->field.name,
-                                  pinned ? "a pinned thread of its own" : "pool ",
+                                  chain_text(x->P->a, e->lhs->lhs), e->lhs->field.name,
+                                  pl->field.name, pinned ? "a pinned thread of its own" : "pool ",
                                   pinned ? "" : hc_sprintf(x->P->a, "`%s`", there),
                                   x->locus->name.name, here);
             hc_help(g,
