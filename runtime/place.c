@@ -16,6 +16,7 @@
  * one reference for the runner, one for the holder (l->runner), one for a stop message in flight.
  * Flags of a locus are only ever written on its own pool's thread; the stop message sets them
  * there. */
+#include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
 #include <string.h>
@@ -31,7 +32,7 @@ typedef struct hale_runner {
     hale_msg stop_msg; /* joiner -> the runner's pool */
     hale_locus *l;
     hale_pool *pool;
-    hale_co *co; /* set by the runner when it starts, on its pool */
+    _Atomic(hale_co *) co; /* set by the runner when it starts, on its pool */
     int how;
     _Atomic unsigned st;
     _Atomic int refs;
@@ -43,14 +44,45 @@ typedef struct hale_runner {
 } hale_runner;
 
 /* Runner records are made and dropped once per detached locus (per connection, for a server):
- * each thread keeps a few it released for the next one. */
+ * each thread keeps a few it released for the next one, and frees them when it exits. */
 #define RUNNER_CACHE 256
-static _Thread_local hale_runner *runner_cache[RUNNER_CACHE];
-static _Thread_local int runner_cached;
+typedef struct {
+    hale_runner *v[RUNNER_CACHE];
+    int n;
+} runner_cache;
+static _Thread_local runner_cache *cache;
+static pthread_key_t cache_key;
+static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
+
+static void cache_free(void *p) {
+    runner_cache *c = p;
+    while (c->n > 0) {
+        hale_sys_free(c->v[--c->n]);
+    }
+    hale_sys_free(c);
+}
+
+static void cache_key_make(void) {
+    pthread_key_create(&cache_key, cache_free);
+}
+
+static runner_cache *my_cache(void) {
+    if (!cache) {
+        pthread_once(&cache_once, cache_key_make);
+        cache = hale_sys_malloc(sizeof *cache);
+        if (!cache) {
+            return NULL;
+        }
+        cache->n = 0;
+        pthread_setspecific(cache_key, cache);
+    }
+    return cache;
+}
 
 static hale_runner *runner_new(void) {
-    if (runner_cached > 0) {
-        return runner_cache[--runner_cached];
+    runner_cache *c = my_cache();
+    if (c && c->n > 0) {
+        return c->v[--c->n];
     }
     hale_runner *r = hale_sys_malloc(sizeof *r);
     if (!r) {
@@ -63,8 +95,9 @@ static void runner_release(hale_runner *r) {
     if (atomic_fetch_sub_explicit(&r->refs, 1, memory_order_acq_rel) != 1) {
         return;
     }
-    if (runner_cached < RUNNER_CACHE) {
-        runner_cache[runner_cached++] = r;
+    runner_cache *c = my_cache();
+    if (c && c->n < RUNNER_CACHE) {
+        c->v[c->n++] = r;
     } else {
         hale_sys_free(r);
     }
@@ -74,9 +107,17 @@ hale_pool *hale_locus_pool(const hale_locus *l) {
     return l->pool ? l->pool : hale_pool_main();
 }
 
+static hale_co *runner_co(const hale_runner *r) {
+    return atomic_load_explicit(&((hale_runner *)r)->co, memory_order_acquire);
+}
+
 int hale_place_foreign(const hale_locus *l) {
     const hale_runner *r = l->runner;
-    return r && (!r->co || r->co != hale_co_self());
+    if (!r) {
+        return 0;
+    }
+    hale_co *co = runner_co(r);
+    return !co || co != hale_co_self();
 }
 
 /* ---- waiting without losing the caller's frames ---- */
@@ -165,7 +206,7 @@ static void wait_for_join(hale_runner *r) {
 static void runner_main(void *arg) {
     hale_runner *r = arg;
     hale_locus *l = r->l;
-    r->co = hale_co_self();
+    atomic_store_explicit(&r->co, hale_co_self(), memory_order_release);
     hale_tls_frame = NULL;
     hale_place_start_deferred(l);
     hale_locus_live(l);
@@ -199,6 +240,7 @@ static int spawn(hale_locus *l, int how, hale_pool *pool) {
     atomic_init(&r->refs, 2);
     atomic_init(&r->stop_posted, 0);
     atomic_init(&r->joined, 0);
+    atomic_init(&r->co, NULL);
     l->runner = r;
     l->flags |= LF_DETACHED;
     bool ok = false;
@@ -233,7 +275,8 @@ int hale_place_detach(hale_locus *l, int how) {
 
 void hale_place_start_deferred(hale_locus *l) {
     for (hale_locus *c = l->first; c; c = c->next) {
-        if (c->flags & LF_DEFERRED) {
+        /* a detached child's flags belong to its own thread: not read here */
+        if (!c->runner && (c->flags & LF_DEFERRED)) {
             c->flags &= ~LF_DEFERRED;
             hale_locus_start(c, c->hold, NULL);
         }
@@ -247,8 +290,9 @@ static void on_stop(hale_msg *m) {
     if (!(atomic_load(&r->st) & ST_DONE)) {
         /* leave birth/run at the next wait; a run() not yet entered is not entered */
         r->l->flags |= LF_STOP | LF_DRAINING;
-        if (r->co) {
-            hale_interrupt(r->co);
+        hale_co *co = runner_co(r); /* NULL: not started yet, and it will see the flags */
+        if (co) {
+            hale_interrupt(co);
         }
     }
     runner_release(r);
@@ -280,7 +324,7 @@ static void escalate(void *arg) {
 
 int hale_place_join(hale_locus *l, int stop) {
     hale_runner *r = l->runner;
-    if (!r || (r->co && r->co == hale_co_self())) {
+    if (!r || runner_co(r) == hale_co_self()) {
         return 0;
     }
     stop |= hale_program_shutting_down();
@@ -292,7 +336,7 @@ int hale_place_join(hale_locus *l, int stop) {
             post_stop(r);
         }
         if (old & ST_RAN) {
-            hale_wake(r->co); /* it waits for this join and cannot finish before it */
+            hale_wake(runner_co(r)); /* it waits for this join and cannot finish before it */
         }
         join_tick j = {r, stop};
         wait_flag(&r->joined, escalate, &j);

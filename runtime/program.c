@@ -42,7 +42,8 @@ bool hale_program_shutting_down(void) {
 }
 
 void hale_program_born(hale_locus *l) {
-    if (!P.ready_sent && P.main_co && l->parent == hale_locus_root()) {
+    /* only the root's own children count, and they all live on the main thread */
+    if (l->parent == hale_locus_root() && !P.ready_sent && P.main_co) {
         P.ready_sent = 1;
         hale_notify_ready();
     }
