@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "bus_plan.h"
+
 static const struct {
     const char *name;
     hc_type_kind kind;
@@ -808,4 +810,6 @@ void hc_check(hc_program *P) {
             }
         }
     }
+    /* 5. the bus: the topic table, program-wide rules, each topic's lowering */
+    ck_bus_program(P);
 }

@@ -166,4 +166,9 @@ void ck_locus_bodies(hc_program *P, hc_decl *locus);
 void ck_topic(hc_program *P, hc_decl *topic);
 hc_decl *ck_locus_method(hc_decl *locus, const char *name);
 
+/* check_accum.c: `sum(e)`, `mean(e)`, `count()` in closure assertions */
+void ck_accum_rewrite(hc_program *P, hc_decl *locus, hc_decl *closure);
+int ck_accumulators(hc_decl *locus); /* how many a locus type's closures keep */
+hc_type *ck_reduce(hc_ctx *c, hc_expr *e);
+
 #endif

@@ -245,6 +245,7 @@ static void ck_closure(hc_program *P, hc_decl *locus, hc_decl *m) {
         }
     }
     if (m->assertion && m->assertion->kind == E_APPROX) {
+        ck_accum_rewrite(P, locus, m);
         ck_numeric(&c, m->assertion->lhs, "the closure's left side");
         ck_numeric(&c, m->assertion->rhs, "the closure's right side");
         if (m->assertion->third) {
@@ -604,19 +605,10 @@ void ck_topic(hc_program *P, hc_decl *t) {
     }
     if (t->keyed_by.name && pt && pt->kind != TY_ERROR) {
         int idx;
-        if (!ck_record_field(pt, t->keyed_by.name, &idx)) {
+        if (pt->kind != TY_RECORD || !ck_record_field(pt, t->keyed_by.name, &idx)) {
             hc_error(P->d, t->keyed_by.pos, "payload `%s` has no field `%s` to key by",
                      hc_type_name(P->a, pt), t->keyed_by.name);
-        } else {
-            hc_type *kt = pt->decl->fields.v[idx].type->resolved;
-            if (kt && kt->kind != TY_INT && kt->kind != TY_STRING && kt->kind != TY_ENUM &&
-                kt->kind != TY_ERROR) {
-                hc_error(P->d, t->keyed_by.pos,
-                         "a routing key is an Int, a String or an enum, "
-                         "found `%s`",
-                         hc_type_name(P->a, kt));
-            }
-        }
+        } /* the key's type is checked with the whole program's topics (check_bus.c) */
     }
     if (t->bound && !t->on_full_fail) {
         hc_help(

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "bus_plan.h"
 #include "check.h"
 
 static int ck_stmt(hc_ctx *c, hc_stmt *s);
@@ -566,12 +567,40 @@ static int ck_send(hc_ctx *c, hc_stmt *s) {
     if (payload) {
         ck_coerce(c, v, vt, payload, "the topic's payload");
     }
+    int fails = topic && topic->on_unmatched && strcmp(topic->on_unmatched, "fail") == 0;
     if (topic && topic->bound && !s->has_or) {
         hc_help(hc_error(P->d, s->pos,
                          "a send on bounded topic `%s` must say what happens when "
                          "it is full",
                          topic->name.name),
                 "add `or raise`, `or discard` or `or wait`");
+    } else if (fails && !s->has_or) {
+        hc_help(hc_error(P->d, s->pos,
+                         "a send on topic `%s` must say what happens when no subscriber has "
+                         "its key (`on_unmatched: fail`)",
+                         topic->name.name),
+                "add `or raise` or `or discard`");
+    }
+    if (s->has_or) {
+        static const char *words[] = {"", "raise", "discard", "wait", ""};
+        int bounded = topic && topic->bound;
+        int linked = topic && hc_topic_bound_to_transport(P, topic);
+        if (!bounded && !fails && !linked) {
+            hc_help(hc_error(P->d, s->or_pos,
+                             "`or %s` has nothing to answer: a send on `%s` cannot be refused "
+                             "(the topic is neither bounded nor `on_unmatched: fail`)",
+                             words[s->or_kind],
+                             topic     ? topic->name.name
+                             : subject ? subject
+                                       : "this"),
+                    "remove the disposition");
+        } else if (s->or_kind == OR_WAIT && fails) {
+            hc_help(hc_error(P->d, s->or_pos,
+                             "`or wait` cannot answer an unmatched key: topic `%s` has "
+                             "`on_unmatched: fail`",
+                             topic->name.name),
+                    "use `or raise` or `or discard`");
+        }
     }
     return 0;
 }

@@ -43,7 +43,8 @@ static const char check_usage[] =
     "file:line:col with the source line. Nothing is compiled.\n"
     "\n"
     "  --json   one JSON object per diagnostic on stdout (file, line, col, len, severity,\n"
-    "           message, help, notes)\n"
+    "           message, help, notes); then, when there are no errors, one per bus topic\n"
+    "           (topic, subject, id, lowering: direct|dispatched, reason)\n"
     "\n"
     "Exit status: 0 no errors, 1 errors, 2 usage.\n";
 

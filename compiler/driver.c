@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bus_plan.h"
 #include "check.h"
 #include "emit.h"
 #include "home.h"
@@ -41,6 +42,12 @@ int hc_check_path(const char *path, int json) {
     }
     hc_diags_print(d, json ? stdout : stderr, json, 1);
     int rc = hc_error_count(d) ? HC_PROGRAM_ERROR : HC_OK;
+    if (json && rc == HC_OK) {
+        hc_buf b = {0};
+        hc_bus_report_json(P, &b); /* one line per topic: its lowering and why */
+        fputs(hc_buf_cstr(&b), stdout);
+        hc_buf_free(&b);
+    }
     hc_arena_free(a);
     return rc;
 }
@@ -93,10 +100,13 @@ static void build_key(hc_diags *d, const hc_build_opts *o, const hc_home *home, 
     crypto_generichash_state h;
     crypto_generichash_init(&h, NULL, 0, 32);
     char head[512];
-    snprintf(head, sizeof head, "hale %s|san %s|cpu %s|lto %d|cc %s\n", HALE_VERSION,
+    const char *direct = getenv("HALE_BUS_DIRECT");
+    snprintf(head, sizeof head, "hale %s|san %s|cpu %s|lto %d|cc %s|bus direct %s\n", HALE_VERSION,
              HALE_SAN_FLAGS, o->baseline_cpu ? "baseline" : "native", o->lto,
-             getenv("HALE_CC") ? getenv("HALE_CC") : HALE_DEFAULT_CC);
+             getenv("HALE_CC") ? getenv("HALE_CC") : HALE_DEFAULT_CC, direct ? direct : "");
     crypto_generichash_update(&h, (const unsigned char *)head, strlen(head));
+    /* the compiler itself: a rebuilt hale must not reuse what an older one generated */
+    hash_file_identity(&h, "/proc/self/exe");
     for (int f = 0;; f++) {
         size_t len;
         const char *text = hc_diag_source_text(d, f, &len);

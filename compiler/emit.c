@@ -13,7 +13,7 @@ void em_unsupported(hc_emit *E, hc_pos at, const char *what) {
     E->errors++;
     hc_help(hc_error(E->P->d, at, "not supported yet: %s", what),
             "`hale check` accepts this program; this version of `hale build` does not lower "
-            "this construct yet (the bus, placement and bindings come with a later version)");
+            "this construct yet (bindings come with a later version)");
 }
 
 void em_indent(hc_emit *E, hc_buf *b) {
@@ -64,6 +64,7 @@ int hc_emit_program(hc_program *P, hc_buf *out) {
             E.errors++;
         }
     }
+    em_bus_table(&E);
     em_loci(&E);
     for (int i = 0; i < P->fns.n; i++) {
         hc_decl *fn = P->fns.v[i];
@@ -120,10 +121,10 @@ int hc_emit_program(hc_program *P, hc_buf *out) {
                   "    %s(hale_scratch_side(hs, 1), hale_scratch_side(hs, 0));\n"
                   "}\n\n"
                   "int main(int argc, char **argv) {\n"
-                  "    hale_start(argc, argv);\n"
-                  "    return hale_program_run(hale_entry);\n"
-                  "}\n",
+                  "    hale_start(argc, argv);\n",
                   em_fn_name(&E, main_fn));
+    em_bus_main(&E, out);
+    hc_buf_puts(out, "    return hale_program_run(hale_entry);\n}\n");
     hc_buf_free(&E.types);
     hc_buf_free(&E.descs);
     hc_buf_free(&E.protos);

@@ -110,6 +110,18 @@ int em_form_init(hc_emit *E, hc_decl *d, const char *sn, hc_buf *b); /* init sta
 void em_form_call(hc_emit *E, hc_buf *b, hc_expr *call, const char *recv, const char *res,
                   const char *err);
 void em_slot_call(hc_emit *E, hc_buf *b, hc_expr *call);
+/* emit_accum.c: closure accumulators (sum, mean, count) */
+void em_accum_fields(hc_emit *E, hc_decl *d);                  /* state struct members */
+void em_accum_update(hc_emit *E, hc_buf *b, hc_decl *closure); /* at each fire */
+void em_accum_ref(hc_emit *E, hc_buf *b, hc_expr *e);          /* an E_REDUCE's value */
+/* emit_bus.c: the topic table, subscriptions of a locus type, sends */
+void em_bus_table(hc_emit *E);             /* the runtime's boot table (descriptors section) */
+void em_bus_main(hc_emit *E, hc_buf *out); /* `main`'s line handing it to the program */
+int em_bus_publishes_or_subscribes(hc_decl *d);
+void em_bus_fields(hc_emit *E, hc_decl *d);        /* state struct members (captured keys) */
+int em_bus_init(hc_emit *E, hc_decl *d, hc_buf *b); /* init statements (keys captured) */
+void em_bus_hooks(hc_emit *E, hc_decl *d, const char *sn, const char **attach, const char **detach);
+void em_send(hc_emit *E, hc_buf *b, hc_stmt *s);
 /* Leaves the current function at once (a zero result where one is due). */
 void em_leave(hc_emit *E, hc_buf *b);
 /* The locus whose state holds the place `e` (NULL when it is not inside a locus). */

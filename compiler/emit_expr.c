@@ -765,6 +765,9 @@ static void em_expr_inner(hc_emit *E, hc_buf *b, hc_expr *e) {
     case E_TIME:
         hc_buf_puts(b, "0");
         break;
+    case E_REDUCE:
+        em_accum_ref(E, b, e);
+        break;
     default:
         em_unsupported(E, e->pos, "this expression");
         hc_buf_puts(b, "0");

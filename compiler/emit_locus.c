@@ -164,6 +164,7 @@ static void closure_check(hc_emit *E, hc_buf *b, hc_decl *locus, hc_decl *cl, in
                       "        self->hdur%d = hnow;\n",
                       dur_index, d && d->duration ? text(E, d->duration) : "INT64_C(0)", dur_index);
     }
+    em_accum_update(E, b, cl);
     hc_buf_printf(b, "        double hl = (double)(%s);\n", text(E, a->lhs));
     hc_buf_printf(b, "        double hr = (double)(%s);\n", text(E, a->rhs));
     hc_buf_printf(b, "        double ht = (double)(%s);\n", a->third ? text(E, a->third) : "0");
@@ -365,10 +366,6 @@ static void refuse_members(hc_emit *E, hc_decl *d) {
     for (int i = 0; i < d->members.n; i++) {
         hc_decl *m = d->members.v[i];
         switch (m->kind) {
-        case M_BUS:
-            if (m->bus.n) {
-                em_unsupported(E, m->pos, "the bus (`bus { ... }`)");
-            }
             break;
         case M_BINDINGS:
             em_unsupported(E, m->pos, "`bindings`");
@@ -403,6 +400,8 @@ static void struct_def(hc_emit *E, hc_decl *d, const char *sn) {
         hc_buf_printf(&E->types, "    %s hn;\n", native_of(d)->ctype);
     }
     em_form_fields(E, d);
+    em_accum_fields(E, d);
+    em_bus_fields(E, d);
     hc_buf_puts(&E->types, "};\n");
 }
 
@@ -421,7 +420,8 @@ static const char *init_fn(hc_emit *E, hc_decl *d, const char *sn) {
     int nd = count_duration(d);
     const native_locus *nat = native_of(d);
     any |= em_form_init(E, d, sn, &body);
-    if (!any && !nd && !nat) {
+    int bus = em_bus_init(E, d, &body); /* needs no `hh` of its own */
+    if (!any && !nd && !nat && !bus) {
         hc_buf_free(&body);
         return "NULL";
     }
@@ -429,7 +429,7 @@ static const char *init_fn(hc_emit *E, hc_decl *d, const char *sn) {
     hc_buf_printf(&E->protos, "static void %s(void *hself);\n", name);
     hc_buf_printf(&E->helpers, "static void %s(void *hself) {\n    %s *self = hself;\n", name, sn);
     if (any) {
-        hc_buf_puts(&E->helpers, "    hale_heap *hh = hale_locus_heap(&self->h);\n");
+        hc_buf_puts(&E->helpers, "    hale_heap *hh = hale_locus_heap(&self->h);\n    (void)hh;\n");
     }
     hc_buf_puts(&E->helpers, hc_buf_cstr(&body));
     for (int i = 0; i < nd; i++) {
@@ -455,6 +455,8 @@ static void descriptor(hc_emit *E, hc_decl *d, const char *sn) {
     const char *init = init_fn(E, d, sn);
     const char *epochs = "0";
     const char *closures = closures_fn(E, d, sn, &epochs);
+    const char *battach, *bdetach;
+    em_bus_hooks(E, d, sn, &battach, &bdetach);
     E->self_text = self_save;
     int id = d->ty->id;
     hc_buf *b = &E->descs;
@@ -504,19 +506,23 @@ static void descriptor(hc_emit *E, hc_decl *d, const char *sn) {
                       "    (void)ho;\n    (void)hm;\n    %s *self = hself;\n    %s\n}\n\n",
                       dissolve, sn, nat->dissolve);
     }
-    hc_buf_printf(
-        b,
-        "static const hale_locus_type %s = {.name = \"%s\", .size = sizeof(%s), .init = "
-        "%s, .birth = %s, .run = %s, .drain = %s, .dissolve = %s, .closures = %s, "
-        ".epochs = %s, .accepts = %s, .naccepts = %d, .failure_child = %s, .on_failure "
-        "= %s, .flags = %s, .locus_fields = %s, .nlocus_fields = %d};\n",
-        desc_name(d->ty, E->a), d->name.name, sn, init,
-        hook_name(E, member(d, M_LIFECYCLE, "birth")), hook_name(E, member(d, M_LIFECYCLE, "run")),
-        hook_name(E, member(d, M_LIFECYCLE, "drain")), dissolve, closures ? closures : "NULL",
-        epochs, ct ? hc_sprintf(E->a, "hla_%d", id) : "NULL", ct ? 1 : 0,
-        ft ? hc_sprintf(E->a, "&%s", desc_name(ft, E->a)) : "NULL",
-        ft ? hook_name(E, fail) : "NULL", hc_buf_cstr(&flags),
-        nloc ? hc_sprintf(E->a, "hlf_%d", id) : "NULL", nloc);
+    if (em_bus_publishes_or_subscribes(d)) {
+        hc_buf_puts(&flags, " | HALE_LT_LONG_LIVED"); /* work after birth: lives to its scope */
+    }
+    hc_buf_printf(b,
+                  "static const hale_locus_type %s = {.name = \"%s\", .size = sizeof(%s), .init = "
+                  "%s, .birth = %s, .run = %s, .drain = %s, .dissolve = %s, .closures = %s, "
+                  ".epochs = %s, .accepts = %s, .naccepts = %d, .failure_child = %s, .on_failure "
+                  "= %s, .flags = %s, .locus_fields = %s, .nlocus_fields = %d, .bus_attach = %s, "
+                  ".bus_detach = %s};\n",
+                  desc_name(d->ty, E->a), d->name.name, sn, init,
+                  hook_name(E, member(d, M_LIFECYCLE, "birth")),
+                  hook_name(E, member(d, M_LIFECYCLE, "run")),
+                  hook_name(E, member(d, M_LIFECYCLE, "drain")), dissolve,
+                  closures ? closures : "NULL", epochs, ct ? hc_sprintf(E->a, "hla_%d", id) : "NULL",
+                  ct ? 1 : 0, ft ? hc_sprintf(E->a, "&%s", desc_name(ft, E->a)) : "NULL",
+                  ft ? hook_name(E, fail) : "NULL", hc_buf_cstr(&flags),
+                  nloc ? hc_sprintf(E->a, "hlf_%d", id) : "NULL", nloc, battach, bdetach);
     hc_buf_free(&flags);
 }
 

@@ -462,7 +462,7 @@ void em_stmt(hc_emit *E, hc_buf *b, hc_stmt *s) {
         return;
     }
     case S_SEND:
-        em_unsupported(E, s->pos, "sending on the bus (`<-`)");
+        em_send(E, b, s);
         return;
     case S_YIELD:
     case S_TERMINATE:

@@ -127,32 +127,37 @@ static void bus_entry(parser *p, hc_decl *d) {
     if (!it.subscribe && accept(p, K_AS)) {
         it.handler = expect_ident(p, "a name");
     }
-    if (it.subscribe && at_word(p, "bounded") && peek_n(p, 1)->kind == P_LPAREN) {
-        advance(p);
-        advance(p);
-        if (at(p, T_INT)) {
-            it.bound = advance(p)->i;
-        } else {
-            perr(p, "expected the bound as an integer, found %s", found(p));
-        }
-        if (expect(p, P_COMMA, "`,` and a shed policy (drop_new or drop_old)")) {
-            if (at_word(p, "drop_new") || at_word(p, "drop_old")) {
-                it.shed = advance(p)->text;
+    /* `bounded(N, policy)` and `where key == e`, in either order */
+    for (int more = it.subscribe; more;) {
+        more = 0;
+        if (!it.bound && at_word(p, "bounded") && peek_n(p, 1)->kind == P_LPAREN) {
+            advance(p);
+            advance(p);
+            if (at(p, T_INT)) {
+                it.bound = advance(p)->i;
             } else {
-                perr(p, "expected `drop_new` or `drop_old`, found %s", found(p));
+                perr(p, "expected the bound as an integer, found %s", found(p));
             }
+            if (expect(p, P_COMMA, "`,` and a shed policy (drop_new or drop_old)")) {
+                if (at_word(p, "drop_new") || at_word(p, "drop_old")) {
+                    it.shed = advance(p)->text;
+                } else {
+                    perr(p, "expected `drop_new` or `drop_old`, found %s", found(p));
+                }
+            }
+            expect(p, P_RPAREN, "`)`");
+            more = 1;
+        } else if (!it.key_filter && at_word(p, "where")) {
+            advance(p);
+            if (!at_word(p, "key")) {
+                perr(p, "expected `key == ...` after `where`, found %s", found(p));
+                return;
+            }
+            advance(p);
+            expect(p, P_EQ, "`==`");
+            it.key_filter = parse_expr(p);
+            more = 1;
         }
-        expect(p, P_RPAREN, "`)`");
-    }
-    if (it.subscribe && at_word(p, "where")) {
-        advance(p);
-        if (!at_word(p, "key")) {
-            perr(p, "expected `key == ...` after `where`, found %s", found(p));
-            return;
-        }
-        advance(p);
-        expect(p, P_EQ, "`==`");
-        it.key_filter = parse_expr(p);
     }
     member_semi(p, "the bus entry");
     HC_PUSH(p->a, d->bus, it);

@@ -49,6 +49,7 @@ struct hc_type {
 };
 
 typedef struct hc_types hc_types;
+typedef struct hc_bus_plan hc_bus_plan; /* bus_plan.h */
 
 /* Everything one compilation knows: seeds, declarations, types, diagnostics. */
 typedef struct {
@@ -66,6 +67,7 @@ typedef struct {
     hc_decl *main_locus;
     int nfuncs;
     int parse_errors; /* lexer and parser errors: the tree is partial, not checked */
+    hc_bus_plan *bus; /* the topic table and each topic's lowering (after checking) */
 } hc_program;
 
 hc_types *hc_types_new(hc_arena *a);

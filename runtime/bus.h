@@ -79,6 +79,10 @@ typedef struct {
     size_t key_offset;         /* offset of the keyed_by field in the payload */
     hale_bus_unmatched on_unmatched;
     int64_t bound; /* bounded(N) with on_full: fail; 0 for an unbounded topic */
+    /* Sends the compiler lowered to direct calls count here instead of in the bus: [0]
+     * publishes, [1] handler calls, written by the publishing thread with relaxed atomic
+     * stores (__atomic_*), summed into the topic's counters. NULL when no send is direct. */
+    int64_t *direct_counts;
 } hale_bus_topic_desc;
 
 /* Builds the bus from the compiler's table (which must outlive the bus) and reads the knobs.
@@ -173,6 +177,15 @@ int hale_bus_publish(int topic, const void *payload, unsigned flags);
 /* For a send the compiler lowered to direct calls (all subscribers on the publishing thread, no
  * binding): counts one publish and `delivered` handler calls on the topic, nothing else. */
 void hale_bus_note_direct(int topic, int64_t delivered);
+
+/* True while a handler runs in the calling context: a publish from here is deferred until it
+ * returns (a direct-call send site takes the bus's path then). */
+bool hale_bus_deferring(void);
+
+/* Bus frames (handlers, queue runs, mailbox drains) open on the calling thread, in any of its
+ * contexts. Zero means nothing on the bus is running here, so hale_bus_deferring() is false;
+ * a direct-call send site reads this first and asks only when it is not zero. */
+extern _Thread_local int hale_bus_tl_frames;
 
 /* ---- teardown ---- */
 

@@ -134,6 +134,12 @@ void hale_bus_counters_get(int topic, hale_bus_counters *out) {
     out->waits = c[BUS_C_WAITS];
     out->sent = c[BUS_C_SENT];
     out->received = c[BUS_C_RECEIVED];
+    const hale_bus_topic_desc *d = bus_topic_at(topic)->d;
+    if (d->direct_counts) {
+        int64_t pub = __atomic_load_n(&d->direct_counts[0], __ATOMIC_RELAXED);
+        out->published += pub;
+        out->delivered += __atomic_load_n(&d->direct_counts[1], __ATOMIC_RELAXED);
+    }
 }
 
 void hale_bus_counters_dump(FILE *f) {

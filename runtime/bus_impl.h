@@ -356,6 +356,7 @@ static inline void *bus_owner_self(bus_thread *bt) {
 }
 
 static inline void bus_frame_push(bus_thread *bt, bus_frame *f, int kind) {
+    hale_bus_tl_frames++;
     f->co = bus_co_self();
     f->kind = kind;
     f->newer = NULL;
@@ -367,6 +368,7 @@ static inline void bus_frame_push(bus_thread *bt, bus_frame *f, int kind) {
 }
 
 static inline void bus_frame_pop(bus_thread *bt, bus_frame *f) {
+    hale_bus_tl_frames--;
     if (f->newer) {
         f->newer->older = f->older;
     } else {

@@ -21,6 +21,7 @@
 #include "region.h"
 
 _Thread_local bus_thread *bus_tl;
+_Thread_local int hale_bus_tl_frames;
 static pthread_key_t bt_key;
 static pthread_once_t bt_once = PTHREAD_ONCE_INIT;
 
@@ -75,6 +76,11 @@ int bus_frame_kind(bus_thread *bt) {
         }
     }
     return BUS_FRAME_NONE;
+}
+
+bool hale_bus_deferring(void) {
+    bus_thread *bt = bus_tl;
+    return bt && bt->frames && bus_in_handler(bt);
 }
 
 /* ---- zombies ---- */

@@ -431,6 +431,7 @@ static inline __attribute__((always_inline)) bool lean_publish(bus_topic *tp, bu
     bus_frame f = {
         .newer = NULL, .older = NULL, .co = pool ? pool->current : NULL, .kind = BUS_FRAME_HANDLER};
     bt->frames = &f;
+    hale_bus_tl_frames++; /* popped by bus_frame_pop */
     bt->active++;
     s->handler(s->locus, copy);
     bt->active--;

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "io.h"
+#include "locus_bus.h"
 #include "locus_impl.h"
 #include "scheduler.h"
 #include "std.h"
@@ -361,6 +362,7 @@ void hale_locus_dissolve_tree(hale_locus *l, int forced) {
 void hale_locus_teardown(hale_locus *l, int release, int forced) {
     if (!forced) {
         hale_locus_drain_tree(l);
+        hale_locus_bus_settle(l); /* the last messages of joined publishers arrive first */
     }
     if (release && l->rule && l->rule->release && !(l->flags & LF_DISSOLVED)) {
         child_hook(l->parent, l->rule->release, l);

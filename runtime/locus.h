@@ -195,6 +195,11 @@ static inline bool hale_locus_draining(const hale_locus *l) {
     return (l->flags & 1u) != 0; /* HALE_LF_DRAINING */
 }
 
+/* Paused by its supervisor (`quarantine`): run() is not entered and bus handlers are skipped. */
+static inline bool hale_locus_quarantined(const hale_locus *l) {
+    return (l->flags & 4u) != 0; /* LF_QUARANTINED */
+}
+
 /* std::diag::region_bytes(): bytes in use in the running locus's own region, blocks included
  * (0 before it has one, or outside every locus). */
 int64_t hale_locus_region_bytes(void);

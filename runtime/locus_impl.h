@@ -102,4 +102,8 @@ void hale_locus_path(hale_locus *l, struct hale_sbuf *b);
 void hale_program_born(hale_locus *l);
 bool hale_program_shutting_down(void);
 
+/* The program's bus (locus_bus.c): booted after the scheduler, shut down after the tree. */
+void hale_locus_bus_boot(void);
+void hale_locus_bus_shutdown(void);
+
 #endif

@@ -20,6 +20,7 @@
 #include "diag.h"
 #include "fault.h"
 #include "io.h"
+#include "locus_bus.h"
 #include "locus_impl.h"
 #include "notify.h"
 #include "sched_impl.h"
@@ -198,6 +199,7 @@ static void teardown_root(void) {
     for (hale_locus *c = root->last; c; c = c->prev) {
         hale_locus_drain_tree(c);
     }
+    hale_locus_bus_settle(NULL); /* the last messages of joined publishers arrive first */
     while (root->last) {
         hale_locus *c = root->last;
         hale_locus_dissolve_tree(c, 0);
@@ -227,6 +229,7 @@ int hale_program_run(void (*entry)(void)) {
     }
     hale_sched_init(&cfg);
     hale_locus_root();
+    hale_locus_bus_boot();
     take_signal(SIGINT);
     take_signal(SIGTERM);
     watchdog_start();
@@ -234,6 +237,7 @@ int hale_program_run(void (*entry)(void)) {
     P.main_co = hale_spawn(hale_pool_main(), entry_co, NULL, NULL);
     hale_sched_run();
     watchdog_stop();
+    hale_locus_bus_shutdown();
     hale_sched_shutdown();
     hale_fault_set_hook(NULL);
     hale_diag_shutdown();

@@ -11,6 +11,7 @@
 #   NAME.code   expected exit status (default: 0, or 1 when the build must fail)
 #   NAME.args   arguments for the program, one line, split on spaces
 #   NAME.check  expected combined output of `hale check CASE` (warnings, reports)
+#   NAME.json   expected stdout of `hale check --json CASE` (diagnostics, then one line per topic)
 #   NAME.env    extra environment for the program, one VAR=value per line
 # The compiler runs with the case's directory as its working directory and the case's relative
 # name, so diagnostics are written as `NAME.hl:LINE:COL: ...` on every machine.
@@ -30,7 +31,7 @@ name=${name%.hlseed}
 exp="$dir/$name"
 mkdir -p "$work"
 out="$work/$name"
-rm -f "$out.bin" "$out.stdout" "$out.stderr" "$out.buildout" "$out.checkout"
+rm -f "$out.bin" "$out.stdout" "$out.stderr" "$out.buildout" "$out.checkout" "$out.jsonout"
 
 fail() {
     echo "FAIL $case_path: $*"
@@ -45,8 +46,17 @@ compare() { # expected-file actual-file what
     fi
 }
 
-if [ ! -f "$exp.out" ] && [ ! -f "$exp.err" ] && [ ! -f "$exp.check" ]; then
-    fail "no $name.out, $name.err or $name.check beside it"
+if [ ! -f "$exp.out" ] && [ ! -f "$exp.err" ] && [ ! -f "$exp.check" ] && [ ! -f "$exp.json" ]; then
+    fail "no $name.out, $name.err, $name.check or $name.json beside it"
+fi
+
+if [ -f "$exp.json" ]; then
+    (cd "$dir" && "$hale" check --json "$file") >"$out.jsonout" 2>&1
+    compare "$exp.json" "$out.jsonout" "hale check --json output"
+    if [ ! -f "$exp.out" ] && [ ! -f "$exp.err" ] && [ ! -f "$exp.check" ]; then
+        echo "PASS $case_path"
+        exit 0
+    fi
 fi
 
 if [ -f "$exp.check" ]; then

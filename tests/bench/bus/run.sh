@@ -8,6 +8,10 @@
 #                  only subscriber (the key index makes the first cost about the second), and an
 #                  unkeyed fan-out to all 1,000 for scale
 #   cross-thread   1M messages to a subscriber on another pool vs a Go channel between goroutines
+#   Hale programs  dispatch.hl (bus_dispatch written in Hale) and keyed.hl (1,000 keyed
+#                  subscribers), compiled with `hale build` as the compiler lowers them (the
+#                  quiet same-thread topics become direct calls) and again with HALE_BUS_DIRECT=0
+#                  (every send through the bus); each times itself with std::time::monotonic_ns
 # A ratio above 1 means ours is faster. Needs the release build; Go (deploy/install-deps.sh
 # --bench) for the Go columns. Never part of `make test`.
 #
@@ -22,6 +26,12 @@ lib="$build/lib/hale/libhale.a"
 [ -f "$lib" ] || { echo "bus bench: $lib missing; run make build first" >&2; exit 1; }
 cc -O2 -std=c11 -D_GNU_SOURCE -I"$build/include/hale" "$here/bus_bench.c" "$lib" -lev -lpthread \
     -o "$work/bus_bench"
+# The Hale programs, both lowerings (a cache of our own so nothing stale is reused).
+hale="$build/bin/hale"
+for p in dispatch keyed; do
+    HALE_CACHE_DIR="$work/cache" "$hale" build "$here/$p.hl" -o "$work/$p"
+    HALE_CACHE_DIR="$work/cache" HALE_BUS_DIRECT=0 "$hale" build "$here/$p.hl" -o "$work/${p}_bus"
+done
 have_go=""
 if command -v go >/dev/null 2>&1; then
     if (cd "$work" && cp "$here/bus_dispatch.go" . && HOME="$work" GOCACHE="$work/gocache" \
@@ -37,6 +47,10 @@ fi
 # side alone; the table keeps each figure's best.
 for round in 1 2 3; do
     "$work/bus_bench" 10
+    "$work/dispatch" | grep -v handled
+    "$work/dispatch_bus" | grep -v handled | sed 's/^dispatch_program /dispatch_program_bus /'
+    "$work/keyed"
+    "$work/keyed_bus" | sed 's/_program /_program_bus /'
     [ -n "$have_go" ] && "$work/bus_dispatch_go" 10
 done >"$work/results"
 
@@ -60,6 +74,12 @@ row "bus_dispatch 100k, same thread" dispatch_hale "Go map[string]func router" g
 row "bus_dispatch 100k, same thread" dispatch_hale "C direct call (no bus)" dispatch_c
 row "bus_dispatch, payload with 2 strings" dispatch_heap "Go buffered channel" go_chan
 row "cross-thread 1M, another pool" cross_thread "Go buffered channel, 1M" go_chan_1m
+row "Hale program, direct calls" dispatch_program "Go buffered channel" go_chan
+row "Hale program, direct calls" dispatch_program "Go map[string]func router" go_router
+row "Hale program, direct calls" dispatch_program "C direct call (no bus)" dispatch_c
+row "Hale program, through the bus" dispatch_program_bus "Go buffered channel" go_chan
+row "Hale program, through the bus" dispatch_program_bus "Go map[string]func router" go_router
+row "Hale program, through the bus" dispatch_program_bus "C direct call (no bus)" dispatch_c
 echo
 printf '%-40s %10s  %-30s %10s %8s\n' "keyed routing, ns per publish" "keyed" "unkeyed, 1 subscriber" \
     "unkeyed" "cost"
@@ -70,3 +90,9 @@ k() { # label key
 k "1 of 1,000 subscribers, keys rotating" keyed_1of1000
 k "1 of 1,000 subscribers, one key" keyed_hot
 k "unkeyed fan-out to all 1,000" fanout_1000
+kp() { # label keyed_key base_label base_key
+    awk -v l="$1" -v a="$(get "$2")" -v bl="$3" -v b="$(get "$4")" 'BEGIN {
+        printf "%-40s %10.2f  %-30s %10.2f %7.2fx\n", l, a, bl, b, a / b }'
+}
+kp "Hale program: 1 of 1,000, rotating" keyed_program "Hale: unkeyed 1 sub, bus" solo_program_bus
+kp "Hale program: 1 of 1,000, rotating" keyed_program "Hale: unkeyed 1 sub, direct" solo_program

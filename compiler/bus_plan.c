@@ -1,0 +1,459 @@
+/* See bus_plan.h. This file: how each topic is lowered, and why.
+ *
+ * A topic is lowered to direct calls when a send can call each subscriber's handler by name
+ * with exactly the bus's observable behaviour. On the publishing thread, in ordinary code, the
+ * bus delivers before the send returns, in registration order; so does a walk of the
+ * subscribers. What the walk cannot reproduce cheaply is everything else, and each of those
+ * keeps the bus, with the reason reported:
+ *   - a binding (an external peer may be the counterparty);
+ *   - a key (the per-topic index is the lookup), a topic bound or a subscriber bound (their
+ *     queues and refusals are the bus's);
+ *   - a subscriber or publisher that may run on another thread (placement);
+ *   - a handler that is not quiet: one that publishes (its sends must wait until it returns),
+ *     waits, instantiates or ends loci, checks closures, calls into another locus, or may fault
+ *     (indexing, integer division by a variable, a fallible call): those need the handler to
+ *     run in its locus's frame, under the bus's handler bookkeeping;
+ *   - a subscriber type with tick or duration closures (checked after every delivery).
+ * A send made while a handler runs still takes the bus's path at run time (the runtime keeps
+ * the subscriptions registered for it), so deferred delivery stays exact. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "bus_plan.h"
+
+/* ---- walking bodies ---- */
+
+typedef struct walker walker;
+struct walker {
+    int (*expr)(walker *w, hc_expr *e); /* 0 stops the walk */
+    int (*stmt)(walker *w, hc_stmt *s);
+    void *ctx;
+};
+
+static int walk_block(walker *w, hc_block *b);
+
+static int walk_expr(walker *w, hc_expr *e) {
+    if (!e) {
+        return 1;
+    }
+    if (w->expr && !w->expr(w, e)) {
+        return 0;
+    }
+    if (!walk_expr(w, e->lhs) || !walk_expr(w, e->rhs) || !walk_expr(w, e->third)) {
+        return 0;
+    }
+    for (int i = 0; i < e->args.n; i++) {
+        if (!walk_expr(w, e->args.v[i])) {
+            return 0;
+        }
+    }
+    for (int i = 0; i < e->inits.n; i++) {
+        if (!walk_expr(w, e->inits.v[i].value)) {
+            return 0;
+        }
+    }
+    for (int i = 0; i < e->arms.n; i++) {
+        if (!walk_expr(w, e->arms.v[i].guard) || !walk_expr(w, e->arms.v[i].body)) {
+            return 0;
+        }
+    }
+    return !e->block || walk_block(w, e->block);
+}
+
+static int walk_stmt(walker *w, hc_stmt *s) {
+    if (w->stmt && !w->stmt(w, s)) {
+        return 0;
+    }
+    if (!walk_expr(w, s->expr) || !walk_expr(w, s->target) || !walk_expr(w, s->modifier_expr)) {
+        return 0;
+    }
+    for (int i = 0; i < s->args.n; i++) {
+        if (!walk_expr(w, s->args.v[i])) {
+            return 0;
+        }
+    }
+    return !s->body || walk_block(w, s->body);
+}
+
+static int walk_block(walker *w, hc_block *b) {
+    for (int i = 0; i < b->stmts.n; i++) {
+        if (!walk_stmt(w, b->stmts.v[i])) {
+            return 0;
+        }
+    }
+    return walk_expr(w, b->tail);
+}
+
+/* Every expression of a locus type's code: its methods and its parameters' defaults. */
+static int walk_locus(walker *w, hc_decl *l) {
+    for (int i = 0; i < l->members.n; i++) {
+        hc_decl *m = l->members.v[i];
+        if (m->body && !walk_block(w, m->body)) {
+            return 0;
+        }
+        for (int k = 0; m->kind == M_PARAMS && k < m->lparams.n; k++) {
+            if (!walk_expr(w, m->lparams.v[k].value)) {
+                return 0;
+            }
+        }
+    }
+    return 1;
+}
+
+static int is_locus_literal(hc_expr *e) {
+    return e->kind == E_STRUCT && e->decl && e->decl->kind == D_LOCUS;
+}
+
+/* ---- threads (placement's question) ---- */
+
+typedef struct {
+    hc_decl **off; /* locus types that may run off the main pool */
+    int n, cap;
+    hc_program *P;
+    int grew;
+} off_set;
+
+static int off_has(off_set *o, hc_decl *l) {
+    for (int i = 0; i < o->n; i++) {
+        if (o->off[i] == l) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static void off_add(off_set *o, hc_decl *l) {
+    if (!l || off_has(o, l)) {
+        return;
+    }
+    if (o->n == o->cap) {
+        int cap = o->cap ? o->cap * 2 : 8;
+        hc_decl **v = hc_alloc(o->P->a, sizeof *v * (size_t)cap);
+        if (o->n) {
+            memcpy(v, o->off, sizeof *v * (size_t)o->n);
+        }
+        o->off = v;
+        o->cap = cap;
+    }
+    o->off[o->n++] = l;
+    o->grew = 1;
+}
+
+static int mark_instantiated(walker *w, hc_expr *e) {
+    if (is_locus_literal(e)) {
+        off_add(w->ctx, e->decl);
+    }
+    return 1;
+}
+
+/* The locus types named by `placement` entries, and (transitively) the types their code
+ * instantiates. */
+static void placed_types(hc_program *P, off_set *o) {
+    o->P = P;
+    for (int i = 0; i < P->loci.n; i++) {
+        hc_decl *l = P->loci.v[i];
+        for (int k = 0; k < l->members.n; k++) {
+            hc_decl *m = l->members.v[k];
+            for (int j = 0; m->kind == M_PLACEMENT && j < m->placements.n; j++) {
+                int idx;
+                hc_type *ty = NULL;
+                if (ck_locus_param(l, m->placements.v[j].field.name, &idx, &ty) && ty &&
+                    ty->kind == TY_LOCUS) {
+                    off_add(o, ty->decl);
+                }
+            }
+        }
+    }
+    walker w = {mark_instantiated, NULL, o};
+    do {
+        o->grew = 0;
+        for (int i = 0; i < o->n; i++) {
+            walk_locus(&w, o->off[i]);
+        }
+    } while (o->grew);
+}
+
+int hc_locus_thread(hc_program *P, hc_decl *locus) {
+    hc_bus_plan *plan = P->bus;
+    if (!plan->off_known) {
+        off_set o = {0};
+        placed_types(P, &o);
+        plan->off_main = o.off;
+        plan->noff_main = o.n;
+        plan->off_known = 1;
+    }
+    for (int i = 0; i < plan->noff_main; i++) {
+        if (plan->off_main[i] == locus) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int hc_bus_same_thread(hc_program *P, hc_decl *a, hc_decl *b) {
+    int ta = hc_locus_thread(P, a), tb = hc_locus_thread(P, b);
+    return ta >= 0 && ta == tb;
+}
+
+/* ---- quiet handlers ---- */
+
+typedef struct {
+    hc_program *P;
+    hc_decl *stack[16]; /* functions being looked at (recursion ends there) */
+    int depth;
+    const char *why;
+    hc_pos at;
+} quiet;
+
+static int loud(quiet *q, hc_pos at, const char *why) {
+    q->why = why;
+    q->at = at;
+    return 0;
+}
+
+static int quiet_fn(quiet *q, hc_decl *fn);
+
+static int quiet_builtin(const hc_builtin *b) {
+    if (!b || b->err) {
+        return 0;
+    }
+    switch (b->kind) {
+    case BI_PRINT:
+    case BI_PRINTLN:
+    case BI_EPRINT:
+    case BI_EPRINTLN:
+    case BI_LEN:
+    case BI_TO_STRING:
+    case BI_MIN:
+    case BI_MAX:
+    case BI_ABS:
+    case BI_COUNT:
+        return 1;
+    case BI_SIG:
+        if (strncmp(b->path, "std::math::", 11) == 0) {
+            return 1;
+        }
+        static const char *ok[] = {"contains",
+                                   "starts_with",
+                                   "ends_with",
+                                   "std::str::contains",
+                                   "std::str::index_of",
+                                   "std::str::trim",
+                                   "std::str::lower",
+                                   "std::str::upper",
+                                   "std::str::replace",
+                                   "std::time::monotonic",
+                                   "std::time::monotonic_ns",
+                                   "std::time::now",
+                                   "std::str::starts_with",
+                                   "std::str::ends_with"};
+        for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+            if (strcmp(b->path, ok[i]) == 0) {
+                return 1;
+            }
+        }
+        return 0;
+    default:
+        return 0;
+    }
+}
+
+static int quiet_call(quiet *q, hc_expr *e) {
+    hc_expr *f = e->lhs;
+    if (e->fallible) {
+        return loud(q, e->pos, "makes a call that can fail");
+    }
+    switch (f->ref) {
+    case REF_BUILTIN:
+        return quiet_builtin(f->builtin) ? 1
+                                         : loud(q, e->pos,
+                                                "calls a built-in that may wait, "
+                                                "fault or act on its locus");
+    case REF_FN:
+        return quiet_fn(q, f->decl);
+    case REF_METHOD:
+        if (f->kind == E_FIELD && f->lhs && f->lhs->kind == E_SELF && f->decl &&
+            f->decl->kind == D_FN) {
+            return quiet_fn(q, f->decl);
+        }
+        return loud(q, e->pos, "calls into another locus");
+    case REF_TYPE:
+        return 1; /* a conversion that cannot fail (checked: not fallible) */
+    default:
+        return loud(q, e->pos, "calls a form or slot operation");
+    }
+}
+
+static int nonzero_literal(hc_expr *e) {
+    return e && e->kind == E_INT && e->i != 0;
+}
+
+static int quiet_expr(walker *w, hc_expr *e) {
+    quiet *q = w->ctx;
+    switch (e->kind) {
+    case E_CALL:
+        return quiet_call(q, e);
+    case E_INDEX:
+        return loud(q, e->pos, "indexes (may fault)");
+    case E_REPEAT:
+        return loud(q, e->pos, "builds a repeated array (may fault)");
+    case E_REDUCE:
+        return loud(q, e->pos, "reduces");
+    case E_BINARY:
+        if ((e->op == OP_DIV || e->op == OP_MOD) && e->ty && e->ty->kind != TY_FLOAT &&
+            !nonzero_literal(e->rhs)) {
+            return loud(q, e->pos, "divides by a value that may be zero (may fault)");
+        }
+        return 1;
+    case E_OR:
+        if (e->or_kind == OR_RAISE) {
+            return loud(q, e->pos, "raises");
+        }
+        return 1;
+    case E_STRUCT:
+        return is_locus_literal(e) ? loud(q, e->pos, "instantiates a locus") : 1;
+    default:
+        return 1;
+    }
+}
+
+static int quiet_stmt(walker *w, hc_stmt *s) {
+    quiet *q = w->ctx;
+    switch (s->kind) {
+    case S_SEND:
+        return loud(q, s->pos, "publishes (its sends wait until it returns)");
+    case S_YIELD:
+        return loud(q, s->pos, "yields");
+    case S_TERMINATE:
+        return loud(q, s->pos, "terminates its locus");
+    case S_RECOVERY:
+        return loud(q, s->pos, "supervises");
+    case S_VIOLATE:
+        return loud(q, s->pos, "violates a closure");
+    case S_FAIL:
+        return loud(q, s->pos, "fails");
+    case S_ASSIGN:
+        if ((s->op == OP_DIV || s->op == OP_MOD) && s->expr && s->expr->ty &&
+            s->expr->ty->kind != TY_FLOAT && !nonzero_literal(s->expr)) {
+            return loud(q, s->pos, "divides by a value that may be zero (may fault)");
+        }
+        return 1;
+    default:
+        return 1;
+    }
+}
+
+static int quiet_fn(quiet *q, hc_decl *fn) {
+    if (!fn || !fn->body) {
+        return loud(q, fn ? fn->name.pos : q->at, "calls a function without a body");
+    }
+    for (int i = 0; i < q->depth; i++) {
+        if (q->stack[i] == fn) {
+            return 1; /* recursion: judged where it started */
+        }
+    }
+    if (q->depth == (int)(sizeof q->stack / sizeof q->stack[0])) {
+        return loud(q, fn->name.pos, "calls too deep to follow");
+    }
+    q->stack[q->depth++] = fn;
+    walker w = {quiet_expr, quiet_stmt, q};
+    int ok = walk_block(&w, fn->body);
+    q->depth--;
+    return ok;
+}
+
+/* ---- the decision ---- */
+
+static int has_tick_closures(hc_decl *l) {
+    for (int i = 0; i < l->members.n; i++) {
+        hc_decl *m = l->members.v[i];
+        for (int k = 0; m->kind == M_CLOSURE && k < m->clauses.n; k++) {
+            const char *kind = m->clauses.v[k].kind;
+            if (strcmp(kind, "tick") == 0 || strcmp(kind, "duration") == 0) {
+                return 1;
+            }
+        }
+    }
+    return 0;
+}
+
+static const char *where(hc_program *P, hc_pos at) {
+    return hc_sprintf(P->a, "%s:%d:%d", hc_diag_source_name(P->d, at.file), at.line, at.col);
+}
+
+static const char *decide(hc_program *P, hc_bus_topic *t) {
+    if (t->bound_to_transport) {
+        return "bound to a transport (bindings): an external peer may be the counterparty";
+    }
+    if (!t->subs.n) {
+        return "no subscriber: every publish is a counted drop";
+    }
+    if (!t->pubs.n) {
+        return "no publisher";
+    }
+    if (t->key_field) {
+        return "keyed: subscribers are found through the per-topic key index";
+    }
+    if (t->bound) {
+        return hc_sprintf(P->a, "bounded(%lld): a send's disposition needs the bus's answer",
+                          (long long)t->bound);
+    }
+    for (int i = 0; i < t->subs.n; i++) {
+        hc_bus_use *u = &t->subs.v[i];
+        if (u->item->bound) {
+            return hc_sprintf(P->a, "subscriber %s bounds its queue", u->locus->name.name);
+        }
+        if (has_tick_closures(u->locus)) {
+            return hc_sprintf(P->a, "subscriber %s has tick or duration closures",
+                              u->locus->name.name);
+        }
+        for (int k = 0; k < t->pubs.n; k++) {
+            if (!hc_bus_same_thread(P, t->pubs.v[k].locus, u->locus)) {
+                return hc_sprintf(P->a,
+                                  "publisher %s and subscriber %s may run on different "
+                                  "threads (placement)",
+                                  t->pubs.v[k].locus->name.name, u->locus->name.name);
+            }
+        }
+        quiet q = {P, {0}, 0, NULL, u->item->pos};
+        if (!quiet_fn(&q, u->item->handler_decl)) {
+            return hc_sprintf(P->a, "handler %s.%s %s (%s)", u->locus->name.name,
+                              u->item->handler.name, q.why, where(P, q.at));
+        }
+    }
+    return NULL;
+}
+
+void hc_bus_lowering(hc_program *P) {
+    const char *env = getenv("HALE_BUS_DIRECT");
+    int off = env && strcmp(env, "0") == 0;
+    for (int i = 0; i < P->bus->topics.n; i++) {
+        hc_bus_topic *t = P->bus->topics.v[i];
+        for (int k = 0; k < t->subs.n; k++) {
+            quiet q = {P, {0}, 0, NULL, t->subs.v[k].item->pos};
+            t->subs.v[k].quiet = quiet_fn(&q, t->subs.v[k].item->handler_decl);
+        }
+        const char *why = decide(P, t);
+        if (!why && off) {
+            why = "direct calls turned off (HALE_BUS_DIRECT=0)";
+        }
+        t->direct = why == NULL;
+        t->reason = why ? why
+                        : "every subscriber is on the publishing thread (main pool), no binding, "
+                          "quiet handlers: sends call them directly";
+    }
+}
+
+void hc_bus_report_json(hc_program *P, hc_buf *out) {
+    for (int i = 0; P->bus && i < P->bus->topics.n; i++) {
+        hc_bus_topic *t = P->bus->topics.v[i];
+        hc_buf_puts(out, "{\"topic\":");
+        hc_json_string(out, t->name);
+        hc_buf_puts(out, ",\"subject\":");
+        hc_json_string(out, t->subject);
+        hc_buf_printf(out, ",\"id\":%d,\"lowering\":\"%s\",\"reason\":", t->id,
+                      t->direct ? "direct" : "dispatched");
+        hc_json_string(out, t->reason);
+        hc_buf_puts(out, "}\n");
+    }
+}

@@ -1,0 +1,276 @@
+/* See bus_plan.h. This file: the program's topic table and the bus rules that span the whole
+ * program. It runs after every body is checked, when payload records, handler signatures and
+ * bus blocks are all resolved: one entry per declared topic (declaration order, seed by seed),
+ * then one per string subject (first mention first); every locus's bus entries attached to their
+ * topic. The lowering of each topic is decided afterwards (bus_plan.c). */
+#include <string.h>
+
+#include "bus_plan.h"
+
+static hc_bus_topic *new_topic(hc_program *P, const char *name, const char *subject, hc_pos pos) {
+    hc_bus_topic *t = HC_NEW(P->a, hc_bus_topic);
+    t->id = P->bus->topics.n;
+    t->name = name;
+    t->subject = subject;
+    t->pos = pos;
+    t->on_unmatched = "swallow";
+    HC_PUSH(P->a, P->bus->topics, t);
+    return t;
+}
+
+hc_bus_topic *hc_bus_topic_of(hc_program *P, hc_decl *topic, const char *subject) {
+    if (!P->bus) {
+        return NULL;
+    }
+    for (int i = 0; i < P->bus->topics.n; i++) {
+        hc_bus_topic *t = P->bus->topics.v[i];
+        if (topic ? t->decl == topic : (!t->decl && strcmp(t->subject, subject) == 0)) {
+            return t;
+        }
+    }
+    return NULL;
+}
+
+int hc_topic_bound_to_transport(hc_program *P, hc_decl *topic) {
+    for (int si = 0; si < P->seeds.n; si++) {
+        hc_seed *s = P->seeds.v[si];
+        for (int i = 0; i < s->decls.n; i++) {
+            hc_decl *l = s->decls.v[i];
+            for (int k = 0; l->kind == D_LOCUS && k < l->members.n; k++) {
+                hc_decl *m = l->members.v[k];
+                for (int b = 0; m->kind == M_BINDINGS && b < m->bindings.n; b++) {
+                    if (strcmp(m->bindings.v[b].topic.name, topic->name.name) == 0) {
+                        return 1;
+                    }
+                }
+            }
+        }
+    }
+    return 0;
+}
+
+/* ---- declared topics ---- */
+
+/* The wire subject: the own segment (the `subject:` or the name) after the parent's subject. */
+static const char *wire_subject(hc_program *P, hc_decl *d, int depth) {
+    const char *own = d->subject ? d->subject : d->name.name;
+    if (!d->parent.name) {
+        return own;
+    }
+    hc_decl *p = hc_seed_lookup(P, d->seed, d->parent.name);
+    if (!p || p->kind != D_TOPIC || p == d) {
+        return own; /* reported by ck_topic */
+    }
+    if (depth > 64) {
+        return NULL;
+    }
+    const char *ps = wire_subject(P, p, depth + 1);
+    return ps ? hc_sprintf(P->a, "%s.%s", ps, own) : NULL;
+}
+
+static int routable_key(hc_type *kt) {
+    switch (kt->kind) {
+    case TY_INT:
+    case TY_BOOL:
+    case TY_DURATION:
+    case TY_STRING:
+        return 1;
+    case TY_ENUM:
+        for (int i = 0; i < kt->decl->variants.n; i++) {
+            if (kt->decl->variants.v[i].has_payload) {
+                return 0;
+            }
+        }
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+static void topic_key(hc_program *P, hc_bus_topic *t, hc_decl *d) {
+    hc_type *pt = t->payload;
+    if (!d->keyed_by.name || !pt || pt->kind == TY_ERROR) {
+        return;
+    }
+    int idx;
+    if (pt->kind != TY_RECORD || !ck_record_field(pt, d->keyed_by.name, &idx)) {
+        return; /* reported by ck_topic */
+    }
+    hc_type *kt = pt->decl->fields.v[idx].type->resolved;
+    if (!kt || kt->kind == TY_ERROR) {
+        return;
+    }
+    if (!routable_key(kt)) {
+        hc_help(hc_error(P->d, d->keyed_by.pos,
+                         "a routing key is an Int, a Bool, a Duration, a String or an enum "
+                         "without payloads, found `%s`",
+                         hc_type_name(P->a, kt)),
+                "route on a field of one of those types (render a compound key into a String)");
+        return;
+    }
+    t->key_field = d->keyed_by.name;
+    t->key_index = idx;
+    t->key_ty = kt;
+}
+
+static int travels(hc_type *t) {
+    return t->kind != TY_LOCUS && t->kind != TY_FN && t->kind != TY_TOPIC && t->kind != TY_CELL &&
+           t->kind != TY_UNIT && t->kind != TY_NEVER;
+}
+
+static void declared_topic(hc_program *P, hc_decl *d) {
+    const char *subject = wire_subject(P, d, 0);
+    if (!subject) {
+        hc_error(P->d, d->name.pos, "the parents of topic `%s` form a cycle", d->name.name);
+        subject = d->name.name;
+    }
+    for (int i = 0; i < P->bus->topics.n; i++) {
+        hc_bus_topic *o = P->bus->topics.v[i];
+        if (strcmp(o->subject, subject) == 0) {
+            hc_note(hc_help(hc_error(P->d, d->name.pos,
+                                     "topics `%s` and `%s` share the wire subject \"%s\"", o->name,
+                                     d->name.name, subject),
+                            "give one of them its own `subject: \"...\";`"),
+                    o->pos, "`%s` is declared here", o->name);
+        }
+    }
+    hc_bus_topic *t = new_topic(P, d->name.name, subject, d->name.pos);
+    t->decl = d;
+    t->payload = d->payload ? d->payload->resolved : NULL;
+    if (t->payload && !travels(t->payload)) {
+        hc_error(P->d, d->payload->pos, "a topic carries values; `%s` cannot be a payload",
+                 hc_type_name(P->a, t->payload));
+        t->payload = NULL;
+    }
+    topic_key(P, t, d);
+    if (d->on_unmatched) {
+        t->on_unmatched = d->on_unmatched;
+        if (!d->keyed_by.name && strcmp(d->on_unmatched, "swallow") != 0) {
+            hc_help(hc_error(P->d, d->name.pos,
+                             "`on_unmatched: %s` needs a keyed topic; `%s` has no `keyed_by`",
+                             d->on_unmatched, d->name.name),
+                    "declare the routing key: `keyed_by field;`");
+        }
+    }
+    t->bound = d->bound;
+    t->bound_to_transport = hc_topic_bound_to_transport(P, d);
+}
+
+/* ---- string subjects ---- */
+
+static hc_bus_topic *string_subject(hc_program *P, hc_decl *locus, hc_bus_item *it) {
+    hc_bus_topic *t = hc_bus_topic_of(P, NULL, it->subject_str);
+    if (t) {
+        if (t->payload && it->payload && t->payload != it->payload &&
+            t->payload->kind != TY_ERROR && it->payload->kind != TY_ERROR) {
+            hc_note(hc_error(P->d, it->of_type ? it->of_type->pos : it->pos,
+                             "subject \"%s\" carries `%s` here but `%s` elsewhere", t->subject,
+                             hc_type_name(P->a, it->payload), hc_type_name(P->a, t->payload)),
+                    t->pos, "first given its payload type here");
+        } else if (!t->payload) {
+            t->payload = it->payload;
+            t->pos = it->pos;
+        }
+        return t;
+    }
+    for (int i = 0; i < P->bus->topics.n; i++) {
+        hc_bus_topic *o = P->bus->topics.v[i];
+        if (o->decl && strcmp(o->subject, it->subject_str) == 0) {
+            hc_note(
+                hc_help(hc_error(P->d, it->pos, "subject \"%s\" is the wire subject of topic `%s`",
+                                 it->subject_str, o->name),
+                        "name the topic instead: `%s %s%s%s;`",
+                        it->subscribe ? "subscribe" : "publish", o->name,
+                        it->subscribe ? " as " : "", it->subscribe ? it->handler.name : ""),
+                o->pos, "`%s` is declared here", o->name);
+            return o;
+        }
+    }
+    (void)locus;
+    t = new_topic(P, it->subject_str, it->subject_str, it->pos);
+    t->payload = it->payload;
+    if (t->payload && !travels(t->payload)) {
+        hc_error(P->d, it->of_type ? it->of_type->pos : it->pos,
+                 "a subject carries values; `%s` cannot be a payload",
+                 hc_type_name(P->a, t->payload));
+        t->payload = NULL;
+    }
+    return t;
+}
+
+/* ---- bus blocks ---- */
+
+static void handler_rules(hc_program *P, hc_bus_item *it) {
+    hc_decl *h = it->handler_decl;
+    if (!h) {
+        return;
+    }
+    if (h->err_ty) {
+        hc_note(hc_error(P->d, it->handler.pos,
+                         "handler `%s` cannot be fallible: nobody receives its error",
+                         h->name.name),
+                h->name.pos, "`%s` is declared here", h->name.name);
+    }
+    /* the payload type itself is checked with the bus block (check_locus.c) */
+}
+
+static void attach_uses(hc_program *P, hc_decl *locus) {
+    int nsub = 0;
+    for (int i = 0; i < locus->members.n; i++) {
+        hc_decl *m = locus->members.v[i];
+        for (int k = 0; m->kind == M_BUS && k < m->bus.n; k++) {
+            hc_bus_item *it = &m->bus.v[k];
+            hc_bus_topic *t = it->topic_decl    ? hc_bus_topic_of(P, it->topic_decl, NULL)
+                              : it->subject_str ? string_subject(P, locus, it)
+                                                : NULL;
+            if (!t) {
+                continue;
+            }
+            hc_bus_use u = {locus, it, it->subscribe ? nsub++ : -1, 0};
+            if (it->subscribe) {
+                HC_PUSH(P->a, t->subs, u);
+                handler_rules(P, it);
+            } else {
+                HC_PUSH(P->a, t->pubs, u);
+            }
+        }
+    }
+}
+
+static int is_wild(hc_expr *e) {
+    return e && e->kind == E_NAME && e->path.n == 1 && strcmp(e->path.seg[0].name, "_") == 0;
+}
+
+static void fallback_rule(hc_program *P, hc_bus_topic *t) {
+    if (!t->decl || !t->key_field || strcmp(t->on_unmatched, "fallback") != 0) {
+        return;
+    }
+    for (int i = 0; i < t->subs.n; i++) {
+        if (is_wild(t->subs.v[i].item->key_filter)) {
+            return;
+        }
+    }
+    hc_help(hc_error(P->d, t->pos,
+                     "topic `%s` falls back on unmatched keys but no subscriber takes them",
+                     t->name),
+            "subscribe a catch-all somewhere: `subscribe %s as handler where key == _;`", t->name);
+}
+
+void ck_bus_program(hc_program *P) {
+    P->bus = HC_NEW(P->a, hc_bus_plan);
+    for (int si = 0; si < P->seeds.n; si++) {
+        hc_seed *s = P->seeds.v[si];
+        for (int i = 0; i < s->decls.n; i++) {
+            if (s->decls.v[i]->kind == D_TOPIC) {
+                declared_topic(P, s->decls.v[i]);
+            }
+        }
+    }
+    for (int i = 0; i < P->loci.n; i++) {
+        attach_uses(P, P->loci.v[i]);
+    }
+    for (int i = 0; i < P->bus->topics.n; i++) {
+        fallback_rule(P, P->bus->topics.v[i]);
+    }
+    hc_bus_lowering(P);
+}
