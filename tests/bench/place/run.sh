@@ -8,6 +8,8 @@
 #              goroutine-per-connection server (tests/bench/sched/go_echo.go; skipped without
 #              `go`). Aim: at least 90% of the libev server's rate, RSS flat.
 #   switch     ns per coroutine switch and per hale_yield (the runtime's, tests/bench/sched)
+#   pingpong   ns per round trip between two pinned Hale loci through the bus (pingpong.hl here)
+#              vs two pinned pthreads waking each other through eventfds (tests/bench/sched)
 # Usage: tests/bench/place/run.sh BUILD_DIR     (HALE_BENCH_CHURN=N changes the cycle count)
 set -eu
 build=$(cd "${1:-build/release}" && pwd)
@@ -19,10 +21,11 @@ churn=${HALE_BENCH_CHURN:-100000}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-for t in hale_cli sched_bench_switch sched_bench_libev_echo sched_echo_client; do
+for t in hale_cli sched_bench_switch sched_bench_pingpong sched_bench_libev_echo sched_echo_client; do
     cmake --build "$build" --target "$t" >/dev/null
 done
 HALE_CACHE_DIR=$work/cache "$hale" build "$root/examples/echo" -o "$work/hale_echo"
+HALE_CACHE_DIR=$work/cache "$hale" build "$here/pingpong.hl" -o "$work/hale_pingpong"
 
 field() { # field NAME LINE
     echo "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"
@@ -62,6 +65,8 @@ if command -v go >/dev/null 2>&1; then
     fi
 fi
 sw=$("$bin/sched_bench_switch")
+pp_hale=$("$work/hale_pingpong")
+pp_c=$("$bin/sched_bench_pingpong")
 
 printf '%-38s %14s %14s %8s\n' "measure" "hale" "baseline" "ratio"
 hc=$(field churn_cps "$h")
@@ -84,3 +89,6 @@ printf '%-38s %14s %14s %8s\n' "coroutine switch, ns (vs ucontext)" "$(field swi
     "$(field switch_ucontext_ns "$sw")" \
     "$(ratio "$(field switch_asm_ns "$sw")" "$(field switch_ucontext_ns "$sw")")"
 printf '%-38s %14s %14s %8s\n' "hale_yield, ns per call" "$(field yield_ns "$sw")" "-" "-"
+php=$(field pingpong_hale_ns "$pp_hale")
+ppe=$(field pingpong_eventfd_ns "$pp_c")
+printf '%-38s %14s %14s %8s\n' "ping-pong RTT ns, loci (vs eventfd)" "$php" "$ppe" "$(ratio "$php" "$ppe")"
