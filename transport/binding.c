@@ -93,11 +93,12 @@ static void pipe_event(nng_pipe p, nng_pipe_ev ev, void *arg) {
     if (ev == NNG_PIPE_EV_ADD_POST) {
         char peer[TP_PEER_MAX];
         peer_name(b, p, peer);
-        tp_links_up(&b->links, nng_pipe_id(p), peer);
+        /* counted before the link shows: whoever sees it up (wait_peer, the event) sees these */
         tp_count(&b->counters, TP_C_LINKS_UP, 1);
         if (b->role == TP_ROLE_DIAL && atomic_exchange(&b->ever_up, true)) {
             tp_count(&b->counters, TP_C_RECONNECTS, 1);
         }
+        tp_links_up(&b->links, nng_pipe_id(p), peer);
     } else if (ev == NNG_PIPE_EV_REM_POST) {
         if (tp_links_down(&b->links, nng_pipe_id(p), NULL)) {
             tp_count(&b->counters, TP_C_LINKS_DOWN, 1);
