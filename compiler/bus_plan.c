@@ -84,115 +84,24 @@ static int walk_block(walker *w, hc_block *b) {
     return walk_expr(w, b->tail);
 }
 
-/* Every expression of a locus type's code: its methods and its parameters' defaults. */
-static int walk_locus(walker *w, hc_decl *l) {
-    for (int i = 0; i < l->members.n; i++) {
-        hc_decl *m = l->members.v[i];
-        if (m->body && !walk_block(w, m->body)) {
-            return 0;
-        }
-        for (int k = 0; m->kind == M_PARAMS && k < m->lparams.n; k++) {
-            if (!walk_expr(w, m->lparams.v[k].value)) {
-                return 0;
-            }
-        }
-    }
-    return 1;
-}
-
 static int is_locus_literal(hc_expr *e) {
     return e->kind == E_STRUCT && e->decl && e->decl->kind == D_LOCUS;
 }
 
 /* ---- threads (placement's question) ---- */
 
-typedef struct {
-    hc_decl **off; /* locus types that may run off the main pool */
-    int n, cap;
-    hc_program *P;
-    int grew;
-} off_set;
-
-static int off_has(off_set *o, hc_decl *l) {
-    for (int i = 0; i < o->n; i++) {
-        if (o->off[i] == l) {
-            return 1;
-        }
-    }
-    return 0;
-}
-
-static void off_add(off_set *o, hc_decl *l) {
-    if (!l || off_has(o, l)) {
-        return;
-    }
-    if (o->n == o->cap) {
-        int cap = o->cap ? o->cap * 2 : 8;
-        hc_decl **v = hc_alloc(o->P->a, sizeof *v * (size_t)cap);
-        if (o->n) {
-            memcpy(v, o->off, sizeof *v * (size_t)o->n);
-        }
-        o->off = v;
-        o->cap = cap;
-    }
-    o->off[o->n++] = l;
-    o->grew = 1;
-}
-
-static int mark_instantiated(walker *w, hc_expr *e) {
-    if (is_locus_literal(e)) {
-        off_add(w->ctx, e->decl);
-    }
-    return 1;
-}
-
-/* The locus types named by `placement` entries, and (transitively) the types their code
- * instantiates. */
-static void placed_types(hc_program *P, off_set *o) {
-    o->P = P;
-    for (int i = 0; i < P->loci.n; i++) {
-        hc_decl *l = P->loci.v[i];
-        for (int k = 0; k < l->members.n; k++) {
-            hc_decl *m = l->members.v[k];
-            for (int j = 0; m->kind == M_PLACEMENT && j < m->placements.n; j++) {
-                int idx;
-                hc_type *ty = NULL;
-                if (ck_locus_param(l, m->placements.v[j].field.name, &idx, &ty) && ty &&
-                    ty->kind == TY_LOCUS) {
-                    off_add(o, ty->decl);
-                }
-            }
-        }
-    }
-    walker w = {mark_instantiated, NULL, o};
-    do {
-        o->grew = 0;
-        for (int i = 0; i < o->n; i++) {
-            walk_locus(&w, o->off[i]);
-        }
-    } while (o->grew);
-}
-
+/* check_place.c knows the pool every locus type runs on ("main", a cooperative pool's name,
+ * "pinned:<field>", "*" for several). */
 int hc_locus_thread(hc_program *P, hc_decl *locus) {
-    hc_bus_plan *plan = P->bus;
-    if (!plan->off_known) {
-        off_set o = {0};
-        placed_types(P, &o);
-        plan->off_main = o.off;
-        plan->noff_main = o.n;
-        plan->off_known = 1;
-    }
-    for (int i = 0; i < plan->noff_main; i++) {
-        if (plan->off_main[i] == locus) {
-            return -1;
-        }
-    }
-    return 0;
+    (void)P;
+    const char *pool = hc_place_pool(locus);
+    return pool && strcmp(pool, "main") == 0 ? 0 : -1;
 }
 
 int hc_bus_same_thread(hc_program *P, hc_decl *a, hc_decl *b) {
-    int ta = hc_locus_thread(P, a), tb = hc_locus_thread(P, b);
-    return ta >= 0 && ta == tb;
+    (void)P;
+    const char *pa = hc_place_pool(a), *pb = hc_place_pool(b);
+    return pa && pb && strcmp(pa, "*") != 0 && strcmp(pa, pb) == 0;
 }
 
 /* ---- quiet handlers ---- */
@@ -438,9 +347,14 @@ void hc_bus_lowering(hc_program *P) {
             why = "direct calls turned off (HALE_BUS_DIRECT=0)";
         }
         t->direct = why == NULL;
+        const char *pool = t->pubs.n ? hc_place_pool(t->pubs.v[0].locus) : NULL;
+        const char *on =
+            !pool || strcmp(pool, "main") == 0 ? "main pool" : hc_sprintf(P->a, "pool `%s`", pool);
         t->reason = why ? why
-                        : "every subscriber is on the publishing thread (main pool), no binding, "
-                          "quiet handlers: sends call them directly";
+                        : hc_sprintf(P->a,
+                                     "every subscriber is on the publishing thread (%s), no "
+                                     "binding, quiet handlers: sends call them directly",
+                                     on);
     }
 }
 

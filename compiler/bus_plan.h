@@ -9,11 +9,9 @@
  * publishing thread, the bus otherwise. The checker builds it once (check_bus.c, bus_plan.c);
  * the emitter (emit_bus.c) and `hale check --json` read it.
  *
- * Threads. Whether two loci run on the same thread is placement's answer. Until placement is
- * lowered, hc_locus_thread says "the main pool" for every locus type that no `placement` block
- * places and that no placed type instantiates, and "unknown" for the rest; the direct-dispatch
- * decision asks only hc_bus_same_thread, so a placement lowering that knows better replaces
- * that one function. */
+ * Threads. Whether two loci run on the same thread is placement's answer: hc_bus_same_thread
+ * asks check_place.c (hc_place_pool), which knows the one pool each locus type runs on, or
+ * that it runs on several. */
 #ifndef HALE_COMPILER_BUS_PLAN_H
 #define HALE_COMPILER_BUS_PLAN_H
 
@@ -49,9 +47,6 @@ typedef struct hc_bus_topic {
 
 struct hc_bus_plan {
     HC_VEC(hc_bus_topic *) topics;
-    /* bus_plan.c: locus types that may run off the main pool (computed once) */
-    hc_decl **off_main;
-    int noff_main, off_known;
 };
 
 /* check_bus.c: builds P->bus and checks the program-wide bus rules (after every body). */

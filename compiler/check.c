@@ -714,6 +714,16 @@ void hc_check(hc_program *P) {
             }
         }
     }
+    /* function signatures first: a locus's parameter defaults may call a function declared
+     * after it */
+    for (int si = 0; si < P->seeds.n; si++) {
+        hc_seed *s = P->seeds.v[si];
+        for (int i = 0; i < s->decls.n; i++) {
+            if (s->decls.v[i]->kind == D_FN) {
+                ck_decl_signature(P, s->decls.v[i]);
+            }
+        }
+    }
     for (int si = 0; si < P->seeds.n; si++) {
         hc_seed *s = P->seeds.v[si];
         for (int i = 0; i < s->decls.n; i++) {
@@ -734,9 +744,6 @@ void hc_check(hc_program *P) {
             case D_CONST:
                 check_annots(P, &d->annots, none, "a constant");
                 ck_check_const(P, d);
-                break;
-            case D_FN:
-                ck_decl_signature(P, d);
                 break;
             case D_LOCUS:
                 for (int k = 0; k < d->members.n; k++) {
@@ -787,6 +794,8 @@ void hc_check(hc_program *P) {
             }
         }
     }
+    /* placement: where every locus runs, and what that forbids */
+    ck_place(P);
     /* 4. C declaration order of records */
     for (int si = 0; si < P->seeds.n; si++) {
         hc_seed *s = P->seeds.v[si];
