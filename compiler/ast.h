@@ -524,6 +524,7 @@ struct hc_decl {
     int tracks_children; /* loci: read `self.children` (accepted residents stay tracked) */
     int needs_snapshot;  /* loci: some supervisor may `restart_in_place` it */
     hc_form *form;       /* loci: the checked @form, or NULL */
+    const char *pool;    /* loci, functions: the pool they run on (check_place.c, hc_place_pool) */
 };
 
 /* One seed: a directory of .hl files (or one file) compiled as one namespace. */

@@ -91,6 +91,15 @@ static const hc_builtin table[] = {
     {"std::bytes::from_string", BI_SIG, "S>Y", "hale_bytes_from_string", NULL, NULL, 0},
     {"std::bytes::slice", BI_SIG, "YII>Y", "hale_bytes_slice", NULL, NULL, 0},
     {"std::str::from_bytes", BI_SIG, "Y>S", "hale_str_from_bytes", NULL, NULL, 0},
+    /* std::io::tcp (runtime/std_tcp.c); IoError calls fill a hale_io_error */
+    {"std::io::tcp::listen", BI_SIG, "SI>I", "hale_tcpx_listen", "IoError", NULL, 1},
+    {"std::io::tcp::listen_socket", BI_SIG, "SI>I", "hale_tcpx_listen", "IoError", NULL, 1},
+    {"std::io::tcp::accept", BI_SIG, "I>I", "hale_tcpx_accept", "IoError", NULL, 0},
+    {"std::io::tcp::accept_one", BI_SIG, "I>I", "hale_tcpx_accept", "IoError", NULL, 0},
+    {"std::io::tcp::connect", BI_SIG, "SI>I", "hale_tcpx_connect", "IoError", NULL, 1},
+    {"std::io::tcp::set_nodelay", BI_SIG, "IB>U", "hale_tcpx_set_nodelay", "IoError", NULL, 0},
+    {"std::io::tcp::local_port", BI_SIG, "I>I", "hale_tcpx_local_port", NULL, NULL, 0},
+    {"std::io::tcp::close_fd", BI_SIG, "I>U", "hale_tcpx_close_fd", NULL, NULL, 0},
 };
 
 const hc_builtin *hc_builtin_find(const char *path) {

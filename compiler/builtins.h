@@ -38,7 +38,8 @@ struct hc_builtin {
     const char *cfn;      /* C function (BI_SIG) */
     const char *err;      /* fallible: the error record's name (built-in seed), else NULL */
     const char *err_kind; /* the `kind` field of the error the emitter builds */
-    int allocates;        /* the C function takes the caller's scratch region first */
+    int allocates;        /* the C function takes the caller's scratch region first (an IoError
+                           * call: the error's path is copied into it instead) */
 };
 
 /* Looks a built-in up by its full path; NULL when there is none. */

@@ -787,6 +787,8 @@ void hc_check(hc_program *P) {
             }
         }
     }
+    /* placement: where every locus runs, and what that forbids */
+    ck_place(P);
     /* 4. C declaration order of records */
     for (int si = 0; si < P->seeds.n; si++) {
         hc_seed *s = P->seeds.v[si];

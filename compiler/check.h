@@ -14,6 +14,16 @@
 /* Checks the loaded program. Errors go to the program's diagnostics. */
 void hc_check(hc_program *P);
 
+/* Placement, valid after hc_check (check_place.c). The pool every instance of `locus` runs on:
+ * "main" (the main thread), a cooperative pool's name ("io"), "pinned:<field>" for a pinned
+ * parameter of `main`; "*" when instances run on several pools; NULL when the program never
+ * makes one. Two loci whose pools are equal and not "*" run on the same thread. */
+const char *hc_place_pool(const hc_decl *locus);
+/* The `placement { }` entry of the main locus's parameter `field`, or NULL; and the pool name it
+ * gives (as above). */
+hc_placement *hc_place_entry(hc_program *P, const char *field);
+const char *hc_place_entry_pool(hc_program *P, hc_placement *pl);
+
 /* ---- internal to check*.c ---- */
 
 typedef struct hc_scope {
@@ -146,6 +156,9 @@ hc_type *ck_slot_call(hc_ctx *c, hc_expr *e);
 hc_slot *ck_slot_named(hc_decl *locus, const char *name);
 /* The type of a slot's cells. */
 hc_type *ck_slot_type(hc_program *P, hc_decl *locus, hc_slot *s);
+
+/* check_place.c: pools, direct calls across pools, the birth-order trap */
+void ck_place(hc_program *P);
 
 /* check_locus.c */
 void ck_locus_signature(hc_program *P, hc_decl *locus);

@@ -13,7 +13,7 @@ void em_unsupported(hc_emit *E, hc_pos at, const char *what) {
     E->errors++;
     hc_help(hc_error(E->P->d, at, "not supported yet: %s", what),
             "`hale check` accepts this program; this version of `hale build` does not lower "
-            "this construct yet (placement and bindings come with a later version)");
+            "this construct yet (bindings come with a later version)");
 }
 
 void em_indent(hc_emit *E, hc_buf *b) {

@@ -48,6 +48,9 @@ typedef struct {
     const char *self_text; /* C text of `self` (NULL outside locus methods) */
     const char *at_text;   /* C text of the locus instantiating here ("NULL": the current one) */
     int has_defer;         /* the function keeps a list of `let`-held loci (`hdefer`) */
+    /* placement (emit_place.c) */
+    const char *next_pool; /* C expression of the pool of the literal about to be emitted */
+    int place_done;        /* the pools helper exists */
 } hc_emit;
 
 /* emit.c */
@@ -93,6 +96,14 @@ void em_locus_field_assign(hc_emit *E, hc_buf *b, hc_stmt *s);
  * implements: the call is one C function on the locus's native part. */
 int em_native_method(hc_decl *m);
 void em_native_call(hc_emit *E, hc_buf *b, hc_expr *call, const char *recv);
+/* ... and a fallible one (std::io::tcp::Stream), writing `*res` and the IoError `*err`. */
+void em_native_fallible(hc_emit *E, hc_buf *b, hc_expr *call, const char *recv, const char *res,
+                        const char *err);
+/* After `bool hok = f(..., &hioe)`: fills Hale's IoError at `err` from the runtime's `hioe`. */
+void em_io_error(hc_emit *E, hc_buf *b, const char *err, int copy_path);
+/* emit_place.c: the C expression of the pool `placement { }` gives the main locus's parameter
+ * `field` (NULL when `owner` is not the main locus or the parameter is not placed). */
+const char *em_place_pool(hc_emit *E, hc_decl *owner, const char *field);
 /* emit_form.c: a locus's @form and capacity slots */
 void em_form_fields(hc_emit *E, hc_decl *d);                         /* state struct members */
 int em_form_init(hc_emit *E, hc_decl *d, const char *sn, hc_buf *b); /* init statements */

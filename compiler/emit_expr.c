@@ -1046,6 +1046,27 @@ static void em_sig(hc_emit *E, hc_buf *b, hc_expr *e, const hc_builtin *bi, cons
     for (int i = 0; i < n; i++) {
         want[i] = hc_builtin_code_type(E->P->types, bi->sig[i]);
     }
+    if (bi->err && !bi->err_kind) {
+        /* an IoError: the runtime reports it (kind, errno, path) */
+        hc_buf_puts(b, "({ ");
+        for (int i = 0; i < n; i++) {
+            const char *name = em_tmp(E, "ha");
+            hc_buf_printf(b, "%s %s = ", em_ctype(E, want[i]), name);
+            em_value(E, b, e->args.v[i], want[i]);
+            hc_buf_puts(b, "; ");
+            texts[i] = name;
+        }
+        hc_buf_printf(b, "hale_io_error hioe; bool hok = %s(", bi->cfn);
+        for (int i = 0; i < n; i++) {
+            hc_buf_printf(b, "%s, ", texts[i]);
+        }
+        hc_buf_printf(b, "%s, &hioe); ", res ? res : "NULL");
+        if (err) {
+            em_io_error(E, b, err, bi->allocates);
+        }
+        hc_buf_puts(b, "hok; })");
+        return;
+    }
     if (bi->err) {
         /* arguments are named: the error payload quotes the input */
         hc_buf_puts(b, "({ ");
@@ -1184,6 +1205,8 @@ void em_fallible_call(hc_emit *E, hc_buf *b, hc_expr *call, const char *res, con
         em_builtin(E, b, call, res, err);
     } else if (f->ref == REF_FORM) {
         em_form_call(E, b, call, expr_str(E, f->lhs), res, err);
+    } else if (f->ref == REF_METHOD && em_native_method(f->decl)) {
+        em_native_fallible(E, b, call, expr_str(E, f->lhs), res, err);
     } else if (f->ref == REF_METHOD) {
         em_user_call(E, b, call, f->decl, em_fn_name(E, f->decl), res, err, expr_str(E, f->lhs));
     } else {

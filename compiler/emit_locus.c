@@ -269,17 +269,21 @@ static int count_duration(hc_decl *d) {
 /* ---- the standard library's loci ---- */
 
 typedef struct {
-    const char *locus;  /* its name in the built-in seed */
-    const char *ctype;  /* the runtime object in the state */
-    const char *prefix; /* its functions: hale_<prefix>_<method> */
-    const char *init;   /* C statement initialising it (self, region) */
+    const char *locus;    /* its name in the built-in seed */
+    const char *ctype;    /* the runtime object in the state */
+    const char *prefix;   /* its functions: hale_<prefix>_<method> */
+    const char *init;     /* C statement initialising it (self, region) */
+    const char *dissolve; /* C statement run when it dissolves (self), or NULL */
 } native_locus;
 
 static const native_locus natives[] = {
     {"BytesBuilder", "hale_bytes_builder", "bytes_builder",
-     "hale_bytes_builder_init(&self->hn, hale_locus_region(&self->h), self->f_initial_cap);"},
+     "hale_bytes_builder_init(&self->hn, hale_locus_region(&self->h), self->f_initial_cap);", NULL},
     {"JsonBuilder", "hale_json_builder", "json_builder",
-     "hale_json_builder_init(&self->hn, hale_locus_region(&self->h));"},
+     "hale_json_builder_init(&self->hn, hale_locus_region(&self->h));", NULL},
+    {"TcpStream", "hale_stream", "stream",
+     "hale_stream_init(&self->hn, self->f_conn_fd, self->f_owns_fd);",
+     "hale_stream_dissolve(&self->hn);"},
 };
 
 static const native_locus *native_of(hc_decl *locus) {
@@ -299,19 +303,59 @@ int em_native_method(hc_decl *m) {
 }
 
 void em_native_call(hc_emit *E, hc_buf *b, hc_expr *call, const char *recv) {
+    em_native_fallible(E, b, call, recv, NULL, NULL);
+}
+
+/* A runtime IoError (`hioe`) as Hale's `IoError` record at `err`; `copy_path`: the path text
+ * is copied into the scratch (else it is left empty). */
+void em_io_error(hc_emit *E, hc_buf *b, const char *err, int copy_path) {
+    hc_buf_printf(b,
+                  "if (!hok) { (%s)->%s = (hale_str){hioe.kind, (int64_t)strlen(hioe.kind)}; "
+                  "(%s)->%s = hioe.err; ",
+                  err, em_field(E, "kind"), err, em_field(E, "errno"));
+    if (copy_path) {
+        hc_buf_printf(b,
+                      "(%s)->%s = hale_str_copy(hm, (hale_str){hioe.path, "
+                      "(int64_t)strlen(hioe.path)}); ",
+                      err, em_field(E, "path"));
+    }
+    hc_buf_puts(b, "} ");
+}
+
+void em_native_fallible(hc_emit *E, hc_buf *b, hc_expr *call, const char *recv, const char *res,
+                        const char *err) {
     hc_decl *m = call->lhs->decl;
     const native_locus *n = native_of(m->locus);
     const char *name = m->name.name;
     /* results that are copies live in the caller's scratch */
-    int into = strcmp(name, "finish") == 0 || strcmp(name, "result") == 0;
-    hc_buf_printf(b, "({ %s *hrecv = (%s); hale_%s_%s(&hrecv->hn", em_locus_struct(E, m->locus->ty),
-                  recv, n->prefix, name);
+    int into = strcmp(name, "finish") == 0 || strcmp(name, "result") == 0 ||
+               strcmp(name, "recv") == 0 || strcmp(name, "recv_bytes") == 0;
+    int fallible = m->err_ty != NULL;
+    hc_buf_printf(b, "({ %s *hrecv = (%s); ", em_locus_struct(E, m->locus->ty), recv);
+    if (fallible) {
+        hc_buf_puts(b, "hale_io_error hioe; bool hok = ");
+    }
+    hc_buf_printf(b, "hale_%s_%s(&hrecv->hn", n->prefix, name);
     for (int i = 0; i < call->args.n; i++) {
+        hc_type *pt = m->ty && i < m->ty->nitems ? m->ty->items[i] : NULL;
         hc_buf_puts(b, ", ");
-        em_value(E, b, call->args.v[i], m->ty && i < m->ty->nitems ? m->ty->items[i] : NULL);
+        if (pt && pt->kind == TY_LOCUS && native_of(pt->decl)) {
+            /* another native locus (a BytesBuilder): its runtime object */
+            hc_buf_printf(b, "&(%s)->hn", text(E, call->args.v[i]));
+        } else {
+            em_value(E, b, call->args.v[i], pt);
+        }
     }
     if (into) {
         hc_buf_puts(b, ", hm");
+    }
+    if (fallible) {
+        hc_buf_printf(b, ", %s, &hioe); ", res ? res : "NULL");
+        if (err) {
+            em_io_error(E, b, err, 0);
+        }
+        hc_buf_puts(b, "hok; })");
+        return;
     }
     hc_buf_puts(b, "); })");
 }
@@ -322,8 +366,6 @@ static void refuse_members(hc_emit *E, hc_decl *d) {
     for (int i = 0; i < d->members.n; i++) {
         hc_decl *m = d->members.v[i];
         switch (m->kind) {
-        case M_PLACEMENT:
-            em_unsupported(E, m->pos, "`placement`");
             break;
         case M_BINDINGS:
             em_unsupported(E, m->pos, "`bindings`");
@@ -453,6 +495,17 @@ static void descriptor(hc_emit *E, hc_decl *d, const char *sn) {
     if (d->needs_snapshot) {
         hc_buf_puts(&flags, " | HALE_LT_SNAPSHOT");
     }
+    const char *dissolve = hook_name(E, member(d, M_LIFECYCLE, "dissolve"));
+    const native_locus *nat = native_of(d);
+    if (nat && nat->dissolve) {
+        dissolve = hc_sprintf(E->a, "hld_%d", id);
+        hc_buf_printf(&E->protos,
+                      "static void %s(hale_region *ho, hale_region *hm, void *hself);\n", dissolve);
+        hc_buf_printf(&E->helpers,
+                      "static void %s(hale_region *ho, hale_region *hm, void *hself) {\n"
+                      "    (void)ho;\n    (void)hm;\n    %s *self = hself;\n    %s\n}\n\n",
+                      dissolve, sn, nat->dissolve);
+    }
     if (em_bus_publishes_or_subscribes(d)) {
         hc_buf_puts(&flags, " | HALE_LT_LONG_LIVED"); /* work after birth: lives to its scope */
     }
@@ -465,10 +518,9 @@ static void descriptor(hc_emit *E, hc_decl *d, const char *sn) {
                   desc_name(d->ty, E->a), d->name.name, sn, init,
                   hook_name(E, member(d, M_LIFECYCLE, "birth")),
                   hook_name(E, member(d, M_LIFECYCLE, "run")),
-                  hook_name(E, member(d, M_LIFECYCLE, "drain")),
-                  hook_name(E, member(d, M_LIFECYCLE, "dissolve")), closures ? closures : "NULL",
-                  epochs, ct ? hc_sprintf(E->a, "hla_%d", id) : "NULL", ct ? 1 : 0,
-                  ft ? hc_sprintf(E->a, "&%s", desc_name(ft, E->a)) : "NULL",
+                  hook_name(E, member(d, M_LIFECYCLE, "drain")), dissolve,
+                  closures ? closures : "NULL", epochs, ct ? hc_sprintf(E->a, "hla_%d", id) : "NULL",
+                  ct ? 1 : 0, ft ? hc_sprintf(E->a, "&%s", desc_name(ft, E->a)) : "NULL",
                   ft ? hook_name(E, fail) : "NULL", hc_buf_cstr(&flags),
                   nloc ? hc_sprintf(E->a, "hlf_%d", id) : "NULL", nloc, battach, bdetach);
     hc_buf_free(&flags);
@@ -501,9 +553,14 @@ void em_locus_lit(hc_emit *E, hc_buf *b, hc_expr *e, const char *at, const char 
     const char *sn = em_locus_struct(E, d->ty);
     const char *pv = em_tmp(E, "hlp");
     const char *lv = em_tmp(E, "hll");
+    const char *pool = E->next_pool;
+    E->next_pool = NULL;
     int n = nparams(d);
     hc_expr **given = hc_alloc(E->a, sizeof(hc_expr *) * (size_t)(n + 1));
     hc_buf_printf(b, "({ %s %s; memset(&%s, 0, sizeof %s); ", sn, pv, pv, pv);
+    if (pool) {
+        hc_buf_printf(b, "%s.h.pool = %s; ", pv, pool); /* placed: runs on that pool */
+    }
     /* the literal's values in its own order, then the declared defaults */
     for (int i = 0; i < e->inits.n; i++) {
         hc_field_init *fi = &e->inits.v[i];
@@ -547,6 +604,7 @@ void em_locus_lit(hc_emit *E, hc_buf *b, hc_expr *e, const char *at, const char 
         hc_expr *v = given[k] ? given[k] : p->value;
         if (is_locus_ty(p->ty) && v && v->kind == E_STRUCT) {
             hc_buf_printf(b, "%s->%s = ", lv, em_field(E, p->name.name));
+            E->next_pool = em_place_pool(E, d, p->name.name);
             em_locus_lit(E, b, v, child_at, p->name.name, "HALE_HOW_FIELD", NULL);
             hc_buf_puts(b, "; ");
         }

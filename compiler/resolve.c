@@ -96,6 +96,7 @@ static const char std_source[] =
     "type ParseError { kind: String; input: String; }\n"
     "type KeyError { kind: String; }\n"
     "type EmptyError { kind: String; }\n"
+    "type IoError { kind: String; errno: Int; path: String; }\n"
     /* std::bytes::BytesBuilder and std::json::Builder: loci whose methods the runtime implements
      * (emit_locus.c, "native") */
     "locus BytesBuilder {\n"
@@ -130,6 +131,20 @@ static const char std_source[] =
     "    fn null_value();\n"
     "    fn result() -> String;\n"
     "    fn reset();\n"
+    "}\n"
+    /* std::io::tcp::Stream: a connection, its fd closed when it dissolves (unless borrowed) */
+    "locus TcpStream {\n"
+    "    params { conn_fd: Int = -1; owns_fd: Bool = true; }\n"
+    "    fn send(msg: String) fallible(IoError);\n"
+    "    fn send_bytes(b: Bytes) fallible(IoError);\n"
+    "    fn recv(max: Int) -> String fallible(IoError);\n"
+    "    fn recv_bytes(max: Int) -> Bytes fallible(IoError);\n"
+    "    fn recv_into(buf: BytesBuilder, max: Int) -> Int fallible(IoError);\n"
+    "    fn set_nodelay(on: Bool) fallible(IoError);\n"
+    "    fn set_recv_timeout(d: Duration);\n"
+    "    fn close();\n"
+    "    fn fd() -> Int;\n"
+    "    fn release_fd() -> Int;\n"
     "}\n";
 
 static hc_seed *new_seed(hc_program *P, const char *path, const char *dir) {
@@ -395,14 +410,25 @@ hc_decl *hc_seed_lookup(hc_program *P, hc_seed *seed, const char *name) {
 
 hc_decl *hc_std_type(hc_program *P, const hc_path *path) {
     static const struct {
-        const char *module, *name, *decl;
-    } types[] = {{"bytes", "BytesBuilder", "BytesBuilder"}, {"json", "Builder", "JsonBuilder"}};
-    if (path->n != 3 || strcmp(path->seg[0].name, "std") != 0 || !P->std) {
+        const char *path, *decl;
+    } types[] = {{"bytes::BytesBuilder", "BytesBuilder"},
+                 {"json::Builder", "JsonBuilder"},
+                 {"io::tcp::Stream", "TcpStream"}};
+    if (path->n < 3 || path->n > 4 || strcmp(path->seg[0].name, "std") != 0 || !P->std) {
         return NULL;
     }
+    char full[128] = "";
+    for (int i = 1; i < path->n; i++) {
+        if (strlen(full) + strlen(path->seg[i].name) + 3 >= sizeof full) {
+            return NULL;
+        }
+        if (i > 1) {
+            strcat(full, "::");
+        }
+        strcat(full, path->seg[i].name);
+    }
     for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) {
-        if (strcmp(path->seg[1].name, types[i].module) == 0 &&
-            strcmp(path->seg[2].name, types[i].name) == 0) {
+        if (strcmp(full, types[i].path) == 0) {
             return hc_symtab_get(P->std->names, types[i].decl);
         }
     }

@@ -36,6 +36,7 @@ void __tsan_switch_to_fiber(void *fiber, unsigned flags);
 #endif
 
 _Static_assert(HALE_ECANCELED == ECANCELED, "HALE_ECANCELED must be the system's ECANCELED");
+_Static_assert(HALE_EINTR == EINTR, "HALE_EINTR must be the system's EINTR");
 
 #define CONTAINER(ptr, type, field) ((type *)((char *)(ptr)-offsetof(type, field)))
 
@@ -163,6 +164,7 @@ hale_co *hale_co_spawn_local(hale_pool *p, void (*fn)(void *), void *arg) {
     co->marks[1] = hale_region_mark(hale_scratch_side(co->scratch, 1));
     co->wake_pending = false;
     co->cancelled = p->cancel_new;
+    co->interrupted = false;
     co->wait_result = 0;
     hale_ctx_make(&co->ctx, co->stack->lo, co->stack->size, co_main, co);
 #ifdef HALE_TSAN
@@ -296,12 +298,14 @@ typedef struct {
     hale_msg msg;
     void (*fn)(void *);
     void *arg;
-    int kind; /* 0 spawn, 1 wake, 2 cancel */
+    int kind; /* 0 spawn, 1 wake, 2 cancel, 3 interrupt */
     hale_co *co;
 } co_msg;
 
 static void wake_local(hale_co *co);
 static void cancel_local(hale_co *co);
+static void interrupt_local(hale_co *co);
+static bool take_interrupt(hale_co *co);
 
 static void co_msg_run(hale_msg *m) {
     co_msg *cm = (co_msg *)m;
@@ -312,8 +316,10 @@ static void co_msg_run(hale_msg *m) {
         }
     } else if (cm->kind == 1) {
         wake_local(cm->co);
-    } else {
+    } else if (cm->kind == 2) {
         cancel_local(cm->co);
+    } else {
+        interrupt_local(cm->co);
     }
     hale_sys_free(cm);
 }
@@ -368,6 +374,9 @@ int hale_park(void) {
     if (co->cancelled) {
         return -HALE_ECANCELED;
     }
+    if (take_interrupt(co)) {
+        return -HALE_EINTR;
+    }
     if (co->wake_pending) {
         co->wake_pending = false;
         return 0;
@@ -407,6 +416,34 @@ void hale_cancel(hale_co *co) {
     } else {
         send_co_msg(co->pool, 2, co, NULL, NULL);
     }
+}
+
+static void interrupt_local(hale_co *co) {
+    if (co->state == CO_DONE) {
+        return;
+    }
+    if (co->state == CO_PARKED) {
+        unpark(co, -HALE_EINTR);
+    } else {
+        co->interrupted = true;
+    }
+}
+
+void hale_interrupt(hale_co *co) {
+    if (hale_tls_pool == co->pool) {
+        interrupt_local(co);
+    } else {
+        send_co_msg(co->pool, 3, co, NULL, NULL);
+    }
+}
+
+/* An interrupt that arrived while the coroutine was not waiting ends its next wait at once. */
+static bool take_interrupt(hale_co *co) {
+    if (co->interrupted) {
+        co->interrupted = false;
+        return true;
+    }
+    return false;
 }
 
 bool hale_cancelled(void) {
@@ -484,6 +521,9 @@ int hale_sleep(int64_t ns) {
         if (co->cancelled) {
             return -HALE_ECANCELED;
         }
+        if (take_interrupt(co)) {
+            return -HALE_EINTR;
+        }
         if (ns <= 0) {
             hale_yield();
             return co->cancelled ? -HALE_ECANCELED : 0;
@@ -513,6 +553,9 @@ int hale_wait_fd(int fd, int events, int64_t timeout_ns) {
     if (co) {
         if (co->cancelled) {
             return -HALE_ECANCELED;
+        }
+        if (take_interrupt(co)) {
+            return -HALE_EINTR;
         }
         if (!ev_is_active(&co->io) || co->io.fd != fd ||
             (co->io.events & (EV_READ | EV_WRITE)) != evmask) {

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -17,6 +18,9 @@ static hale_sbuf out_bufs[2] = {
     {.p = out_storage[1], .cap = OUT_CAP, .fd = 2},
 };
 static int stdout_line_buffered;
+/* Loci on several pools print at once: one print call holds the writers from hale_out to
+ * hale_out_done. Recursive, because a fault while formatting flushes from the same thread. */
+static pthread_mutex_t out_lock = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
 
 static void write_all(int fd, const char *p, size_t n) {
     while (n > 0) {
@@ -170,6 +174,7 @@ void hale_fmt_str(hale_sbuf *b, hale_str s, int nested) {
 }
 
 hale_sbuf *hale_out(int fd) {
+    pthread_mutex_lock(&out_lock);
     return &out_bufs[fd == 2 ? 1 : 0];
 }
 
@@ -183,11 +188,14 @@ void hale_out_done(hale_sbuf *b, int newline) {
     } else if (stdout_line_buffered && newline) {
         flush_stream(b);
     }
+    pthread_mutex_unlock(&out_lock);
 }
 
 void hale_out_flush(void) {
+    pthread_mutex_lock(&out_lock);
     flush_stream(&out_bufs[0]);
     flush_stream(&out_bufs[1]);
+    pthread_mutex_unlock(&out_lock);
 }
 
 void hale_out_init(void) {

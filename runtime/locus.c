@@ -12,6 +12,7 @@
 #include "locus.h"
 
 #include <math.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,7 +26,7 @@ _Thread_local hale_locus_frame *hale_tls_frame;
 
 static const hale_locus_type root_type = {.name = "root", .size = sizeof(hale_locus)};
 static hale_locus root;
-static uint64_t next_id;
+static _Atomic uint64_t next_id;
 
 hale_locus *hale_locus_root(void) {
     if (!root.type) {
@@ -210,10 +211,15 @@ static void unlink_child(hale_locus *p, hale_locus *c) {
     c->prev = c->next = NULL;
 }
 
-static hale_locus *find_owner(hale_locus *at, const hale_locus_type *t,
+/* The nearest ancestor that accepts `t`, among those on the child's pool (an owner's hooks and
+ * memory belong to its own thread). */
+static hale_locus *find_owner(hale_locus *at, const hale_locus_type *t, struct hale_pool *pool,
                               const hale_locus_accept **rule) {
     for (hale_locus *p = at; p; p = p->parent) {
         const hale_locus_type *pt = p->type;
+        if (hale_locus_pool(p) != pool) {
+            continue;
+        }
         for (size_t i = 0; i < pt->naccepts; i++) {
             if (pt->accepts[i].child == t) {
                 *rule = &pt->accepts[i];
@@ -229,8 +235,11 @@ void *hale_locus_new(const hale_locus_type *t, hale_locus *at, const void *proto
     if (!at) {
         at = hale_locus_current();
     }
+    /* placement: the prototype names the pool of a placed locus; others inherit */
+    struct hale_pool *placed = ((const hale_locus *)proto)->pool;
+    struct hale_pool *pool = placed ? placed : hale_locus_pool(at);
     const hale_locus_accept *rule = NULL;
-    hale_locus *owner = find_owner(at, t, &rule);
+    hale_locus *owner = find_owner(at, t, pool, &rule);
     if (owner && rule->accept) {
         /* the gatekeeper sees the parameters before any memory is given to the child */
         child_hook(owner, rule->accept, (void *)proto);
@@ -242,7 +251,8 @@ void *hale_locus_new(const hale_locus_type *t, hale_locus *at, const void *proto
     l->type = t;
     l->parent = parent;
     l->label = label;
-    l->id = ++next_id;
+    l->id = atomic_fetch_add_explicit(&next_id, 1, memory_order_relaxed) + 1;
+    l->pool = placed ? placed : parent->pool;
     l->rule = rule;
     if (rule && rule->flow) {
         l->flags |= LF_FLOW;
@@ -265,6 +275,9 @@ void *hale_locus_new(const hale_locus_type *t, hale_locus *at, const void *proto
 
 /* Gives the locus's memory back: its region (with every descendant in it) and its state. */
 void hale_locus_free(hale_locus *l) {
+    if (hale_place_foreign(l) && hale_place_join(l, 1)) {
+        return;
+    }
     hale_locus *p = l->parent;
     if (l->flags & LF_ACCEPTED && !(l->flags & LF_DISSOLVED)) {
         p->accepted--;
@@ -282,6 +295,11 @@ void hale_locus_drain_tree(hale_locus *l) {
     if (l->flags & (LF_DRAINED | LF_DISSOLVED)) {
         return;
     }
+    if (hale_place_foreign(l)) {
+        hale_place_join(l, 0); /* it drains and dissolves on its own coroutine */
+        return;
+    }
+    hale_place_join_children(l, 0, 0);
     for (hale_locus *c = l->last; c;) {
         hale_locus *prev = c->prev;
         hale_locus_drain_tree(c);
@@ -298,6 +316,11 @@ void hale_locus_dissolve_tree(hale_locus *l, int forced) {
     if ((l->flags & LF_DISSOLVED) || l->phase == PH_DISSOLVE) {
         return; /* done, or under way further up the stack */
     }
+    if (hale_place_foreign(l)) {
+        hale_place_join(l, forced);
+        return;
+    }
+    hale_place_join_children(l, forced, 0);
     l->phase = PH_DISSOLVE;
     for (hale_locus *c = l->last; c;) {
         hale_locus *prev = c->prev;
@@ -352,6 +375,7 @@ void hale_locus_teardown(hale_locus *l, int release, int forced) {
 void hale_locus_prepare_restart(hale_locus *l, int in_place, int free_children) {
     /* children that are not parameters go; parameters (and the children they hold) stay. Their
      * memory is given back only from the driver, where none of their code can be running. */
+    hale_place_join_children(l, 1, 1);
     for (hale_locus *c = l->last; c;) {
         hale_locus *prev = c->prev;
         if (c->hold != HALE_HOW_FIELD) {
@@ -489,6 +513,10 @@ static void defer_push(hale_locus *l, hale_locus **defer) {
 
 void hale_locus_start(hale_locus *l, int how, hale_locus **defer) {
     l->hold = (uint8_t)how;
+    if (hale_place_detach(l, how)) {
+        return;
+    }
+    hale_place_start_deferred(l);
     hale_locus_live(l);
     int flow = (l->flags & LF_FLOW) != 0;
     int done = (l->flags & (LF_TERMINATE | LF_DISSOLVED)) != 0 || flow;

@@ -32,9 +32,16 @@
  * (the scratch it used is reset to the frame's marks). Frames are per execution context; the
  * waiting calls below save and restore them around a park, so several coroutines may run loci.
  *
- * Placement hook: every locus records the pool it runs on (NULL: the main pool). Today all loci
- * run on the program's main coroutine; a later placement layer starts a placed locus's
- * lifecycle with hale_locus_start on its pool's coroutine instead.
+ * Placement (place.c). Every locus records the pool it runs on (NULL: the main pool); a child
+ * inherits its parent's, and the `placement { }` of `main` gives a parameter of the main locus its
+ * own (the prototype's header carries it into hale_locus_new). A locus whose pool is not the one
+ * running the code that starts it is *detached*: its whole lifecycle (its parameter children's,
+ * birth, run, drain, dissolve) runs on a coroutine of its pool, and whatever holds it *joins* it
+ * before tearing it down (waits for its run() to return, or, at shutdown or a forced teardown,
+ * tells it to stop first). An accepted child started at statement position on a pool other than
+ * the main one is detached onto that same pool: one coroutine per flow child, so a server's
+ * accept loop goes on while its connections run. Owners are only looked for on the child's own
+ * pool, and a failure crossing to a parent on another pool runs that parent's on_failure there.
  *
  * Bus hook: a type's `bus_attach` runs once the locus is born (register its subscriptions,
  * keep whatever it needs in `bus_state`), `bus_detach` when it dissolves; the bus calls
@@ -146,10 +153,11 @@ struct hale_locus {
     int32_t restarts;     /* restarts within the current intensity window */
     int64_t window_start; /* monotonic ns */
     int64_t quarantine_ns;
-    void *snapshot;         /* initial parameters, for restart_in_place */
-    struct hale_co *waiter; /* a coroutine waiting on its behalf (quarantine timer) */
-    void *bus_state;        /* the bus module's */
-    struct hale_pool *pool; /* placement: NULL = the main pool */
+    void *snapshot;             /* initial parameters, for restart_in_place */
+    struct hale_co *waiter;     /* a coroutine waiting on its behalf (quarantine timer) */
+    void *bus_state;            /* the bus module's */
+    struct hale_pool *pool;     /* placement: NULL = the main pool */
+    struct hale_runner *runner; /* a detached locus's coroutine record (place.c), or NULL */
 };
 
 enum { HALE_HOW_STMT = 1, HALE_HOW_LET = 2, HALE_HOW_FIELD = 3 };
@@ -256,6 +264,11 @@ enum {
 };
 
 /* ---- the program (program.c) ---- */
+
+/* ---- placement (place.c) ---- */
+
+/* The pool a locus runs on (never NULL). */
+struct hale_pool *hale_locus_pool(const hale_locus *l);
 
 /* Runs `entry` (the generated `fn main`) on the main pool's coroutine, under the root locus:
  * signals drain the tree, readiness and the watchdog go to the supervisor. Returns the exit

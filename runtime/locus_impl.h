@@ -20,7 +20,9 @@ enum {
     LF_ATTACHED = 256u, /* bus_attach ran */
     LF_ACCEPTED = 512u, /* counted in its owner's `accepted` */
     LF_FLOW = 1024u,
-    LF_KEPT = 2048u, /* held by its owner (a tracked resident) or to its scope's end */
+    LF_KEPT = 2048u,     /* held by its owner (a tracked resident) or to its scope's end */
+    LF_DETACHED = 4096u, /* runs on a coroutine of its own (place.c); l->runner is set */
+    LF_DEFERRED = 8192u, /* a parameter child waiting for its detached parent's coroutine */
 };
 
 /* hale_locus.pending */
@@ -66,6 +68,23 @@ void hale_locus_prepare_restart(hale_locus *l, int in_place, int free_children);
 void hale_locus_run_closures(hale_locus *l, unsigned epochs);
 /* Parks the running coroutine for `ns` (or until woken because something must stop). */
 void hale_locus_park_ns(int64_t ns);
+
+/* Placement (place.c). */
+/* Starts `l` elsewhere when it is detached (another pool, or an accepted flow on a worker pool)
+ * or defers it to its detached parent's coroutine; returns 1 then, 0 to start it here. */
+int hale_place_detach(hale_locus *l, int how);
+/* Starts the parameter children deferred to `l`'s coroutine, in creation order. */
+void hale_place_start_deferred(hale_locus *l);
+/* True when `l` is detached and the caller is not its own coroutine. */
+int hale_place_foreign(const hale_locus *l);
+/* Waits until a detached `l` has been torn down on its own coroutine (asking it to stop first
+ * when `stop`), then forgets its runner. Returns 1 when the locus freed itself (do not touch it).
+ */
+int hale_place_join(hale_locus *l, int stop);
+/* Joins every detached child of `l`, newest first (`keep_fields`: not its parameter children). */
+void hale_place_join_children(hale_locus *l, int stop, int keep_fields);
+/* Runs fn(arg) on `pool`'s thread and waits for it (at once when that is the calling thread). */
+void hale_place_call(struct hale_pool *pool, void (*fn)(void *), void *arg);
 
 /* Supervision (supervise.c). */
 void hale_locus_route(hale_locus *l, hale_violation *v); /* to l's supervisors */

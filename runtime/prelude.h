@@ -28,7 +28,9 @@
 #include "copy.h"
 #include "ops.h"
 #include "region.h"
+#include "scheduler.h"
 #include "std.h"
+#include "std_tcp.h"
 #include "str.h"
 #include "value.h"
 

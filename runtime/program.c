@@ -12,6 +12,7 @@
  * children born, its birth hook and birth closures done) sends READY, just before its run();
  * a repeating timer on the main loop feeds the watchdog when the supervisor asked for one. */
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -30,19 +31,20 @@
 static struct {
     void (*entry)(void);
     hale_co *main_co;
-    int parked; /* main_co is parked in hale_locus_park_ns */
-    int shutdown;
+    int parked;          /* main_co is parked in hale_locus_park_ns */
+    atomic_int shutdown; /* read by detached loci's coroutines on other pools */
     int ready_sent;
     ev_timer watchdog;
     int watchdog_on;
 } P;
 
 bool hale_program_shutting_down(void) {
-    return P.shutdown != 0;
+    return atomic_load_explicit(&P.shutdown, memory_order_relaxed) != 0;
 }
 
 void hale_program_born(hale_locus *l) {
-    if (!P.ready_sent && P.main_co && l->parent == hale_locus_root()) {
+    /* only the root's own children count, and they all live on the main thread */
+    if (l->parent == hale_locus_root() && !P.ready_sent && P.main_co) {
         P.ready_sent = 1;
         hale_notify_ready();
     }
@@ -137,16 +139,13 @@ static void on_signal(void *arg) {
     if (P.shutdown) {
         return;
     }
-    P.shutdown = 1;
+    atomic_store(&P.shutdown, 1);
     hale_notify_stopping();
     hale_locus_root()->flags |= LF_STOP;
     if (P.main_co) {
-        if (P.parked) {
-            hale_wake(P.main_co);
-        } else {
-            /* parked in a wait that is not the locus runtime's: make it return */
-            hale_cancel(P.main_co);
-        }
+        /* whatever it waits on (a sleep, a socket, a detached locus it joins) returns; the
+         * locus runtime's waits then see the stop, a join asks the joined locus to stop */
+        hale_interrupt(P.main_co);
     }
 }
 

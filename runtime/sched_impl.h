@@ -53,6 +53,7 @@ struct hale_co {
     int wait_result;
     bool wake_pending;
     bool cancelled;
+    bool interrupted; /* hale_interrupt arrived while it was not waiting */
     ev_timer timer;
     ev_io io;
     void *tsan_fiber;

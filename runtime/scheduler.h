@@ -37,6 +37,7 @@ typedef struct hale_co hale_co;
 
 /* Error results of the waiting calls (negated, like errno values). */
 #define HALE_ECANCELED 125 /* == ECANCELED on Linux */
+#define HALE_EINTR 4       /* == EINTR: a wait ended by hale_interrupt */
 
 /* ---- lifetime ---- */
 
@@ -175,6 +176,12 @@ void hale_wake(hale_co *co);
 /* Cancels a coroutine: its current wait and every later one return -HALE_ECANCELED. Any thread;
  * the caller must know the coroutine has not finished. */
 void hale_cancel(hale_co *co);
+
+/* Ends the coroutine's current wait (hale_park, hale_sleep, hale_wait_fd, the tcp operations)
+ * with -HALE_EINTR, or, when it is not waiting, its next one. Unlike hale_cancel it is one-shot:
+ * later waits behave normally. It is how a locus is told to stop (the stop flag is set first, the
+ * interrupted wait notices it). Any thread; the caller must know the coroutine has not finished. */
+void hale_interrupt(hale_co *co);
 
 /* True when the running coroutine has been cancelled. */
 bool hale_cancelled(void);

@@ -264,6 +264,26 @@ static int decide(hale_locus *l, fail_ctx *f) {
     return 0;
 }
 
+/* The parent's on_failure, on the parent's own pool (a placed child's parent lives elsewhere). */
+static void run_failure(void *p) {
+    fail_ctx *f = p;
+    f->up = tls_fail;
+    tls_fail = f;
+    hale_locus_framed(f->parent, FR_HOOK, call_failure, f);
+    tls_fail = f->up;
+}
+
+typedef struct {
+    hale_locus *l;
+    fail_ctx *f;
+    int up;
+} decide_arg;
+
+static void run_decide(void *p) {
+    decide_arg *d = p;
+    d->up = decide(d->l, d->f);
+}
+
 void hale_locus_route(hale_locus *l, hale_violation *v) {
     hale_locus *root = hale_locus_root();
     for (;;) {
@@ -272,12 +292,15 @@ void hale_locus_route(hale_locus *l, hale_violation *v) {
             root_failure(v);
         }
         if (p->type->on_failure && p->type->failure_child == l->type) {
-            fail_ctx f = {.parent = p, .child = l, .err = v, .quarantine_ns = -1, .up = tls_fail};
-            tls_fail = &f;
-            hale_locus_framed(p, FR_HOOK, call_failure, &f);
-            tls_fail = f.up;
-            if (!f.bubble && !decide(l, &f)) {
-                return;
+            fail_ctx f = {.parent = p, .child = l, .err = v, .quarantine_ns = -1};
+            hale_place_call(hale_locus_pool(p), run_failure, &f);
+            if (!f.bubble) {
+                /* the recovery is carried out where the child runs */
+                decide_arg d = {l, &f, 0};
+                hale_place_call(hale_locus_pool(l), run_decide, &d);
+                if (!d.up) {
+                    return;
+                }
             }
         }
         l = p; /* bubbled (or no handler: the default is to bubble) */

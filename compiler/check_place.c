@@ -1,0 +1,429 @@
+/* See check.h. This file: placement. Where every locus type runs, decided once for the whole
+ * program, and the two checks that follow from it.
+ *
+ * A locus runs on the pool of the code that makes it (children inherit their parent's pool),
+ * except a parameter of the `main locus` that `placement { }` names: that one runs on its pool
+ * (a cooperative pool's thread, or a thread of its own when `pinned`). Free functions run on the
+ * pool of whoever calls them. So the pools are a small fixpoint over the program: start from
+ * `fn main` on the main pool and push pools through locus literals and calls until nothing
+ * changes. A type made in several places may end up on several pools ("*").
+ *
+ * The checks:
+ *   - a direct method call into a locus placed on another pool is an error (the method would
+ *     run on the wrong thread, racing the locus's own code);
+ *   - the birth-order trap is a warning: children are born one at a time in declaration order
+ *     and a child on the main thread runs its run() before the next is touched, so a child whose
+ *     run() provably never returns (a top-level `while true` with no way out) keeps every later
+ *     sibling from being born. */
+#include <stdio.h>
+#include <string.h>
+
+#include "check.h"
+
+/* ---- the pool of a placement entry ---- */
+
+static hc_kwarg *kwarg(hc_placement *pl, const char *key) {
+    for (int i = 0; i < pl->kwargs.n; i++) {
+        if (pl->kwargs.v[i].key && strcmp(pl->kwargs.v[i].key, key) == 0) {
+            return &pl->kwargs.v[i];
+        }
+    }
+    return NULL;
+}
+
+hc_placement *hc_place_entry(hc_program *P, const char *field) {
+    hc_decl *m = P->main_locus;
+    for (int i = 0; m && i < m->members.n; i++) {
+        hc_decl *mm = m->members.v[i];
+        if (mm->kind != M_PLACEMENT) {
+            continue;
+        }
+        for (int k = 0; k < mm->placements.n; k++) {
+            if (strcmp(mm->placements.v[k].field.name, field) == 0) {
+                return &mm->placements.v[k];
+            }
+        }
+    }
+    return NULL;
+}
+
+const char *hc_place_entry_pool(hc_program *P, hc_placement *pl) {
+    if (strcmp(pl->kind.name, "pinned") == 0) {
+        return hc_sprintf(P->a, "pinned:%s", pl->field.name);
+    }
+    hc_kwarg *kw = kwarg(pl, "pool");
+    if (kw && kw->value->kind == E_NAME && kw->value->path.n == 1) {
+        return kw->value->path.seg[0].name;
+    }
+    return "main";
+}
+
+const char *hc_place_pool(const hc_decl *locus) {
+    return locus ? locus->pool : NULL;
+}
+
+/* ---- the fixpoint ---- */
+
+typedef struct {
+    hc_program *P;
+    int changed;
+} pw;
+
+static const char *meet(const char *a, const char *b) {
+    if (!b) {
+        return a;
+    }
+    if (!a || strcmp(a, b) == 0) {
+        return b;
+    }
+    return "*";
+}
+
+static void add(pw *w, hc_decl *d, const char *pool) {
+    const char *n = meet(d->pool, pool);
+    if (n && (!d->pool || strcmp(n, d->pool) != 0)) {
+        d->pool = n;
+        w->changed = 1;
+    }
+}
+
+static void visit_expr(pw *w, hc_expr *e, const char *ctx);
+static void visit_block(pw *w, hc_block *b, const char *ctx);
+
+static int is_locus_lit(hc_expr *e) {
+    return e && e->kind == E_STRUCT && e->decl && e->decl->kind == D_LOCUS;
+}
+
+/* The pool a parameter child of `owner` runs on, given the owner's own pool. */
+static const char *param_pool(pw *w, hc_decl *owner, const char *field, const char *owner_pool) {
+    if (owner == w->P->main_locus) {
+        hc_placement *pl = hc_place_entry(w->P, field);
+        if (pl) {
+            return hc_place_entry_pool(w->P, pl);
+        }
+    }
+    return owner_pool;
+}
+
+static void visit_literal(pw *w, hc_expr *e, const char *ctx) {
+    hc_decl *t = e->decl;
+    add(w, t, ctx);
+    for (int i = 0; i < e->inits.n; i++) {
+        hc_field_init *fi = &e->inits.v[i];
+        if (is_locus_lit(fi->value)) {
+            visit_expr(w, fi->value, param_pool(w, t, fi->name.name, ctx));
+        } else {
+            visit_expr(w, fi->value, ctx);
+        }
+    }
+}
+
+static void visit_expr(pw *w, hc_expr *e, const char *ctx) {
+    if (!e) {
+        return;
+    }
+    if (is_locus_lit(e)) {
+        visit_literal(w, e, ctx);
+        return;
+    }
+    if (e->kind == E_CALL && e->lhs && e->lhs->ref == REF_FN && e->lhs->decl) {
+        add(w, e->lhs->decl, ctx);
+    }
+    visit_expr(w, e->lhs, ctx);
+    visit_expr(w, e->rhs, ctx);
+    visit_expr(w, e->third, ctx);
+    for (int i = 0; i < e->args.n; i++) {
+        visit_expr(w, e->args.v[i], ctx);
+    }
+    for (int i = 0; i < e->inits.n; i++) {
+        visit_expr(w, e->inits.v[i].value, ctx);
+    }
+    for (int i = 0; i < e->arms.n; i++) {
+        visit_expr(w, e->arms.v[i].guard, ctx);
+        visit_expr(w, e->arms.v[i].body, ctx);
+    }
+    visit_block(w, e->block, ctx);
+}
+
+static void visit_stmt(pw *w, hc_stmt *s, const char *ctx) {
+    visit_expr(w, s->expr, ctx);
+    visit_expr(w, s->target, ctx);
+    visit_expr(w, s->modifier_expr, ctx);
+    for (int i = 0; i < s->args.n; i++) {
+        visit_expr(w, s->args.v[i], ctx);
+    }
+    visit_block(w, s->body, ctx);
+}
+
+static void visit_block(pw *w, hc_block *b, const char *ctx) {
+    if (!b) {
+        return;
+    }
+    for (int i = 0; i < b->stmts.n; i++) {
+        visit_stmt(w, b->stmts.v[i], ctx);
+    }
+    visit_expr(w, b->tail, ctx);
+}
+
+static int has_body(hc_decl *m) {
+    return (m->kind == D_FN || m->kind == M_LIFECYCLE || m->kind == M_MODE ||
+            m->kind == M_FAILURE) &&
+           m->body;
+}
+
+static void visit_locus(pw *w, hc_decl *d) {
+    for (int i = 0; i < d->members.n; i++) {
+        hc_decl *m = d->members.v[i];
+        if (has_body(m)) {
+            visit_block(w, m->body, d->pool);
+        } else if (m->kind == M_PARAMS) {
+            for (int k = 0; k < m->lparams.n; k++) {
+                hc_locus_param *lp = &m->lparams.v[k];
+                const char *ctx =
+                    is_locus_lit(lp->value) ? param_pool(w, d, lp->name.name, d->pool) : d->pool;
+                visit_expr(w, lp->value, ctx);
+            }
+        }
+    }
+}
+
+static void solve(hc_program *P) {
+    pw w = {P, 1};
+    if (P->main_fn) {
+        P->main_fn->pool = "main";
+    }
+    for (int round = 0; w.changed && round < 64; round++) {
+        w.changed = 0;
+        for (int si = 0; si < P->seeds.n; si++) {
+            hc_seed *s = P->seeds.v[si];
+            for (int i = 0; i < s->decls.n; i++) {
+                hc_decl *d = s->decls.v[i];
+                if (!d->pool) {
+                    continue;
+                }
+                if (d->kind == D_FN && d->body) {
+                    visit_block(&w, d->body, d->pool);
+                } else if (d->kind == D_LOCUS) {
+                    visit_locus(&w, d);
+                }
+            }
+        }
+    }
+}
+
+/* ---- direct calls across pools ---- */
+
+typedef struct {
+    hc_program *P;
+    hc_decl *locus;
+} xw;
+
+static void cross_expr(xw *x, hc_expr *e);
+
+static void cross_block(xw *x, hc_block *b) {
+    if (!b) {
+        return;
+    }
+    for (int i = 0; i < b->stmts.n; i++) {
+        hc_stmt *s = b->stmts.v[i];
+        cross_expr(x, s->expr);
+        cross_expr(x, s->target);
+        cross_expr(x, s->modifier_expr);
+        for (int k = 0; k < s->args.n; k++) {
+            cross_expr(x, s->args.v[k]);
+        }
+        cross_block(x, s->body);
+    }
+    cross_expr(x, b->tail);
+}
+
+/* `self.f...m()` where `f` is a placed parameter of the main locus: the pool `f` runs on. */
+static hc_placement *placed_receiver(xw *x, hc_expr *recv) {
+    hc_expr *e = recv;
+    while (e && e->kind == E_FIELD && e->lhs && e->lhs->kind != E_SELF) {
+        e = e->lhs;
+    }
+    if (!e || e->kind != E_FIELD || !e->lhs || e->lhs->kind != E_SELF) {
+        return NULL;
+    }
+    return x->locus == x->P->main_locus ? hc_place_entry(x->P, e->field.name) : NULL;
+}
+
+/* "w.c" for the receiver `self.w.c`. */
+static const char *chain_text(hc_arena *a, hc_expr *e) {
+    if (!e || e->kind != E_FIELD || !e->lhs) {
+        return "";
+    }
+    if (e->lhs->kind == E_SELF) {
+        return e->field.name;
+    }
+    return hc_sprintf(a, "%s.%s", chain_text(a, e->lhs), e->field.name);
+}
+
+static void cross_expr(xw *x, hc_expr *e) {
+    if (!e) {
+        return;
+    }
+    if (e->kind == E_CALL && e->lhs && (e->lhs->ref == REF_METHOD || e->lhs->ref == REF_FORM) &&
+        e->lhs->kind == E_FIELD) {
+        hc_placement *pl = placed_receiver(x, e->lhs->lhs);
+        const char *here = x->locus->pool ? x->locus->pool : "main";
+        const char *there = pl ? hc_place_entry_pool(x->P, pl) : NULL;
+        if (there && strcmp(here, "*") != 0 && strcmp(there, here) != 0) {
+            int pinned = strncmp(there, "pinned:", 7) == 0;
+            hc_diag *g = hc_error(x->P->d, e->lhs->field.pos,
+                                  "`%s.%s()` is a direct call into `%s`, which runs on %s%s; "
+                                  "`%s` runs on pool `%s`",
+                                  chain_text(x->P->a, e->lhs->lhs), e->lhs->field.name,
+                                  pl->field.name, pinned ? "a pinned thread of its own" : "pool ",
+                                  pinned ? "" : hc_sprintf(x->P->a, "`%s`", there),
+                                  x->locus->name.name, here);
+            hc_help(g,
+                    "a locus's methods run only on its own pool's thread: talk to `%s` through "
+                    "a topic, or nest what it needs inside it",
+                    pl->field.name);
+            hc_note(g, pl->pos, "`%s` is placed here", pl->field.name);
+        }
+    }
+    cross_expr(x, e->lhs);
+    cross_expr(x, e->rhs);
+    cross_expr(x, e->third);
+    for (int i = 0; i < e->args.n; i++) {
+        cross_expr(x, e->args.v[i]);
+    }
+    for (int i = 0; i < e->inits.n; i++) {
+        cross_expr(x, e->inits.v[i].value);
+    }
+    for (int i = 0; i < e->arms.n; i++) {
+        cross_expr(x, e->arms.v[i].guard);
+        cross_expr(x, e->arms.v[i].body);
+    }
+    cross_block(x, e->block);
+}
+
+/* ---- the birth-order trap ---- */
+
+static int leaves(hc_block *b);
+
+/* A statement that can leave the loop around it (or the whole run()). Nested loops' own
+ * `break`s do not count, their `return`s do. */
+static int stmt_leaves(hc_stmt *s, int nested) {
+    switch (s->kind) {
+    case S_BREAK:
+        return !nested;
+    case S_RETURN:
+    case S_TERMINATE:
+    case S_FAIL:
+    case S_VIOLATE:
+        return 1;
+    default:
+        break;
+    }
+    if (s->expr && s->expr->kind == E_IF) {
+        for (hc_expr *e = s->expr; e; e = e->rhs && e->rhs->kind == E_IF ? e->rhs : NULL) {
+            if (leaves(e->block) || (e->rhs && e->rhs->kind == E_BLOCK && leaves(e->rhs->block))) {
+                return 1;
+            }
+        }
+    }
+    if (s->body) {
+        int inner = nested || s->kind == S_WHILE || s->kind == S_FOR;
+        for (int i = 0; i < s->body->stmts.n; i++) {
+            if (stmt_leaves(s->body->stmts.v[i], inner)) {
+                return 1;
+            }
+        }
+    }
+    return 0;
+}
+
+static int leaves(hc_block *b) {
+    for (int i = 0; b && i < b->stmts.n; i++) {
+        if (stmt_leaves(b->stmts.v[i], 0)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* The top-level `while true` of the type's run() that nothing leaves, or NULL. */
+static hc_stmt *endless_run(hc_decl *locus) {
+    for (int i = 0; i < locus->members.n; i++) {
+        hc_decl *m = locus->members.v[i];
+        if (m->kind != M_LIFECYCLE || strcmp(m->name.name, "run") != 0 || !m->body) {
+            continue;
+        }
+        for (int k = 0; k < m->body->stmts.n; k++) {
+            hc_stmt *s = m->body->stmts.v[k];
+            if (s->kind == S_WHILE && s->expr && s->expr->kind == E_BOOL && s->expr->i &&
+                !leaves(s->body)) {
+                return s;
+            }
+        }
+    }
+    return NULL;
+}
+
+static void birth_order(hc_program *P, hc_decl *d) {
+    if (!d->pool || strcmp(d->pool, "main") != 0) {
+        return;
+    }
+    HC_VEC(hc_locus_param *) kids = {0};
+    for (int i = 0; i < d->members.n; i++) {
+        hc_decl *m = d->members.v[i];
+        for (int k = 0; m->kind == M_PARAMS && k < m->lparams.n; k++) {
+            if (is_locus_lit(m->lparams.v[k].value)) {
+                HC_PUSH(P->a, kids, &m->lparams.v[k]);
+            }
+        }
+    }
+    for (int i = 0; i + 1 < kids.n; i++) {
+        hc_locus_param *lp = kids.v[i];
+        hc_placement *pl = d == P->main_locus ? hc_place_entry(P, lp->name.name) : NULL;
+        if (pl && strcmp(hc_place_entry_pool(P, pl), "main") != 0) {
+            continue;
+        }
+        hc_stmt *loop = endless_run(lp->value->decl);
+        if (!loop) {
+            continue;
+        }
+        hc_locus_param *next = kids.v[i + 1];
+        hc_diag *g = hc_warning(P->d, lp->name.pos,
+                                "`%s`'s run() never returns, so `%s` (declared after it) is never "
+                                "born",
+                                lp->name.name, next->name.name);
+        hc_note(g, loop->pos, "this loop never ends, and `%s` runs on the main thread",
+                lp->name.name);
+        if (d == P->main_locus) {
+            hc_help(g,
+                    "declare `%s` last, or give it a thread of its own: `placement { %s: "
+                    "cooperative(pool = io); }` (or `pinned`)",
+                    lp->name.name, lp->name.name);
+        } else {
+            hc_help(g, "declare `%s` last, or hoist it to `main` and place it off the main thread",
+                    lp->name.name);
+        }
+    }
+}
+
+/* ---- the pass ---- */
+
+void ck_place(hc_program *P) {
+    solve(P);
+    for (int si = 0; si < P->seeds.n; si++) {
+        hc_seed *s = P->seeds.v[si];
+        for (int i = 0; i < s->decls.n; i++) {
+            hc_decl *d = s->decls.v[i];
+            if (d->kind != D_LOCUS) {
+                continue;
+            }
+            xw x = {P, d};
+            for (int k = 0; k < d->members.n; k++) {
+                if (has_body(d->members.v[k])) {
+                    cross_block(&x, d->members.v[k]->body);
+                }
+            }
+            birth_order(P, d);
+        }
+    }
+}

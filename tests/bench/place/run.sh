@@ -1,0 +1,86 @@
+#!/bin/sh
+# Placement benchmarks for compiled Hale programs, every figure and its baseline measured in
+# this one run:
+#   churn      connections/s and server RSS for 1,000 concurrent connections then N sequential
+#              connect-send-receive-close cycles (tests/sched/echo_client.c) against
+#              examples/echo (Hale, one flow child per connection on a cooperative pool), the
+#              plain C libev echo server (tests/bench/sched/libev_echo.c) and Go's
+#              goroutine-per-connection server (tests/bench/sched/go_echo.go; skipped without
+#              `go`). Aim: at least 90% of the libev server's rate, RSS flat.
+#   switch     ns per coroutine switch and per hale_yield (the runtime's, tests/bench/sched)
+# Usage: tests/bench/place/run.sh BUILD_DIR     (HALE_BENCH_CHURN=N changes the cycle count)
+set -eu
+build=$(cd "${1:-build/release}" && pwd)
+bin=$build/tests/bin
+hale=$build/bin/hale
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../../.." && pwd)
+churn=${HALE_BENCH_CHURN:-100000}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+for t in hale_cli sched_bench_switch sched_bench_libev_echo sched_echo_client; do
+    cmake --build "$build" --target "$t" >/dev/null
+done
+HALE_CACHE_DIR=$work/cache "$hale" build "$root/examples/echo" -o "$work/hale_echo"
+
+field() { # field NAME LINE
+    echo "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"
+}
+
+churn_run() { # churn_run NAME [client options] -- SERVER...
+    name=$1
+    shift
+    line=$("$bin/sched_echo_client" --concurrent 1000 --churn "$churn" --report "$@" 2>"$work/$name.err") ||
+        { echo "churn $name failed:" >&2; cat "$work/$name.err" >&2; echo ""; return 0; }
+    echo "$line"
+}
+
+best() { # best LINE1 LINE2: the one with the higher churn rate
+    a=$(field churn_cps "$1")
+    b=$(field churn_cps "$2")
+    if [ "${a:-0}" -ge "${b:-0}" ]; then echo "$1"; else echo "$2"; fi
+}
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
+
+# Alternate the servers and keep each one's better run, so a noisy neighbour on a shared machine
+# skews neither side alone.
+h1=$(churn_run hale -- "$work/hale_echo")
+l1=$(churn_run libev -- "$bin/sched_bench_libev_echo")
+h2=$(churn_run hale -- "$work/hale_echo")
+l2=$(churn_run libev -- "$bin/sched_bench_libev_echo")
+h=$(best "$h1" "$h2")
+l=$(best "$l1" "$l2")
+g=""
+if command -v go >/dev/null 2>&1; then
+    if HOME=$work GOCACHE=$work/gocache GOPATH=$work/gopath GO111MODULE=off \
+        go build -o "$work/go_echo" "$root/tests/bench/sched/go_echo.go" 2>"$work/go.err"; then
+        g=$(churn_run go --no-term -- "$work/go_echo")
+    else
+        cat "$work/go.err" >&2
+    fi
+fi
+sw=$("$bin/sched_bench_switch")
+
+printf '%-38s %14s %14s %8s\n' "measure" "hale" "baseline" "ratio"
+hc=$(field churn_cps "$h")
+lc=$(field churn_cps "$l")
+printf '%-38s %14s %14s %8s\n' "echo churn conn/s (vs plain libev)" "$hc" "$lc" "$(ratio "$hc" "$lc")"
+if [ -n "$g" ]; then
+    gc=$(field churn_cps "$g")
+    printf '%-38s %14s %14s %8s\n' "echo churn conn/s (vs Go)" "$hc" "$gc" "$(ratio "$hc" "$gc")"
+else
+    printf '%-38s %14s %14s %8s\n' "echo churn conn/s (vs Go)" "$hc" "not run" "-"
+fi
+for s in h l g; do
+    eval "line=\$$s"
+    [ -n "$line" ] || continue
+    case $s in h) n=hale ;; l) n=libev ;; g) n=go ;; esac
+    printf '%-38s %14s %14s\n' "RSS KiB $n: first 1000 / after churn" \
+        "$(field rss_first_kib "$line")" "$(field rss_after_kib "$line")"
+done
+printf '%-38s %14s %14s %8s\n' "coroutine switch, ns (vs ucontext)" "$(field switch_asm_ns "$sw")" \
+    "$(field switch_ucontext_ns "$sw")" \
+    "$(ratio "$(field switch_asm_ns "$sw")" "$(field switch_ucontext_ns "$sw")")"
+printf '%-38s %14s %14s %8s\n' "hale_yield, ns per call" "$(field yield_ns "$sw")" "-" "-"
