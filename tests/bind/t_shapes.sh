@@ -12,8 +12,19 @@ for kind in ipc tcp; do
         routes "$work/r.toml" "tcp://127.0.0.1:17311" "tcp://127.0.0.1:17312"
     fi
     export HALE_BUS_CONFIG="$work/r.toml"
+    mask=$(umask)
+    umask 000 # a permissive umask must not leak into the socket's mode
     BIND_SHAPES=3 HALE_BUS_COUNTERS_DUMP=1 start sub "$work/sub"
+    umask "$mask"
     wait_for sub '^ready' 20
+    if [ $kind = ipc ]; then
+        # The listener (the subscriber) created both sockets before `ready`: owner-only, whatever
+        # the umask of whoever started it.
+        for s in shape seq; do
+            mode=$(stat -c %a "$work/$s.sock" 2>/dev/null) || fail "ipc: $s.sock does not exist"
+            [ $((0$mode & 077)) = 0 ] || fail "ipc: $s.sock has mode $mode, not owner-only"
+        done
+    fi
     BIND_SHAPES=3 start pub "$work/pub"
     wait_exit sub 60
     [ "$rc" = 0 ] || fail "$kind: subscriber exited $rc"
@@ -23,9 +34,5 @@ for kind in ipc tcp; do
         fail "$kind: receiver not sealed or counts wrong"
     wait_exit pub 30
     [ "$rc" = 0 ] || fail "$kind: publisher exited $rc"
-    if [ $kind = ipc ]; then
-        mode=$(stat -c %a "$work/shape.sock" 2>/dev/null || echo gone)
-        echo "ipc socket mode: $mode"
-    fi
 done
-echo "ok: every shape over ipc and tcp, sealed"
+echo "ok: every shape over ipc and tcp, sealed; ipc sockets owner-only"
