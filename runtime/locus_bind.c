@@ -108,3 +108,10 @@ int hale_bind_wait_fd(int fd, int events, int64_t timeout_ns) {
     hale_tls_frame = saved;
     return r;
 }
+
+int hale_bind_sleep(int64_t ns) {
+    hale_locus_frame *saved = hale_tls_frame;
+    int r = hale_sleep(ns);
+    hale_tls_frame = saved;
+    return r;
+}

@@ -67,6 +67,9 @@ int hale_bind_run_failure(void *link, const hale_violation *err);
  * code, keeping the caller's frames: a parked `or wait` send. Returns as hale_wait_fd. */
 int hale_bind_wait_fd(int fd, int events, int64_t timeout_ns);
 
+/* Sleeps ns from locus code, keeping the caller's frames. Returns as hale_sleep. */
+int hale_bind_sleep(int64_t ns);
+
 /* True once the program is stopping (a signal): waits give up. Any thread. */
 bool hale_program_shutting_down(void);
 

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "binding.h"
 #include "bus.h"
@@ -151,20 +152,26 @@ static void ev_main(void *arg) {
     }
 }
 
+static long long now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 void tp_bind_restart(void *arg) {
     link *l = arg;
-    int waited = 0;
     /* nng redials on its own (reconnect backoff); restarting is waiting for it within the
-     * window the boot connect has */
+     * window the boot connect has, polled on the clock (the link's event fd belongs to its
+     * reader, parked behind this on_failure, so it may stay readable) */
+    long long deadline = now_ms() + S.connect_ms;
     while (tp_binding_peers(l->b) == 0) {
         if (S.stopping || hale_program_shutting_down()) {
             return;
         }
-        if (waited >= S.connect_ms) {
+        if (now_ms() >= deadline) {
             fatal(l, "could not be realized again: the peer did not answer the redial");
         }
-        hale_bind_wait_fd(tp_binding_event_fd(l->b), HALE_READABLE, 10 * 1000000LL);
-        waited += 10;
+        hale_bind_sleep(10 * 1000000LL);
     }
     l->lost = 0;
 }
