@@ -4,6 +4,11 @@
  * pool keeps at most POOL_MAX idle chunks; beyond that, chunks go back to the system so a burst
  * does not pin memory forever.
  *
+ * Large chunks (one allocation bigger than a standard chunk) go to the system, except that each
+ * thread keeps up to LARGE_KEEP of them (each at most LARGE_KEEP_MAX) as spares: a receiver that
+ * decodes one 64 KiB message per region otherwise frees and re-faults the same block on every
+ * message, because the allocator trims the top of the heap each time.
+ *
  * HALE_CHUNK_POOL_STATS=1 prints the counters at exit. They are process-wide relaxed atomics,
  * bumped only on region slow paths (a new chunk or a freed one), never per allocation. */
 #include "chunk.h"
@@ -20,6 +25,8 @@
 #define CACHE_MAX 32
 #define CACHE_BATCH 16
 #define POOL_MAX 4096 /* 256 MiB of idle standard chunks */
+#define LARGE_KEEP 2
+#define LARGE_KEEP_MAX ((size_t)1 << 20)
 
 static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
 static hale_chunk *pool_head;
@@ -40,6 +47,7 @@ typedef struct {
     hale_chunk *items[CACHE_MAX];
     int count;
     int registered;
+    hale_chunk *spare[LARGE_KEEP]; /* large chunks kept for reuse, NULL when empty */
 } chunk_cache;
 
 static _Thread_local chunk_cache cache;
@@ -72,6 +80,10 @@ static void cache_flush(void *unused) {
         pool_give_locked(cache.items[--cache.count]);
     }
     pthread_mutex_unlock(&pool_lock);
+    for (int i = 0; i < LARGE_KEEP; i++) {
+        hale_sys_free(cache.spare[i]);
+        cache.spare[i] = NULL;
+    }
     cache.registered = 0;
 }
 
@@ -130,15 +142,52 @@ hale_chunk *hale_chunk_get(void) {
     return c;
 }
 
+/* A kept spare that fits `payload` without wasting more than half of itself, or NULL. */
+static hale_chunk *take_spare(size_t payload) {
+    for (int i = 0; i < LARGE_KEEP; i++) {
+        hale_chunk *c = cache.spare[i];
+        if (c && c->cap >= payload && c->cap / 2 <= payload) {
+            cache.spare[i] = NULL;
+            return c;
+        }
+    }
+    return NULL;
+}
+
+/* Keeps a freed large chunk as a spare (replacing the smaller one when full). Returns 0 when
+ * it is not kept. */
+static int keep_spare(hale_chunk *c) {
+    if (c->cap > LARGE_KEEP_MAX) {
+        return 0;
+    }
+    cache_register();
+    int slot = 0;
+    for (int i = 0; i < LARGE_KEEP; i++) {
+        if (!cache.spare[i]) {
+            slot = i;
+            break;
+        }
+        if (cache.spare[i]->cap < cache.spare[slot]->cap) {
+            slot = i;
+        }
+    }
+    hale_sys_free(cache.spare[slot]);
+    cache.spare[slot] = c;
+    return 1;
+}
+
 hale_chunk *hale_chunk_get_large(size_t payload) {
     if (payload > SIZE_MAX - HALE_CHUNK_HEADER) {
         hale_oom(payload, "a large region allocation");
     }
-    hale_chunk *c = hale_sys_malloc(HALE_CHUNK_HEADER + payload);
+    hale_chunk *c = take_spare(payload);
     if (!c) {
-        hale_oom(payload, "a large region allocation");
+        c = hale_sys_malloc(HALE_CHUNK_HEADER + payload);
+        if (!c) {
+            hale_oom(payload, "a large region allocation");
+        }
+        c->cap = payload;
     }
-    c->cap = payload;
     c->standard = 0;
     c->next = NULL;
     bump_stat(&stat_large);
@@ -147,7 +196,9 @@ hale_chunk *hale_chunk_get_large(size_t payload) {
 
 void hale_chunk_put(hale_chunk *c) {
     if (!c->standard) {
-        hale_sys_free(c);
+        if (!keep_spare(c)) {
+            hale_sys_free(c);
+        }
         return;
     }
     bump_stat(&stat_returns);
