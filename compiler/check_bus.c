@@ -158,7 +158,7 @@ static void declared_topic(hc_program *P, hc_decl *d) {
 
 /* ---- string subjects ---- */
 
-static hc_bus_topic *string_subject(hc_program *P, hc_decl *locus, hc_bus_item *it) {
+static hc_bus_topic *string_subject(hc_program *P, hc_bus_item *it) {
     hc_bus_topic *t = hc_bus_topic_of(P, NULL, it->subject_str);
     if (t) {
         if (t->payload && it->payload && t->payload != it->payload &&
@@ -186,7 +186,6 @@ static hc_bus_topic *string_subject(hc_program *P, hc_decl *locus, hc_bus_item *
             return o;
         }
     }
-    (void)locus;
     t = new_topic(P, it->subject_str, it->subject_str, it->pos);
     t->payload = it->payload;
     if (t->payload && !travels(t->payload)) {
@@ -221,7 +220,7 @@ static void attach_uses(hc_program *P, hc_decl *locus) {
         for (int k = 0; m->kind == M_BUS && k < m->bus.n; k++) {
             hc_bus_item *it = &m->bus.v[k];
             hc_bus_topic *t = it->topic_decl    ? hc_bus_topic_of(P, it->topic_decl, NULL)
-                              : it->subject_str ? string_subject(P, locus, it)
+                              : it->subject_str ? string_subject(P, it)
                                                 : NULL;
             if (!t) {
                 continue;
@@ -256,6 +255,60 @@ static void fallback_rule(hc_program *P, hc_bus_topic *t) {
             "subscribe a catch-all somewhere: `subscribe %s as handler where key == _;`", t->name);
 }
 
+/* ---- bindings ---- */
+
+static int kw_role(hc_binding *b) {
+    for (int k = 0; k < b->kwargs.n; k++) {
+        if (b->kwargs.v[k].key && strcmp(b->kwargs.v[k].key, "role") == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* A bound topic must be used by the program, and one it both publishes and subscribes must say
+ * which end of the socket this process is; nng addresses name their scheme. */
+static void binding_rules(hc_program *P, hc_binding *b) {
+    if (strcmp(b->transport.name, "nng") != 0 && strcmp(b->transport.name, "unix") != 0) {
+        return; /* shm_ring, adapters: ck_bindings / the emitter say what they need */
+    }
+    if (strcmp(b->transport.name, "nng") == 0 && b->address &&
+        strncmp(b->address, "tcp://", 6) != 0 && strncmp(b->address, "ipc://", 6) != 0) {
+        hc_help(hc_error(P->d, b->address_pos, "an nng binding's address is tcp:// or ipc://"),
+                "write `nng(\"tcp://127.0.0.1:7100\")` or `nng(\"ipc:///run/app/x.sock\")`");
+    }
+    hc_decl *td = hc_seed_lookup(P, P->main_locus->seed, b->topic.name);
+    hc_bus_topic *t = td && td->kind == D_TOPIC ? hc_bus_topic_of(P, td, NULL) : NULL;
+    if (!t) {
+        return; /* reported by ck_bindings */
+    }
+    if (!t->pubs.n && !t->subs.n) {
+        hc_help(hc_error(P->d, b->topic.pos,
+                         "`%s` is bound but this program neither publishes nor subscribes it",
+                         t->name),
+                "remove the binding, or declare `publish %s;` or `subscribe %s as ...;` in a "
+                "bus block",
+                t->name, t->name);
+    } else if (t->pubs.n && t->subs.n && !kw_role(b)) {
+        hc_help(hc_error(P->d, b->topic.pos,
+                         "this program both publishes and subscribes `%s`, so its binding "
+                         "cannot infer which end of the socket it is",
+                         t->name),
+                "add `role:`: `%s: %s(\"%s\", role: listen);` (or `role: connect`)", t->name,
+                b->transport.name, b->address ? b->address : "...");
+    }
+}
+
+static void bindings_program(hc_program *P) {
+    hc_decl *m = P->main_locus;
+    for (int i = 0; m && i < m->members.n; i++) {
+        for (int k = 0; m->members.v[i]->kind == M_BINDINGS && k < m->members.v[i]->bindings.n;
+             k++) {
+            binding_rules(P, &m->members.v[i]->bindings.v[k]);
+        }
+    }
+}
+
 void ck_bus_program(hc_program *P) {
     P->bus = HC_NEW(P->a, hc_bus_plan);
     for (int si = 0; si < P->seeds.n; si++) {
@@ -272,5 +325,6 @@ void ck_bus_program(hc_program *P) {
     for (int i = 0; i < P->bus->topics.n; i++) {
         fallback_rule(P, P->bus->topics.v[i]);
     }
+    bindings_program(P);
     hc_bus_lowering(P);
 }

@@ -399,6 +399,11 @@ static void ck_member_rules(hc_program *P, hc_decl *locus) {
                 hc_error(P->d, m->params.v[0].type->pos,
                          "`on_failure` takes the failing child locus first, found `%s`",
                          hc_type_name(P->a, ct));
+            } else if (ct->kind == TY_LOCUS && ct->decl->seed == P->std &&
+                       strcmp(ct->decl->name.name, "BusTransport") == 0 && !locus->is_main) {
+                hc_help(hc_error(P->d, m->params.v[0].type->pos,
+                                 "only the `main locus` supervises transports"),
+                        "bindings live on `main locus`; move this `on_failure` there");
             }
             if (et->kind != TY_ERROR && !(et->kind == TY_RECORD && et->decl->seed == P->std &&
                                           strcmp(et->decl->name.name, "ClosureViolation") == 0)) {

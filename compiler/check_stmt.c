@@ -713,6 +713,13 @@ static void ck_recovery(hc_ctx *c, hc_stmt *s) {
     if (s->modifier && strcmp(op, "quarantine") != 0) {
         hc_error(P->d, s->pos, "only `quarantine` takes `%s`", s->modifier);
     }
+    hc_type *wt = want->ty;
+    if (!is_bubble && strcmp(op, "restart") != 0 && wt && wt->kind == TY_LOCUS && wt->decl &&
+        wt->decl->seed == P->std && strcmp(wt->decl->name.name, "BusTransport") == 0) {
+        hc_help(hc_error(P->d, s->pos, "a transport's link can only be restarted (redialled)"),
+                "write `restart(%s)`, or `bubble(err)` to fail `main` instead", want->name);
+        return;
+    }
     if (strcmp(op, "restart_in_place") == 0 && want->ty && want->ty->kind == TY_LOCUS) {
         want->ty->decl->needs_snapshot = 1;
     }

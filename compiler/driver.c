@@ -128,6 +128,8 @@ static void build_key(hc_diags *d, const hc_build_opts *o, const hc_home *home, 
     hash_file_identity(&h, p);
     snprintf(p, sizeof p, "%s/libhale_config.a", home->lib);
     hash_file_identity(&h, p);
+    snprintf(p, sizeof p, "%s/libhale_transport.a", home->lib);
+    hash_file_identity(&h, p);
     snprintf(p, sizeof p, "%s/hale/prelude.h", home->include);
     hash_file_identity(&h, p);
     unsigned char out[32];
@@ -187,8 +189,11 @@ static int compile_c(const hc_build_opts *o, const hc_home *home, const char *cf
                      const char *exe, const char *log) {
     char *argv[64];
     int n = 0;
-    char inc[PATH_MAX + 64], lib1[PATH_MAX + 64], lib2[PATH_MAX + 64];
+    char inc[PATH_MAX + 64], lib0[PATH_MAX + 64], lib1[PATH_MAX + 64], lib2[PATH_MAX + 64];
     snprintf(inc, sizeof inc, "-I%s", home->include);
+    /* always linked: a static archive adds only what the program references (the transport
+     * when it has topics, which a deploy-time route may bind) */
+    snprintf(lib0, sizeof lib0, "%s/libhale_transport.a", home->lib);
     snprintf(lib1, sizeof lib1, "%s/libhale.a", home->lib);
     snprintf(lib2, sizeof lib2, "%s/libhale_config.a", home->lib);
     argv[n++] = (char *)c_compiler();
@@ -213,6 +218,7 @@ static int compile_c(const hc_build_opts *o, const hc_home *home, const char *cf
     argv[n++] = (char *)cfile;
     argv[n++] = "-o";
     argv[n++] = (char *)exe;
+    argv[n++] = lib0;
     argv[n++] = lib1;
     argv[n++] = lib2;
     static const char *libs[] = {"-lnng",     "-lsodium",  "-lmsgpackc", "-lev",

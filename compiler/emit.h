@@ -117,6 +117,9 @@ void em_accum_ref(hc_emit *E, hc_buf *b, hc_expr *e);          /* an E_REDUCE's 
 /* emit_bus.c: the topic table, subscriptions of a locus type, sends */
 void em_bus_table(hc_emit *E);             /* the runtime's boot table (descriptors section) */
 void em_bus_main(hc_emit *E, hc_buf *out); /* `main`'s line handing it to the program */
+int em_is_transport_type(hc_type *t);      /* std::bus::UnixTransport (a binding's link) */
+int em_is_transport(hc_expr *e);
+const char *em_bind_failure(hc_emit *E); /* main's transport on_failure registration, or NULL */
 int em_bus_publishes_or_subscribes(hc_decl *d);
 void em_bus_fields(hc_emit *E, hc_decl *d);        /* state struct members (captured keys) */
 int em_bus_init(hc_emit *E, hc_decl *d, hc_buf *b); /* init statements (keys captured) */

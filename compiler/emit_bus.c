@@ -24,6 +24,8 @@ static int is_word(hc_expr *e, const char *w) {
     return e && e->kind == E_NAME && e->path.n == 1 && strcmp(e->path.seg[0].name, w) == 0;
 }
 
+static void bind_table(hc_emit *E);
+
 /* ---- the table ---- */
 
 void em_bus_table(hc_emit *E) {
@@ -68,11 +70,93 @@ void em_bus_table(hc_emit *E) {
     hc_buf_printf(b, "static const hale_bus_topic_desc hbt[%d] = {\n%s};\n", plan->topics.n,
                   hc_buf_cstr(&rows));
     hc_buf_free(&rows);
+    bind_table(E);
+}
+
+/* ---- bindings ---- */
+
+int em_is_transport_type(hc_type *t) {
+    return t && t->kind == TY_LOCUS && t->decl && t->decl->seed && t->decl->seed->id == 0 &&
+           strcmp(t->decl->name.name, "BusTransport") == 0;
+}
+
+int em_is_transport(hc_expr *e) {
+    return e && em_is_transport_type(e->ty);
+}
+
+static hc_binding *binding_of(hc_program *P, hc_bus_topic *t) {
+    hc_decl *m = P->main_locus;
+    for (int i = 0; m && t->decl && i < m->members.n; i++) {
+        hc_decl *b = m->members.v[i];
+        for (int k = 0; b->kind == M_BINDINGS && k < b->bindings.n; k++) {
+            if (strcmp(b->bindings.v[k].topic.name, t->decl->name.name) == 0) {
+                return &b->bindings.v[k];
+            }
+        }
+    }
+    return NULL;
+}
+
+static const char *binding_role(hc_binding *b) {
+    for (int k = 0; k < b->kwargs.n; k++) {
+        hc_kwarg *kw = &b->kwargs.v[k];
+        if (kw->key && !strcmp(kw->key, "role")) {
+            return is_word(kw->value, "listen") ? "HALE_BIND_LISTEN" : "HALE_BIND_DIAL";
+        }
+    }
+    return "HALE_BIND_INFER";
+}
+
+/* The URL a source binding names (unix("/p") is nng's ipc:///p), or NULL when it is not one the
+ * transport carries (reported). */
+static const char *binding_url(hc_emit *E, hc_binding *b) {
+    const char *tr = b->transport.name;
+    if (!strcmp(tr, "unix")) {
+        return hc_sprintf(E->a, "ipc://%s", b->address);
+    }
+    if (!strcmp(tr, "nng")) {
+        return b->address;
+    }
+    em_unsupported(E, b->transport.pos,
+                   !strcmp(tr, "shm_ring") ? "`shm_ring` bindings" : "adapter-locus bindings");
+    return NULL;
+}
+
+/* One row per topic: its URL when `bindings` names it, and whether the program publishes or
+ * subscribes it (for the role and for deploy-time routes). */
+static void bind_table(hc_emit *E) {
+    hc_bus_plan *plan = E->P->bus;
+    hc_buf rows = {0};
+    for (int i = 0; i < plan->topics.n; i++) {
+        hc_bus_topic *t = plan->topics.v[i];
+        hc_binding *b = binding_of(E->P, t);
+        const char *url = b ? binding_url(E, b) : NULL;
+        hc_buf_printf(&rows, "    {.topic = %d, .url = ", t->id);
+        if (url) {
+            em_c_string(&rows, url, (int64_t)strlen(url));
+        } else {
+            hc_buf_puts(&rows, "NULL");
+        }
+        hc_buf_printf(&rows, ", .role = %s, .publishes = %s, .subscribes = %s},\n",
+                      b ? binding_role(b) : "HALE_BIND_INFER", t->pubs.n ? "true" : "false",
+                      t->subs.n ? "true" : "false");
+    }
+    hc_buf_printf(&E->descs,
+                  "void tp_bind_program(const hale_bind_desc *d, size_t n);\n"
+                  "static const hale_bind_desc hbb[%d] = {\n%s};\n",
+                  plan->topics.n, hc_buf_cstr(&rows));
+    hc_buf_puts(&E->protos, "void tp_bind_restart(void *link);\n");
+    hc_buf_free(&rows);
 }
 
 void em_bus_main(hc_emit *E, hc_buf *out) {
     if (E->P->bus && E->P->bus->topics.n) {
         hc_buf_printf(out, "    hale_program_bus(hbt, %d);\n", E->P->bus->topics.n);
+        hc_buf_printf(out, "    tp_bind_program(hbb, %d);\n", E->P->bus->topics.n);
+        const char *f = em_bind_failure(E);
+        if (f) {
+            hc_buf_puts(out, f);
+        }
     }
 }
 

@@ -88,6 +88,20 @@ static const char *hook_name(hc_emit *E, hc_decl *m) {
     return m && m->body && m->checked == 2 ? em_fn_name(E, m) : "NULL";
 }
 
+static hc_type *child_type(hc_decl *m);
+
+/* The line registering main's `on_failure(t: std::bus::UnixTransport, ...)`, or NULL. */
+const char *em_bind_failure(hc_emit *E) {
+    hc_decl *d = E->P->main_locus;
+    hc_decl *fail = d ? member(d, M_FAILURE, NULL) : NULL;
+    hc_type *ft = child_type(fail);
+    if (!ft || !em_is_transport_type(ft) || !strcmp(hook_name(E, fail), "NULL")) {
+        return NULL;
+    }
+    return hc_sprintf(E->a, "    hale_program_bind_failure(&%s, (hale_bind_failure_fn)%s);\n",
+                      desc_name(d->ty, E->a), hook_name(E, fail));
+}
+
 /* ---- closures ---- */
 
 static const char *closure_epoch(hc_decl *cl) {
@@ -367,9 +381,6 @@ static void refuse_members(hc_emit *E, hc_decl *d) {
         hc_decl *m = d->members.v[i];
         switch (m->kind) {
             break;
-        case M_BINDINGS:
-            em_unsupported(E, m->pos, "`bindings`");
-            break;
         case M_MODE:
             em_unsupported(E, m->name.pos, "modes");
             break;
@@ -487,6 +498,9 @@ static void descriptor(hc_emit *E, hc_decl *d, const char *sn) {
     hc_buf_free(&offs);
     hc_decl *fail = member(d, M_FAILURE, NULL);
     hc_type *ft = child_type(fail);
+    if (ft && em_is_transport_type(ft)) {
+        ft = NULL; /* main's transport supervision: em_bind_failure registers it */
+    }
     hc_buf flags = {0};
     hc_buf_puts(&flags, "0");
     if (d->tracks_children) {
@@ -509,20 +523,20 @@ static void descriptor(hc_emit *E, hc_decl *d, const char *sn) {
     if (em_bus_publishes_or_subscribes(d)) {
         hc_buf_puts(&flags, " | HALE_LT_LONG_LIVED"); /* work after birth: lives to its scope */
     }
-    hc_buf_printf(b,
-                  "static const hale_locus_type %s = {.name = \"%s\", .size = sizeof(%s), .init = "
-                  "%s, .birth = %s, .run = %s, .drain = %s, .dissolve = %s, .closures = %s, "
-                  ".epochs = %s, .accepts = %s, .naccepts = %d, .failure_child = %s, .on_failure "
-                  "= %s, .flags = %s, .locus_fields = %s, .nlocus_fields = %d, .bus_attach = %s, "
-                  ".bus_detach = %s};\n",
-                  desc_name(d->ty, E->a), d->name.name, sn, init,
-                  hook_name(E, member(d, M_LIFECYCLE, "birth")),
-                  hook_name(E, member(d, M_LIFECYCLE, "run")),
-                  hook_name(E, member(d, M_LIFECYCLE, "drain")), dissolve,
-                  closures ? closures : "NULL", epochs, ct ? hc_sprintf(E->a, "hla_%d", id) : "NULL",
-                  ct ? 1 : 0, ft ? hc_sprintf(E->a, "&%s", desc_name(ft, E->a)) : "NULL",
-                  ft ? hook_name(E, fail) : "NULL", hc_buf_cstr(&flags),
-                  nloc ? hc_sprintf(E->a, "hlf_%d", id) : "NULL", nloc, battach, bdetach);
+    hc_buf_printf(
+        b,
+        "static const hale_locus_type %s = {.name = \"%s\", .size = sizeof(%s), .init = "
+        "%s, .birth = %s, .run = %s, .drain = %s, .dissolve = %s, .closures = %s, "
+        ".epochs = %s, .accepts = %s, .naccepts = %d, .failure_child = %s, .on_failure "
+        "= %s, .flags = %s, .locus_fields = %s, .nlocus_fields = %d, .bus_attach = %s, "
+        ".bus_detach = %s};\n",
+        desc_name(d->ty, E->a), d->name.name, sn, init,
+        hook_name(E, member(d, M_LIFECYCLE, "birth")), hook_name(E, member(d, M_LIFECYCLE, "run")),
+        hook_name(E, member(d, M_LIFECYCLE, "drain")), dissolve, closures ? closures : "NULL",
+        epochs, ct ? hc_sprintf(E->a, "hla_%d", id) : "NULL", ct ? 1 : 0,
+        ft ? hc_sprintf(E->a, "&%s", desc_name(ft, E->a)) : "NULL",
+        ft ? hook_name(E, fail) : "NULL", hc_buf_cstr(&flags),
+        nloc ? hc_sprintf(E->a, "hlf_%d", id) : "NULL", nloc, battach, bdetach);
     hc_buf_free(&flags);
 }
 
@@ -698,6 +712,8 @@ void em_locus_stmt(hc_emit *E, hc_buf *b, hc_stmt *s) {
             hc_buf_puts(b, "{ hale_locus_bubble(); ");
             em_leave(E, b);
             hc_buf_puts(b, " }");
+        } else if (strcmp(op, "restart") == 0 && em_is_transport(s->args.v[0])) {
+            hc_buf_printf(b, "tp_bind_restart((void *)(%s));", arg);
         } else if (strcmp(op, "restart") == 0) {
             hc_buf_printf(b, "hale_locus_restart(&(%s)->h);", arg);
         } else if (strcmp(op, "restart_in_place") == 0) {

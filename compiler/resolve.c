@@ -145,6 +145,10 @@ static const char std_source[] =
     "    fn close();\n"
     "    fn fd() -> Int;\n"
     "    fn release_fd() -> Int;\n"
+    "}\n"
+    /* std::bus::UnixTransport (NngTransport, Transport): a binding's link, as main's
+     * on_failure sees it; `restart(t)` redials (transport/bus_bind.h) */
+    "locus BusTransport {\n"
     "}\n";
 
 static hc_seed *new_seed(hc_program *P, const char *path, const char *dir) {
@@ -411,9 +415,9 @@ hc_decl *hc_seed_lookup(hc_program *P, hc_seed *seed, const char *name) {
 hc_decl *hc_std_type(hc_program *P, const hc_path *path) {
     static const struct {
         const char *path, *decl;
-    } types[] = {{"bytes::BytesBuilder", "BytesBuilder"},
-                 {"json::Builder", "JsonBuilder"},
-                 {"io::tcp::Stream", "TcpStream"}};
+    } types[] = {{"bytes::BytesBuilder", "BytesBuilder"}, {"json::Builder", "JsonBuilder"},
+                 {"io::tcp::Stream", "TcpStream"},        {"bus::UnixTransport", "BusTransport"},
+                 {"bus::NngTransport", "BusTransport"},   {"bus::Transport", "BusTransport"}};
     if (path->n < 3 || path->n > 4 || strcmp(path->seg[0].name, "std") != 0 || !P->std) {
         return NULL;
     }

@@ -24,6 +24,7 @@
 #include "fault.h"
 #include "io.h"
 #include "locus.h"
+#include "locus_bind.h"
 #include "locus_bus.h"
 #include "copy.h"
 #include "ops.h"

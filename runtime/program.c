@@ -20,6 +20,7 @@
 #include "diag.h"
 #include "fault.h"
 #include "io.h"
+#include "locus_bind.h"
 #include "locus_bus.h"
 #include "locus_impl.h"
 #include "notify.h"
@@ -214,6 +215,7 @@ static void entry_co(void *arg) {
     hale_locus_framed(root, FR_ROOT, call_entry, NULL);
     root->flags &= ~LF_STOP;
     teardown_root();
+    hale_locus_bind_stop(); /* the receivers end: nobody is left to hear them */
     hale_out_flush();
     P.main_co = NULL;
 }
@@ -230,13 +232,17 @@ int hale_program_run(void (*entry)(void)) {
     hale_sched_init(&cfg);
     hale_locus_root();
     hale_locus_bus_boot();
+    hale_locus_bind_open(); /* a binding that cannot open refuses the boot */
     take_signal(SIGINT);
     take_signal(SIGTERM);
     watchdog_start();
     P.entry = entry;
     P.main_co = hale_spawn(hale_pool_main(), entry_co, NULL, NULL);
+    hale_locus_bind_start();
     hale_sched_run();
     watchdog_stop();
+    hale_locus_bind_stop();
+    hale_locus_bind_close();
     hale_locus_bus_shutdown();
     hale_sched_shutdown();
     hale_fault_set_hook(NULL);

@@ -63,7 +63,7 @@ static int64_t release_ns;
 static _Atomic int64_t last_wake_ns;
 
 static int64_t sleep_for(int i) {
-    return (10 + i % 91) * MS; /* 10ms .. 100ms */
+    return (100 + (i % 91) * 10) * MS; /* 100ms .. 1s: long enough that load is noise */
 }
 
 static void sleeper(void *arg) {
@@ -136,9 +136,19 @@ static void flooder(void *arg) {
     }
 }
 
+/* Sleeps in steps until everything posted has been handled (or 30 s pass). handled_on_main only
+ * moves while this thread is inside hale_sleep, so reaching FLOOD shows sleep drained the work. */
+static void sleep_until_flood_handled(void) {
+    for (int step = 0; step < 300 && handled_on_main < FLOOD; step++) {
+        int before = handled_on_main;
+        assert_int_equal(hale_sleep(100 * MS), 0);
+        assert_true(handled_on_main >= before);
+    }
+}
+
 static void main_sleeper(void *arg) {
     (void)arg;
-    hale_sleep(400 * MS);
+    sleep_until_flood_handled();
     handled_when_woke = handled_on_main;
 }
 
@@ -160,8 +170,9 @@ static void test_plain_sleep_on_main_keeps_draining(void **state) {
     handled_on_main = 0;
     hale_spawn(hale_pool_cooperative("flood", NULL), flooder, NULL, NULL);
     int64_t t0 = now_ns();
-    assert_int_equal(hale_sleep(400 * MS), 0);
-    assert_true(now_ns() - t0 >= 399 * MS);
+    assert_int_equal(hale_sleep(100 * MS), 0);
+    assert_true(now_ns() - t0 >= 99 * MS);
+    sleep_until_flood_handled();
     assert_int_equal(handled_on_main, FLOOD);
     assert_int_equal(hale_sched_run(), 0);
     hale_sched_shutdown();

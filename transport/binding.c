@@ -17,6 +17,7 @@
 #include <nng/protocol/pubsub0/sub.h>
 #include <sodium.h>
 
+#include "closer.h"
 #include "log.h"
 
 static const char *const proto_names[] = {"push0", "pull0", "pub0", "sub0", "bus0"};
@@ -87,17 +88,18 @@ static void peer_name(tp_binding *b, nng_pipe p, char out[TP_PEER_MAX]) {
     }
 }
 
-/* Runs on nng's threads. */
+/* Runs on nng's threads. A new link is counted before it is announced, so whoever sees it up
+ * (a waiter in tp_binding_wait_peer, the event loop) also sees it counted. */
 static void pipe_event(nng_pipe p, nng_pipe_ev ev, void *arg) {
     tp_binding *b = arg;
     if (ev == NNG_PIPE_EV_ADD_POST) {
         char peer[TP_PEER_MAX];
         peer_name(b, p, peer);
-        tp_links_up(&b->links, nng_pipe_id(p), peer);
         tp_count(&b->counters, TP_C_LINKS_UP, 1);
         if (b->role == TP_ROLE_DIAL && atomic_exchange(&b->ever_up, true)) {
             tp_count(&b->counters, TP_C_RECONNECTS, 1);
         }
+        tp_links_up(&b->links, nng_pipe_id(p), peer);
     } else if (ev == NNG_PIPE_EV_REM_POST) {
         if (tp_links_down(&b->links, nng_pipe_id(p), NULL)) {
             tp_count(&b->counters, TP_C_LINKS_DOWN, 1);
@@ -300,6 +302,10 @@ int tp_binding_open(tp_binding **out, const tp_binding_opts *o, char *err, size_
     return 0;
 }
 
+static void free_after_close(void *b) {
+    free_parts(b);
+}
+
 void tp_binding_close(tp_binding *b, int linger_ms) {
     if (!b) {
         return;
@@ -307,8 +313,14 @@ void tp_binding_close(tp_binding *b, int linger_ms) {
     registry_remove(b);
     tp_txq_drain(b, linger_ms);
     tp_links_close(&b->links);
-    nng_close(b->sock); /* waits for nng's callbacks, which use b */
-    free_parts(b);
+    char what[sizeof b->label + sizeof b->bound + 4];
+    snprintf(what, sizeof what, "%s (%s)", b->label, b->bound);
+    /* b is freed once nng_close has returned (nng's callbacks use it), which may be never. */
+    if (tp_close_socket(b->sock, free_after_close, b, TP_CLOSE_WAIT_MS) != 0) {
+        tp_log("warning: binding %s: nng did not finish closing the socket within %d ms (a link "
+               "closed mid-transfer); the rest of the close is left to the background",
+               what, TP_CLOSE_WAIT_MS);
+    }
 }
 
 int tp_binding_add_topic(tp_binding *b, const char *subject, const hale_type *type,

@@ -103,7 +103,10 @@ typedef struct tp_binding tp_binding;
 int tp_binding_open(tp_binding **out, const tp_binding_opts *opts, char *err, size_t errlen);
 
 /* Stops the binding and frees it. For a publishing binding, first waits up to linger_ms for
- * frames already accepted to leave (nng would otherwise drop what is still queued). */
+ * frames already accepted to leave (nng would otherwise drop what is still queued). Closing the
+ * socket itself is waited for a few seconds at most: nng 1.5 can fail to ever finish closing a
+ * socket when a link closes mid-transfer; then a warning is logged and the binding is freed in
+ * the background if nng ever finishes. */
 void tp_binding_close(tp_binding *b, int linger_ms);
 
 /* Adds a topic carried by this binding: its wire subject, payload type, and (when this process

@@ -187,7 +187,7 @@ static void test_backoff_grows(void **state) {
     }
     sr_event ev[64];
     size_t n = sr_events(&r, ev, 64);
-    long long prev_start = -1, prev_gap = 0, min_gap_ms = 40;
+    long long prev_start = -1, min_gap_ms = 40;
     int starts = 0;
     for (size_t i = 0; i < n && starts < 5; i++) {
         if (strcmp(ev[i].event, "start") != 0) {
@@ -195,9 +195,10 @@ static void test_backoff_grows(void **state) {
         }
         if (prev_start >= 0) {
             long long gap = ev[i].ns - prev_start;
-            SR_CHECK(&r, gap >= min_gap_ms * 1000000LL); /* never sooner than the backoff */
-            SR_CHECK(&r, gap > prev_gap);                /* and growing */
-            prev_gap = gap;
+            /* Never sooner than the backoff. (That the backoff grows is checked on the announced
+             * delays above; observed gaps also carry scheduling noise, so they are not compared
+             * with each other.) */
+            SR_CHECK(&r, gap >= min_gap_ms * 1000000LL);
             min_gap_ms *= 2;
         }
         prev_start = ev[i].ns;

@@ -28,6 +28,7 @@
 
 static uint8_t key[TP_KEY_BYTES], wrong_key[TP_KEY_BYTES];
 static nng_socket sock;
+static nng_dialer dialer;
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
 static int pipes_up, pipes_down;
@@ -196,7 +197,7 @@ static void open_and_dial(const char *url) {
     if (rv == 0) {
         nng_pipe_notify(sock, NNG_PIPE_EV_ADD_POST, on_pipe, NULL);
         nng_pipe_notify(sock, NNG_PIPE_EV_REM_POST, on_pipe, NULL);
-        rv = nng_dial(sock, url, NULL, 0);
+        rv = nng_dial(sock, url, &dialer, 0);
     }
     if (rv != 0) {
         fprintf(stderr, "tp_hostile: %s: %s\n", url, nng_strerror(rv));
@@ -236,7 +237,11 @@ int main(int argc, char **argv) {
     int dropped = wait_count(&pipes_down, 1, 20);
     printf("%s\n", dropped ? "dropped by receiver" : "NOT dropped by receiver");
     fflush(stdout);
-    nng_close(sock);
+    /* The sockets are not closed but left to the exit: the receiver cut this link while the
+     * 100 MiB frame was half written, and nng 1.5 may then never finish closing anything in
+     * this process (see transport/closer.h). Exiting closes the connections just the same;
+     * closing the dialer (which does not wait) stops it redialing meanwhile. */
+    nng_dialer_close(dialer);
     /* The receiver still takes new connections, and still counts. */
     pipes_up = pipes_down = 0;
     open_and_dial(url);
@@ -246,7 +251,6 @@ int main(int argc, char **argv) {
     expect.malformed_header++;
     struct timespec ts = {0, 200000000};
     nanosleep(&ts, NULL);
-    nng_close(sock);
     printf("expect malformed_header=%d bad_seal=%d replayed=%d unknown_topic=%d "
            "malformed_payload=%d oversized=%d delivered=%d\n",
            expect.malformed_header, expect.bad_seal, expect.replayed, expect.unknown_topic,
