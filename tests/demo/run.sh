@@ -33,8 +33,12 @@ fail() {
     exit 1
 }
 
-# A private copy of the deployment: its own sockets, key, control socket and ports.
-base=$((20000 + ($$ % 1000) * 20))
+# A private copy of the deployment: its own sockets, key, control socket and ports. The ports
+# stay below the kernel's ephemeral range, where a client connection's local port could take
+# the one a restarted gateway must listen on again.
+low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+base=$((10000 + ($$ % 500) * 20))
+[ $((base + 2)) -lt "$low" ] || base=10000
 p0=$base
 p1=$((base + 1))
 cp -r "$examples/chat" "$work/chat"
