@@ -100,6 +100,9 @@ static const hc_builtin table[] = {
     {"std::io::tcp::set_nodelay", BI_SIG, "IB>U", "hale_tcpx_set_nodelay", "IoError", NULL, 0},
     {"std::io::tcp::local_port", BI_SIG, "I>I", "hale_tcpx_local_port", NULL, NULL, 0},
     {"std::io::tcp::close_fd", BI_SIG, "I>U", "hale_tcpx_close_fd", NULL, NULL, 0},
+    /* std::io::fs (runtime/std_fs.c): whole files */
+    {"std::io::fs::read_file", BI_SIG, "S>S", "hale_fs_read_file", "IoError", NULL, 1},
+    {"std::io::fs::write_file", BI_SIG, "SS>U", "hale_fs_write_file", "IoError", NULL, 1},
 };
 
 const hc_builtin *hc_builtin_find(const char *path) {

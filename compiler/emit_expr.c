@@ -2,6 +2,7 @@
  * expressions (`({ ... })`, supported by gcc and clang in C11 mode) give every construct a
  * place for its temporaries, which also fixes Hale's left-to-right evaluation order where C
  * leaves it unspecified (arguments, operands, initialisers). */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -1037,6 +1038,13 @@ static void em_bounded_in_locus(hc_emit *E, hc_buf *b, hc_expr *e, const hc_buil
     }
 }
 
+/* An IoError call whose result is a String or Bytes made by the call (std::io::fs::read_file)
+ * takes the region to make it in first, as non-fallible allocating built-ins do. */
+static bool io_result_in_region(const hc_builtin *bi) {
+    const char *r = strchr(bi->sig, '>');
+    return bi->allocates && r && (r[1] == 'S' || r[1] == 'Y');
+}
+
 /* A fixed-signature built-in (runtime C function). */
 static void em_sig(hc_emit *E, hc_buf *b, hc_expr *e, const hc_builtin *bi, const char *res,
                    const char *err) {
@@ -1057,6 +1065,9 @@ static void em_sig(hc_emit *E, hc_buf *b, hc_expr *e, const hc_builtin *bi, cons
             texts[i] = name;
         }
         hc_buf_printf(b, "hale_io_error hioe; bool hok = %s(", bi->cfn);
+        if (io_result_in_region(bi)) {
+            hc_buf_puts(b, "hm, ");
+        }
         for (int i = 0; i < n; i++) {
             hc_buf_printf(b, "%s, ", texts[i]);
         }

@@ -1,24 +1,97 @@
 #!/bin/sh
 # `make demo`: the product's main job on a built-in default, using the build in BUILD.
+#
+# Two chat gateways and a room service (examples/chat), Hale programs compiled by `hale`, run as
+# three supervised processes under `hale serve`, talking over the sealed cross-process bus. The
+# load generator (examples/loadgen, also Hale) churns connections against both gateways for
+# DEMO_SECONDS (default 20); halfway, one gateway is killed with SIGKILL: its clients see errors,
+# serve restarts it, the errors stop. Then serve is stopped and every process drains.
 set -eu
 build=${1:-build/release}
-hale="$build/bin/hale"
+seconds=${DEMO_SECONDS:-20}
+here=$(cd "$(dirname "$0")" && pwd)
+hale="$(cd "$build" && pwd)/bin/hale"
 work=$(mktemp -d /tmp/hale-demo.XXXXXX)
-trap 'rm -rf "$work"' EXIT
+serve_pid=""
+feeder_pid=""
+cleanup() {
+    [ -n "$feeder_pid" ] && kill "$feeder_pid" 2>/dev/null || true
+    [ -n "$serve_pid" ] && kill "$serve_pid" 2>/dev/null && wait "$serve_pid" 2>/dev/null || true
+    rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+export HALE_CACHE_DIR="${HALE_CACHE_DIR:-$work/cache}"
+t_start=$(date +%s)
 
 echo "== hale: what this build is"
 "$hale" version
-echo
-echo "== a deployment key for sealing bus frames"
-"$hale" keygen -o "$work/deploy.key"
-ls -l "$work/deploy.key" | awk '{print $1, $NF}'
 
 echo
-echo "== the compiler: check, build and run examples/hello"
-here=$(cd "$(dirname "$0")" && pwd)
-export HALE_CACHE_DIR="$work/cache"
-"$hale" check "$here/hello"
-"$hale" build "$here/hello" -o "$work/hello"
-"$work/hello" demo 4
-echo "-- hale run (a second run reuses the build cache):"
-"$hale" run "$here/hello" -- again
+echo "== the deployment: examples/chat (room.hl, gateway.hl, hale.toml) and a key to seal the bus"
+cp -r "$here/chat" "$work/chat"
+rm -f "$work/chat"/*.sock "$work/chat/deploy.key" "$work/chat/serve.ctl"
+"$hale" keygen -o "$work/chat/deploy.key"
+conf="$work/chat/hale.toml"
+sed -n '/^\[\[serve.process\]\]/,$p' "$conf" | grep -E '^(name|program|replicas|after)' | sed 's/^/    /'
+
+echo
+echo "== the load generator: examples/loadgen, built with hale build"
+"$hale" build "$here/loadgen" -o "$work/loadgen"
+echo "    $("$work/loadgen" --help | sed -n 3p)"
+
+echo
+echo "== hale serve: builds both programs, starts the room, then two gateways once it is ready"
+"$hale" serve "$conf" >"$work/serve.out" 2>"$work/serve.err" &
+serve_pid=$!
+ctl() { "$hale" ctl "$conf" "$@"; }
+i=0
+until [ "$(ctl status 2>/dev/null | grep -c 'state=ready')" = 3 ]; do
+    i=$((i + 1))
+    if [ $i -gt 1200 ] || ! kill -0 "$serve_pid" 2>/dev/null; then
+        echo "demo: the deployment did not come up; serve said:" >&2
+        cat "$work/serve.err" "$work/serve.out" >&2
+        exit 1
+    fi
+    sleep 0.1
+done
+grep -E 'ready|started|up$' "$work/serve.err" | sed 's/^/    /'
+ctl status | sed 's/^/    /'
+
+# The load generator reads the servers' pids from this file at every report (RSS from /proc).
+(while kill -0 "$serve_pid" 2>/dev/null; do
+    ctl status >"$work/pids.tmp" 2>/dev/null && mv "$work/pids.tmp" "$work/pids"
+    sleep 0.5
+done) &
+feeder_pid=$!
+ctl status >"$work/pids"
+
+echo
+echo "== loadgen: ${seconds}s of connection churn on both gateways; gateway-0 is killed halfway"
+"$work/loadgen" --target 127.0.0.1:7101,127.0.0.1:7102 --duration "$seconds" --rate 200 \
+    --concurrency 300 --messages 10 --think 50 --rooms 8 --pids "$work/pids" &
+load_pid=$!
+sleep $((seconds / 2))
+victim=$(ctl status | awk '$1 == "gateway-0" { sub("pid=", "", $2); print $2 }')
+echo ">> kill -9 gateway-0 (pid $victim)"
+kill -9 "$victim"
+wait "$load_pid"
+
+echo
+echo "== after the run: gateway-0 was restarted by serve"
+ctl status | sed 's/^/    /'
+sed -n '/gateway-0 was killed/,$p' "$work/serve.err" | grep 'gateway-0' | sed 's/^/    /' || true
+
+echo
+echo "== hale ctl stop: every process drains in reverse start order"
+kill "$feeder_pid" 2>/dev/null || true
+feeder_pid=""
+ctl stop >/dev/null
+wait "$serve_pid" && rc=0 || rc=$?
+serve_pid=""
+grep -E 'drained' "$work/serve.out" | sed 's/^/    /'
+grep -E 'stopping|stopped|exited' "$work/serve.err" | grep -v 'gateway-0 exited.*signal' | sed 's/^/    /' || true
+echo "    hale serve exited with status $rc"
+echo
+echo "== demo done in $(($(date +%s) - t_start))s"
+exit "$rc"
