@@ -121,7 +121,7 @@ int em_is_transport_type(hc_type *t);      /* std::bus::UnixTransport (a binding
 int em_is_transport(hc_expr *e);
 const char *em_bind_failure(hc_emit *E); /* main's transport on_failure registration, or NULL */
 int em_bus_publishes_or_subscribes(hc_decl *d);
-void em_bus_fields(hc_emit *E, hc_decl *d);        /* state struct members (captured keys) */
+void em_bus_fields(hc_emit *E, hc_decl *d);         /* state struct members (captured keys) */
 int em_bus_init(hc_emit *E, hc_decl *d, hc_buf *b); /* init statements (keys captured) */
 void em_bus_hooks(hc_emit *E, hc_decl *d, const char *sn, const char **attach, const char **detach);
 void em_send(hc_emit *E, hc_buf *b, hc_stmt *s);
@@ -129,6 +129,7 @@ void em_send(hc_emit *E, hc_buf *b, hc_stmt *s);
 void em_leave(hc_emit *E, hc_buf *b);
 /* The locus whose state holds the place `e` (NULL when it is not inside a locus). */
 hc_expr *em_place_locus(hc_expr *e);
+hc_expr *em_text_of_locus(hc_expr *e);
 
 /* emit_stmt.c */
 void em_block_stmts(hc_emit *E, hc_buf *b, hc_block *blk);

@@ -654,6 +654,25 @@ hc_expr *em_place_locus(hc_expr *e) {
     return NULL;
 }
 
+/* A String that may share its bytes with a locus's state: the place itself, or a view of it that
+ * a non-allocating string built-in (substring, trim, ...) or a concatenation with an empty side
+ * returns. Binding such a value must copy it, since the locus may replace the text later. */
+hc_expr *em_text_of_locus(hc_expr *e) {
+    hc_expr *owner = em_place_locus(e);
+    if (owner || !e->ty || e->ty->kind != TY_STRING) {
+        return owner;
+    }
+    if (e->kind == E_CALL && e->lhs->builtin && e->lhs->builtin->kind == BI_SIG &&
+        !e->lhs->builtin->allocates && e->args.n > 0) {
+        return em_text_of_locus(e->args.v[0]);
+    }
+    if (e->kind == E_BINARY && e->op == OP_ADD && !e->widen) {
+        hc_expr *l = em_text_of_locus(e->lhs);
+        return l ? l : em_text_of_locus(e->rhs);
+    }
+    return NULL;
+}
+
 void em_locus_field_assign(hc_emit *E, hc_buf *b, hc_stmt *s) {
     hc_expr *t = s->target;
     const char *owner = text(E, t->lhs);
