@@ -114,34 +114,11 @@ const hc_builtin *hc_builtin_find(const char *path) {
     return NULL;
 }
 
-/* Edit distance, small strings only. */
-static int distance(const char *a, const char *b) {
-    size_t n = strlen(a), m = strlen(b);
-    if (n > 40 || m > 40) {
-        return 99;
-    }
-    int d[41][41];
-    for (size_t i = 0; i <= n; i++) {
-        d[i][0] = (int)i;
-    }
-    for (size_t j = 0; j <= m; j++) {
-        d[0][j] = (int)j;
-    }
-    for (size_t i = 1; i <= n; i++) {
-        for (size_t j = 1; j <= m; j++) {
-            int c = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
-            int x = d[i - 1][j] + 1, y = d[i][j - 1] + 1;
-            d[i][j] = c < x ? (c < y ? c : y) : (x < y ? x : y);
-        }
-    }
-    return d[n][m];
-}
-
 const char *hc_builtin_suggest(const char *path) {
     const char *best = NULL;
     int bestd = 3;
     for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
-        int dd = distance(path, table[i].path);
+        int dd = hc_edit_distance(path, table[i].path);
         if (dd < bestd) {
             bestd = dd;
             best = table[i].path;

@@ -253,34 +253,12 @@ hc_decl *ck_locus_param(hc_decl *locus, const char *name, int *index, hc_type **
 
 /* ---- names ---- */
 
-static int distance(const char *a, const char *b) {
-    size_t n = strlen(a), m = strlen(b);
-    if (n > 40 || m > 40) {
-        return 99;
-    }
-    int d[41][41];
-    for (size_t i = 0; i <= n; i++) {
-        d[i][0] = (int)i;
-    }
-    for (size_t j = 0; j <= m; j++) {
-        d[0][j] = (int)j;
-    }
-    for (size_t i = 1; i <= n; i++) {
-        for (size_t j = 1; j <= m; j++) {
-            int x = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]), y = d[i - 1][j] + 1,
-                z = d[i][j - 1] + 1;
-            d[i][j] = x < y ? (x < z ? x : z) : (y < z ? y : z);
-        }
-    }
-    return d[n][m];
-}
-
 void ck_suggest_name(hc_ctx *c, hc_diag *g, const char *name) {
     const char *best = NULL;
     int bestd = strlen(name) > 3 ? 3 : 2;
     for (hc_scope *s = c->sc; s; s = s->up) {
         for (int i = 0; i < s->locals.n; i++) {
-            int dd = distance(name, s->locals.v[i]->name);
+            int dd = hc_edit_distance(name, s->locals.v[i]->name);
             if (dd < bestd) {
                 bestd = dd;
                 best = s->locals.v[i]->name;
@@ -290,7 +268,7 @@ void ck_suggest_name(hc_ctx *c, hc_diag *g, const char *name) {
     for (int i = 0; i < c->seed->decls.n; i++) {
         hc_decl *d = c->seed->decls.v[i];
         if (d->name.name && d->kind != D_IMPORT) {
-            int dd = distance(name, d->name.name);
+            int dd = hc_edit_distance(name, d->name.name);
             if (dd < bestd) {
                 bestd = dd;
                 best = d->name.name;
@@ -298,7 +276,7 @@ void ck_suggest_name(hc_ctx *c, hc_diag *g, const char *name) {
         }
     }
     const char *bi = hc_builtin_suggest(name);
-    if (bi && distance(name, bi) < bestd) {
+    if (bi && hc_edit_distance(name, bi) < bestd) {
         best = bi;
     }
     if (best) {

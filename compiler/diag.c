@@ -248,6 +248,28 @@ static void print_text(hc_diags *d, FILE *out, hc_diag *g) {
     }
 }
 
+int hc_edit_distance(const char *a, const char *b) {
+    size_t n = strlen(a), m = strlen(b);
+    if (n > 40 || m > 40) {
+        return 99;
+    }
+    int d[41][41];
+    for (size_t i = 0; i <= n; i++) {
+        d[i][0] = (int)i;
+    }
+    for (size_t j = 0; j <= m; j++) {
+        d[0][j] = (int)j;
+    }
+    for (size_t i = 1; i <= n; i++) {
+        for (size_t j = 1; j <= m; j++) {
+            int c = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+            int x = d[i - 1][j] + 1, y = d[i][j - 1] + 1;
+            d[i][j] = c < x ? (c < y ? c : y) : (x < y ? x : y);
+        }
+    }
+    return d[n][m];
+}
+
 void hc_json_string(hc_buf *b, const char *s) {
     hc_buf_put(b, "\"", 1);
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {

@@ -50,6 +50,10 @@ int hc_warning_count(const hc_diags *d);
  * Warnings are left out when `warnings` is 0. */
 void hc_diags_print(hc_diags *d, FILE *out, int json, int warnings);
 
+/* Edit distance between two names, for `help: did you mean`; 99 when either is longer than 40
+ * bytes. */
+int hc_edit_distance(const char *a, const char *b);
+
 /* Appends `s` to `buf` as a JSON string literal (quotes included). */
 void hc_json_string(hc_buf *buf, const char *s);
 
