@@ -85,15 +85,21 @@ char *hc_strdup(hc_arena *a, const char *s) {
     return hc_strndup(a, s, strlen(s));
 }
 
-char *hc_sprintf(hc_arena *a, const char *fmt, ...) {
-    va_list ap, ap2;
-    va_start(ap, fmt);
+char *hc_vsprintf(hc_arena *a, const char *fmt, va_list ap) {
+    va_list ap2;
     va_copy(ap2, ap);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    char *p = hc_alloc(a, (size_t)n + 1);
-    vsnprintf(p, (size_t)n + 1, fmt, ap2);
+    int n = vsnprintf(NULL, 0, fmt, ap2);
     va_end(ap2);
+    char *p = hc_alloc(a, (size_t)n + 1);
+    vsnprintf(p, (size_t)n + 1, fmt, ap);
+    return p;
+}
+
+char *hc_sprintf(hc_arena *a, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    char *p = hc_vsprintf(a, fmt, ap);
+    va_end(ap);
     return p;
 }
 

@@ -22,6 +22,7 @@ void *hc_alloc(hc_arena *a, size_t size);
 char *hc_strndup(hc_arena *a, const char *s, size_t n);
 char *hc_strdup(hc_arena *a, const char *s);
 char *hc_sprintf(hc_arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+char *hc_vsprintf(hc_arena *a, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 
 #define HC_NEW(a, T) ((T *)hc_alloc((a), sizeof(T)))
 

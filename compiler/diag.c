@@ -70,10 +70,7 @@ static hc_diag *add(hc_diags *d, hc_severity sev, hc_pos at, const char *fmt, va
     g->a = d->a;
     g->sev = sev;
     g->at = at;
-    hc_buf b = {0};
-    hc_buf_vprintf(&b, fmt, ap);
-    g->msg = hc_strdup(d->a, hc_buf_cstr(&b));
-    hc_buf_free(&b);
+    g->msg = hc_vsprintf(d->a, fmt, ap);
     g->seq = d->all.n;
     HC_PUSH(d->a, d->all, g);
     if (sev == HC_ERROR) {
@@ -82,6 +79,10 @@ static hc_diag *add(hc_diags *d, hc_severity sev, hc_pos at, const char *fmt, va
         d->warnings++;
     }
     return g;
+}
+
+hc_diag *hc_verror(hc_diags *d, hc_pos at, const char *fmt, va_list ap) {
+    return add(d, HC_ERROR, at, fmt, ap);
 }
 
 hc_diag *hc_error(hc_diags *d, hc_pos at, const char *fmt, ...) {
@@ -100,23 +101,15 @@ hc_diag *hc_warning(hc_diags *d, hc_pos at, const char *fmt, ...) {
     return g;
 }
 
-static hc_arena *arena_of(hc_diag *g) {
-    return g->a;
-}
-
 hc_diag *hc_help(hc_diag *g, const char *fmt, ...) {
     if (!g) {
         return NULL;
     }
-    hc_buf b = {0};
     va_list ap;
     va_start(ap, fmt);
-    hc_buf_vprintf(&b, fmt, ap);
+    const char *s = hc_vsprintf(g->a, fmt, ap);
     va_end(ap);
-    hc_arena *a = arena_of(g);
-    const char *s = hc_strdup(a, hc_buf_cstr(&b));
-    HC_PUSH(a, g->help, s);
-    hc_buf_free(&b);
+    HC_PUSH(g->a, g->help, s);
     return g;
 }
 
@@ -124,15 +117,11 @@ hc_diag *hc_note(hc_diag *g, hc_pos at, const char *fmt, ...) {
     if (!g) {
         return NULL;
     }
-    hc_buf b = {0};
     va_list ap;
     va_start(ap, fmt);
-    hc_buf_vprintf(&b, fmt, ap);
+    note n = {at, hc_vsprintf(g->a, fmt, ap)};
     va_end(ap);
-    hc_arena *a = arena_of(g);
-    note n = {at, hc_strdup(a, hc_buf_cstr(&b))};
-    HC_PUSH(a, g->notes, n);
-    hc_buf_free(&b);
+    HC_PUSH(g->a, g->notes, n);
     return g;
 }
 

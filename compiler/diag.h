@@ -36,6 +36,8 @@ const char *hc_diag_source_text(hc_diags *d, int file, size_t *len);
 
 hc_diag *hc_error(hc_diags *d, hc_pos at, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+hc_diag *hc_verror(hc_diags *d, hc_pos at, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
 hc_diag *hc_warning(hc_diags *d, hc_pos at, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Adds a `help:` line; returns `g` so calls can chain. Safe on NULL (a suppressed message). */

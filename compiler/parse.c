@@ -12,11 +12,7 @@ static hc_diag *vperr_at(parser *p, hc_pos at, const char *fmt, va_list ap) {
         return NULL;
     }
     p->panic = 1;
-    hc_buf b = {0};
-    hc_buf_vprintf(&b, fmt, ap);
-    hc_diag *g = hc_error(p->d, at, "%s", hc_buf_cstr(&b));
-    hc_buf_free(&b);
-    return g;
+    return hc_verror(p->d, at, fmt, ap);
 }
 
 hc_diag *perr(parser *p, const char *fmt, ...) {
