@@ -116,6 +116,8 @@ void ck_push_scope(hc_ctx *c, hc_scope *sc);
 void ck_pop_scope(hc_ctx *c);
 int ck_printable(hc_type *t);
 hc_decl *ck_record_field(hc_type *t, const char *name, int *index);
+/* The index of enum `en`'s variant `name`, or -1. */
+int ck_find_variant(hc_decl *en, const char *name);
 hc_decl *ck_locus_param(hc_decl *locus, const char *name, int *index, hc_type **ty);
 /* Records that a heap value of type `t` is stored into `root` (the local at the root of an
  * assignment target), which stops per-iteration scratch resets of loops it outlives. */

@@ -307,7 +307,7 @@ static hc_decl *locus_member_named(hc_decl *locus, const char *name, hc_decl_kin
     return NULL;
 }
 
-static int find_variant(hc_decl *en, const char *name) {
+int ck_find_variant(hc_decl *en, const char *name) {
     for (int i = 0; i < en->variants.n; i++) {
         if (strcmp(en->variants.v[i].name.name, name) == 0) {
             return i;
@@ -412,7 +412,7 @@ int ck_resolve_path(hc_ctx *c, hc_path *p, hc_resolved *out, int report) {
     }
     if (rest == 2 && d->kind == D_ENUM) {
         const char *vn = p->seg[i + 1].name;
-        int v = find_variant(d, vn);
+        int v = ck_find_variant(d, vn);
         if (v < 0) {
             if (report) {
                 hc_diag *g = hc_error(D, p->seg[i + 1].pos, "enum `%s` has no variant `%s`",

@@ -115,15 +115,6 @@ static hc_type *pat_mismatch(hc_ctx *c, hc_pat *p, const char *what, hc_type *st
     return NULL;
 }
 
-static int find_variant(hc_decl *en, const char *name) {
-    for (int i = 0; i < en->variants.n; i++) {
-        if (strcmp(en->variants.v[i].name.name, name) == 0) {
-            return i;
-        }
-    }
-    return -1;
-}
-
 static void ck_pattern(hc_ctx *c, hc_pat *p, hc_type *st) {
     hc_program *P = c->P;
     if (st->kind == TY_ERROR && p->kind != PAT_BIND) {
@@ -134,7 +125,7 @@ static void ck_pattern(hc_ctx *c, hc_pat *p, hc_type *st) {
         return;
     case PAT_BIND: {
         const char *name = p->path.seg[0].name;
-        if (st->kind == TY_ENUM && find_variant(st->decl, name) >= 0) {
+        if (st->kind == TY_ENUM && ck_find_variant(st->decl, name) >= 0) {
             hc_help(hc_error(P->d, p->pos, "`%s` here is a new name that matches anything", name),
                     "to match the variant write `%s::%s`", st->decl->name.name, name);
         }
@@ -180,7 +171,7 @@ static void ck_pattern(hc_ctx *c, hc_pat *p, hc_type *st) {
     int v = -1;
     if (p->path.n == 1 && st->kind == TY_ENUM) {
         en = st->decl;
-        v = find_variant(en, p->path.seg[0].name);
+        v = ck_find_variant(en, p->path.seg[0].name);
         if (v < 0) {
             hc_error(P->d, p->pos, "enum `%s` has no variant `%s`", en->name.name,
                      p->path.seg[0].name);
