@@ -455,23 +455,29 @@ void parse_params(parser *p, hc_params *out) {
     expect(p, P_RPAREN, "`)`");
 }
 
+/* `<T, U: Bound>` after a function or type name; bounds are read and not kept. */
+static void parse_generics(parser *p, hc_decl *d) {
+    if (!accept(p, P_LT)) {
+        return;
+    }
+    while (at(p, T_IDENT)) {
+        HC_PUSH(p->a, d->generics, advance(p)->text);
+        if (accept(p, P_COLON)) {
+            parse_type(p);
+        }
+        if (!accept(p, P_COMMA)) {
+            break;
+        }
+    }
+    expect(p, P_GT, "`>`");
+}
+
 hc_decl *parse_fn(parser *p, hc_annots annots, hc_decl *locus) {
     hc_decl *d = new_decl(p, D_FN, advance(p)->pos);
     d->annots = annots;
     d->locus = locus;
     d->name = expect_ident(p, "a function name after `fn`");
-    if (accept(p, P_LT)) {
-        while (at(p, T_IDENT)) {
-            HC_PUSH(p->a, d->generics, advance(p)->text);
-            if (accept(p, P_COLON)) {
-                parse_type(p);
-            }
-            if (!accept(p, P_COMMA)) {
-                break;
-            }
-        }
-        expect(p, P_GT, "`>`");
-    }
+    parse_generics(p, d);
     parse_params(p, &d->params);
     if (accept(p, P_ARROW)) {
         d->ret = parse_type(p);
@@ -571,18 +577,7 @@ hc_decl *parse_type_decl(parser *p, hc_annots annots) {
     hc_decl *d = new_decl(p, D_RECORD, kw);
     d->annots = annots;
     d->name = expect_ident(p, "a type name after `type`");
-    if (accept(p, P_LT)) {
-        while (at(p, T_IDENT)) {
-            HC_PUSH(p->a, d->generics, advance(p)->text);
-            if (accept(p, P_COLON)) {
-                parse_type(p);
-            }
-            if (!accept(p, P_COMMA)) {
-                break;
-            }
-        }
-        expect(p, P_GT, "`>`");
-    }
+    parse_generics(p, d);
     if (at(p, P_LBRACE)) {
         parse_fields(p, d);
         accept(p, P_SEMI);
