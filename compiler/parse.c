@@ -472,13 +472,7 @@ static void parse_generics(parser *p, hc_decl *d) {
     expect(p, P_GT, "`>`");
 }
 
-hc_decl *parse_fn(parser *p, hc_annots annots, hc_decl *locus) {
-    hc_decl *d = new_decl(p, D_FN, advance(p)->pos);
-    d->annots = annots;
-    d->locus = locus;
-    d->name = expect_ident(p, "a function name after `fn`");
-    parse_generics(p, d);
-    parse_params(p, &d->params);
+void parse_result(parser *p, hc_decl *d) {
     if (accept(p, P_ARROW)) {
         d->ret = parse_type(p);
     }
@@ -488,6 +482,16 @@ hc_decl *parse_fn(parser *p, hc_annots annots, hc_decl *locus) {
         d->fallible = parse_type(p);
         expect(p, P_RPAREN, "`)`");
     }
+}
+
+hc_decl *parse_fn(parser *p, hc_annots annots, hc_decl *locus) {
+    hc_decl *d = new_decl(p, D_FN, advance(p)->pos);
+    d->annots = annots;
+    d->locus = locus;
+    d->name = expect_ident(p, "a function name after `fn`");
+    parse_generics(p, d);
+    parse_params(p, &d->params);
+    parse_result(p, d);
     if (accept(p, P_SEMI)) {
         return d; /* a signature (interface / @ffi) */
     }

@@ -109,6 +109,8 @@ hc_decl *parse_fn(parser *p, hc_annots annots, hc_decl *locus);
 hc_decl *parse_const(parser *p, hc_annots annots);
 hc_decl *parse_type_decl(parser *p, hc_annots annots);
 void parse_params(parser *p, hc_params *out);
+/* `-> T` and `fallible(E)` after a function's or method's parameters, into d->ret, d->fallible. */
+void parse_result(parser *p, hc_decl *d);
 
 /* parse_locus.c */
 hc_decl *parse_locus(parser *p, hc_annots annots, int is_main);

@@ -433,15 +433,7 @@ static hc_decl *parse_method_like(parser *p, hc_decl_kind kind) {
     if (at(p, P_LPAREN)) {
         parse_params(p, &d->params);
     }
-    if (accept(p, P_ARROW)) {
-        d->ret = parse_type(p);
-    }
-    if (at_word(p, "fallible")) {
-        advance(p);
-        expect(p, P_LPAREN, "`(`");
-        d->fallible = parse_type(p);
-        expect(p, P_RPAREN, "`)`");
-    }
+    parse_result(p, d);
     d->body = parse_block(p);
     return d;
 }
