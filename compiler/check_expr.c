@@ -130,13 +130,39 @@ static int seen_before(const seen_rec *s, hc_decl *d) {
     return 0;
 }
 
-static int printable(hc_type *t, const seen_rec *seen);
-
-int ck_printable(hc_type *t) {
-    return printable(t, NULL);
+/* Whether every part of `t` passes `leaf`: records, arrays, bounded lists and tuples are looked
+ * through (a record met again inside itself passes). */
+static int all_parts(hc_type *t, int (*leaf)(const hc_type *), const seen_rec *seen) {
+    switch (t->kind) {
+    case TY_RECORD: {
+        if (seen_before(seen, t->decl)) {
+            return 1;
+        }
+        seen_rec here = {t->decl, seen};
+        for (int i = 0; i < t->decl->fields.n; i++) {
+            hc_texpr *fx = t->decl->fields.v[i].type;
+            if (fx && fx->resolved && !all_parts(fx->resolved, leaf, &here)) {
+                return 0;
+            }
+        }
+        return 1;
+    }
+    case TY_ARRAY:
+    case TY_BOUNDED:
+        return all_parts(t->elem, leaf, seen);
+    case TY_TUPLE:
+        for (int i = 0; i < t->nitems; i++) {
+            if (!all_parts(t->items[i], leaf, seen)) {
+                return 0;
+            }
+        }
+        return 1;
+    default:
+        return leaf(t);
+    }
 }
 
-static int printable(hc_type *t, const seen_rec *seen) {
+static int printable_leaf(const hc_type *t) {
     switch (t->kind) {
     case TY_ERROR:
     case TY_INT:
@@ -146,41 +172,16 @@ static int printable(hc_type *t, const seen_rec *seen) {
     case TY_DURATION:
     case TY_ENUM:
         return 1;
-    case TY_RECORD: {
-        if (seen_before(seen, t->decl)) {
-            return 1;
-        }
-        seen_rec here = {t->decl, seen};
-        for (int i = 0; i < t->decl->fields.n; i++) {
-            hc_texpr *fx = t->decl->fields.v[i].type;
-            if (fx && fx->resolved && !printable(fx->resolved, &here)) {
-                return 0;
-            }
-        }
-        return 1;
-    }
-    case TY_ARRAY:
-    case TY_BOUNDED:
-        return printable(t->elem, seen);
-    case TY_TUPLE:
-        for (int i = 0; i < t->nitems; i++) {
-            if (!printable(t->items[i], seen)) {
-                return 0;
-            }
-        }
-        return 1;
     default:
         return 0;
     }
 }
 
-static int comparable_in(hc_type *t, const seen_rec *seen);
-
-static int comparable(hc_type *t) {
-    return comparable_in(t, NULL);
+int ck_printable(hc_type *t) {
+    return all_parts(t, printable_leaf, NULL);
 }
 
-static int comparable_in(hc_type *t, const seen_rec *seen) {
+static int comparable_leaf(const hc_type *t) {
     switch (t->kind) {
     case TY_LOCUS:
     case TY_FN:
@@ -192,32 +193,13 @@ static int comparable_in(hc_type *t, const seen_rec *seen) {
     case TY_DECIMAL:
     case TY_UINT:
         return 0;
-    case TY_RECORD: {
-        if (seen_before(seen, t->decl)) {
-            return 1;
-        }
-        seen_rec here = {t->decl, seen};
-        for (int i = 0; i < t->decl->fields.n; i++) {
-            hc_texpr *fx = t->decl->fields.v[i].type;
-            if (fx && fx->resolved && !comparable_in(fx->resolved, &here)) {
-                return 0;
-            }
-        }
-        return 1;
-    }
-    case TY_ARRAY:
-    case TY_BOUNDED:
-        return comparable_in(t->elem, seen);
-    case TY_TUPLE:
-        for (int i = 0; i < t->nitems; i++) {
-            if (!comparable_in(t->items[i], seen)) {
-                return 0;
-            }
-        }
-        return 1;
     default:
         return 1;
     }
+}
+
+static int comparable(hc_type *t) {
+    return all_parts(t, comparable_leaf, NULL);
 }
 
 hc_decl *ck_record_field(hc_type *t, const char *name, int *index) {
