@@ -20,7 +20,7 @@ static hc_type *err_ty(hc_program *P) {
     return hc_ty_prim(P->types, TY_ERROR);
 }
 
-static void init_ctx(hc_ctx *c, hc_program *P, hc_seed *seed, hc_decl *locus) {
+void ck_init_ctx(hc_ctx *c, hc_program *P, hc_seed *seed, hc_decl *locus) {
     memset(c, 0, sizeof *c);
     c->P = P;
     c->seed = seed;
@@ -31,7 +31,7 @@ static void init_ctx(hc_ctx *c, hc_program *P, hc_seed *seed, hc_decl *locus) {
 static int64_t const_int(hc_program *P, hc_seed *seed, hc_decl *locus, hc_expr *e, int64_t min,
                          const char *what) {
     hc_ctx c;
-    init_ctx(&c, P, seed, locus);
+    ck_init_ctx(&c, P, seed, locus);
     hc_type *t = ck_expr(&c, e, hc_ty_prim(P->types, TY_INT));
     if (t->kind == TY_ERROR) {
         return -2;
@@ -443,7 +443,7 @@ void ck_check_const(hc_program *P, hc_decl *d) {
     }
     d->checked = 1;
     hc_ctx c;
-    init_ctx(&c, P, d->seed, d->locus);
+    ck_init_ctx(&c, P, d->seed, d->locus);
     hc_type *want = d->type ? ck_texpr(P, d->seed, d->locus, d->type) : NULL;
     d->ty = want ? want : err_ty(P);
     if (d->value) {
@@ -491,7 +491,7 @@ static void check_record(hc_program *P, hc_decl *d) {
         hc_error(P->d, d->name.pos, "generic types are not supported yet");
     }
     hc_ctx c;
-    init_ctx(&c, P, d->seed, d->locus);
+    ck_init_ctx(&c, P, d->seed, d->locus);
     int heap = 0;
     for (int i = 0; i < d->fields.n; i++) {
         hc_param *f = &d->fields.v[i];
@@ -609,7 +609,7 @@ void ck_decl_signature(hc_program *P, hc_decl *fn) {
         hc_error(P->d, fn->name.pos, "generic functions are not supported yet");
     }
     hc_ctx c;
-    init_ctx(&c, P, fn->seed, fn->locus);
+    ck_init_ctx(&c, P, fn->seed, fn->locus);
     hc_type **ps = hc_alloc(P->a, sizeof(hc_type *) * (size_t)(fn->params.n + 1));
     int seen_default = 0;
     for (int i = 0; i < fn->params.n; i++) {

@@ -98,6 +98,8 @@ struct hc_form {
 };
 
 /* check.c */
+/* A zeroed context for checking in `seed` (and inside `locus` when not NULL). */
+void ck_init_ctx(hc_ctx *c, hc_program *P, hc_seed *seed, hc_decl *locus);
 hc_type *ck_texpr(hc_program *P, hc_seed *seed, hc_decl *locus, hc_texpr *t);
 void ck_decl_signature(hc_program *P, hc_decl *d);
 void ck_function(hc_program *P, hc_decl *fn);

@@ -7,10 +7,7 @@
 #include "check.h"
 
 static void member_ctx(hc_ctx *c, hc_program *P, hc_decl *locus, int self_ok) {
-    memset(c, 0, sizeof *c);
-    c->P = P;
-    c->seed = locus->seed;
-    c->locus = locus;
+    ck_init_ctx(c, P, locus->seed, locus);
     /* `self` is available in expressions evaluated per instance (filters, assertions) */
     c->fn = self_ok ? locus : NULL;
 }

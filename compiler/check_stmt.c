@@ -858,10 +858,7 @@ void ck_function(hc_program *P, hc_decl *fn) {
         return;
     }
     hc_ctx c;
-    memset(&c, 0, sizeof c);
-    c.P = P;
-    c.seed = fn->seed;
-    c.locus = fn->locus;
+    ck_init_ctx(&c, P, fn->seed, fn->locus);
     c.fn = fn;
     c.ret = fn->ret_ty;
     c.err = fn->err_ty;
