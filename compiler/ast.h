@@ -540,4 +540,22 @@ struct hc_seed {
     int loading;
 };
 
+/* ---- walking function bodies (ast_walk.c) ---- */
+
+/* What a walker's callback tells the walk: go on into the node's children, skip them, or stop
+ * the whole walk. */
+enum { HC_WALK_STOP = 0, HC_WALK_ON = 1, HC_WALK_SKIP = 2 };
+
+typedef struct hc_walker hc_walker;
+struct hc_walker {
+    int (*expr)(hc_walker *w, hc_expr *e); /* either may be NULL */
+    int (*stmt)(hc_walker *w, hc_stmt *s);
+    void *ctx;
+};
+
+/* Visits `e` (or every statement and expression of `b`), parents before children, in source
+ * order. NULL is an empty tree. Returns 0 when a callback stopped the walk. */
+int hc_walk_expr(hc_walker *w, hc_expr *e);
+int hc_walk_block(hc_walker *w, hc_block *b);
+
 #endif

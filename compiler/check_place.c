@@ -88,7 +88,6 @@ static void add(pw *w, hc_decl *d, const char *pool) {
 }
 
 static void visit_expr(pw *w, hc_expr *e, const char *ctx);
-static void visit_block(pw *w, hc_block *b, const char *ctx);
 
 static int is_locus_lit(hc_expr *e) {
     return e && e->kind == E_STRUCT && e->decl && e->decl->kind == D_LOCUS;
@@ -118,51 +117,34 @@ static void visit_literal(pw *w, hc_expr *e, const char *ctx) {
     }
 }
 
-static void visit_expr(pw *w, hc_expr *e, const char *ctx) {
-    if (!e) {
-        return;
-    }
+/* A walk of code that runs on pool `ctx`. */
+typedef struct {
+    pw *w;
+    const char *ctx;
+} on_pool;
+
+static int visit_at(hc_walker *wk, hc_expr *e) {
+    on_pool *v = wk->ctx;
     if (is_locus_lit(e)) {
-        visit_literal(w, e, ctx);
-        return;
+        visit_literal(v->w, e, v->ctx);
+        return HC_WALK_SKIP;
     }
     if (e->kind == E_CALL && e->lhs && e->lhs->ref == REF_FN && e->lhs->decl) {
-        add(w, e->lhs->decl, ctx);
+        add(v->w, e->lhs->decl, v->ctx);
     }
-    visit_expr(w, e->lhs, ctx);
-    visit_expr(w, e->rhs, ctx);
-    visit_expr(w, e->third, ctx);
-    for (int i = 0; i < e->args.n; i++) {
-        visit_expr(w, e->args.v[i], ctx);
-    }
-    for (int i = 0; i < e->inits.n; i++) {
-        visit_expr(w, e->inits.v[i].value, ctx);
-    }
-    for (int i = 0; i < e->arms.n; i++) {
-        visit_expr(w, e->arms.v[i].guard, ctx);
-        visit_expr(w, e->arms.v[i].body, ctx);
-    }
-    visit_block(w, e->block, ctx);
+    return HC_WALK_ON;
 }
 
-static void visit_stmt(pw *w, hc_stmt *s, const char *ctx) {
-    visit_expr(w, s->expr, ctx);
-    visit_expr(w, s->target, ctx);
-    visit_expr(w, s->modifier_expr, ctx);
-    for (int i = 0; i < s->args.n; i++) {
-        visit_expr(w, s->args.v[i], ctx);
-    }
-    visit_block(w, s->body, ctx);
+static void visit_expr(pw *w, hc_expr *e, const char *ctx) {
+    on_pool v = {w, ctx};
+    hc_walker wk = {visit_at, NULL, &v};
+    hc_walk_expr(&wk, e);
 }
 
 static void visit_block(pw *w, hc_block *b, const char *ctx) {
-    if (!b) {
-        return;
-    }
-    for (int i = 0; i < b->stmts.n; i++) {
-        visit_stmt(w, b->stmts.v[i], ctx);
-    }
-    visit_expr(w, b->tail, ctx);
+    on_pool v = {w, ctx};
+    hc_walker wk = {visit_at, NULL, &v};
+    hc_walk_block(&wk, b);
 }
 
 static int has_body(hc_decl *m) {
@@ -218,25 +200,6 @@ typedef struct {
     hc_decl *locus;
 } xw;
 
-static void cross_expr(xw *x, hc_expr *e);
-
-static void cross_block(xw *x, hc_block *b) {
-    if (!b) {
-        return;
-    }
-    for (int i = 0; i < b->stmts.n; i++) {
-        hc_stmt *s = b->stmts.v[i];
-        cross_expr(x, s->expr);
-        cross_expr(x, s->target);
-        cross_expr(x, s->modifier_expr);
-        for (int k = 0; k < s->args.n; k++) {
-            cross_expr(x, s->args.v[k]);
-        }
-        cross_block(x, s->body);
-    }
-    cross_expr(x, b->tail);
-}
-
 /* `self.f...m()` where `f` is a placed parameter of the main locus: the pool `f` runs on. */
 static hc_placement *placed_receiver(xw *x, hc_expr *recv) {
     hc_expr *e = recv;
@@ -260,10 +223,8 @@ static const char *chain_text(hc_arena *a, hc_expr *e) {
     return hc_sprintf(a, "%s.%s", chain_text(a, e->lhs), e->field.name);
 }
 
-static void cross_expr(xw *x, hc_expr *e) {
-    if (!e) {
-        return;
-    }
+static int cross_at(hc_walker *wk, hc_expr *e) {
+    xw *x = wk->ctx;
     if (e->kind == E_CALL && e->lhs && (e->lhs->ref == REF_METHOD || e->lhs->ref == REF_FORM) &&
         e->lhs->kind == E_FIELD) {
         hc_placement *pl = placed_receiver(x, e->lhs->lhs);
@@ -285,20 +246,7 @@ static void cross_expr(xw *x, hc_expr *e) {
             hc_note(g, pl->pos, "`%s` is placed here", pl->field.name);
         }
     }
-    cross_expr(x, e->lhs);
-    cross_expr(x, e->rhs);
-    cross_expr(x, e->third);
-    for (int i = 0; i < e->args.n; i++) {
-        cross_expr(x, e->args.v[i]);
-    }
-    for (int i = 0; i < e->inits.n; i++) {
-        cross_expr(x, e->inits.v[i].value);
-    }
-    for (int i = 0; i < e->arms.n; i++) {
-        cross_expr(x, e->arms.v[i].guard);
-        cross_expr(x, e->arms.v[i].body);
-    }
-    cross_block(x, e->block);
+    return HC_WALK_ON;
 }
 
 /* ---- the birth-order trap ---- */
@@ -418,9 +366,10 @@ void ck_place(hc_program *P) {
                 continue;
             }
             xw x = {P, d};
+            hc_walker wk = {cross_at, NULL, &x};
             for (int k = 0; k < d->members.n; k++) {
                 if (has_body(d->members.v[k])) {
-                    cross_block(&x, d->members.v[k]->body);
+                    hc_walk_block(&wk, d->members.v[k]->body);
                 }
             }
             birth_order(P, d);
