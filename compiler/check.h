@@ -163,6 +163,8 @@ hc_type *ck_slot_type(hc_program *P, hc_decl *locus, hc_slot *s);
 
 /* check_place.c: pools, direct calls across pools, the birth-order trap */
 void ck_place(hc_program *P);
+/* The `key = value` argument named `key` of a placement or binding, or NULL. */
+hc_kwarg *ck_kwarg(hc_kwargs *kws, const char *key);
 
 /* check_locus.c */
 void ck_locus_signature(hc_program *P, hc_decl *locus);

@@ -257,15 +257,6 @@ static void fallback_rule(hc_program *P, hc_bus_topic *t) {
 
 /* ---- bindings ---- */
 
-static int kw_role(hc_binding *b) {
-    for (int k = 0; k < b->kwargs.n; k++) {
-        if (b->kwargs.v[k].key && strcmp(b->kwargs.v[k].key, "role") == 0) {
-            return 1;
-        }
-    }
-    return 0;
-}
-
 /* A bound topic must be used by the program, and one it both publishes and subscribes must say
  * which end of the socket this process is; nng addresses name their scheme. */
 static void binding_rules(hc_program *P, hc_binding *b) {
@@ -289,7 +280,7 @@ static void binding_rules(hc_program *P, hc_binding *b) {
                 "remove the binding, or declare `publish %s;` or `subscribe %s as ...;` in a "
                 "bus block",
                 t->name, t->name);
-    } else if (t->pubs.n && t->subs.n && !kw_role(b)) {
+    } else if (t->pubs.n && t->subs.n && !ck_kwarg(&b->kwargs, "role")) {
         hc_help(hc_error(P->d, b->topic.pos,
                          "this program both publishes and subscribes `%s`, so its binding "
                          "cannot infer which end of the socket it is",

@@ -22,10 +22,10 @@
 
 /* ---- the pool of a placement entry ---- */
 
-static hc_kwarg *kwarg(hc_placement *pl, const char *key) {
-    for (int i = 0; i < pl->kwargs.n; i++) {
-        if (pl->kwargs.v[i].key && strcmp(pl->kwargs.v[i].key, key) == 0) {
-            return &pl->kwargs.v[i];
+hc_kwarg *ck_kwarg(hc_kwargs *kws, const char *key) {
+    for (int i = 0; i < kws->n; i++) {
+        if (kws->v[i].key && strcmp(kws->v[i].key, key) == 0) {
+            return &kws->v[i];
         }
     }
     return NULL;
@@ -51,7 +51,7 @@ const char *hc_place_entry_pool(hc_program *P, hc_placement *pl) {
     if (strcmp(pl->kind.name, "pinned") == 0) {
         return hc_sprintf(P->a, "pinned:%s", pl->field.name);
     }
-    hc_kwarg *kw = kwarg(pl, "pool");
+    hc_kwarg *kw = ck_kwarg(&pl->kwargs, "pool");
     if (kw && kw->value->kind == E_NAME && kw->value->path.n == 1) {
         return kw->value->path.seg[0].name;
     }
