@@ -24,9 +24,9 @@ static int fresh(hc_expr *e) {
 
 static void em_copy_if_needed(hc_emit *E, hc_buf *b, hc_expr *value, hc_type *t, int mutable) {
     int shared = mutable && em_has_array(t) && !fresh(value);
-    /* a value read out of a locus's state (or a view of its text): the locus may replace it */
-    int of_locus = t && t->heap && t->kind != TY_LOCUS && em_text_of_locus(value);
-    const char *cp = shared || of_locus ? em_copy_fn(E, t) : NULL;
+    /* a value read out of a locus's state (or a view of its text): the locus may replace it
+     * (em_copy_fn has no copy for a flat value or a locus) */
+    const char *cp = shared || em_text_of_locus(value) ? em_copy_fn(E, t) : NULL;
     if (cp) {
         hc_buf_printf(b, "%s(hm, ", cp);
     }
@@ -126,12 +126,6 @@ static void em_let(hc_emit *E, hc_buf *b, hc_stmt *s) {
     hc_buf_printf(b, "%s v%d_%s = ", em_ctype(E, l->ty), l->id, l->name);
     if (s->expr->kind == E_STRUCT && s->expr->decl && s->expr->decl->kind == D_LOCUS) {
         em_locus_lit(E, b, s->expr, E->at_text, NULL, "HALE_HOW_LET", NULL);
-    } else if (l->ty->heap && l->ty->kind != TY_LOCUS && em_text_of_locus(s->expr) &&
-               em_copy_fn(E, l->ty)) {
-        /* a value read out of a locus's state: the locus may replace it later */
-        hc_buf_printf(b, "%s(hm, ", em_copy_fn(E, l->ty));
-        em_expr(E, b, s->expr);
-        hc_buf_puts(b, ")");
     } else {
         em_copy_if_needed(E, b, s->expr, l->ty, s->is_mut);
     }
