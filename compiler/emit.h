@@ -72,6 +72,9 @@ void em_c_string(hc_buf *b, const char *s, int64_t len); /* a C string literal *
 
 /* emit_expr.c */
 void em_expr(hc_emit *E, hc_buf *b, hc_expr *e);
+/* The C text of an expression (of em_value's, for a value of type `want`), in the arena. */
+const char *em_text(hc_emit *E, hc_expr *e);
+const char *em_value_text(hc_emit *E, hc_expr *e, hc_type *want);
 /* An expression used where a value of type `want` is needed (handles `!`-typed branches). */
 void em_value(hc_emit *E, hc_buf *b, hc_expr *e, hc_type *want);
 /* An assignable C lvalue for a place expression (local, field, element). */

@@ -73,12 +73,16 @@ static void sub(hc_emit *E, hc_buf *b, hc_expr *e) {
     hc_buf_puts(b, ")");
 }
 
-static const char *expr_str(hc_emit *E, hc_expr *e) {
+const char *em_value_text(hc_emit *E, hc_expr *e, hc_type *want) {
     hc_buf t = {0};
-    em_expr(E, &t, e);
+    em_value(E, &t, e, want);
     const char *s = hc_strdup(E->a, hc_buf_cstr(&t));
     hc_buf_free(&t);
     return s;
+}
+
+const char *em_text(hc_emit *E, hc_expr *e) {
+    return em_value_text(E, e, NULL);
 }
 
 static const char *place_str(hc_emit *E, hc_expr *e) {
@@ -94,7 +98,7 @@ static const char *addr_str(hc_emit *E, hc_expr *e) {
     if (is_place(e)) {
         return hc_sprintf(E->a, "&(%s)", place_str(E, e));
     }
-    return hc_sprintf(E->a, "((%s[]){%s})", em_ctype(E, e->ty), expr_str(E, e));
+    return hc_sprintf(E->a, "((%s[]){%s})", em_ctype(E, e->ty), em_text(E, e));
 }
 
 void em_value(hc_emit *E, hc_buf *b, hc_expr *e, hc_type *want) {
@@ -297,13 +301,13 @@ static void em_binary(hc_emit *E, hc_buf *b, hc_expr *e) {
     if (em_has_effects(e->lhs) && em_has_effects(e->rhs)) {
         hc_type *lt = e->lhs->widen ? hc_ty_prim(E->P->types, TY_FLOAT) : e->lhs->ty;
         hc_type *rt = e->rhs->widen ? hc_ty_prim(E->P->types, TY_FLOAT) : e->rhs->ty;
-        hc_buf_printf(b, "({ %s hx = %s; %s hy = %s; ", em_ctype(E, lt), expr_str(E, e->lhs),
-                      em_ctype(E, rt), expr_str(E, e->rhs));
+        hc_buf_printf(b, "({ %s hx = %s; %s hy = %s; ", em_ctype(E, lt), em_text(E, e->lhs),
+                      em_ctype(E, rt), em_text(E, e->rhs));
         apply_op(E, b, e, "hx", "hy");
         hc_buf_puts(b, "; })");
         return;
     }
-    apply_op(E, b, e, expr_str(E, e->lhs), expr_str(E, e->rhs));
+    apply_op(E, b, e, em_text(E, e->lhs), em_text(E, e->rhs));
 }
 
 /* ---- fields, indexing, places ---- */
@@ -351,12 +355,12 @@ static void em_index(hc_emit *E, hc_buf *b, hc_expr *e, int place) {
         hc_buf_printf(b,
                       "({ hale_str hs = %s; int64_t hlo = %s; int64_t hhi = %s; "
                       "hale_str_slice(hs, hlo, hhi, %d); })",
-                      expr_str(E, e->lhs), expr_str(E, r->lhs), expr_str(E, r->rhs), r->inclusive);
+                      em_text(E, e->lhs), em_text(E, r->lhs), em_text(E, r->rhs), r->inclusive);
         hc_buf_free(&loc);
         return;
     }
     const char *et = em_ctype(E, t->elem);
-    const char *ix = expr_str(E, e->rhs);
+    const char *ix = em_text(E, e->rhs);
     if (place || is_place(e->lhs)) {
         const char *p = place_str(E, e->lhs);
         if (t->kind == TY_ARRAY) {
@@ -374,12 +378,12 @@ static void em_index(hc_emit *E, hc_buf *b, hc_expr *e, int place) {
         hc_buf_printf(b,
                       "({ hale_array ha = %s; int64_t hi = %s; ((%s *)ha.data)"
                       "[hale_check_index(hi, ha.len, %s)]; })",
-                      expr_str(E, e->lhs), ix, et, hc_buf_cstr(&loc));
+                      em_text(E, e->lhs), ix, et, hc_buf_cstr(&loc));
     } else {
         hc_buf_printf(b,
                       "({ %s hb = %s; int64_t hi = %s; hb.items[hale_check_index(hi, hb.len, "
                       "%s)]; })",
-                      em_ctype(E, t), expr_str(E, e->lhs), ix, hc_buf_cstr(&loc));
+                      em_ctype(E, t), em_text(E, e->lhs), ix, hc_buf_cstr(&loc));
     }
     hc_buf_free(&loc);
 }
@@ -438,7 +442,7 @@ static void em_repeat(hc_emit *E, hc_buf *b, hc_expr *e) {
                   "repeat count %%lld\", (long long)hn); hale_array ha = hale_array_new(hm, hn, "
                   "sizeof(%s), _Alignof(%s)); for (int64_t i = 0; i < hn; i++) ((%s *)ha.data)"
                   "[i] = %s%shv%s; ha; })",
-                  et, expr_str(E, e->lhs), expr_str(E, e->rhs), hc_buf_cstr(&loc), et, et, et,
+                  et, em_text(E, e->lhs), em_text(E, e->rhs), hc_buf_cstr(&loc), et, et, et,
                   cp ? cp : "", cp ? "(hm, " : "", cp ? ")" : "");
     hc_buf_free(&loc);
 }
@@ -791,10 +795,7 @@ static int em_args(hc_emit *E, hc_buf *b, hc_expr **args, hc_type **want, int n,
     }
     if (effects < 2) {
         for (int i = 0; i < n; i++) {
-            hc_buf t = {0};
-            em_value(E, &t, args[i], want ? want[i] : NULL);
-            texts[i] = hc_strdup(E->a, hc_buf_cstr(&t));
-            hc_buf_free(&t);
+            texts[i] = em_value_text(E, args[i], want ? want[i] : NULL);
         }
         return 0;
     }
@@ -864,7 +865,7 @@ static void em_print(hc_emit *E, hc_buf *b, hc_expr *e, int to_err, int newline)
 
 static void em_to_string(hc_emit *E, hc_buf *b, hc_expr *arg) {
     hc_type *t = arg->ty;
-    const char *x = expr_str(E, arg);
+    const char *x = em_text(E, arg);
     switch (t->kind) {
     case TY_STRING:
         hc_buf_puts(b, x);
@@ -918,13 +919,13 @@ static void em_bounded(hc_emit *E, hc_buf *b, hc_expr *e, const hc_builtin *bi, 
     hc_type *bt = e->args.v[0]->ty;
     const char *ct = em_ctype(E, bt);
     const char *p = bounded_ptr(E, e->args.v[0]);
-    const char *arg1 = e->args.n > 1 ? expr_str(E, e->args.v[1]) : NULL;
-    const char *arg2 = e->args.n > 2 ? expr_str(E, e->args.v[2]) : NULL;
+    const char *arg1 = e->args.n > 1 ? em_text(E, e->args.v[1]) : NULL;
+    const char *arg2 = e->args.n > 2 ? em_text(E, e->args.v[2]) : NULL;
     const char *et = em_ctype(E, bt->elem);
     /* a bounded list in a locus's state keeps its elements' heap parts in the locus's heap */
     hc_expr *owner = bt->elem->heap ? em_place_locus(e->args.v[0]) : NULL;
     if (owner) {
-        em_bounded_in_locus(E, b, e, bi, res, err, p, expr_str(E, owner));
+        em_bounded_in_locus(E, b, e, bi, res, err, p, em_text(E, owner));
         return;
     }
     switch (bi->kind) {
@@ -986,8 +987,8 @@ static void em_bounded_in_locus(hc_emit *E, hc_buf *b, hc_expr *e, const hc_buil
     const char *ct = em_ctype(E, bt);
     const char *et = em_ctype(E, bt->elem);
     const char *d = em_descriptor(E, bt->elem);
-    const char *arg1 = e->args.n > 1 ? expr_str(E, e->args.v[1]) : NULL;
-    const char *arg2 = e->args.n > 2 ? expr_str(E, e->args.v[2]) : NULL;
+    const char *arg1 = e->args.n > 1 ? em_text(E, e->args.v[1]) : NULL;
+    const char *arg2 = e->args.n > 2 ? em_text(E, e->args.v[2]) : NULL;
     hc_buf_printf(b, "({ %s *hb = %s; hale_heap *hh = hale_locus_heap(&(%s)->h); ", ct, p, owner);
     switch (bi->kind) {
     case BI_COUNT:
@@ -1185,23 +1186,23 @@ static void em_call(hc_emit *E, hc_buf *b, hc_expr *e) {
         hc_buf_puts(b, "0");
         return;
     case REF_FORM:
-        em_form_call(E, b, e, expr_str(E, f->lhs), NULL, NULL);
+        em_form_call(E, b, e, em_text(E, f->lhs), NULL, NULL);
         return;
     case REF_SLOT:
         em_slot_call(E, b, e);
         return;
     case REF_METHOD:
         if (em_native_method(f->decl)) {
-            em_native_call(E, b, e, expr_str(E, f->lhs));
+            em_native_call(E, b, e, em_text(E, f->lhs));
             return;
         }
-        em_user_call(E, b, e, f->decl, em_fn_name(E, f->decl), NULL, NULL, expr_str(E, f->lhs));
+        em_user_call(E, b, e, f->decl, em_fn_name(E, f->decl), NULL, NULL, em_text(E, f->lhs));
         return;
     default:
         break;
     }
     if (f->ty && f->ty->kind == TY_FN) {
-        em_user_call(E, b, e, NULL, hc_sprintf(E->a, "(%s)", expr_str(E, f)), NULL, NULL, NULL);
+        em_user_call(E, b, e, NULL, hc_sprintf(E->a, "(%s)", em_text(E, f)), NULL, NULL, NULL);
         return;
     }
     em_unsupported(E, e->pos, "this call");
@@ -1215,11 +1216,11 @@ void em_fallible_call(hc_emit *E, hc_buf *b, hc_expr *call, const char *res, con
     } else if (f->ref == REF_BUILTIN) {
         em_builtin(E, b, call, res, err);
     } else if (f->ref == REF_FORM) {
-        em_form_call(E, b, call, expr_str(E, f->lhs), res, err);
+        em_form_call(E, b, call, em_text(E, f->lhs), res, err);
     } else if (f->ref == REF_METHOD && em_native_method(f->decl)) {
-        em_native_fallible(E, b, call, expr_str(E, f->lhs), res, err);
+        em_native_fallible(E, b, call, em_text(E, f->lhs), res, err);
     } else if (f->ref == REF_METHOD) {
-        em_user_call(E, b, call, f->decl, em_fn_name(E, f->decl), res, err, expr_str(E, f->lhs));
+        em_user_call(E, b, call, f->decl, em_fn_name(E, f->decl), res, err, em_text(E, f->lhs));
     } else {
         em_unsupported(E, call->pos, "this call");
         hc_buf_puts(b, "true");
@@ -1250,7 +1251,7 @@ static void em_or(hc_emit *E, hc_buf *b, hc_expr *e) {
         hc_buf_printf(b, "%s v%d_%s = %s; (void)v%d_%s; ", em_ctype(E, et), l->id, l->name, he,
                       l->id, l->name);
         if (e->or_kind == OR_FAIL) {
-            em_fail(E, b, expr_str(E, e->rhs));
+            em_fail(E, b, em_text(E, e->rhs));
         } else if (val && has_value(e->rhs->ty)) {
             hc_buf_printf(b, "%s = ", hv);
             em_expr(E, b, e->rhs);
