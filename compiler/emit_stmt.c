@@ -132,8 +132,6 @@ static void em_let(hc_emit *E, hc_buf *b, hc_stmt *s) {
     hc_buf_printf(b, "; (void)v%d_%s;", l->id, l->name);
 }
 
-/* `place = value` where the place is inside a locus's state and the value has heap parts: the
- * new value is copied into the locus's heap and the old one given back to it. */
 /* The cell handle a place is inside (`c.f`, `c.f.g`), or NULL. */
 static hc_expr *place_cell(hc_expr *e) {
     while (e->kind == E_FIELD || e->kind == E_INDEX) {
@@ -145,38 +143,17 @@ static hc_expr *place_cell(hc_expr *e) {
     return NULL;
 }
 
-static int em_assign_into_cell(hc_emit *E, hc_buf *b, hc_stmt *s) {
-    hc_type *t = s->target->ty;
-    hc_expr *cell = place_cell(s->target);
-    if (!cell || !t->heap) {
-        return 0;
-    }
-    const char *ct = em_ctype(E, t);
-    hc_buf_printf(b, "{ %s *hp = &(", ct);
-    em_place(E, b, s->target);
-    hc_buf_printf(b, "); %s hnv = ", ct);
-    if (s->op == OP_ADD && t->kind == TY_STRING) {
-        hc_buf_puts(b, "hale_str_concat(hm, *hp, ");
-        em_expr(E, b, s->expr);
-        hc_buf_puts(b, ")");
-    } else {
-        em_value(E, b, s->expr, t);
-    }
-    hc_buf_puts(b, "; hale_cell_assign(");
-    em_expr(E, b, cell);
-    hc_buf_printf(b, ", hp, %s, &hnv, ", em_descriptor(E, t));
-    em_loc(E, b, s->pos);
-    hc_buf_puts(b, "); }");
-    return 1;
-}
-
+/* `place = value` where the place is inside a cell or a locus's state and the value has heap
+ * parts: the new value is copied into the cell's or the locus's heap and the old one given back
+ * to it. Returns 0 when the place is neither. */
 static int em_assign_into_locus(hc_emit *E, hc_buf *b, hc_stmt *s) {
     hc_type *t = s->target->ty;
-    if (em_assign_into_cell(E, b, s)) {
-        return 1;
+    if (!t->heap) {
+        return 0;
     }
-    hc_expr *owner = em_place_locus(s->target);
-    if (!owner || !t->heap || t->kind == TY_LOCUS) {
+    hc_expr *cell = place_cell(s->target);
+    hc_expr *owner = cell ? NULL : em_place_locus(s->target);
+    if (!cell && (!owner || t->kind == TY_LOCUS)) {
         return 0;
     }
     const char *ct = em_ctype(E, t);
@@ -190,10 +167,18 @@ static int em_assign_into_locus(hc_emit *E, hc_buf *b, hc_stmt *s) {
     } else {
         em_value(E, b, s->expr, t);
     }
-    hc_buf_printf(b, "; hale_value_replace_heap(%s, hp, &hnv, hale_locus_heap(&(",
-                  em_descriptor(E, t));
-    em_expr(E, b, owner);
-    hc_buf_puts(b, ")->h)); }");
+    if (cell) {
+        hc_buf_puts(b, "; hale_cell_assign(");
+        em_expr(E, b, cell);
+        hc_buf_printf(b, ", hp, %s, &hnv, ", em_descriptor(E, t));
+        em_loc(E, b, s->pos);
+        hc_buf_puts(b, "); }");
+    } else {
+        hc_buf_printf(b, "; hale_value_replace_heap(%s, hp, &hnv, hale_locus_heap(&(",
+                      em_descriptor(E, t));
+        em_expr(E, b, owner);
+        hc_buf_puts(b, ")->h)); }");
+    }
     return 1;
 }
 
