@@ -906,22 +906,50 @@ static void em_minmax(hc_emit *E, hc_buf *b, hc_expr *e, const char *op) {
     }
 }
 
-/* The bounded list argument as a pointer expression. */
-static const char *bounded_ptr(hc_emit *E, hc_expr *f) {
-    return addr_str(E, f);
-}
-
 static void em_bounded_in_locus(hc_emit *E, hc_buf *b, hc_expr *e, const hc_builtin *bi,
                                 const char *res, const char *err, const char *p, const char *owner);
+
+/* push, at and set of a bounded list, after `hb` (the list) is declared: `store` is the C
+ * statement that stores `hx` (the pushed element at `hb->len`, or the element set at `hi`). */
+static void bounded_access(hc_emit *E, hc_buf *b, hc_expr *e, const hc_builtin *bi, const char *res,
+                           const char *err, const char *store) {
+    hc_type *bt = e->args.v[0]->ty;
+    const char *et = em_ctype(E, bt->elem);
+    const char *arg1 = em_text(E, e->args.v[1]);
+    if (bi->kind == BI_PUSH) {
+        hc_buf_printf(b, "%s hx = %s; bool hok = hb->len < %lld; if (hok) %s", et, arg1,
+                      (long long)bt->len, store);
+        if (err) {
+            hc_buf_printf(b, "else { (%s)->%s = %lld; (%s)->%s = hb->len; } ", err,
+                          em_field(E, "cap"), (long long)bt->len, err, em_field(E, "count"));
+        }
+        hc_buf_puts(b, "hok; })");
+        return;
+    }
+    hc_buf_printf(b, "int64_t hi = %s; ", arg1);
+    if (bi->kind == BI_SET) {
+        hc_buf_printf(b, "%s hx = %s; ", et, em_text(E, e->args.v[2]));
+    }
+    hc_buf_puts(b, "bool hok = hi >= 0 && hi < hb->len; if (hok) ");
+    if (bi->kind == BI_SET) {
+        hc_buf_puts(b, store);
+    } else {
+        hc_buf_printf(b, "*(%s) = hb->items[hi]; ", res ? res : "&(int64_t){0}");
+    }
+    if (err) {
+        hc_buf_printf(b,
+                      "else { (%s)->%s = HALE_STR_LIT(\"out_of_bounds\"); (%s)->%s = hi; "
+                      "(%s)->%s = hb->len; } ",
+                      err, em_field(E, "kind"), err, em_field(E, "index"), err, em_field(E, "len"));
+    }
+    hc_buf_puts(b, "hok; })");
+}
 
 static void em_bounded(hc_emit *E, hc_buf *b, hc_expr *e, const hc_builtin *bi, const char *res,
                        const char *err) {
     hc_type *bt = e->args.v[0]->ty;
     const char *ct = em_ctype(E, bt);
-    const char *p = bounded_ptr(E, e->args.v[0]);
-    const char *arg1 = e->args.n > 1 ? em_text(E, e->args.v[1]) : NULL;
-    const char *arg2 = e->args.n > 2 ? em_text(E, e->args.v[2]) : NULL;
-    const char *et = em_ctype(E, bt->elem);
+    const char *p = addr_str(E, e->args.v[0]);
     /* a bounded list in a locus's state keeps its elements' heap parts in the locus's heap */
     hc_expr *owner = bt->elem->heap ? em_place_locus(e->args.v[0]) : NULL;
     if (owner) {
@@ -939,39 +967,15 @@ static void em_bounded(hc_emit *E, hc_buf *b, hc_expr *e, const hc_builtin *bi, 
         hc_buf_printf(b,
                       "({ %s *hb = %s; int64_t hn = %s; if (hn < 0) hn = 0; if (hn < hb->len) "
                       "hb->len = hn; })",
-                      ct, p, arg1);
+                      ct, p, em_text(E, e->args.v[1]));
         return;
     case BI_PUSH:
-        hc_buf_printf(b,
-                      "({ %s *hb = %s; %s hx = %s; bool hok = hb->len < %lld; if (hok) "
-                      "hb->items[hb->len++] = hx; ",
-                      ct, p, et, arg1, (long long)bt->len);
-        if (err) {
-            hc_buf_printf(b, "else { (%s)->%s = %lld; (%s)->%s = hb->len; } ", err,
-                          em_field(E, "cap"), (long long)bt->len, err, em_field(E, "count"));
-        }
-        hc_buf_puts(b, "hok; })");
-        return;
     case BI_AT:
     case BI_SET:
-        hc_buf_printf(b, "({ %s *hb = %s; int64_t hi = %s; ", ct, p, arg1);
-        if (bi->kind == BI_SET) {
-            hc_buf_printf(b, "%s hx = %s; ", et, arg2);
-        }
-        hc_buf_puts(b, "bool hok = hi >= 0 && hi < hb->len; if (hok) ");
-        if (bi->kind == BI_SET) {
-            hc_buf_puts(b, "hb->items[hi] = hx; ");
-        } else {
-            hc_buf_printf(b, "*(%s) = hb->items[hi]; ", res ? res : "&(int64_t){0}");
-        }
-        if (err) {
-            hc_buf_printf(b,
-                          "else { (%s)->%s = HALE_STR_LIT(\"out_of_bounds\"); (%s)->%s = hi; "
-                          "(%s)->%s = hb->len; } ",
-                          err, em_field(E, "kind"), err, em_field(E, "index"), err,
-                          em_field(E, "len"));
-        }
-        hc_buf_puts(b, "hok; })");
+        hc_buf_printf(b, "({ %s *hb = %s; ", ct, p);
+        bounded_access(E, b, e, bi, res, err,
+                       bi->kind == BI_PUSH ? "hb->items[hb->len++] = hx; "
+                                           : "hb->items[hi] = hx; ");
         return;
     default:
         return;
@@ -984,12 +988,9 @@ static void em_bounded_in_locus(hc_emit *E, hc_buf *b, hc_expr *e, const hc_buil
                                 const char *res, const char *err, const char *p,
                                 const char *owner) {
     hc_type *bt = e->args.v[0]->ty;
-    const char *ct = em_ctype(E, bt);
-    const char *et = em_ctype(E, bt->elem);
     const char *d = em_descriptor(E, bt->elem);
-    const char *arg1 = e->args.n > 1 ? em_text(E, e->args.v[1]) : NULL;
-    const char *arg2 = e->args.n > 2 ? em_text(E, e->args.v[2]) : NULL;
-    hc_buf_printf(b, "({ %s *hb = %s; hale_heap *hh = hale_locus_heap(&(%s)->h); ", ct, p, owner);
+    hc_buf_printf(b, "({ %s *hb = %s; hale_heap *hh = hale_locus_heap(&(%s)->h); ", em_ctype(E, bt),
+                  p, owner);
     switch (bi->kind) {
     case BI_COUNT:
         hc_buf_puts(b, "hb->len; })");
@@ -999,39 +1000,20 @@ static void em_bounded_in_locus(hc_emit *E, hc_buf *b, hc_expr *e, const hc_buil
         hc_buf_printf(b,
                       "int64_t hn = %s; if (hn < 0) hn = 0; while (hb->len > hn) "
                       "hale_value_release(%s, &hb->items[--hb->len], hh); (void)0; })",
-                      bi->kind == BI_CLEAR ? "0" : arg1, d);
+                      bi->kind == BI_CLEAR ? "0" : em_text(E, e->args.v[1]), d);
         return;
     case BI_PUSH:
-        hc_buf_printf(b,
-                      "%s hx = %s; bool hok = hb->len < %lld; if (hok) { "
-                      "hale_value_copy_heap(%s, &hb->items[hb->len], &hx, hh); hb->len++; } ",
-                      et, arg1, (long long)bt->len, d);
-        if (err) {
-            hc_buf_printf(b, "else { (%s)->%s = %lld; (%s)->%s = hb->len; } ", err,
-                          em_field(E, "cap"), (long long)bt->len, err, em_field(E, "count"));
-        }
-        hc_buf_puts(b, "hok; })");
+        bounded_access(E, b, e, bi, res, err,
+                       hc_sprintf(E->a,
+                                  "{ hale_value_copy_heap(%s, &hb->items[hb->len], &hx, hh); "
+                                  "hb->len++; } ",
+                                  d));
         return;
     case BI_SET:
     case BI_AT:
-        hc_buf_printf(b, "int64_t hi = %s; ", arg1);
-        if (bi->kind == BI_SET) {
-            hc_buf_printf(b, "%s hx = %s; ", et, arg2);
-        }
-        hc_buf_puts(b, "bool hok = hi >= 0 && hi < hb->len; if (hok) ");
-        if (bi->kind == BI_SET) {
-            hc_buf_printf(b, "hale_value_replace_heap(%s, &hb->items[hi], &hx, hh); ", d);
-        } else {
-            hc_buf_printf(b, "*(%s) = hb->items[hi]; ", res ? res : "&(int64_t){0}");
-        }
-        if (err) {
-            hc_buf_printf(b,
-                          "else { (%s)->%s = HALE_STR_LIT(\"out_of_bounds\"); (%s)->%s = hi; "
-                          "(%s)->%s = hb->len; } ",
-                          err, em_field(E, "kind"), err, em_field(E, "index"), err,
-                          em_field(E, "len"));
-        }
-        hc_buf_puts(b, "hok; })");
+        bounded_access(
+            E, b, e, bi, res, err,
+            hc_sprintf(E->a, "hale_value_replace_heap(%s, &hb->items[hi], &hx, hh); ", d));
         return;
     default:
         hc_buf_puts(b, "0; })");
