@@ -58,6 +58,7 @@ void em_unsupported(hc_emit *E, hc_pos at, const char *what);
 void em_indent(hc_emit *E, hc_buf *b);
 const char *em_fn_name(hc_emit *E, hc_decl *fn);
 const char *em_tmp(hc_emit *E, const char *prefix);
+int em_has_value(hc_type *t); /* a value C can hold (not unit, `!` or an error type) */
 
 /* emit_types.c */
 const char *em_ctype(hc_emit *E, hc_type *t);

@@ -496,12 +496,8 @@ static void em_tuple(hc_emit *E, hc_buf *b, hc_expr *e) {
 
 /* ---- blocks, if, match as values ---- */
 
-static int has_value(hc_type *t) {
-    return t && t->kind != TY_UNIT && t->kind != TY_NEVER && t->kind != TY_ERROR;
-}
-
 static void em_block_expr(hc_emit *E, hc_buf *b, hc_expr *e) {
-    if (!has_value(e->ty)) {
+    if (!em_has_value(e->ty)) {
         hc_buf_puts(b, "({ ");
         em_block_into(E, b, e->block, NULL, NULL);
         hc_buf_puts(b, " })");
@@ -531,7 +527,7 @@ static void em_if_into(hc_emit *E, hc_buf *b, hc_expr *e, const char *dst, hc_ty
 }
 
 static void em_if_expr(hc_emit *E, hc_buf *b, hc_expr *e) {
-    if (!has_value(e->ty)) {
+    if (!em_has_value(e->ty)) {
         hc_buf_puts(b, "({ ");
         em_if_into(E, b, e, NULL, NULL);
         hc_buf_puts(b, " })");
@@ -608,7 +604,7 @@ static void em_match(hc_emit *E, hc_buf *b, hc_expr *e, const char *dst, hc_type
         hc_buf_puts(b, ") { ");
         if (a->body->kind == E_BLOCK) {
             em_block_into(E, b, a->body->block, dst, want);
-        } else if (dst && has_value(want) && has_value(a->body->ty)) {
+        } else if (dst && em_has_value(want) && em_has_value(a->body->ty)) {
             hc_buf_printf(b, "%s = ", dst);
             em_expr(E, b, a->body);
             hc_buf_puts(b, ";");
@@ -627,7 +623,7 @@ static void em_match(hc_emit *E, hc_buf *b, hc_expr *e, const char *dst, hc_type
 }
 
 static void em_match_expr(hc_emit *E, hc_buf *b, hc_expr *e) {
-    if (!has_value(e->ty)) {
+    if (!em_has_value(e->ty)) {
         hc_buf_puts(b, "({ ");
         em_match(E, b, e, NULL, NULL);
         hc_buf_puts(b, " })");
@@ -1215,7 +1211,7 @@ static void em_or(hc_emit *E, hc_buf *b, hc_expr *e) {
     hc_expr *call = e->lhs;
     hc_type *rt = call->ty;
     hc_type *et = call->fallible;
-    int val = has_value(rt);
+    int val = em_has_value(rt);
     const char *hv = em_tmp(E, "hv");
     const char *he = em_tmp(E, "he");
     hc_buf_puts(b, "({ ");
@@ -1234,7 +1230,7 @@ static void em_or(hc_emit *E, hc_buf *b, hc_expr *e) {
                       l->id, l->name);
         if (e->or_kind == OR_FAIL) {
             em_fail(E, b, em_text(E, e->rhs));
-        } else if (val && has_value(e->rhs->ty)) {
+        } else if (val && em_has_value(e->rhs->ty)) {
             hc_buf_printf(b, "%s = ", hv);
             em_expr(E, b, e->rhs);
             hc_buf_puts(b, "; ");

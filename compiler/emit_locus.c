@@ -626,7 +626,7 @@ void em_locus_lit(hc_emit *E, hc_buf *b, hc_expr *e, const char *at, const char 
 void em_leave(hc_emit *E, hc_buf *b) {
     if (E->direct_return) {
         hc_type *rt = E->fn ? E->fn->ret_ty : NULL;
-        if (rt && rt->kind != TY_UNIT && rt->kind != TY_NEVER && rt->kind != TY_ERROR) {
+        if (em_has_value(rt)) {
             hc_buf_printf(b, "return %s;", em_zero(E, rt));
         } else {
             hc_buf_puts(b, "return;");

@@ -7,10 +7,6 @@
 
 #include "emit.h"
 
-static int has_value(hc_type *t) {
-    return t && t->kind != TY_UNIT && t->kind != TY_NEVER && t->kind != TY_ERROR;
-}
-
 static void nl(hc_emit *E, hc_buf *b) {
     hc_buf_puts(b, "\n");
     em_indent(E, b);
@@ -49,10 +45,10 @@ void em_block_into(hc_emit *E, hc_buf *b, hc_block *blk, const char *dst, hc_typ
     em_block_stmts(E, b, blk);
     if (blk->tail && !blk->tail_unreachable) {
         nl(E, b);
-        if (dst && has_value(want) && has_value(blk->tail->ty)) {
+        if (dst && em_has_value(want) && em_has_value(blk->tail->ty)) {
             hc_buf_printf(b, "%s = ", dst);
             em_expr(E, b, blk->tail);
-        } else if (has_value(blk->tail->ty)) {
+        } else if (em_has_value(blk->tail->ty)) {
             hc_buf_puts(b, "(void)(");
             em_expr(E, b, blk->tail);
             hc_buf_puts(b, ")");
@@ -67,7 +63,7 @@ void em_block_into(hc_emit *E, hc_buf *b, hc_block *blk, const char *dst, hc_typ
 /* ---- leaving a function ---- */
 
 void em_return(hc_emit *E, hc_buf *b, hc_expr *value) {
-    int val = value && has_value(value->ty) && has_value(E->fn->ret_ty);
+    int val = value && em_has_value(value->ty) && em_has_value(E->fn->ret_ty);
     if (E->direct_return) {
         if (val) {
             hc_buf_puts(b, "return ");
@@ -118,7 +114,7 @@ void em_raise(hc_emit *E, hc_buf *b, hc_expr *at, const char *err, hc_type *err_
 
 static void em_let(hc_emit *E, hc_buf *b, hc_stmt *s) {
     hc_local *l = s->local;
-    if (!has_value(l->ty)) {
+    if (!em_has_value(l->ty)) {
         em_expr(E, b, s->expr);
         hc_buf_puts(b, ";");
         return;
@@ -403,7 +399,7 @@ void em_stmt(hc_emit *E, hc_buf *b, hc_stmt *s) {
             hc_buf_puts(b, "(void)");
             em_locus_lit(E, b, s->expr, E->at_text, NULL, "HALE_HOW_STMT", NULL);
             hc_buf_puts(b, ";");
-        } else if (has_value(s->expr->ty)) {
+        } else if (em_has_value(s->expr->ty)) {
             hc_buf_puts(b, "(void)(");
             em_expr(E, b, s->expr);
             hc_buf_puts(b, ");");
@@ -477,7 +473,7 @@ static void signature(hc_emit *E, hc_buf *b, hc_decl *fn) {
         hc_buf_printf(b, ", %s *self", em_locus_struct(E, fn->locus->ty));
     }
     if (fallible) {
-        if (has_value(rt)) {
+        if (em_has_value(rt)) {
             hc_buf_printf(b, ", %s *hres", em_ctype(E, rt));
         }
         hc_buf_printf(b, ", %s *herr", em_ctype(E, fn->err_ty));
@@ -527,7 +523,7 @@ void em_function(hc_emit *E, hc_decl *fn) {
     E->self_text = fn->locus ? "self" : NULL;
     E->at_text = fn->locus ? "&self->h" : "NULL";
     hc_type *rt = fn->ret_ty;
-    int val = has_value(rt);
+    int val = em_has_value(rt);
     signature(E, &E->protos, fn);
     hc_buf_puts(&E->protos, ";\n");
     hc_buf *b = &E->funcs;
