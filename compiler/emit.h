@@ -67,7 +67,6 @@ const char *em_fmt_fn(hc_emit *E, hc_type *t);  /* format into a hale_sbuf */
 const char *em_eq_fn(hc_emit *E, hc_type *t);   /* structural equality */
 const char *em_descriptor(hc_emit *E, hc_type *t);
 const char *em_field(hc_emit *E, const char *name);      /* C name of a record field */
-int em_has_array(hc_type *t);                            /* holds a mutable array somewhere */
 const char *em_zero(hc_emit *E, hc_type *t);             /* a zero value of the type */
 void em_c_string(hc_buf *b, const char *s, int64_t len); /* a C string literal */
 

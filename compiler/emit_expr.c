@@ -434,7 +434,7 @@ static void em_array(hc_emit *E, hc_buf *b, hc_expr *e) {
 static void em_repeat(hc_emit *E, hc_buf *b, hc_expr *e) {
     hc_type *elem = e->ty->elem;
     const char *et = em_ctype(E, elem);
-    const char *cp = em_has_array(elem) ? em_copy_fn(E, elem) : NULL;
+    const char *cp = hc_ty_has_array(elem) ? em_copy_fn(E, elem) : NULL;
     hc_buf loc = {0};
     em_loc(E, &loc, e->pos);
     hc_buf_printf(b,

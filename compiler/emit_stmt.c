@@ -19,7 +19,7 @@ static int fresh(hc_expr *e) {
 }
 
 static void em_copy_if_needed(hc_emit *E, hc_buf *b, hc_expr *value, hc_type *t, int mutable) {
-    int shared = mutable && em_has_array(t) && !fresh(value);
+    int shared = mutable && hc_ty_has_array(t) && !fresh(value);
     /* a value read out of a locus's state (or a view of its text): the locus may replace it
      * (em_copy_fn has no copy for a flat value or a locus) */
     const char *cp = shared || em_text_of_locus(value) ? em_copy_fn(E, t) : NULL;
