@@ -780,6 +780,23 @@ static void em_expr_inner(hc_emit *E, hc_buf *b, hc_expr *e) {
 
 /* ---- calls ---- */
 
+/* Declares the arguments as temporaries (`ha<n>`) in order, inside an open statement
+ * expression; `texts` gets their names. */
+static void named_args(hc_emit *E, hc_buf *b, hc_expr **args, hc_type **want, int n,
+                       const char **texts) {
+    for (int i = 0; i < n; i++) {
+        hc_type *t = want && want[i] ? want[i] : args[i]->ty;
+        if (args[i]->widen) {
+            t = hc_ty_prim(E->P->types, TY_FLOAT);
+        }
+        const char *name = em_tmp(E, "ha");
+        hc_buf_printf(b, "%s %s = ", em_ctype(E, t), name);
+        em_value(E, b, args[i], t);
+        hc_buf_puts(b, "; ");
+        texts[i] = name;
+    }
+}
+
 /* Emits `args` evaluated left to right into temporaries when more than one has effects;
  * fills `texts` with the C text of each argument. Returns 1 when temporaries were opened
  * (the caller closes the statement expression). */
@@ -796,17 +813,7 @@ static int em_args(hc_emit *E, hc_buf *b, hc_expr **args, hc_type **want, int n,
         return 0;
     }
     hc_buf_puts(b, "({ ");
-    for (int i = 0; i < n; i++) {
-        hc_type *t = want && want[i] ? want[i] : args[i]->ty;
-        if (args[i]->widen) {
-            t = hc_ty_prim(E->P->types, TY_FLOAT);
-        }
-        const char *name = em_tmp(E, "ha");
-        hc_buf_printf(b, "%s %s = ", em_ctype(E, t), name);
-        em_value(E, b, args[i], t);
-        hc_buf_puts(b, "; ");
-        texts[i] = name;
-    }
+    named_args(E, b, args, want, n, texts);
     return 1;
 }
 
@@ -1036,13 +1043,7 @@ static void em_sig(hc_emit *E, hc_buf *b, hc_expr *e, const hc_builtin *bi, cons
     if (bi->err && !bi->err_kind) {
         /* an IoError: the runtime reports it (kind, errno, path) */
         hc_buf_puts(b, "({ ");
-        for (int i = 0; i < n; i++) {
-            const char *name = em_tmp(E, "ha");
-            hc_buf_printf(b, "%s %s = ", em_ctype(E, want[i]), name);
-            em_value(E, b, e->args.v[i], want[i]);
-            hc_buf_puts(b, "; ");
-            texts[i] = name;
-        }
+        named_args(E, b, e->args.v, want, n, texts);
         hc_buf_printf(b, "hale_io_error hioe; bool hok = %s(", bi->cfn);
         if (io_result_in_region(bi)) {
             hc_buf_puts(b, "hm, ");
@@ -1060,13 +1061,7 @@ static void em_sig(hc_emit *E, hc_buf *b, hc_expr *e, const hc_builtin *bi, cons
     if (bi->err) {
         /* arguments are named: the error payload quotes the input */
         hc_buf_puts(b, "({ ");
-        for (int i = 0; i < n; i++) {
-            const char *name = em_tmp(E, "ha");
-            hc_buf_printf(b, "%s %s = ", em_ctype(E, want[i]), name);
-            em_value(E, b, e->args.v[i], want[i]);
-            hc_buf_puts(b, "; ");
-            texts[i] = name;
-        }
+        named_args(E, b, e->args.v, want, n, texts);
         hc_buf_printf(b, "bool hok = %s(", bi->cfn);
         for (int i = 0; i < n; i++) {
             hc_buf_printf(b, "%s%s", i ? ", " : "", texts[i]);
