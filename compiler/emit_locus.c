@@ -372,13 +372,8 @@ void em_native_fallible(hc_emit *E, hc_buf *b, hc_expr *call, const char *recv, 
 static void refuse_members(hc_emit *E, hc_decl *d) {
     for (int i = 0; i < d->members.n; i++) {
         hc_decl *m = d->members.v[i];
-        switch (m->kind) {
-            break;
-        case M_MODE:
+        if (m->kind == M_MODE) {
             em_unsupported(E, m->name.pos, "modes");
-            break;
-        default:
-            break;
         }
     }
 }
