@@ -201,14 +201,20 @@ static void closure_check(hc_emit *E, hc_buf *b, hc_decl *locus, hc_decl *cl, in
     hc_buf_puts(b, "    }\n");
 }
 
-static void birth_check(hc_emit *E, hc_buf *b, hc_decl *locus, hc_decl *bc) {
+/* The closure of `locus` called `name` (the last one, should the name repeat), or NULL. */
+static hc_decl *closure_named(hc_decl *locus, const char *name) {
     hc_decl *cl = NULL;
-    for (int i = 0; i < locus->members.n; i++) {
+    for (int i = 0; locus && i < locus->members.n; i++) {
         hc_decl *m = locus->members.v[i];
-        if (m->kind == M_CLOSURE && strcmp(m->name.name, bc->name.name) == 0) {
+        if (m->kind == M_CLOSURE && strcmp(m->name.name, name) == 0) {
             cl = m;
         }
     }
+    return cl;
+}
+
+static void birth_check(hc_emit *E, hc_buf *b, hc_decl *locus, hc_decl *bc) {
+    hc_decl *cl = closure_named(locus, bc->name.name);
     if (!cl) {
         return;
     }
@@ -673,13 +679,7 @@ void em_locus_field_assign(hc_emit *E, hc_buf *b, hc_stmt *s) {
 
 static void em_violate(hc_emit *E, hc_buf *b, hc_stmt *s) {
     hc_decl *locus = E->fn ? E->fn->locus : NULL;
-    hc_decl *cl = NULL;
-    for (int i = 0; locus && i < locus->members.n; i++) {
-        hc_decl *m = locus->members.v[i];
-        if (m->kind == M_CLOSURE && strcmp(m->name.name, s->name.name) == 0) {
-            cl = m;
-        }
-    }
+    hc_decl *cl = closure_named(locus, s->name.name);
     hc_buf_puts(b, "{ ");
     if (s->expr) {
         hc_buf_puts(b, "(void)(");
