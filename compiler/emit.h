@@ -82,7 +82,8 @@ void em_place(hc_emit *E, hc_buf *b, hc_expr *e);
 int em_has_effects(hc_expr *e);
 /* A fallible call as a C bool expression writing its value to `*res` and error to `*err`. */
 void em_fallible_call(hc_emit *E, hc_buf *b, hc_expr *call, const char *res, const char *err);
-void em_loc(hc_emit *E, hc_buf *b, hc_pos at); /* "file:line:col" as a C string */
+void em_loc(hc_emit *E, hc_buf *b, hc_pos at);  /* "file:line:col" as a C string */
+const char *em_loc_text(hc_emit *E, hc_pos at); /* ... the same, in the arena */
 
 /* emit_locus.c */
 void em_loci(hc_emit *E);                            /* structs, helpers, type descriptors */

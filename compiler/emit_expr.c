@@ -20,6 +20,14 @@ void em_loc(hc_emit *E, hc_buf *b, hc_pos at) {
     hc_buf_free(&s);
 }
 
+const char *em_loc_text(hc_emit *E, hc_pos at) {
+    hc_buf t = {0};
+    em_loc(E, &t, at);
+    const char *s = hc_strdup(E->a, hc_buf_cstr(&t));
+    hc_buf_free(&t);
+    return s;
+}
+
 int em_has_effects(hc_expr *e) {
     if (!e) {
         return 0;
@@ -256,7 +264,6 @@ static void apply_op(hc_emit *E, hc_buf *b, hc_expr *e, const char *x, const cha
         hc_buf_printf(b, "((%s) %s (%s))", x, c_op(op), y);
         return;
     }
-    hc_buf loc = {0};
     switch (op) {
     case OP_ADD:
         hc_buf_printf(b, "hale_add_i(%s, %s)", x, y);
@@ -269,9 +276,8 @@ static void apply_op(hc_emit *E, hc_buf *b, hc_expr *e, const char *x, const cha
         break;
     case OP_DIV:
     case OP_MOD:
-        em_loc(E, &loc, e->pos);
         hc_buf_printf(b, "hale_%s_i(%s, %s, %s)", op == OP_DIV ? "div" : "mod", x, y,
-                      hc_buf_cstr(&loc));
+                      em_loc_text(E, e->pos));
         break;
     case OP_SHL:
         hc_buf_printf(b, "hale_shl_i(%s, %s)", x, y);
@@ -282,7 +288,6 @@ static void apply_op(hc_emit *E, hc_buf *b, hc_expr *e, const char *x, const cha
     default:
         hc_buf_printf(b, "((%s) %s (%s))", x, c_op(op), y);
     }
-    hc_buf_free(&loc);
 }
 
 static void em_binary(hc_emit *E, hc_buf *b, hc_expr *e) {
@@ -348,17 +353,15 @@ static void em_field_access(hc_emit *E, hc_buf *b, hc_expr *e, int place) {
 
 static void em_index(hc_emit *E, hc_buf *b, hc_expr *e, int place) {
     hc_type *t = e->lhs->ty;
-    hc_buf loc = {0};
-    em_loc(E, &loc, e->pos);
     if (t->kind == TY_STRING) { /* slice */
         hc_expr *r = e->rhs;
         hc_buf_printf(b,
                       "({ hale_str hs = %s; int64_t hlo = %s; int64_t hhi = %s; "
                       "hale_str_slice(hs, hlo, hhi, %d); })",
                       em_text(E, e->lhs), em_text(E, r->lhs), em_text(E, r->rhs), r->inclusive);
-        hc_buf_free(&loc);
         return;
     }
+    const char *loc = em_loc_text(E, e->pos);
     const char *et = em_ctype(E, t->elem);
     const char *ix = em_text(E, e->rhs);
     if (place || is_place(e->lhs)) {
@@ -367,25 +370,24 @@ static void em_index(hc_emit *E, hc_buf *b, hc_expr *e, int place) {
             hc_buf_printf(b,
                           "(*({ hale_array *ha = &(%s); int64_t hi = %s; &((%s *)ha->data)"
                           "[hale_check_index(hi, ha->len, %s)]; }))",
-                          p, ix, et, hc_buf_cstr(&loc));
+                          p, ix, et, loc);
         } else {
             hc_buf_printf(b,
                           "(*({ %s *hb = &(%s); int64_t hi = %s; &hb->items"
                           "[hale_check_index(hi, hb->len, %s)]; }))",
-                          em_ctype(E, t), p, ix, hc_buf_cstr(&loc));
+                          em_ctype(E, t), p, ix, loc);
         }
     } else if (t->kind == TY_ARRAY) {
         hc_buf_printf(b,
                       "({ hale_array ha = %s; int64_t hi = %s; ((%s *)ha.data)"
                       "[hale_check_index(hi, ha.len, %s)]; })",
-                      em_text(E, e->lhs), ix, et, hc_buf_cstr(&loc));
+                      em_text(E, e->lhs), ix, et, loc);
     } else {
         hc_buf_printf(b,
                       "({ %s hb = %s; int64_t hi = %s; hb.items[hale_check_index(hi, hb.len, "
                       "%s)]; })",
-                      em_ctype(E, t), em_text(E, e->lhs), ix, hc_buf_cstr(&loc));
+                      em_ctype(E, t), em_text(E, e->lhs), ix, loc);
     }
-    hc_buf_free(&loc);
 }
 
 void em_place(hc_emit *E, hc_buf *b, hc_expr *e) {
@@ -435,16 +437,13 @@ static void em_repeat(hc_emit *E, hc_buf *b, hc_expr *e) {
     hc_type *elem = e->ty->elem;
     const char *et = em_ctype(E, elem);
     const char *cp = hc_ty_has_array(elem) ? em_copy_fn(E, elem) : NULL;
-    hc_buf loc = {0};
-    em_loc(E, &loc, e->pos);
     hc_buf_printf(b,
                   "({ %s hv = %s; int64_t hn = %s; if (hn < 0) hale_fault(%s, \"negative "
                   "repeat count %%lld\", (long long)hn); hale_array ha = hale_array_new(hm, hn, "
                   "sizeof(%s), _Alignof(%s)); for (int64_t i = 0; i < hn; i++) ((%s *)ha.data)"
                   "[i] = %s%shv%s; ha; })",
-                  et, em_text(E, e->lhs), em_text(E, e->rhs), hc_buf_cstr(&loc), et, et, et,
+                  et, em_text(E, e->lhs), em_text(E, e->rhs), em_loc_text(E, e->pos), et, et, et,
                   cp ? cp : "", cp ? "(hm, " : "", cp ? ")" : "");
-    hc_buf_free(&loc);
 }
 
 static void em_struct(hc_emit *E, hc_buf *b, hc_expr *e) {
@@ -616,10 +615,8 @@ static void em_match(hc_emit *E, hc_buf *b, hc_expr *e, const char *dst, hc_type
         hc_buf_free(&cond);
         hc_buf_free(&binds);
     }
-    hc_buf loc = {0};
-    em_loc(E, &loc, e->pos);
-    hc_buf_printf(b, "hale_fault(%s, \"no match arm applies\"); %s:; }", hc_buf_cstr(&loc), end);
-    hc_buf_free(&loc);
+    hc_buf_printf(b, "hale_fault(%s, \"no match arm applies\"); %s:; }", em_loc_text(E, e->pos),
+                  end);
 }
 
 static void em_match_expr(hc_emit *E, hc_buf *b, hc_expr *e) {

@@ -9,14 +9,6 @@
 
 #include "emit.h"
 
-static const char *loc(hc_emit *E, hc_pos at) {
-    hc_buf t = {0};
-    em_loc(E, &t, at);
-    const char *s = hc_strdup(E->a, hc_buf_cstr(&t));
-    hc_buf_free(&t);
-    return s;
-}
-
 static const char *container(hc_form_kind k) {
     switch (k) {
     case FORM_VEC:
@@ -258,7 +250,7 @@ void em_slot_call(hc_emit *E, hc_buf *b, hc_expr *call) {
                       "({ if (hale_%s_slot_%s(%s, %s) != 0) hale_fault(%s, \"%s a cell that "
                       "slot `%s` does not hold (%s already?)\"); })",
                       heap ? "heap" : "pool", heap ? "free" : "release", slot,
-                      em_text(E, call->args.v[0]), loc(E, call->pos),
+                      em_text(E, call->args.v[0]), em_loc_text(E, call->pos),
                       heap ? "freeing" : "releasing", f->lhs->field.name,
                       heap ? "freed" : "released");
         return;

@@ -100,14 +100,11 @@ void em_raise(hc_emit *E, hc_buf *b, hc_expr *at, const char *err, hc_type *err_
         em_fail(E, b, err);
         return;
     }
-    hc_buf loc = {0};
-    em_loc(E, &loc, at->pos);
     hc_buf_printf(b, "{ hale_sbuf hsb = {0}; %s(&hsb, %s, 0); hale_fault_unhandled(%s, ",
-                  em_fmt_fn(E, err_ty), err, hc_buf_cstr(&loc));
+                  em_fmt_fn(E, err_ty), err, em_loc_text(E, at->pos));
     em_c_string(b, err_ty->decl ? err_ty->decl->name.name : "error",
                 (int64_t)strlen(err_ty->decl ? err_ty->decl->name.name : "error"));
     hc_buf_puts(b, ", &hsb); }");
-    hc_buf_free(&loc);
 }
 
 /* ---- statements ---- */
