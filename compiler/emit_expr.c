@@ -495,16 +495,23 @@ static void em_tuple(hc_emit *E, hc_buf *b, hc_expr *e) {
 
 /* ---- blocks, if, match as values ---- */
 
-static void em_block_expr(hc_emit *E, hc_buf *b, hc_expr *e) {
+/* A block, `if` or `match` (written by `into`, which stores the value in `dst`) as a C expression
+ * yielding its value, if it has one. */
+static void em_as_value(hc_emit *E, hc_buf *b, hc_expr *e,
+                        void (*into)(hc_emit *, hc_buf *, hc_expr *, const char *, hc_type *)) {
     if (!em_has_value(e->ty)) {
         hc_buf_puts(b, "({ ");
-        em_block_into(E, b, e->block, NULL, NULL);
+        into(E, b, e, NULL, NULL);
         hc_buf_puts(b, " })");
         return;
     }
     hc_buf_printf(b, "({ %s hv; ", em_ctype(E, e->ty));
-    em_block_into(E, b, e->block, "hv", e->ty);
+    into(E, b, e, "hv", e->ty);
     hc_buf_puts(b, " hv; })");
+}
+
+static void em_block_of(hc_emit *E, hc_buf *b, hc_expr *e, const char *dst, hc_type *want) {
+    em_block_into(E, b, e->block, dst, want);
 }
 
 static void em_if_into(hc_emit *E, hc_buf *b, hc_expr *e, const char *dst, hc_type *want) {
@@ -523,18 +530,6 @@ static void em_if_into(hc_emit *E, hc_buf *b, hc_expr *e, const char *dst, hc_ty
             hc_buf_puts(b, " }");
         }
     }
-}
-
-static void em_if_expr(hc_emit *E, hc_buf *b, hc_expr *e) {
-    if (!em_has_value(e->ty)) {
-        hc_buf_puts(b, "({ ");
-        em_if_into(E, b, e, NULL, NULL);
-        hc_buf_puts(b, " })");
-        return;
-    }
-    hc_buf_printf(b, "({ %s hv; ", em_ctype(E, e->ty));
-    em_if_into(E, b, e, "hv", e->ty);
-    hc_buf_puts(b, " hv; })");
 }
 
 /* Condition that pattern `p` matches value `v` (C text), and declarations of its bindings. */
@@ -617,18 +612,6 @@ static void em_match(hc_emit *E, hc_buf *b, hc_expr *e, const char *dst, hc_type
     }
     hc_buf_printf(b, "hale_fault(%s, \"no match arm applies\"); %s:; }", em_loc_text(E, e->pos),
                   end);
-}
-
-static void em_match_expr(hc_emit *E, hc_buf *b, hc_expr *e) {
-    if (!em_has_value(e->ty)) {
-        hc_buf_puts(b, "({ ");
-        em_match(E, b, e, NULL, NULL);
-        hc_buf_puts(b, " })");
-        return;
-    }
-    hc_buf_printf(b, "({ %s hv; ", em_ctype(E, e->ty));
-    em_match(E, b, e, "hv", e->ty);
-    hc_buf_puts(b, " hv; })");
 }
 
 /* ---- dispatch ---- */
@@ -743,13 +726,13 @@ static void em_expr_inner(hc_emit *E, hc_buf *b, hc_expr *e) {
         em_tuple(E, b, e);
         break;
     case E_BLOCK:
-        em_block_expr(E, b, e);
+        em_as_value(E, b, e, em_block_of);
         break;
     case E_IF:
-        em_if_expr(E, b, e);
+        em_as_value(E, b, e, em_if_into);
         break;
     case E_MATCH:
-        em_match_expr(E, b, e);
+        em_as_value(E, b, e, em_match);
         break;
     case E_SELF:
         hc_buf_puts(b, E->self_text ? E->self_text : "self");
