@@ -109,8 +109,8 @@ void em_io_error(hc_emit *E, hc_buf *b, const char *err, int copy_path);
  * `field` (NULL when `owner` is not the main locus or the parameter is not placed). */
 const char *em_place_pool(hc_emit *E, hc_decl *owner, const char *field);
 /* emit_form.c: a locus's @form and capacity slots */
-void em_form_fields(hc_emit *E, hc_decl *d);                         /* state struct members */
-int em_form_init(hc_emit *E, hc_decl *d, const char *sn, hc_buf *b); /* init statements */
+void em_form_fields(hc_emit *E, hc_decl *d);         /* state struct members */
+int em_form_init(hc_emit *E, hc_decl *d, hc_buf *b); /* init statements */
 void em_form_call(hc_emit *E, hc_buf *b, hc_expr *call, const char *recv, const char *res,
                   const char *err);
 void em_slot_call(hc_emit *E, hc_buf *b, hc_expr *call);

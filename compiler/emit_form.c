@@ -40,7 +40,7 @@ void em_form_fields(hc_emit *E, hc_decl *d) {
     }
 }
 
-int em_form_init(hc_emit *E, hc_decl *d, const char *sn, hc_buf *b) {
+int em_form_init(hc_emit *E, hc_decl *d, hc_buf *b) {
     int any = 0;
     hc_form *F = d->form;
     if (F) {
@@ -67,7 +67,6 @@ int em_form_init(hc_emit *E, hc_decl *d, const char *sn, hc_buf *b) {
         }
         any = 1;
     }
-    (void)sn;
     for (int i = 0; i < d->members.n; i++) {
         hc_decl *m = d->members.v[i];
         for (int k = 0; m->kind == M_CAPACITY && k < m->slots.n; k++) {

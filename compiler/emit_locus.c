@@ -424,7 +424,7 @@ static const char *init_fn(hc_emit *E, hc_decl *d, const char *sn) {
     }
     int nd = count_duration(d);
     const native_locus *nat = native_of(d);
-    any |= em_form_init(E, d, sn, &body);
+    any |= em_form_init(E, d, &body);
     int bus = em_bus_init(E, d, &body); /* needs no `hh` of its own */
     if (!any && !nd && !nat && !bus) {
         hc_buf_free(&body);
