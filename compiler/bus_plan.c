@@ -324,8 +324,9 @@ static const char *decide(hc_program *P, hc_bus_topic *t) {
                                   t->pubs.v[k].locus->name.name, u->locus->name.name);
             }
         }
-        quiet q = {P, {0}, 0, NULL, u->item->pos};
-        if (!quiet_fn(&q, u->item->handler_decl)) {
+        if (!u->quiet) { /* hc_bus_lowering judged it; walk it again only for the reason */
+            quiet q = {P, {0}, 0, NULL, u->item->pos};
+            quiet_fn(&q, u->item->handler_decl);
             return hc_sprintf(P->a, "handler %s.%s %s (%s)", u->locus->name.name,
                               u->item->handler.name, q.why, where(P, q.at));
         }

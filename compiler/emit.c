@@ -36,6 +36,10 @@ const char *em_tmp(hc_emit *E, const char *prefix) {
     return hc_sprintf(E->a, "%s%d", prefix, E->tmp++);
 }
 
+int em_has_value(hc_type *t) {
+    return t && t->kind != TY_UNIT && t->kind != TY_NEVER && t->kind != TY_ERROR;
+}
+
 static int uses_locus_types(hc_decl *fn) {
     if (fn->ret_ty && fn->ret_ty->kind == TY_LOCUS) {
         return 1;

@@ -58,6 +58,7 @@ void em_unsupported(hc_emit *E, hc_pos at, const char *what);
 void em_indent(hc_emit *E, hc_buf *b);
 const char *em_fn_name(hc_emit *E, hc_decl *fn);
 const char *em_tmp(hc_emit *E, const char *prefix);
+int em_has_value(hc_type *t); /* a value C can hold (not unit, `!` or an error type) */
 
 /* emit_types.c */
 const char *em_ctype(hc_emit *E, hc_type *t);
@@ -66,12 +67,14 @@ const char *em_fmt_fn(hc_emit *E, hc_type *t);  /* format into a hale_sbuf */
 const char *em_eq_fn(hc_emit *E, hc_type *t);   /* structural equality */
 const char *em_descriptor(hc_emit *E, hc_type *t);
 const char *em_field(hc_emit *E, const char *name);      /* C name of a record field */
-int em_has_array(hc_type *t);                            /* holds a mutable array somewhere */
 const char *em_zero(hc_emit *E, hc_type *t);             /* a zero value of the type */
 void em_c_string(hc_buf *b, const char *s, int64_t len); /* a C string literal */
 
 /* emit_expr.c */
 void em_expr(hc_emit *E, hc_buf *b, hc_expr *e);
+/* The C text of an expression (of em_value's, for a value of type `want`), in the arena. */
+const char *em_text(hc_emit *E, hc_expr *e);
+const char *em_value_text(hc_emit *E, hc_expr *e, hc_type *want);
 /* An expression used where a value of type `want` is needed (handles `!`-typed branches). */
 void em_value(hc_emit *E, hc_buf *b, hc_expr *e, hc_type *want);
 /* An assignable C lvalue for a place expression (local, field, element). */
@@ -79,7 +82,8 @@ void em_place(hc_emit *E, hc_buf *b, hc_expr *e);
 int em_has_effects(hc_expr *e);
 /* A fallible call as a C bool expression writing its value to `*res` and error to `*err`. */
 void em_fallible_call(hc_emit *E, hc_buf *b, hc_expr *call, const char *res, const char *err);
-void em_loc(hc_emit *E, hc_buf *b, hc_pos at); /* "file:line:col" as a C string */
+void em_loc(hc_emit *E, hc_buf *b, hc_pos at);  /* "file:line:col" as a C string */
+const char *em_loc_text(hc_emit *E, hc_pos at); /* ... the same, in the arena */
 
 /* emit_locus.c */
 void em_loci(hc_emit *E);                            /* structs, helpers, type descriptors */
@@ -105,8 +109,8 @@ void em_io_error(hc_emit *E, hc_buf *b, const char *err, int copy_path);
  * `field` (NULL when `owner` is not the main locus or the parameter is not placed). */
 const char *em_place_pool(hc_emit *E, hc_decl *owner, const char *field);
 /* emit_form.c: a locus's @form and capacity slots */
-void em_form_fields(hc_emit *E, hc_decl *d);                         /* state struct members */
-int em_form_init(hc_emit *E, hc_decl *d, const char *sn, hc_buf *b); /* init statements */
+void em_form_fields(hc_emit *E, hc_decl *d);         /* state struct members */
+int em_form_init(hc_emit *E, hc_decl *d, hc_buf *b); /* init statements */
 void em_form_call(hc_emit *E, hc_buf *b, hc_expr *call, const char *recv, const char *res,
                   const char *err);
 void em_slot_call(hc_emit *E, hc_buf *b, hc_expr *call);

@@ -294,14 +294,14 @@ static const char *handler_wrappers(hc_emit *E, hc_decl *d, const char *sn, int 
 }
 
 /* The position of `locus`'s subscription `k` among the topic's subscribers (the direct walk's
- * case label). */
-static int direct_kind(hc_bus_topic *t, hc_decl *locus, int k) {
+ * case label), or -1. */
+static int sub_position(hc_bus_topic *t, hc_decl *locus, int k) {
     for (int i = 0; i < t->subs.n; i++) {
         if (t->subs.v[i].locus == locus && t->subs.v[i].index == k) {
             return i;
         }
     }
-    return 0;
+    return -1;
 }
 
 void em_bus_hooks(hc_emit *E, hc_decl *d, const char *sn, const char **attach,
@@ -318,11 +318,8 @@ void em_bus_hooks(hc_emit *E, hc_decl *d, const char *sn, const char **attach,
         if (!t || !t->payload || !it->handler_decl) {
             continue;
         }
-        int quiet = 0;
-        for (int i = 0; i < t->subs.n; i++) {
-            quiet |= t->subs.v[i].locus == d && t->subs.v[i].index == k && t->subs.v[i].quiet;
-        }
-        const char *w = handler_wrappers(E, d, sn, k, it, t, quiet);
+        int pos = sub_position(t, d, k);
+        const char *w = handler_wrappers(E, d, sn, k, it, t, pos >= 0 && t->subs.v[pos].quiet);
         const char *match = !it->key_filter                ? "HALE_BUS_MATCH_ALL"
                             : is_word(it->key_filter, "_") ? "HALE_BUS_MATCH_FALLBACK"
                                                            : "HALE_BUS_MATCH_KEY";
@@ -337,7 +334,7 @@ void em_bus_hooks(hc_emit *E, hc_decl *d, const char *sn, const char **attach,
                       k, t->id);
         if (t->direct) {
             hc_buf_printf(&a, "    hale_direct_add(&hdl_%d, &hbs->n%d, hl, %d);\n", t->id, k,
-                          direct_kind(t, d, k));
+                          pos >= 0 ? pos : 0);
             hc_buf_printf(&x, "    hale_direct_remove(&hdl_%d, &hbs->n%d);\n", t->id, k);
         }
         hc_buf_printf(&x,

@@ -20,6 +20,14 @@ void em_loc(hc_emit *E, hc_buf *b, hc_pos at) {
     hc_buf_free(&s);
 }
 
+const char *em_loc_text(hc_emit *E, hc_pos at) {
+    hc_buf t = {0};
+    em_loc(E, &t, at);
+    const char *s = hc_strdup(E->a, hc_buf_cstr(&t));
+    hc_buf_free(&t);
+    return s;
+}
+
 int em_has_effects(hc_expr *e) {
     if (!e) {
         return 0;
@@ -73,12 +81,16 @@ static void sub(hc_emit *E, hc_buf *b, hc_expr *e) {
     hc_buf_puts(b, ")");
 }
 
-static const char *expr_str(hc_emit *E, hc_expr *e) {
+const char *em_value_text(hc_emit *E, hc_expr *e, hc_type *want) {
     hc_buf t = {0};
-    em_expr(E, &t, e);
+    em_value(E, &t, e, want);
     const char *s = hc_strdup(E->a, hc_buf_cstr(&t));
     hc_buf_free(&t);
     return s;
+}
+
+const char *em_text(hc_emit *E, hc_expr *e) {
+    return em_value_text(E, e, NULL);
 }
 
 static const char *place_str(hc_emit *E, hc_expr *e) {
@@ -94,7 +106,7 @@ static const char *addr_str(hc_emit *E, hc_expr *e) {
     if (is_place(e)) {
         return hc_sprintf(E->a, "&(%s)", place_str(E, e));
     }
-    return hc_sprintf(E->a, "((%s[]){%s})", em_ctype(E, e->ty), expr_str(E, e));
+    return hc_sprintf(E->a, "((%s[]){%s})", em_ctype(E, e->ty), em_text(E, e));
 }
 
 void em_value(hc_emit *E, hc_buf *b, hc_expr *e, hc_type *want) {
@@ -252,7 +264,6 @@ static void apply_op(hc_emit *E, hc_buf *b, hc_expr *e, const char *x, const cha
         hc_buf_printf(b, "((%s) %s (%s))", x, c_op(op), y);
         return;
     }
-    hc_buf loc = {0};
     switch (op) {
     case OP_ADD:
         hc_buf_printf(b, "hale_add_i(%s, %s)", x, y);
@@ -265,9 +276,8 @@ static void apply_op(hc_emit *E, hc_buf *b, hc_expr *e, const char *x, const cha
         break;
     case OP_DIV:
     case OP_MOD:
-        em_loc(E, &loc, e->pos);
         hc_buf_printf(b, "hale_%s_i(%s, %s, %s)", op == OP_DIV ? "div" : "mod", x, y,
-                      hc_buf_cstr(&loc));
+                      em_loc_text(E, e->pos));
         break;
     case OP_SHL:
         hc_buf_printf(b, "hale_shl_i(%s, %s)", x, y);
@@ -278,7 +288,6 @@ static void apply_op(hc_emit *E, hc_buf *b, hc_expr *e, const char *x, const cha
     default:
         hc_buf_printf(b, "((%s) %s (%s))", x, c_op(op), y);
     }
-    hc_buf_free(&loc);
 }
 
 static void em_binary(hc_emit *E, hc_buf *b, hc_expr *e) {
@@ -297,13 +306,13 @@ static void em_binary(hc_emit *E, hc_buf *b, hc_expr *e) {
     if (em_has_effects(e->lhs) && em_has_effects(e->rhs)) {
         hc_type *lt = e->lhs->widen ? hc_ty_prim(E->P->types, TY_FLOAT) : e->lhs->ty;
         hc_type *rt = e->rhs->widen ? hc_ty_prim(E->P->types, TY_FLOAT) : e->rhs->ty;
-        hc_buf_printf(b, "({ %s hx = %s; %s hy = %s; ", em_ctype(E, lt), expr_str(E, e->lhs),
-                      em_ctype(E, rt), expr_str(E, e->rhs));
+        hc_buf_printf(b, "({ %s hx = %s; %s hy = %s; ", em_ctype(E, lt), em_text(E, e->lhs),
+                      em_ctype(E, rt), em_text(E, e->rhs));
         apply_op(E, b, e, "hx", "hy");
         hc_buf_puts(b, "; })");
         return;
     }
-    apply_op(E, b, e, expr_str(E, e->lhs), expr_str(E, e->rhs));
+    apply_op(E, b, e, em_text(E, e->lhs), em_text(E, e->rhs));
 }
 
 /* ---- fields, indexing, places ---- */
@@ -344,44 +353,41 @@ static void em_field_access(hc_emit *E, hc_buf *b, hc_expr *e, int place) {
 
 static void em_index(hc_emit *E, hc_buf *b, hc_expr *e, int place) {
     hc_type *t = e->lhs->ty;
-    hc_buf loc = {0};
-    em_loc(E, &loc, e->pos);
     if (t->kind == TY_STRING) { /* slice */
         hc_expr *r = e->rhs;
         hc_buf_printf(b,
                       "({ hale_str hs = %s; int64_t hlo = %s; int64_t hhi = %s; "
                       "hale_str_slice(hs, hlo, hhi, %d); })",
-                      expr_str(E, e->lhs), expr_str(E, r->lhs), expr_str(E, r->rhs), r->inclusive);
-        hc_buf_free(&loc);
+                      em_text(E, e->lhs), em_text(E, r->lhs), em_text(E, r->rhs), r->inclusive);
         return;
     }
+    const char *loc = em_loc_text(E, e->pos);
     const char *et = em_ctype(E, t->elem);
-    const char *ix = expr_str(E, e->rhs);
+    const char *ix = em_text(E, e->rhs);
     if (place || is_place(e->lhs)) {
         const char *p = place_str(E, e->lhs);
         if (t->kind == TY_ARRAY) {
             hc_buf_printf(b,
                           "(*({ hale_array *ha = &(%s); int64_t hi = %s; &((%s *)ha->data)"
                           "[hale_check_index(hi, ha->len, %s)]; }))",
-                          p, ix, et, hc_buf_cstr(&loc));
+                          p, ix, et, loc);
         } else {
             hc_buf_printf(b,
                           "(*({ %s *hb = &(%s); int64_t hi = %s; &hb->items"
                           "[hale_check_index(hi, hb->len, %s)]; }))",
-                          em_ctype(E, t), p, ix, hc_buf_cstr(&loc));
+                          em_ctype(E, t), p, ix, loc);
         }
     } else if (t->kind == TY_ARRAY) {
         hc_buf_printf(b,
                       "({ hale_array ha = %s; int64_t hi = %s; ((%s *)ha.data)"
                       "[hale_check_index(hi, ha.len, %s)]; })",
-                      expr_str(E, e->lhs), ix, et, hc_buf_cstr(&loc));
+                      em_text(E, e->lhs), ix, et, loc);
     } else {
         hc_buf_printf(b,
                       "({ %s hb = %s; int64_t hi = %s; hb.items[hale_check_index(hi, hb.len, "
                       "%s)]; })",
-                      em_ctype(E, t), expr_str(E, e->lhs), ix, hc_buf_cstr(&loc));
+                      em_ctype(E, t), em_text(E, e->lhs), ix, loc);
     }
-    hc_buf_free(&loc);
 }
 
 void em_place(hc_emit *E, hc_buf *b, hc_expr *e) {
@@ -430,17 +436,14 @@ static void em_array(hc_emit *E, hc_buf *b, hc_expr *e) {
 static void em_repeat(hc_emit *E, hc_buf *b, hc_expr *e) {
     hc_type *elem = e->ty->elem;
     const char *et = em_ctype(E, elem);
-    const char *cp = em_has_array(elem) ? em_copy_fn(E, elem) : NULL;
-    hc_buf loc = {0};
-    em_loc(E, &loc, e->pos);
+    const char *cp = hc_ty_has_array(elem) ? em_copy_fn(E, elem) : NULL;
     hc_buf_printf(b,
                   "({ %s hv = %s; int64_t hn = %s; if (hn < 0) hale_fault(%s, \"negative "
                   "repeat count %%lld\", (long long)hn); hale_array ha = hale_array_new(hm, hn, "
                   "sizeof(%s), _Alignof(%s)); for (int64_t i = 0; i < hn; i++) ((%s *)ha.data)"
                   "[i] = %s%shv%s; ha; })",
-                  et, expr_str(E, e->lhs), expr_str(E, e->rhs), hc_buf_cstr(&loc), et, et, et,
+                  et, em_text(E, e->lhs), em_text(E, e->rhs), em_loc_text(E, e->pos), et, et, et,
                   cp ? cp : "", cp ? "(hm, " : "", cp ? ")" : "");
-    hc_buf_free(&loc);
 }
 
 static void em_struct(hc_emit *E, hc_buf *b, hc_expr *e) {
@@ -492,20 +495,23 @@ static void em_tuple(hc_emit *E, hc_buf *b, hc_expr *e) {
 
 /* ---- blocks, if, match as values ---- */
 
-static int has_value(hc_type *t) {
-    return t && t->kind != TY_UNIT && t->kind != TY_NEVER && t->kind != TY_ERROR;
-}
-
-static void em_block_expr(hc_emit *E, hc_buf *b, hc_expr *e) {
-    if (!has_value(e->ty)) {
+/* A block, `if` or `match` (written by `into`, which stores the value in `dst`) as a C expression
+ * yielding its value, if it has one. */
+static void em_as_value(hc_emit *E, hc_buf *b, hc_expr *e,
+                        void (*into)(hc_emit *, hc_buf *, hc_expr *, const char *, hc_type *)) {
+    if (!em_has_value(e->ty)) {
         hc_buf_puts(b, "({ ");
-        em_block_into(E, b, e->block, NULL, NULL);
+        into(E, b, e, NULL, NULL);
         hc_buf_puts(b, " })");
         return;
     }
     hc_buf_printf(b, "({ %s hv; ", em_ctype(E, e->ty));
-    em_block_into(E, b, e->block, "hv", e->ty);
+    into(E, b, e, "hv", e->ty);
     hc_buf_puts(b, " hv; })");
+}
+
+static void em_block_of(hc_emit *E, hc_buf *b, hc_expr *e, const char *dst, hc_type *want) {
+    em_block_into(E, b, e->block, dst, want);
 }
 
 static void em_if_into(hc_emit *E, hc_buf *b, hc_expr *e, const char *dst, hc_type *want) {
@@ -524,18 +530,6 @@ static void em_if_into(hc_emit *E, hc_buf *b, hc_expr *e, const char *dst, hc_ty
             hc_buf_puts(b, " }");
         }
     }
-}
-
-static void em_if_expr(hc_emit *E, hc_buf *b, hc_expr *e) {
-    if (!has_value(e->ty)) {
-        hc_buf_puts(b, "({ ");
-        em_if_into(E, b, e, NULL, NULL);
-        hc_buf_puts(b, " })");
-        return;
-    }
-    hc_buf_printf(b, "({ %s hv; ", em_ctype(E, e->ty));
-    em_if_into(E, b, e, "hv", e->ty);
-    hc_buf_puts(b, " hv; })");
 }
 
 /* Condition that pattern `p` matches value `v` (C text), and declarations of its bindings. */
@@ -604,7 +598,7 @@ static void em_match(hc_emit *E, hc_buf *b, hc_expr *e, const char *dst, hc_type
         hc_buf_puts(b, ") { ");
         if (a->body->kind == E_BLOCK) {
             em_block_into(E, b, a->body->block, dst, want);
-        } else if (dst && has_value(want) && has_value(a->body->ty)) {
+        } else if (dst && em_has_value(want) && em_has_value(a->body->ty)) {
             hc_buf_printf(b, "%s = ", dst);
             em_expr(E, b, a->body);
             hc_buf_puts(b, ";");
@@ -616,22 +610,8 @@ static void em_match(hc_emit *E, hc_buf *b, hc_expr *e, const char *dst, hc_type
         hc_buf_free(&cond);
         hc_buf_free(&binds);
     }
-    hc_buf loc = {0};
-    em_loc(E, &loc, e->pos);
-    hc_buf_printf(b, "hale_fault(%s, \"no match arm applies\"); %s:; }", hc_buf_cstr(&loc), end);
-    hc_buf_free(&loc);
-}
-
-static void em_match_expr(hc_emit *E, hc_buf *b, hc_expr *e) {
-    if (!has_value(e->ty)) {
-        hc_buf_puts(b, "({ ");
-        em_match(E, b, e, NULL, NULL);
-        hc_buf_puts(b, " })");
-        return;
-    }
-    hc_buf_printf(b, "({ %s hv; ", em_ctype(E, e->ty));
-    em_match(E, b, e, "hv", e->ty);
-    hc_buf_puts(b, " hv; })");
+    hc_buf_printf(b, "hale_fault(%s, \"no match arm applies\"); %s:; }", em_loc_text(E, e->pos),
+                  end);
 }
 
 /* ---- dispatch ---- */
@@ -746,13 +726,13 @@ static void em_expr_inner(hc_emit *E, hc_buf *b, hc_expr *e) {
         em_tuple(E, b, e);
         break;
     case E_BLOCK:
-        em_block_expr(E, b, e);
+        em_as_value(E, b, e, em_block_of);
         break;
     case E_IF:
-        em_if_expr(E, b, e);
+        em_as_value(E, b, e, em_if_into);
         break;
     case E_MATCH:
-        em_match_expr(E, b, e);
+        em_as_value(E, b, e, em_match);
         break;
     case E_SELF:
         hc_buf_puts(b, E->self_text ? E->self_text : "self");
@@ -780,25 +760,10 @@ static void em_expr_inner(hc_emit *E, hc_buf *b, hc_expr *e) {
 
 /* ---- calls ---- */
 
-/* Emits `args` evaluated left to right into temporaries when more than one has effects;
- * fills `texts` with the C text of each argument. Returns 1 when temporaries were opened
- * (the caller closes the statement expression). */
-static int em_args(hc_emit *E, hc_buf *b, hc_expr **args, hc_type **want, int n,
-                   const char **texts) {
-    int effects = 0;
-    for (int i = 0; i < n; i++) {
-        effects += em_has_effects(args[i]);
-    }
-    if (effects < 2) {
-        for (int i = 0; i < n; i++) {
-            hc_buf t = {0};
-            em_value(E, &t, args[i], want ? want[i] : NULL);
-            texts[i] = hc_strdup(E->a, hc_buf_cstr(&t));
-            hc_buf_free(&t);
-        }
-        return 0;
-    }
-    hc_buf_puts(b, "({ ");
+/* Declares the arguments as temporaries (`ha<n>`) in order, inside an open statement
+ * expression; `texts` gets their names. */
+static void named_args(hc_emit *E, hc_buf *b, hc_expr **args, hc_type **want, int n,
+                       const char **texts) {
     for (int i = 0; i < n; i++) {
         hc_type *t = want && want[i] ? want[i] : args[i]->ty;
         if (args[i]->widen) {
@@ -810,6 +775,25 @@ static int em_args(hc_emit *E, hc_buf *b, hc_expr **args, hc_type **want, int n,
         hc_buf_puts(b, "; ");
         texts[i] = name;
     }
+}
+
+/* Emits `args` evaluated left to right into temporaries when more than one has effects;
+ * fills `texts` with the C text of each argument. Returns 1 when temporaries were opened
+ * (the caller closes the statement expression). */
+static int em_args(hc_emit *E, hc_buf *b, hc_expr **args, hc_type **want, int n,
+                   const char **texts) {
+    int effects = 0;
+    for (int i = 0; i < n; i++) {
+        effects += em_has_effects(args[i]);
+    }
+    if (effects < 2) {
+        for (int i = 0; i < n; i++) {
+            texts[i] = em_value_text(E, args[i], want ? want[i] : NULL);
+        }
+        return 0;
+    }
+    hc_buf_puts(b, "({ ");
+    named_args(E, b, args, want, n, texts);
     return 1;
 }
 
@@ -864,7 +848,7 @@ static void em_print(hc_emit *E, hc_buf *b, hc_expr *e, int to_err, int newline)
 
 static void em_to_string(hc_emit *E, hc_buf *b, hc_expr *arg) {
     hc_type *t = arg->ty;
-    const char *x = expr_str(E, arg);
+    const char *x = em_text(E, arg);
     switch (t->kind) {
     case TY_STRING:
         hc_buf_puts(b, x);
@@ -905,26 +889,54 @@ static void em_minmax(hc_emit *E, hc_buf *b, hc_expr *e, const char *op) {
     }
 }
 
-/* The bounded list argument as a pointer expression. */
-static const char *bounded_ptr(hc_emit *E, hc_expr *f) {
-    return addr_str(E, f);
-}
-
 static void em_bounded_in_locus(hc_emit *E, hc_buf *b, hc_expr *e, const hc_builtin *bi,
                                 const char *res, const char *err, const char *p, const char *owner);
+
+/* push, at and set of a bounded list, after `hb` (the list) is declared: `store` is the C
+ * statement that stores `hx` (the pushed element at `hb->len`, or the element set at `hi`). */
+static void bounded_access(hc_emit *E, hc_buf *b, hc_expr *e, const hc_builtin *bi, const char *res,
+                           const char *err, const char *store) {
+    hc_type *bt = e->args.v[0]->ty;
+    const char *et = em_ctype(E, bt->elem);
+    const char *arg1 = em_text(E, e->args.v[1]);
+    if (bi->kind == BI_PUSH) {
+        hc_buf_printf(b, "%s hx = %s; bool hok = hb->len < %lld; if (hok) %s", et, arg1,
+                      (long long)bt->len, store);
+        if (err) {
+            hc_buf_printf(b, "else { (%s)->%s = %lld; (%s)->%s = hb->len; } ", err,
+                          em_field(E, "cap"), (long long)bt->len, err, em_field(E, "count"));
+        }
+        hc_buf_puts(b, "hok; })");
+        return;
+    }
+    hc_buf_printf(b, "int64_t hi = %s; ", arg1);
+    if (bi->kind == BI_SET) {
+        hc_buf_printf(b, "%s hx = %s; ", et, em_text(E, e->args.v[2]));
+    }
+    hc_buf_puts(b, "bool hok = hi >= 0 && hi < hb->len; if (hok) ");
+    if (bi->kind == BI_SET) {
+        hc_buf_puts(b, store);
+    } else {
+        hc_buf_printf(b, "*(%s) = hb->items[hi]; ", res ? res : "&(int64_t){0}");
+    }
+    if (err) {
+        hc_buf_printf(b,
+                      "else { (%s)->%s = HALE_STR_LIT(\"out_of_bounds\"); (%s)->%s = hi; "
+                      "(%s)->%s = hb->len; } ",
+                      err, em_field(E, "kind"), err, em_field(E, "index"), err, em_field(E, "len"));
+    }
+    hc_buf_puts(b, "hok; })");
+}
 
 static void em_bounded(hc_emit *E, hc_buf *b, hc_expr *e, const hc_builtin *bi, const char *res,
                        const char *err) {
     hc_type *bt = e->args.v[0]->ty;
     const char *ct = em_ctype(E, bt);
-    const char *p = bounded_ptr(E, e->args.v[0]);
-    const char *arg1 = e->args.n > 1 ? expr_str(E, e->args.v[1]) : NULL;
-    const char *arg2 = e->args.n > 2 ? expr_str(E, e->args.v[2]) : NULL;
-    const char *et = em_ctype(E, bt->elem);
+    const char *p = addr_str(E, e->args.v[0]);
     /* a bounded list in a locus's state keeps its elements' heap parts in the locus's heap */
     hc_expr *owner = bt->elem->heap ? em_place_locus(e->args.v[0]) : NULL;
     if (owner) {
-        em_bounded_in_locus(E, b, e, bi, res, err, p, expr_str(E, owner));
+        em_bounded_in_locus(E, b, e, bi, res, err, p, em_text(E, owner));
         return;
     }
     switch (bi->kind) {
@@ -938,39 +950,15 @@ static void em_bounded(hc_emit *E, hc_buf *b, hc_expr *e, const hc_builtin *bi, 
         hc_buf_printf(b,
                       "({ %s *hb = %s; int64_t hn = %s; if (hn < 0) hn = 0; if (hn < hb->len) "
                       "hb->len = hn; })",
-                      ct, p, arg1);
+                      ct, p, em_text(E, e->args.v[1]));
         return;
     case BI_PUSH:
-        hc_buf_printf(b,
-                      "({ %s *hb = %s; %s hx = %s; bool hok = hb->len < %lld; if (hok) "
-                      "hb->items[hb->len++] = hx; ",
-                      ct, p, et, arg1, (long long)bt->len);
-        if (err) {
-            hc_buf_printf(b, "else { (%s)->%s = %lld; (%s)->%s = hb->len; } ", err,
-                          em_field(E, "cap"), (long long)bt->len, err, em_field(E, "count"));
-        }
-        hc_buf_puts(b, "hok; })");
-        return;
     case BI_AT:
     case BI_SET:
-        hc_buf_printf(b, "({ %s *hb = %s; int64_t hi = %s; ", ct, p, arg1);
-        if (bi->kind == BI_SET) {
-            hc_buf_printf(b, "%s hx = %s; ", et, arg2);
-        }
-        hc_buf_puts(b, "bool hok = hi >= 0 && hi < hb->len; if (hok) ");
-        if (bi->kind == BI_SET) {
-            hc_buf_puts(b, "hb->items[hi] = hx; ");
-        } else {
-            hc_buf_printf(b, "*(%s) = hb->items[hi]; ", res ? res : "&(int64_t){0}");
-        }
-        if (err) {
-            hc_buf_printf(b,
-                          "else { (%s)->%s = HALE_STR_LIT(\"out_of_bounds\"); (%s)->%s = hi; "
-                          "(%s)->%s = hb->len; } ",
-                          err, em_field(E, "kind"), err, em_field(E, "index"), err,
-                          em_field(E, "len"));
-        }
-        hc_buf_puts(b, "hok; })");
+        hc_buf_printf(b, "({ %s *hb = %s; ", ct, p);
+        bounded_access(E, b, e, bi, res, err,
+                       bi->kind == BI_PUSH ? "hb->items[hb->len++] = hx; "
+                                           : "hb->items[hi] = hx; ");
         return;
     default:
         return;
@@ -983,12 +971,9 @@ static void em_bounded_in_locus(hc_emit *E, hc_buf *b, hc_expr *e, const hc_buil
                                 const char *res, const char *err, const char *p,
                                 const char *owner) {
     hc_type *bt = e->args.v[0]->ty;
-    const char *ct = em_ctype(E, bt);
-    const char *et = em_ctype(E, bt->elem);
     const char *d = em_descriptor(E, bt->elem);
-    const char *arg1 = e->args.n > 1 ? expr_str(E, e->args.v[1]) : NULL;
-    const char *arg2 = e->args.n > 2 ? expr_str(E, e->args.v[2]) : NULL;
-    hc_buf_printf(b, "({ %s *hb = %s; hale_heap *hh = hale_locus_heap(&(%s)->h); ", ct, p, owner);
+    hc_buf_printf(b, "({ %s *hb = %s; hale_heap *hh = hale_locus_heap(&(%s)->h); ", em_ctype(E, bt),
+                  p, owner);
     switch (bi->kind) {
     case BI_COUNT:
         hc_buf_puts(b, "hb->len; })");
@@ -998,39 +983,20 @@ static void em_bounded_in_locus(hc_emit *E, hc_buf *b, hc_expr *e, const hc_buil
         hc_buf_printf(b,
                       "int64_t hn = %s; if (hn < 0) hn = 0; while (hb->len > hn) "
                       "hale_value_release(%s, &hb->items[--hb->len], hh); (void)0; })",
-                      bi->kind == BI_CLEAR ? "0" : arg1, d);
+                      bi->kind == BI_CLEAR ? "0" : em_text(E, e->args.v[1]), d);
         return;
     case BI_PUSH:
-        hc_buf_printf(b,
-                      "%s hx = %s; bool hok = hb->len < %lld; if (hok) { "
-                      "hale_value_copy_heap(%s, &hb->items[hb->len], &hx, hh); hb->len++; } ",
-                      et, arg1, (long long)bt->len, d);
-        if (err) {
-            hc_buf_printf(b, "else { (%s)->%s = %lld; (%s)->%s = hb->len; } ", err,
-                          em_field(E, "cap"), (long long)bt->len, err, em_field(E, "count"));
-        }
-        hc_buf_puts(b, "hok; })");
+        bounded_access(E, b, e, bi, res, err,
+                       hc_sprintf(E->a,
+                                  "{ hale_value_copy_heap(%s, &hb->items[hb->len], &hx, hh); "
+                                  "hb->len++; } ",
+                                  d));
         return;
     case BI_SET:
     case BI_AT:
-        hc_buf_printf(b, "int64_t hi = %s; ", arg1);
-        if (bi->kind == BI_SET) {
-            hc_buf_printf(b, "%s hx = %s; ", et, arg2);
-        }
-        hc_buf_puts(b, "bool hok = hi >= 0 && hi < hb->len; if (hok) ");
-        if (bi->kind == BI_SET) {
-            hc_buf_printf(b, "hale_value_replace_heap(%s, &hb->items[hi], &hx, hh); ", d);
-        } else {
-            hc_buf_printf(b, "*(%s) = hb->items[hi]; ", res ? res : "&(int64_t){0}");
-        }
-        if (err) {
-            hc_buf_printf(b,
-                          "else { (%s)->%s = HALE_STR_LIT(\"out_of_bounds\"); (%s)->%s = hi; "
-                          "(%s)->%s = hb->len; } ",
-                          err, em_field(E, "kind"), err, em_field(E, "index"), err,
-                          em_field(E, "len"));
-        }
-        hc_buf_puts(b, "hok; })");
+        bounded_access(
+            E, b, e, bi, res, err,
+            hc_sprintf(E->a, "hale_value_replace_heap(%s, &hb->items[hi], &hx, hh); ", d));
         return;
     default:
         hc_buf_puts(b, "0; })");
@@ -1057,13 +1023,7 @@ static void em_sig(hc_emit *E, hc_buf *b, hc_expr *e, const hc_builtin *bi, cons
     if (bi->err && !bi->err_kind) {
         /* an IoError: the runtime reports it (kind, errno, path) */
         hc_buf_puts(b, "({ ");
-        for (int i = 0; i < n; i++) {
-            const char *name = em_tmp(E, "ha");
-            hc_buf_printf(b, "%s %s = ", em_ctype(E, want[i]), name);
-            em_value(E, b, e->args.v[i], want[i]);
-            hc_buf_puts(b, "; ");
-            texts[i] = name;
-        }
+        named_args(E, b, e->args.v, want, n, texts);
         hc_buf_printf(b, "hale_io_error hioe; bool hok = %s(", bi->cfn);
         if (io_result_in_region(bi)) {
             hc_buf_puts(b, "hm, ");
@@ -1081,13 +1041,7 @@ static void em_sig(hc_emit *E, hc_buf *b, hc_expr *e, const hc_builtin *bi, cons
     if (bi->err) {
         /* arguments are named: the error payload quotes the input */
         hc_buf_puts(b, "({ ");
-        for (int i = 0; i < n; i++) {
-            const char *name = em_tmp(E, "ha");
-            hc_buf_printf(b, "%s %s = ", em_ctype(E, want[i]), name);
-            em_value(E, b, e->args.v[i], want[i]);
-            hc_buf_puts(b, "; ");
-            texts[i] = name;
-        }
+        named_args(E, b, e->args.v, want, n, texts);
         hc_buf_printf(b, "bool hok = %s(", bi->cfn);
         for (int i = 0; i < n; i++) {
             hc_buf_printf(b, "%s%s", i ? ", " : "", texts[i]);
@@ -1185,23 +1139,23 @@ static void em_call(hc_emit *E, hc_buf *b, hc_expr *e) {
         hc_buf_puts(b, "0");
         return;
     case REF_FORM:
-        em_form_call(E, b, e, expr_str(E, f->lhs), NULL, NULL);
+        em_form_call(E, b, e, em_text(E, f->lhs), NULL, NULL);
         return;
     case REF_SLOT:
         em_slot_call(E, b, e);
         return;
     case REF_METHOD:
         if (em_native_method(f->decl)) {
-            em_native_call(E, b, e, expr_str(E, f->lhs));
+            em_native_call(E, b, e, em_text(E, f->lhs));
             return;
         }
-        em_user_call(E, b, e, f->decl, em_fn_name(E, f->decl), NULL, NULL, expr_str(E, f->lhs));
+        em_user_call(E, b, e, f->decl, em_fn_name(E, f->decl), NULL, NULL, em_text(E, f->lhs));
         return;
     default:
         break;
     }
     if (f->ty && f->ty->kind == TY_FN) {
-        em_user_call(E, b, e, NULL, hc_sprintf(E->a, "(%s)", expr_str(E, f)), NULL, NULL, NULL);
+        em_user_call(E, b, e, NULL, hc_sprintf(E->a, "(%s)", em_text(E, f)), NULL, NULL, NULL);
         return;
     }
     em_unsupported(E, e->pos, "this call");
@@ -1215,11 +1169,11 @@ void em_fallible_call(hc_emit *E, hc_buf *b, hc_expr *call, const char *res, con
     } else if (f->ref == REF_BUILTIN) {
         em_builtin(E, b, call, res, err);
     } else if (f->ref == REF_FORM) {
-        em_form_call(E, b, call, expr_str(E, f->lhs), res, err);
+        em_form_call(E, b, call, em_text(E, f->lhs), res, err);
     } else if (f->ref == REF_METHOD && em_native_method(f->decl)) {
-        em_native_fallible(E, b, call, expr_str(E, f->lhs), res, err);
+        em_native_fallible(E, b, call, em_text(E, f->lhs), res, err);
     } else if (f->ref == REF_METHOD) {
-        em_user_call(E, b, call, f->decl, em_fn_name(E, f->decl), res, err, expr_str(E, f->lhs));
+        em_user_call(E, b, call, f->decl, em_fn_name(E, f->decl), res, err, em_text(E, f->lhs));
     } else {
         em_unsupported(E, call->pos, "this call");
         hc_buf_puts(b, "true");
@@ -1232,7 +1186,7 @@ static void em_or(hc_emit *E, hc_buf *b, hc_expr *e) {
     hc_expr *call = e->lhs;
     hc_type *rt = call->ty;
     hc_type *et = call->fallible;
-    int val = has_value(rt);
+    int val = em_has_value(rt);
     const char *hv = em_tmp(E, "hv");
     const char *he = em_tmp(E, "he");
     hc_buf_puts(b, "({ ");
@@ -1250,8 +1204,8 @@ static void em_or(hc_emit *E, hc_buf *b, hc_expr *e) {
         hc_buf_printf(b, "%s v%d_%s = %s; (void)v%d_%s; ", em_ctype(E, et), l->id, l->name, he,
                       l->id, l->name);
         if (e->or_kind == OR_FAIL) {
-            em_fail(E, b, expr_str(E, e->rhs));
-        } else if (val && has_value(e->rhs->ty)) {
+            em_fail(E, b, em_text(E, e->rhs));
+        } else if (val && em_has_value(e->rhs->ty)) {
             hc_buf_printf(b, "%s = ", hv);
             em_expr(E, b, e->rhs);
             hc_buf_puts(b, "; ");

@@ -9,30 +9,6 @@
 
 #include "emit.h"
 
-static const char *text(hc_emit *E, hc_expr *e) {
-    hc_buf t = {0};
-    em_expr(E, &t, e);
-    const char *s = hc_strdup(E->a, hc_buf_cstr(&t));
-    hc_buf_free(&t);
-    return s;
-}
-
-static const char *value_text(hc_emit *E, hc_expr *e, hc_type *want) {
-    hc_buf t = {0};
-    em_value(E, &t, e, want);
-    const char *s = hc_strdup(E->a, hc_buf_cstr(&t));
-    hc_buf_free(&t);
-    return s;
-}
-
-static const char *loc(hc_emit *E, hc_pos at) {
-    hc_buf t = {0};
-    em_loc(E, &t, at);
-    const char *s = hc_strdup(E->a, hc_buf_cstr(&t));
-    hc_buf_free(&t);
-    return s;
-}
-
 static const char *container(hc_form_kind k) {
     switch (k) {
     case FORM_VEC:
@@ -64,7 +40,7 @@ void em_form_fields(hc_emit *E, hc_decl *d) {
     }
 }
 
-int em_form_init(hc_emit *E, hc_decl *d, const char *sn, hc_buf *b) {
+int em_form_init(hc_emit *E, hc_decl *d, hc_buf *b) {
     int any = 0;
     hc_form *F = d->form;
     if (F) {
@@ -91,7 +67,6 @@ int em_form_init(hc_emit *E, hc_decl *d, const char *sn, hc_buf *b) {
         }
         any = 1;
     }
-    (void)sn;
     for (int i = 0; i < d->members.n; i++) {
         hc_decl *m = d->members.v[i];
         for (int k = 0; m->kind == M_CAPACITY && k < m->slots.n; k++) {
@@ -164,7 +139,7 @@ void em_form_call(hc_emit *E, hc_buf *b, hc_expr *call, const char *recv, const 
     const char *prefix = container(F->kind);
     const char *et = em_ctype(E, F->elem);
     const char *kt = F->key ? em_ctype(E, F->key) : "int64_t";
-    const char *a0 = call->args.n > 0 ? value_text(E, call->args.v[0], NULL) : NULL;
+    const char *a0 = call->args.n > 0 ? em_value_text(E, call->args.v[0], NULL) : NULL;
     const char *out = res ? res : "NULL";
     hc_buf_printf(b, "({ %s *hc = &(%s)->hf; ", prefix, recv);
     switch ((hc_form_method)f->variant) {
@@ -192,7 +167,7 @@ void em_form_call(hc_emit *E, hc_buf *b, hc_expr *call, const char *recv, const 
     case FM_SET:
         if (F->kind == FORM_VEC) {
             hc_buf_printf(b, "int64_t hi = %s; %s hx = %s; bool hok = hale_vec_set(hc, hi, &hx); ",
-                          a0, et, value_text(E, call->args.v[1], F->elem));
+                          a0, et, em_value_text(E, call->args.v[1], F->elem));
             index_error(b, E, err, "out_of_bounds", "hi", "hale_vec_len(hc)");
             hc_buf_puts(b, "hok; })");
         } else {
@@ -274,8 +249,9 @@ void em_slot_call(hc_emit *E, hc_buf *b, hc_expr *call) {
                       "({ if (hale_%s_slot_%s(%s, %s) != 0) hale_fault(%s, \"%s a cell that "
                       "slot `%s` does not hold (%s already?)\"); })",
                       heap ? "heap" : "pool", heap ? "free" : "release", slot,
-                      text(E, call->args.v[0]), loc(E, call->pos), heap ? "freeing" : "releasing",
-                      f->lhs->field.name, heap ? "freed" : "released");
+                      em_text(E, call->args.v[0]), em_loc_text(E, call->pos),
+                      heap ? "freeing" : "releasing", f->lhs->field.name,
+                      heap ? "freed" : "released");
         return;
     }
     }

@@ -10,14 +10,6 @@
 
 #include "emit.h"
 
-static const char *text(hc_emit *E, hc_expr *e) {
-    hc_buf t = {0};
-    em_expr(E, &t, e);
-    const char *s = hc_strdup(E->a, hc_buf_cstr(&t));
-    hc_buf_free(&t);
-    return s;
-}
-
 const char *em_locus_struct(hc_emit *E, hc_type *t) {
     if (!t->cname) {
         t->cname = hc_sprintf(E->a, "HL_%d_%s", t->id, t->decl->name.name);
@@ -176,12 +168,13 @@ static void closure_check(hc_emit *E, hc_buf *b, hc_decl *locus, hc_decl *cl, in
                       "        int64_t hnow = hale_time_monotonic();\n"
                       "        if (hnow - self->hdur%d >= (%s)) {\n"
                       "        self->hdur%d = hnow;\n",
-                      dur_index, d && d->duration ? text(E, d->duration) : "INT64_C(0)", dur_index);
+                      dur_index, d && d->duration ? em_text(E, d->duration) : "INT64_C(0)",
+                      dur_index);
     }
     em_accum_update(E, b, cl);
-    hc_buf_printf(b, "        double hl = (double)(%s);\n", text(E, a->lhs));
-    hc_buf_printf(b, "        double hr = (double)(%s);\n", text(E, a->rhs));
-    hc_buf_printf(b, "        double ht = (double)(%s);\n", a->third ? text(E, a->third) : "0");
+    hc_buf_printf(b, "        double hl = (double)(%s);\n", em_text(E, a->lhs));
+    hc_buf_printf(b, "        double hr = (double)(%s);\n", em_text(E, a->rhs));
+    hc_buf_printf(b, "        double ht = (double)(%s);\n", a->third ? em_text(E, a->third) : "0");
     hc_buf_puts(b, "        if (!(fabs(hl - hr) <= ht)) {\n            hale_sbuf hcap = {0};\n"
                    "            ");
     captures_code(E, b, locus, cl, "hcap");
@@ -208,21 +201,27 @@ static void closure_check(hc_emit *E, hc_buf *b, hc_decl *locus, hc_decl *cl, in
     hc_buf_puts(b, "    }\n");
 }
 
-static void birth_check(hc_emit *E, hc_buf *b, hc_decl *locus, hc_decl *bc) {
+/* The closure of `locus` called `name` (the last one, should the name repeat), or NULL. */
+static hc_decl *closure_named(hc_decl *locus, const char *name) {
     hc_decl *cl = NULL;
-    for (int i = 0; i < locus->members.n; i++) {
+    for (int i = 0; locus && i < locus->members.n; i++) {
         hc_decl *m = locus->members.v[i];
-        if (m->kind == M_CLOSURE && strcmp(m->name.name, bc->name.name) == 0) {
+        if (m->kind == M_CLOSURE && strcmp(m->name.name, name) == 0) {
             cl = m;
         }
     }
+    return cl;
+}
+
+static void birth_check(hc_emit *E, hc_buf *b, hc_decl *locus, hc_decl *bc) {
+    hc_decl *cl = closure_named(locus, bc->name.name);
     if (!cl) {
         return;
     }
     hc_buf_printf(b,
                   "    if ((ep & HALE_EPOCH_BIRTH) && (%s)) {\n        hale_sbuf hcap = {0};\n"
                   "        ",
-                  text(E, bc->value));
+                  em_text(E, bc->value));
     captures_code(E, b, locus, cl, "hcap");
     hc_buf_printf(b,
                   "\n        hale_closure_report hrep = {.closure = \"%s\", .epoch = 0, .captures "
@@ -355,7 +354,7 @@ void em_native_fallible(hc_emit *E, hc_buf *b, hc_expr *call, const char *recv, 
         hc_buf_puts(b, ", ");
         if (pt && pt->kind == TY_LOCUS && native_of(pt->decl)) {
             /* another native locus (a BytesBuilder): its runtime object */
-            hc_buf_printf(b, "&(%s)->hn", text(E, call->args.v[i]));
+            hc_buf_printf(b, "&(%s)->hn", em_text(E, call->args.v[i]));
         } else {
             em_value(E, b, call->args.v[i], pt);
         }
@@ -379,13 +378,8 @@ void em_native_fallible(hc_emit *E, hc_buf *b, hc_expr *call, const char *recv, 
 static void refuse_members(hc_emit *E, hc_decl *d) {
     for (int i = 0; i < d->members.n; i++) {
         hc_decl *m = d->members.v[i];
-        switch (m->kind) {
-            break;
-        case M_MODE:
+        if (m->kind == M_MODE) {
             em_unsupported(E, m->name.pos, "modes");
-            break;
-        default:
-            break;
         }
     }
 }
@@ -430,7 +424,7 @@ static const char *init_fn(hc_emit *E, hc_decl *d, const char *sn) {
     }
     int nd = count_duration(d);
     const native_locus *nat = native_of(d);
-    any |= em_form_init(E, d, sn, &body);
+    any |= em_form_init(E, d, &body);
     int bus = em_bus_init(E, d, &body); /* needs no `hh` of its own */
     if (!any && !nd && !nat && !bus) {
         hc_buf_free(&body);
@@ -633,7 +627,7 @@ void em_locus_lit(hc_emit *E, hc_buf *b, hc_expr *e, const char *at, const char 
 void em_leave(hc_emit *E, hc_buf *b) {
     if (E->direct_return) {
         hc_type *rt = E->fn ? E->fn->ret_ty : NULL;
-        if (rt && rt->kind != TY_UNIT && rt->kind != TY_NEVER && rt->kind != TY_ERROR) {
+        if (em_has_value(rt)) {
             hc_buf_printf(b, "return %s;", em_zero(E, rt));
         } else {
             hc_buf_puts(b, "return;");
@@ -675,7 +669,7 @@ hc_expr *em_text_of_locus(hc_expr *e) {
 
 void em_locus_field_assign(hc_emit *E, hc_buf *b, hc_stmt *s) {
     hc_expr *t = s->target;
-    const char *owner = text(E, t->lhs);
+    const char *owner = em_text(E, t->lhs);
     const char *place = hc_sprintf(E->a, "(%s)->%s", owner, em_field(E, t->field.name));
     hc_buf_puts(b, "(void)");
     em_locus_lit(E, b, s->expr, hc_sprintf(E->a, "&(%s)->h", owner), t->field.name,
@@ -685,13 +679,7 @@ void em_locus_field_assign(hc_emit *E, hc_buf *b, hc_stmt *s) {
 
 static void em_violate(hc_emit *E, hc_buf *b, hc_stmt *s) {
     hc_decl *locus = E->fn ? E->fn->locus : NULL;
-    hc_decl *cl = NULL;
-    for (int i = 0; locus && i < locus->members.n; i++) {
-        hc_decl *m = locus->members.v[i];
-        if (m->kind == M_CLOSURE && strcmp(m->name.name, s->name.name) == 0) {
-            cl = m;
-        }
-    }
+    hc_decl *cl = closure_named(locus, s->name.name);
     hc_buf_puts(b, "{ ");
     if (s->expr) {
         hc_buf_puts(b, "(void)(");
@@ -726,7 +714,7 @@ void em_locus_stmt(hc_emit *E, hc_buf *b, hc_stmt *s) {
         return;
     case S_RECOVERY: {
         const char *op = s->recovery;
-        const char *arg = s->args.n ? text(E, s->args.v[0]) : "NULL";
+        const char *arg = s->args.n ? em_text(E, s->args.v[0]) : "NULL";
         if (strcmp(op, "bubble") == 0) {
             hc_buf_puts(b, "{ hale_locus_bubble(); ");
             em_leave(E, b);
@@ -739,7 +727,7 @@ void em_locus_stmt(hc_emit *E, hc_buf *b, hc_stmt *s) {
             hc_buf_printf(b, "hale_locus_restart_in_place(&(%s)->h);", arg);
         } else if (strcmp(op, "quarantine") == 0) {
             hc_buf_printf(b, "hale_locus_quarantine(&(%s)->h, %s);", arg,
-                          s->modifier_expr ? text(E, s->modifier_expr) : "INT64_C(-1)");
+                          s->modifier_expr ? em_text(E, s->modifier_expr) : "INT64_C(-1)");
         } else if (strcmp(op, "dissolve") == 0) {
             hc_buf_printf(b, "hale_locus_dissolve_child(&(%s)->h);", arg);
         } else {

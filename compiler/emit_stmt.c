@@ -7,10 +7,6 @@
 
 #include "emit.h"
 
-static int has_value(hc_type *t) {
-    return t && t->kind != TY_UNIT && t->kind != TY_NEVER && t->kind != TY_ERROR;
-}
-
 static void nl(hc_emit *E, hc_buf *b) {
     hc_buf_puts(b, "\n");
     em_indent(E, b);
@@ -23,10 +19,10 @@ static int fresh(hc_expr *e) {
 }
 
 static void em_copy_if_needed(hc_emit *E, hc_buf *b, hc_expr *value, hc_type *t, int mutable) {
-    int shared = mutable && em_has_array(t) && !fresh(value);
-    /* a value read out of a locus's state (or a view of its text): the locus may replace it */
-    int of_locus = t && t->heap && t->kind != TY_LOCUS && em_text_of_locus(value);
-    const char *cp = shared || of_locus ? em_copy_fn(E, t) : NULL;
+    int shared = mutable && hc_ty_has_array(t) && !fresh(value);
+    /* a value read out of a locus's state (or a view of its text): the locus may replace it
+     * (em_copy_fn has no copy for a flat value or a locus) */
+    const char *cp = shared || em_text_of_locus(value) ? em_copy_fn(E, t) : NULL;
     if (cp) {
         hc_buf_printf(b, "%s(hm, ", cp);
     }
@@ -49,10 +45,10 @@ void em_block_into(hc_emit *E, hc_buf *b, hc_block *blk, const char *dst, hc_typ
     em_block_stmts(E, b, blk);
     if (blk->tail && !blk->tail_unreachable) {
         nl(E, b);
-        if (dst && has_value(want) && has_value(blk->tail->ty)) {
+        if (dst && em_has_value(want) && em_has_value(blk->tail->ty)) {
             hc_buf_printf(b, "%s = ", dst);
             em_expr(E, b, blk->tail);
-        } else if (has_value(blk->tail->ty)) {
+        } else if (em_has_value(blk->tail->ty)) {
             hc_buf_puts(b, "(void)(");
             em_expr(E, b, blk->tail);
             hc_buf_puts(b, ")");
@@ -67,7 +63,7 @@ void em_block_into(hc_emit *E, hc_buf *b, hc_block *blk, const char *dst, hc_typ
 /* ---- leaving a function ---- */
 
 void em_return(hc_emit *E, hc_buf *b, hc_expr *value) {
-    int val = value && has_value(value->ty) && has_value(E->fn->ret_ty);
+    int val = value && em_has_value(value->ty) && em_has_value(E->fn->ret_ty);
     if (E->direct_return) {
         if (val) {
             hc_buf_puts(b, "return ");
@@ -104,21 +100,18 @@ void em_raise(hc_emit *E, hc_buf *b, hc_expr *at, const char *err, hc_type *err_
         em_fail(E, b, err);
         return;
     }
-    hc_buf loc = {0};
-    em_loc(E, &loc, at->pos);
     hc_buf_printf(b, "{ hale_sbuf hsb = {0}; %s(&hsb, %s, 0); hale_fault_unhandled(%s, ",
-                  em_fmt_fn(E, err_ty), err, hc_buf_cstr(&loc));
+                  em_fmt_fn(E, err_ty), err, em_loc_text(E, at->pos));
     em_c_string(b, err_ty->decl ? err_ty->decl->name.name : "error",
                 (int64_t)strlen(err_ty->decl ? err_ty->decl->name.name : "error"));
     hc_buf_puts(b, ", &hsb); }");
-    hc_buf_free(&loc);
 }
 
 /* ---- statements ---- */
 
 static void em_let(hc_emit *E, hc_buf *b, hc_stmt *s) {
     hc_local *l = s->local;
-    if (!has_value(l->ty)) {
+    if (!em_has_value(l->ty)) {
         em_expr(E, b, s->expr);
         hc_buf_puts(b, ";");
         return;
@@ -126,20 +119,12 @@ static void em_let(hc_emit *E, hc_buf *b, hc_stmt *s) {
     hc_buf_printf(b, "%s v%d_%s = ", em_ctype(E, l->ty), l->id, l->name);
     if (s->expr->kind == E_STRUCT && s->expr->decl && s->expr->decl->kind == D_LOCUS) {
         em_locus_lit(E, b, s->expr, E->at_text, NULL, "HALE_HOW_LET", NULL);
-    } else if (l->ty->heap && l->ty->kind != TY_LOCUS && em_text_of_locus(s->expr) &&
-               em_copy_fn(E, l->ty)) {
-        /* a value read out of a locus's state: the locus may replace it later */
-        hc_buf_printf(b, "%s(hm, ", em_copy_fn(E, l->ty));
-        em_expr(E, b, s->expr);
-        hc_buf_puts(b, ")");
     } else {
         em_copy_if_needed(E, b, s->expr, l->ty, s->is_mut);
     }
     hc_buf_printf(b, "; (void)v%d_%s;", l->id, l->name);
 }
 
-/* `place = value` where the place is inside a locus's state and the value has heap parts: the
- * new value is copied into the locus's heap and the old one given back to it. */
 /* The cell handle a place is inside (`c.f`, `c.f.g`), or NULL. */
 static hc_expr *place_cell(hc_expr *e) {
     while (e->kind == E_FIELD || e->kind == E_INDEX) {
@@ -151,38 +136,17 @@ static hc_expr *place_cell(hc_expr *e) {
     return NULL;
 }
 
-static int em_assign_into_cell(hc_emit *E, hc_buf *b, hc_stmt *s) {
-    hc_type *t = s->target->ty;
-    hc_expr *cell = place_cell(s->target);
-    if (!cell || !t->heap) {
-        return 0;
-    }
-    const char *ct = em_ctype(E, t);
-    hc_buf_printf(b, "{ %s *hp = &(", ct);
-    em_place(E, b, s->target);
-    hc_buf_printf(b, "); %s hnv = ", ct);
-    if (s->op == OP_ADD && t->kind == TY_STRING) {
-        hc_buf_puts(b, "hale_str_concat(hm, *hp, ");
-        em_expr(E, b, s->expr);
-        hc_buf_puts(b, ")");
-    } else {
-        em_value(E, b, s->expr, t);
-    }
-    hc_buf_puts(b, "; hale_cell_assign(");
-    em_expr(E, b, cell);
-    hc_buf_printf(b, ", hp, %s, &hnv, ", em_descriptor(E, t));
-    em_loc(E, b, s->pos);
-    hc_buf_puts(b, "); }");
-    return 1;
-}
-
+/* `place = value` where the place is inside a cell or a locus's state and the value has heap
+ * parts: the new value is copied into the cell's or the locus's heap and the old one given back
+ * to it. Returns 0 when the place is neither. */
 static int em_assign_into_locus(hc_emit *E, hc_buf *b, hc_stmt *s) {
     hc_type *t = s->target->ty;
-    if (em_assign_into_cell(E, b, s)) {
-        return 1;
+    if (!t->heap) {
+        return 0;
     }
-    hc_expr *owner = em_place_locus(s->target);
-    if (!owner || !t->heap || t->kind == TY_LOCUS) {
+    hc_expr *cell = place_cell(s->target);
+    hc_expr *owner = cell ? NULL : em_place_locus(s->target);
+    if (!cell && (!owner || t->kind == TY_LOCUS)) {
         return 0;
     }
     const char *ct = em_ctype(E, t);
@@ -196,10 +160,18 @@ static int em_assign_into_locus(hc_emit *E, hc_buf *b, hc_stmt *s) {
     } else {
         em_value(E, b, s->expr, t);
     }
-    hc_buf_printf(b, "; hale_value_replace_heap(%s, hp, &hnv, hale_locus_heap(&(",
-                  em_descriptor(E, t));
-    em_expr(E, b, owner);
-    hc_buf_puts(b, ")->h)); }");
+    if (cell) {
+        hc_buf_puts(b, "; hale_cell_assign(");
+        em_expr(E, b, cell);
+        hc_buf_printf(b, ", hp, %s, &hnv, ", em_descriptor(E, t));
+        em_loc(E, b, s->pos);
+        hc_buf_puts(b, "); }");
+    } else {
+        hc_buf_printf(b, "; hale_value_replace_heap(%s, hp, &hnv, hale_locus_heap(&(",
+                      em_descriptor(E, t));
+        em_expr(E, b, owner);
+        hc_buf_puts(b, ")->h)); }");
+    }
     return 1;
 }
 
@@ -424,7 +396,7 @@ void em_stmt(hc_emit *E, hc_buf *b, hc_stmt *s) {
             hc_buf_puts(b, "(void)");
             em_locus_lit(E, b, s->expr, E->at_text, NULL, "HALE_HOW_STMT", NULL);
             hc_buf_puts(b, ";");
-        } else if (has_value(s->expr->ty)) {
+        } else if (em_has_value(s->expr->ty)) {
             hc_buf_puts(b, "(void)(");
             em_expr(E, b, s->expr);
             hc_buf_puts(b, ");");
@@ -498,7 +470,7 @@ static void signature(hc_emit *E, hc_buf *b, hc_decl *fn) {
         hc_buf_printf(b, ", %s *self", em_locus_struct(E, fn->locus->ty));
     }
     if (fallible) {
-        if (has_value(rt)) {
+        if (em_has_value(rt)) {
             hc_buf_printf(b, ", %s *hres", em_ctype(E, rt));
         }
         hc_buf_printf(b, ", %s *herr", em_ctype(E, fn->err_ty));
@@ -548,7 +520,7 @@ void em_function(hc_emit *E, hc_decl *fn) {
     E->self_text = fn->locus ? "self" : NULL;
     E->at_text = fn->locus ? "&self->h" : "NULL";
     hc_type *rt = fn->ret_ty;
-    int val = has_value(rt);
+    int val = em_has_value(rt);
     signature(E, &E->protos, fn);
     hc_buf_puts(&E->protos, ";\n");
     hc_buf *b = &E->funcs;

@@ -8,9 +8,10 @@
 #include "emit.h"
 
 /* helper kinds, bit flags kept per type id */
-enum { H_DEF = 1, H_COPY = 2, H_FMT = 4, H_EQ = 8, H_DESC = 16, H_NAMES = 32 };
+enum { H_COPY = 1, H_FMT = 2, H_EQ = 4, H_DESC = 8, H_NAMES = 16 };
 
-static unsigned char *flags_of(hc_emit *E, hc_type *t) {
+/* Whether helper `flag` of `t` is still to be generated; from now on it counts as generated. */
+static int first_time(hc_emit *E, hc_type *t, int flag) {
     if (t->id >= E->ntflags) {
         int n = (t->id + 1) * 2;
         unsigned char *v = hc_alloc(E->a, (size_t)n);
@@ -20,15 +21,15 @@ static unsigned char *flags_of(hc_emit *E, hc_type *t) {
         E->tflags = v;
         E->ntflags = n;
     }
-    return &E->tflags[t->id];
+    if (E->tflags[t->id] & flag) {
+        return 0;
+    }
+    E->tflags[t->id] |= (unsigned char)flag;
+    return 1;
 }
 
 const char *em_field(hc_emit *E, const char *name) {
     return hc_sprintf(E->a, "f_%s", name);
-}
-
-static const char *field_name(hc_emit *E, const char *name) {
-    return em_field(E, name);
 }
 
 static hc_type *field_type(hc_decl *rec, int i) {
@@ -51,10 +52,6 @@ void em_c_string(hc_buf *b, const char *s, int64_t len) {
         }
     }
     hc_buf_put(b, "\"", 1);
-}
-
-int em_has_array(hc_type *t) {
-    return hc_ty_has_array(t);
 }
 
 /* ---- C types ---- */
@@ -114,12 +111,10 @@ const char *em_ctype(hc_emit *E, hc_type *t) {
     if (t->cname) {
         return t->cname;
     }
-    unsigned char *f = flags_of(E, t);
     switch (t->kind) {
     case TY_RECORD: {
         t->cname = hc_sprintf(E->a, "hr_%d_%s", t->id, t->decl->name.name);
         hc_buf_printf(&E->types, "typedef struct %s %s;\n", t->cname, t->cname);
-        *f |= H_DEF;
         def_record(E, t, t->cname);
         return t->cname;
     }
@@ -184,11 +179,9 @@ const char *em_zero(hc_emit *E, hc_type *t) {
 
 static const char *enum_names(hc_emit *E, hc_type *t) {
     const char *name = hc_sprintf(E->a, "hen_%d", t->id);
-    unsigned char *f = flags_of(E, t);
-    if (*f & H_NAMES) {
+    if (!first_time(E, t, H_NAMES)) {
         return name;
     }
-    *f |= H_NAMES;
     hc_decl *d = t->decl;
     hc_buf_printf(&E->types, "static const char *const %s[] = {", name);
     for (int i = 0; i < d->variants.n; i++) {
@@ -218,11 +211,9 @@ const char *em_copy_fn(hc_emit *E, hc_type *t) {
         return NULL;
     }
     const char *name = hc_sprintf(E->a, "hcopy_%d", t->id);
-    unsigned char *f = flags_of(E, t);
-    if (*f & H_COPY) {
+    if (!first_time(E, t, H_COPY)) {
         return name;
     }
-    *f |= H_COPY;
     const char *ct = em_ctype(E, t);
     hc_buf_printf(&E->protos, "static %s %s(hale_region *r, %s v);\n", ct, name, ct);
     hc_buf *b = &E->helpers;
@@ -252,7 +243,7 @@ const char *em_copy_fn(hc_emit *E, hc_type *t) {
             hc_type *ft = field_type(d, i);
             const char *fc = ft ? em_copy_fn(E, ft) : NULL;
             if (fc) {
-                const char *fn = field_name(E, d->fields.v[i].name.name);
+                const char *fn = em_field(E, d->fields.v[i].name.name);
                 hc_buf_printf(&body, "    v.%s = %s(r, v.%s);\n", fn, fc, fn);
             }
         }
@@ -307,11 +298,9 @@ const char *em_fmt_fn(hc_emit *E, hc_type *t) {
         break;
     }
     const char *name = hc_sprintf(E->a, "hfmt_%d", t->id);
-    unsigned char *f = flags_of(E, t);
-    if (*f & H_FMT) {
+    if (!first_time(E, t, H_FMT)) {
         return name;
     }
-    *f |= H_FMT;
     const char *ct = em_ctype(E, t);
     hc_buf_printf(&E->protos, "static void %s(hale_sbuf *b, %s v, int nested);\n", name, ct);
     hc_buf body = {0};
@@ -386,11 +375,9 @@ const char *em_eq_fn(hc_emit *E, hc_type *t) {
         return NULL; /* C == */
     }
     const char *name = hc_sprintf(E->a, "heq_%d", t->id);
-    unsigned char *f = flags_of(E, t);
-    if (*f & H_EQ) {
+    if (!first_time(E, t, H_EQ)) {
         return name;
     }
-    *f |= H_EQ;
     const char *ct = em_ctype(E, t);
     hc_buf_printf(&E->protos, "static bool %s(%s a, %s b);\n", name, ct, ct);
     hc_buf body = {0};
@@ -402,7 +389,7 @@ const char *em_eq_fn(hc_emit *E, hc_type *t) {
         hc_decl *d = t->decl;
         for (int i = 0; i < d->fields.n; i++) {
             hc_type *ft = field_type(d, i);
-            const char *fn = field_name(E, d->fields.v[i].name.name);
+            const char *fn = em_field(E, d->fields.v[i].name.name);
             const char *x = hc_sprintf(E->a, "a.%s", fn), *y = hc_sprintf(E->a, "b.%s", fn);
             hc_buf_printf(&body, "    if (!(%s)) return false;\n", CMP(em_eq_fn(E, ft), x, y));
         }
@@ -498,11 +485,9 @@ const char *em_descriptor(hc_emit *E, hc_type *t) {
         return "NULL";
     }
     const char *name = hc_sprintf(E->a, "htd_%d", t->id);
-    unsigned char *f = flags_of(E, t);
-    if (*f & H_DESC) {
+    if (!first_time(E, t, H_DESC)) {
         return hc_sprintf(E->a, "&%s", name);
     }
-    *f |= H_DESC;
     const char *ct = em_ctype(E, t);
     hc_buf_printf(&E->protos, "static const hale_type %s;\n", name);
     hc_buf *b = &E->descs;
@@ -518,8 +503,7 @@ const char *em_descriptor(hc_emit *E, hc_type *t) {
             hc_type *ft = t->kind == TY_RECORD ? field_type(t->decl, i) : t->items[i];
             const char *fname =
                 t->kind == TY_RECORD ? t->decl->fields.v[i].name.name : hc_sprintf(E->a, "%d", i);
-            const char *cf =
-                t->kind == TY_RECORD ? field_name(E, fname) : hc_sprintf(E->a, "f%d", i);
+            const char *cf = t->kind == TY_RECORD ? em_field(E, fname) : hc_sprintf(E->a, "f%d", i);
             hc_buf_printf(&fields, "    {\"%s\", offsetof(%s, %s), %s},\n", fname, ct, cf,
                           ft ? em_descriptor(E, ft) : "NULL");
         }
