@@ -59,17 +59,12 @@ static void tx_done(void *arg) {
     tp_binding *b = arg;
     tp_txq *q = &b->tx;
     int rv = nng_aio_result(q->aio);
-    pthread_mutex_lock(&q->mu);
-    int topic = q->in_flight;
-    pthread_mutex_unlock(&q->mu);
     if (rv != 0) {
         nng_msg_free(nng_aio_get_msg(q->aio));
         nng_aio_set_msg(q->aio, NULL);
-        count_out(b, topic, TP_C_SEND_DROPPED);
-    } else {
-        count_out(b, topic, TP_C_SENT);
     }
     pthread_mutex_lock(&q->mu);
+    count_out(b, q->in_flight, rv != 0 ? TP_C_SEND_DROPPED : TP_C_SENT);
     if (q->len == 0 || q->closing) {
         q->busy = false;
         pthread_cond_broadcast(&q->idle);
