@@ -140,10 +140,7 @@ int tp_links_fd(const tp_links *l) {
 }
 
 int tp_links_peers(tp_links *l) {
-    pthread_mutex_lock(&l->mu);
-    int n = l->npipes;
-    pthread_mutex_unlock(&l->mu);
-    return n;
+    return atomic_load(&l->npipes);
 }
 
 uint64_t tp_links_dropped(tp_links *l) {
