@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <time.h>
 
+#include "deadline.h"
 #include "region.h"
 
 typedef struct {
@@ -44,16 +45,6 @@ static void *close_thread(void *arg) {
     return NULL;
 }
 
-static void deadline(struct timespec *until, int ms) {
-    clock_gettime(CLOCK_MONOTONIC, until);
-    until->tv_sec += ms / 1000;
-    until->tv_nsec += (long)(ms % 1000) * 1000000L;
-    if (until->tv_nsec >= 1000000000L) {
-        until->tv_sec++;
-        until->tv_nsec -= 1000000000L;
-    }
-}
-
 /* Without a thread (or the memory for one) there is nothing to bound the wait with. */
 static int close_inline(nng_socket sock, void (*after)(void *), void *arg) {
     nng_close(sock);
@@ -70,18 +61,13 @@ int tp_close_socket(nng_socket sock, void (*after)(void *), void *arg, int wait_
     }
     *c = (tp_closing){.sock = sock, .after = after, .arg = arg};
     pthread_mutex_init(&c->mu, NULL);
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&c->done_cv, &ca);
-    pthread_condattr_destroy(&ca);
+    tp_cond_init(&c->done_cv);
     pthread_t t;
     if (pthread_create(&t, NULL, close_thread, c) != 0) {
         closing_free(c);
         return close_inline(sock, after, arg);
     }
-    struct timespec until;
-    deadline(&until, atomic_load(&reaper_stuck) ? 0 : wait_ms);
+    struct timespec until = tp_deadline(atomic_load(&reaper_stuck) ? 0 : wait_ms);
     pthread_mutex_lock(&c->mu);
     while (!c->done && pthread_cond_timedwait(&c->done_cv, &c->mu, &until) == 0) {
     }

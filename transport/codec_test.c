@@ -13,122 +13,7 @@
 #include <msgpack.h>
 
 #include "codec.h"
-
-/* ---- descriptors for a small program ---- */
-
-typedef struct {
-    int64_t id;
-    hale_str name;
-} Inner;
-
-typedef struct {
-    int64_t len;
-    int64_t items[4];
-} BInt4;
-
-typedef struct {
-    int64_t n;
-    double f;
-    bool b;
-    int64_t d;
-    hale_str s;
-    hale_bytes raw;
-    int64_t level;
-    Inner inner;
-    hale_array inners; /* [Inner] */
-    hale_array ints;   /* [Int] */
-    BInt4 small;
-} Outer;
-
-static const hale_field inner_fields[] = {
-    {"id", offsetof(Inner, id), &hale_type_int},
-    {"name", offsetof(Inner, name), &hale_type_string},
-};
-static const hale_type inner_t = {.kind = HALE_T_RECORD,
-                                  .name = "Inner",
-                                  .size = sizeof(Inner),
-                                  .align = _Alignof(Inner),
-                                  .fingerprint = 0x11,
-                                  .fields = inner_fields,
-                                  .nfields = 2};
-static const hale_type inners_t = {.kind = HALE_T_ARRAY,
-                                   .name = "[Inner]",
-                                   .size = sizeof(hale_array),
-                                   .align = _Alignof(hale_array),
-                                   .elem = &inner_t};
-static const hale_type ints_t = {.kind = HALE_T_ARRAY,
-                                 .name = "[Int]",
-                                 .size = sizeof(hale_array),
-                                 .align = _Alignof(hale_array),
-                                 .elem = &hale_type_int};
-static const hale_type bint4_t = {.kind = HALE_T_BOUNDED,
-                                  .name = "bounded[Int; 4]",
-                                  .size = sizeof(BInt4),
-                                  .align = _Alignof(BInt4),
-                                  .flat = true,
-                                  .elem = &hale_type_int,
-                                  .capacity = 4,
-                                  .items_offset = offsetof(BInt4, items)};
-static const char *const level_names[] = {"Debug", "Info", "Warn"};
-static const hale_type level_t = {.kind = HALE_T_ENUM,
-                                  .name = "Level",
-                                  .size = 8,
-                                  .align = 8,
-                                  .flat = true,
-                                  .variants = level_names,
-                                  .nvariants = 3};
-static const hale_field outer_fields[] = {
-    {"n", offsetof(Outer, n), &hale_type_int},      {"f", offsetof(Outer, f), &hale_type_float},
-    {"b", offsetof(Outer, b), &hale_type_bool},     {"d", offsetof(Outer, d), &hale_type_duration},
-    {"s", offsetof(Outer, s), &hale_type_string},   {"raw", offsetof(Outer, raw), &hale_type_bytes},
-    {"level", offsetof(Outer, level), &level_t},    {"inner", offsetof(Outer, inner), &inner_t},
-    {"inners", offsetof(Outer, inners), &inners_t}, {"ints", offsetof(Outer, ints), &ints_t},
-    {"small", offsetof(Outer, small), &bint4_t},
-};
-static const hale_type outer_t = {.kind = HALE_T_RECORD,
-                                  .name = "Outer",
-                                  .size = sizeof(Outer),
-                                  .align = _Alignof(Outer),
-                                  .fingerprint = 0x22,
-                                  .fields = outer_fields,
-                                  .nfields = 11};
-
-/* A recursive type: Node { kids: [Node] }. */
-typedef struct {
-    hale_array kids;
-} Node;
-static const hale_type node_t;
-static const hale_type nodes_t = {.kind = HALE_T_ARRAY,
-                                  .name = "[Node]",
-                                  .size = sizeof(hale_array),
-                                  .align = _Alignof(hale_array),
-                                  .elem = &node_t};
-static const hale_field node_fields[] = {{"kids", 0, &nodes_t}};
-static const hale_type node_t = {.kind = HALE_T_RECORD,
-                                 .name = "Node",
-                                 .size = sizeof(Node),
-                                 .align = _Alignof(Node),
-                                 .fields = node_fields,
-                                 .nfields = 1};
-
-/* An amplifier: [bounded[Int; 1000]] where each element is one byte on the wire. */
-typedef struct {
-    int64_t len;
-    int64_t items[1000];
-} BInt1000;
-static const hale_type bint1000_t = {.kind = HALE_T_BOUNDED,
-                                     .name = "bounded[Int; 1000]",
-                                     .size = sizeof(BInt1000),
-                                     .align = 8,
-                                     .flat = true,
-                                     .elem = &hale_type_int,
-                                     .capacity = 1000,
-                                     .items_offset = offsetof(BInt1000, items)};
-static const hale_type big_t = {.kind = HALE_T_ARRAY,
-                                .name = "[bounded[Int; 1000]]",
-                                .size = sizeof(hale_array),
-                                .align = 8,
-                                .elem = &bint1000_t};
+#include "fuzz_types.h"
 
 /* ---- helpers ---- */
 
@@ -146,15 +31,15 @@ static int teardown(void **state) {
     return 0;
 }
 
-static Inner inner_vals[3];
+static FzInner inner_vals[3];
 static int64_t int_vals[5] = {0, -1, 127, -33, INT64_MIN};
 
-static Outer sample(void) {
+static FzShapes sample(void) {
     for (int i = 0; i < 3; i++) {
-        inner_vals[i] = (Inner){i * 1000, HALE_STR_LIT("inner \xc3\xa9t\xc3\xa9")};
+        inner_vals[i] = (FzInner){i * 1000, HALE_STR_LIT("inner \xc3\xa9t\xc3\xa9")};
     }
     static const uint8_t raw[] = {0, 1, 2, 0xff, 0xc1};
-    Outer o = {
+    FzShapes o = {
         .n = INT64_MAX,
         .f = -2.5e300,
         .b = true,
@@ -188,7 +73,7 @@ static void assert_str(hale_str a, hale_str b) {
 static void expect_fail(const hale_type *t, const uint8_t *buf, size_t len, const tp_limits *lim,
                         tp_codec_status status, const char *path) {
     size_t before = hale_region_used_bytes(region);
-    char out[sizeof(BInt1000) + 64];
+    char out[sizeof(FzWide) + 64];
     tp_codec_err err;
     assert_int_equal(tp_decode(t, buf, len, region, out, lim, &err), -1);
     if (err.status != status) {
@@ -205,13 +90,13 @@ static void expect_fail(const hale_type *t, const uint8_t *buf, size_t len, cons
 
 static void test_roundtrip_every_shape(void **state) {
     (void)state;
-    Outer in = sample();
+    FzShapes in = sample();
     uint8_t buf[1024];
-    size_t n = encode(&outer_t, &in, buf, sizeof buf);
+    size_t n = encode(&fz_shapes_t, &in, buf, sizeof buf);
 
-    Outer out;
+    FzShapes out;
     tp_codec_err err;
-    assert_int_equal(tp_decode(&outer_t, buf, n, region, &out, NULL, &err), 0);
+    assert_int_equal(tp_decode(&fz_shapes_t, buf, n, region, &out, NULL, &err), 0);
     assert_int_equal(out.n, in.n);
     assert_true(out.f == in.f);
     assert_true(out.b);
@@ -225,7 +110,7 @@ static void test_roundtrip_every_shape(void **state) {
     assert_non_null(out.inner.name.ptr);
     assert_int_equal(out.inners.len, 3);
     for (int i = 0; i < 3; i++) {
-        const Inner *x = (const Inner *)out.inners.data + i;
+        const FzInner *x = (const FzInner *)out.inners.data + i;
         assert_int_equal(x->id, i * 1000);
         assert_str(x->name, inner_vals[i].name);
     }
@@ -241,9 +126,9 @@ static void test_roundtrip_every_shape(void **state) {
 
 static void test_encoding_is_msgpack(void **state) {
     (void)state;
-    Outer in = sample();
+    FzShapes in = sample();
     uint8_t buf[1024];
-    size_t n = encode(&outer_t, &in, buf, sizeof buf);
+    size_t n = encode(&fz_shapes_t, &in, buf, sizeof buf);
     msgpack_unpacked u;
     msgpack_unpacked_init(&u);
     size_t off = 0;
@@ -325,27 +210,27 @@ static void test_accepts_other_encoders_forms(void **state) {
 
 static void test_wrong_type_names_the_place(void **state) {
     (void)state;
-    Outer in = sample();
+    FzShapes in = sample();
     uint8_t buf[1024];
-    size_t n = encode(&outer_t, &in, buf, sizeof buf);
+    size_t n = encode(&fz_shapes_t, &in, buf, sizeof buf);
     /* Decoding Outer's bytes as an Inner: arity. */
-    expect_fail(&inner_t, buf, n, NULL, TP_CODEC_ARITY, "Inner");
+    expect_fail(&fz_inner_t, buf, n, NULL, TP_CODEC_ARITY, "Inner");
     /* An Inner whose id is a string. */
     const uint8_t bad[] = {0x92, 0xa1, 'x', 0xa1, 'y'};
-    expect_fail(&inner_t, bad, sizeof bad, NULL, TP_CODEC_TYPE, "Inner.id");
+    expect_fail(&fz_inner_t, bad, sizeof bad, NULL, TP_CODEC_TYPE, "Inner.id");
     tp_codec_err err;
-    Inner out;
-    tp_decode(&inner_t, bad, sizeof bad, region, &out, NULL, &err);
+    FzInner out;
+    tp_decode(&fz_inner_t, bad, sizeof bad, region, &out, NULL, &err);
     char line[300];
     tp_codec_err_format(&err, line, sizeof line);
     assert_string_equal(line, "Inner.id: expected Int, got str");
     /* An element deep inside: [Inner] whose second element's name is an int. */
     const uint8_t arr[] = {0x92, 0x92, 0x01, 0xa0, 0x92, 0x02, 0x05};
-    expect_fail(&inners_t, arr, sizeof arr, NULL, TP_CODEC_TYPE, "[Inner][1].name");
+    expect_fail(&fz_inners_t, arr, sizeof arr, NULL, TP_CODEC_TYPE, "[Inner][1].name");
     /* nil, map, ext are never values */
     const uint8_t nil[] = {0xc0}, map[] = {0x80}, ext[] = {0xd4, 0, 0}, res[] = {0xc1};
     expect_fail(&hale_type_int, nil, 1, NULL, TP_CODEC_TYPE, "Int");
-    expect_fail(&inner_t, map, 1, NULL, TP_CODEC_TYPE, NULL);
+    expect_fail(&fz_inner_t, map, 1, NULL, TP_CODEC_TYPE, NULL);
     expect_fail(&hale_type_bytes, ext, 3, NULL, TP_CODEC_TYPE, NULL);
     expect_fail(&hale_type_bool, res, 1, NULL, TP_CODEC_TYPE, NULL);
     /* Bytes are not a String, and the reverse */
@@ -356,26 +241,26 @@ static void test_wrong_type_names_the_place(void **state) {
 
 static void test_every_truncation_is_refused(void **state) {
     (void)state;
-    Outer in = sample();
+    FzShapes in = sample();
     uint8_t buf[1024];
-    size_t n = encode(&outer_t, &in, buf, sizeof buf);
+    size_t n = encode(&fz_shapes_t, &in, buf, sizeof buf);
     for (size_t cut = 0; cut < n; cut++) {
         uint8_t *exact = malloc(cut ? cut : 1); /* exact size so ASan sees overreads */
         memcpy(exact, buf, cut);
-        expect_fail(&outer_t, exact, cut, NULL, TP_CODEC_TRUNCATED, NULL);
+        expect_fail(&fz_shapes_t, exact, cut, NULL, TP_CODEC_TRUNCATED, NULL);
         free(exact);
     }
     uint8_t longer[1025];
     memcpy(longer, buf, n);
     longer[n] = 0x00;
-    expect_fail(&outer_t, longer, n + 1, NULL, TP_CODEC_TRAILING, "Outer");
+    expect_fail(&fz_shapes_t, longer, n + 1, NULL, TP_CODEC_TRAILING, "Outer");
 }
 
 static void test_lengths_are_never_trusted(void **state) {
     (void)state;
     /* array32 claiming 4 billion Ints, then nothing */
     const uint8_t huge_arr[] = {0xdd, 0xff, 0xff, 0xff, 0xff, 0x01};
-    expect_fail(&ints_t, huge_arr, sizeof huge_arr, NULL, TP_CODEC_TRUNCATED, "[Int]");
+    expect_fail(&fz_ints_t, huge_arr, sizeof huge_arr, NULL, TP_CODEC_TRUNCATED, "[Int]");
     /* str32 claiming 4 GiB */
     const uint8_t huge_str[] = {0xdb, 0xff, 0xff, 0xff, 0xff, 'a'};
     expect_fail(&hale_type_string, huge_str, sizeof huge_str, NULL, TP_CODEC_LIMIT, "String");
@@ -387,12 +272,12 @@ static void test_lengths_are_never_trusted(void **state) {
     lim.max_elems = 3;
     lim.max_bytes = 4;
     const uint8_t four[] = {0x94, 1, 2, 3, 4};
-    expect_fail(&ints_t, four, sizeof four, &lim, TP_CODEC_LIMIT, NULL);
+    expect_fail(&fz_ints_t, four, sizeof four, &lim, TP_CODEC_LIMIT, NULL);
     const uint8_t five[] = {0xa5, 'a', 'b', 'c', 'd', 'e'};
     expect_fail(&hale_type_string, five, sizeof five, &lim, TP_CODEC_LIMIT, NULL);
     /* bounded capacity */
     const uint8_t five_ints[] = {0x95, 1, 2, 3, 4, 5};
-    expect_fail(&bint4_t, five_ints, sizeof five_ints, NULL, TP_CODEC_LIMIT, NULL);
+    expect_fail(&fz_small_t, five_ints, sizeof five_ints, NULL, TP_CODEC_LIMIT, NULL);
 }
 
 static void test_decoded_size_is_bounded(void **state) {
@@ -404,7 +289,7 @@ static void test_decoded_size_is_bounded(void **state) {
     buf[1] = (uint8_t)(count >> 8);
     buf[2] = (uint8_t)count;
     memset(buf + 3, 0x90, count);
-    expect_fail(&big_t, buf, 3 + count, NULL, TP_CODEC_LIMIT, "[bounded[Int; 1000]]");
+    expect_fail(&fz_wides_t, buf, 3 + count, NULL, TP_CODEC_LIMIT, "[bounded[Int; 1000]]");
     tp_limits lim = tp_limits_default();
     lim.max_decoded = (size_t)1 << 30;
     hale_array out;
@@ -412,7 +297,7 @@ static void test_decoded_size_is_bounded(void **state) {
     /* With a big enough budget the same input is fine (and all elements are empty). */
     buf[1] = 0;
     buf[2] = 100;
-    assert_int_equal(tp_decode(&big_t, buf, 3 + 100, region, &out, &lim, &err), 0);
+    assert_int_equal(tp_decode(&fz_wides_t, buf, 3 + 100, region, &out, &lim, &err), 0);
     assert_int_equal(out.len, 100);
     free(buf);
 }
@@ -429,15 +314,15 @@ static void test_depth_is_bounded(void **state) {
     }
     buf[n++] = 0x91;
     buf[n++] = 0x90;
-    expect_fail(&node_t, buf, n, NULL, TP_CODEC_DEPTH, NULL);
+    expect_fail(&fz_node_t, buf, n, NULL, TP_CODEC_DEPTH, NULL);
     tp_limits lim = tp_limits_default();
     lim.max_depth = 200;
-    Node out;
+    FzNode out;
     tp_codec_err err;
-    assert_int_equal(tp_decode(&node_t, buf, n, region, &out, &lim, &err), 0);
+    assert_int_equal(tp_decode(&fz_node_t, buf, n, region, &out, &lim, &err), 0);
     /* And the encoder refuses to build what a default decoder would refuse. */
     size_t size;
-    assert_int_equal(tp_encoded_size(&node_t, &out, &size, &err), -1);
+    assert_int_equal(tp_encoded_size(&fz_node_t, &out, &size, &err), -1);
     assert_int_equal(err.status, TP_CODEC_DEPTH);
 }
 
@@ -446,8 +331,8 @@ static void test_ranges_and_utf8(void **state) {
     const uint8_t big_u64[] = {0xcf, 0x80, 0, 0, 0, 0, 0, 0, 0};
     expect_fail(&hale_type_int, big_u64, sizeof big_u64, NULL, TP_CODEC_RANGE, "Int");
     const uint8_t variant3[] = {0x03}, variant_neg[] = {0xff};
-    expect_fail(&level_t, variant3, 1, NULL, TP_CODEC_RANGE, "Level");
-    expect_fail(&level_t, variant_neg, 1, NULL, TP_CODEC_RANGE, "Level");
+    expect_fail(&fz_level_t, variant3, 1, NULL, TP_CODEC_RANGE, "Level");
+    expect_fail(&fz_level_t, variant_neg, 1, NULL, TP_CODEC_RANGE, "Level");
     const uint8_t overlong[] = {0xa2, 0xc0, 0xaf}, surrogate[] = {0xa3, 0xed, 0xa0, 0x80},
                   cut[] = {0xa2, 0xe2, 0x82}, high[] = {0xa4, 0xf4, 0x90, 0x80, 0x80};
     expect_fail(&hale_type_string, overlong, sizeof overlong, NULL, TP_CODEC_UTF8, NULL);
@@ -465,24 +350,24 @@ static void test_encode_refuses_corrupt_values(void **state) {
     tp_codec_err err;
     size_t size;
     uint8_t buf[256];
-    BInt4 b = {5, {0}};
-    assert_int_equal(tp_encoded_size(&bint4_t, &b, &size, &err), -1);
+    FzSmall b = {5, {0}};
+    assert_int_equal(tp_encoded_size(&fz_small_t, &b, &size, &err), -1);
     assert_int_equal(err.status, TP_CODEC_VALUE);
-    assert_int_equal(tp_encode(&bint4_t, &b, buf, sizeof buf, &err), -1);
+    assert_int_equal(tp_encode(&fz_small_t, &b, buf, sizeof buf, &err), -1);
     hale_str s = {NULL, 3};
     assert_int_equal(tp_encoded_size(&hale_type_string, &s, &size, &err), -1);
     assert_int_equal(err.status, TP_CODEC_VALUE);
     int64_t level = 7;
-    assert_int_equal(tp_encode(&level_t, &level, buf, sizeof buf, &err), -1);
+    assert_int_equal(tp_encode(&fz_level_t, &level, buf, sizeof buf, &err), -1);
     assert_int_equal(err.status, TP_CODEC_VALUE);
-    Outer in = sample();
+    FzShapes in = sample();
     in.inners.len = -1;
-    assert_int_equal(tp_encoded_size(&outer_t, &in, &size, &err), -1);
+    assert_int_equal(tp_encoded_size(&fz_shapes_t, &in, &size, &err), -1);
     assert_string_equal(err.path, "Outer.inners");
     in = sample();
-    assert_int_equal(tp_encoded_size(&outer_t, &in, &size, &err), 0);
+    assert_int_equal(tp_encoded_size(&fz_shapes_t, &in, &size, &err), 0);
     for (size_t cap = 0; cap < size; cap++) {
-        assert_int_equal(tp_encode(&outer_t, &in, buf, cap, &err), -1);
+        assert_int_equal(tp_encode(&fz_shapes_t, &in, buf, cap, &err), -1);
         assert_int_equal(err.status, TP_CODEC_SPACE);
     }
 }

@@ -1,6 +1,6 @@
-/* Representative payload types for the transport's fuzz targets: a record holding every shape,
- * a recursive type (depth), and an amplifier whose elements are one byte on the wire but 8 KB
- * in memory (the decoded-size limit). Test-only; included by the *_fuzz.c entry points. */
+/* Representative payload types for the transport's fuzz targets and codec_test: a record holding
+ * every shape (named Outer), a recursive type (depth), and an amplifier whose elements are one
+ * byte on the wire but 8 KB in memory (the decoded-size limit). Test-only. */
 #ifndef HALE_TRANSPORT_FUZZ_TYPES_H
 #define HALE_TRANSPORT_FUZZ_TYPES_H
 
@@ -98,7 +98,7 @@ static const hale_field fz_shapes_fields[] = {
     {"small", offsetof(FzShapes, small), &fz_small_t},
 };
 static const hale_type fz_shapes_t = {.kind = HALE_T_RECORD,
-                                      .name = "Shapes",
+                                      .name = "Outer",
                                       .size = sizeof(FzShapes),
                                       .align = _Alignof(FzShapes),
                                       .fingerprint = 0x7106,

@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "deadline.h"
 #include "region.h"
 
 int tp_links_init(tp_links *l) {
@@ -17,11 +18,7 @@ int tp_links_init(tp_links *l) {
         return -1;
     }
     pthread_mutex_init(&l->mu, NULL);
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&l->changed, &ca);
-    pthread_condattr_destroy(&ca);
+    tp_cond_init(&l->changed);
     return 0;
 }
 
@@ -140,10 +137,7 @@ int tp_links_fd(const tp_links *l) {
 }
 
 int tp_links_peers(tp_links *l) {
-    pthread_mutex_lock(&l->mu);
-    int n = l->npipes;
-    pthread_mutex_unlock(&l->mu);
-    return n;
+    return atomic_load(&l->npipes);
 }
 
 uint64_t tp_links_dropped(tp_links *l) {
@@ -154,16 +148,7 @@ uint64_t tp_links_dropped(tp_links *l) {
 }
 
 int tp_links_wait_up(tp_links *l, int timeout_ms) {
-    struct timespec until;
-    clock_gettime(CLOCK_MONOTONIC, &until);
-    if (timeout_ms > 0) {
-        until.tv_sec += timeout_ms / 1000;
-        until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-        if (until.tv_nsec >= 1000000000L) {
-            until.tv_sec++;
-            until.tv_nsec -= 1000000000L;
-        }
-    }
+    struct timespec until = tp_deadline(timeout_ms);
     pthread_mutex_lock(&l->mu);
     int rc = 0;
     while (l->npipes == 0 && !l->closed && timeout_ms != 0) {

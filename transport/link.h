@@ -13,6 +13,7 @@
 #define HALE_TRANSPORT_LINK_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -37,7 +38,8 @@ typedef struct {
     /* live pipes */
     uint32_t *pipes;
     char (*names)[TP_PEER_MAX];
-    int npipes, cap;
+    _Atomic int npipes; /* changed under mu; tp_links_peers reads it without (every send) */
+    int cap;
     uint64_t ups; /* pipes ever seen going up */
     bool closed;
 } tp_links;

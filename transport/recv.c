@@ -75,26 +75,26 @@ static void rx_done(void *arg) {
         pthread_mutex_unlock(&q->mu);
         return;
     }
+    tp_ready e = {.msg = NULL};
     if (rv == 0) {
-        nng_msg *m = nng_aio_get_msg(q->aio);
+        e.msg = nng_aio_get_msg(q->aio);
         nng_aio_set_msg(q->aio, NULL);
-        tp_ready e = {.msg = m};
         tp_rx_reject rej;
-        if (tp_rx_check(&b->rx, nng_msg_body(m), nng_msg_len(m), &e.c, &rej) != 0) {
-            tp_log_reject(b, nng_pipe_id(nng_msg_get_pipe(m)), &rej);
-            nng_msg_free(m);
-        } else {
-            pthread_mutex_lock(&q->mu);
-            q->ring[(q->head + q->len) % q->cap] = e;
-            q->len++;
-            q->bytes += nng_msg_len(m);
-            if (q->len == 1) {
-                set_ready(q, true);
-            }
-            pthread_mutex_unlock(&q->mu);
+        if (tp_rx_check(&b->rx, nng_msg_body(e.msg), nng_msg_len(e.msg), &e.c, &rej) != 0) {
+            tp_log_reject(b, nng_pipe_id(nng_msg_get_pipe(e.msg)), &rej);
+            nng_msg_free(e.msg);
+            e.msg = NULL;
         }
     }
     pthread_mutex_lock(&q->mu);
+    if (e.msg) {
+        q->ring[(q->head + q->len) % q->cap] = e;
+        q->len++;
+        q->bytes += nng_msg_len(e.msg);
+        if (q->len == 1) {
+            set_ready(q, true);
+        }
+    }
     bool again = !full(q) && !q->closed;
     q->armed = again;
     pthread_mutex_unlock(&q->mu);

@@ -20,20 +20,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "deadline.h"
 #include "log.h"
 #include "tx.h"
 
 /* ---- the push queue ---- */
-
-static void deadline_after(struct timespec *until, int ms) {
-    clock_gettime(CLOCK_REALTIME, until);
-    until->tv_sec += ms / 1000;
-    until->tv_nsec += (long)(ms % 1000) * 1000000L;
-    if (until->tv_nsec >= 1000000000L) {
-        until->tv_sec++;
-        until->tv_nsec -= 1000000000L;
-    }
-}
 
 static bool full(const tp_txq *q) {
     return q->len == q->cap || q->bytes >= TP_QUEUE_BYTES;
@@ -59,17 +50,12 @@ static void tx_done(void *arg) {
     tp_binding *b = arg;
     tp_txq *q = &b->tx;
     int rv = nng_aio_result(q->aio);
-    pthread_mutex_lock(&q->mu);
-    int topic = q->in_flight;
-    pthread_mutex_unlock(&q->mu);
     if (rv != 0) {
         nng_msg_free(nng_aio_get_msg(q->aio));
         nng_aio_set_msg(q->aio, NULL);
-        count_out(b, topic, TP_C_SEND_DROPPED);
-    } else {
-        count_out(b, topic, TP_C_SENT);
     }
     pthread_mutex_lock(&q->mu);
+    count_out(b, q->in_flight, rv != 0 ? TP_C_SEND_DROPPED : TP_C_SENT);
     if (q->len == 0 || q->closing) {
         q->busy = false;
         pthread_cond_broadcast(&q->idle);
@@ -106,7 +92,7 @@ int tp_txq_init(tp_binding *b) {
         return -1;
     }
     pthread_mutex_init(&q->mu, NULL);
-    pthread_cond_init(&q->idle, NULL);
+    tp_cond_init(&q->idle);
     q->ready = true;
     return 0;
 }
@@ -141,8 +127,7 @@ static int enqueue(tp_binding *b, nng_msg *m, int topic) {
 /* Blocks until the queue has room, up to the send timeout. Returns 0 or TP_ETIMEDOUT. */
 static int wait_room(tp_binding *b) {
     tp_txq *q = &b->tx;
-    struct timespec until;
-    deadline_after(&until, b->send_timeout_ms > 0 ? b->send_timeout_ms : 0);
+    struct timespec until = tp_deadline(b->send_timeout_ms);
     int rc = 0;
     pthread_mutex_lock(&q->mu);
     while (full(q) && !q->closing && rc == 0) {
@@ -177,8 +162,7 @@ int tp_binding_flush(tp_binding *b, int timeout_ms) {
     if (!q->ready) {
         return 0;
     }
-    struct timespec until;
-    deadline_after(&until, timeout_ms > 0 ? timeout_ms : 0);
+    struct timespec until = tp_deadline(timeout_ms);
     pthread_mutex_lock(&q->mu);
     bool drained = wait_drained(q, &until);
     pthread_mutex_unlock(&q->mu);
@@ -195,8 +179,7 @@ void tp_txq_drain(tp_binding *b, int linger_ms) {
         }
         return;
     }
-    struct timespec until;
-    deadline_after(&until, linger_ms > 0 ? linger_ms : 0);
+    struct timespec until = tp_deadline(linger_ms);
     pthread_mutex_lock(&q->mu);
     bool drained = wait_drained(q, &until);
     q->closing = true;
@@ -205,7 +188,7 @@ void tp_txq_drain(tp_binding *b, int linger_ms) {
      * more, i.e. the last frame has gone to the kernel. */
     if (drained && linger_ms > 0 && b->nng_send_fd >= 0 && tp_links_peers(&b->links) > 0) {
         struct timespec now;
-        clock_gettime(CLOCK_REALTIME, &now);
+        clock_gettime(CLOCK_MONOTONIC, &now);
         long left = (until.tv_sec - now.tv_sec) * 1000 + (until.tv_nsec - now.tv_nsec) / 1000000;
         struct pollfd p = {.fd = b->nng_send_fd, .events = POLLIN};
         poll(&p, 1, left > 0 ? (int)left : 0);

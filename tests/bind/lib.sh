@@ -4,8 +4,7 @@ progs=$(cd "$(dirname "$0")/progs" && pwd)
 export HALE_CACHE_DIR="$work/cache"
 "$hale" build "$progs/pub.hl" -o "$work/pub" >"$work/build.out" 2>&1 || fail "pub.hl did not build"
 "$hale" build "$progs/sub.hl" -o "$work/sub" >>"$work/build.out" 2>&1 || fail "sub.hl did not build"
-"$hale" keygen -o "$work/key" >/dev/null || fail "keygen"
-export HALE_KEY_FILE="$work/key"
+export HALE_KEY_FILE="$key" # the deployment key tests/transport/lib.sh made
 
 # routes FILE URL_SHAPE URL_SEQ [EXTRA]: a HALE_BUS_CONFIG file for both topics.
 routes() {

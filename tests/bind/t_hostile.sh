@@ -8,7 +8,7 @@ routes "$work/r.toml" "tcp://127.0.0.1:17321" "tcp://127.0.0.1:17322"
 export HALE_BUS_CONFIG="$work/r.toml"
 BIND_SHAPES=2 HALE_BUS_COUNTERS_DUMP=1 start sub "$work/sub"
 wait_for sub '^ready' 20
-"$bin/tp_hostile" --url tcp://127.0.0.1:17321 --key "$work/key" >"$work/hostile.out" 2>&1 ||
+"$bin/tp_hostile" --url tcp://127.0.0.1:17321 --key "$key" >"$work/hostile.out" 2>&1 ||
     fail "the receiver did not cut the 100 MiB frame's connection"
 kill -0 "$pid_sub" 2>/dev/null || fail "subscriber died under attack"
 BIND_SHAPES=2 start pub "$work/pub"

@@ -140,22 +140,21 @@ static void send_one(endpoint *e, int64_t n, uint8_t *data) {
     }
 }
 
-/* Receives one message (blocking). */
-static void recv_one(endpoint *e) {
-    if (cfg.mode == RAW) {
-        nng_msg *m;
-        int rv = nng_recvmsg(e->raw, &m, 0);
-        if (rv != 0) {
-            die("recv", nng_strerror(rv));
+/* Receives (blocking) until `total` messages have arrived, pumping up to `budget` at a time. */
+static void recv_until(endpoint *e, long total, int budget) {
+    while (e->got < total) {
+        if (cfg.mode == RAW) {
+            nng_msg *m;
+            int rv = nng_recvmsg(e->raw, &m, 0);
+            if (rv != 0) {
+                die("recv", nng_strerror(rv));
+            }
+            e->got++;
+            nng_msg_free(m);
+            continue;
         }
-        e->got++;
-        nng_msg_free(m);
-        return;
-    }
-    long want = e->got + 1;
-    while (e->got < want) {
         hale_mark mk = hale_region_mark(e->region);
-        int n = tp_binding_pump(e->b, e->region, 1);
+        int n = tp_binding_pump(e->b, e->region, budget);
         hale_region_reset(e->region, mk);
         if (n < 0) {
             die("recv", "binding closed");
@@ -167,26 +166,9 @@ static void recv_one(endpoint *e) {
     }
 }
 
-/* Receives until `total` messages have arrived, in batches as the runtime would. */
-static void recv_until(endpoint *e, long total) {
-    if (cfg.mode == RAW) {
-        while (e->got < total) {
-            recv_one(e);
-        }
-        return;
-    }
-    while (e->got < total) {
-        hale_mark mk = hale_region_mark(e->region);
-        int n = tp_binding_pump(e->b, e->region, 256);
-        hale_region_reset(e->region, mk);
-        if (n < 0) {
-            die("recv", "binding closed");
-        }
-        if (n == 0) {
-            struct pollfd p = {.fd = tp_binding_recv_fd(e->b), .events = POLLIN};
-            poll(&p, 1, 100);
-        }
-    }
+/* Receives one message. */
+static void recv_one(endpoint *e) {
+    recv_until(e, e->got + 1, 1);
 }
 
 /* ---- the four roles ---- */
@@ -197,9 +179,9 @@ static int run_sink(void) {
     printf("ready\n");
     fflush(stdout);
     long warm = cfg.count / 10;
-    recv_until(&e, warm);
+    recv_until(&e, warm, 256);
     uint64_t t0 = now_ns();
-    recv_until(&e, cfg.count);
+    recv_until(&e, cfg.count, 256);
     double secs = (double)(now_ns() - t0) / 1e9;
     printf("rate msgs_per_s=%.0f\n", (double)(cfg.count - warm) / secs);
     fflush(stdout);
