@@ -52,15 +52,6 @@ static int run_build(sv_server *srv, const char *program, const char *out) {
     return status;
 }
 
-static const sv_proc *find(const sv_spec *s, const char *name) {
-    for (size_t i = 0; s && i < s->nprocs; i++) {
-        if (strcmp(s->procs[i].name, name) == 0) {
-            return &s->procs[i];
-        }
-    }
-    return NULL;
-}
-
 int sv_build_programs(sv_server *srv, sv_spec *spec, const sv_spec *previous) {
     for (size_t i = 0; i < spec->nprocs; i++) {
         sv_proc *p = &spec->procs[i];
@@ -79,7 +70,7 @@ int sv_build_programs(sv_server *srv, sv_spec *spec, const sv_spec *previous) {
             sv_log("cannot build %s from %s: hale build %s", p->name, p->program, how);
             return -1;
         }
-        const sv_proc *prev = find(previous, p->name);
+        const sv_proc *prev = sv_spec_find(previous, p->name);
         const char *use = out;
         if (prev && prev->argv && prev->program && strcmp(prev->program, p->program) == 0 &&
             same_content(prev->argv[0], out)) {

@@ -35,6 +35,10 @@ static int rm_entry(const char *path, const struct stat *st, int flag, struct FT
     return flag == FTW_DP ? rmdir(path) : unlink(path);
 }
 
+void sv_remove_tree(const char *dir) {
+    nftw(dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+}
+
 static _Noreturn void guard_main(int fd, const char *statedir) {
     /* Survive the signals aimed at serve's terminal or unit; only the pipe ends us. */
     signal(SIGINT, SIG_IGN);
@@ -74,7 +78,7 @@ static _Noreturn void guard_main(int fd, const char *statedir) {
     }
     if (statedir && !clean) {
         /* serve died without cleaning up after itself */
-        nftw(statedir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+        sv_remove_tree(statedir);
     }
     _exit(0);
 }

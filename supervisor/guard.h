@@ -23,5 +23,7 @@ void sv_guard_add(sv_guard *g, pid_t pgid);
 void sv_guard_remove(sv_guard *g, pid_t pgid);
 /* Normal exit: closes the pipe and waits for the guard to finish. */
 void sv_guard_stop(sv_guard *g);
+/* Removes the directory `dir` and everything in it (serve's state directory). */
+void sv_remove_tree(const char *dir);
 
 #endif

@@ -2,7 +2,6 @@
  * and signal handling, then runs the tree (tree.c) on one libev loop until it drains. */
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -135,12 +134,6 @@ static int make_statedir(sv_server *srv) {
     return 0;
 }
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
-    (void)st;
-    (void)ftw;
-    return flag == FTW_DP ? rmdir(path) : unlink(path);
-}
-
 static void on_signal(struct ev_loop *loop, ev_signal *w, int revents) {
     (void)loop;
     (void)revents;
@@ -253,7 +246,7 @@ int sv_serve_main(int argc, char **argv) {
         rc = run(&srv, &spec);
         sv_control_close(&srv);
         sv_tree_free(&srv);
-        nftw(srv.statedir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+        sv_remove_tree(srv.statedir);
     }
     sv_guard_stop(&srv.guard);
     sv_spec_free(&spec);

@@ -287,6 +287,10 @@ static const sv_proc *find(const sv_proc *procs, size_t n, const char *name) {
     return NULL;
 }
 
+const sv_proc *sv_spec_find(const sv_spec *spec, const char *name) {
+    return spec ? find(spec->procs, spec->nprocs, name) : NULL;
+}
+
 /* Names and `after` references: unique, known, not self. */
 static int check_names(ctx *c, const cfg_value *list, const sv_proc *procs, size_t n) {
     const char **names = alloc(n + 1, sizeof *names);

@@ -54,6 +54,9 @@ void sv_spec_free(sv_spec *spec);
  * malloc'd path, or NULL with "file:line: message" in err. */
 char *sv_spec_control_path(const char *path, char *err, size_t errlen);
 
+/* The entry named `name` in `spec` (which may be NULL), or NULL. */
+const sv_proc *sv_spec_find(const sv_spec *spec, const char *name);
+
 /* Whether two entries would run the same thing the same way (SIGHUP keeps those running). */
 int sv_proc_equal(const sv_proc *a, const sv_proc *b);
 

@@ -374,15 +374,6 @@ int sv_tree_restart(sv_server *srv, const char *name) {
 
 /* ---- reload ---------------------------------------------------------------------------- */
 
-static const sv_proc *find_proc(const sv_spec *s, const char *name) {
-    for (size_t i = 0; i < s->nprocs; i++) {
-        if (strcmp(s->procs[i].name, name) == 0) {
-            return &s->procs[i];
-        }
-    }
-    return NULL;
-}
-
 static void retire(sv_server *srv, sv_inst *inst) {
     inst->proc = NULL;
     if (!sv_inst_alive(inst)) {
@@ -403,7 +394,7 @@ static void apply(sv_server *srv, sv_spec *fresh) {
     srv->ninsts = 0;
     for (size_t p = 0; p < fresh->nprocs; p++) {
         const sv_proc *np = &fresh->procs[p];
-        const sv_proc *op = find_proc(&srv->spec, np->name);
+        const sv_proc *op = sv_spec_find(&srv->spec, np->name);
         if (op && sv_proc_equal(op, np)) {
             kept++;
             srv->insts = grow(srv->insts, srv->ninsts + (size_t)np->replicas, sizeof *old);
@@ -426,7 +417,7 @@ static void apply(sv_server *srv, sv_spec *fresh) {
     }
     free(old);
     for (size_t p = 0; p < srv->spec.nprocs; p++) {
-        removed += find_proc(fresh, srv->spec.procs[p].name) == NULL;
+        removed += sv_spec_find(fresh, srv->spec.procs[p].name) == NULL;
     }
     sv_log("reloaded %s: %d unchanged, %d changed, %d added, %d removed process(es)", fresh->file,
            kept, changed, added, removed);

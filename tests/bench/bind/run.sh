@@ -15,13 +15,11 @@
 # whole benchmark stays under a minute); ratios are ours / raw (throughput: higher is better;
 # round trip: lower is better).
 set -u
-build=$(cd "${1:-build/release}" && pwd)
-here=$(cd "$(dirname "$0")" && pwd)
+. "$(dirname "$0")/../lib.sh"
+trap 'pkill -TERM -P $$ 2>/dev/null; rm -rf "$work"' EXIT
 hale=$build/bin/hale
 raw=$build/tests/bin/tp_bench
 [ -x "$hale" ] && [ -x "$raw" ] || { echo "bind bench: build first (make build)"; exit 1; }
-work=$(mktemp -d /tmp/hale-bench-bind-XXXXXX)
-trap 'pkill -TERM -P $$ 2>/dev/null; rm -rf "$work"' EXIT
 trap 'exit 1' INT TERM
 cd "$work" || exit 1 # no hale.toml here: the key comes from HALE_KEY_FILE or nowhere
 "$hale" keygen -o "$work/key" >/dev/null || exit 1
@@ -38,15 +36,6 @@ url = "ipc://$work/ping.sock"
 url = "ipc://$work/pong.sock"
 EOT
 export HALE_BUS_CONFIG="$work/routes.toml"
-
-wait_line() { # file pattern: a hang guard, not a measurement
-    n=0
-    while ! grep -q "$2" "$1" 2>/dev/null; do
-        n=$((n + 1))
-        [ $n -gt 400 ] && return 1
-        sleep 0.05
-    done
-}
 
 # keyed MODE CMD...: CMD with the deployment key when MODE is sealed, with none otherwise.
 keyed() {
@@ -107,8 +96,6 @@ rtt() {
     sed -n 's/^rtt //p' "$work/ping.out" | tail -n +$(($3 / 10 + 1)) | sort -n |
         awk '{ v[NR] = $1 } END { if (NR) printf "%.1f", v[int((NR + 1) / 2)] / 1000; else print 0 }'
 }
-
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
 
 echo "bindings: compiled Hale programs over ipc push/pull vs raw nng; ratios are ours / raw"
 printf '%-7s | %-9s %-17s %-17s | %-9s %-15s %-15s\n' size "raw msg/s" "plain msg/s" \

@@ -17,10 +17,7 @@
 #
 #   tests/bench/bus/run.sh [BUILD_DIR]
 set -eu
-build=$(cd "${1:-build/release}" && pwd)
-here=$(cd "$(dirname "$0")" && pwd)
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+. "$(dirname "$0")/../lib.sh"
 
 lib="$build/lib/hale/libhale.a"
 [ -f "$lib" ] || { echo "bus bench: $lib missing; run make build first" >&2; exit 1; }
@@ -33,15 +30,7 @@ for p in dispatch keyed; do
     HALE_CACHE_DIR="$work/cache" HALE_BUS_DIRECT=0 "$hale" build "$here/$p.hl" -o "$work/${p}_bus"
 done
 have_go=""
-if command -v go >/dev/null 2>&1; then
-    if (cd "$work" && cp "$here/bus_dispatch.go" . && HOME="$work" GOCACHE="$work/gocache" \
-        GOPATH="$work/gopath" GO111MODULE=off go build -o bus_dispatch_go bus_dispatch.go) \
-        2>"$work/go.err"; then
-        have_go=yes
-    else
-        cat "$work/go.err" >&2
-    fi
-fi
+go_build "$work/bus_dispatch_go" "$here/bus_dispatch.go" && have_go=yes
 
 # Three rounds, ours and Go's interleaved, so a noisy neighbour on a shared machine skews neither
 # side alone; the table keeps each figure's best.
@@ -54,10 +43,9 @@ for round in 1 2 3; do
     [ -n "$have_go" ] && "$work/bus_dispatch_go" 10
 done >"$work/results"
 
-get() { awk -v k="$1" '$1 == k && (b == "" || $2 < b) { b = $2 } END { print b }' "$work/results"; }
 row() { # label ours_key peer_label peer_key
-    ours=$(get "$2")
-    peer=$(get "$4")
+    ours=$(best_ns "$2")
+    peer=$(best_ns "$4")
     if [ -z "$ours" ] || [ -z "$peer" ]; then
         printf '%-40s %10s  %-30s %10s %8s\n' "$1" "${ours:--}" "$3" "not run" "-"
         return
@@ -84,14 +72,14 @@ echo
 printf '%-40s %10s  %-30s %10s %8s\n' "keyed routing, ns per publish" "keyed" "unkeyed, 1 subscriber" \
     "unkeyed" "cost"
 k() { # label key
-    awk -v l="$1" -v a="$(get "$2")" -v b="$(get unkeyed_1of1)" 'BEGIN {
+    awk -v l="$1" -v a="$(best_ns "$2")" -v b="$(best_ns unkeyed_1of1)" 'BEGIN {
         printf "%-40s %10.2f  %-30s %10.2f %7.2fx\n", l, a, "unkeyed_1of1", b, a / b }'
 }
 k "1 of 1,000 subscribers, keys rotating" keyed_1of1000
 k "1 of 1,000 subscribers, one key" keyed_hot
 k "unkeyed fan-out to all 1,000" fanout_1000
 kp() { # label keyed_key base_label base_key
-    awk -v l="$1" -v a="$(get "$2")" -v bl="$3" -v b="$(get "$4")" 'BEGIN {
+    awk -v l="$1" -v a="$(best_ns "$2")" -v bl="$3" -v b="$(best_ns "$4")" 'BEGIN {
         printf "%-40s %10.2f  %-30s %10.2f %7.2fx\n", l, a, bl, b, a / b }'
 }
 kp "Hale program: 1 of 1,000, rotating" keyed_program "Hale: unkeyed 1 sub, bus" solo_program_bus

@@ -5,10 +5,8 @@
 #
 #   run.sh BUILD_DIR
 set -eu
-build=$(cd "${1:-build/release}" && pwd)
+. "$(dirname "$0")/../lib.sh"
 hale="$build/bin/hale"
-work=$(mktemp -d /tmp/hale-bench-compiler.XXXXXX)
-trap 'rm -rf "$work"' EXIT
 export HALE_CACHE_DIR="$work/cache"
 
 now() { date +%s%N; }
@@ -98,7 +96,7 @@ c_ns=$(best 5 "$work/fn_call_c" 10000000)
 printf '%-44s %12s %12s %8s\n' "benchmark" "hale (s)" "baseline (s)" "ratio"
 printf '%-44s %12s %12s %8s\n' "hale check, generated program ($lines lines)" "$(secs "$check_ns")" "-" "-"
 printf '%-44s %12s %12s %8s\n' "hale build (cold cache) vs cc -O2 of its C" "$(secs "$build_ns")" \
-    "$(secs "$cc_ns")" "$(awk -v a="$build_ns" -v b="$cc_ns" 'BEGIN { printf "%.2f", a / b }')"
+    "$(secs "$cc_ns")" "$(ratio "$build_ns" "$cc_ns")"
 printf '%-44s %12s %12s %8s\n' "hale build (cached)" "$(secs "$cached_ns")" "-" "-"
 printf '%-44s %12s %12s %8s\n' "fn_call: 10M calls, Hale vs the loop in C" "$(secs "$hale_ns")" \
-    "$(secs "$c_ns")" "$(awk -v a="$hale_ns" -v b="$c_ns" 'BEGIN { printf "%.2f", a / b }')"
+    "$(secs "$c_ns")" "$(ratio "$hale_ns" "$c_ns")"

@@ -9,11 +9,8 @@
 #
 #   tests/bench/loci/run.sh [BUILD_DIR]
 set -eu
-build=$(cd "${1:-build/release}" && pwd)
-here=$(cd "$(dirname "$0")" && pwd)
+. "$(dirname "$0")/../lib.sh"
 mem="$here/../memory"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
 hale="$build/bin/hale"
 lib="$build/lib/hale/libhale.a"
 [ -x "$hale" ] && [ -f "$lib" ] || { echo "loci bench: run make build first" >&2; exit 1; }
@@ -26,11 +23,8 @@ cc -O2 -std=c11 -D_GNU_SOURCE "$here/loci_c.c" -o "$work/loci_c"
 cc -O2 -std=c11 -D_GNU_SOURCE "-I$build/include/hale" "-I$mem" "$mem/vec_push.c" "$lib" \
     -lpthread -o "$work/vec_push"
 have_go=""
-if command -v go >/dev/null 2>&1; then
-    cp "$here/loci.go" "$mem/vec_push.go" "$work/"
-    (cd "$work" && GOCACHE="$work/gocache" GO111MODULE=off go build -o loci_go loci.go &&
-        GOCACHE="$work/gocache" GO111MODULE=off go build -o vec_push_go vec_push.go) && have_go=yes
-fi
+go_build "$work/loci_go" "$here/loci.go" && go_build "$work/vec_push_go" "$mem/vec_push.go" &&
+    have_go=yes
 
 # Three interleaved rounds of fresh processes; the table keeps each figure's best.
 {
@@ -47,24 +41,13 @@ fi
     done
 } >"$work/results"
 
-get() { awk -v k="$1" '$1 == k && (b == "" || $2 < b) { b = $2 } END { print b }' "$work/results"; }
-row() { # label ours_key base_label base_key
-    ours=$(get "$2")
-    base=$(get "$4")
-    if [ -z "$ours" ] || [ -z "$base" ]; then
-        printf '%-32s %14s %-22s %14s %8s\n' "$1" "${ours:--}" "$3" "n/a" "-"
-        return
-    fi
-    awk -v l="$1" -v o="$ours" -v bl="$3" -v b="$base" 'BEGIN {
-        printf "%-32s %11.2f ms %-22s %11.2f ms %7.2fx\n", l, o / 1e6, bl, b / 1e6, b / o }'
-}
-
-printf '%-32s %14s %-22s %14s %8s\n' "workload (best of runs)" "hale" "baseline" "time" "ratio"
-row "locus_instantiation 100k" locus_instantiation_hale "Go goroutine+struct" locus_instantiation_go
-row "locus_instantiation 100k" locus_instantiation_hale "C malloc/free" locus_instantiation_c
-row "coord_with_churn 50 x 2,000" coord_with_churn_hale "Go goroutines+chan" coord_with_churn_go
-row "coord_with_churn 50 x 2,000" coord_with_churn_hale "C malloc/free" coord_with_churn_c
-row "form_vec_push 500k (Hale)" form_vec_push_hale "Go append" vec_push_go
-row "form_vec_push 500k (Hale)" form_vec_push_hale "C realloc doubling" vec_push_c_realloc
+label_width=32
+printf "%-${label_width}s %14s %-22s %14s %8s\n" "workload (best of runs)" "hale" "baseline" "time" "ratio"
+ms_row "locus_instantiation 100k" locus_instantiation_hale "Go goroutine+struct" locus_instantiation_go
+ms_row "locus_instantiation 100k" locus_instantiation_hale "C malloc/free" locus_instantiation_c
+ms_row "coord_with_churn 50 x 2,000" coord_with_churn_hale "Go goroutines+chan" coord_with_churn_go
+ms_row "coord_with_churn 50 x 2,000" coord_with_churn_hale "C malloc/free" coord_with_churn_c
+ms_row "form_vec_push 500k (Hale)" form_vec_push_hale "Go append" vec_push_go
+ms_row "form_vec_push 500k (Hale)" form_vec_push_hale "C realloc doubling" vec_push_c_realloc
 [ -n "$have_go" ] || echo "(Go not installed: deploy/install-deps.sh --bench)"
 echo "ratio = baseline time / Hale time (above 1: Hale is faster)"

@@ -6,10 +6,7 @@
 #
 #   tests/bench/memory/run.sh [BUILD_DIR]
 set -eu
-build=$(cd "${1:-build/release}" && pwd)
-here=$(cd "$(dirname "$0")" && pwd)
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+. "$(dirname "$0")/../lib.sh"
 
 inc="-I$build/include/hale -I$here"
 lib="$build/lib/hale/libhale.a"
@@ -26,10 +23,7 @@ else
     cc $cflags $inc "$here/json.c" "$lib" -lpthread -lm -o "$work/json"
 fi
 have_go=""
-if command -v go >/dev/null 2>&1; then
-    (cd "$work" && cp "$here/vec_push.go" . && GOCACHE="$work/gocache" GO111MODULE=off \
-        go build -o vec_push_go vec_push.go) && have_go=yes
-fi
+go_build "$work/vec_push_go" "$here/vec_push.go" && have_go=yes
 
 # Each vec variant and the Go peer run in fresh processes, three rounds interleaved; the table
 # keeps each one's best.
@@ -42,29 +36,18 @@ fi
     "$work/json"
 } >"$work/results"
 
-get() { awk -v k="$1" '$1 == k && (b == "" || $2 < b) { b = $2 } END { print b }' "$work/results"; }
-row() { # label ours_key base_label base_key
-    ours=$(get "$2")
-    base=$(get "$4")
-    if [ -z "$ours" ] || [ -z "$base" ]; then
-        printf '%-34s %14s %-22s %14s %8s\n' "$1" "${ours:--}" "$3" "n/a" "-"
-        return
-    fi
-    awk -v l="$1" -v o="$ours" -v bl="$3" -v b="$base" 'BEGIN {
-        printf "%-34s %11.2f ms %-22s %11.2f ms %7.2fx\n", l, o / 1e6, bl, b / 1e6, b / o }'
-}
-
-printf '%-34s %14s %-22s %14s %8s\n' "workload (best of runs)" "ours" "baseline" "time" "ratio"
-row "region alloc 5M x 16-64B (reset)" region_alloc_reset "malloc+free each" malloc_free
-row "region alloc 5M (region per 1000)" region_alloc_new_free "malloc+free each" malloc_free
-row "form_vec_push 500k (hale_vec_push)" vec_push_hale "C realloc doubling" vec_push_c_realloc
-row "form_vec_push 500k (inline path)" vec_push_hale_inline "C realloc doubling" vec_push_c_realloc
-row "form_vec_push 500k (hoisted header)" vec_push_hale_hoisted "C realloc doubling" vec_push_c_realloc
-row "form_vec_push 500k (hale_vec_push)" vec_push_hale "Go append" vec_push_go
-row "form_vec_push 500k (inline path)" vec_push_hale_inline "Go append" vec_push_go
-row "form_vec_push 500k (hoisted header)" vec_push_hale_hoisted "Go append" vec_push_go
-row "json_build 200k objects" json_build_hale "C snprintf+realloc" json_build_c_snprintf
-row "json_parse 200k objects" json_parse_hale "jansson json_loadb" json_parse_jansson
+label_width=34
+printf "%-${label_width}s %14s %-22s %14s %8s\n" "workload (best of runs)" "ours" "baseline" "time" "ratio"
+ms_row "region alloc 5M x 16-64B (reset)" region_alloc_reset "malloc+free each" malloc_free
+ms_row "region alloc 5M (region per 1000)" region_alloc_new_free "malloc+free each" malloc_free
+ms_row "form_vec_push 500k (hale_vec_push)" vec_push_hale "C realloc doubling" vec_push_c_realloc
+ms_row "form_vec_push 500k (inline path)" vec_push_hale_inline "C realloc doubling" vec_push_c_realloc
+ms_row "form_vec_push 500k (hoisted header)" vec_push_hale_hoisted "C realloc doubling" vec_push_c_realloc
+ms_row "form_vec_push 500k (hale_vec_push)" vec_push_hale "Go append" vec_push_go
+ms_row "form_vec_push 500k (inline path)" vec_push_hale_inline "Go append" vec_push_go
+ms_row "form_vec_push 500k (hoisted header)" vec_push_hale_hoisted "Go append" vec_push_go
+ms_row "json_build 200k objects" json_build_hale "C snprintf+realloc" json_build_c_snprintf
+ms_row "json_parse 200k objects" json_parse_hale "jansson json_loadb" json_parse_jansson
 [ -n "$have_go" ] || echo "(Go not installed: deploy/install-deps.sh --bench)"
 [ -n "$jansson" ] || echo "(jansson not installed: deploy/install-deps.sh --bench)"
 echo "ratio = baseline time / our time (above 1: ours is faster)"

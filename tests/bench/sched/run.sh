@@ -9,38 +9,17 @@
 #              deploy/install-deps.sh --bench)
 # Usage: tests/bench/sched/run.sh BUILD_DIR      (HALE_BENCH_CHURN=N changes the cycle count)
 set -eu
-build=$(cd "${1:-build/release}" && pwd)
+. "$(dirname "$0")/../lib.sh"
 bin=$build/tests/bin
-here=$(cd "$(dirname "$0")" && pwd)
 churn=${HALE_BENCH_CHURN:-100000}
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
 
 for t in sched_bench_pingpong sched_bench_switch sched_bench_libev_echo sched_echo_server \
          sched_echo_client; do
     [ -x "$bin/$t" ] || cmake --build "$build" --target "$t" >/dev/null
 done
 
-field() { # field NAME LINE
-    echo "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"
-}
-
 sw=$("$bin/sched_bench_switch")
 pp=$("$bin/sched_bench_pingpong")
-
-churn_run() { # churn_run NAME [client options] -- SERVER...
-    name=$1
-    shift
-    line=$("$bin/sched_echo_client" --concurrent 1000 --churn "$churn" --report "$@" 2>"$work/$name.err") ||
-        { echo "churn $name failed:" >&2; cat "$work/$name.err" >&2; echo ""; return 0; }
-    echo "$line"
-}
-
-best() { # best LINE1 LINE2: the one with the higher churn rate
-    a=$(field churn_cps "$1")
-    b=$(field churn_cps "$2")
-    if [ "${a:-0}" -ge "${b:-0}" ]; then echo "$1"; else echo "$2"; fi
-}
 
 # Alternate the two C servers and keep each one's better run, so a noisy neighbour on a shared
 # machine skews neither side alone.
@@ -48,19 +27,12 @@ h1=$(churn_run hale -- "$bin/sched_echo_server")
 l1=$(churn_run libev -- "$bin/sched_bench_libev_echo")
 h2=$(churn_run hale -- "$bin/sched_echo_server")
 l2=$(churn_run libev -- "$bin/sched_bench_libev_echo")
-hale=$(best "$h1" "$h2")
-libev=$(best "$l1" "$l2")
+hale=$(best_churn "$h1" "$h2")
+libev=$(best_churn "$l1" "$l2")
 go=""
-if command -v go >/dev/null 2>&1; then
-    if HOME=$work GOCACHE=$work/gocache GOPATH=$work/gopath GO111MODULE=off \
-        go build -o "$work/go_echo" "$here/go_echo.go" 2>"$work/go.err"; then
-        go=$(churn_run go --no-term -- "$work/go_echo")
-    else
-        cat "$work/go.err" >&2
-    fi
+if go_build "$work/go_echo" "$here/go_echo.go"; then
+    go=$(churn_run go --no-term -- "$work/go_echo")
 fi
-
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 
 printf '%-34s %14s %14s %8s\n' "measure" "hale" "baseline" "ratio"
 printf '%-34s %14s %14s %8s\n' "context switch, ns (vs ucontext)" "$(field switch_asm_ns "$sw")" \

@@ -10,8 +10,7 @@
 # before every respawn by design, so its restart figure mostly measures that policy.
 #   tests/bench/serve/run.sh [BUILD_DIR]     RESTARTS=15 RUNS=5 to change the sample sizes
 set -eu
-build=$(cd "${1:-build/release}" && pwd)
-here=$(cd "$(dirname "$0")" && pwd)
+. "$(dirname "$0")/../lib.sh"
 hale=$build/bin/hale
 child=$build/tests/bin/serve_child
 restarts=${RESTARTS:-15}
@@ -23,7 +22,6 @@ done
 for tool in runsvdir sv s6-svscan s6-svscanctl cc; do
     command -v $tool >/dev/null || { echo "serve bench: $tool missing (deploy/install-deps.sh --bench)"; exit 1; }
 done
-work=$(mktemp -d /tmp/hale-bench-serve.XXXXXX)
 sup_pid=
 cleanup() {
     set +e
@@ -145,11 +143,11 @@ read -r sr srbest <"$work/s6.restart"
 hs=$(cat "$work/hale.startup")
 rs=$(cat "$work/runit.startup")
 ss=$(cat "$work/s6.startup")
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3g", a / b }'; }
+ratio3() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3g", a / b }'; } # three significant figures
 printf '%-34s %11s %11s %11s %11s %9s\n' "" "hale serve" runit s6 hale/runit hale/s6
 printf '%-34s %11s %11s %11s %11s %9s\n' "restart latency, median (us)" "$hr" "$rr" "$sr" \
-    "$(ratio "$hr" "$rr")" "$(ratio "$hr" "$sr")"
+    "$(ratio3 "$hr" "$rr")" "$(ratio3 "$hr" "$sr")"
 printf '%-34s %11s %11s %11s %11s %9s\n' "restart latency, best (us)" "$hrbest" "$rrbest" \
-    "$srbest" "$(ratio "$hrbest" "$rrbest")" "$(ratio "$hrbest" "$srbest")"
+    "$srbest" "$(ratio3 "$hrbest" "$rrbest")" "$(ratio3 "$hrbest" "$srbest")"
 printf '%-34s %11s %11s %11s %11s %9s\n' "start $procs processes, median (us)" "$hs" "$rs" \
-    "$ss" "$(ratio "$hs" "$rs")" "$(ratio "$hs" "$ss")"
+    "$ss" "$(ratio3 "$hs" "$rs")" "$(ratio3 "$hs" "$ss")"

@@ -10,25 +10,15 @@
 # Latency: ping/echo processes bounce one message at a time. Each figure is the best of 3 runs
 # (the machine may be shared); ratios are ours / raw (throughput: higher is better; RTT: lower).
 set -u
-build=$(cd "${1:-build/release}" && pwd)
+. "$(dirname "$0")/../lib.sh"
+trap 'pkill -TERM -P $$ 2>/dev/null; rm -rf "$work"' EXIT
 bench=$build/tests/bin/tp_bench
 [ -x "$bench" ] || { echo "no $bench: build first (make build)"; exit 1; }
-work=$(mktemp -d /tmp/hale-bench-tp-XXXXXX)
-trap 'pkill -TERM -P $$ 2>/dev/null; rm -rf "$work"' EXIT
 trap 'exit 1' INT TERM
 "$build/bin/hale" keygen -o "$work/key" >/dev/null || exit 1
 
 url_for() { # kind name
     if [ "$1" = ipc ]; then echo "ipc://$work/$2.sock"; else echo "tcp://127.0.0.1:$3"; fi
-}
-
-wait_line() { # file pattern
-    n=0
-    while ! grep -q "$2" "$1" 2>/dev/null; do
-        n=$((n + 1))
-        [ $n -gt 600 ] && return 1
-        sleep 0.05
-    done
 }
 
 # tput KIND MODE SIZE COUNT -> msgs/s
@@ -68,8 +58,6 @@ best() { # higher|lower v1 v2 v3
     shift
     printf '%s\n' "$@" | sort -g | { if [ "$dir" = higher ]; then tail -n 1; else head -n 1; fi; }
 }
-
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
 
 for kind in ${BENCH_URLS:-ipc}; do
     echo "transport: $kind, best of 3; ratios are ours / raw nng"
