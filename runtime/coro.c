@@ -223,6 +223,15 @@ static void unpark(hale_co *co, int result) {
     ready_push(p, co);
 }
 
+/* HALE_READABLE / HALE_WRITABLE <-> libev's EV_READ / EV_WRITE. */
+static int to_ev(int events) {
+    return (events & HALE_READABLE ? EV_READ : 0) | (events & HALE_WRITABLE ? EV_WRITE : 0);
+}
+
+static int from_ev(int revents) {
+    return (revents & EV_READ ? HALE_READABLE : 0) | (revents & EV_WRITE ? HALE_WRITABLE : 0);
+}
+
 static void timer_cb(struct ev_loop *loop, ev_timer *w, int revents) {
     (void)loop;
     (void)revents;
@@ -239,7 +248,7 @@ static void io_cb(struct ev_loop *loop, ev_io *w, int revents) {
         ev_io_stop(loop, w);
         return;
     }
-    int ev = (revents & EV_READ ? HALE_READABLE : 0) | (revents & EV_WRITE ? HALE_WRITABLE : 0);
+    int ev = from_ev(revents);
     unpark(co, ev ? ev : HALE_READABLE);
 }
 
@@ -298,47 +307,15 @@ typedef struct {
     hale_msg msg;
     void (*fn)(void *);
     void *arg;
-    int kind; /* 0 spawn, 1 wake, 2 cancel, 3 interrupt */
-    hale_co *co;
-} co_msg;
+} spawn_msg;
 
-static void wake_local(hale_co *co);
-static void cancel_local(hale_co *co);
-static void interrupt_local(hale_co *co);
-static bool take_interrupt(hale_co *co);
-
-static void co_msg_run(hale_msg *m) {
-    co_msg *cm = (co_msg *)m;
-    if (cm->kind == 0) {
-        if (!hale_co_spawn_local(hale_tls_pool, cm->fn, cm->arg)) {
-            hale_fatal("cannot start a coroutine on pool %s (out of memory or mappings)",
-                       hale_tls_pool->name);
-        }
-    } else if (cm->kind == 1) {
-        wake_local(cm->co);
-    } else if (cm->kind == 2) {
-        cancel_local(cm->co);
-    } else {
-        interrupt_local(cm->co);
+static void spawn_msg_run(hale_msg *m) {
+    spawn_msg *sm = (spawn_msg *)m;
+    if (!hale_co_spawn_local(hale_tls_pool, sm->fn, sm->arg)) {
+        hale_fatal("cannot start a coroutine on pool %s (out of memory or mappings)",
+                   hale_tls_pool->name);
     }
-    hale_sys_free(cm);
-}
-
-static int send_co_msg(hale_pool *p, int kind, hale_co *co, void (*fn)(void *), void *arg) {
-    co_msg *cm = hale_sys_malloc(sizeof *cm);
-    if (!cm) {
-        hale_oom(sizeof *cm, "a scheduler message");
-    }
-    cm->msg.fn = co_msg_run;
-    cm->kind = kind;
-    cm->co = co;
-    cm->fn = fn;
-    cm->arg = arg;
-    if (hale_post(p, &cm->msg) != 0) {
-        hale_sys_free(cm);
-        return -1;
-    }
-    return 0;
+    hale_sys_free(sm);
 }
 
 hale_co *hale_spawn(hale_pool *p, void (*fn)(void *), void *arg, bool *ok) {
@@ -349,7 +326,17 @@ hale_co *hale_spawn(hale_pool *p, void (*fn)(void *), void *arg, bool *ok) {
         }
         return co;
     }
-    int r = send_co_msg(p, 0, NULL, fn, arg);
+    spawn_msg *sm = hale_sys_malloc(sizeof *sm);
+    if (!sm) {
+        hale_oom(sizeof *sm, "a scheduler message");
+    }
+    sm->msg.fn = spawn_msg_run;
+    sm->fn = fn;
+    sm->arg = arg;
+    int r = hale_post(p, &sm->msg);
+    if (r != 0) {
+        hale_sys_free(sm);
+    }
     if (ok) {
         *ok = r == 0;
     }
@@ -366,16 +353,36 @@ hale_pool *hale_co_pool(const hale_co *co) {
 
 /* ---- public: park / wake / cancel ---- */
 
+/* Runs op(co) on the coroutine's own thread: at once from there, else as a posted call. */
+static void on_pool(hale_co *co, void (*op)(void *)) {
+    if (hale_tls_pool == co->pool) {
+        op(co);
+    } else {
+        hale_post_call(co->pool, op, co);
+    }
+}
+
+/* Every wait first refuses at once for a cancel, or for an interrupt that arrived while the
+ * coroutine was not waiting; 0 when it may park. */
+static int wait_refused(hale_co *co) {
+    if (co->cancelled) {
+        return -HALE_ECANCELED;
+    }
+    if (co->interrupted) {
+        co->interrupted = false;
+        return -HALE_EINTR;
+    }
+    return 0;
+}
+
 int hale_park(void) {
     hale_co *co = hale_co_self();
     if (!co) {
         hale_fatal("hale_park called outside a coroutine");
     }
-    if (co->cancelled) {
-        return -HALE_ECANCELED;
-    }
-    if (take_interrupt(co)) {
-        return -HALE_EINTR;
+    int r = wait_refused(co);
+    if (r) {
+        return r;
     }
     if (co->wake_pending) {
         co->wake_pending = false;
@@ -384,7 +391,8 @@ int hale_park(void) {
     return park(co, PARK_WAKE);
 }
 
-static void wake_local(hale_co *co) {
+static void wake_local(void *arg) {
+    hale_co *co = arg;
     if (co->state == CO_PARKED && co->park_kind == PARK_WAKE) {
         unpark(co, 0);
     } else {
@@ -393,14 +401,11 @@ static void wake_local(hale_co *co) {
 }
 
 void hale_wake(hale_co *co) {
-    if (hale_tls_pool == co->pool) {
-        wake_local(co);
-    } else {
-        send_co_msg(co->pool, 1, co, NULL, NULL);
-    }
+    on_pool(co, wake_local);
 }
 
-static void cancel_local(hale_co *co) {
+static void cancel_local(void *arg) {
+    hale_co *co = arg;
     if (co->state == CO_DONE) {
         return;
     }
@@ -411,14 +416,11 @@ static void cancel_local(hale_co *co) {
 }
 
 void hale_cancel(hale_co *co) {
-    if (hale_tls_pool == co->pool) {
-        cancel_local(co);
-    } else {
-        send_co_msg(co->pool, 2, co, NULL, NULL);
-    }
+    on_pool(co, cancel_local);
 }
 
-static void interrupt_local(hale_co *co) {
+static void interrupt_local(void *arg) {
+    hale_co *co = arg;
     if (co->state == CO_DONE) {
         return;
     }
@@ -430,20 +432,7 @@ static void interrupt_local(hale_co *co) {
 }
 
 void hale_interrupt(hale_co *co) {
-    if (hale_tls_pool == co->pool) {
-        interrupt_local(co);
-    } else {
-        send_co_msg(co->pool, 3, co, NULL, NULL);
-    }
-}
-
-/* An interrupt that arrived while the coroutine was not waiting ends its next wait at once. */
-static bool take_interrupt(hale_co *co) {
-    if (co->interrupted) {
-        co->interrupted = false;
-        return true;
-    }
-    return false;
+    on_pool(co, interrupt_local);
 }
 
 bool hale_cancelled(void) {
@@ -488,7 +477,7 @@ static void nested_timer_cb(struct ev_loop *loop, ev_timer *w, int revents) {
 static void nested_io_cb(struct ev_loop *loop, ev_io *w, int revents) {
     (void)loop;
     nested_wait *nw = CONTAINER(w, nested_wait, io);
-    nw->result = (revents & EV_READ ? HALE_READABLE : 0) | (revents & EV_WRITE ? HALE_WRITABLE : 0);
+    nw->result = from_ev(revents);
     nw->done = true;
 }
 
@@ -502,8 +491,7 @@ static int nested(hale_pool *p, int fd, int events, int64_t timeout_ns) {
         ev_timer_start(p->loop, &nw.timer);
     }
     if (fd >= 0) {
-        ev_io_set(&nw.io, fd,
-                  (events & HALE_READABLE ? EV_READ : 0) | (events & HALE_WRITABLE ? EV_WRITE : 0));
+        ev_io_set(&nw.io, fd, to_ev(events));
         ev_io_start(p->loop, &nw.io);
     }
     while (!nw.done) {
@@ -518,11 +506,9 @@ int hale_sleep(int64_t ns) {
     hale_pool *p = hale_tls_pool;
     hale_co *co = p ? p->current : NULL;
     if (co) {
-        if (co->cancelled) {
-            return -HALE_ECANCELED;
-        }
-        if (take_interrupt(co)) {
-            return -HALE_EINTR;
+        int r = wait_refused(co);
+        if (r) {
+            return r;
         }
         if (ns <= 0) {
             hale_yield();
@@ -549,13 +535,11 @@ int hale_sleep(int64_t ns) {
 int hale_wait_fd(int fd, int events, int64_t timeout_ns) {
     hale_pool *p = hale_tls_pool;
     hale_co *co = p ? p->current : NULL;
-    int evmask = (events & HALE_READABLE ? EV_READ : 0) | (events & HALE_WRITABLE ? EV_WRITE : 0);
+    int evmask = to_ev(events);
     if (co) {
-        if (co->cancelled) {
-            return -HALE_ECANCELED;
-        }
-        if (take_interrupt(co)) {
-            return -HALE_EINTR;
+        int r = wait_refused(co);
+        if (r) {
+            return r;
         }
         if (!ev_is_active(&co->io) || co->io.fd != fd ||
             (co->io.events & (EV_READ | EV_WRITE)) != evmask) {
