@@ -23,18 +23,6 @@
 #include "fatal.h"
 #include "sched_impl.h"
 
-#ifdef HALE_ASAN
-void __sanitizer_start_switch_fiber(void **fake_stack_save, const void *bottom, size_t size);
-void __sanitizer_finish_switch_fiber(void *fake_stack_save, const void **bottom_old,
-                                     size_t *size_old);
-#endif
-#ifdef HALE_TSAN
-void *__tsan_get_current_fiber(void);
-void *__tsan_create_fiber(unsigned flags);
-void __tsan_destroy_fiber(void *fiber);
-void __tsan_switch_to_fiber(void *fiber, unsigned flags);
-#endif
-
 _Static_assert(HALE_ECANCELED == ECANCELED, "HALE_ECANCELED must be the system's ECANCELED");
 _Static_assert(HALE_EINTR == EINTR, "HALE_EINTR must be the system's EINTR");
 

@@ -26,10 +26,6 @@
 #include "fatal.h"
 #include "sched_impl.h"
 
-#ifdef HALE_TSAN
-void *__tsan_get_current_fiber(void);
-#endif
-
 #define INBOX_BATCH 256
 #define DEFAULT_STACK_CACHE 4096
 #define DEFAULT_GRACE_NS ((int64_t)5 * 1000000000)

@@ -17,23 +17,9 @@
 
 #include "ctx.h"
 #include "region.h"
+#include "sanitize.h"
 #include "scheduler.h"
 #include "stack.h"
-
-#if defined(__SANITIZE_ADDRESS__)
-#define HALE_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define HALE_ASAN 1
-#endif
-#endif
-#if defined(__SANITIZE_THREAD__)
-#define HALE_TSAN 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define HALE_TSAN 1
-#endif
-#endif
 
 enum { CO_READY, CO_RUNNING, CO_PARKED, CO_DONE };
 enum { PARK_WAKE, PARK_TIMER, PARK_IO };
