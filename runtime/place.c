@@ -147,12 +147,6 @@ static void wait_flag(_Atomic int *flag, void (*tick)(void *), void *arg) {
 
 /* ---- the runner ---- */
 
-static void tracked_or_long_lived(hale_locus *l, int *keep) {
-    int tracked = (l->flags & LF_ACCEPTED) && !(l->flags & LF_FLOW) &&
-                  (l->parent->type->flags & HALE_LT_TRACKS);
-    *keep = tracked || (l->type->flags & HALE_LT_LONG_LIVED);
-}
-
 static void on_done(hale_msg *m) {
     hale_runner *r = (hale_runner *)((char *)m - offsetof(hale_runner, done_msg));
     atomic_store_explicit(&r->joined, 1, memory_order_release);
@@ -212,14 +206,8 @@ static void runner_main(void *arg) {
     hale_locus_live(l);
     int flow = (l->flags & LF_FLOW) != 0;
     int done = (l->flags & (LF_TERMINATE | LF_DISSOLVED)) != 0 || flow;
-    int keep = 0;
-    if (!done) {
-        if (r->how == HALE_HOW_STMT) {
-            tracked_or_long_lived(l, &keep);
-        } else {
-            keep = 1;
-        }
-    }
+    int keep = !done && (r->how != HALE_HOW_STMT || hale_locus_tracked_resident(l) ||
+                         (l->type->flags & HALE_LT_LONG_LIVED));
     if (keep) {
         l->flags |= LF_KEPT;
         wait_for_join(r);

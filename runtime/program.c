@@ -67,19 +67,6 @@ static void park_timer_cb(struct ev_loop *loop, ev_timer *w, int revents) {
     hale_wake(pt->co);
 }
 
-static int stop_wanted(void) {
-    for (hale_locus_frame *f = hale_tls_frame; f; f = f->up) {
-        if (f->kind == FR_HOOK) {
-            continue;
-        }
-        uint32_t fl = f->locus->flags;
-        if ((fl & LF_STOP) || (f->kind == FR_RUN && (fl & LF_DRAINING))) {
-            return 1;
-        }
-    }
-    return 0;
-}
-
 void hale_locus_park_ns(int64_t ns) {
     hale_co *co = hale_co_self();
     if (!co) {
@@ -100,7 +87,7 @@ void hale_locus_park_ns(int64_t ns) {
     ev_now_update(p->loop);
     ev_timer_start(p->loop, &pt.timer);
     int is_main = co == P.main_co;
-    while (!pt.fired && !stop_wanted()) {
+    while (!pt.fired && !hale_locus_stop_target(1)) {
         if (is_main) {
             P.parked = 1;
         }
