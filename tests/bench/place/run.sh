@@ -27,43 +27,12 @@ done
 HALE_CACHE_DIR=$work/cache "$hale" build "$root/examples/echo" -o "$work/hale_echo"
 HALE_CACHE_DIR=$work/cache "$hale" build "$here/pingpong.hl" -o "$work/hale_pingpong"
 
-field() { # field NAME LINE
-    echo "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"
-}
+. "$root/tests/bench/sched/churn.sh"
 
-churn_run() { # churn_run NAME [client options] -- SERVER...
-    name=$1
-    shift
-    line=$("$bin/sched_echo_client" --concurrent 1000 --churn "$churn" --report "$@" 2>"$work/$name.err") ||
-        { echo "churn $name failed:" >&2; cat "$work/$name.err" >&2; echo ""; return 0; }
-    echo "$line"
-}
-
-best() { # best LINE1 LINE2: the one with the higher churn rate
-    a=$(field churn_cps "$1")
-    b=$(field churn_cps "$2")
-    if [ "${a:-0}" -ge "${b:-0}" ]; then echo "$1"; else echo "$2"; fi
-}
-
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
-
-# Alternate the servers and keep each one's better run, so a noisy neighbour on a shared machine
-# skews neither side alone.
-h1=$(churn_run hale -- "$work/hale_echo")
-l1=$(churn_run libev -- "$bin/sched_bench_libev_echo")
-h2=$(churn_run hale -- "$work/hale_echo")
-l2=$(churn_run libev -- "$bin/sched_bench_libev_echo")
-h=$(best "$h1" "$h2")
-l=$(best "$l1" "$l2")
-g=""
-if command -v go >/dev/null 2>&1; then
-    if HOME=$work GOCACHE=$work/gocache GOPATH=$work/gopath GO111MODULE=off \
-        go build -o "$work/go_echo" "$root/tests/bench/sched/go_echo.go" 2>"$work/go.err"; then
-        g=$(churn_run go --no-term -- "$work/go_echo")
-    else
-        cat "$work/go.err" >&2
-    fi
-fi
+churn_all "$work/hale_echo"
+h=$churn_hale
+l=$churn_libev
+g=$churn_go
 sw=$("$bin/sched_bench_switch")
 pp_hale=$("$work/hale_pingpong")
 pp_c=$("$bin/sched_bench_pingpong")

@@ -21,46 +21,15 @@ for t in sched_bench_pingpong sched_bench_switch sched_bench_libev_echo sched_ec
     [ -x "$bin/$t" ] || cmake --build "$build" --target "$t" >/dev/null
 done
 
-field() { # field NAME LINE
-    echo "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"
-}
+. "$here/churn.sh"
 
 sw=$("$bin/sched_bench_switch")
 pp=$("$bin/sched_bench_pingpong")
 
-churn_run() { # churn_run NAME [client options] -- SERVER...
-    name=$1
-    shift
-    line=$("$bin/sched_echo_client" --concurrent 1000 --churn "$churn" --report "$@" 2>"$work/$name.err") ||
-        { echo "churn $name failed:" >&2; cat "$work/$name.err" >&2; echo ""; return 0; }
-    echo "$line"
-}
-
-best() { # best LINE1 LINE2: the one with the higher churn rate
-    a=$(field churn_cps "$1")
-    b=$(field churn_cps "$2")
-    if [ "${a:-0}" -ge "${b:-0}" ]; then echo "$1"; else echo "$2"; fi
-}
-
-# Alternate the two C servers and keep each one's better run, so a noisy neighbour on a shared
-# machine skews neither side alone.
-h1=$(churn_run hale -- "$bin/sched_echo_server")
-l1=$(churn_run libev -- "$bin/sched_bench_libev_echo")
-h2=$(churn_run hale -- "$bin/sched_echo_server")
-l2=$(churn_run libev -- "$bin/sched_bench_libev_echo")
-hale=$(best "$h1" "$h2")
-libev=$(best "$l1" "$l2")
-go=""
-if command -v go >/dev/null 2>&1; then
-    if HOME=$work GOCACHE=$work/gocache GOPATH=$work/gopath GO111MODULE=off \
-        go build -o "$work/go_echo" "$here/go_echo.go" 2>"$work/go.err"; then
-        go=$(churn_run go --no-term -- "$work/go_echo")
-    else
-        cat "$work/go.err" >&2
-    fi
-fi
-
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
+churn_all "$bin/sched_echo_server"
+hale=$churn_hale
+libev=$churn_libev
+go=$churn_go
 
 printf '%-34s %14s %14s %8s\n' "measure" "hale" "baseline" "ratio"
 printf '%-34s %14s %14s %8s\n' "context switch, ns (vs ucontext)" "$(field switch_asm_ns "$sw")" \
