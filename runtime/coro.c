@@ -18,10 +18,10 @@
 #include <sched.h>
 #include <stddef.h>
 #include <string.h>
-#include <time.h>
 
 #include "fatal.h"
 #include "sched_impl.h"
+#include "std.h"
 
 _Static_assert(HALE_ECANCELED == ECANCELED, "HALE_ECANCELED must be the system's ECANCELED");
 _Static_assert(HALE_EINTR == EINTR, "HALE_EINTR must be the system's EINTR");
@@ -514,9 +514,7 @@ int hale_sleep(int64_t ns) {
         nested(p, -1, 0, ns);
         return 0;
     }
-    struct timespec ts = {ns / 1000000000, ns % 1000000000};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
-    }
+    hale_time_sleep(ns);
     return 0;
 }
 
