@@ -30,11 +30,15 @@ _Static_assert(HALE_EINTR == EINTR, "HALE_EINTR must be the system's EINTR");
 
 /* ---- switching ---- */
 
+_Thread_local struct hale_locus_frame *hale_tls_frame;
+
 /* Scheduler -> coroutine. Returns when the coroutine parks, yields or ends. */
 static void resume(hale_pool *p, hale_co *co) {
     p->current = co;
     co->state = CO_RUNNING;
     hale_scratch *prev = hale_scratch_set_current(co->scratch);
+    struct hale_locus_frame *outer = hale_tls_frame;
+    hale_tls_frame = co->frame;
     counter_bump(&p->switches);
 #ifdef HALE_ASAN
     void *fake = NULL;
@@ -47,6 +51,8 @@ static void resume(hale_pool *p, hale_co *co) {
 #ifdef HALE_ASAN
     __sanitizer_finish_switch_fiber(fake, NULL, NULL);
 #endif
+    co->frame = hale_tls_frame;
+    hale_tls_frame = outer;
     hale_scratch_set_current(prev);
     p->current = NULL;
 }
@@ -154,6 +160,7 @@ hale_co *hale_co_spawn_local(hale_pool *p, void (*fn)(void *), void *arg) {
     co->cancelled = p->cancel_new;
     co->interrupted = false;
     co->wait_result = 0;
+    co->frame = NULL;
     hale_ctx_make(&co->ctx, co->stack->lo, co->stack->size, co_main, co);
 #ifdef HALE_TSAN
     /* One fiber per incarnation: reusing a fiber across coroutines makes ThreadSanitizer's

@@ -22,8 +22,6 @@
 #include "scheduler.h"
 #include "std.h"
 
-_Thread_local hale_locus_frame *hale_tls_frame;
-
 static const hale_locus_type root_type = {.name = "root", .size = sizeof(hale_locus)};
 static hale_locus root;
 static _Atomic uint64_t next_id;
@@ -629,9 +627,7 @@ static void tick_current(void) {
 
 void hale_locus_yield(void) {
     hale_out_flush();
-    hale_locus_frame *saved = hale_tls_frame;
     hale_yield();
-    hale_tls_frame = saved;
     tick_current();
     hale_locus_stop_check(1);
 }

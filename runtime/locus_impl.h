@@ -46,6 +46,7 @@ typedef struct hale_locus_frame {
     jmp_buf jb;
 } hale_locus_frame;
 
+/* The running coroutine's innermost frame (the scheduler keeps one per coroutine, coro.c). */
 extern _Thread_local hale_locus_frame *hale_tls_frame;
 
 /* The root locus: the implicit parent of `fn main` and free functions. */

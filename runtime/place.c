@@ -125,7 +125,6 @@ int hale_place_foreign(const hale_locus *l) {
 /* Waits until *flag is set by a message handled on this thread (or, on a thread with no pool,
  * by another thread). Interrupts and spurious wakes just go round again; `tick` runs after each. */
 static void wait_flag(_Atomic int *flag, void (*tick)(void *), void *arg) {
-    hale_locus_frame *saved = hale_tls_frame;
     hale_pool *p = hale_pool_current();
     while (!atomic_load_explicit(flag, memory_order_acquire)) {
         if (hale_co_self()) {
@@ -137,12 +136,10 @@ static void wait_flag(_Atomic int *flag, void (*tick)(void *), void *arg) {
         } else {
             sched_yield();
         }
-        hale_tls_frame = saved;
         if (tick) {
             tick(arg);
         }
     }
-    hale_tls_frame = saved;
 }
 
 /* ---- the runner ---- */
@@ -201,7 +198,6 @@ static void runner_main(void *arg) {
     hale_runner *r = arg;
     hale_locus *l = r->l;
     atomic_store_explicit(&r->co, hale_co_self(), memory_order_release);
-    hale_tls_frame = NULL;
     hale_place_start_deferred(l);
     hale_locus_live(l);
     int flow = (l->flags & LF_FLOW) != 0;

@@ -73,10 +73,8 @@ void hale_locus_park_ns(int64_t ns) {
         hale_sleep(ns); /* no coroutine (a plain thread): wait in place */
         return;
     }
-    hale_locus_frame *saved = hale_tls_frame;
     if (ns <= 0) {
         hale_yield();
-        hale_tls_frame = saved;
         return;
     }
     hale_pool *p = hale_co_pool(co);
@@ -95,13 +93,11 @@ void hale_locus_park_ns(int64_t ns) {
         if (is_main) {
             P.parked = 0;
         }
-        hale_tls_frame = saved;
         if (r < 0) {
             break;
         }
     }
     ev_timer_stop(p->loop, &pt.timer);
-    hale_tls_frame = saved;
 }
 
 /* ---- signals ---- */
@@ -197,7 +193,6 @@ static void teardown_root(void) {
 
 static void entry_co(void *arg) {
     (void)arg;
-    hale_tls_frame = NULL;
     hale_locus *root = hale_locus_root();
     hale_locus_framed(root, FR_ROOT, call_entry, NULL);
     root->flags &= ~LF_STOP;

@@ -30,11 +30,6 @@ static bool bad_host(hale_str host, const char *op, hale_io_error *e) {
     return false;
 }
 
-/* The operations below may park the coroutine, and whatever runs meanwhile sets the thread's
- * locus frames to its own: each operation puts the caller's back when it resumes. */
-#define PARKS hale_locus_frame *saved_frame = hale_tls_frame
-#define RESUMED (hale_tls_frame = saved_frame)
-
 /* After a failure: a wait the scheduler ended because this locus must stop leaves its run() (or
  * birth()) here; any other failure is the caller's to handle. */
 static bool failed(hale_io_error *e) {
@@ -82,9 +77,7 @@ bool hale_tcpx_accept(int64_t lfd, int64_t *fd, hale_io_error *e) {
     hale_locus_stop_check(1);
     hale_tcp_listener l = {.fd = as_fd(lfd)};
     hale_tcp_stream s;
-    PARKS;
     int r = hale_tcp_accept(&l, &s, e);
-    RESUMED;
     if (r != 0) {
         return failed(e);
     }
@@ -102,9 +95,7 @@ bool hale_tcpx_connect(hale_str host, int64_t port, int64_t *fd, hale_io_error *
     }
     hale_locus_stop_check(1);
     hale_tcp_stream s;
-    PARKS;
     int r = hale_tcp_connect(h, (int)port, &s, e);
-    RESUMED;
     if (r != 0) {
         return failed(e);
     }
@@ -154,9 +145,7 @@ bool hale_stream_send(hale_stream *st, hale_str msg, void *unused, hale_io_error
 bool hale_stream_send_bytes(hale_stream *st, hale_bytes b, void *unused, hale_io_error *e) {
     (void)unused;
     hale_locus_stop_check(1);
-    PARKS;
     int r = hale_tcp_send(&st->s, b.ptr, (size_t)b.len, e);
-    RESUMED;
     if (r != 0) {
         return failed(e);
     }
@@ -183,9 +172,7 @@ bool hale_stream_recv_bytes(hale_stream *st, int64_t max, hale_region *into, hal
     hale_locus_stop_check(1);
     int64_t cap = recv_cap(max);
     uint8_t *buf = hale_region_alloc(into, (size_t)cap, 1);
-    PARKS;
     int64_t n = hale_tcp_recv(&st->s, buf, (size_t)cap, e);
-    RESUMED;
     if (n < 0 && n != HALE_TCP_TIMEOUT) {
         return failed(e);
     }
@@ -208,9 +195,7 @@ bool hale_stream_recv_into(hale_stream *st, hale_bytes_builder *b, int64_t max, 
                            hale_io_error *e) {
     hale_locus_stop_check(1);
     hale_tcp_sink sink = {b, sink_reserve, sink_commit};
-    PARKS;
     int64_t n = hale_tcp_recv_into(&st->s, &sink, (size_t)recv_cap(max), e);
-    RESUMED;
     if (n < 0 && n != HALE_TCP_TIMEOUT) {
         return failed(e);
     }
