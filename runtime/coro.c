@@ -18,22 +18,10 @@
 #include <sched.h>
 #include <stddef.h>
 #include <string.h>
-#include <time.h>
 
 #include "fatal.h"
 #include "sched_impl.h"
-
-#ifdef HALE_ASAN
-void __sanitizer_start_switch_fiber(void **fake_stack_save, const void *bottom, size_t size);
-void __sanitizer_finish_switch_fiber(void *fake_stack_save, const void **bottom_old,
-                                     size_t *size_old);
-#endif
-#ifdef HALE_TSAN
-void *__tsan_get_current_fiber(void);
-void *__tsan_create_fiber(unsigned flags);
-void __tsan_destroy_fiber(void *fiber);
-void __tsan_switch_to_fiber(void *fiber, unsigned flags);
-#endif
+#include "std.h"
 
 _Static_assert(HALE_ECANCELED == ECANCELED, "HALE_ECANCELED must be the system's ECANCELED");
 _Static_assert(HALE_EINTR == EINTR, "HALE_EINTR must be the system's EINTR");
@@ -42,11 +30,15 @@ _Static_assert(HALE_EINTR == EINTR, "HALE_EINTR must be the system's EINTR");
 
 /* ---- switching ---- */
 
+_Thread_local struct hale_locus_frame *hale_tls_frame;
+
 /* Scheduler -> coroutine. Returns when the coroutine parks, yields or ends. */
 static void resume(hale_pool *p, hale_co *co) {
     p->current = co;
     co->state = CO_RUNNING;
     hale_scratch *prev = hale_scratch_set_current(co->scratch);
+    struct hale_locus_frame *outer = hale_tls_frame;
+    hale_tls_frame = co->frame;
     counter_bump(&p->switches);
 #ifdef HALE_ASAN
     void *fake = NULL;
@@ -59,6 +51,8 @@ static void resume(hale_pool *p, hale_co *co) {
 #ifdef HALE_ASAN
     __sanitizer_finish_switch_fiber(fake, NULL, NULL);
 #endif
+    co->frame = hale_tls_frame;
+    hale_tls_frame = outer;
     hale_scratch_set_current(prev);
     p->current = NULL;
 }
@@ -166,6 +160,7 @@ hale_co *hale_co_spawn_local(hale_pool *p, void (*fn)(void *), void *arg) {
     co->cancelled = p->cancel_new;
     co->interrupted = false;
     co->wait_result = 0;
+    co->frame = NULL;
     hale_ctx_make(&co->ctx, co->stack->lo, co->stack->size, co_main, co);
 #ifdef HALE_TSAN
     /* One fiber per incarnation: reusing a fiber across coroutines makes ThreadSanitizer's
@@ -223,6 +218,15 @@ static void unpark(hale_co *co, int result) {
     ready_push(p, co);
 }
 
+/* HALE_READABLE / HALE_WRITABLE <-> libev's EV_READ / EV_WRITE. */
+static int to_ev(int events) {
+    return (events & HALE_READABLE ? EV_READ : 0) | (events & HALE_WRITABLE ? EV_WRITE : 0);
+}
+
+static int from_ev(int revents) {
+    return (revents & EV_READ ? HALE_READABLE : 0) | (revents & EV_WRITE ? HALE_WRITABLE : 0);
+}
+
 static void timer_cb(struct ev_loop *loop, ev_timer *w, int revents) {
     (void)loop;
     (void)revents;
@@ -239,7 +243,7 @@ static void io_cb(struct ev_loop *loop, ev_io *w, int revents) {
         ev_io_stop(loop, w);
         return;
     }
-    int ev = (revents & EV_READ ? HALE_READABLE : 0) | (revents & EV_WRITE ? HALE_WRITABLE : 0);
+    int ev = from_ev(revents);
     unpark(co, ev ? ev : HALE_READABLE);
 }
 
@@ -298,47 +302,15 @@ typedef struct {
     hale_msg msg;
     void (*fn)(void *);
     void *arg;
-    int kind; /* 0 spawn, 1 wake, 2 cancel, 3 interrupt */
-    hale_co *co;
-} co_msg;
+} spawn_msg;
 
-static void wake_local(hale_co *co);
-static void cancel_local(hale_co *co);
-static void interrupt_local(hale_co *co);
-static bool take_interrupt(hale_co *co);
-
-static void co_msg_run(hale_msg *m) {
-    co_msg *cm = (co_msg *)m;
-    if (cm->kind == 0) {
-        if (!hale_co_spawn_local(hale_tls_pool, cm->fn, cm->arg)) {
-            hale_fatal("cannot start a coroutine on pool %s (out of memory or mappings)",
-                       hale_tls_pool->name);
-        }
-    } else if (cm->kind == 1) {
-        wake_local(cm->co);
-    } else if (cm->kind == 2) {
-        cancel_local(cm->co);
-    } else {
-        interrupt_local(cm->co);
+static void spawn_msg_run(hale_msg *m) {
+    spawn_msg *sm = (spawn_msg *)m;
+    if (!hale_co_spawn_local(hale_tls_pool, sm->fn, sm->arg)) {
+        hale_fatal("cannot start a coroutine on pool %s (out of memory or mappings)",
+                   hale_tls_pool->name);
     }
-    hale_sys_free(cm);
-}
-
-static int send_co_msg(hale_pool *p, int kind, hale_co *co, void (*fn)(void *), void *arg) {
-    co_msg *cm = hale_sys_malloc(sizeof *cm);
-    if (!cm) {
-        hale_oom(sizeof *cm, "a scheduler message");
-    }
-    cm->msg.fn = co_msg_run;
-    cm->kind = kind;
-    cm->co = co;
-    cm->fn = fn;
-    cm->arg = arg;
-    if (hale_post(p, &cm->msg) != 0) {
-        hale_sys_free(cm);
-        return -1;
-    }
-    return 0;
+    hale_sys_free(sm);
 }
 
 hale_co *hale_spawn(hale_pool *p, void (*fn)(void *), void *arg, bool *ok) {
@@ -349,7 +321,17 @@ hale_co *hale_spawn(hale_pool *p, void (*fn)(void *), void *arg, bool *ok) {
         }
         return co;
     }
-    int r = send_co_msg(p, 0, NULL, fn, arg);
+    spawn_msg *sm = hale_sys_malloc(sizeof *sm);
+    if (!sm) {
+        hale_oom(sizeof *sm, "a scheduler message");
+    }
+    sm->msg.fn = spawn_msg_run;
+    sm->fn = fn;
+    sm->arg = arg;
+    int r = hale_post(p, &sm->msg);
+    if (r != 0) {
+        hale_sys_free(sm);
+    }
     if (ok) {
         *ok = r == 0;
     }
@@ -366,16 +348,36 @@ hale_pool *hale_co_pool(const hale_co *co) {
 
 /* ---- public: park / wake / cancel ---- */
 
+/* Runs op(co) on the coroutine's own thread: at once from there, else as a posted call. */
+static void on_pool(hale_co *co, void (*op)(void *)) {
+    if (hale_tls_pool == co->pool) {
+        op(co);
+    } else {
+        hale_post_call(co->pool, op, co);
+    }
+}
+
+/* Every wait first refuses at once for a cancel, or for an interrupt that arrived while the
+ * coroutine was not waiting; 0 when it may park. */
+static int wait_refused(hale_co *co) {
+    if (co->cancelled) {
+        return -HALE_ECANCELED;
+    }
+    if (co->interrupted) {
+        co->interrupted = false;
+        return -HALE_EINTR;
+    }
+    return 0;
+}
+
 int hale_park(void) {
     hale_co *co = hale_co_self();
     if (!co) {
         hale_fatal("hale_park called outside a coroutine");
     }
-    if (co->cancelled) {
-        return -HALE_ECANCELED;
-    }
-    if (take_interrupt(co)) {
-        return -HALE_EINTR;
+    int r = wait_refused(co);
+    if (r) {
+        return r;
     }
     if (co->wake_pending) {
         co->wake_pending = false;
@@ -384,7 +386,8 @@ int hale_park(void) {
     return park(co, PARK_WAKE);
 }
 
-static void wake_local(hale_co *co) {
+static void wake_local(void *arg) {
+    hale_co *co = arg;
     if (co->state == CO_PARKED && co->park_kind == PARK_WAKE) {
         unpark(co, 0);
     } else {
@@ -393,14 +396,11 @@ static void wake_local(hale_co *co) {
 }
 
 void hale_wake(hale_co *co) {
-    if (hale_tls_pool == co->pool) {
-        wake_local(co);
-    } else {
-        send_co_msg(co->pool, 1, co, NULL, NULL);
-    }
+    on_pool(co, wake_local);
 }
 
-static void cancel_local(hale_co *co) {
+static void cancel_local(void *arg) {
+    hale_co *co = arg;
     if (co->state == CO_DONE) {
         return;
     }
@@ -411,14 +411,11 @@ static void cancel_local(hale_co *co) {
 }
 
 void hale_cancel(hale_co *co) {
-    if (hale_tls_pool == co->pool) {
-        cancel_local(co);
-    } else {
-        send_co_msg(co->pool, 2, co, NULL, NULL);
-    }
+    on_pool(co, cancel_local);
 }
 
-static void interrupt_local(hale_co *co) {
+static void interrupt_local(void *arg) {
+    hale_co *co = arg;
     if (co->state == CO_DONE) {
         return;
     }
@@ -430,20 +427,7 @@ static void interrupt_local(hale_co *co) {
 }
 
 void hale_interrupt(hale_co *co) {
-    if (hale_tls_pool == co->pool) {
-        interrupt_local(co);
-    } else {
-        send_co_msg(co->pool, 3, co, NULL, NULL);
-    }
-}
-
-/* An interrupt that arrived while the coroutine was not waiting ends its next wait at once. */
-static bool take_interrupt(hale_co *co) {
-    if (co->interrupted) {
-        co->interrupted = false;
-        return true;
-    }
-    return false;
+    on_pool(co, interrupt_local);
 }
 
 bool hale_cancelled(void) {
@@ -488,7 +472,7 @@ static void nested_timer_cb(struct ev_loop *loop, ev_timer *w, int revents) {
 static void nested_io_cb(struct ev_loop *loop, ev_io *w, int revents) {
     (void)loop;
     nested_wait *nw = CONTAINER(w, nested_wait, io);
-    nw->result = (revents & EV_READ ? HALE_READABLE : 0) | (revents & EV_WRITE ? HALE_WRITABLE : 0);
+    nw->result = from_ev(revents);
     nw->done = true;
 }
 
@@ -502,8 +486,7 @@ static int nested(hale_pool *p, int fd, int events, int64_t timeout_ns) {
         ev_timer_start(p->loop, &nw.timer);
     }
     if (fd >= 0) {
-        ev_io_set(&nw.io, fd,
-                  (events & HALE_READABLE ? EV_READ : 0) | (events & HALE_WRITABLE ? EV_WRITE : 0));
+        ev_io_set(&nw.io, fd, to_ev(events));
         ev_io_start(p->loop, &nw.io);
     }
     while (!nw.done) {
@@ -518,11 +501,9 @@ int hale_sleep(int64_t ns) {
     hale_pool *p = hale_tls_pool;
     hale_co *co = p ? p->current : NULL;
     if (co) {
-        if (co->cancelled) {
-            return -HALE_ECANCELED;
-        }
-        if (take_interrupt(co)) {
-            return -HALE_EINTR;
+        int r = wait_refused(co);
+        if (r) {
+            return r;
         }
         if (ns <= 0) {
             hale_yield();
@@ -540,22 +521,18 @@ int hale_sleep(int64_t ns) {
         nested(p, -1, 0, ns);
         return 0;
     }
-    struct timespec ts = {ns / 1000000000, ns % 1000000000};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
-    }
+    hale_time_sleep(ns);
     return 0;
 }
 
 int hale_wait_fd(int fd, int events, int64_t timeout_ns) {
     hale_pool *p = hale_tls_pool;
     hale_co *co = p ? p->current : NULL;
-    int evmask = (events & HALE_READABLE ? EV_READ : 0) | (events & HALE_WRITABLE ? EV_WRITE : 0);
+    int evmask = to_ev(events);
     if (co) {
-        if (co->cancelled) {
-            return -HALE_ECANCELED;
-        }
-        if (take_interrupt(co)) {
-            return -HALE_EINTR;
+        int r = wait_refused(co);
+        if (r) {
+            return r;
         }
         if (!ev_is_active(&co->io) || co->io.fd != fd ||
             (co->io.events & (EV_READ | EV_WRITE)) != evmask) {

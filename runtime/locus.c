@@ -22,8 +22,6 @@
 #include "scheduler.h"
 #include "std.h"
 
-_Thread_local hale_locus_frame *hale_tls_frame;
-
 static const hale_locus_type root_type = {.name = "root", .size = sizeof(hale_locus)};
 static hale_locus root;
 static _Atomic uint64_t next_id;
@@ -122,13 +120,18 @@ static int must_stop(hale_locus_frame *f, int at_park) {
     return at_park && f->kind == FR_RUN && (l->flags & LF_DRAINING);
 }
 
-void hale_locus_stop_check(int at_park) {
+hale_locus_frame *hale_locus_stop_target(int at_park) {
     hale_locus_frame *target = NULL;
     for (hale_locus_frame *f = hale_tls_frame; f; f = f->up) {
         if (must_stop(f, at_park)) {
             target = f;
         }
     }
+    return target;
+}
+
+void hale_locus_stop_check(int at_park) {
+    hale_locus_frame *target = hale_locus_stop_target(at_park);
     if (target) {
         _longjmp(target->jb, 1);
     }
@@ -495,7 +498,7 @@ void hale_locus_live(hale_locus *l) {
     l->driven--;
 }
 
-static int tracked_resident(hale_locus *l) {
+int hale_locus_tracked_resident(const hale_locus *l) {
     return (l->flags & LF_ACCEPTED) && !(l->flags & LF_FLOW) &&
            (l->parent->type->flags & HALE_LT_TRACKS);
 }
@@ -523,7 +526,7 @@ void hale_locus_start(hale_locus *l, int how, hale_locus **defer) {
     int long_lived = (l->type->flags & HALE_LT_LONG_LIVED) != 0;
     switch (how) {
     case HALE_HOW_STMT:
-        if (!done && tracked_resident(l)) {
+        if (!done && hale_locus_tracked_resident(l)) {
             l->flags |= LF_KEPT; /* its owner keeps it until it dissolves */
         } else if (!done && long_lived) {
             l->flags |= LF_KEPT;
@@ -536,7 +539,7 @@ void hale_locus_start(hale_locus *l, int how, hale_locus **defer) {
     case HALE_HOW_LET:
         if (done) {
             hale_locus_teardown(l, flow, 0); /* its memory waits for the binding's scope */
-        } else if (tracked_resident(l)) {
+        } else if (hale_locus_tracked_resident(l)) {
             l->flags |= LF_KEPT;
             return;
         }
@@ -606,7 +609,7 @@ void hale_locus_after_handler(hale_locus *l) {
         hale_locus_teardown(l, (l->flags & LF_FLOW) != 0, 0);
     }
     if ((l->flags & LF_DISSOLVED) && (l->flags & LF_KEPT) && l->hold == HALE_HOW_STMT &&
-        tracked_resident(l)) {
+        hale_locus_tracked_resident(l)) {
         hale_locus_free(l);
     }
 }
@@ -624,9 +627,7 @@ static void tick_current(void) {
 
 void hale_locus_yield(void) {
     hale_out_flush();
-    hale_locus_frame *saved = hale_tls_frame;
     hale_yield();
-    hale_tls_frame = saved;
     tick_current();
     hale_locus_stop_check(1);
 }

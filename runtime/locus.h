@@ -29,8 +29,8 @@
  *
  * Frames. The runtime calls every hook inside a frame that records the locus and a jump point,
  * so that a fault, a supervisor's decision or shutdown can abandon the hook's remaining work
- * (the scratch it used is reset to the frame's marks). Frames are per execution context; the
- * waiting calls below save and restore them around a park, so several coroutines may run loci.
+ * (the scratch it used is reset to the frame's marks). Frames are per coroutine (the scheduler
+ * swaps them with the coroutine), so several coroutines may run loci and park anywhere.
  *
  * Placement (place.c). Every locus records the pool it runs on (NULL: the main pool); a child
  * inherits its parent's, and the `placement { }` of `main` gives a parameter of the main locus its

@@ -103,15 +103,9 @@ int hale_bind_run_failure(void *link, const hale_violation *err) {
 }
 
 int hale_bind_wait_fd(int fd, int events, int64_t timeout_ns) {
-    hale_locus_frame *saved = hale_tls_frame;
-    int r = hale_wait_fd(fd, events, timeout_ns);
-    hale_tls_frame = saved;
-    return r;
+    return hale_wait_fd(fd, events, timeout_ns);
 }
 
 int hale_bind_sleep(int64_t ns) {
-    hale_locus_frame *saved = hale_tls_frame;
-    int r = hale_sleep(ns);
-    hale_tls_frame = saved;
-    return r;
+    return hale_sleep(ns);
 }

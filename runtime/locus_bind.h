@@ -64,10 +64,10 @@ void hale_program_bind_failure(const hale_locus_type *main_type, hale_bind_failu
 int hale_bind_run_failure(void *link, const hale_violation *err);
 
 /* Waits for `fd` (HALE_READABLE/HALE_WRITABLE) up to timeout_ns (< 0: no limit) from locus
- * code, keeping the caller's frames: a parked `or wait` send. Returns as hale_wait_fd. */
+ * code: a parked `or wait` send. Returns as hale_wait_fd. */
 int hale_bind_wait_fd(int fd, int events, int64_t timeout_ns);
 
-/* Sleeps ns from locus code, keeping the caller's frames. Returns as hale_sleep. */
+/* Sleeps ns from locus code. Returns as hale_sleep. */
 int hale_bind_sleep(int64_t ns);
 
 /* True once the program is stopping (a signal): waits give up. Any thread. */

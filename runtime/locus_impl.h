@@ -46,6 +46,7 @@ typedef struct hale_locus_frame {
     jmp_buf jb;
 } hale_locus_frame;
 
+/* The running coroutine's innermost frame (the scheduler keeps one per coroutine, coro.c). */
 extern _Thread_local hale_locus_frame *hale_tls_frame;
 
 /* The root locus: the implicit parent of `fn main` and free functions. */
@@ -55,7 +56,9 @@ hale_locus *hale_locus_root(void);
  * jump (its scratch is then reset to what it was at the call). */
 int hale_locus_framed(hale_locus *l, int kind, void (*fn)(void *arg), void *arg);
 
-/* Leaves for the outermost frame that must stop (at_park: a draining run() counts too), if any. */
+/* The outermost frame that must stop (at_park: a draining run() counts too), or NULL. */
+hale_locus_frame *hale_locus_stop_target(int at_park);
+/* Leaves for that frame, if any. */
 void hale_locus_stop_check(int at_park);
 
 /* Lifecycle steps (locus.c). */
@@ -66,6 +69,8 @@ void hale_locus_teardown(hale_locus *l, int release, int forced);
 void hale_locus_free(hale_locus *l);
 void hale_locus_prepare_restart(hale_locus *l, int in_place, int free_children);
 void hale_locus_run_closures(hale_locus *l, unsigned epochs);
+/* An accepted resident (not a flow) of an owner that tracks its residents: the owner keeps it. */
+int hale_locus_tracked_resident(const hale_locus *l);
 /* Parks the running coroutine for `ns` (or until woken because something must stop). */
 void hale_locus_park_ns(int64_t ns);
 

@@ -125,7 +125,6 @@ int hale_place_foreign(const hale_locus *l) {
 /* Waits until *flag is set by a message handled on this thread (or, on a thread with no pool,
  * by another thread). Interrupts and spurious wakes just go round again; `tick` runs after each. */
 static void wait_flag(_Atomic int *flag, void (*tick)(void *), void *arg) {
-    hale_locus_frame *saved = hale_tls_frame;
     hale_pool *p = hale_pool_current();
     while (!atomic_load_explicit(flag, memory_order_acquire)) {
         if (hale_co_self()) {
@@ -137,21 +136,13 @@ static void wait_flag(_Atomic int *flag, void (*tick)(void *), void *arg) {
         } else {
             sched_yield();
         }
-        hale_tls_frame = saved;
         if (tick) {
             tick(arg);
         }
     }
-    hale_tls_frame = saved;
 }
 
 /* ---- the runner ---- */
-
-static void tracked_or_long_lived(hale_locus *l, int *keep) {
-    int tracked = (l->flags & LF_ACCEPTED) && !(l->flags & LF_FLOW) &&
-                  (l->parent->type->flags & HALE_LT_TRACKS);
-    *keep = tracked || (l->type->flags & HALE_LT_LONG_LIVED);
-}
 
 static void on_done(hale_msg *m) {
     hale_runner *r = (hale_runner *)((char *)m - offsetof(hale_runner, done_msg));
@@ -207,19 +198,12 @@ static void runner_main(void *arg) {
     hale_runner *r = arg;
     hale_locus *l = r->l;
     atomic_store_explicit(&r->co, hale_co_self(), memory_order_release);
-    hale_tls_frame = NULL;
     hale_place_start_deferred(l);
     hale_locus_live(l);
     int flow = (l->flags & LF_FLOW) != 0;
     int done = (l->flags & (LF_TERMINATE | LF_DISSOLVED)) != 0 || flow;
-    int keep = 0;
-    if (!done) {
-        if (r->how == HALE_HOW_STMT) {
-            tracked_or_long_lived(l, &keep);
-        } else {
-            keep = 1;
-        }
-    }
+    int keep = !done && (r->how != HALE_HOW_STMT || hale_locus_tracked_resident(l) ||
+                         (l->type->flags & HALE_LT_LONG_LIVED));
     if (keep) {
         l->flags |= LF_KEPT;
         wait_for_join(r);

@@ -21,14 +21,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "fatal.h"
 #include "sched_impl.h"
-
-#ifdef HALE_TSAN
-void *__tsan_get_current_fiber(void);
-#endif
+#include "std.h"
 
 #define INBOX_BATCH 256
 #define DEFAULT_STACK_CACHE 4096
@@ -437,12 +433,6 @@ bool hale_sched_stopping(void) {
     return atomic_load_explicit(&S.stop, memory_order_acquire) != 0;
 }
 
-static int64_t now_ns(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 static void cancel_all_cb(void *arg) {
     hale_co_cancel_all(arg);
 }
@@ -460,12 +450,11 @@ void hale_sched_shutdown(void) {
             hale_post_call(p, cancel_all_cb, p);
         }
     }
-    int64_t deadline = now_ns() + S.cfg.shutdown_grace_ns;
-    while (!quiescent() && now_ns() < deadline) {
+    int64_t deadline = hale_time_monotonic() + S.cfg.shutdown_grace_ns;
+    while (!quiescent() && hale_time_monotonic() < deadline) {
         hale_pool_pass(m, false);
         if (!m->ready_head) {
-            struct timespec ts = {0, 200000};
-            nanosleep(&ts, NULL);
+            hale_time_sleep(200000);
         }
     }
     for (hale_pool *p = S.pools; p; p = p->next_pool) {

@@ -67,29 +67,14 @@ static void park_timer_cb(struct ev_loop *loop, ev_timer *w, int revents) {
     hale_wake(pt->co);
 }
 
-static int stop_wanted(void) {
-    for (hale_locus_frame *f = hale_tls_frame; f; f = f->up) {
-        if (f->kind == FR_HOOK) {
-            continue;
-        }
-        uint32_t fl = f->locus->flags;
-        if ((fl & LF_STOP) || (f->kind == FR_RUN && (fl & LF_DRAINING))) {
-            return 1;
-        }
-    }
-    return 0;
-}
-
 void hale_locus_park_ns(int64_t ns) {
     hale_co *co = hale_co_self();
     if (!co) {
         hale_sleep(ns); /* no coroutine (a plain thread): wait in place */
         return;
     }
-    hale_locus_frame *saved = hale_tls_frame;
     if (ns <= 0) {
         hale_yield();
-        hale_tls_frame = saved;
         return;
     }
     hale_pool *p = hale_co_pool(co);
@@ -100,7 +85,7 @@ void hale_locus_park_ns(int64_t ns) {
     ev_now_update(p->loop);
     ev_timer_start(p->loop, &pt.timer);
     int is_main = co == P.main_co;
-    while (!pt.fired && !stop_wanted()) {
+    while (!pt.fired && !hale_locus_stop_target(1)) {
         if (is_main) {
             P.parked = 1;
         }
@@ -108,13 +93,11 @@ void hale_locus_park_ns(int64_t ns) {
         if (is_main) {
             P.parked = 0;
         }
-        hale_tls_frame = saved;
         if (r < 0) {
             break;
         }
     }
     ev_timer_stop(p->loop, &pt.timer);
-    hale_tls_frame = saved;
 }
 
 /* ---- signals ---- */
@@ -210,7 +193,6 @@ static void teardown_root(void) {
 
 static void entry_co(void *arg) {
     (void)arg;
-    hale_tls_frame = NULL;
     hale_locus *root = hale_locus_root();
     hale_locus_framed(root, FR_ROOT, call_entry, NULL);
     root->flags &= ~LF_STOP;

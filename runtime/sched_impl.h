@@ -17,23 +17,9 @@
 
 #include "ctx.h"
 #include "region.h"
+#include "sanitize.h"
 #include "scheduler.h"
 #include "stack.h"
-
-#if defined(__SANITIZE_ADDRESS__)
-#define HALE_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define HALE_ASAN 1
-#endif
-#endif
-#if defined(__SANITIZE_THREAD__)
-#define HALE_TSAN 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define HALE_TSAN 1
-#endif
-#endif
 
 enum { CO_READY, CO_RUNNING, CO_PARKED, CO_DONE };
 enum { PARK_WAKE, PARK_TIMER, PARK_IO };
@@ -56,6 +42,7 @@ struct hale_co {
     bool interrupted; /* hale_interrupt arrived while it was not waiting */
     ev_timer timer;
     ev_io io;
+    struct hale_locus_frame *frame; /* its hale_tls_frame while it is not running */
     void *tsan_fiber;
     void *asan_fake_stack;
 };
@@ -113,6 +100,10 @@ struct hale_pool {
 
 /* The pool of the calling thread (NULL if none). */
 extern _Thread_local hale_pool *hale_tls_pool;
+
+/* The locus runtime's frames (locus_impl.h) belong to the coroutine that pushed them: resume()
+ * gives every coroutine its own (NULL when it starts) and puts the thread's back afterwards. */
+extern _Thread_local struct hale_locus_frame *hale_tls_frame;
 
 /* Configuration fixed at hale_sched_init. */
 size_t hale_sched_stack_size(void);

@@ -9,18 +9,9 @@
 #include <unistd.h>
 
 #include "region.h"
-
-#if defined(__SANITIZE_ADDRESS__)
-#define HALE_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define HALE_ASAN 1
-#endif
-#endif
+#include "sanitize.h"
 
 #ifdef HALE_ASAN
-void __asan_unpoison_memory_region(void const volatile *addr, size_t size);
-void *__asan_region_is_poisoned(void *beg, size_t size);
 /* Clears only from the first poisoned byte up: writing the shadow of a whole stack would commit
  * shadow pages for memory the coroutine never touched (1/8 of every cached stack). */
 static void unpoison_stack(void *lo, size_t size) {

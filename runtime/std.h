@@ -6,6 +6,7 @@
 #define HALE_RUNTIME_STD_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "fatal.h"
@@ -22,6 +23,10 @@ hale_str hale_env_arg_or(int64_t i, hale_str dflt);
 hale_str hale_env_var(hale_str name);
 hale_str hale_env_var_or(hale_str name, hale_str dflt);
 bool hale_env_var_exists(hale_str name);
+
+/* Copies `s` into `buf` as a C string (a name or path for the system); false when it is empty,
+ * does not fit in `cap` bytes or holds a NUL. */
+bool hale_std_cstr(hale_str s, char *buf, size_t cap);
 
 /* std::process */
 HALE_NORETURN void hale_process_exit(int64_t code);

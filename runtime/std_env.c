@@ -29,15 +29,19 @@ hale_str hale_env_arg(int64_t i) {
     return hale_env_arg_or(i, HALE_STR_LIT(""));
 }
 
+bool hale_std_cstr(hale_str s, char *buf, size_t cap) {
+    if (s.len <= 0 || (size_t)s.len >= cap || memchr(s.ptr, 0, (size_t)s.len)) {
+        return false;
+    }
+    memcpy(buf, s.ptr, (size_t)s.len);
+    buf[s.len] = 0;
+    return true;
+}
+
 /* getenv needs a NUL-terminated name; names are short, longer ones cannot exist. */
 static const char *lookup(hale_str name) {
     char buf[512];
-    if (name.len <= 0 || name.len >= (int64_t)sizeof buf || memchr(name.ptr, '\0', name.len)) {
-        return NULL;
-    }
-    memcpy(buf, name.ptr, (size_t)name.len);
-    buf[name.len] = '\0';
-    return getenv(buf);
+    return hale_std_cstr(name, buf, sizeof buf) ? getenv(buf) : NULL;
 }
 
 hale_str hale_env_var_or(hale_str name, hale_str dflt) {

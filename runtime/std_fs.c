@@ -10,16 +10,7 @@
 #include <unistd.h>
 
 #include "diag.h"
-
-/* A C path of a Hale string; false for "" or one too long or holding a NUL. */
-static bool path_cstr(hale_str p, char *buf, size_t cap) {
-    if (p.len <= 0 || (size_t)p.len >= cap || memchr(p.ptr, 0, (size_t)p.len)) {
-        return false;
-    }
-    memcpy(buf, p.ptr, (size_t)p.len);
-    buf[p.len] = 0;
-    return true;
-}
+#include "std.h"
 
 static bool bad_path(hale_str p, const char *op, hale_io_error *e) {
     char where[64];
@@ -73,7 +64,7 @@ static int64_t slurp(int fd, char **out) {
 
 bool hale_fs_read_file(hale_region *into, hale_str path, hale_str *out, hale_io_error *e) {
     char p[PATH_MAX];
-    if (!path_cstr(path, p, sizeof p)) {
+    if (!hale_std_cstr(path, p, sizeof p)) {
         return bad_path(path, "read_file", e);
     }
     hale_diag_count_syscall(HALE_SYSCALL_OPEN);
@@ -105,7 +96,7 @@ bool hale_fs_read_file(hale_region *into, hale_str path, hale_str *out, hale_io_
 bool hale_fs_write_file(hale_str path, hale_str text, void *unused, hale_io_error *e) {
     (void)unused;
     char p[PATH_MAX];
-    if (!path_cstr(path, p, sizeof p)) {
+    if (!hale_std_cstr(path, p, sizeof p)) {
         return bad_path(path, "write_file", e);
     }
     hale_diag_count_syscall(HALE_SYSCALL_OPEN);

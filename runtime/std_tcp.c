@@ -30,11 +30,6 @@ static bool bad_host(hale_str host, const char *op, hale_io_error *e) {
     return false;
 }
 
-/* The operations below may park the coroutine, and whatever runs meanwhile sets the thread's
- * locus frames to its own: each operation puts the caller's back when it resumes. */
-#define PARKS hale_locus_frame *saved_frame = hale_tls_frame
-#define RESUMED (hale_tls_frame = saved_frame)
-
 /* After a failure: a wait the scheduler ended because this locus must stop leaves its run() (or
  * birth()) here; any other failure is the caller's to handle. */
 static bool failed(hale_io_error *e) {
@@ -42,6 +37,11 @@ static bool failed(hale_io_error *e) {
         hale_locus_stop_check(1);
     }
     return false;
+}
+
+/* A Hale Int as an fd, or -1 when it cannot be one. */
+static int as_fd(int64_t fd) {
+    return fd < 0 || fd > INT32_MAX ? -1 : (int)fd;
 }
 
 static bool port_ok(int64_t port, const char *op, hale_io_error *e) {
@@ -75,11 +75,9 @@ bool hale_tcpx_listen(hale_str host, int64_t port, int64_t *fd, hale_io_error *e
 bool hale_tcpx_accept(int64_t lfd, int64_t *fd, hale_io_error *e) {
     hale_out_flush();
     hale_locus_stop_check(1);
-    hale_tcp_listener l = {.fd = lfd < 0 || lfd > INT32_MAX ? -1 : (int)lfd};
+    hale_tcp_listener l = {.fd = as_fd(lfd)};
     hale_tcp_stream s;
-    PARKS;
     int r = hale_tcp_accept(&l, &s, e);
-    RESUMED;
     if (r != 0) {
         return failed(e);
     }
@@ -97,9 +95,7 @@ bool hale_tcpx_connect(hale_str host, int64_t port, int64_t *fd, hale_io_error *
     }
     hale_locus_stop_check(1);
     hale_tcp_stream s;
-    PARKS;
     int r = hale_tcp_connect(h, (int)port, &s, e);
-    RESUMED;
     if (r != 0) {
         return failed(e);
     }
@@ -108,7 +104,7 @@ bool hale_tcpx_connect(hale_str host, int64_t port, int64_t *fd, hale_io_error *
 }
 
 int64_t hale_tcpx_local_port(int64_t fd) {
-    hale_tcp_listener l = {.fd = fd < 0 || fd > INT32_MAX ? -1 : (int)fd};
+    hale_tcp_listener l = {.fd = as_fd(fd)};
     return hale_tcp_listener_port(&l);
 }
 
@@ -121,7 +117,7 @@ void hale_tcpx_close_fd(int64_t fd) {
 
 bool hale_tcpx_set_nodelay(int64_t fd, bool on, void *unused, hale_io_error *e) {
     (void)unused;
-    hale_tcp_stream s = {.fd = fd < 0 || fd > INT32_MAX ? -1 : (int)fd};
+    hale_tcp_stream s = {.fd = as_fd(fd)};
     return hale_tcp_set_nodelay(&s, on, e) == 0;
 }
 
@@ -138,30 +134,18 @@ void hale_stream_init(hale_stream *st, int64_t fd, bool owns) {
 }
 
 void hale_stream_dissolve(hale_stream *st) {
-    if (st->owns) {
-        hale_tcp_close(&st->s);
-    }
-    st->s.fd = -1;
+    hale_stream_close(st);
 }
 
 bool hale_stream_send(hale_stream *st, hale_str msg, void *unused, hale_io_error *e) {
-    (void)unused;
-    hale_locus_stop_check(1);
-    PARKS;
-    int r = hale_tcp_send(&st->s, msg.ptr, (size_t)msg.len, e);
-    RESUMED;
-    if (r != 0) {
-        return failed(e);
-    }
-    return true;
+    hale_bytes b = {(const uint8_t *)msg.ptr, msg.len};
+    return hale_stream_send_bytes(st, b, unused, e);
 }
 
 bool hale_stream_send_bytes(hale_stream *st, hale_bytes b, void *unused, hale_io_error *e) {
     (void)unused;
     hale_locus_stop_check(1);
-    PARKS;
     int r = hale_tcp_send(&st->s, b.ptr, (size_t)b.len, e);
-    RESUMED;
     if (r != 0) {
         return failed(e);
     }
@@ -188,9 +172,7 @@ bool hale_stream_recv_bytes(hale_stream *st, int64_t max, hale_region *into, hal
     hale_locus_stop_check(1);
     int64_t cap = recv_cap(max);
     uint8_t *buf = hale_region_alloc(into, (size_t)cap, 1);
-    PARKS;
     int64_t n = hale_tcp_recv(&st->s, buf, (size_t)cap, e);
-    RESUMED;
     if (n < 0 && n != HALE_TCP_TIMEOUT) {
         return failed(e);
     }
@@ -213,9 +195,7 @@ bool hale_stream_recv_into(hale_stream *st, hale_bytes_builder *b, int64_t max, 
                            hale_io_error *e) {
     hale_locus_stop_check(1);
     hale_tcp_sink sink = {b, sink_reserve, sink_commit};
-    PARKS;
     int64_t n = hale_tcp_recv_into(&st->s, &sink, (size_t)recv_cap(max), e);
-    RESUMED;
     if (n < 0 && n != HALE_TCP_TIMEOUT) {
         return failed(e);
     }

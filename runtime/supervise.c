@@ -372,7 +372,6 @@ typedef struct {
 static void after_quarantine(void *p) {
     waiter_arg w = *(waiter_arg *)p;
     hale_sys_free(p);
-    hale_tls_frame = NULL;
     hale_locus *l = w.l;
     hale_locus_park_ns(w.ns);
     if (hale_cancelled() || (l->flags & (LF_DISSOLVED | LF_STOP)) || !(l->flags & LF_QUARANTINED)) {
