@@ -72,3 +72,20 @@ best_churn() {
     b=$(field churn_cps "$2")
     if [ "${a:-0}" -ge "${b:-0}" ]; then echo "$1"; else echo "$2"; fi
 }
+
+# churn_all HALE_SERVER: the echo churn comparison of the sched and place benches. Sets
+# churn_hale, churn_libev and churn_go (empty when Go is not run). The Hale and libev servers
+# alternate and each keeps its better run, so a noisy neighbour on a shared machine skews
+# neither side alone.
+churn_all() {
+    h1=$(churn_run hale -- "$1")
+    l1=$(churn_run libev -- "$build/tests/bin/sched_bench_libev_echo")
+    h2=$(churn_run hale -- "$1")
+    l2=$(churn_run libev -- "$build/tests/bin/sched_bench_libev_echo")
+    churn_hale=$(best_churn "$h1" "$h2")
+    churn_libev=$(best_churn "$l1" "$l2")
+    churn_go=""
+    if go_build "$work/go_echo" "$(dirname "$0")/../sched/go_echo.go"; then
+        churn_go=$(churn_run go --no-term -- "$work/go_echo")
+    fi
+}

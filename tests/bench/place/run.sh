@@ -24,18 +24,10 @@ done
 HALE_CACHE_DIR=$work/cache "$hale" build "$root/examples/echo" -o "$work/hale_echo"
 HALE_CACHE_DIR=$work/cache "$hale" build "$here/pingpong.hl" -o "$work/hale_pingpong"
 
-# Alternate the servers and keep each one's better run, so a noisy neighbour on a shared machine
-# skews neither side alone.
-h1=$(churn_run hale -- "$work/hale_echo")
-l1=$(churn_run libev -- "$bin/sched_bench_libev_echo")
-h2=$(churn_run hale -- "$work/hale_echo")
-l2=$(churn_run libev -- "$bin/sched_bench_libev_echo")
-h=$(best_churn "$h1" "$h2")
-l=$(best_churn "$l1" "$l2")
-g=""
-if go_build "$work/go_echo" "$here/../sched/go_echo.go"; then
-    g=$(churn_run go --no-term -- "$work/go_echo")
-fi
+churn_all "$work/hale_echo"
+h=$churn_hale
+l=$churn_libev
+g=$churn_go
 sw=$("$bin/sched_bench_switch")
 pp_hale=$("$work/hale_pingpong")
 pp_c=$("$bin/sched_bench_pingpong")

@@ -21,18 +21,10 @@ done
 sw=$("$bin/sched_bench_switch")
 pp=$("$bin/sched_bench_pingpong")
 
-# Alternate the two C servers and keep each one's better run, so a noisy neighbour on a shared
-# machine skews neither side alone.
-h1=$(churn_run hale -- "$bin/sched_echo_server")
-l1=$(churn_run libev -- "$bin/sched_bench_libev_echo")
-h2=$(churn_run hale -- "$bin/sched_echo_server")
-l2=$(churn_run libev -- "$bin/sched_bench_libev_echo")
-hale=$(best_churn "$h1" "$h2")
-libev=$(best_churn "$l1" "$l2")
-go=""
-if go_build "$work/go_echo" "$here/go_echo.go"; then
-    go=$(churn_run go --no-term -- "$work/go_echo")
-fi
+churn_all "$bin/sched_echo_server"
+hale=$churn_hale
+libev=$churn_libev
+go=$churn_go
 
 printf '%-34s %14s %14s %8s\n' "measure" "hale" "baseline" "ratio"
 printf '%-34s %14s %14s %8s\n' "context switch, ns (vs ucontext)" "$(field switch_asm_ns "$sw")" \
