@@ -131,11 +131,8 @@ static inline bus_sub *bus_index_find(const bus_index *ix, const bus_key *k) {
 void *bus_mem_alloc(size_t size);
 void bus_mem_free(void *p);
 
-/* Bytes a deep copy of `v` needs beyond t->size (heap parts with their alignment). */
-size_t bus_copy_extra(const hale_type *t, const void *v);
-
-/* Deep-copies `src` into `dst`, taking the heap parts from `*bump` (advanced). */
-void bus_copy(const hale_type *t, void *dst, const void *src, char **bump);
+/* A block of `head` bytes followed by a deep copy of `v` (heap parts and all), for bus_mem_free. */
+void *bus_mem_copy(size_t head, const hale_type *t, const void *v);
 
 /* ---- structures ---- */
 

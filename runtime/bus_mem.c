@@ -10,10 +10,10 @@
  * dedicated chunk of their own. Carved memory stays with the bus (bounded by the peak number of
  * deliveries in flight, which the mailbox caps bound). */
 #include <pthread.h>
-#include <string.h>
 
 #include "bus_impl.h"
 #include "chunk.h"
+#include "copy.h"
 #include "fatal.h"
 
 #define NCLASS 10 /* 64 << 0 .. 64 << 9 = 32 KiB */
@@ -193,137 +193,9 @@ void bus_mem_free(void *p) {
     }
 }
 
-/* ---- deep copy into one block ---- */
-
-static size_t align_up(size_t n, size_t a) {
-    return (n + a - 1) & ~(a - 1);
-}
-
-static int64_t bounded_len(const hale_type *t, const void *v) {
-    int64_t n;
-    memcpy(&n, v, sizeof n);
-    if (n < 0) {
-        return 0;
-    }
-    return (uint64_t)n > t->capacity ? (int64_t)t->capacity : n;
-}
-
-size_t bus_copy_extra(const hale_type *t, const void *v) {
-    if (t->flat) {
-        return 0;
-    }
-    switch (t->kind) {
-    case HALE_T_STRING:
-    case HALE_T_BYTES: {
-        hale_str s;
-        memcpy(&s, v, sizeof s);
-        return s.len > 0 ? (size_t)s.len : 0;
-    }
-    case HALE_T_RECORD: {
-        size_t n = 0;
-        for (size_t i = 0; i < t->nfields; i++) {
-            n += bus_copy_extra(t->fields[i].type, (const char *)v + t->fields[i].offset);
-        }
-        return n;
-    }
-    case HALE_T_ARRAY: {
-        hale_array a;
-        memcpy(&a, v, sizeof a);
-        if (a.len <= 0) {
-            return 0;
-        }
-        const hale_type *e = t->elem;
-        if ((uint64_t)a.len > SIZE_MAX / (e->size ? e->size : 1) / 2) {
-            hale_oom(SIZE_MAX, "a bus delivery");
-        }
-        size_t n = (size_t)a.len * e->size + e->align;
-        if (!e->flat) {
-            for (int64_t i = 0; i < a.len; i++) {
-                n += bus_copy_extra(e, (const char *)a.data + (size_t)i * e->size);
-            }
-        }
-        return n;
-    }
-    case HALE_T_BOUNDED: {
-        size_t n = 0;
-        int64_t len = bounded_len(t, v);
-        for (int64_t i = 0; i < len; i++) {
-            n += bus_copy_extra(t->elem,
-                                (const char *)v + t->items_offset + (size_t)i * t->elem->size);
-        }
-        return n;
-    }
-    default:
-        return 0;
-    }
-}
-
-static void *take(char **bump, size_t size, size_t align) {
-    char *p = (char *)align_up((size_t)(uintptr_t)*bump, align);
-    *bump = p + size;
-    return p;
-}
-
-static void copy_inner(const hale_type *t, void *dst, char **bump);
-
-/* `dst` already holds a shallow copy of the value: re-point its heap parts into `*bump`. */
-static void copy_inner(const hale_type *t, void *dst, char **bump) {
-    if (t->flat) {
-        return;
-    }
-    switch (t->kind) {
-    case HALE_T_STRING:
-    case HALE_T_BYTES: {
-        hale_str s;
-        memcpy(&s, dst, sizeof s);
-        if (s.len <= 0) {
-            s.ptr = "";
-            s.len = 0;
-        } else {
-            char *p = take(bump, (size_t)s.len, 1);
-            memcpy(p, s.ptr, (size_t)s.len);
-            s.ptr = p;
-        }
-        memcpy(dst, &s, sizeof s);
-        return;
-    }
-    case HALE_T_RECORD:
-        for (size_t i = 0; i < t->nfields; i++) {
-            copy_inner(t->fields[i].type, (char *)dst + t->fields[i].offset, bump);
-        }
-        return;
-    case HALE_T_ARRAY: {
-        hale_array a;
-        memcpy(&a, dst, sizeof a);
-        const hale_type *e = t->elem;
-        if (a.len <= 0) {
-            a.data = NULL;
-            a.len = a.cap = 0;
-        } else {
-            char *buf = take(bump, (size_t)a.len * e->size, e->align ? e->align : 1);
-            memcpy(buf, a.data, (size_t)a.len * e->size);
-            for (int64_t i = 0; i < a.len && !e->flat; i++) {
-                copy_inner(e, buf + (size_t)i * e->size, bump);
-            }
-            a.data = buf;
-            a.cap = a.len;
-        }
-        memcpy(dst, &a, sizeof a);
-        return;
-    }
-    case HALE_T_BOUNDED: {
-        int64_t len = bounded_len(t, dst);
-        for (int64_t i = 0; i < len; i++) {
-            copy_inner(t->elem, (char *)dst + t->items_offset + (size_t)i * t->elem->size, bump);
-        }
-        return;
-    }
-    default:
-        return;
-    }
-}
-
-void bus_copy(const hale_type *t, void *dst, const void *src, char **bump) {
-    memcpy(dst, src, t->size);
-    copy_inner(t, dst, bump);
+void *bus_mem_copy(size_t head, const hale_type *t, const void *v) {
+    char *b = bus_mem_alloc(head + t->size + hale_value_copy_extra(t, v));
+    char *bump = b + head + t->size;
+    hale_value_copy_bump(t, b + head, v, &bump);
+    return b;
 }

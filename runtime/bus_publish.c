@@ -34,23 +34,16 @@ void bus_deliver_now(bus_thread *bt, bus_sub *s, const void *payload) {
         bus_call(bt, s, buf);
         return;
     }
-    size_t extra = bus_copy_extra(t, payload);
-    char *copy = bus_mem_alloc(t->size + extra);
-    char *bump = copy + t->size;
-    bus_copy(t, copy, payload, &bump);
+    void *copy = bus_mem_copy(0, t, payload);
     bus_call(bt, s, copy);
     bus_mem_free(copy);
 }
 
 bus_rec *bus_rec_new(bus_sub *s, const void *payload) {
-    const hale_type *t = s->topic->d->payload;
-    size_t extra = bus_copy_extra(t, payload);
-    bus_rec *r = bus_mem_alloc(BUS_REC_PAYLOAD + t->size + extra);
+    bus_rec *r = bus_mem_copy(BUS_REC_PAYLOAD, s->topic->d->payload, payload);
     r->next = r->sub_next = NULL;
     r->sub = s;
     r->tomb = false;
-    char *bump = (char *)bus_rec_payload(r) + t->size;
-    bus_copy(t, bus_rec_payload(r), payload, &bump);
     return r;
 }
 
@@ -422,11 +415,7 @@ static inline __attribute__((always_inline)) bool lean_publish(bus_topic *tp, bu
     if (tp->flat_small) {
         copy_flat(buf, v, tp->size);
     } else {
-        const hale_type *t = tp->d->payload;
-        size_t extra = bus_copy_extra(t, v);
-        copy = bus_mem_alloc(t->size + extra);
-        char *bump = (char *)copy + t->size;
-        bus_copy(t, copy, v, &bump);
+        copy = bus_mem_copy(0, tp->d->payload, v);
     }
     bus_frame f = {
         .newer = NULL, .older = NULL, .co = pool ? pool->current : NULL, .kind = BUS_FRAME_HANDLER};

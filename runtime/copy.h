@@ -29,6 +29,14 @@ void hale_value_copy(const hale_type *t, void *dst, const void *src, hale_region
  * `hale_value_release`. */
 void hale_value_copy_heap(const hale_type *t, void *dst, const void *src, hale_heap *into);
 
+/* Bytes the heap parts of a copy of the value at `v` take, alignment padding included, so one
+ * block of t->size plus this many bytes holds a whole copy (the bus's deliveries). */
+size_t hale_value_copy_extra(const hale_type *t, const void *v);
+
+/* The same copy, taking the heap parts from `*bump` (advanced past them), which has room for
+ * hale_value_copy_extra(t, src) bytes. */
+void hale_value_copy_bump(const hale_type *t, void *dst, const void *src, char **bump);
+
 /* Gives the heap parts of a value made by `hale_value_copy_heap(t, v, _, from)` back to `from`
  * and leaves `v` an empty value of its type (the value's own t->size bytes are the caller's). */
 void hale_value_release(const hale_type *t, void *v, hale_heap *from);
