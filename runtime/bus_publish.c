@@ -26,17 +26,43 @@ void bus_call(bus_thread *bt, bus_sub *s, const void *payload) {
     bus_count(id, BUS_C_DELIVERED, 1);
 }
 
-void bus_deliver_now(bus_thread *bt, bus_sub *s, const void *payload) {
-    const hale_type *t = s->topic->d->payload;
-    if (t->flat && t->size <= STACK_COPY) {
-        _Alignas(16) unsigned char buf[STACK_COPY];
-        memcpy(buf, payload, t->size);
-        bus_call(bt, s, buf);
-        return;
+/* The copy of a small flat payload, without a call for the common record sizes. */
+static inline void copy_flat(void *dst, const void *src, size_t n) {
+    switch (n) {
+    case 8:
+        __builtin_memcpy(dst, src, 8);
+        break;
+    case 16:
+        __builtin_memcpy(dst, src, 16);
+        break;
+    case 24:
+        __builtin_memcpy(dst, src, 24);
+        break;
+    case 32:
+        __builtin_memcpy(dst, src, 32);
+        break;
+    default:
+        memcpy(dst, src, n);
     }
-    void *copy = bus_mem_copy(0, t, payload);
+}
+
+/* The copy a delivery made at once runs on: `buf` (STACK_COPY bytes) for a small flat payload,
+ * else a bus block the caller frees when the result is not `buf`. */
+static inline void *copy_now(bus_topic *tp, const void *v, void *buf) {
+    if (tp->flat_small) {
+        copy_flat(buf, v, tp->size);
+        return buf;
+    }
+    return bus_mem_copy(0, tp->d->payload, v);
+}
+
+void bus_deliver_now(bus_thread *bt, bus_sub *s, const void *payload) {
+    _Alignas(16) unsigned char buf[STACK_COPY];
+    void *copy = copy_now(s->topic, payload, buf);
     bus_call(bt, s, copy);
-    bus_mem_free(copy);
+    if (copy != buf) {
+        bus_mem_free(copy);
+    }
 }
 
 bus_rec *bus_rec_new(bus_sub *s, const void *payload) {
@@ -360,26 +386,6 @@ static int publish(bus_topic *tp, bus_thread *bt, const void *v, unsigned flags,
     return st;
 }
 
-/* The copy of a small flat payload, without a call for the common record sizes. */
-static inline void copy_flat(void *dst, const void *src, size_t n) {
-    switch (n) {
-    case 8:
-        __builtin_memcpy(dst, src, 8);
-        break;
-    case 16:
-        __builtin_memcpy(dst, src, 16);
-        break;
-    case 24:
-        __builtin_memcpy(dst, src, 24);
-        break;
-    case 32:
-        __builtin_memcpy(dst, src, 32);
-        break;
-    default:
-        memcpy(dst, src, n);
-    }
-}
-
 /* The lean path: ordinary code on the subscriber's own thread, an unbounded topic whose only
  * slice is this thread's, and exactly one subscriber that gets the message (the only one of an
  * unkeyed topic, or the only one with the key). A copy (on the stack when the payload is small and
@@ -411,12 +417,7 @@ static inline __attribute__((always_inline)) bool lean_publish(bus_topic *tp, bu
     }
     int id = tp->id;
     _Alignas(16) unsigned char buf[STACK_COPY];
-    void *copy = buf;
-    if (tp->flat_small) {
-        copy_flat(buf, v, tp->size);
-    } else {
-        copy = bus_mem_copy(0, tp->d->payload, v);
-    }
+    void *copy = copy_now(tp, v, buf);
     bus_frame f = {
         .newer = NULL, .older = NULL, .co = pool ? pool->current : NULL, .kind = BUS_FRAME_HANDLER};
     bt->frames = &f;
