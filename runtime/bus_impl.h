@@ -206,6 +206,32 @@ struct hale_bus_sub {
     hale_mpsc mbq;
 };
 
+/* A slice list or an index chain (registration order): append at the tail, unlink anywhere. */
+static inline void bus_list_append(bus_sub **head, bus_sub **tail, bus_sub *s) {
+    s->next = NULL;
+    s->prev = *tail;
+    if (*tail) {
+        (*tail)->next = s;
+    } else {
+        *head = s;
+    }
+    *tail = s;
+}
+
+static inline void bus_list_remove(bus_sub **head, bus_sub **tail, bus_sub *s) {
+    if (s->prev) {
+        s->prev->next = s->next;
+    } else {
+        *head = s->next;
+    }
+    if (s->next) {
+        s->next->prev = s->prev;
+    } else {
+        *tail = s->prev;
+    }
+    s->prev = s->next = NULL;
+}
+
 /* A spinlock for slices: held for a list walk and a few pushes, never across a handler or a
  * wait, so a publisher's lock is one exchange and its unlock one store. */
 typedef struct {

@@ -108,17 +108,14 @@ static void grow(bus_index *ix) {
 
 void bus_index_add(bus_index *ix, bus_sub *s) {
     bus_bucket *b = bus_find_bucket(ix, &s->key);
-    s->next = NULL;
     if (b) {
-        s->prev = b->tail;
-        b->tail->next = s;
-        b->tail = s;
+        bus_list_append(&b->head, &b->tail, s);
         return;
     }
     if ((ix->used + 1) * 4 > ix->cap * 3) {
         grow(ix);
     }
-    s->prev = NULL;
+    s->prev = s->next = NULL;
     bus_bucket nb = {.key = s->key, .head = s, .tail = s};
     place(ix, &nb);
     ix->used++;
@@ -149,17 +146,7 @@ void bus_index_remove(bus_index *ix, bus_sub *s) {
     if (!b) {
         hale_fatal("bus: a keyed subscription is missing from its index");
     }
-    if (s->prev) {
-        s->prev->next = s->next;
-    } else {
-        b->head = s->next;
-    }
-    if (s->next) {
-        s->next->prev = s->prev;
-    } else {
-        b->tail = s->prev;
-    }
-    s->prev = s->next = NULL;
+    bus_list_remove(&b->head, &b->tail, s);
     if (!b->head) {
         /* the bucket's key points into a subscription that may now be freed: drop it */
         erase_slot(ix, (size_t)(b - ix->slots));
