@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "bus_impl.h"
+#include "copy.h"
 #include "fatal.h"
 #include "region.h"
 
@@ -31,22 +32,12 @@ int bus_key_kind(const hale_type *t) {
     }
 }
 
-/* FNV-1a over the bytes, then a final mix so close strings spread over the table. */
-static uint64_t hash_bytes(const char *p, int64_t n) {
-    uint64_t h = 1469598103934665603ull;
-    for (int64_t i = 0; i < n; i++) {
-        h ^= (unsigned char)p[i];
-        h *= 1099511628211ull;
-    }
-    return h;
-}
-
 void bus_key_read_str(const void *v, bus_key *out) {
     memcpy(&out->str, v, sizeof out->str);
     if (out->str.len < 0) {
         out->str.len = 0;
     }
-    out->bits = hash_bytes(out->str.ptr, out->str.len);
+    out->bits = hale_value_hash(&hale_type_string, &out->str);
 }
 
 void bus_key_print(int kind, const bus_key *k, FILE *f) {
