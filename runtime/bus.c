@@ -88,6 +88,13 @@ void bus_log(bus_topic *tp, const char *what, const bus_key *key) {
     pthread_mutex_unlock(&log_lock);
 }
 
+void bus_drop(bus_topic *tp, const char *why) {
+    bus_count(tp->id, BUS_C_DROPPED, 1);
+    if (bus_log_drop) {
+        bus_log(tp, why, NULL);
+    }
+}
+
 static void dump_once(void) {
     if (dump_at_exit && !dumped && booted) {
         dumped = true;

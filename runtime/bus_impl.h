@@ -355,6 +355,8 @@ void bus_rec_free(bus_rec *r);
 
 /* Rate-limited diagnostic line (HALE_BUS_LOG_*). */
 void bus_log(bus_topic *tp, const char *what, const bus_key *key);
+/* Counts one dropped delivery and logs `why` when HALE_BUS_LOG_DROP is on. */
+void bus_drop(bus_topic *tp, const char *why);
 
 /* ---- bus_local.c: the thread's queue ---- */
 

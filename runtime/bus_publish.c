@@ -313,17 +313,10 @@ static int admit(pub *p, unsigned flags) {
 
 /* ---- the publish ---- */
 
-static void count_drop(bus_topic *tp, const char *why) {
-    bus_count(tp->id, BUS_C_DROPPED, 1);
-    if (bus_log_drop) {
-        bus_log(tp, why, NULL);
-    }
-}
-
 static int publish(bus_topic *tp, bus_thread *bt, const void *v, unsigned flags, bool inbound) {
     bus_count(tp->id, inbound ? BUS_C_RECEIVED : BUS_C_PUBLISHED, 1);
     if (atomic_load_explicit(&tp->sealed, memory_order_relaxed)) {
-        count_drop(tp, "dropped (topic sealed)");
+        bus_drop(tp, "dropped (topic sealed)");
         return HALE_BUS_OK;
     }
     hale_bus_sink_fn sink = inbound ? NULL : atomic_load_explicit(&tp->sink, memory_order_acquire);
@@ -335,7 +328,7 @@ static int publish(bus_topic *tp, bus_thread *bt, const void *v, unsigned flags,
             st = sink(atomic_load(&tp->sink_ctx), tp->id, v, flags);
             bus_count(tp->id, st == HALE_BUS_OK ? BUS_C_SENT : BUS_C_REFUSED, 1);
         } else {
-            count_drop(tp, "dropped (no subscriber)");
+            bus_drop(tp, "dropped (no subscriber)");
         }
         return st;
     }
@@ -364,7 +357,7 @@ static int publish(bus_topic *tp, bus_thread *bt, const void *v, unsigned flags,
             st = HALE_BUS_UNMATCHED;
         }
     } else if (p.reached == 0 && !sink) {
-        count_drop(tp, "dropped (no subscriber)");
+        bus_drop(tp, "dropped (no subscriber)");
     }
     if (!p.queue) {
         bus_settle(bt);
