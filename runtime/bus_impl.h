@@ -131,9 +131,6 @@ static inline bus_sub *bus_index_find(const bus_index *ix, const bus_key *k) {
 void *bus_mem_alloc(size_t size);
 void bus_mem_free(void *p);
 
-/* A block of `head` bytes followed by a deep copy of `v` (heap parts and all), for bus_mem_free. */
-void *bus_mem_copy(size_t head, const hale_type *t, const void *v);
-
 /* ---- structures ---- */
 
 /* One queued delivery and its copy of the payload (which follows at BUS_REC_PAYLOAD). */

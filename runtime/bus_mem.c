@@ -13,7 +13,6 @@
 
 #include "bus_impl.h"
 #include "chunk.h"
-#include "copy.h"
 #include "fatal.h"
 
 #define NCLASS 10 /* 64 << 0 .. 64 << 9 = 32 KiB */
@@ -191,11 +190,4 @@ void bus_mem_free(void *p) {
         cache_register();
         give_batch(c, cache.n[c] / 2);
     }
-}
-
-void *bus_mem_copy(size_t head, const hale_type *t, const void *v) {
-    char *b = bus_mem_alloc(head + t->size + hale_value_copy_extra(t, v));
-    char *bump = b + head + t->size;
-    hale_value_copy_bump(t, b + head, v, &bump);
-    return b;
 }

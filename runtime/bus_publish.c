@@ -12,10 +12,19 @@
 #include <string.h>
 
 #include "bus_impl.h"
+#include "copy.h"
 #include "fatal.h"
 #include "region.h"
 
 /* ---- delivery ---- */
+
+/* A bus block of `head` bytes followed by a deep copy of `v` (heap parts and all). */
+static inline void *copy_block(size_t head, const hale_type *t, const void *v) {
+    char *b = bus_mem_alloc(head + t->size + hale_value_copy_extra(t, v));
+    char *bump = b + head + t->size;
+    hale_value_copy_bump(t, b + head, v, &bump);
+    return b;
+}
 
 void bus_call(bus_thread *bt, bus_sub *s, const void *payload) {
     int id = s->topic->id; /* the handler may unsubscribe s */
@@ -53,7 +62,7 @@ static inline void *copy_now(bus_topic *tp, const void *v, void *buf) {
         copy_flat(buf, v, tp->size);
         return buf;
     }
-    return bus_mem_copy(0, tp->d->payload, v);
+    return copy_block(0, tp->d->payload, v);
 }
 
 void bus_deliver_now(bus_thread *bt, bus_sub *s, const void *payload) {
@@ -66,7 +75,7 @@ void bus_deliver_now(bus_thread *bt, bus_sub *s, const void *payload) {
 }
 
 bus_rec *bus_rec_new(bus_sub *s, const void *payload) {
-    bus_rec *r = bus_mem_copy(BUS_REC_PAYLOAD, s->topic->d->payload, payload);
+    bus_rec *r = copy_block(BUS_REC_PAYLOAD, s->topic->d->payload, payload);
     r->next = r->sub_next = NULL;
     r->sub = s;
     r->tomb = false;

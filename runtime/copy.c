@@ -15,7 +15,8 @@ typedef struct {
     char **bump;
 } sink;
 
-static void *sink_alloc(const sink *s, size_t size, size_t align) {
+static inline __attribute__((always_inline)) void *sink_alloc(const sink *s, size_t size,
+                                                              size_t align) {
     if (s->bump) {
         size_t a = align ? align : 1;
         char *p = (char *)(((uintptr_t)*s->bump + a - 1) & ~(uintptr_t)(a - 1));
