@@ -7,11 +7,11 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "bus_impl.h"
 #include "fatal.h"
 #include "region.h"
+#include "std.h"
 
 bus_topic *bus_topics;
 size_t bus_ntopics;
@@ -60,19 +60,13 @@ static bool env_on(const char *name) {
     return v && *v && strcmp(v, "0") != 0;
 }
 
-static int64_t mono_ns(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 #define LOG_PER_SECOND 20
 
 void bus_log(bus_topic *tp, const char *what, const bus_key *key) {
     static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
     static int64_t window, in_window, suppressed;
     pthread_mutex_lock(&log_lock);
-    int64_t now = mono_ns();
+    int64_t now = hale_time_monotonic();
     if (now - window >= 1000000000) {
         if (suppressed) {
             fprintf(stderr, "hale: bus: %" PRId64 " more lines suppressed\n", suppressed);
@@ -92,6 +86,13 @@ void bus_log(bus_topic *tp, const char *what, const bus_key *key) {
         suppressed++;
     }
     pthread_mutex_unlock(&log_lock);
+}
+
+void bus_drop(bus_topic *tp, const char *why) {
+    bus_count(tp->id, BUS_C_DROPPED, 1);
+    if (bus_log_drop) {
+        bus_log(tp, why, NULL);
+    }
 }
 
 static void dump_once(void) {
@@ -240,13 +241,13 @@ void hale_bus_seal_all(void) {
 
 int hale_bus_quiesce(int64_t timeout_ns) {
     bus_thread *bt = bus_thread_self();
-    int64_t deadline = timeout_ns < 0 ? INT64_MAX : mono_ns() + timeout_ns;
+    int64_t deadline = timeout_ns < 0 ? INT64_MAX : hale_time_monotonic() + timeout_ns;
     for (;;) {
         bus_settle(bt);
         if (atomic_load(&bus_busy_mailboxes) == 0 && bt->q_len == 0) {
             return 0;
         }
-        if (mono_ns() >= deadline) {
+        if (hale_time_monotonic() >= deadline) {
             return -1;
         }
         hale_sleep(100 * 1000); /* runs this pool's loop: its own mailboxes drain meanwhile */

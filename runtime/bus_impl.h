@@ -131,12 +131,6 @@ static inline bus_sub *bus_index_find(const bus_index *ix, const bus_key *k) {
 void *bus_mem_alloc(size_t size);
 void bus_mem_free(void *p);
 
-/* Bytes a deep copy of `v` needs beyond t->size (heap parts with their alignment). */
-size_t bus_copy_extra(const hale_type *t, const void *v);
-
-/* Deep-copies `src` into `dst`, taking the heap parts from `*bump` (advanced). */
-void bus_copy(const hale_type *t, void *dst, const void *src, char **bump);
-
 /* ---- structures ---- */
 
 /* One queued delivery and its copy of the payload (which follows at BUS_REC_PAYLOAD). */
@@ -208,6 +202,32 @@ struct hale_bus_sub {
     hale_msg drain_msg;
     hale_mpsc mbq;
 };
+
+/* A slice list or an index chain (registration order): append at the tail, unlink anywhere. */
+static inline void bus_list_append(bus_sub **head, bus_sub **tail, bus_sub *s) {
+    s->next = NULL;
+    s->prev = *tail;
+    if (*tail) {
+        (*tail)->next = s;
+    } else {
+        *head = s;
+    }
+    *tail = s;
+}
+
+static inline void bus_list_remove(bus_sub **head, bus_sub **tail, bus_sub *s) {
+    if (s->prev) {
+        s->prev->next = s->next;
+    } else {
+        *head = s->next;
+    }
+    if (s->next) {
+        s->next->prev = s->prev;
+    } else {
+        *tail = s->prev;
+    }
+    s->prev = s->next = NULL;
+}
 
 /* A spinlock for slices: held for a list walk and a few pushes, never across a handler or a
  * wait, so a publisher's lock is one exchange and its unlock one store. */
@@ -332,6 +352,8 @@ void bus_rec_free(bus_rec *r);
 
 /* Rate-limited diagnostic line (HALE_BUS_LOG_*). */
 void bus_log(bus_topic *tp, const char *what, const bus_key *key);
+/* Counts one dropped delivery and logs `why` when HALE_BUS_LOG_DROP is on. */
+void bus_drop(bus_topic *tp, const char *why);
 
 /* ---- bus_local.c: the thread's queue ---- */
 

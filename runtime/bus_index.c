@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "bus_impl.h"
+#include "copy.h"
 #include "fatal.h"
 #include "region.h"
 
@@ -31,22 +32,12 @@ int bus_key_kind(const hale_type *t) {
     }
 }
 
-/* FNV-1a over the bytes, then a final mix so close strings spread over the table. */
-static uint64_t hash_bytes(const char *p, int64_t n) {
-    uint64_t h = 1469598103934665603ull;
-    for (int64_t i = 0; i < n; i++) {
-        h ^= (unsigned char)p[i];
-        h *= 1099511628211ull;
-    }
-    return h;
-}
-
 void bus_key_read_str(const void *v, bus_key *out) {
     memcpy(&out->str, v, sizeof out->str);
     if (out->str.len < 0) {
         out->str.len = 0;
     }
-    out->bits = hash_bytes(out->str.ptr, out->str.len);
+    out->bits = hale_value_hash(&hale_type_string, &out->str);
 }
 
 void bus_key_print(int kind, const bus_key *k, FILE *f) {
@@ -108,17 +99,14 @@ static void grow(bus_index *ix) {
 
 void bus_index_add(bus_index *ix, bus_sub *s) {
     bus_bucket *b = bus_find_bucket(ix, &s->key);
-    s->next = NULL;
     if (b) {
-        s->prev = b->tail;
-        b->tail->next = s;
-        b->tail = s;
+        bus_list_append(&b->head, &b->tail, s);
         return;
     }
     if ((ix->used + 1) * 4 > ix->cap * 3) {
         grow(ix);
     }
-    s->prev = NULL;
+    s->prev = s->next = NULL;
     bus_bucket nb = {.key = s->key, .head = s, .tail = s};
     place(ix, &nb);
     ix->used++;
@@ -149,17 +137,7 @@ void bus_index_remove(bus_index *ix, bus_sub *s) {
     if (!b) {
         hale_fatal("bus: a keyed subscription is missing from its index");
     }
-    if (s->prev) {
-        s->prev->next = s->next;
-    } else {
-        b->head = s->next;
-    }
-    if (s->next) {
-        s->next->prev = s->prev;
-    } else {
-        b->tail = s->prev;
-    }
-    s->prev = s->next = NULL;
+    bus_list_remove(&b->head, &b->tail, s);
     if (!b->head) {
         /* the bucket's key points into a subscription that may now be freed: drop it */
         erase_slot(ix, (size_t)(b - ix->slots));

@@ -124,10 +124,7 @@ static void drop_oldest(bus_sub *s) {
 void bus_local_enqueue(bus_thread *bt, bus_sub *s, const void *payload) {
     if (s->bound > 0 && s->lq_len >= s->bound) {
         if (s->drop == HALE_BUS_DROP_NEW) {
-            bus_count(s->topic->id, BUS_C_DROPPED, 1);
-            if (bus_log_drop) {
-                bus_log(s->topic, "dropped (subscriber bound, drop_new)", NULL);
-            }
+            bus_drop(s->topic, "dropped (subscriber bound, drop_new)");
             return;
         }
         drop_oldest(s);

@@ -136,10 +136,7 @@ static int push_locked(bus_sub *s, const void *payload) {
     if (s->bound > 0 && s->mb_len >= s->bound) {
         if (s->drop == HALE_BUS_DROP_NEW) {
             pthread_mutex_unlock(&s->mb_lock);
-            bus_count(s->topic->id, BUS_C_DROPPED, 1);
-            if (bus_log_drop) {
-                bus_log(s->topic, "dropped (subscriber bound, drop_new)", NULL);
-            }
+            bus_drop(s->topic, "dropped (subscriber bound, drop_new)");
             return BUS_PUSH_OK;
         }
         old = s->mb_head;

@@ -12,10 +12,19 @@
 #include <string.h>
 
 #include "bus_impl.h"
+#include "copy.h"
 #include "fatal.h"
 #include "region.h"
 
 /* ---- delivery ---- */
+
+/* A bus block of `head` bytes followed by a deep copy of `v` (heap parts and all). */
+static inline void *copy_block(size_t head, const hale_type *t, const void *v) {
+    char *b = bus_mem_alloc(head + t->size + hale_value_copy_extra(t, v));
+    char *bump = b + head + t->size;
+    hale_value_copy_bump(t, b + head, v, &bump);
+    return b;
+}
 
 void bus_call(bus_thread *bt, bus_sub *s, const void *payload) {
     int id = s->topic->id; /* the handler may unsubscribe s */
@@ -26,31 +35,50 @@ void bus_call(bus_thread *bt, bus_sub *s, const void *payload) {
     bus_count(id, BUS_C_DELIVERED, 1);
 }
 
-void bus_deliver_now(bus_thread *bt, bus_sub *s, const void *payload) {
-    const hale_type *t = s->topic->d->payload;
-    if (t->flat && t->size <= STACK_COPY) {
-        _Alignas(16) unsigned char buf[STACK_COPY];
-        memcpy(buf, payload, t->size);
-        bus_call(bt, s, buf);
-        return;
+/* The copy of a small flat payload, without a call for the common record sizes. */
+static inline void copy_flat(void *dst, const void *src, size_t n) {
+    switch (n) {
+    case 8:
+        __builtin_memcpy(dst, src, 8);
+        break;
+    case 16:
+        __builtin_memcpy(dst, src, 16);
+        break;
+    case 24:
+        __builtin_memcpy(dst, src, 24);
+        break;
+    case 32:
+        __builtin_memcpy(dst, src, 32);
+        break;
+    default:
+        memcpy(dst, src, n);
     }
-    size_t extra = bus_copy_extra(t, payload);
-    char *copy = bus_mem_alloc(t->size + extra);
-    char *bump = copy + t->size;
-    bus_copy(t, copy, payload, &bump);
+}
+
+/* The copy a delivery made at once runs on: `buf` (STACK_COPY bytes) for a small flat payload,
+ * else a bus block the caller frees when the result is not `buf`. */
+static inline void *copy_now(bus_topic *tp, const void *v, void *buf) {
+    if (tp->flat_small) {
+        copy_flat(buf, v, tp->size);
+        return buf;
+    }
+    return copy_block(0, tp->d->payload, v);
+}
+
+void bus_deliver_now(bus_thread *bt, bus_sub *s, const void *payload) {
+    _Alignas(16) unsigned char buf[STACK_COPY];
+    void *copy = copy_now(s->topic, payload, buf);
     bus_call(bt, s, copy);
-    bus_mem_free(copy);
+    if (copy != buf) {
+        bus_mem_free(copy);
+    }
 }
 
 bus_rec *bus_rec_new(bus_sub *s, const void *payload) {
-    const hale_type *t = s->topic->d->payload;
-    size_t extra = bus_copy_extra(t, payload);
-    bus_rec *r = bus_mem_alloc(BUS_REC_PAYLOAD + t->size + extra);
+    bus_rec *r = copy_block(BUS_REC_PAYLOAD, s->topic->d->payload, payload);
     r->next = r->sub_next = NULL;
     r->sub = s;
     r->tomb = false;
-    char *bump = (char *)bus_rec_payload(r) + t->size;
-    bus_copy(t, bus_rec_payload(r), payload, &bump);
     return r;
 }
 
@@ -294,17 +322,10 @@ static int admit(pub *p, unsigned flags) {
 
 /* ---- the publish ---- */
 
-static void count_drop(bus_topic *tp, const char *why) {
-    bus_count(tp->id, BUS_C_DROPPED, 1);
-    if (bus_log_drop) {
-        bus_log(tp, why, NULL);
-    }
-}
-
 static int publish(bus_topic *tp, bus_thread *bt, const void *v, unsigned flags, bool inbound) {
     bus_count(tp->id, inbound ? BUS_C_RECEIVED : BUS_C_PUBLISHED, 1);
     if (atomic_load_explicit(&tp->sealed, memory_order_relaxed)) {
-        count_drop(tp, "dropped (topic sealed)");
+        bus_drop(tp, "dropped (topic sealed)");
         return HALE_BUS_OK;
     }
     hale_bus_sink_fn sink = inbound ? NULL : atomic_load_explicit(&tp->sink, memory_order_acquire);
@@ -316,7 +337,7 @@ static int publish(bus_topic *tp, bus_thread *bt, const void *v, unsigned flags,
             st = sink(atomic_load(&tp->sink_ctx), tp->id, v, flags);
             bus_count(tp->id, st == HALE_BUS_OK ? BUS_C_SENT : BUS_C_REFUSED, 1);
         } else {
-            count_drop(tp, "dropped (no subscriber)");
+            bus_drop(tp, "dropped (no subscriber)");
         }
         return st;
     }
@@ -345,7 +366,7 @@ static int publish(bus_topic *tp, bus_thread *bt, const void *v, unsigned flags,
             st = HALE_BUS_UNMATCHED;
         }
     } else if (p.reached == 0 && !sink) {
-        count_drop(tp, "dropped (no subscriber)");
+        bus_drop(tp, "dropped (no subscriber)");
     }
     if (!p.queue) {
         bus_settle(bt);
@@ -365,26 +386,6 @@ static int publish(bus_topic *tp, bus_thread *bt, const void *v, unsigned flags,
         bus_wait_room(p.pin, bus_mailbox_cap / 2 + 1); /* releases the pin; room for a burst */
     }
     return st;
-}
-
-/* The copy of a small flat payload, without a call for the common record sizes. */
-static inline void copy_flat(void *dst, const void *src, size_t n) {
-    switch (n) {
-    case 8:
-        __builtin_memcpy(dst, src, 8);
-        break;
-    case 16:
-        __builtin_memcpy(dst, src, 16);
-        break;
-    case 24:
-        __builtin_memcpy(dst, src, 24);
-        break;
-    case 32:
-        __builtin_memcpy(dst, src, 32);
-        break;
-    default:
-        memcpy(dst, src, n);
-    }
 }
 
 /* The lean path: ordinary code on the subscriber's own thread, an unbounded topic whose only
@@ -418,16 +419,7 @@ static inline __attribute__((always_inline)) bool lean_publish(bus_topic *tp, bu
     }
     int id = tp->id;
     _Alignas(16) unsigned char buf[STACK_COPY];
-    void *copy = buf;
-    if (tp->flat_small) {
-        copy_flat(buf, v, tp->size);
-    } else {
-        const hale_type *t = tp->d->payload;
-        size_t extra = bus_copy_extra(t, v);
-        copy = bus_mem_alloc(t->size + extra);
-        char *bump = (char *)copy + t->size;
-        bus_copy(t, copy, v, &bump);
-    }
+    void *copy = copy_now(tp, v, buf);
     bus_frame f = {
         .newer = NULL, .older = NULL, .co = pool ? pool->current : NULL, .kind = BUS_FRAME_HANDLER};
     bt->frames = &f;

@@ -82,31 +82,6 @@ static bus_slice *slice_for(bus_topic *tp, void *owner, hale_pool *pool) {
 
 /* ---- subscriptions ---- */
 
-static void list_append(bus_sub **head, bus_sub **tail, bus_sub *s) {
-    s->next = NULL;
-    s->prev = *tail;
-    if (*tail) {
-        (*tail)->next = s;
-    } else {
-        *head = s;
-    }
-    *tail = s;
-}
-
-static void list_remove(bus_sub **head, bus_sub **tail, bus_sub *s) {
-    if (s->prev) {
-        s->prev->next = s->next;
-    } else {
-        *head = s->next;
-    }
-    if (s->next) {
-        s->next->prev = s->prev;
-    } else {
-        *tail = s->prev;
-    }
-    s->prev = s->next = NULL;
-}
-
 /* Under the slice's lock, after any change to its subscriptions. */
 static void slice_refresh(bus_slice *sl) {
     bus_sub *a = sl->all_head;
@@ -176,9 +151,9 @@ hale_bus_sub *hale_bus_subscribe(int id, const hale_bus_sub_spec *sp) {
     if (s->match == HALE_BUS_MATCH_KEY) {
         bus_index_add(&sl->index, s);
     } else if (s->match == HALE_BUS_MATCH_FALLBACK) {
-        list_append(&sl->fb_head, &sl->fb_tail, s);
+        bus_list_append(&sl->fb_head, &sl->fb_tail, s);
     } else {
-        list_append(&sl->all_head, &sl->all_tail, s);
+        bus_list_append(&sl->all_head, &sl->all_tail, s);
     }
     atomic_fetch_add(&sl->live, 1);
     slice_refresh(sl);
@@ -202,9 +177,9 @@ static void unlink_sub(bus_sub *s) {
     if (s->match == HALE_BUS_MATCH_KEY) {
         bus_index_remove(&sl->index, s);
     } else if (s->match == HALE_BUS_MATCH_FALLBACK) {
-        list_remove(&sl->fb_head, &sl->fb_tail, s);
+        bus_list_remove(&sl->fb_head, &sl->fb_tail, s);
     } else {
-        list_remove(&sl->all_head, &sl->all_tail, s);
+        bus_list_remove(&sl->all_head, &sl->all_tail, s);
     }
     atomic_fetch_sub(&sl->live, 1);
     slice_refresh(sl);

@@ -210,6 +210,13 @@ static void sink_start(Sink *s) {
     }
 }
 
+/* A subscriber to `topic` on the cooperative pool "slow" that holds its first delivery. */
+static void start_held_sink(Sink *s, int topic) {
+    sink_init(s, hale_pool_cooperative("slow", NULL), topic);
+    s->hold = true;
+    sink_start(s);
+}
+
 /* ---- publishers ---- */
 
 typedef struct {
@@ -364,9 +371,7 @@ static void test_keyed_routing_across_pools(void **state) {
 static void test_bounded_refuses_when_a_subscriber_is_full(void **state) {
     (void)state;
     static Sink s;
-    sink_init(&s, hale_pool_cooperative("slow", NULL), EVT);
-    s.hold = true;
-    sink_start(&s);
+    start_held_sink(&s, EVT);
     Pair m = {.from = 0, .seq = 0};
     assert_int_equal(hale_bus_publish(EVT, &m, 0), HALE_BUS_OK);
     wait_for(&s.entered, 1); /* m0 is in the handler, the mailbox is empty */
@@ -409,9 +414,7 @@ static void check_wait_delivers_everything(Pub *p, Sink *s) {
 static void test_or_wait_from_a_coroutine(void **state) {
     (void)state;
     static Sink s;
-    sink_init(&s, hale_pool_cooperative("slow", NULL), EVT);
-    s.hold = true;
-    sink_start(&s);
+    start_held_sink(&s, EVT);
     static Pub p;
     pub_init(&p, EVT, 0, 200);
     p.flags = HALE_BUS_WAIT;
@@ -422,9 +425,7 @@ static void test_or_wait_from_a_coroutine(void **state) {
 static void test_or_wait_from_ordinary_code_on_a_pool(void **state) {
     (void)state;
     static Sink s;
-    sink_init(&s, hale_pool_cooperative("slow", NULL), EVT);
-    s.hold = true;
-    sink_start(&s);
+    start_held_sink(&s, EVT);
     static Pub p;
     pub_init(&p, EVT, 0, 200);
     p.flags = HALE_BUS_WAIT;
@@ -435,9 +436,7 @@ static void test_or_wait_from_ordinary_code_on_a_pool(void **state) {
 static void test_or_wait_from_a_thread_without_a_pool(void **state) {
     (void)state;
     static Sink s;
-    sink_init(&s, hale_pool_cooperative("slow", NULL), EVT);
-    s.hold = true;
-    sink_start(&s);
+    start_held_sink(&s, EVT);
     static Pub p;
     pub_init(&p, EVT, 0, 200);
     p.flags = HALE_BUS_WAIT;
@@ -450,9 +449,7 @@ static void test_or_wait_from_a_thread_without_a_pool(void **state) {
 static void test_cancelled_waiter_gets_full(void **state) {
     (void)state;
     static Sink s;
-    sink_init(&s, hale_pool_cooperative("slow", NULL), EVT);
-    s.hold = true;
-    sink_start(&s);
+    start_held_sink(&s, EVT);
     static Pub p;
     pub_init(&p, EVT, 0, 1000);
     p.flags = HALE_BUS_WAIT;
@@ -475,9 +472,7 @@ static void test_cancelled_waiter_gets_full(void **state) {
 static void test_quiesce_times_out_while_a_handler_holds(void **state) {
     (void)state;
     static Sink s;
-    sink_init(&s, hale_pool_cooperative("slow", NULL), PAIRS);
-    s.hold = true;
-    sink_start(&s);
+    start_held_sink(&s, PAIRS);
     Pair m = {0};
     hale_bus_publish(PAIRS, &m, 0);
     wait_for(&s.entered, 1);

@@ -97,12 +97,7 @@ void hale_bytes_builder_append_byte(hale_bytes_builder *b, uint8_t c) {
 }
 
 hale_bytes hale_bytes_builder_finish(const hale_bytes_builder *b, hale_region *into) {
-    if (b->len == 0) {
-        return (hale_bytes){(const uint8_t *)"", 0};
-    }
-    uint8_t *p = hale_region_alloc(into, (size_t)b->len, 1);
-    memcpy(p, b->buf, (size_t)b->len);
-    return (hale_bytes){p, b->len};
+    return hale_bytes_copy_into(into, (hale_bytes){b->buf, b->len});
 }
 
 hale_bytes hale_bytes_builder_view(const hale_bytes_builder *b) {

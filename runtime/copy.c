@@ -7,13 +7,22 @@
 
 #include "fatal.h"
 
-/* Where a copy's heap parts go: a region (bump, never given back) or a heap (sized free). */
+/* Where a copy's heap parts go: a region (bump, never given back), a heap (sized free), or the
+ * rest of a block sized by hale_value_copy_extra. */
 typedef struct {
     hale_region *region;
     hale_heap *heap;
+    char **bump;
 } sink;
 
-static void *sink_alloc(const sink *s, size_t size, size_t align) {
+static inline __attribute__((always_inline)) void *sink_alloc(const sink *s, size_t size,
+                                                              size_t align) {
+    if (s->bump) {
+        size_t a = align ? align : 1;
+        char *p = (char *)(((uintptr_t)*s->bump + a - 1) & ~(uintptr_t)(a - 1));
+        *s->bump = p + size;
+        return p;
+    }
     if (s->heap) {
         return hale_heap_alloc(s->heap, size);
     }
@@ -126,13 +135,62 @@ static void copy_value(const hale_type *t, void *dst, const void *src, const sin
 }
 
 void hale_value_copy(const hale_type *t, void *dst, const void *src, hale_region *into) {
-    sink s = {into, NULL};
+    sink s = {.region = into};
     copy_value(t, dst, src, &s);
 }
 
 void hale_value_copy_heap(const hale_type *t, void *dst, const void *src, hale_heap *into) {
-    sink s = {NULL, into};
+    sink s = {.heap = into};
     copy_value(t, dst, src, &s);
+}
+
+void hale_value_copy_bump(const hale_type *t, void *dst, const void *src, char **bump) {
+    sink s = {.bump = bump};
+    copy_value(t, dst, src, &s);
+}
+
+size_t hale_value_copy_extra(const hale_type *t, const void *v) {
+    if (t->flat) {
+        return 0;
+    }
+    switch (t->kind) {
+    case HALE_T_STRING:
+    case HALE_T_BYTES: {
+        hale_str s;
+        memcpy(&s, v, sizeof s);
+        return s.len > 0 ? (size_t)s.len : 0;
+    }
+    case HALE_T_RECORD: {
+        size_t n = 0;
+        for (size_t i = 0; i < t->nfields; i++) {
+            n += hale_value_copy_extra(t->fields[i].type, at(v, t->fields[i].offset));
+        }
+        return n;
+    }
+    case HALE_T_ARRAY: {
+        hale_array a;
+        memcpy(&a, v, sizeof a);
+        if (a.len <= 0) {
+            return 0;
+        }
+        const hale_type *e = t->elem;
+        size_t n = array_bytes(a.len, e->size) + e->align;
+        for (int64_t i = 0; i < a.len && !e->flat; i++) {
+            n += hale_value_copy_extra(e, at(a.data, (size_t)i * e->size));
+        }
+        return n;
+    }
+    case HALE_T_BOUNDED: {
+        size_t n = 0;
+        int64_t len = bounded_len(t, v);
+        for (int64_t i = 0; i < len; i++) {
+            n += hale_value_copy_extra(t->elem, at(v, t->items_offset + (size_t)i * t->elem->size));
+        }
+        return n;
+    }
+    default:
+        return 0;
+    }
 }
 
 /* ---- release ---- */

@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "heap.h"
 #include "region.h"
@@ -28,6 +29,25 @@ void hale_value_copy(const hale_type *t, void *dst, const void *src, hale_region
 /* The same, allocating from a heap, so the copy can later be given back with
  * `hale_value_release`. */
 void hale_value_copy_heap(const hale_type *t, void *dst, const void *src, hale_heap *into);
+
+/* Reads a value out of a container: a deep copy into `into`, or (no region, or a flat type) its
+ * bytes as they are, borrowing the container's heap parts. */
+static inline void hale_value_read(const hale_type *t, void *out, const void *v,
+                                   hale_region *into) {
+    if (into && !t->flat) {
+        hale_value_copy(t, out, v, into);
+    } else {
+        memcpy(out, v, t->size);
+    }
+}
+
+/* Bytes the heap parts of a copy of the value at `v` take, alignment padding included, so one
+ * block of t->size plus this many bytes holds a whole copy (the bus's deliveries). */
+size_t hale_value_copy_extra(const hale_type *t, const void *v);
+
+/* The same copy, taking the heap parts from `*bump` (advanced past them), which has room for
+ * hale_value_copy_extra(t, src) bytes. */
+void hale_value_copy_bump(const hale_type *t, void *dst, const void *src, char **bump);
 
 /* Gives the heap parts of a value made by `hale_value_copy_heap(t, v, _, from)` back to `from`
  * and leaves `v` an empty value of its type (the value's own t->size bytes are the caller's). */

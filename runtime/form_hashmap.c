@@ -131,20 +131,12 @@ void hale_hashmap_set(hale_hashmap *m, const void *entry) {
     hale_value_copy_heap(m->entry, slot_entry(m, s), entry, &m->heap);
 }
 
-static void read_out(const hale_type *t, void *out, const void *v, hale_region *into) {
-    if (into && !t->flat) {
-        hale_value_copy(t, out, v, into);
-    } else {
-        memcpy(out, v, t->size);
-    }
-}
-
 bool hale_hashmap_get(const hale_hashmap *m, const void *key, void *out, hale_region *into) {
     int64_t i = find(m, key, hale_key_hash(m->key, key));
     if (i < 0) {
         return false;
     }
-    read_out(m->entry, out, slot_entry(m, slot_at(m, i)), into);
+    hale_value_read(m->entry, out, slot_entry(m, slot_at(m, i)), into);
     return true;
 }
 
@@ -227,7 +219,7 @@ bool hale_hashmap_key_at(hale_hashmap *m, int64_t i, void *out, hale_region *int
     if (!e) {
         return false;
     }
-    read_out(m->key, out, e + m->key_offset, into);
+    hale_value_read(m->key, out, e + m->key_offset, into);
     return true;
 }
 
@@ -236,7 +228,7 @@ bool hale_hashmap_entry_at(hale_hashmap *m, int64_t i, void *out, hale_region *i
     if (!e) {
         return false;
     }
-    read_out(m->entry, out, e, into);
+    hale_value_read(m->entry, out, e, into);
     return true;
 }
 

@@ -177,11 +177,7 @@ bool hale_lru_get(hale_lru *c, const void *key, void *out, hale_region *into) {
     }
     int32_t n = c->index[slot];
     touch(c, n);
-    if (into && !c->entry->flat) {
-        hale_value_copy(c->entry, out, node_entry(c, n), into);
-    } else {
-        memcpy(out, node_entry(c, n), c->entry->size);
-    }
+    hale_value_read(c->entry, out, node_entry(c, n), into);
     return true;
 }
 

@@ -53,11 +53,9 @@ bool hale_ring_pop(hale_ring *r, void *out, hale_region *into) {
         return false;
     }
     char *s = slot(r, r->head);
+    hale_value_read(r->elem, out, s, into);
     if (into && !r->elem->flat) {
-        hale_value_copy(r->elem, out, s, into);
         hale_value_release(r->elem, s, &r->heap);
-    } else {
-        memcpy(out, s, r->elem->size);
     }
     r->head = r->head + 1 == r->cap ? 0 : r->head + 1;
     r->len--;

@@ -87,19 +87,11 @@ void hale_vec_push(hale_vec *v, const void *x) {
     v->len++;
 }
 
-static void read_out(const hale_type *t, void *out, const void *slot, hale_region *into) {
-    if (into && !t->flat) {
-        hale_value_copy(t, out, slot, into);
-    } else {
-        memcpy(out, slot, t->size);
-    }
-}
-
 bool hale_vec_get(const hale_vec *v, int64_t i, void *out, hale_region *into) {
     if (i < 0 || i >= v->len) {
         return false;
     }
-    read_out(v->elem, out, hale_vec_at(v, i), into);
+    hale_value_read(v->elem, out, hale_vec_at(v, i), into);
     return true;
 }
 
@@ -116,7 +108,7 @@ bool hale_vec_pop(hale_vec *v, void *out, hale_region *into) {
         return false;
     }
     void *slot = hale_vec_at(v, v->len - 1);
-    read_out(v->elem, out, slot, into);
+    hale_value_read(v->elem, out, slot, into);
     if (into && !v->elem->flat) {
         hale_value_release(v->elem, slot, &v->heap);
     }

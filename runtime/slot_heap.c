@@ -72,10 +72,6 @@ hale_heap_slot *hale_heap_slot_of(const void *cell) {
 }
 
 void hale_heap_slot_assign(hale_heap_slot *s, void *dst, const hale_type *t, const void *src) {
-    if (t->flat) {
-        memmove(dst, src, t->size);
-        return;
-    }
     hale_value_replace_heap(t, dst, src, &s->heap);
 }
 

@@ -37,15 +37,10 @@ static const hale_type T_Msg = {.kind = HALE_T_RECORD,
                                 .flat = false,
                                 .fields = msg_fields,
                                 .nfields = 3};
-static const hale_type T_Int = {.kind = HALE_T_INT,
-                                .name = "Int",
-                                .size = sizeof(int64_t),
-                                .align = _Alignof(int64_t),
-                                .flat = true};
 
 enum { START, LOCAL, REMOTE, NTOPICS };
 static const hale_bus_topic_desc table[NTOPICS] = {
-    [START] = {.name = "Start", .subject = "bus.flood.start", .payload = &T_Int},
+    [START] = {.name = "Start", .subject = "bus.flood.start", .payload = &hale_type_int},
     [LOCAL] = {.name = "Local", .subject = "bus.flood.local", .payload = &T_Msg},
     [REMOTE] = {.name = "Remote", .subject = "bus.flood.remote", .payload = &T_Msg},
 };

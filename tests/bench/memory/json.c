@@ -16,27 +16,32 @@ enum { N = 200000 };
 
 static hale_str text; /* the document, built once by our builder for the parse runs */
 
+/* The document: N objects in one array. */
+static void build_doc(hale_json_builder *b) {
+    hale_json_builder_begin_array(b);
+    char name[32];
+    for (int i = 0; i < N; i++) {
+        int n = snprintf(name, sizeof name, "user-%d", i);
+        hale_json_builder_begin_object(b);
+        hale_json_builder_int_field(b, HALE_STR_LIT("id"), i);
+        hale_json_builder_string_field(b, HALE_STR_LIT("name"), (hale_str){name, n});
+        hale_json_builder_bool_field(b, HALE_STR_LIT("active"), i % 3 == 0);
+        hale_json_builder_float_field(b, HALE_STR_LIT("score"), i * 0.25);
+        hale_json_builder_begin_array_field(b, HALE_STR_LIT("tags"));
+        hale_json_builder_value(b, HALE_STR_LIT("a"));
+        hale_json_builder_value(b, HALE_STR_LIT("b"));
+        hale_json_builder_end_array(b);
+        hale_json_builder_end_object(b);
+    }
+    hale_json_builder_end_array(b);
+}
+
 static void hale_build(void *arg) {
     hale_region *r = arg;
     hale_mark m = hale_region_mark(r);
     hale_json_builder b;
     hale_json_builder_init(&b, r);
-    hale_json_builder_begin_array(&b);
-    char name[32];
-    for (int i = 0; i < N; i++) {
-        int n = snprintf(name, sizeof name, "user-%d", i);
-        hale_json_builder_begin_object(&b);
-        hale_json_builder_int_field(&b, HALE_STR_LIT("id"), i);
-        hale_json_builder_string_field(&b, HALE_STR_LIT("name"), (hale_str){name, n});
-        hale_json_builder_bool_field(&b, HALE_STR_LIT("active"), i % 3 == 0);
-        hale_json_builder_float_field(&b, HALE_STR_LIT("score"), i * 0.25);
-        hale_json_builder_begin_array_field(&b, HALE_STR_LIT("tags"));
-        hale_json_builder_value(&b, HALE_STR_LIT("a"));
-        hale_json_builder_value(&b, HALE_STR_LIT("b"));
-        hale_json_builder_end_array(&b);
-        hale_json_builder_end_object(&b);
-    }
-    hale_json_builder_end_array(&b);
+    build_doc(&b);
     bench_sink = hale_json_builder_view(&b).len;
     hale_json_builder_destroy(&b);
     hale_region_reset(r, m);
@@ -114,22 +119,7 @@ int main(void) {
     hale_region *r = hale_region_new(NULL, "bench");
     hale_json_builder b;
     hale_json_builder_init(&b, r);
-    hale_json_builder_begin_array(&b);
-    for (int i = 0; i < N; i++) {
-        char name[32];
-        int n = snprintf(name, sizeof name, "user-%d", i);
-        hale_json_builder_begin_object(&b);
-        hale_json_builder_int_field(&b, HALE_STR_LIT("id"), i);
-        hale_json_builder_string_field(&b, HALE_STR_LIT("name"), (hale_str){name, n});
-        hale_json_builder_bool_field(&b, HALE_STR_LIT("active"), i % 3 == 0);
-        hale_json_builder_float_field(&b, HALE_STR_LIT("score"), i * 0.25);
-        hale_json_builder_begin_array_field(&b, HALE_STR_LIT("tags"));
-        hale_json_builder_value(&b, HALE_STR_LIT("a"));
-        hale_json_builder_value(&b, HALE_STR_LIT("b"));
-        hale_json_builder_end_array(&b);
-        hale_json_builder_end_object(&b);
-    }
-    hale_json_builder_end_array(&b);
+    build_doc(&b);
     text = hale_json_builder_view(&b);
     hale_region *work = hale_region_new(NULL, "work");
     bench_report("json_build_hale", bench_best(7, hale_build, work));
