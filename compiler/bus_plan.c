@@ -21,82 +21,11 @@
 
 #include "bus_plan.h"
 
-/* ---- walking bodies ---- */
-
-typedef struct walker walker;
-struct walker {
-    int (*expr)(walker *w, hc_expr *e); /* 0 stops the walk */
-    int (*stmt)(walker *w, hc_stmt *s);
-    void *ctx;
-};
-
-static int walk_block(walker *w, hc_block *b);
-
-static int walk_expr(walker *w, hc_expr *e) {
-    if (!e) {
-        return 1;
-    }
-    if (w->expr && !w->expr(w, e)) {
-        return 0;
-    }
-    if (!walk_expr(w, e->lhs) || !walk_expr(w, e->rhs) || !walk_expr(w, e->third)) {
-        return 0;
-    }
-    for (int i = 0; i < e->args.n; i++) {
-        if (!walk_expr(w, e->args.v[i])) {
-            return 0;
-        }
-    }
-    for (int i = 0; i < e->inits.n; i++) {
-        if (!walk_expr(w, e->inits.v[i].value)) {
-            return 0;
-        }
-    }
-    for (int i = 0; i < e->arms.n; i++) {
-        if (!walk_expr(w, e->arms.v[i].guard) || !walk_expr(w, e->arms.v[i].body)) {
-            return 0;
-        }
-    }
-    return !e->block || walk_block(w, e->block);
-}
-
-static int walk_stmt(walker *w, hc_stmt *s) {
-    if (w->stmt && !w->stmt(w, s)) {
-        return 0;
-    }
-    if (!walk_expr(w, s->expr) || !walk_expr(w, s->target) || !walk_expr(w, s->modifier_expr)) {
-        return 0;
-    }
-    for (int i = 0; i < s->args.n; i++) {
-        if (!walk_expr(w, s->args.v[i])) {
-            return 0;
-        }
-    }
-    return !s->body || walk_block(w, s->body);
-}
-
-static int walk_block(walker *w, hc_block *b) {
-    for (int i = 0; i < b->stmts.n; i++) {
-        if (!walk_stmt(w, b->stmts.v[i])) {
-            return 0;
-        }
-    }
-    return walk_expr(w, b->tail);
-}
-
 static int is_locus_literal(hc_expr *e) {
     return e->kind == E_STRUCT && e->decl && e->decl->kind == D_LOCUS;
 }
 
 /* ---- threads (placement's question) ---- */
-
-/* check_place.c knows the pool every locus type runs on ("main", a cooperative pool's name,
- * "pinned:<field>", "*" for several). */
-int hc_locus_thread(hc_program *P, hc_decl *locus) {
-    (void)P;
-    const char *pool = hc_place_pool(locus);
-    return pool && strcmp(pool, "main") == 0 ? 0 : -1;
-}
 
 int hc_bus_same_thread(hc_program *P, hc_decl *a, hc_decl *b) {
     (void)P;
@@ -197,7 +126,8 @@ static int nonzero_literal(hc_expr *e) {
     return e && e->kind == E_INT && e->i != 0;
 }
 
-static int quiet_expr(walker *w, hc_expr *e) {
+/* Callbacks of hc_walker: 1 goes on (HC_WALK_ON), 0 stops the walk at the first loud thing. */
+static int quiet_expr(hc_walker *w, hc_expr *e) {
     quiet *q = w->ctx;
     switch (e->kind) {
     case E_CALL:
@@ -226,7 +156,7 @@ static int quiet_expr(walker *w, hc_expr *e) {
     }
 }
 
-static int quiet_stmt(walker *w, hc_stmt *s) {
+static int quiet_stmt(hc_walker *w, hc_stmt *s) {
     quiet *q = w->ctx;
     switch (s->kind) {
     case S_SEND:
@@ -265,8 +195,8 @@ static int quiet_fn(quiet *q, hc_decl *fn) {
         return loud(q, fn->name.pos, "calls too deep to follow");
     }
     q->stack[q->depth++] = fn;
-    walker w = {quiet_expr, quiet_stmt, q};
-    int ok = walk_block(&w, fn->body);
+    hc_walker w = {quiet_expr, quiet_stmt, q};
+    int ok = hc_walk_block(&w, fn->body);
     q->depth--;
     return ok;
 }

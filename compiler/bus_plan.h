@@ -58,8 +58,6 @@ int hc_topic_bound_to_transport(hc_program *P, hc_decl *topic);
 
 /* bus_plan.c: the lowering of every topic of P->bus. */
 void hc_bus_lowering(hc_program *P);
-/* The thread a locus type's code runs on: 0 for the main pool, -1 when it cannot be told. */
-int hc_locus_thread(hc_program *P, hc_decl *locus);
 /* Whether the code of locus types `a` and `b` runs on one thread (placement's question). */
 int hc_bus_same_thread(hc_program *P, hc_decl *a, hc_decl *b);
 /* One JSON object per topic (subject, lowering, reason), one per line. */
