@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "binding.h"
 #include "bus.h"
@@ -13,6 +12,7 @@
 #include "locus.h"
 #include "routes.h"
 #include "scheduler.h"
+#include "std.h"
 
 #define MAX_LINKS 64
 #define PUMP_BUDGET 16
@@ -152,23 +152,17 @@ static void ev_main(void *arg) {
     }
 }
 
-static long long now_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 void tp_bind_restart(void *arg) {
     link *l = arg;
     /* nng redials on its own (reconnect backoff); restarting is waiting for it within the
      * window the boot connect has, polled on the clock (the link's event fd belongs to its
      * reader, parked behind this on_failure, so it may stay readable) */
-    long long deadline = now_ms() + S.connect_ms;
+    int64_t deadline = hale_time_monotonic() + (int64_t)S.connect_ms * 1000000;
     while (tp_binding_peers(l->b) == 0) {
         if (S.stopping || hale_program_shutting_down()) {
             return;
         }
-        if (now_ms() >= deadline) {
+        if (hale_time_monotonic() >= deadline) {
             fatal(l, "could not be realized again: the peer did not answer the redial");
         }
         hale_bind_sleep(10 * 1000000LL);
