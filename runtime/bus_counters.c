@@ -73,11 +73,10 @@ static void make_key(void) {
 void bus_counters_attach(void) {
     pthread_once(&exit_once, make_key);
     pthread_mutex_lock(&lock);
-    block *b = hale_sys_calloc(1, sizeof *b);
     size_t n = cur_ntopics ? cur_ntopics : 1;
     size_t bytes = n * BUS_NCOUNTERS * sizeof(int64_t);
-    b->raw = hale_sys_calloc(1, bytes + 128);
-    if (!b || !b->raw) {
+    block *b = hale_sys_calloc(1, sizeof *b);
+    if (!b || !(b->raw = hale_sys_calloc(1, bytes + 128))) {
         hale_oom(bytes, "bus counters");
     }
     b->c = (_Atomic int64_t *)(((uintptr_t)b->raw + 63) & ~(uintptr_t)63);
