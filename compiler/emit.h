@@ -127,7 +127,8 @@ const char *em_bind_failure(hc_emit *E); /* main's transport on_failure registra
 int em_bus_publishes_or_subscribes(hc_decl *d);
 void em_bus_fields(hc_emit *E, hc_decl *d);         /* state struct members (captured keys) */
 int em_bus_init(hc_emit *E, hc_decl *d, hc_buf *b); /* init statements (keys captured) */
-void em_bus_hooks(hc_emit *E, hc_decl *d, const char *sn, const char **attach, const char **detach);
+void em_bus_hooks(hc_emit *E, hc_decl *d, const char *sn, const char **attach, const char **detach,
+                  const char **flush);
 void em_send(hc_emit *E, hc_buf *b, hc_stmt *s);
 /* Leaves the current function at once (a zero result where one is due). */
 void em_leave(hc_emit *E, hc_buf *b);

@@ -304,14 +304,14 @@ static int sub_position(hc_bus_topic *t, hc_decl *locus, int k) {
     return -1;
 }
 
-void em_bus_hooks(hc_emit *E, hc_decl *d, const char *sn, const char **attach,
-                  const char **detach) {
-    *attach = *detach = "NULL";
+void em_bus_hooks(hc_emit *E, hc_decl *d, const char *sn, const char **attach, const char **detach,
+                  const char **flush) {
+    *attach = *detach = *flush = "NULL";
     if (!nth_sub(d, 0) || E->errors) {
         return;
     }
     const char *st = state_type(E, d, 1);
-    hc_buf a = {0}, x = {0};
+    hc_buf a = {0}, x = {0}, f = {0};
     for (int k = 0; nth_sub(d, k); k++) {
         hc_bus_item *it = nth_sub(d, k);
         hc_bus_topic *t = item_topic(E, it);
@@ -340,11 +340,20 @@ void em_bus_hooks(hc_emit *E, hc_decl *d, const char *sn, const char **attach,
         hc_buf_printf(&x,
                       "    if (hbs->s%d) { hale_bus_unsubscribe(hbs->s%d); hbs->s%d = NULL; }\n", k,
                       k, k);
+        hc_buf_printf(&f, "    if (hbs->s%d) hale_bus_sub_flush(hbs->s%d);\n", k, k);
     }
     *attach = hc_sprintf(E->a, "hba_%d", d->ty->id);
     *detach = hc_sprintf(E->a, "hbd_%d", d->ty->id);
-    hc_buf_printf(&E->protos, "static void %s(hale_locus *hl);\nstatic void %s(hale_locus *hl);\n",
-                  *attach, *detach);
+    *flush = hc_sprintf(E->a, "hbf_%d", d->ty->id);
+    hc_buf_printf(&E->protos,
+                  "static void %s(hale_locus *hl);\nstatic void %s(hale_locus *hl);\nstatic void "
+                  "%s(hale_locus *hl);\n",
+                  *attach, *detach, *flush);
+    hc_buf_printf(&E->helpers,
+                  "static void %s(hale_locus *hl) {\n    %s *hbs = hl->bus_state;\n    if (!hbs) "
+                  "return;\n%s}\n\n",
+                  *flush, st, hc_buf_cstr(&f));
+    hc_buf_free(&f);
     hc_buf_printf(
         &E->helpers,
         "static void %s(hale_locus *hl) {\n    %s *self = (%s *)hl;\n    (void)self;\n"

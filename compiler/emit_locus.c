@@ -460,8 +460,8 @@ static void descriptor(hc_emit *E, hc_decl *d, const char *sn) {
     const char *init = init_fn(E, d, sn);
     const char *epochs = "0";
     const char *closures = closures_fn(E, d, sn, &epochs);
-    const char *battach, *bdetach;
-    em_bus_hooks(E, d, sn, &battach, &bdetach);
+    const char *battach, *bdetach, *bflush;
+    em_bus_hooks(E, d, sn, &battach, &bdetach, &bflush);
     E->self_text = self_save;
     int id = d->ty->id;
     hc_buf *b = &E->descs;
@@ -523,14 +523,14 @@ static void descriptor(hc_emit *E, hc_decl *d, const char *sn) {
         "%s, .birth = %s, .run = %s, .drain = %s, .dissolve = %s, .closures = %s, "
         ".epochs = %s, .accepts = %s, .naccepts = %d, .failure_child = %s, .on_failure "
         "= %s, .flags = %s, .locus_fields = %s, .nlocus_fields = %d, .bus_attach = %s, "
-        ".bus_detach = %s};\n",
+        ".bus_detach = %s, .bus_flush = %s};\n",
         desc_name(d->ty, E->a), d->name.name, sn, init,
         hook_name(E, member(d, M_LIFECYCLE, "birth")), hook_name(E, member(d, M_LIFECYCLE, "run")),
         hook_name(E, member(d, M_LIFECYCLE, "drain")), dissolve, closures ? closures : "NULL",
         epochs, ct ? hc_sprintf(E->a, "hla_%d", id) : "NULL", ct ? 1 : 0,
         ft ? hc_sprintf(E->a, "&%s", desc_name(ft, E->a)) : "NULL",
         ft ? hook_name(E, fail) : "NULL", hc_buf_cstr(&flags),
-        nloc ? hc_sprintf(E->a, "hlf_%d", id) : "NULL", nloc, battach, bdetach);
+        nloc ? hc_sprintf(E->a, "hlf_%d", id) : "NULL", nloc, battach, bdetach, bflush);
     hc_buf_free(&flags);
 }
 

@@ -308,6 +308,11 @@ void hale_locus_drain_tree(hale_locus *l) {
         hale_locus_drain_tree(c);
         c = prev;
     }
+    if ((l->flags & LF_ATTACHED) && l->type->bus_flush && !hale_bus_deferring()) {
+        /* deliveries already queued for it (from other threads too) reach it while it lives,
+         * as Hale flushes a pinned locus's mailbox before its drain */
+        l->type->bus_flush(l);
+    }
     l->flags |= LF_DRAINING | LF_DRAINED;
     l->phase = PH_DRAIN;
     if (l->type->drain) {
@@ -452,9 +457,10 @@ static int recover(hale_locus *l, int *skip_run) {
     }
 }
 
-void hale_locus_live(hale_locus *l) {
+int hale_locus_birth_phase(hale_locus *l) {
     const hale_locus_type *t = l->type;
     l->driven++;
+    int out;
     for (;;) {
         int skip_run = 0;
         l->phase = PH_BIRTH;
@@ -470,6 +476,7 @@ void hale_locus_live(hale_locus *l) {
             continue;
         }
         if (r < 0) {
+            out = -1;
             break;
         }
         l->flags |= LF_BORN;
@@ -478,6 +485,18 @@ void hale_locus_live(hale_locus *l) {
             t->bus_attach(l);
             l->flags |= LF_ATTACHED;
         }
+        out = skip_run ? 0 : 1;
+        break;
+    }
+    l->driven--;
+    return out;
+}
+
+void hale_locus_run_phase(hale_locus *l, int born) {
+    const hale_locus_type *t = l->type;
+    l->driven++;
+    while (born >= 0) {
+        int skip_run = born == 0;
         if (t->run && !skip_run && !(l->flags & (LF_QUARANTINED | LF_DRAINING | LF_DISSOLVED))) {
             l->phase = PH_RUN;
             hook(l, t->run, FR_RUN);
@@ -485,8 +504,9 @@ void hale_locus_live(hale_locus *l) {
             if (!l->pending && (t->epochs & (HALE_EPOCH_TICK | HALE_EPOCH_DURATION))) {
                 hale_locus_run_closures(l, HALE_EPOCH_TICK | HALE_EPOCH_DURATION);
             }
-            r = recover(l, &skip_run);
+            int r = recover(l, &skip_run);
             if (r > 0) {
+                born = hale_locus_birth_phase(l); /* restarted: birth again, then run */
                 continue;
             }
         }
@@ -496,6 +516,10 @@ void hale_locus_live(hale_locus *l) {
         l->phase = PH_READY;
     }
     l->driven--;
+}
+
+void hale_locus_live(hale_locus *l) {
+    hale_locus_run_phase(l, hale_locus_birth_phase(l));
 }
 
 int hale_locus_tracked_resident(const hale_locus *l) {
@@ -516,11 +540,15 @@ static void defer_push(hale_locus *l, hale_locus **defer) {
 
 void hale_locus_start(hale_locus *l, int how, hale_locus **defer) {
     l->hold = (uint8_t)how;
-    if (hale_place_detach(l, how)) {
+    int born = HALE_PLACE_UNBORN;
+    if (hale_place_detach(l, how, &born)) {
         return;
     }
-    hale_place_start_deferred(l);
-    hale_locus_live(l);
+    if (born == HALE_PLACE_UNBORN) {
+        hale_place_start_deferred(l);
+        born = hale_locus_birth_phase(l);
+    }
+    hale_locus_run_phase(l, born);
     int flow = (l->flags & LF_FLOW) != 0;
     int done = (l->flags & (LF_TERMINATE | LF_DISSOLVED)) != 0 || flow;
     int long_lived = (l->type->flags & HALE_LT_LONG_LIVED) != 0;
