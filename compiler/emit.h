@@ -39,6 +39,7 @@ typedef struct {
     int allocating; /* it has a scratch mark to reset on exit */
     int fallible;
     int direct_return; /* `return x;` is enough (nothing to copy or reset) */
+    int publishes;     /* the function sends on a topic the bus queues: its return settles */
     int tmp;
     int indent;
     unsigned char *tflags; /* emit_types.c: helpers generated, per type id */
@@ -130,6 +131,8 @@ int em_bus_init(hc_emit *E, hc_decl *d, hc_buf *b); /* init statements (keys cap
 void em_bus_hooks(hc_emit *E, hc_decl *d, const char *sn, const char **attach, const char **detach,
                   const char **flush);
 void em_send(hc_emit *E, hc_buf *b, hc_stmt *s);
+/* Whether `fn` sends on a topic whose deliveries the bus queues (not a direct call). */
+int em_fn_publishes(hc_emit *E, hc_decl *fn);
 /* Leaves the current function at once (a zero result where one is due). */
 void em_leave(hc_emit *E, hc_buf *b);
 /* The locus whose state holds the place `e` (NULL when it is not inside a locus). */

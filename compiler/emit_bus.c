@@ -368,6 +368,39 @@ void em_bus_hooks(hc_emit *E, hc_decl *d, const char *sn, const char **attach, c
 
 /* ---- sends ---- */
 
+static hc_bus_topic *send_topic(hc_emit *E, hc_stmt *s) {
+    return s->target->kind == E_STRING
+               ? hc_bus_topic_of(E->P, NULL, s->target->str)
+               : hc_bus_topic_of(E->P, s->target->ty ? s->target->ty->decl : NULL, NULL);
+}
+
+typedef struct {
+    hc_emit *E;
+    int found;
+} publishes_walk;
+
+static int publishes_stmt(hc_walker *w, hc_stmt *s) {
+    publishes_walk *pw = w->ctx;
+    if (s->kind != S_SEND) {
+        return HC_WALK_ON;
+    }
+    hc_bus_topic *t = send_topic(pw->E, s);
+    if (t && !t->direct) {
+        pw->found = 1;
+        return HC_WALK_STOP;
+    }
+    return HC_WALK_ON;
+}
+
+int em_fn_publishes(hc_emit *E, hc_decl *fn) {
+    publishes_walk pw = {E, 0};
+    hc_walker w = {NULL, publishes_stmt, &pw};
+    if (fn->body) {
+        hc_walk_block(&w, fn->body);
+    }
+    return pw.found;
+}
+
 static void direct_walk(hc_emit *E, hc_buf *b, hc_bus_topic *t, const char *v) {
     hc_buf_printf(b,
                   " if (hdl_%d.head && (!hale_bus_tl_frames || !hale_bus_deferring())) { "
@@ -409,10 +442,25 @@ static void direct_walk(hc_emit *E, hc_buf *b, hc_bus_topic *t, const char *v) {
         t->id, t->id, t->id, t->id, t->id, v);
 }
 
+/* Hale's closed-world rewrite (bus_plan.h): the send calls the one subscriber's handler, as
+ * its locus, on self or on the child the publisher's parameter holds. */
+static void routed_call(hc_emit *E, hc_buf *b, hc_bus_topic *t, const char *v) {
+    hc_bus_use *u = &t->subs.v[0];
+    const char *target = t->route == HC_ROUTE_SELF
+                             ? "&self->h"
+                             : hc_sprintf(E->a, "&self->%s->h", em_field(E, t->field));
+    if (t->route == HC_ROUTE_FIELD) {
+        hc_buf_printf(b, " if (self->%s)", em_field(E, t->field));
+    }
+    hc_buf_printf(b,
+                  " { hbw_%d_%d(%s, &%s); __atomic_store_n(&hdc_%d[0], __atomic_load_n(&hdc_%d[0], "
+                  "__ATOMIC_RELAXED) + 1, __ATOMIC_RELAXED); __atomic_store_n(&hdc_%d[1], "
+                  "__atomic_load_n(&hdc_%d[1], __ATOMIC_RELAXED) + 1, __ATOMIC_RELAXED); }",
+                  u->locus->ty->id, u->index, target, v, t->id, t->id, t->id, t->id);
+}
+
 void em_send(hc_emit *E, hc_buf *b, hc_stmt *s) {
-    hc_bus_topic *t = s->target->kind == E_STRING
-                          ? hc_bus_topic_of(E->P, NULL, s->target->str)
-                          : hc_bus_topic_of(E->P, s->target->ty ? s->target->ty->decl : NULL, NULL);
+    hc_bus_topic *t = send_topic(E, s);
     if (!t || !t->payload) {
         em_unsupported(E, s->pos, "this send");
         return;
@@ -421,6 +469,11 @@ void em_send(hc_emit *E, hc_buf *b, hc_stmt *s) {
     hc_buf_printf(b, "{ %s %s = ", em_ctype(E, t->payload), v);
     em_value(E, b, s->expr, t->payload);
     hc_buf_puts(b, ";");
+    if (t->route != HC_ROUTE_NONE) {
+        routed_call(E, b, t, v);
+        hc_buf_puts(b, " }");
+        return;
+    }
     if (t->direct) {
         direct_walk(E, b, t, v);
         hc_buf_puts(b, " }");

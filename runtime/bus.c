@@ -183,6 +183,7 @@ int hale_bus_boot(const hale_bus_topic_desc *d, size_t n, char *err, size_t errl
     }
     bus_ntopics = n;
     bus_counters_reset(n);
+    hale_sched_set_settle(hale_bus_settle_point);
     bus_mailbox_cap = env_int("HALE_BUS_MAILBOX_CAP", 8192);
     bus_local_cap = env_int("HALE_BUS_LOCAL_CAP", 8192);
     bus_log_drop = env_on("HALE_BUS_LOG_DROP");
@@ -303,4 +304,5 @@ void hale_bus_shutdown(void) {
     subject_ids = NULL;
     bus_ntopics = 0;
     booted = false;
+    hale_sched_set_settle(NULL);
 }

@@ -12,12 +12,15 @@
  *     delivery owns, freed when the handler returns. The handler's `payload` is valid for the
  *     duration of the call only; a handler that keeps a value copies it into its locus (which
  *     generated code does for every `self.f = v`).
- *   - Same thread, ordinary code: a publish delivers at once, to subscribers in registration
- *     order (registered first fires first), before hale_bus_publish returns.
- *   - Same thread, inside a handler: the delivery is queued and runs after the current handler
- *     returns (first in, first out across the thread), so handlers that publish never recurse.
- *     Only under backpressure (more than HALE_BUS_LOCAL_CAP queued, or an `or wait` on a full
- *     bounded topic) does a publisher run the oldest queued deliveries itself first.
+ *   - Same thread: the delivery is queued on the thread (first in, first out across the
+ *     thread, subscribers of one publish in registration order) and runs at the next settle
+ *     point: when the publishing function returns (generated code calls hale_bus_settle_point
+ *     there), when the publishing coroutine parks, yields or ends, when the thread's scheduler
+ *     gets control back, or when the outermost handler returns for a publish made inside a
+ *     handler. So `A <- 1; A <- 2;` delivers 1 and 2 before whatever their handlers publish, as
+ *     Hale's deferred queue does, and handlers that publish never recurse. Only under
+ *     backpressure (more than HALE_BUS_LOCAL_CAP queued, or an `or wait` on a full bounded
+ *     topic) does a publisher run the oldest queued deliveries itself first.
  *   - Another thread: the delivery goes to the subscription's mailbox and runs on the
  *     subscriber's pool (scheduler.h), in publish order per publisher-subscriber pair. A mailbox
  *     holds at most HALE_BUS_MAILBOX_CAP deliveries (default 8192): a publisher that overfills it
@@ -181,6 +184,12 @@ void hale_bus_note_direct(int topic, int64_t delivered);
 /* True while a handler runs in the calling context: a publish from here is deferred until it
  * returns (a direct-call send site takes the bus's path then). */
 bool hale_bus_deferring(void);
+
+/* A settle point: runs this thread's queued same-thread deliveries now, unless the calling
+ * context is inside a handler (the outermost handler's return runs them). Generated code calls
+ * it when a function that publishes returns; the scheduler calls it when a coroutine parks and
+ * when it gets control back. */
+void hale_bus_settle_point(void);
 
 /* Bus frames (handlers, queue runs, mailbox drains) open on the calling thread, in any of its
  * contexts. Zero means nothing on the bus is running here, so hale_bus_deferring() is false;

@@ -306,17 +306,14 @@ struct bus_thread {
     int inline_depth;
     bus_rec *q_head, *q_tail; /* deferred same-thread deliveries, oldest first */
     int64_t q_len;
-    bus_sub *zombies;  /* unsubscribed while `active`: released when it returns to 0 */
-    bus_sub **collect; /* scratch for a fan-out's subscriber list */
-    size_t collect_cap;
-    bool collect_busy;
-    int efd;         /* eventfd for waits outside coroutines; -1 until needed */
-    int64_t visited; /* subscriptions publishes on this thread have looked at (tests) */
+    bus_sub *zombies; /* unsubscribed while `active`: released when it returns to 0 */
+    int efd;          /* eventfd for waits outside coroutines; -1 until needed */
+    int64_t visited;  /* subscriptions publishes on this thread have looked at (tests) */
 };
 
 /* ---- bus.c ---- */
 
-/* Flat payloads up to this size are copied onto the stack for a delivery made at once. */
+/* Flat payloads up to this size are copied with a plain memcpy into their delivery record. */
 #define STACK_COPY 256
 
 extern bus_topic *bus_topics;
@@ -338,8 +335,6 @@ void bus_slices_free_retired(void);
 
 /* ---- bus_publish.c ---- */
 
-/* Runs the handler on a fresh copy of `payload` (this thread, now). */
-void bus_deliver_now(bus_thread *bt, bus_sub *s, const void *payload);
 /* Runs the handler on a record's payload (unless the subscription is dead: then it counts a
  * drop) and frees the record. Neither settles the thread queue. */
 void bus_deliver_rec(bus_thread *bt, bus_rec *r);
@@ -467,7 +462,6 @@ enum {
     BUS_C_WAITS,
     BUS_C_SENT,
     BUS_C_RECEIVED,
-    BUS_C_LEAN, /* lean-path publishes: each is one publish and one delivery */
     BUS_NCOUNTERS
 };
 

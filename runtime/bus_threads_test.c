@@ -696,7 +696,8 @@ static void *loner_thread(void *arg) {
         nanosleep(&ts, NULL);
     }
     Pair m = {.from = 9, .seq = 1};
-    hale_bus_publish(PAIRS, &m, 0); /* its own thread: delivered at once */
+    hale_bus_publish(PAIRS, &m, 0); /* its own thread: queued there */
+    hale_bus_settle_point();        /* and delivered at the thread's settle point */
     hale_bus_unsubscribe(s);
     atomic_store(&l->done, 1);
     return NULL;

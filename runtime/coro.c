@@ -82,6 +82,7 @@ static void co_main(void *arg) {
     __sanitizer_finish_switch_fiber(NULL, &p->asan_sched_bottom, &p->asan_sched_size);
 #endif
     co->fn(co->arg);
+    hale_sched_settle_now();
     co->state = CO_DONE;
     suspend(p, co, true);
     hale_fatal("a finished coroutine was resumed");
@@ -206,6 +207,7 @@ int hale_co_run_ready(hale_pool *p) {
         if (co->state == CO_DONE) {
             recycle(p, co);
         }
+        hale_sched_settle_now();
     }
     return n;
 }
@@ -379,6 +381,7 @@ int hale_park(void) {
     if (r) {
         return r;
     }
+    hale_sched_settle_now();
     if (co->wake_pending) {
         co->wake_pending = false;
         return 0;
@@ -441,6 +444,7 @@ void hale_yield(void) {
     hale_pool *p = hale_tls_pool;
     hale_co *co = p ? p->current : NULL;
     if (co) {
+        hale_sched_settle_now();
         ready_push(p, co);
         suspend(p, co, false);
     } else if (p) {
@@ -509,6 +513,7 @@ int hale_sleep(int64_t ns) {
             hale_yield();
             return co->cancelled ? -HALE_ECANCELED : 0;
         }
+        hale_sched_settle_now();
         ev_now_update(p->loop);
         ev_timer_set(&co->timer, seconds(ns), 0);
         ev_timer_start(p->loop, &co->timer);
@@ -534,6 +539,7 @@ int hale_wait_fd(int fd, int events, int64_t timeout_ns) {
         if (r) {
             return r;
         }
+        hale_sched_settle_now();
         if (!ev_is_active(&co->io) || co->io.fd != fd ||
             (co->io.events & (EV_READ | EV_WRITE)) != evmask) {
             ev_io_stop(p->loop, &co->io);

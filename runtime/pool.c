@@ -31,6 +31,11 @@
 #define DEFAULT_GRACE_NS ((int64_t)5 * 1000000000)
 
 _Thread_local hale_pool *hale_tls_pool;
+_Atomic(hale_settle_fn) hale_sched_settle;
+
+void hale_sched_set_settle(void (*fn)(void)) {
+    atomic_store_explicit(&hale_sched_settle, fn, memory_order_relaxed);
+}
 
 static struct {
     bool inited;

@@ -105,6 +105,17 @@ extern _Thread_local hale_pool *hale_tls_pool;
  * gives every coroutine its own (NULL when it starts) and puts the thread's back afterwards. */
 extern _Thread_local struct hale_locus_frame *hale_tls_frame;
 
+/* hale_sched_set_settle's function (NULL: none); coro.c calls it at cooperative points. */
+typedef void (*hale_settle_fn)(void);
+extern _Atomic(hale_settle_fn) hale_sched_settle;
+
+static inline void hale_sched_settle_now(void) {
+    hale_settle_fn fn = atomic_load_explicit(&hale_sched_settle, memory_order_relaxed);
+    if (fn) {
+        fn();
+    }
+}
+
 /* Configuration fixed at hale_sched_init. */
 size_t hale_sched_stack_size(void);
 size_t hale_sched_stack_cache_max(void);

@@ -68,6 +68,12 @@ bool hale_sched_stopping(void);
  * hale_sched_init; hale_sched_shutdown restores every signal it took. */
 void hale_sched_on_signal(int sig, void (*fn)(void *), void *arg);
 
+/* A function the scheduler calls at every cooperative point: in a coroutine before it waits
+ * (park, sleep, fd, yield) or ends, and on the pool's thread after each coroutine it resumes
+ * gives control back. The bus sets it (hale_bus_settle_point) so deliveries queued on a thread
+ * run at the points Hale's deferred queue drains at; NULL: none. Set before any pool runs. */
+void hale_sched_set_settle(void (*fn)(void));
+
 /* Cancels every coroutine still alive on every pool (their waits return -HALE_ECANCELED), runs
  * the pools until those coroutines have returned (at most the grace period), stops and joins
  * every worker thread and frees everything. Main thread, after hale_sched_run returned. */

@@ -81,8 +81,13 @@ static int sink(void *ctx, int topic, const void *payload, unsigned flags) {
 
 /* ---- receiving ---- */
 
+/* Each received message is delivered, with everything its handlers publish, before the next
+ * one: a receive is like a function that publishes one message and returns (its settle point),
+ * so a subscriber made in a handler (a fallback that creates the keyed subscriber) hears the
+ * next message. */
 static void deliver(void *ctx, const tp_delivery *d) {
     hale_bus_inbound((int)(intptr_t)ctx, d->value, 0);
+    hale_bus_settle_point();
 }
 
 static void rx_main(void *arg) {
