@@ -403,11 +403,12 @@ int em_fn_publishes(hc_emit *E, hc_decl *fn) {
 
 static void direct_walk(hc_emit *E, hc_buf *b, hc_bus_topic *t, const char *v) {
     hc_buf_printf(b,
-                  " if (hdl_%d.head && (!hale_bus_tl_frames || !hale_bus_deferring())) { "
+                  " if (hdl_%d.head && (!hale_bus_tl_frames || !hale_bus_deferring()) && "
+                  "!hale_bus_routed(%d)) { "
                   "int64_t hbn = 0; for "
                   "(hale_direct_node *hbd = hdl_%d.head; hbd; hbd = hbd->next) { if "
                   "(!hale_direct_ok(hbd->locus)) continue; ",
-                  t->id, t->id);
+                  t->id, t->id, t->id);
     int one = 1; /* every subscriber calls the same handler: no switch */
     for (int i = 1; i < t->subs.n; i++) {
         one &= t->subs.v[i].item->handler_decl == t->subs.v[0].item->handler_decl;
@@ -449,6 +450,10 @@ static void routed_call(hc_emit *E, hc_buf *b, hc_bus_topic *t, const char *v) {
     const char *target = t->route == HC_ROUTE_SELF
                              ? "&self->h"
                              : hc_sprintf(E->a, "&self->%s->h", em_field(E, t->field));
+    /* a deploy-time route on the topic takes the bus's path */
+    hc_buf_printf(b, " if (hale_bus_routed(%d)) { (void)hale_bus_publish(%d, &%s, 0); }", t->id,
+                  t->id, v);
+    hc_buf_puts(b, " else");
     if (t->route == HC_ROUTE_FIELD) {
         hc_buf_printf(b, " if (self->%s)", em_field(E, t->field));
     }

@@ -348,7 +348,12 @@ void em_native_fallible(hc_emit *E, hc_buf *b, hc_expr *call, const char *recv, 
     if (fallible) {
         hc_buf_puts(b, "hale_io_error hioe; bool hok = ");
     }
-    hc_buf_printf(b, "hale_%s_%s(&hrecv->hn", n->prefix, name);
+    if (strcmp(n->prefix, "bytes_builder") == 0 && strcmp(name, "finish") == 0) {
+        /* consumes the builder: a second finish is the builder's violation (std_bytes.h) */
+        hc_buf_puts(b, "hale_bytes_builder_finish_once(&hrecv->h, &hrecv->hn");
+    } else {
+        hc_buf_printf(b, "hale_%s_%s(&hrecv->hn", n->prefix, name);
+    }
     for (int i = 0; i < call->args.n; i++) {
         hc_type *pt = m->ty && i < m->ty->nitems ? m->ty->items[i] : NULL;
         hc_buf_puts(b, ", ");

@@ -220,11 +220,19 @@ const hale_bus_topic_desc *hale_bus_topic(int topic) {
     return bus_topic_at(topic)->d;
 }
 
+_Atomic int hale_bus_nsinks;
+
 void hale_bus_set_sink(int topic, hale_bus_sink_fn send, void *ctx) {
     bus_topic *tp = bus_topic_at(topic);
+    hale_bus_sink_fn old = atomic_load(&tp->sink);
     atomic_store(&tp->sink_ctx, ctx);
     atomic_store_explicit(&tp->sink, send, memory_order_release);
+    atomic_fetch_add(&hale_bus_nsinks, (send != NULL) - (old != NULL));
     bus_topic_refresh(tp);
+}
+
+bool hale_bus_has_sink(int topic) {
+    return atomic_load_explicit(&bus_topic_at(topic)->sink, memory_order_acquire) != NULL;
 }
 
 /* ---- teardown ---- */

@@ -55,6 +55,7 @@
 #ifndef HALE_RUNTIME_BUS_H
 #define HALE_RUNTIME_BUS_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -219,6 +220,16 @@ void hale_bus_seal_all(void);
  * it. */
 typedef int (*hale_bus_sink_fn)(void *ctx, int topic, const void *payload, unsigned flags);
 void hale_bus_set_sink(int topic, hale_bus_sink_fn send, void *ctx);
+bool hale_bus_has_sink(int topic);
+
+/* How many topics have a sink. A deploy-time route may give one to a topic the compiler lowered
+ * to direct calls; such a send site then takes the bus's path (hale_bus_routed), so the route is
+ * never silently ignored. */
+extern _Atomic int hale_bus_nsinks;
+static inline bool hale_bus_routed(int topic) {
+    return atomic_load_explicit(&hale_bus_nsinks, memory_order_relaxed) != 0 &&
+           hale_bus_has_sink(topic);
+}
 
 /* A value the transport received and decoded: delivered to local subscribers exactly like a
  * publish from this thread (copy per delivery, keys, bounds, unmatched policy), counted in

@@ -2,6 +2,7 @@
  * the coroutines that receive and watch links, and the shutdown. */
 #include "bus_bind.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,7 +27,7 @@ typedef struct link {
     tp_dir dir;
     hale_region *region;
     hale_co *rx, *ev;
-    int lost; /* a dial link is down and not yet back */
+    _Atomic int lost; /* a send found the dial link down and reported it; 0 when it is back */
 } link;
 
 typedef struct {
@@ -53,6 +54,8 @@ static int env_int(const char *name, int dflt) {
 
 /* ---- sending ---- */
 
+static void lost(link *l);
+
 static int sink(void *ctx, int topic, const void *payload, unsigned flags) {
     (void)topic;
     sink_ctx *s = ctx;
@@ -67,6 +70,14 @@ static int sink(void *ctx, int topic, const void *payload, unsigned flags) {
             /* backpressure on a live link: wait for room, as a full mailbox makes us wait */
             hale_bind_wait_fd(tp_binding_send_fd(l->b), HALE_READABLE, 100 * 1000000LL);
             continue;
+        }
+        if (r == TP_ENOPEER && l->role == TP_ROLE_DIAL && !l->lost && !gone) {
+            /* Hale's rule: a connect-side loss is found by a send, and that send is its casualty
+             * (dropped, counted) whatever its disposition; an idle publisher whose peer left is
+             * not failing anything */
+            (void)tp_send(l->b, s->handle, payload, TP_SEND_DROP);
+            lost(l);
+            return HALE_BUS_NOLINK;
         }
         if (r == TP_ENOPEER && (flags & HALE_BUS_WAIT) && !gone) {
             hale_bind_wait_fd(tp_binding_event_fd(l->b), HALE_READABLE, 20 * 1000000LL);
@@ -123,6 +134,7 @@ static hale_str cs(const char *s) {
     return (hale_str){s, (int64_t)strlen(s)};
 }
 
+/* The structural failure of a lost dial link, on main (its on_failure, or exit 70). */
 static void lost(link *l) {
     l->lost = 1;
     char msg[512];
@@ -146,9 +158,7 @@ static void ev_main(void *arg) {
         tp_link_event ev;
         while (tp_binding_next_event(l->b, &ev)) {
             if (ev.kind == TP_LINK_UP) {
-                l->lost = 0;
-            } else if (ev.peers == 0 && !l->lost && !S.stopping) {
-                lost(l);
+                l->lost = 0; /* nng redialled on its own */
             }
         }
         if (hale_wait_fd(fd, HALE_READABLE, -1) < 0) {
