@@ -114,9 +114,12 @@ void hale_metric_family(hale_mtext *t, const char *name, const char *type, const
         t->bad++;
         return;
     }
-    hale_mtext_printf(t, "# HELP %s ", name);
-    escaped(t, help ? help : "", 0);
-    hale_mtext_printf(t, "\n# TYPE %s %s\n", name, type);
+    if (help && *help) {
+        hale_mtext_printf(t, "# HELP %s ", name);
+        escaped(t, help, 0);
+        hale_mtext_append(t, "\n", 1);
+    }
+    hale_mtext_printf(t, "# TYPE %s %s\n", name, type);
 }
 
 /* `name{k="v",...} ` or nothing (and 0) when a name breaks the grammar. */

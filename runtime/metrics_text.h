@@ -37,7 +37,8 @@ void hale_mtext_printf(hale_mtext *t, const char *fmt, ...) __attribute__((forma
 int hale_metric_name_ok(const char *name);
 int hale_metric_label_ok(const char *label);
 
-/* "# HELP name help" and "# TYPE name type" (type: counter, gauge, untyped). */
+/* "# HELP name help" (left out when help is NULL or empty) and "# TYPE name type" (counter,
+ * gauge, untyped). */
 void hale_metric_family(hale_mtext *t, const char *name, const char *type, const char *help);
 
 /* One sample: `name{k="v",...} value`. The labels are (key, value) string pairs ending with a
