@@ -76,10 +76,11 @@ static void test_scrape(void **state) {
     server s;
     server_start(&s);
     int before = renders;
-    assert_true(test_http(s.port, "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n", answer,
-                          sizeof answer) > 0);
+    assert_true(
+        test_http(s.port, "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n", answer, sizeof answer) > 0);
     assert_true(strncmp(answer, "HTTP/1.1 200 OK\r\n", 17) == 0);
-    assert_non_null(strstr(answer, "\r\nContent-Type: text/plain; version=0.0.4; charset=utf-8\r\n"));
+    assert_non_null(
+        strstr(answer, "\r\nContent-Type: text/plain; version=0.0.4; charset=utf-8\r\n"));
     char want[64];
     snprintf(want, sizeof want, "\r\nContent-Length: %zu\r\n", strlen(body_text));
     assert_non_null(strstr(answer, want));
@@ -106,8 +107,7 @@ static void test_other_requests(void **state) {
     assert_non_null(strstr(test_http_body(answer), "/metrics"));
     test_http(s.port, "GET /metricsx HTTP/1.1\r\n\r\n", answer, sizeof answer);
     assert_true(strncmp(answer, "HTTP/1.1 404 Not Found\r\n", 24) == 0);
-    test_http(s.port, "POST /metrics HTTP/1.1\r\nContent-Length: 0\r\n\r\n", answer,
-              sizeof answer);
+    test_http(s.port, "POST /metrics HTTP/1.1\r\nContent-Length: 0\r\n\r\n", answer, sizeof answer);
     assert_true(strncmp(answer, "HTTP/1.1 405 Method Not Allowed\r\n", 33) == 0);
     assert_non_null(strstr(answer, "\r\nAllow: GET, HEAD\r\n"));
     const char *bad[] = {"hello\r\n\r\n", "GET /metrics\r\n\r\n", "GET  /metrics HTTP/1.1\r\n\r\n",

@@ -94,8 +94,10 @@ static void test_grows(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_family_and_samples), cmocka_unit_test(test_escaping),
-        cmocka_unit_test(test_bad_names_are_left_out), cmocka_unit_test(test_floats),
+        cmocka_unit_test(test_family_and_samples),
+        cmocka_unit_test(test_escaping),
+        cmocka_unit_test(test_bad_names_are_left_out),
+        cmocka_unit_test(test_floats),
         cmocka_unit_test(test_grows),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

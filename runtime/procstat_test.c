@@ -27,7 +27,7 @@ static void test_parse(void **state) {
                 ps.cpu_seconds < 400.0 / (double)tck + 1e-9);
     assert_int_equal(ps.threads, 7);
     assert_int_equal(ps.rss_bytes, 300 * sysconf(_SC_PAGESIZE));
-    assert_int_equal(hale_procstat_parse("12 (x) S 1 2 3", &ps), -1);   /* cut short */
+    assert_int_equal(hale_procstat_parse("12 (x) S 1 2 3", &ps), -1); /* cut short */
     assert_int_equal(hale_procstat_parse("no parenthesis", &ps), -1);
     assert_int_equal(hale_procstat_parse("1 (x) S 1 a b c d e f g h i j k l m n o p q r s", &ps),
                      -1);

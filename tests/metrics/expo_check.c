@@ -184,8 +184,8 @@ static void comment(char *p, int line) {
     if (f->nsamples) {
         fail(line, "TYPE for %s after its samples", name);
     }
-    static const char *const types[] = {"counter", "gauge", "histogram", "summary", "untyped",
-                                        NULL};
+    static const char *const types[] = {"counter", "gauge",   "histogram",
+                                        "summary", "untyped", NULL};
     int ok = 0;
     for (const char *const *t = types; *t; t++) {
         ok |= strcmp(rest, *t) == 0;
@@ -368,8 +368,9 @@ static void conventions(void) {
         }
         int counter = strcmp(f->type, "counter") == 0;
         if (counter != ends_with(f->name, "_total")) {
-            fail(f->line, counter ? "counter %s does not end in _total"
-                                  : "%s ends in _total but is not a counter",
+            fail(f->line,
+                 counter ? "counter %s does not end in _total"
+                         : "%s ends in _total but is not a counter",
                  f->name);
         }
         for (const char *const *u = scaled; *u; u++) {
@@ -468,8 +469,8 @@ static int scrape(const char *addr, const char *out) {
         return 1;
     }
     char req[256];
-    int rn = snprintf(req, sizeof req, "GET /metrics HTTP/1.1\r\nHost: %s\r\nAccept: text/plain\r\n\r\n",
-                      addr);
+    int rn = snprintf(req, sizeof req,
+                      "GET /metrics HTTP/1.1\r\nHost: %s\r\nAccept: text/plain\r\n\r\n", addr);
     if (send(fd, req, (size_t)rn, MSG_NOSIGNAL) != rn) {
         fprintf(stderr, "scrape: send: %s\n", strerror(errno));
         return 1;
@@ -515,7 +516,7 @@ static void print_value(double v) {
     if (v == floor(v) && fabs(v) < 9e15) {
         printf("%lld\n", (long long)v);
     } else {
-        printf("%.17g\n", v);
+        printf("%.15g\n", v);
     }
 }
 

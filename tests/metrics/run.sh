@@ -165,6 +165,24 @@ done
 [ "$(sum room-0 hale_transport_peers)" = 4 ] || fail "room-0: not every gateway link is up"
 echo "ok: at rest, serve and all three programs serve checked metrics; everything up, ready, linked"
 
+# -- an address already taken refuses the start, naming it: a program's, and serve's
+taken=$(addr_of serve)
+rc=0
+HALE_METRICS=$taken "$work/loadgen" --duration 0 >"$work/taken.out" 2>&1 || rc=$?
+[ "$rc" = 1 ] || fail "a program with a taken metrics address exited $rc"
+grep -q "^hale: HALE_METRICS: metrics address '$taken': cannot listen: Address already in use\$" \
+    "$work/taken.out" || fail "a program's taken address: $(cat "$work/taken.out")"
+mkdir -p "$work/other"
+printf '[serve]\nname = "other"\ncontrol = "other.ctl"\nmetrics = "%s"\n[[serve.process]]\nname = "sleeper"\nexec = ["/bin/sleep", "60"]\n' \
+    "$taken" >"$work/other/hale.toml"
+rc=0
+"$hale" serve "$work/other/hale.toml" >"$work/other/out" 2>"$work/other/err" || rc=$?
+[ "$rc" = 1 ] || fail "serve with a taken metrics address exited $rc"
+grep -q "^hale serve: metrics address '$taken': cannot listen: Address already in use\$" \
+    "$work/other/err" || fail "serve's taken address: $(cat "$work/other/err")"
+if grep -q 'sleeper-0 started' "$work/other/err"; then fail "serve started a process anyway"; fi
+echo "ok: a taken metrics address stops a program and serve (exit 1, naming it) before they start"
+
 # -- a clean load run: the counters against loadgen's table
 ctl status >"$work/pids"
 "$work/loadgen" --target "127.0.0.1:$p0,127.0.0.1:$p1" --duration $(( (seconds + 1) / 2 )) \
