@@ -246,6 +246,14 @@ static void give_up(sv_server *srv, sv_inst *inst, const char *how) {
     sv_tree_shutdown(srv, 1);
 }
 
+/* Why an instance that ended on its own (or that serve failed) is restarted. */
+static sv_restart_reason restart_reason(const sv_inst *inst, sv_stop_reason why, int status) {
+    if (why == STOP_FAILED) {
+        return inst->failed_by == SV_FAIL_READY_TIMEOUT ? SV_RR_READY_TIMEOUT : SV_RR_WATCHDOG;
+    }
+    return WIFSIGNALED(status) ? SV_RR_SIGNAL : SV_RR_EXIT;
+}
+
 void sv_tree_exited(sv_server *srv, sv_inst *inst, int status) {
     char how[160];
     sv_describe_status(status, how, sizeof how);
@@ -295,11 +303,7 @@ void sv_tree_exited(sv_server *srv, sv_inst *inst, int status) {
     }
     int64_t delay = sv_backoff_delay(srv->spec.backoff_ns, srv->spec.max_backoff_ns, inst->attempt);
     inst->attempt++;
-    sv_count_restart(inst, why == STOP_FAILED && inst->failed_by == SV_FAIL_READY_TIMEOUT
-                               ? SV_RR_READY_TIMEOUT
-                           : why == STOP_FAILED  ? SV_RR_WATCHDOG
-                           : WIFSIGNALED(status) ? SV_RR_SIGNAL
-                                                 : SV_RR_EXIT);
+    sv_count_restart(inst, restart_reason(inst, why, status));
     char d[32];
     cfg_duration_format(delay, d, sizeof d);
     sv_log("%s %s; restarting in %s (%s)", inst->name, how, d,
