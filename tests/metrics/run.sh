@@ -3,7 +3,7 @@
 # (examples/chat: a room service and two gateways) under `hale serve` with `[serve] metrics` and
 # every program's HALE_METRICS on free ports, driven by examples/loadgen.
 #
-#   run.sh HALE EXPO_CHECK PNG_CHECK WORKDIR [SECONDS]
+#   run.sh HALE EXPO_CHECK PNG_CHECK TP_HOSTILE WORKDIR [SECONDS]
 #
 # Asserts:
 #  - the checkers themselves: expo_check rejects every broken exposition in bad/ with the
@@ -21,13 +21,17 @@
 #    a new pid and a fresh uptime; the other gateway untouched; the room saw a link go down;
 #  - the load report: one HTML file with no script and nothing fetched, opened in headless
 #    Chromium: five SVG charts with their lines and the kill and restart marked in the DOM, and
-#    a screenshot that is not blank.
+#    a screenshot that is not blank;
+#  - a hostile peer's frames (tests/transport/hostile.c) at the room: counted on its /metrics
+#    under their reasons;
+#  - the room killed: restarted for a signal, and both gateways' links counted as reconnects.
 set -eu
 hale=$1
 expo=$2
 pngc=$3
-work=$4
-seconds=${5:-4}
+hostile=$4
+work=$5
+seconds=${6:-4}
 here=$(cd "$(dirname "$0")" && pwd)
 examples="$here/../../examples"
 rm -rf "$work"
@@ -331,6 +335,38 @@ timeout 120 "$chromium" $flags --window-size=1100,1900 --screenshot="$work/repor
     fail "chromium --screenshot failed: $(tail -3 "$work/chromium.err")"
 "$pngc" "$work/report.png" 2 8 >"$work/png.out" || fail "the screenshot is blank: $(cat "$work/png.out")"
 echo "ok: the report renders: $svgs charts, $lines lines, $marks marks; screenshot $(cat "$work/png.out")"
+
+# -- hostile frames at the room's said socket, counted by reason
+(cd "$work/chat" && "$hostile" --url ipc://said.sock --key deploy.key) >"$work/hostile.out" 2>&1 ||
+    fail "the hostile peer: $(cat "$work/hostile.out")"
+scrape room-0 "$(addr_of room-0)"
+for r in malformed_header bad_seal unknown_topic oversized; do
+    v=$(val room-0 "hale_transport_frames_rejected_total{url=\"$said_url\",role=\"listen\",reason=\"$r\"}")
+    [ "$v" -gt 0 ] || fail "the room's metrics show no frame rejected as $r"
+done
+echo "ok: a hostile peer's frames are on the room's metrics by reason: $(grep -o 'rejected_total{url="'"$said_url"'",role="listen",reason="[a-z_]*"} [0-9]*' "$work/room-0.prom" | sed 's/.*reason="\([a-z_]*\)"} /\1=/' | tr '\n' ' ')"
+
+# -- the room killed: the gateways reconnect to the new one
+room_pid=$(pid_of room-0)
+kill -9 "$room_pid"
+i=0
+until ctl status | grep -q '^room-0 .*state=ready *restarts=1 '; do
+    i=$((i + 1))
+    [ $i -le 300 ] || fail "room-0 was not restarted: $(ctl status | grep room-0)"
+    sleep 0.1
+done
+scrape serve "$(addr_of serve)"
+[ "$(val serve 'hale_serve_instance_restarts_by_reason_total{name="room-0",process="room",reason="signal"}')" = 1 ] ||
+    fail "room-0 was not restarted for a signal"
+for g in gateway-0 gateway-1; do
+    i=0
+    until scrape $g "$(addr_of $g)" && [ "$(sum $g hale_transport_reconnects_total)" -ge 2 ]; do
+        i=$((i + 1))
+        [ $i -le 150 ] || fail "$g: $(sum $g hale_transport_reconnects_total) reconnects, not 2"
+        sleep 0.1
+    done
+done
+echo "ok: room-0 killed and restarted; both gateways reconnected both links (reconnects_total)"
 
 # -- stop
 ctl stop >/dev/null
