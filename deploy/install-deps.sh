@@ -7,8 +7,10 @@
 #                                     (the peers `make bench` measures against)
 set -eu
 
+# chromium and libpng-dev: tests/metrics opens loadgen's HTML report in headless Chromium and
+# checks its screenshot; curl: the demo shows serve's /metrics
 base="build-essential cmake pkg-config procps libnng-dev libsodium-dev libmsgpack-dev libev-dev
-      libcmocka-dev libsystemd-dev"
+      libcmocka-dev libsystemd-dev chromium libpng-dev curl"
 fuzz="clang libclang-rt-dev"
 bench="golang-go erlang-nox runit s6 hyperfine wrk libjansson-dev"
 

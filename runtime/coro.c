@@ -91,6 +91,7 @@ static void co_main(void *arg) {
 /* ---- run queue and live list ---- */
 
 static void ready_push(hale_pool *p, hale_co *co) {
+    counter_bump(&p->readied);
     co->state = CO_READY;
     co->next = NULL;
     if (p->ready_tail) {

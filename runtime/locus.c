@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "census.h"
 #include "io.h"
 #include "locus_bus.h"
 #include "locus_impl.h"
@@ -254,6 +255,9 @@ void *hale_locus_new(const hale_locus_type *t, hale_locus *at, const void *proto
     l->type = t;
     l->parent = parent;
     l->label = label;
+    if (hale_census_enabled()) {
+        hale_census_born(t, t->name);
+    }
     l->id = atomic_fetch_add_explicit(&next_id, 1, memory_order_relaxed) + 1;
     l->pool = placed ? placed : parent->pool;
     l->rule = rule;
@@ -276,10 +280,21 @@ void *hale_locus_new(const hale_locus_type *t, hale_locus *at, const void *proto
     return l;
 }
 
+/* The census (metrics) forgets a freed locus and whatever descendants are freed with it. */
+static void census_freed(const hale_locus *l) {
+    hale_census_freed(l->type, l->type->name);
+    for (const hale_locus *c = l->first; c; c = c->next) {
+        census_freed(c);
+    }
+}
+
 /* Gives the locus's memory back: its region (with every descendant in it) and its state. */
 void hale_locus_free(hale_locus *l) {
     if (hale_place_foreign(l) && hale_place_join(l, 1)) {
         return;
+    }
+    if (hale_census_enabled()) {
+        census_freed(l);
     }
     hale_locus *p = l->parent;
     if (l->flags & LF_ACCEPTED && !(l->flags & LF_DISSOLVED)) {

@@ -67,6 +67,7 @@ struct hale_pool {
     hale_counter spawned;
     hale_counter exited;
     hale_counter switches;
+    hale_counter readied; /* coroutines put on the run queue (depth: readied - switches) */
     hale_counter batches;
     hale_counter stack_maps;
     hale_counter stack_reuses;
@@ -93,7 +94,7 @@ struct hale_pool {
     hale_cpus applied;
     pthread_t thread;
     sem_t started;
-    hale_pool *next_pool; /* registry, main thread only */
+    hale_pool *next_pool; /* registry: added on the main thread, read anywhere */
 };
 
 /* ---- shared between pool.c and coro.c ---- */

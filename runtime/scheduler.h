@@ -201,11 +201,17 @@ typedef struct {
     int64_t posted;       /* messages posted to the pool */
     int64_t handled;      /* messages run */
     int64_t batches;      /* inbox drains */
+    int64_t readied;      /* coroutines put on the run queue (waiting: readied - switches) */
+    int64_t refused;      /* posts turned away after the pool closed */
     int64_t stack_maps;   /* stacks mapped (the rest were reused) */
     int64_t stack_reuses; /* stacks served from the pool's cache */
 } hale_pool_stats;
 
 /* A snapshot of the pool's counters. Any thread (the numbers may be slightly stale). */
 void hale_pool_stats_get(hale_pool *p, hale_pool_stats *out);
+
+/* Calls fn for every pool, main included, newest first. Any thread: pools are added on the main
+ * thread and published whole, and freed only by hale_sched_shutdown, which must not overlap. */
+void hale_pool_foreach(void (*fn)(hale_pool *p, void *arg), void *arg);
 
 #endif

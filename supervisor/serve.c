@@ -185,6 +185,10 @@ static int run(sv_server *srv, sv_spec *spec) {
         sv_log("%s", err);
         return 1;
     }
+    if (sv_metrics_open(srv, err, sizeof err) != 0) {
+        sv_log("%s", err);
+        return 1;
+    }
     watch_signal(srv, &srv->sigchld, SIGCHLD);
     watch_signal(srv, &srv->sigterm, SIGTERM);
     watch_signal(srv, &srv->sigint, SIGINT);
@@ -244,6 +248,7 @@ int sv_serve_main(int argc, char **argv) {
                    strerror(errno));
         }
         rc = run(&srv, &spec);
+        sv_metrics_close(&srv);
         sv_control_close(&srv);
         sv_tree_free(&srv);
         sv_remove_tree(srv.statedir);

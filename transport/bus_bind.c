@@ -397,4 +397,5 @@ static const hale_bind_ops ops = {bind_open, bind_start, bind_stop, bind_close};
 
 void tp_bind_program(const hale_bind_desc *d, size_t n) {
     hale_program_bind(d, n, &ops);
+    tp_metrics_register();
 }

@@ -119,6 +119,7 @@ int tp_routes_from_table(const cfg_doc *doc, const cfg_value *bus, tp_routes *ou
 
 static const cfg_field file_fields[] = {
     {"bus", CFG_T(CFG_TABLE), 1},
+    {"metrics", CFG_T(CFG_TABLE), 0}, /* the program's /metrics address: runtime/metrics.c */
     {NULL, 0, 0},
 };
 
