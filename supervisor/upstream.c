@@ -48,13 +48,13 @@ void sv_upstream_ready(sv_server *srv) {
     }
     srv->reported_ready = 1;
     if (srv->upstream) {
-        sd_notifyf(0, "READY=1\nSTATUS=all %zu instances up", srv->ninsts);
+        sd_notify(0, "READY=1");
     }
 }
 
 void sv_upstream_stopping(sv_server *srv) {
     if (srv->upstream) {
-        sd_notify(0, "STOPPING=1\nSTATUS=stopping");
-        snprintf(srv->upstream_status, sizeof srv->upstream_status, "stopping");
+        sv_upstream_status(srv, "%s: stopping, draining in reverse start order", srv->spec.name);
+        sd_notify(0, "STOPPING=1");
     }
 }
