@@ -7,6 +7,9 @@
 # DEMO_SECONDS (default 20); halfway, one gateway is killed with SIGKILL: its clients see errors,
 # serve restarts it, the errors stop. Then serve is stopped and every process drains.
 set -eu
+# The copy's relative ipc sockets stay beside it, even when this runs inside a systemd unit
+# (whose $RUNTIME_DIRECTORY would otherwise take them).
+unset RUNTIME_DIRECTORY
 build=${1:-build/release}
 seconds=${DEMO_SECONDS:-20}
 here=$(cd "$(dirname "$0")" && pwd)
