@@ -5,7 +5,7 @@
 # (containers, their cgroups and root mount points), even when the test itself is killed: a
 # watcher in its own session cleans up once the test's shell is gone.
 #
-#   ct_init NAME-PREFIX      before anything else; skips (exit 0 with a message) unless root
+#   ct_init NAME-PREFIX      before anything else; skips (exit 77 with a message) unless root
 #                            with systemd-nspawn, nsenter and ip. Set ct_lib to this file's
 #                            path first; $ct_exit_hook, if set, runs at exit before teardown
 #   ct_boot NAME [ARGS...]   boots a container (ARGS go to systemd-nspawn, e.g. --bind-ro=A:B)
@@ -24,7 +24,7 @@ elapsed() { echo "$(($(now_ns) - $1))" | awk '{ printf "%.3f", $1 / 1e9 }'; }
 ct_init() {
     if [ "$(id -u)" != 0 ]; then
         echo "SKIP: needs root (boots systemd in containers and makes network namespaces)"
-        exit 0
+        exit 77
     fi
     for tool in systemd-nspawn nsenter unshare ip; do
         if ! command -v "$tool" >/dev/null 2>&1; then
