@@ -1,7 +1,7 @@
 /* `hale serve`: reads the deployment, prepares serve's private state directory, control socket
  * and signal handling, then runs the tree (tree.c) on one libev loop until it drains. */
-#include <errno.h>
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>

@@ -69,10 +69,16 @@ ct_boot() {
     echo "$m" >>"$ct_state/names"
     setsid sh -euc '
         m=$1; root=$2; shift 2
-        for h in systemd unified; do   # a private cgroup, removed at teardown
-            mkdir -p "/sys/fs/cgroup/$h/nspawn-$m"
-            echo $$ >"/sys/fs/cgroup/$h/nspawn-$m/cgroup.procs"
+        # a private cgroup (hybrid hierarchy: both trees; unified: the one), removed at teardown
+        for h in /sys/fs/cgroup/systemd /sys/fs/cgroup/unified; do
+            [ -d "$h" ] || continue
+            mkdir -p "$h/nspawn-$m"
+            echo $$ >"$h/nspawn-$m/cgroup.procs"
         done
+        if [ -f /sys/fs/cgroup/cgroup.controllers ]; then
+            mkdir -p "/sys/fs/cgroup/nspawn-$m"
+            echo $$ >"/sys/fs/cgroup/nspawn-$m/cgroup.procs"
+        fi
         exec unshare --mount --propagation private sh -euc "
             root=\$1; shift
             mount -t tmpfs -o mode=755 tmpfs /run   # nspawn state stays off this /run
@@ -138,7 +144,7 @@ ct_stop_one() {
             sleep 0.1
         done
     fi
-    for d in /sys/fs/cgroup/*/"nspawn-$2"; do
+    for d in /sys/fs/cgroup/*/"nspawn-$2" "/sys/fs/cgroup/nspawn-$2"; do
         [ -d "$d" ] && find "$d" -depth -type d -exec rmdir {} \; 2>/dev/null
     done
     rmdir "/tmp/nspawn-root-$2" 2>/dev/null || true

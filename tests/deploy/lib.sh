@@ -1,6 +1,8 @@
-# Shared by the deploy tests (sourced after container.sh): the installed tree, waits, failure
-# reports and the timings each test prints at the end. Waits are hang guards with generous
-# limits; the timings are printed, never asserted.
+# Shared by the deploy tests, sourced by a script run as `SCRIPT BUILD_DIR SOURCE_DIR CHATPROBE`
+# that set $here and $test_name: sets build, src and probe, starts the containers' bookkeeping
+# (container.sh, names from $test_name), and offers the installed tree, waits, failure reports and the
+# timings each test prints at the end. Waits are hang guards with generous limits; the timings
+# are printed, never asserted.
 #
 #   install_tree BUILD         `cmake --install BUILD` into $work/prefix (bound at /usr/local)
 #   wait_until SECONDS WHAT CMD...   polls CMD until it succeeds; fails naming WHAT
@@ -8,6 +10,13 @@
 #   record WHAT SECONDS        records a duration measured elsewhere
 #   timings                    prints every recorded timing again, as a table
 
+build=$1
+src=$2
+probe=$3
+ct_lib="$here/container.sh"
+. "$ct_lib"
+ct_init "$test_name"
+t_test=$(now_ns)
 work=$ct_state
 timing_file="$work/timings"
 : >"$timing_file"

@@ -18,15 +18,9 @@
 # drops and gaps the bus counted, and the stream recovers by itself; rogue's frames are refused
 # and counted on both sides while gate carries on. Prints how long each recovery took.
 set -eu
-build=$1
-src=$2
-probe=$3
 here=$(cd "$(dirname "$0")" && pwd)
-ct_lib="$here/container.sh"
-. "$ct_lib"
-ct_init hale-mh
-. "$here/lib.sh"
-t_test=$(now_ns)
+test_name=hale-mh
+. "$here/lib.sh" # takes BUILD_DIR SOURCE_DIR CHATPROBE from "$@"
 readme="$src/deploy/README.md"
 hosts="room gate rogue"
 

@@ -21,15 +21,9 @@
 # own pid; a program stopped with SIGSTOP is killed by the watchdog and restarted; a line
 # relays through both.
 set -eu
-build=$1
-src=$2
-probe=$3
 here=$(cd "$(dirname "$0")" && pwd)
-ct_lib="$here/container.sh"
-. "$ct_lib"
-ct_init hale-sd
-. "$here/lib.sh"
-t_test=$(now_ns)
+test_name=hale-sd
+. "$here/lib.sh" # takes BUILD_DIR SOURCE_DIR CHATPROBE from "$@"
 
 units="hale-serve@chat hale-program@chat-room hale-program@chat-gateway"
 show_journal() {
