@@ -150,10 +150,6 @@ static void report_progress(sv_server *srv) {
     if (srv->shutting_down) {
         return;
     }
-    if (up == srv->ninsts && !srv->reported_ready) {
-        sv_log("all %zu instances of %s are up", srv->ninsts, srv->spec.name);
-        sv_upstream_ready(srv);
-    }
     /* What `systemctl status` shows: the deployment, and the first few that are not ready. */
     char others[120] = "";
     size_t used = 0, listed = 0;
@@ -166,6 +162,10 @@ static void report_progress(sv_server *srv) {
             used += w > 0 ? (size_t)w : 0;
             listed++;
         }
+    }
+    if (up == srv->ninsts && !srv->reported_ready) {
+        sv_log("all %zu instances of %s are up", srv->ninsts, srv->spec.name);
+        sv_upstream_ready(srv); /* with the status below in the same message */
     }
     sv_upstream_status(srv, "%s: %zu of %zu instances ready%s", srv->spec.name, ready, srv->ninsts,
                        others);
