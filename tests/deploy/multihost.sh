@@ -19,7 +19,7 @@
 # and counted on both sides while gate carries on. Prints how long each recovery took.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
-test_name=hale-mh
+test_name="hale-mh"
 . "$here/lib.sh" # takes BUILD_DIR SOURCE_DIR CHATPROBE from "$@"
 readme="$src/deploy/README.md"
 hosts="room gate rogue"
@@ -195,10 +195,12 @@ relay gate 7101 7102 mh3 2000 || fail "gate's round trip while rogue talks"
 rc=0
 wait "$rogue_pid" || rc=$?
 [ "$rc" != 0 ] || fail "rogue's lines made a round trip with the wrong key"
-ct room journalctl -u hale-serve@chat -o cat >"$work/journal-room-live"
-grep -q "dropped a frame from tcp 10.20.0.3:[0-9]* on tcp://0.0.0.0:7200: bad_seal" \
-    "$work/journal-room-live" ||
-    fail "the room did not log rogue's refused frames"
+room_refused() {
+    ct room journalctl -u hale-serve@chat -o cat >"$work/journal-room-live"
+    grep -q "dropped a frame from tcp 10.20.0.3:[0-9]* on tcp://0.0.0.0:7200: bad_seal" \
+        "$work/journal-room-live"
+}
+wait_until 10 "the room did not log rogue's refused frames" room_refused
 echo "ok: gate: $(cat "$work/relay-mh3.out"); rogue: $(cat "$work/relay-mhr.out")"
 echo "ok: room: $(grep -m 1 "dropped a frame from tcp 10.20.0.3" "$work/journal-room-live" | sed 's/^[^|]*| //')"
 
@@ -209,9 +211,18 @@ for h in rogue gate room; do
     timing "systemctl stop hale-serve@chat on $h" "$t"
     [ "$(prop "$h" hale-serve@chat ActiveState)" = inactive ] || fail "$h is not inactive"
 done
-for h in $hosts; do
+# dumped HOST INSTANCE...: every INSTANCE's counters are in HOST's journal (it may lag a little).
+dumped() {
+    h=$1
+    shift
     ct "$h" journalctl -u hale-serve@chat -o cat >"$work/journal-$h"
-done
+    for i in "$@"; do
+        grep -q "^$i | hale-bus binding " "$work/journal-$h" || return 1
+    done
+}
+wait_until 10 "no counters from the room" dumped room room-0
+wait_until 10 "no counters from gate's gateways" dumped gate gateway-0 gateway-1
+wait_until 10 "no counters from rogue's gateways" dumped rogue gateway-0 gateway-1
 said_dropped=$(counter gate gateway-0 tcp://10.20.0.1:7200 send_dropped)
 sub_gaps=$(counter gate gateway-1 tcp://10.20.0.1:7201 lost_gap)
 pub_gaps=$(counter gate gateway-0 tcp://10.20.0.1:7201 lost_gap)

@@ -22,7 +22,7 @@
 # relays through both.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
-test_name=hale-sd
+test_name="hale-sd"
 . "$here/lib.sh" # takes BUILD_DIR SOURCE_DIR CHATPROBE from "$@"
 
 units="hale-serve@chat hale-program@chat-room hale-program@chat-gateway"
@@ -47,6 +47,13 @@ prop() { ct sd systemctl show -p "$2" --value "$1"; }
 journal() { ct sd journalctl -u "$1" --no-pager -o cat; }
 cursor() { ct sd journalctl -n 0 --show-cursor | sed -n 's/^-- cursor: //p'; }
 journal_since() { ct sd journalctl -u "$1" --after-cursor="$2" --no-pager -o cat; }
+# logged UNIT PATTERN [CURSOR]: PATTERN is in UNIT's journal (after CURSOR); kept in $work/journal.
+logged() {
+    if [ -n "${3:-}" ]; then journal_since "$1" "$3"; else journal "$1"; fi >"$work/journal"
+    grep -q -- "$2" "$work/journal"
+}
+# expect_log WHAT UNIT PATTERN [CURSOR]: waits for it a little (the journal may lag behind).
+expect_log() { wait_until 10 "$1" logged "$2" "$3" "${4:-}"; }
 conf=/etc/hale/chat/hale.toml
 ctl_as() {
     u=$1
@@ -122,10 +129,9 @@ timing "systemctl start hale-serve@chat (returns on READY=1)" "$t"
 [ "$(prop hale-serve@chat ActiveState)" = active ] || fail "hale-serve@chat is not active"
 all_ready || fail "start returned before every instance was ready: $(status)"
 serve=$(prop hale-serve@chat MainPID)
-journal hale-serve@chat >"$work/j1"
-grep -q "Got notification message from PID $serve (READY=1" "$work/j1" ||
-    fail "no READY=1 from serve (pid $serve)"
-grep -q "hale serve: all 3 instances of chat are up" "$work/j1" || fail "serve did not say all are up"
+expect_log "no READY=1 from serve (pid $serve)" hale-serve@chat \
+    "Got notification message from PID $serve (READY=1"
+expect_log "serve did not say all are up" hale-serve@chat "hale serve: all 3 instances of chat are up"
 text=$(prop hale-serve@chat StatusText)
 [ "$text" = "chat: 3 of 3 instances ready" ] || fail "STATUS= is '$text'"
 echo "ok: active, READY=1 from serve (pid $serve), STATUS=$text"
@@ -151,7 +157,7 @@ ct sd kill -9 "$gw"
 gw_back() { status | grep -q '^gateway-0 .*state=ready *restarts=1 ' && [ "$(inst_pid gateway-0)" != "$gw" ]; }
 wait_until 30 "gateway-0 was not restarted" gw_back
 timing "gateway-0 SIGKILLed until serve has it ready again" "$t"
-journal hale-serve@chat | grep -q "gateway-0 was killed by signal 9" || fail "serve did not see the kill"
+expect_log "serve did not see the kill" hale-serve@chat "gateway-0 was killed by signal 9"
 relay 7101 7102 sd2 || fail "relay after the restart: $(cat "$work/relay-sd2.out")"
 echo "ok: $(status | grep '^gateway-0')"
 
@@ -169,14 +175,18 @@ reloaded() {
 }
 wait_until 30 "the changed gateways did not come back" reloaded
 timing "systemctl reload until the changed gateways are ready" "$t"
-journal_since hale-serve@chat "$c" >"$work/j2"
-grep -q "reloaded $conf: 1 unchanged, 1 changed, 0 added, 0 removed" "$work/j2" ||
-    fail "serve did not report the reload: $(grep 'hale serve' "$work/j2")"
+expect_log "serve did not report the reload" hale-serve@chat \
+    "reloaded $conf: 1 unchanged, 1 changed, 0 added, 0 removed" "$c"
+both_stopped() {
+    logged hale-serve@chat "gateway-[01] stopped" "$c" &&
+        [ "$(grep -c 'gateway-[01] stopped' "$work/journal")" = 2 ]
+}
+wait_until 10 "the old gateways did not both stop" both_stopped
 [ "$(inst_pid room-0)" = "$room" ] || fail "the room was restarted by a reload that did not touch it"
 status | grep -q '^room-0 .*restarts=0 ' || fail "room-0: $(status | grep room-0)"
 ct sd cat "/proc/$(inst_pid gateway-1)/environ" | tr '\0' '\n' | grep -qx 'CHAT_TAG=v2' ||
     fail "the new gateway-1 does not run with the new environment"
-awk '/gateway-[01] stopped/ { print $3 }' "$work/j2" | tr '\n' ' ' >"$work/retired"
+awk '/gateway-[01] stopped/ { print $3 }' "$work/journal" | tr '\n' ' ' >"$work/retired"
 [ "$(cat "$work/retired")" = "gateway-1 gateway-0 " ] ||
     fail "the old gateways did not stop last-started first: $(cat "$work/retired")"
 echo "ok: room-0 kept pid $room; gateways replaced ($g0 $g1 -> $(inst_pid gateway-0) $(inst_pid gateway-1))"
@@ -200,10 +210,9 @@ t=$(now_ns)
 ct sd kill -STOP "$serve"
 wait_until 60 "the watchdog did not replace the stopped serve" main_changed hale-serve@chat "$serve"
 timing "serve SIGSTOPped until the watchdog had it restarted (WatchdogSec=3s)" "$t"
-journal_since hale-serve@chat "$c" >"$work/j3"
-journal hale-serve@chat | grep -q "Watchdog timeout" || fail "no watchdog timeout in the journal"
-grep -q "Killing process $serve (hale) with signal SIGABRT" "$work/j3" ||
-    fail "the watchdog did not kill serve $serve"
+expect_log "no watchdog timeout in the journal" hale-serve@chat "Watchdog timeout"
+expect_log "the watchdog did not kill serve $serve" hale-serve@chat \
+    "Killing process $serve (hale) with signal SIGABRT" "$c"
 # shellcheck disable=SC2086
 wait_until 10 "processes of the hung serve survive: $old" none_alive $old
 all_ready || fail "after the watchdog restart: $(status)"
@@ -216,17 +225,16 @@ t=$(now_ns)
 ct sd systemctl stop hale-serve@chat || fail "systemctl stop failed"
 timing "systemctl stop hale-serve@chat (drain)" "$t"
 [ "$(prop hale-serve@chat ActiveState)" = inactive ] || fail "not inactive after stop"
-drained() {
-    journal_since hale-serve@chat "$c" >"$work/j4"
-    grep -q '^room-0 | room service drained' "$work/j4"
-}
-wait_until 10 "the room's drain line is not in the journal" drained
-grep -q "Got notification message from PID $serve (STOPPING=1)" "$work/j4" ||
-    fail "no STOPPING=1 from serve"
-order=$(sed -n 's/^hale serve: \(.*\) stopped (exited with status 0)$/\1/p' "$work/j4" | tr '\n' ' ')
+expect_log "no STOPPING=1 from serve" hale-serve@chat \
+    "Got notification message from PID $serve (STOPPING=1)" "$c"
+expect_log "the room's drain line is not in the journal" hale-serve@chat \
+    '^room-0 | room service drained' "$c"
+expect_log "serve did not log room-0's end" hale-serve@chat \
+    '^hale serve: room-0 stopped' "$c"
+order=$(sed -n 's/^hale serve: \(.*\) stopped (exited with status 0)$/\1/p' "$work/journal" | tr '\n' ' ')
 [ "$order" = "gateway-1 gateway-0 room-0 " ] || fail "drain order: '$order'"
 for n in gateway-1 gateway-0; do
-    grep -q "^$n | gateway $n drained" "$work/j4" || fail "no drain line from $n"
+    grep -q "^$n | gateway $n drained" "$work/journal" || fail "no drain line from $n"
 done
 echo "ok: inactive; stopped in order: $order; drain lines of room-0, gateway-0, gateway-1"
 
@@ -256,9 +264,10 @@ ct sd cat "/proc/$prog/environ" | tr '\0' '\n' |
     grep -qx 'HALE_KEY_FILE=/run/credentials/hale-program@chat-room.service/deploy.key' ||
     fail "the key does not come from the credentials directory"
 relay 7301 7301 prog1 || fail "relay through the programs: $(cat "$work/relay-prog1.out")"
-said() { journal "$1" | grep -q "Got notification message from PID $2 ($3"; }
-wait_until 10 "no WATCHDOG=1 from the program (pid $prog)" said hale-program@chat-room "$prog" WATCHDOG=1
-said hale-program@chat-room "$prog" READY=1 || fail "no READY=1 from the program (pid $prog)"
+expect_log "no READY=1 from the program (pid $prog)" hale-program@chat-room \
+    "Got notification message from PID $prog (READY=1"
+expect_log "no WATCHDOG=1 from the program (pid $prog)" hale-program@chat-room \
+    "Got notification message from PID $prog (WATCHDOG=1"
 echo "ok: the room runs as dynamic uid $uid with its key from a credential; READY=1 and WATCHDOG=1 from pid $prog; $(head -n 1 "$work/relay-prog1.out")"
 
 echo "== a program stopped with SIGSTOP: the watchdog kills it, systemd restarts it"
@@ -267,11 +276,9 @@ t=$(now_ns)
 ct sd kill -STOP "$prog"
 wait_until 60 "the hung program was not replaced" main_changed hale-program@chat-room "$prog"
 timing "program SIGSTOPped until restarted (WatchdogSec=2s)" "$t"
-journal_since hale-program@chat-room "$c" >"$work/j5"
-journal hale-program@chat-room | grep -q "Watchdog timeout" ||
-    fail "no watchdog timeout for the program"
-grep -q "Killing process $prog (chat-room) with signal SIGABRT" "$work/j5" ||
-    fail "the watchdog did not kill the program"
+expect_log "no watchdog timeout for the program" hale-program@chat-room "Watchdog timeout"
+expect_log "the watchdog did not kill the program" hale-program@chat-room \
+    "Killing process $prog (chat-room) with signal SIGABRT" "$c"
 prog=$(prop hale-program@chat-room MainPID)
 relay_again() { relay 7301 7301 prog2 500; }
 t=$(now_ns)
@@ -285,13 +292,10 @@ ct sd systemctl stop hale-program@chat-gateway hale-program@chat-room || fail "s
 for u in hale-program@chat-gateway hale-program@chat-room; do
     [ "$(prop "$u" ActiveState)" = inactive ] || fail "$u is $(prop "$u" ActiveState) after stop"
 done
-stopped() {
-    journal_since hale-program@chat-room "$c" >"$work/j6"
-    grep -q 'room service drained' "$work/j6"
-}
-wait_until 10 "the room's drain line is not in the journal" stopped
-grep -q "Got notification message from PID $prog (STOPPING=1)" "$work/j6" ||
-    fail "no STOPPING=1 from the program (pid $prog)"
+expect_log "the room's drain line is not in the journal" hale-program@chat-room \
+    'room service drained' "$c"
+expect_log "no STOPPING=1 from the program (pid $prog)" hale-program@chat-room \
+    "Got notification message from PID $prog (STOPPING=1)" "$c"
 echo "ok: STOPPING=1 from pid $prog, drained, inactive"
 
 timing "the whole test" "$t_test"
