@@ -7,6 +7,9 @@
  *       and must hear every line of the other, in order (no line waited for longer than
  *       TIMEOUT_MS). Exit 0 when both heard everything, 1 otherwise.
  *
+ *   Both modes first make sure the room carries lines between the clients at all (sync_room)
+ *   and count only what is said after that.
+ *
  *   chatprobe stream PUB_PORT SUB_PORT ROOM RATE
  *       "pub" says a numbered line on PUB_PORT RATE times a second, "sub" on SUB_PORT hears
  *       them (and so does pub, a second listener). SIGUSR1 marks a cut of the network, SIGUSR2
@@ -106,15 +109,20 @@ static int flush_out(conn *c) {
     return 0;
 }
 
-static int say(conn *c, const char *fmt, long long v) {
-    char buf[128];
-    int n = snprintf(buf, sizeof buf, fmt, v);
-    if ((size_t)n > sizeof c->out - c->outlen) {
+static int say_text(conn *c, const char *text) {
+    size_t n = strlen(text);
+    if (n > sizeof c->out - c->outlen) {
         return -1; /* the gateway stopped reading for longer than the buffer lasts */
     }
-    memcpy(c->out + c->outlen, buf, (size_t)n);
-    c->outlen += (size_t)n;
+    memcpy(c->out + c->outlen, text, n);
+    c->outlen += n;
     return flush_out(c);
+}
+
+static int say(conn *c, const char *fmt, long long v) {
+    char buf[128];
+    snprintf(buf, sizeof buf, fmt, v);
+    return say_text(c, buf);
 }
 
 static conn *join(int port, const char *room, const char *user, int timeout_ms) {
@@ -143,6 +151,36 @@ static conn *join(int port, const char *room, const char *user, int timeout_ms) 
     return c;
 }
 
+/* A gateway answers JOIN before its member has subscribed to the room, so lines said at once
+ * may reach the room before a listener that just joined can hear them. Before counting
+ * anything, `from` says "sync" lines until every listener has heard one (what the listeners
+ * read meanwhile is dropped). Returns 0, or -1 if that did not happen within timeout_ms. */
+static int sync_room(conn *from, const char *user, conn **listeners, int n, const char *room,
+                     int timeout_ms) {
+    char want[256], line[512];
+    snprintf(want, sizeof want, "MSG %s %s sync", room, user);
+    int64_t deadline = now_ns() + timeout_ms * MS;
+    for (int i = 0; i < n; i++) {
+        int heard = 0;
+        while (!heard) {
+            if (now_ns() > deadline || say_text(from, "SAY sync\n") != 0) {
+                return -1;
+            }
+            while (!heard && read_line(listeners[i], line, sizeof line, 100)) {
+                heard = strcmp(line, want) == 0;
+            }
+        }
+    }
+    return 0;
+}
+
+/* Reads and drops what `c` has queued until it has been quiet for quiet_ms. */
+static void drain(conn *c, int quiet_ms) {
+    char line[512];
+    while (read_line(c, line, sizeof line, quiet_ms)) {
+    }
+}
+
 /* ---- relay ----------------------------------------------------------------------------- */
 
 /* Reads until `count` lines of `from` arrived in order; returns how many did. */
@@ -166,6 +204,14 @@ static int relay(int pa, int pb, int count, const char *room, int timeout_ms) {
         printf("relay: could not join %s on ports %d and %d\n", room, pa, pb);
         return 1;
     }
+    if (sync_room(a, "alice", &b, 1, room, timeout_ms) != 0 ||
+        sync_room(b, "bob", &a, 1, room, timeout_ms) != 0) {
+        printf("relay: port %d -> %d: 0 of %d; nothing said in %s came through within %dms\n", pa,
+               pb, count, room, timeout_ms);
+        return 1;
+    }
+    drain(a, 50);
+    drain(b, 50);
     for (int i = 0; i < count; i++) {
         if (say(a, "SAY %lld\n", i) != 0 || say(b, "SAY %lld\n", i) != 0) {
             printf("relay: a gateway stopped taking lines\n");
@@ -214,6 +260,9 @@ static void heard_line(stream *s, listener *l, const char *line, int64_t now) {
     char prefix[160];
     int n = snprintf(prefix, sizeof prefix, "MSG %s pub ", s->room);
     char *end = (char *)line;
+    if (strncmp(line, prefix, (size_t)n) == 0 && strcmp(line + n, "sync") == 0) {
+        return; /* a late echo of sync_room's */
+    }
     long long v = strncmp(line, prefix, (size_t)n) == 0 ? strtoll(line + n, &end, 10) : -1;
     l->last_line = now;
     if (v < 0 || v >= s->said || *end != '\0' || end == line + n) {
@@ -282,6 +331,13 @@ static int run_stream(int pport, int sport, const char *room, int rate) {
     if (!sub.c || !pub.c || !s.said_at || !sub.seen || !pub.seen) {
         return 1;
     }
+    conn *listeners[2] = {sub.c, pub.c};
+    if (sync_room(pub.c, "pub", listeners, 2, room, 10000) != 0) {
+        fprintf(stderr, "chatprobe: nothing pub said came through within 10s\n");
+        return 1;
+    }
+    drain(sub.c, 100);
+    drain(pub.c, 100);
     struct sigaction sa = {.sa_handler = on_signal};
     sigaction(SIGUSR1, &sa, NULL);
     sigaction(SIGUSR2, &sa, NULL);
