@@ -211,13 +211,14 @@ for h in rogue gate room; do
     timing "systemctl stop hale-serve@chat on $h" "$t"
     [ "$(prop "$h" hale-serve@chat ActiveState)" = inactive ] || fail "$h is not inactive"
 done
-# dumped HOST INSTANCE...: every INSTANCE's counters are in HOST's journal (it may lag a little).
+# dumped HOST INSTANCE...: serve logged every INSTANCE's end at this stop, which comes after
+# the counters the instance wrote as it ended (the journal may lag a little).
 dumped() {
     h=$1
     shift
     ct "$h" journalctl -u hale-serve@chat -o cat >"$work/journal-$h"
     for i in "$@"; do
-        grep -q "^$i | hale-bus binding " "$work/journal-$h" || return 1
+        grep -q "^hale serve: $i stopped (exited with status 0)" "$work/journal-$h" || return 1
     done
 }
 wait_until 10 "no counters from the room" dumped room room-0

@@ -45,15 +45,22 @@ fail_hook=show_relays
 
 prop() { ct sd systemctl show -p "$2" --value "$1"; }
 journal() { ct sd journalctl -u "$1" --no-pager -o cat; }
-cursor() { ct sd journalctl -n 0 --show-cursor | sed -n 's/^-- cursor: //p'; }
-journal_since() { ct sd journalctl -u "$1" --after-cursor="$2" --no-pager -o cat; }
-# logged UNIT PATTERN [CURSOR]: PATTERN is in UNIT's journal (after CURSOR); kept in $work/journal.
+# logged PATTERN JOURNALCTL-MATCHES...: PATTERN is in that part of the journal (-u UNIT, or
+# _PID=PID: the lines one process wrote, which keeps one serve's lines apart from another's);
+# kept in $work/journal. Lines from different sources may reach the journal out of order, so
+# the checks select by unit and pid, never by position.
 logged() {
-    if [ -n "${3:-}" ]; then journal_since "$1" "$3"; else journal "$1"; fi >"$work/journal"
-    grep -q -- "$2" "$work/journal"
+    pattern=$1
+    shift
+    ct sd journalctl --no-pager -o cat "$@" >"$work/journal"
+    grep -q -- "$pattern" "$work/journal"
 }
-# expect_log WHAT UNIT PATTERN [CURSOR]: waits for it a little (the journal may lag behind).
-expect_log() { wait_until 10 "$1" logged "$2" "$3" "${4:-}"; }
+# expect_log WHAT PATTERN MATCHES...: waits for it a little (the journal may lag behind).
+expect_log() {
+    what=$1
+    shift
+    wait_until 10 "$what" logged "$@"
+}
 conf=/etc/hale/chat/hale.toml
 ctl_as() {
     u=$1
@@ -129,9 +136,9 @@ timing "systemctl start hale-serve@chat (returns on READY=1)" "$t"
 [ "$(prop hale-serve@chat ActiveState)" = active ] || fail "hale-serve@chat is not active"
 all_ready || fail "start returned before every instance was ready: $(status)"
 serve=$(prop hale-serve@chat MainPID)
-expect_log "no READY=1 from serve (pid $serve)" hale-serve@chat \
-    "Got notification message from PID $serve (READY=1"
-expect_log "serve did not say all are up" hale-serve@chat "hale serve: all 3 instances of chat are up"
+expect_log "no READY=1 from serve (pid $serve)" \
+    "Got notification message from PID $serve (READY=1" -u hale-serve@chat
+expect_log "serve did not say all are up" "hale serve: all 3 instances of chat are up" _PID="$serve"
 text=$(prop hale-serve@chat StatusText)
 [ "$text" = "chat: 3 of 3 instances ready" ] || fail "STATUS= is '$text'"
 echo "ok: active, READY=1 from serve (pid $serve), STATUS=$text"
@@ -157,7 +164,7 @@ ct sd kill -9 "$gw"
 gw_back() { status | grep -q '^gateway-0 .*state=ready *restarts=1 ' && [ "$(inst_pid gateway-0)" != "$gw" ]; }
 wait_until 30 "gateway-0 was not restarted" gw_back
 timing "gateway-0 SIGKILLed until serve has it ready again" "$t"
-expect_log "serve did not see the kill" hale-serve@chat "gateway-0 was killed by signal 9"
+expect_log "serve did not see the kill" "gateway-0 was killed by signal 9" _PID="$serve"
 relay 7101 7102 sd2 || fail "relay after the restart: $(cat "$work/relay-sd2.out")"
 echo "ok: $(status | grep '^gateway-0')"
 
@@ -167,7 +174,6 @@ g0=$(inst_pid gateway-0)
 g1=$(inst_pid gateway-1)
 sed -i 's/CHAT_PORT_BASE = "7101" }/CHAT_PORT_BASE = "7101", CHAT_TAG = "v2" }/' "$root$conf"
 grep -q 'CHAT_TAG = "v2"' "$root$conf" || fail "could not edit hale.toml"
-c=$(cursor)
 t=$(now_ns)
 ct sd systemctl reload hale-serve@chat || fail "systemctl reload failed"
 reloaded() {
@@ -175,10 +181,10 @@ reloaded() {
 }
 wait_until 30 "the changed gateways did not come back" reloaded
 timing "systemctl reload until the changed gateways are ready" "$t"
-expect_log "serve did not report the reload" hale-serve@chat \
-    "reloaded $conf: 1 unchanged, 1 changed, 0 added, 0 removed" "$c"
+expect_log "serve did not report the reload" \
+    "reloaded $conf: 1 unchanged, 1 changed, 0 added, 0 removed" _PID="$serve"
 both_stopped() {
-    logged hale-serve@chat "gateway-[01] stopped" "$c" &&
+    logged "gateway-[01] stopped" _PID="$serve" &&
         [ "$(grep -c 'gateway-[01] stopped' "$work/journal")" = 2 ]
 }
 wait_until 10 "the old gateways did not both stop" both_stopped
@@ -205,14 +211,13 @@ serve=$(prop hale-serve@chat MainPID)
 
 echo "== serve stopped with SIGSTOP: systemd's watchdog kills it"
 old=$(descendants "$serve")
-c=$(cursor)
 t=$(now_ns)
 ct sd kill -STOP "$serve"
 wait_until 60 "the watchdog did not replace the stopped serve" main_changed hale-serve@chat "$serve"
 timing "serve SIGSTOPped until the watchdog had it restarted (WatchdogSec=3s)" "$t"
-expect_log "no watchdog timeout in the journal" hale-serve@chat "Watchdog timeout"
-expect_log "the watchdog did not kill serve $serve" hale-serve@chat \
-    "Killing process $serve (hale) with signal SIGABRT" "$c"
+expect_log "no watchdog timeout in the journal" "Watchdog timeout" -u hale-serve@chat
+expect_log "the watchdog did not kill serve $serve" \
+    "Killing process $serve (hale) with signal SIGABRT" -u hale-serve@chat
 # shellcheck disable=SC2086
 wait_until 10 "processes of the hung serve survive: $old" none_alive $old
 all_ready || fail "after the watchdog restart: $(status)"
@@ -220,17 +225,15 @@ serve=$(prop hale-serve@chat MainPID)
 echo "ok: watchdog timeout, serve killed with SIGABRT, restarted as $serve"
 
 echo "== systemctl stop drains in reverse start order"
-c=$(cursor)
 t=$(now_ns)
 ct sd systemctl stop hale-serve@chat || fail "systemctl stop failed"
 timing "systemctl stop hale-serve@chat (drain)" "$t"
 [ "$(prop hale-serve@chat ActiveState)" = inactive ] || fail "not inactive after stop"
-expect_log "no STOPPING=1 from serve" hale-serve@chat \
-    "Got notification message from PID $serve (STOPPING=1)" "$c"
-expect_log "the room's drain line is not in the journal" hale-serve@chat \
-    '^room-0 | room service drained' "$c"
-expect_log "serve did not log room-0's end" hale-serve@chat \
-    '^hale serve: room-0 stopped' "$c"
+expect_log "no STOPPING=1 from serve" \
+    "Got notification message from PID $serve (STOPPING=1)" -u hale-serve@chat
+expect_log "the room's drain line is not in the journal" \
+    '^room-0 | room service drained' _PID="$serve"
+expect_log "serve did not log room-0's end" '^hale serve: room-0 stopped' _PID="$serve"
 order=$(sed -n 's/^hale serve: \(.*\) stopped (exited with status 0)$/\1/p' "$work/journal" | tr '\n' ' ')
 [ "$order" = "gateway-1 gateway-0 room-0 " ] || fail "drain order: '$order'"
 for n in gateway-1 gateway-0; do
@@ -264,21 +267,20 @@ ct sd cat "/proc/$prog/environ" | tr '\0' '\n' |
     grep -qx 'HALE_KEY_FILE=/run/credentials/hale-program@chat-room.service/deploy.key' ||
     fail "the key does not come from the credentials directory"
 relay 7301 7301 prog1 || fail "relay through the programs: $(cat "$work/relay-prog1.out")"
-expect_log "no READY=1 from the program (pid $prog)" hale-program@chat-room \
-    "Got notification message from PID $prog (READY=1"
-expect_log "no WATCHDOG=1 from the program (pid $prog)" hale-program@chat-room \
-    "Got notification message from PID $prog (WATCHDOG=1"
+expect_log "no READY=1 from the program (pid $prog)" \
+    "Got notification message from PID $prog (READY=1" -u hale-program@chat-room
+expect_log "no WATCHDOG=1 from the program (pid $prog)" \
+    "Got notification message from PID $prog (WATCHDOG=1" -u hale-program@chat-room
 echo "ok: the room runs as dynamic uid $uid with its key from a credential; READY=1 and WATCHDOG=1 from pid $prog; $(head -n 1 "$work/relay-prog1.out")"
 
 echo "== a program stopped with SIGSTOP: the watchdog kills it, systemd restarts it"
-c=$(cursor)
 t=$(now_ns)
 ct sd kill -STOP "$prog"
 wait_until 60 "the hung program was not replaced" main_changed hale-program@chat-room "$prog"
 timing "program SIGSTOPped until restarted (WatchdogSec=2s)" "$t"
-expect_log "no watchdog timeout for the program" hale-program@chat-room "Watchdog timeout"
-expect_log "the watchdog did not kill the program" hale-program@chat-room \
-    "Killing process $prog (chat-room) with signal SIGABRT" "$c"
+expect_log "no watchdog timeout for the program" "Watchdog timeout" -u hale-program@chat-room
+expect_log "the watchdog did not kill the program" \
+    "Killing process $prog (chat-room) with signal SIGABRT" -u hale-program@chat-room
 prog=$(prop hale-program@chat-room MainPID)
 relay_again() { relay 7301 7301 prog2 500; }
 t=$(now_ns)
@@ -287,15 +289,13 @@ timing "relay through the gateway again after the room's restart" "$t"
 echo "ok: killed by the watchdog, restarted as $prog, lines relay again"
 
 echo "== systemctl stop: STOPPING=1 from the program"
-c=$(cursor)
 ct sd systemctl stop hale-program@chat-gateway hale-program@chat-room || fail "systemctl stop failed"
 for u in hale-program@chat-gateway hale-program@chat-room; do
     [ "$(prop "$u" ActiveState)" = inactive ] || fail "$u is $(prop "$u" ActiveState) after stop"
 done
-expect_log "the room's drain line is not in the journal" hale-program@chat-room \
-    'room service drained' "$c"
-expect_log "no STOPPING=1 from the program (pid $prog)" hale-program@chat-room \
-    "Got notification message from PID $prog (STOPPING=1)" "$c"
+expect_log "the room's drain line is not in the journal" 'room service drained' _PID="$prog"
+expect_log "no STOPPING=1 from the program (pid $prog)" \
+    "Got notification message from PID $prog (STOPPING=1)" -u hale-program@chat-room
 echo "ok: STOPPING=1 from pid $prog, drained, inactive"
 
 timing "the whole test" "$t_test"
