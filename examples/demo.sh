@@ -10,6 +10,9 @@
 # writes the run as an HTML page with charts (BUILD/demo-report.html). Then serve is stopped and
 # every process drains.
 set -eu
+# The copy's relative ipc sockets stay beside it, even when this runs inside a systemd unit
+# (whose $RUNTIME_DIRECTORY would otherwise take them).
+unset RUNTIME_DIRECTORY
 build=${1:-build/release}
 seconds=${DEMO_SECONDS:-20}
 here=$(cd "$(dirname "$0")" && pwd)

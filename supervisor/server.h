@@ -132,6 +132,7 @@ struct sv_server {
 
     int upstream; /* NOTIFY_SOCKET was given to serve */
     int reported_ready;
+    int ready_pending; /* READY=1 waits to go out with the next STATUS= */
     char upstream_status[200];
     ev_timer upstream_watchdog;
 };
@@ -179,7 +180,7 @@ const char *sv_restart_reason_name(sv_restart_reason why);
 /* upstream.c */
 void sv_upstream_init(sv_server *srv);
 void sv_upstream_status(sv_server *srv, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void sv_upstream_ready(sv_server *srv);
+void sv_upstream_ready(sv_server *srv); /* sent with the next sv_upstream_status */
 void sv_upstream_stopping(sv_server *srv);
 
 /* build.c: builds every program entry of `spec` into statedir; fills their argv. */

@@ -150,11 +150,25 @@ static void report_progress(sv_server *srv) {
     if (srv->shutting_down) {
         return;
     }
+    /* What `systemctl status` shows: the deployment, and the first few that are not ready. */
+    char others[120] = "";
+    size_t used = 0, listed = 0;
+    int64_t now = sv_now_ns();
+    for (size_t i = 0; i < srv->ninsts && listed < 3; i++) {
+        const sv_inst *inst = srv->insts[i];
+        if (inst->state != I_READY && inst->state != I_EXITED && used < sizeof others) {
+            int w = snprintf(others + used, sizeof others - used, "%s%s %s", listed ? ", " : "; ",
+                             inst->name, sv_state_name(inst, now));
+            used += w > 0 ? (size_t)w : 0;
+            listed++;
+        }
+    }
     if (up == srv->ninsts && !srv->reported_ready) {
         sv_log("all %zu instances of %s are up", srv->ninsts, srv->spec.name);
-        sv_upstream_ready(srv);
+        sv_upstream_ready(srv); /* with the status below in the same message */
     }
-    sv_upstream_status(srv, "%zu of %zu instances ready", ready, srv->ninsts);
+    sv_upstream_status(srv, "%s: %zu of %zu instances ready%s", srv->spec.name, ready, srv->ninsts,
+                       others);
 }
 
 static void pump_starts(sv_server *srv) {
@@ -418,9 +432,9 @@ static void apply(sv_server *srv, sv_spec *fresh) {
             add_instances(srv, np);
         }
     }
-    for (size_t i = nold; i-- > 0;) {
+    for (size_t i = 0; i < nold; i++) {
         if (old[i]) {
-            retire(srv, old[i]);
+            retire(srv, old[i]); /* in start order: pump_retiring stops the last first */
         }
     }
     free(old);

@@ -205,12 +205,29 @@ static int role_of(const tp_route *r, const hale_bind_desc *d) {
                                        : TP_ROLE_INFER;
 }
 
+/* The URL topic `d` is carried on (the route's, else the source's; NULL when neither). A
+ * relative ipc path names a socket in the process's runtime directory: systemd's
+ * $RUNTIME_DIRECTORY (its first entry) when the unit has one, where a sandboxed service may
+ * write, else the working directory. */
+static const char *topic_url(const hale_bind_desc *d, char *buf, size_t len) {
+    const tp_route *r = tp_routes_find(&S.routes, hale_bus_topic(d->topic)->subject);
+    const char *url = r ? r->url : d->url;
+    const char *dir = getenv("RUNTIME_DIRECTORY");
+    if (!url || strncmp(url, "ipc://", 6) != 0 || url[6] == '/' || url[6] == '\0' || !dir ||
+        dir[0] != '/') {
+        return url;
+    }
+    snprintf(buf, len, "ipc://%.*s/%s", (int)strcspn(dir, ":"), dir, url + 6);
+    return buf; /* too long: cut, and refused by the binding as longer than a socket path */
+}
+
 /* Groups the topics by URL, marking the ones carried in used[]. Returns 0 or -1 with err. */
 static int plan(const hale_bind_desc *d, size_t n, int *used, char *err, size_t errlen) {
     for (size_t i = 0; i < n; i++) {
         const hale_bus_topic_desc *t = hale_bus_topic(d[i].topic);
         const tp_route *r = tp_routes_find(&S.routes, t->subject);
-        const char *url = r ? r->url : d[i].url;
+        char buf[sizeof S.links[0].url];
+        const char *url = topic_url(&d[i], buf, sizeof buf);
         used[i] = 0;
         if (!url) {
             continue;
@@ -316,8 +333,8 @@ static int bind_open(const hale_bind_desc *d, size_t n, char *err, size_t errlen
             continue;
         }
         const hale_bus_topic_desc *t = hale_bus_topic(d[i].topic);
-        const tp_route *r = tp_routes_find(&S.routes, t->subject);
-        link *l = link_for(r ? r->url : d[i].url);
+        char buf[sizeof S.links[0].url];
+        link *l = link_for(topic_url(&d[i], buf, sizeof buf));
         int h = tp_binding_add_topic(l->b, t->subject, t->payload, d[i].subscribes ? deliver : NULL,
                                      (void *)(intptr_t)d[i].topic);
         if (h < 0) {
