@@ -169,6 +169,9 @@ hc_kwarg *ck_kwarg(hc_kwargs *kws, const char *key);
 /* check_locus.c */
 void ck_locus_signature(hc_program *P, hc_decl *locus);
 void ck_locus_bodies(hc_program *P, hc_decl *locus);
+/* Loci that contain each other through their locus-typed parameters (A holds a B that holds an
+ * A): every instance would need an endless tree of children. Runs after every signature. */
+void ck_locus_cycles(hc_program *P);
 void ck_topic(hc_program *P, hc_decl *topic);
 hc_decl *ck_locus_method(hc_decl *locus, const char *name);
 
