@@ -22,6 +22,15 @@ check "key is 64 hex chars" sh -c "grep -Eq '^[0-9a-f]{64}\$' '$work/k'"
 check "keygen refuses to overwrite" sh -c "! '$hale' keygen -o '$work/k' 2>/dev/null"
 check "version with HALE_HOME elsewhere says not found" \
     sh -c "HALE_HOME=/nonexistent '$hale' version | grep -q 'not found'"
+for cmd in check build run; do
+    check "$cmd of a missing file: its one error, status 1" sh -c "cd '$work' &&
+        '$hale' $cmd none.hl >o 2>&1; test \$? -eq 1 && test \$(wc -l <o) -eq 1 &&
+        grep -qx 'hale: error: cannot open \`none.hl\`: No such file or directory' o"
+done
+echo x >"$work/notes.txt"
+check "check of a non-.hl file: its error and help, status 1" sh -c "cd '$work' &&
+    '$hale' check notes.txt >o 2>&1; test \$? -eq 1 && test \$(wc -l <o) -eq 2 &&
+    grep -q 'is not a .hl file' o"
 rm -rf "$work"
 [ $bad -eq 0 ] && echo "cli smoke: ok"
 exit $bad
