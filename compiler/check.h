@@ -29,6 +29,10 @@ const char *hc_place_entry_pool(hc_program *P, hc_placement *pl);
 typedef struct hc_scope {
     struct hc_scope *up;
     HC_VEC(hc_local *) locals;
+    /* past a few locals, a hash index of them by name (open addressing, cap a power of two),
+     * so that a function of 100k `let`s checks in linear time */
+    hc_local **index;
+    int index_cap;
 } hc_scope;
 
 typedef struct hc_loop {
