@@ -142,6 +142,8 @@ static const char std_source[] =
     "    fn recv_into(buf: BytesBuilder, max: Int) -> Int fallible(IoError);\n"
     "    fn set_nodelay(on: Bool) fallible(IoError);\n"
     "    fn set_recv_timeout(d: Duration);\n"
+    "    fn set_send_timeout(d: Duration);\n"
+    "    fn shutdown();\n"
     "    fn close();\n"
     "    fn fd() -> Int;\n"
     "    fn release_fd() -> Int;\n"

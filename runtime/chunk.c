@@ -213,6 +213,42 @@ void hale_chunk_put(hale_chunk *c) {
     cache.items[cache.count++] = c;
 }
 
+void hale_chunk_cache_trim(int keep) {
+    if (cache.count > keep) {
+        pthread_mutex_lock(&pool_lock);
+        while (cache.count > keep) {
+            pool_give_locked(cache.items[--cache.count]);
+        }
+        pthread_mutex_unlock(&pool_lock);
+    }
+    for (int i = 0; i < LARGE_KEEP; i++) {
+        hale_sys_free(cache.spare[i]);
+        cache.spare[i] = NULL;
+    }
+}
+
+int64_t hale_chunk_pool_trim(int64_t keep) {
+    hale_chunk *drop = NULL;
+    int64_t n = 0;
+    pthread_mutex_lock(&pool_lock);
+    while (pool_count > keep) {
+        hale_chunk *c = pool_head;
+        pool_head = c->next;
+        pool_count--;
+        c->next = drop;
+        drop = c;
+        n++;
+    }
+    pthread_mutex_unlock(&pool_lock);
+    while (drop) { /* outside the lock: free can take a while */
+        hale_chunk *next = drop->next;
+        hale_sys_free(drop);
+        bump_stat(&stat_released);
+        drop = next;
+    }
+    return n;
+}
+
 hale_chunk_stats hale_chunk_pool_stats(void) {
     hale_chunk_stats s;
     s.hits = atomic_load_explicit(&stat_hits, memory_order_relaxed);

@@ -82,6 +82,7 @@ struct hale_pool {
     bool cancel_new; /* shutdown: coroutines are born cancelled */
     hale_stack_cache stacks;
     ev_timer poke_timer; /* a deferred "maybe idle" to the main pool */
+    ev_timer trim_timer; /* memory back after a burst (trim.c) */
     ev_tstamp last_poke;
     void *tsan_thread_fiber;
     const void *asan_sched_bottom;
@@ -108,6 +109,10 @@ extern _Thread_local struct hale_locus_frame *hale_tls_frame;
 /* Configuration fixed at hale_sched_init. */
 size_t hale_sched_stack_size(void);
 size_t hale_sched_stack_cache_max(void);
+
+/* trim.c: the timer that gives idle stacks, chunks and heap back to the system. */
+void hale_trim_start(hale_pool *p);
+void hale_trim_stop(hale_pool *p);
 
 /* One turn of the pool's loop: run the coroutines that are ready now, then poll (blocking when
  * `may_block` and nothing is ready). */

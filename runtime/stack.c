@@ -150,3 +150,21 @@ void hale_stack_cache_clear(hale_stack_cache *c) {
     }
     c->idle = 0;
 }
+
+size_t hale_stack_cache_trim(hale_stack_cache *c, size_t keep) {
+    size_t n = 0;
+    hale_stack **pp = &c->free;
+    for (size_t i = 0; *pp && i < keep; i++) {
+        pp = &(*pp)->next_free;
+    }
+    while (*pp) {
+        hale_stack *s = *pp;
+        *pp = s->next_free;
+        hale_stack_unmap(s);
+        hale_sys_free(s);
+        c->idle--;
+        c->unmaps++;
+        n++;
+    }
+    return n;
+}

@@ -53,5 +53,8 @@ void hale_stack_cache_put(hale_stack_cache *c, hale_stack *s);
 
 /* Unmaps every idle stack. */
 void hale_stack_cache_clear(hale_stack_cache *c);
+/* After a burst: unmaps the idle stacks beyond `keep` (the most recently freed stay). Returns
+ * how many went back to the system. */
+size_t hale_stack_cache_trim(hale_stack_cache *c, size_t keep);
 
 #endif

@@ -233,6 +233,73 @@ static void test_cancelled_accept_and_timeout(void **state) {
     hale_sched_shutdown();
 }
 
+/* ---- send deadline, shutdown ---- */
+
+static int send_rc;
+static const char *send_kind;
+static int64_t sent_before_timeout;
+static int64_t woken_rc;
+static hale_tcp_stream reader_side;
+
+/* The peer never reads: a send bigger than both socket buffers meets its deadline. */
+static void stalled_sender(void *arg) {
+    (void)arg;
+    hale_tcp_stream c, s;
+    hale_io_error err;
+    assert_int_equal(hale_tcp_connect("127.0.0.1", port, &c, &err), 0);
+    assert_int_equal(hale_tcp_accept(&lst, &s, &err), 0);
+    int small = 4096;
+    setsockopt(s.fd, SOL_SOCKET, SO_SNDBUF, &small, sizeof small);
+    setsockopt(c.fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+    s.send_timeout_ns = 50 * MS;
+    static char big[8 << 20];
+    send_rc = hale_tcp_send(&s, big, sizeof big, &err);
+    send_kind = err.kind;
+    sent_before_timeout = 1;
+    hale_tcp_close(&s);
+    hale_tcp_close(&c);
+}
+
+/* A reader parked on a stream, woken by another coroutine's shutdown of the same fd. */
+static void parked_reader(void *arg) {
+    (void)arg;
+    hale_io_error err;
+    char buf[8];
+    woken_rc = hale_tcp_recv(&reader_side, buf, sizeof buf, &err);
+}
+
+static void shutter(void *arg) {
+    (void)arg;
+    hale_sleep(20 * MS);
+    hale_tcp_stream borrowed = {.fd = reader_side.fd}; /* as a borrowed Stream does */
+    hale_tcp_shutdown(&borrowed);
+}
+
+static void test_send_deadline_and_shutdown(void **state) {
+    (void)state;
+    hale_sched_init(NULL);
+    listen_any();
+    hale_spawn(hale_pool_main(), stalled_sender, NULL, NULL);
+    assert_int_equal(hale_sched_run(), 0);
+    assert_int_equal(sent_before_timeout, 1);
+    assert_int_equal(send_rc, -1);
+    assert_string_equal(send_kind, "timeout");
+
+    hale_tcp_stream c;
+    hale_io_error err;
+    assert_int_equal(hale_tcp_connect("127.0.0.1", port, &c, &err), 0);
+    assert_int_equal(hale_tcp_accept(&lst, &reader_side, &err), 0);
+    woken_rc = -99;
+    hale_spawn(hale_pool_main(), parked_reader, NULL, NULL);
+    hale_spawn(hale_pool_main(), shutter, NULL, NULL);
+    assert_int_equal(hale_sched_run(), 0);
+    assert_int_equal(woken_rc, 0); /* end of stream, though the peer is still connected */
+    hale_tcp_close(&reader_side);
+    hale_tcp_close(&c);
+    hale_tcp_listener_close(&lst);
+    hale_sched_shutdown();
+}
+
 /* Outside the scheduler (a thread with no pool) the same calls simply block. */
 static void test_works_without_a_pool(void **state) {
     (void)state;
@@ -257,6 +324,7 @@ int main(void) {
         cmocka_unit_test(test_refused_and_in_use),
         cmocka_unit_test(test_reset_and_broken_pipe),
         cmocka_unit_test(test_cancelled_accept_and_timeout),
+        cmocka_unit_test(test_send_deadline_and_shutdown),
         cmocka_unit_test(test_works_without_a_pool),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
