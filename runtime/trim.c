@@ -15,9 +15,9 @@
 #include "stack.h"
 
 #define TRIM_INTERVAL 2.0
-#define STACK_KEEP 32
+#define STACK_KEEP 16
 #define CHUNK_CACHE_KEEP 4
-#define CHUNK_POOL_KEEP 32
+#define CHUNK_POOL_KEEP 8
 #define HEAP_SLACK ((size_t)2 << 20) /* free heap space worth a malloc_trim */
 
 static void trim_cb(struct ev_loop *loop, ev_timer *w, int revents) {
