@@ -15,6 +15,7 @@ typedef struct hale_chunk {
     struct hale_chunk *next;
     size_t cap;   /* usable bytes after the header */
     int standard; /* 1: pool-recycled HALE_CHUNK_SIZE chunk; 0: dedicated */
+    int dirty;    /* in the shared pool: its pages may be resident (hale_chunk_pool_trim) */
     /* payload follows, 16-byte aligned */
 } hale_chunk;
 
@@ -35,7 +36,8 @@ void hale_chunk_put(hale_chunk *c);
 
 /* Memory back after a burst (pool.c calls these from a timer on every pool's thread):
  * the calling thread's cache keeps at most `keep` chunks and drops its large spares; the shared
- * pool keeps at most `keep` idle chunks and frees the rest (returns how many). */
+ * pool keeps at most `keep` idle chunks, their pages given back (MADV_DONTNEED), and frees the
+ * rest (returns how many). */
 void hale_chunk_cache_trim(int keep);
 int64_t hale_chunk_pool_trim(int64_t keep);
 

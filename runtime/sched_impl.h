@@ -128,5 +128,8 @@ int hale_co_run_ready(hale_pool *p); /* returns how many were resumed */
 hale_co *hale_co_spawn_local(hale_pool *p, void (*fn)(void *), void *arg);
 void hale_co_cancel_all(hale_pool *p);
 void hale_co_free_all(hale_pool *p);
+/* Frees the finished coroutines kept for reuse beyond `keep` (each with its scratch region);
+ * returns how many. Owner thread. */
+size_t hale_co_cache_trim(hale_pool *p, size_t keep);
 
 #endif

@@ -3,8 +3,9 @@
  * A burst of connections leaves the process holding what it needed at the peak: each pool's
  * cache of coroutine stacks (a stack's touched pages stay resident), each thread's cache of
  * region chunks, the shared chunk pool, and the C heap's free space. Every pool runs this every
- * TRIM_INTERVAL on its own thread, which owns its stack cache and chunk cache: idle stacks
- * beyond STACK_KEEP are unmapped, the chunk cache keeps CHUNK_CACHE_KEEP. The main pool also
+ * TRIM_INTERVAL on its own thread, which owns its caches: finished coroutines (each with its
+ * scratch region) and idle stacks beyond STACK_KEEP are freed and unmapped, the kept stacks'
+ * pages given back, and the chunk cache keeps CHUNK_CACHE_KEEP. The main pool also
  * frees the shared pool's idle chunks beyond CHUNK_POOL_KEEP and asks the allocator to give
  * its free pages back (malloc_trim, which madvises free space inside the heap too). What is kept
  * is a reserve for the next burst; a steady load reuses it and never reaches the system. */
@@ -18,12 +19,13 @@
 #define STACK_KEEP 16
 #define CHUNK_CACHE_KEEP 4
 #define CHUNK_POOL_KEEP 8
-#define HEAP_SLACK ((size_t)2 << 20) /* free heap space worth a malloc_trim */
+#define HEAP_SLACK ((size_t)128 << 10) /* free heap space worth a malloc_trim */
 
 static void trim_cb(struct ev_loop *loop, ev_timer *w, int revents) {
     (void)loop;
     (void)revents;
     hale_pool *p = w->data;
+    hale_co_cache_trim(p, STACK_KEEP);
     hale_stack_cache_trim(&p->stacks, STACK_KEEP);
     hale_chunk_cache_trim(CHUNK_CACHE_KEEP);
     if (p->kind == HALE_POOL_MAIN) {

@@ -254,8 +254,8 @@ bad=$(grep '| hale-bus binding ' "$err" | grep -Ev ' lost_gap=0 ' || true)
 bad=$(grep '| hale-bus binding ' "$err" | grep -E ' rejected_[a-z_]*=[1-9]' || true)
 [ -z "$bad" ] || fail "rejected frames: $bad"
 # Drops only toward a process that was down: gateway-0 (the one publisher that outlived the
-# room's kill) counts the lines said while the room was dead, and the room's fan-out may drop
-# frames for the gateway that sat stopped until its watchdog. What reached the processes that
+# room's kill) counts the lines said while the room was dead, and the restarted room counts the
+# broadcasts it made before any gateway had linked to it again (checked below). What reached the processes that
 # lived is proven by the receivers: no gaps in any sender's sequence (above), and the room
 # broadcast every line it heard (below).
 bad=$(grep '| hale-bus binding ' "$err" | grep -E ' send_dropped=[1-9]' |
@@ -267,10 +267,14 @@ count() { # count INSTANCE URL-PART FIELD
 }
 heard=$(count room-0 said.sock received)
 broadcast=$(count room-0 broadcast.sock sent)
-[ -n "$heard" ] && [ "$heard" = "$broadcast" ] ||
-    fail "the room heard $heard lines but broadcast $broadcast"
-echo "ok: the room (since its restart) heard $heard lines and broadcast each one;" \
-    "$(count gateway-0 said.sock send_dropped) lines said while it was dead were dropped and counted;" \
-    "$(count room-0 broadcast.sock send_dropped) frames for the stopped gateway dropped and counted"
+unsent=$(count room-0 broadcast.sock send_dropped)
+[ -n "$heard" ] && [ "$heard" = $((broadcast + unsent)) ] ||
+    fail "the room heard $heard lines but broadcast $broadcast and dropped $unsent"
+# Right after its restart the room can hear a gateway (Said re-linked) before any gateway's
+# Broadcast link is back: those lines have no one to go to, and are counted. Only then.
+[ "$unsent" -le 50 ] || fail "the room dropped $unsent broadcasts: more than a restart explains"
+echo "ok: the room (since its restart) heard $heard lines: broadcast $broadcast, $unsent with no" \
+    "gateway linked yet (counted); $(count gateway-0 said.sock send_dropped) lines said while it" \
+    "was dead were dropped and counted"
 echo "ok: no gaps or rejected frames; no drops between the processes that lived to the end"
 echo "ok: chaos survived"
