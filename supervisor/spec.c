@@ -271,7 +271,12 @@ static int read_serve(ctx *c, const cfg_value *t, sv_spec *s) {
                           "'within' must be longer than 0s");
     }
     if (s->max_backoff_ns < s->backoff_ns) {
-        return cfg_errorf(c->doc, cfg_line(cfg_get(t, "max_backoff")), c->err, c->errlen,
+        const cfg_value *max = cfg_get(t, "max_backoff");
+        if (!max) { /* the default cap: the file's `backoff` is what is too long */
+            return cfg_errorf(c->doc, cfg_line(cfg_get(t, "backoff")), c->err, c->errlen,
+                              "'backoff' must not be longer than 'max_backoff' (5s unless set)");
+        }
+        return cfg_errorf(c->doc, cfg_line(max), c->err, c->errlen,
                           "'max_backoff' must not be shorter than 'backoff'");
     }
     TRY(cfg_get_str(c->doc, t, "control", &control, c->err, c->errlen));
