@@ -9,10 +9,11 @@ ASAN  := build/asan
 TSAN  := build/tsan
 FUZZ  := build/fuzz
 FUZZ_SECONDS ?= 60
+FUZZ_SMOKE_SECONDS ?= 5
 PREFIX ?= /usr/local
 
-.PHONY: all deps build build-asan build-tsan test test-release test-asan test-tsan demo \
-        install fuzz bench format clean
+.PHONY: all deps build build-asan build-tsan build-fuzz test test-release test-asan test-tsan \
+        test-fuzz demo install fuzz bench format clean
 
 all: build
 
@@ -31,9 +32,16 @@ build-tsan: deps
 	@$(CMAKE) -S . -B $(TSAN) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHALE_TSAN=ON >/dev/null
 	@$(CMAKE) --build $(TSAN) -j $(JOBS)
 
-# Release and ASan+UBSan run every test; the TSan build runs the tests labelled `thread`.
-test: build build-asan build-tsan
-	@$(MAKE) --no-print-directory test-release test-asan test-tsan
+# The libFuzzer targets, built with clang (with ASan+UBSan and the fuzzer's coverage), and only
+# them and what they link.
+build-fuzz: deps
+	@CC=clang $(CMAKE) -S . -B $(FUZZ) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHALE_FUZZ=ON >/dev/null
+	@$(CMAKE) --build $(FUZZ) -j $(JOBS) --target hale_fuzz_targets
+
+# Release and ASan+UBSan run every test; the TSan build runs the tests labelled `thread`; every
+# fuzz target runs FUZZ_SMOKE_SECONDS from its kept corpus (a crash fails the run).
+test: build build-asan build-tsan build-fuzz
+	@$(MAKE) --no-print-directory test-release test-asan test-tsan test-fuzz
 
 test-release:
 	@echo "== tests: release build"
@@ -49,6 +57,10 @@ test-tsan:
 	@cd $(TSAN) && TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
 	    ctest --output-on-failure -j $(JOBS) -L thread
 
+test-fuzz:
+	@echo "== tests: fuzz targets (clang), $(FUZZ_SMOKE_SECONDS)s each"
+	@tests/fuzz/run-fuzzers.sh --smoke $(FUZZ) $(FUZZ_SMOKE_SECONDS)
+
 demo: build
 	@examples/demo.sh $(REL)
 
@@ -56,10 +68,7 @@ install: build
 	@$(CMAKE) --install $(REL) --prefix $(PREFIX)
 
 # Runs every libFuzzer target for FUZZ_SECONDS each; new crashers land in build/fuzz/findings.
-fuzz:
-	@deploy/install-deps.sh --fuzz
-	@CC=clang $(CMAKE) -S . -B $(FUZZ) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHALE_FUZZ=ON >/dev/null
-	@$(CMAKE) --build $(FUZZ) -j $(JOBS)
+fuzz: build-fuzz
 	@tests/fuzz/run-fuzzers.sh $(FUZZ) $(FUZZ_SECONDS)
 
 bench: build

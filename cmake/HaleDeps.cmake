@@ -16,6 +16,35 @@ function(hale_find_dep target lib header package)
 endfunction()
 
 hale_find_dep(nng nng nng/nng.h libnng-dev)
+
+# nng before 1.6 stops serving a listener after one peer connects and closes during the SP
+# header exchange (Debian 12 ships 1.5.2). There, deploy/build-nng.sh builds Debian's own nng
+# source with our fix into HALE_NNG_PREFIX, and everything links that: our libraries, the tests,
+# the supervisor, and every program `hale build` compiles (the archive is staged and installed as
+# lib/hale/libnng.a, which the compiler's link line prefers to -lnng). See deploy/README.md.
+set(HALE_NNG_PREFIX ${CMAKE_SOURCE_DIR}/build/deps/nng CACHE PATH
+    "Where deploy/build-nng.sh installs nng when the system's has the negotiation bug")
+file(STRINGS ${nng_INCLUDE_DIR}/nng/nng.h nng_version_lines
+     REGEX "^#define NNG_(MAJOR|MINOR|PATCH)_VERSION")
+string(REGEX REPLACE ".*MAJOR_VERSION ([0-9]+).*MINOR_VERSION ([0-9]+).*PATCH_VERSION ([0-9]+).*"
+       "\\1.\\2.\\3" HALE_SYSTEM_NNG_VERSION "${nng_version_lines}")
+set(HALE_BUNDLED_NNG "")
+if(HALE_SYSTEM_NNG_VERSION VERSION_LESS 1.6)
+  execute_process(COMMAND sh ${CMAKE_SOURCE_DIR}/deploy/build-nng.sh ${HALE_NNG_PREFIX}
+                  RESULT_VARIABLE nng_rc)
+  if(NOT nng_rc EQUAL 0 OR NOT EXISTS ${HALE_NNG_PREFIX}/lib/libnng.a)
+    message(FATAL_ERROR "the system nng ${HALE_SYSTEM_NNG_VERSION} has the negotiation bug and "
+                        "deploy/build-nng.sh could not build the fixed one (see above)")
+  endif()
+  set(HALE_BUNDLED_NNG ${CMAKE_BINARY_DIR}/lib/hale/libnng.a)
+  configure_file(${HALE_NNG_PREFIX}/lib/libnng.a ${HALE_BUNDLED_NNG} COPYONLY)
+  install(FILES ${HALE_BUNDLED_NNG} DESTINATION lib/hale)
+  set_target_properties(hale::nng PROPERTIES
+    IMPORTED_LOCATION ${HALE_BUNDLED_NNG}
+    INTERFACE_INCLUDE_DIRECTORIES ${HALE_NNG_PREFIX}/include)
+  message(STATUS "nng: system ${HALE_SYSTEM_NNG_VERSION} has the negotiation bug; "
+                 "linking the fixed build from ${HALE_NNG_PREFIX}")
+endif()
 hale_find_dep(sodium sodium sodium.h libsodium-dev)
 hale_find_dep(msgpackc msgpackc msgpack.h libmsgpack-dev)
 hale_find_dep(ev ev ev.h libev-dev)

@@ -59,6 +59,10 @@ function(hale_fuzz_target name)
     target_link_options(fuzz_${name} PRIVATE -fsanitize=fuzzer)
     target_link_libraries(fuzz_${name} PRIVATE ${ARG_LIBS})
     set_target_properties(fuzz_${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/fuzz)
+    if(NOT TARGET hale_fuzz_targets)
+      add_custom_target(hale_fuzz_targets) # every libFuzzer binary, and only what they need
+    endif()
+    add_dependencies(hale_fuzz_targets fuzz_${name})
   endif()
 endfunction()
 

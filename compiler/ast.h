@@ -525,6 +525,7 @@ struct hc_decl {
     int needs_snapshot;  /* loci: some supervisor may `restart_in_place` it */
     hc_form *form;       /* loci: the checked @form, or NULL */
     const char *pool;    /* loci, functions: the pool they run on (check_place.c, hc_place_pool) */
+    int cycle_mark;      /* loci: containment walk state (ck_locus_cycles) */
 };
 
 /* One seed: a directory of .hl files (or one file) compiled as one namespace. */

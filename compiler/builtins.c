@@ -44,6 +44,7 @@ static const hc_builtin table[] = {
     {"std::str::pad_left", BI_SIG, "SIS>S", "hale_str_pad_left", NULL, NULL, 1},
     {"std::str::pad_right", BI_SIG, "SIS>S", "hale_str_pad_right", NULL, NULL, 1},
     {"std::str::byte_at", BI_SIG, "SI>I", "hale_str_byte_at", NULL, NULL, 0},
+    {"std::str::is_utf8", BI_SIG, "S>B", "hale_str_is_utf8", NULL, NULL, 0},
     {"std::str::from_char_code", BI_SIG, "I>S", "hale_str_from_byte", NULL, NULL, 1},
     /* std::env */
     {"std::env::args_count", BI_SIG, ">I", "hale_env_args_count", NULL, NULL, 0},

@@ -781,6 +781,7 @@ void hc_check(hc_program *P) {
             }
         }
     }
+    ck_locus_cycles(P);
     check_main(P);
     /* 3. bodies */
     for (int si = 0; si < P->seeds.n; si++) {

@@ -29,6 +29,10 @@ const char *hc_place_entry_pool(hc_program *P, hc_placement *pl);
 typedef struct hc_scope {
     struct hc_scope *up;
     HC_VEC(hc_local *) locals;
+    /* past a few locals, a hash index of them by name (open addressing, cap a power of two),
+     * so that a function of 100k `let`s checks in linear time */
+    hc_local **index;
+    int index_cap;
 } hc_scope;
 
 typedef struct hc_loop {
@@ -169,6 +173,9 @@ hc_kwarg *ck_kwarg(hc_kwargs *kws, const char *key);
 /* check_locus.c */
 void ck_locus_signature(hc_program *P, hc_decl *locus);
 void ck_locus_bodies(hc_program *P, hc_decl *locus);
+/* Loci that contain each other through their locus-typed parameters (A holds a B that holds an
+ * A): every instance would need an endless tree of children. Runs after every signature. */
+void ck_locus_cycles(hc_program *P);
 void ck_topic(hc_program *P, hc_decl *topic);
 hc_decl *ck_locus_method(hc_decl *locus, const char *name);
 

@@ -18,12 +18,55 @@ void ck_pop_scope(hc_ctx *c) {
     c->sc = c->sc->up;
 }
 
+enum { SCOPE_INDEX_FROM = 16 };
+
+static unsigned name_hash(const char *s) {
+    unsigned h = 2166136261u;
+    for (; *s; s++) {
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    }
+    return h;
+}
+
+/* The index slot of `name` in `sc`: its local, or the empty slot where it would go. */
+static hc_local **index_slot(hc_scope *sc, const char *name) {
+    unsigned mask = (unsigned)sc->index_cap - 1, i = name_hash(name) & mask;
+    while (sc->index[i] && strcmp(sc->index[i]->name, name) != 0) {
+        i = (i + 1) & mask;
+    }
+    return &sc->index[i];
+}
+
+static void index_rebuild(hc_ctx *c, hc_scope *sc) {
+    sc->index_cap = 64;
+    while (sc->index_cap < sc->locals.n * 4) {
+        sc->index_cap *= 2;
+    }
+    sc->index = hc_alloc(c->P->a, sizeof *sc->index * (size_t)sc->index_cap);
+    memset(sc->index, 0, sizeof *sc->index * (size_t)sc->index_cap);
+    for (int i = 0; i < sc->locals.n; i++) {
+        *index_slot(sc, sc->locals.v[i]->name) = sc->locals.v[i];
+    }
+}
+
+/* `name` declared in scope `sc` itself, or NULL. */
+static hc_local *scope_find(hc_scope *sc, const char *name) {
+    if (sc->index) {
+        return *index_slot(sc, name);
+    }
+    for (int i = sc->locals.n - 1; i >= 0; i--) {
+        if (strcmp(sc->locals.v[i]->name, name) == 0) {
+            return sc->locals.v[i];
+        }
+    }
+    return NULL;
+}
+
 hc_local *ck_lookup(hc_ctx *c, const char *name) {
     for (hc_scope *s = c->sc; s; s = s->up) {
-        for (int i = s->locals.n - 1; i >= 0; i--) {
-            if (strcmp(s->locals.v[i]->name, name) == 0) {
-                return s->locals.v[i];
-            }
+        hc_local *l = scope_find(s, name);
+        if (l) {
+            return l;
         }
     }
     return NULL;
@@ -40,16 +83,20 @@ hc_local *ck_declare(hc_ctx *c, const char *name, hc_pos pos, hc_type *ty, int i
     if (!c->sc || strcmp(name, "_") == 0) {
         return l;
     }
-    for (int i = 0; i < c->sc->locals.n; i++) {
-        hc_local *prev = c->sc->locals.v[i];
-        if (strcmp(prev->name, name) == 0) {
-            hc_note(hc_help(hc_error(c->P->d, pos, "`%s` is already declared in this scope", name),
-                            "shadowing is not allowed; pick a new name (or `let mut` and assign)"),
-                    prev->pos, "first declared here");
-            return l;
-        }
+    hc_scope *sc = c->sc;
+    hc_local *prev = scope_find(sc, name);
+    if (prev) {
+        hc_note(hc_help(hc_error(c->P->d, pos, "`%s` is already declared in this scope", name),
+                        "shadowing is not allowed; pick a new name (or `let mut` and assign)"),
+                prev->pos, "first declared here");
+        return l;
     }
-    HC_PUSH(c->P->a, c->sc->locals, l);
+    HC_PUSH(c->P->a, sc->locals, l);
+    if (sc->index && sc->locals.n * 2 <= sc->index_cap) {
+        *index_slot(sc, name) = l;
+    } else if (sc->locals.n >= SCOPE_INDEX_FROM) {
+        index_rebuild(c, sc);
+    }
     return l;
 }
 

@@ -84,6 +84,93 @@ static void ck_params_block(hc_program *P, hc_decl *locus, hc_decl *m) {
     }
 }
 
+/* ---- containment cycles ---- */
+
+/* The k-th locus-typed parameter of `locus` (across its params blocks), or NULL past the last. */
+static hc_locus_param *child_param(hc_decl *locus, int k) {
+    for (int a = 0; a < locus->members.n; a++) {
+        hc_decl *m = locus->members.v[a];
+        if (m->kind != M_PARAMS) {
+            continue;
+        }
+        for (int b = 0; b < m->lparams.n; b++) {
+            hc_locus_param *lp = &m->lparams.v[b];
+            if (!lp->inferred && lp->ty && lp->ty->kind == TY_LOCUS && lp->ty->decl && k-- == 0) {
+                return lp;
+            }
+        }
+    }
+    return NULL;
+}
+
+typedef struct {
+    hc_decl *locus;
+    hc_locus_param *via; /* the parameter being followed out of `locus` */
+    int next;
+} cycle_frame;
+
+/* Reports the cycle on the stack from `from` to the top, and cuts it at the top's parameter so
+ * that no later pass walks it again. */
+static void report_cycle(hc_program *P, cycle_frame *st, int from, int top) {
+    hc_buf path = {0};
+    for (int i = from; i <= top; i++) {
+        hc_buf_printf(&path, "%s`%s.%s: %s`", i > from ? " -> " : "", st[i].locus->name.name,
+                      st[i].via->name.name, st[i].via->ty->decl->name.name);
+    }
+    hc_diag *g = hc_error(P->d, st[from].via->name.pos, "locus `%s` contains itself through %s",
+                          st[from].locus->name.name, hc_buf_cstr(&path));
+    for (int i = from + 1; i <= top; i++) {
+        hc_note(g, st[i].via->name.pos, "`%s.%s` is declared here", st[i].locus->name.name,
+                st[i].via->name.name);
+    }
+    hc_help(g, "every instance would need an endless tree of children; create one of them in "
+               "`birth()` or `run()` instead of holding it as a parameter");
+    hc_buf_free(&path);
+    st[top].via->ty = hc_ty_prim(P->types, TY_ERROR);
+}
+
+void ck_locus_cycles(hc_program *P) {
+    /* depth-first over "holds as a parameter", without recursion: a long chain of loci must
+     * not exhaust the C stack. Marks: 0 unseen, 1 on the current path, 2 finished. */
+    HC_VEC(cycle_frame) st = {0};
+    for (int si = 0; si < P->seeds.n; si++) {
+        hc_seed *s = P->seeds.v[si];
+        for (int i = 0; i < s->decls.n; i++) {
+            hc_decl *root = s->decls.v[i];
+            if (root->kind != D_LOCUS || root->cycle_mark) {
+                continue;
+            }
+            st.n = 0;
+            HC_PUSH(P->a, st, ((cycle_frame){root, NULL, 0}));
+            root->cycle_mark = 1;
+            while (st.n) {
+                cycle_frame *f = &st.v[st.n - 1];
+                hc_locus_param *lp = child_param(f->locus, f->next++);
+                if (!lp) {
+                    f->locus->cycle_mark = 2;
+                    st.n--;
+                    continue;
+                }
+                hc_decl *child = lp->ty->decl;
+                f->via = lp;
+                if (child == f->locus) {
+                    continue; /* direct self-containment: reported with the parameter */
+                }
+                if (child->cycle_mark == 1) {
+                    int from = st.n - 1;
+                    while (st.v[from].locus != child) {
+                        from--;
+                    }
+                    report_cycle(P, st.v, from, st.n - 1);
+                } else if (child->cycle_mark == 0) {
+                    child->cycle_mark = 1;
+                    HC_PUSH(P->a, st, ((cycle_frame){child, NULL, 0}));
+                }
+            }
+        }
+    }
+}
+
 /* ---- bus ---- */
 
 static hc_decl *find_topic(hc_program *P, hc_decl *locus, hc_path *path) {

@@ -130,6 +130,8 @@ static void build_key(hc_diags *d, const hc_build_opts *o, const hc_home *home, 
     hash_file_identity(&h, p);
     snprintf(p, sizeof p, "%s/libhale_transport.a", home->lib);
     hash_file_identity(&h, p);
+    snprintf(p, sizeof p, "%s/libnng.a", home->lib);
+    hash_file_identity(&h, p);
     snprintf(p, sizeof p, "%s/hale/prelude.h", home->include);
     hash_file_identity(&h, p);
     unsigned char out[32];
@@ -190,6 +192,7 @@ static int compile_c(const hc_build_opts *o, const hc_home *home, const char *cf
     char *argv[64];
     int n = 0;
     char inc[PATH_MAX + 64], lib0[PATH_MAX + 64], lib1[PATH_MAX + 64], lib2[PATH_MAX + 64];
+    char nng[PATH_MAX + 64];
     snprintf(inc, sizeof inc, "-I%s", home->include);
     /* always linked: a static archive adds only what the program references (the transport
      * when it has topics, which a deploy-time route may bind) */
@@ -221,8 +224,11 @@ static int compile_c(const hc_build_opts *o, const hc_home *home, const char *cf
     argv[n++] = lib0;
     argv[n++] = lib1;
     argv[n++] = lib2;
-    static const char *libs[] = {"-lnng",     "-lsodium",  "-lmsgpackc", "-lev",
-                                 "-lsystemd", "-lpthread", "-lm"};
+    /* the nng the runtime was built against: the fixed archive staged beside libhale when the
+     * system's has the negotiation bug (cmake/HaleDeps.cmake), else the system's */
+    snprintf(nng, sizeof nng, "%s/libnng.a", home->lib);
+    argv[n++] = access(nng, R_OK) == 0 ? nng : "-lnng";
+    static const char *libs[] = {"-lsodium", "-lmsgpackc", "-lev", "-lsystemd", "-lpthread", "-lm"};
     for (size_t i = 0; i < sizeof libs / sizeof libs[0]; i++) {
         argv[n++] = (char *)libs[i];
     }

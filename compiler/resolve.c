@@ -142,6 +142,8 @@ static const char std_source[] =
     "    fn recv_into(buf: BytesBuilder, max: Int) -> Int fallible(IoError);\n"
     "    fn set_nodelay(on: Bool) fallible(IoError);\n"
     "    fn set_recv_timeout(d: Duration);\n"
+    "    fn set_send_timeout(d: Duration);\n"
+    "    fn shutdown();\n"
     "    fn close();\n"
     "    fn fd() -> Int;\n"
     "    fn release_fd() -> Int;\n"
@@ -377,13 +379,17 @@ hc_program *hc_load_path(hc_arena *a, hc_diags *d, const char *path) {
     L.P = P;
     struct stat st;
     hc_pos nowhere = {-1, 0, 0, 0};
+    /* with nothing loaded there is nothing to check: parse_errors keeps the checker from
+     * running over the bare standard library and reporting errors of its own */
     if (stat(path, &st) != 0) {
         hc_error(d, nowhere, "cannot open `%s`: %s", path, strerror(errno));
+        P->parse_errors = hc_error_count(d);
         return P;
     }
     if (!S_ISDIR(st.st_mode) && !has_suffix(path, ".hl")) {
         hc_help(hc_error(d, nowhere, "`%s` is not a .hl file or a directory", path),
                 "hale builds a Hale source file (NAME.hl) or a directory of them");
+        P->parse_errors = hc_error_count(d);
         return P;
     }
     P->root = load_seed(&L, path, &st, nowhere);

@@ -76,14 +76,36 @@ typedef struct {
 
 /* ---- errors ---------------------------------------------------------------------------- */
 
+/* Every message is one line: the text it quotes from the file (a key with "\n" in its
+ * quotes, say) has its control bytes written as escapes. */
 static void vformat(const char *name, int line, char *err, size_t errlen, const char *fmt,
                     va_list ap) {
     if (!err || errlen == 0) {
         return;
     }
+    char msg[1024];
+    vsnprintf(msg, sizeof msg, fmt, ap);
     int n = snprintf(err, errlen, "%s:%d: ", name, line);
-    if (n >= 0 && (size_t)n < errlen) {
-        vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
+    size_t at = n < 0 ? 0 : (size_t)n;
+    for (const char *p = msg; *p && at + 1 < errlen; p++) {
+        unsigned char c = (unsigned char)*p;
+        char esc[8];
+        if (c >= 0x20 && c != 0x7f) {
+            err[at++] = (char)c;
+            continue;
+        }
+        snprintf(esc, sizeof esc,
+                 c == '\n'   ? "\\n"
+                 : c == '\r' ? "\\r"
+                 : c == '\t' ? "\\t"
+                             : "\\x%02x",
+                 c);
+        for (const char *e = esc; *e && at + 1 < errlen; e++) {
+            err[at++] = *e;
+        }
+    }
+    if (at < errlen) {
+        err[at] = '\0';
     }
 }
 

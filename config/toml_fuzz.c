@@ -1,5 +1,5 @@
 /* Fuzz entry for the TOML reader. Any bytes either fail with a "fuzz.toml:LINE: ..." message
- * whose line exists in the input, or parse into a tree whose lines are in range; that tree,
+ * (one line) whose line exists in the input, or parse into a tree whose lines are in range; that tree,
  * written back out as TOML (inline tables and arrays only), must parse again to an equal tree. */
 #include <stdint.h>
 #include <stdio.h>
@@ -147,8 +147,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     cfg_doc *doc = cfg_parse("fuzz.toml", (const char *)data, size, err, sizeof err);
     if (!doc) {
         int line = 0;
-        if (sscanf(err, "fuzz.toml:%d: ", &line) != 1 || line < 1 || line > lines) {
-            abort();
+        if (sscanf(err, "fuzz.toml:%d: ", &line) != 1 || line < 1 || line > lines ||
+            strchr(err, '\n')) {
+            abort(); /* one line, naming a line of the input */
         }
         return 0;
     }

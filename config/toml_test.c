@@ -195,6 +195,8 @@ static void test_errors(void **state) {
     bad("a = hello\n", "t.toml:1: expected a value, found 'hello' (strings need quotes)");
     bad("a =\n", "t.toml:1: expected a value, found end of line");
     bad("a 1\n", "t.toml:1: expected '=' after key 'a', found '1'");
+    /* a key's escapes are decoded, but the message stays one line */
+    bad("\"x\\ny\\t\" ]\n", "t.toml:1: expected '=' after key '\"x\\ny\\t\"', found ']'");
     bad("= 1\n", "t.toml:1: expected a key, found '='");
     bad("a = 1 b = 2\n", "t.toml:1: expected the end of the line, found 'b'");
     bad("[a\n", "t.toml:1: expected ']' to close the table header, found end of line");

@@ -1,19 +1,22 @@
 #!/bin/sh
 # Installs the Debian packages hale needs. Idempotent and quick when everything is present.
 #
-#   deploy/install-deps.sh            build, tests and demo (the deploy tests boot systemd in
-#                                     containers: systemd-container, iproute2, nftables)
-#   deploy/install-deps.sh --fuzz     ... plus clang and libFuzzer (for `make fuzz`)
+#   deploy/install-deps.sh            build, tests (the fuzz targets too: clang, libFuzzer; the deploy
+#                                     tests boot systemd in containers: systemd-container, iproute2,
+#                                     nftables) and demo
+#   deploy/install-deps.sh --fuzz     the same (kept for `make fuzz` callers)
 #   deploy/install-deps.sh --bench    ... plus Go, Erlang/OTP, runit, s6, hyperfine, wrk, jansson
 #                                     (the peers `make bench` measures against)
 set -eu
 
 # chromium and libpng-dev: tests/metrics opens loadgen's HTML report in headless Chromium and
-# checks its screenshot; curl: the demo shows serve's /metrics
-base="build-essential cmake pkg-config procps libnng-dev libsodium-dev libmsgpack-dev libev-dev
-      libcmocka-dev libsystemd-dev chromium libpng-dev curl systemd systemd-container iproute2
-      nftables"
-fuzz="clang libclang-rt-dev"
+# checks its screenshot; curl: the demo shows serve's /metrics. dpkg-dev and patch (with
+# build-essential) unpack and patch nng's source (build-nng.sh); clang and libclang-rt-dev build
+# the fuzz targets `make test` runs.
+base="build-essential dpkg-dev patch xz-utils cmake pkg-config procps libnng-dev libsodium-dev
+      libmsgpack-dev libev-dev libcmocka-dev libsystemd-dev clang libclang-rt-dev chromium
+      libpng-dev curl systemd systemd-container iproute2 nftables"
+fuzz=""
 bench="golang-go erlang-nox runit s6 hyperfine wrk libjansson-dev"
 
 pkgs=$base

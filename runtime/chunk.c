@@ -18,6 +18,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "fatal.h"
 #include "region.h"
@@ -56,6 +58,7 @@ static pthread_key_t cache_key;
 static pthread_once_t cache_key_once = PTHREAD_ONCE_INIT;
 
 static void pool_push_locked(hale_chunk *c) {
+    c->dirty = 1;
     c->next = pool_head;
     pool_head = c;
     pool_count++;
@@ -214,6 +217,59 @@ void hale_chunk_put(hale_chunk *c) {
     }
     cache_register();
     cache.items[cache.count++] = c;
+}
+
+/* The whole pages of a chunk's payload go back to the system; the chunk stays allocated (its
+ * header page is kept) and faults in zero pages when it is used again. */
+static void release_pages(hale_chunk *c) {
+    uintptr_t ps = (uintptr_t)sysconf(_SC_PAGESIZE);
+    uintptr_t lo = ((uintptr_t)c + HALE_CHUNK_HEADER + ps - 1) & ~(ps - 1);
+    uintptr_t hi = ((uintptr_t)c + HALE_CHUNK_HEADER + c->cap) & ~(ps - 1);
+    if (hi > lo) {
+        madvise((void *)lo, hi - lo, MADV_DONTNEED);
+    }
+}
+
+void hale_chunk_cache_trim(int keep) {
+    if (cache.count > keep) {
+        pthread_mutex_lock(&pool_lock);
+        while (cache.count > keep) {
+            pool_give_locked(cache.items[--cache.count]);
+        }
+        pthread_mutex_unlock(&pool_lock);
+    }
+    for (int i = 0; i < LARGE_KEEP; i++) {
+        hale_sys_free(cache.spare[i]);
+        cache.spare[i] = NULL;
+    }
+}
+
+int64_t hale_chunk_pool_trim(int64_t keep) {
+    hale_chunk *drop = NULL;
+    int64_t n = 0;
+    pthread_mutex_lock(&pool_lock);
+    while (pool_count > keep) {
+        hale_chunk *c = pool_head;
+        pool_head = c->next;
+        pool_count--;
+        c->next = drop;
+        drop = c;
+        n++;
+    }
+    for (hale_chunk *c = pool_head; c; c = c->next) {
+        if (c->dirty) {
+            release_pages(c); /* the reserve keeps its address space, not its pages */
+            c->dirty = 0;
+        }
+    }
+    pthread_mutex_unlock(&pool_lock);
+    while (drop) { /* outside the lock: free can take a while */
+        hale_chunk *next = drop->next;
+        hale_sys_free(drop);
+        bump_stat(&stat_released);
+        drop = next;
+    }
+    return n;
 }
 
 hale_chunk_stats hale_chunk_pool_stats(void) {

@@ -15,6 +15,7 @@ typedef struct hale_chunk {
     struct hale_chunk *next;
     size_t cap;   /* usable bytes after the header */
     int standard; /* 1: pool-recycled HALE_CHUNK_SIZE chunk; 0: dedicated */
+    int dirty;    /* in the shared pool: its pages may be resident (hale_chunk_pool_trim) */
     /* payload follows, 16-byte aligned */
 } hale_chunk;
 
@@ -32,6 +33,13 @@ hale_chunk *hale_chunk_get_large(size_t payload);
 
 /* Returns a chunk (standard or dedicated) for reuse or release. */
 void hale_chunk_put(hale_chunk *c);
+
+/* Memory back after a burst (pool.c calls these from a timer on every pool's thread):
+ * the calling thread's cache keeps at most `keep` chunks and drops its large spares; the shared
+ * pool keeps at most `keep` idle chunks, their pages given back (MADV_DONTNEED), and frees the
+ * rest (returns how many). */
+void hale_chunk_cache_trim(int keep);
+int64_t hale_chunk_pool_trim(int64_t keep);
 
 /* Pool counters since start: standard chunks served from a thread cache (hits) or from the
  * system (misses), cache refills from the global pool, standard chunks given back (returns),

@@ -139,6 +139,31 @@ static void test_large_spares(void **state) {
     hale_chunk_put(e);
 }
 
+/* After a burst: the thread's cache keeps its reserve, the pool frees beyond its own, and the
+ * chunks freed are counted as released to the system. */
+static void test_trim_after_burst(void **state) {
+    (void)state;
+    enum { BURST = 200 };
+    hale_chunk *held[BURST];
+    for (int i = 0; i < BURST; i++) {
+        held[i] = hale_chunk_get();
+    }
+    for (int i = 0; i < BURST; i++) {
+        hale_chunk_put(held[i]);
+    }
+    hale_chunk_cache_trim(2);
+    hale_chunk_stats before = hale_chunk_pool_stats();
+    assert_true(before.idle >= BURST - 32 - 2);
+    int64_t freed = hale_chunk_pool_trim(10);
+    hale_chunk_stats after = hale_chunk_pool_stats();
+    assert_int_equal(after.idle, 10);
+    assert_int_equal(freed, before.idle - 10);
+    assert_int_equal(after.released - before.released, freed);
+    assert_int_equal(hale_chunk_pool_trim(10), 0);
+    hale_chunk *c = hale_chunk_get(); /* the reserve still serves */
+    hale_chunk_put(c);
+}
+
 static void test_stats_line(void **state) {
     (void)state;
     char buf[512] = {0};
@@ -157,6 +182,7 @@ int main(void) {
         cmocka_unit_test(test_free_on_another_thread),
         cmocka_unit_test(test_concurrent_children),
         cmocka_unit_test(test_large_spares),
+        cmocka_unit_test(test_trim_after_burst),
         cmocka_unit_test(test_stats_line),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -299,6 +299,22 @@ void hale_co_free_all(hale_pool *p) {
     hale_stack_cache_clear(&p->stacks);
 }
 
+size_t hale_co_cache_trim(hale_pool *p, size_t keep) {
+    size_t n = 0;
+    hale_co **pp = &p->free_cos;
+    for (size_t i = 0; *pp && i < keep; i++) {
+        pp = &(*pp)->next;
+    }
+    while (*pp) {
+        hale_co *co = *pp;
+        *pp = co->next;
+        hale_scratch_free(co->scratch);
+        hale_sys_free(co);
+        n++;
+    }
+    return n;
+}
+
 /* ---- public: spawning and identity ---- */
 
 typedef struct {

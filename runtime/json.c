@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "str.h"
+
 /* ---- builder ---- */
 
 void hale_json_builder_init(hale_json_builder *b, hale_region *r) {
@@ -500,37 +502,6 @@ static long read_hex4(const char *p, const char *end) {
     return v;
 }
 
-/* Length of the valid UTF-8 sequence at p (1..4), or 0 when invalid. */
-static int utf8_len(const unsigned char *p, const unsigned char *end) {
-    unsigned char c = p[0];
-    int n;
-    uint32_t cp, min;
-    if (c < 0x80) {
-        return 1;
-    } else if ((c & 0xe0) == 0xc0) {
-        n = 2, cp = c & 0x1f, min = 0x80;
-    } else if ((c & 0xf0) == 0xe0) {
-        n = 3, cp = c & 0x0f, min = 0x800;
-    } else if ((c & 0xf8) == 0xf0) {
-        n = 4, cp = c & 0x07, min = 0x10000;
-    } else {
-        return 0;
-    }
-    if (end - p < n) {
-        return 0;
-    }
-    for (int i = 1; i < n; i++) {
-        if ((p[i] & 0xc0) != 0x80) {
-            return 0;
-        }
-        cp = (cp << 6) | (p[i] & 0x3f);
-    }
-    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
-        return 0;
-    }
-    return n;
-}
-
 static int put_utf8(char *o, uint32_t cp) {
     if (cp < 0x80) {
         o[0] = (char)cp;
@@ -640,7 +611,7 @@ static bool parse_string(parser *ps, hale_str *out) {
             fail(ps, p, "control character in string");
             return false;
         } else {
-            int n = utf8_len((const unsigned char *)p, (const unsigned char *)e);
+            int n = hale_utf8_seq_len((const unsigned char *)p, (const unsigned char *)e);
             if (n == 0) {
                 fail(ps, p, "invalid UTF-8 in string");
                 return false;

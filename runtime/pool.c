@@ -244,6 +244,7 @@ static hale_pool *pool_alloc(hale_pool_kind kind, const char *name, const hale_c
     p->poke_timer.data = p;
     p->last_poke = -1.0;
     hale_stack_cache_init(&p->stacks, S.cfg.stack_size, S.cfg.stack_cache_max);
+    hale_trim_start(p);
     p->next_pool = S.pools;
     __atomic_store_n(&S.pools, p, __ATOMIC_RELEASE);
     return p;
@@ -482,6 +483,7 @@ void hale_sched_shutdown(void) {
         S.pools = p->next_pool;
         ev_async_stop(p->loop, &p->wakeup);
         ev_timer_stop(p->loop, &p->poke_timer);
+        hale_trim_stop(p);
         ev_loop_destroy(p->loop);
         free(p);
     }

@@ -83,6 +83,7 @@ struct hale_pool {
     bool cancel_new; /* shutdown: coroutines are born cancelled */
     hale_stack_cache stacks;
     ev_timer poke_timer; /* a deferred "maybe idle" to the main pool */
+    ev_timer trim_timer; /* memory back after a burst (trim.c) */
     ev_tstamp last_poke;
     void *tsan_thread_fiber;
     const void *asan_sched_bottom;
@@ -121,6 +122,10 @@ static inline void hale_sched_settle_now(void) {
 size_t hale_sched_stack_size(void);
 size_t hale_sched_stack_cache_max(void);
 
+/* trim.c: the timer that gives idle stacks, chunks and heap back to the system. */
+void hale_trim_start(hale_pool *p);
+void hale_trim_stop(hale_pool *p);
+
 /* One turn of the pool's loop: run the coroutines that are ready now, then poll (blocking when
  * `may_block` and nothing is ready). */
 void hale_pool_pass(hale_pool *p, bool may_block);
@@ -135,5 +140,8 @@ int hale_co_run_ready(hale_pool *p); /* returns how many were resumed */
 hale_co *hale_co_spawn_local(hale_pool *p, void (*fn)(void *), void *arg);
 void hale_co_cancel_all(hale_pool *p);
 void hale_co_free_all(hale_pool *p);
+/* Frees the finished coroutines kept for reuse beyond `keep` (each with its scratch region);
+ * returns how many. Owner thread. */
+size_t hale_co_cache_trim(hale_pool *p, size_t keep);
 
 #endif

@@ -85,6 +85,7 @@ int hale_stack_map(hale_stack *s, size_t size) {
     s->lo = (char *)m + ps;
     s->size = usable;
     s->next_free = NULL;
+    s->dirty = 0;
     return 0;
 }
 
@@ -129,6 +130,7 @@ hale_stack *hale_stack_cache_get(hale_stack_cache *c) {
 
 void hale_stack_cache_put(hale_stack_cache *c, hale_stack *s) {
     UNPOISON(s->lo, s->size);
+    s->dirty = 1;
     if (c->idle < c->max_idle) {
         s->next_free = c->free;
         c->free = s;
@@ -149,4 +151,26 @@ void hale_stack_cache_clear(hale_stack_cache *c) {
         c->unmaps++;
     }
     c->idle = 0;
+}
+
+size_t hale_stack_cache_trim(hale_stack_cache *c, size_t keep) {
+    size_t n = 0;
+    hale_stack **pp = &c->free;
+    for (size_t i = 0; *pp && i < keep; i++) {
+        if ((*pp)->dirty) {
+            madvise((*pp)->lo, (*pp)->size, MADV_DONTNEED);
+            (*pp)->dirty = 0;
+        }
+        pp = &(*pp)->next_free;
+    }
+    while (*pp) {
+        hale_stack *s = *pp;
+        *pp = s->next_free;
+        hale_stack_unmap(s);
+        hale_sys_free(s);
+        c->idle--;
+        c->unmaps++;
+        n++;
+    }
+    return n;
 }

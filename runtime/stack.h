@@ -18,6 +18,7 @@ typedef struct hale_stack {
     size_t size;   /* usable bytes */
     void *mapping; /* start of the mapping, guard page included */
     struct hale_stack *next_free;
+    int dirty; /* used since the last trim: its pages may be resident */
 } hale_stack;
 
 /* The default usable size (256 KiB), overridden by HALE_STACK_SIZE (bytes, or with a K/M
@@ -53,5 +54,9 @@ void hale_stack_cache_put(hale_stack_cache *c, hale_stack *s);
 
 /* Unmaps every idle stack. */
 void hale_stack_cache_clear(hale_stack_cache *c);
+/* After a burst: unmaps the idle stacks beyond `keep` (the most recently freed stay) and gives
+ * the pages of the kept ones back (MADV_DONTNEED: the mapping stays, a reuse faults in fresh
+ * zero pages). Returns how many stacks went back to the system. */
+size_t hale_stack_cache_trim(hale_stack_cache *c, size_t keep);
 
 #endif

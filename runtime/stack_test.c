@@ -68,6 +68,31 @@ static void test_cache_reuses_then_unmaps(void **state) {
     assert_int_equal(c.unmaps, 3);
 }
 
+/* After a burst the idle stacks beyond the reserve go back; the reserve is reused. */
+static void test_trim_keeps_a_reserve(void **state) {
+    (void)state;
+    hale_stack_cache c;
+    hale_stack_cache_init(&c, 32 * 1024, 100);
+    hale_stack *burst[40];
+    for (int i = 0; i < 40; i++) {
+        burst[i] = hale_stack_cache_get(&c);
+        assert_non_null(burst[i]);
+    }
+    for (int i = 0; i < 40; i++) {
+        hale_stack_cache_put(&c, burst[i]);
+    }
+    assert_int_equal(c.idle, 40);
+    assert_int_equal(hale_stack_cache_trim(&c, 8), 32);
+    assert_int_equal(c.idle, 8);
+    assert_int_equal(c.unmaps, 32);
+    assert_int_equal(hale_stack_cache_trim(&c, 8), 0);
+    hale_stack *x = hale_stack_cache_get(&c);
+    assert_int_equal(c.reuses, 1);
+    hale_stack_cache_put(&c, x);
+    hale_stack_cache_clear(&c);
+    assert_int_equal(c.maps, 40);
+}
+
 static void test_default_size_from_env(void **state) {
     (void)state;
     setenv("HALE_STACK_SIZE", "96K", 1);
@@ -83,6 +108,7 @@ int main(void) {
         cmocka_unit_test(test_usable_and_writable),
         cmocka_unit_test(test_guard_page_faults),
         cmocka_unit_test(test_cache_reuses_then_unmaps),
+        cmocka_unit_test(test_trim_keeps_a_reserve),
         cmocka_unit_test(test_default_size_from_env),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -212,6 +212,14 @@ void hale_stream_set_recv_timeout(hale_stream *st, int64_t ns) {
     st->s.recv_timeout_ns = ns > 0 ? ns : 0;
 }
 
+void hale_stream_set_send_timeout(hale_stream *st, int64_t ns) {
+    st->s.send_timeout_ns = ns > 0 ? ns : 0;
+}
+
+void hale_stream_shutdown(hale_stream *st) {
+    hale_tcp_shutdown(&st->s);
+}
+
 void hale_stream_close(hale_stream *st) {
     if (st->owns) {
         hale_tcp_close(&st->s);

@@ -62,6 +62,13 @@ bool hale_stream_recv_into(hale_stream *st, hale_bytes_builder *b, int64_t max, 
 bool hale_stream_set_nodelay(hale_stream *st, bool on, void *unused, hale_io_error *e);
 /* set_recv_timeout(d): recv, recv_bytes and recv_into give up after d (0: wait for ever). */
 void hale_stream_set_recv_timeout(hale_stream *st, int64_t ns);
+/* set_send_timeout(d): send and send_bytes fail with kind "timeout" when the whole call has not
+ * finished within d (0: wait for ever), so a peer that stops reading cannot hold its sender. */
+void hale_stream_set_send_timeout(hale_stream *st, int64_t ns);
+/* shutdown(): ends the connection both ways, even on a borrowed stream: whoever is parked in a
+ * recv on it sees the end of the stream, a send fails. The fd stays open until its owner closes
+ * it. */
+void hale_stream_shutdown(hale_stream *st);
 void hale_stream_close(hale_stream *st);
 int64_t hale_stream_fd(hale_stream *st);
 /* release_fd() -> Int: the stream stops owning its fd (dissolve leaves it open). */

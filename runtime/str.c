@@ -95,3 +95,55 @@ hale_str hale_str_from_duration(hale_region *r, int64_t ns) {
     char t[40];
     return from_text(r, t, snprintf(t, sizeof t, "%" PRId64 "ns", ns));
 }
+
+/* ---- UTF-8 ---- */
+
+int hale_utf8_seq_len(const unsigned char *p, const unsigned char *end) {
+    unsigned char c = p[0];
+    int n;
+    uint32_t cp, min;
+    if (c < 0x80) {
+        return 1;
+    } else if ((c & 0xe0) == 0xc0) {
+        n = 2, cp = c & 0x1f, min = 0x80;
+    } else if ((c & 0xf0) == 0xe0) {
+        n = 3, cp = c & 0x0f, min = 0x800;
+    } else if ((c & 0xf8) == 0xf0) {
+        n = 4, cp = c & 0x07, min = 0x10000;
+    } else {
+        return 0;
+    }
+    if (end - p < n) {
+        return 0;
+    }
+    for (int i = 1; i < n; i++) {
+        if ((p[i] & 0xc0) != 0x80) {
+            return 0;
+        }
+        cp = (cp << 6) | (p[i] & 0x3f);
+    }
+    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
+        return 0;
+    }
+    return n;
+}
+
+bool hale_utf8_valid(const void *p, size_t n) {
+    const unsigned char *s = p, *end = s + n;
+    while (s < end) {
+        if (*s < 0x80) {
+            s++;
+            continue;
+        }
+        int len = hale_utf8_seq_len(s, end);
+        if (!len) {
+            return false;
+        }
+        s += len;
+    }
+    return true;
+}
+
+bool hale_str_is_utf8(hale_str s) {
+    return s.len <= 0 || hale_utf8_valid(s.ptr, (size_t)s.len);
+}

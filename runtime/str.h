@@ -32,6 +32,14 @@ hale_str hale_str_from_float(hale_region *r, double v);
 hale_str hale_str_from_duration(hale_region *r, int64_t ns);
 
 /* ---- std::str ---- */
+/* UTF-8: the length of the valid sequence at p (1..4; shortest form, no surrogates, at most
+ * U+10FFFF), or 0 when it is not one; and whether a whole buffer is valid. The one validator the
+ * JSON reader, the frame decoder and std::str::is_utf8 share. */
+int hale_utf8_seq_len(const unsigned char *p, const unsigned char *end);
+bool hale_utf8_valid(const void *p, size_t n);
+/* std::str::is_utf8(s) */
+bool hale_str_is_utf8(hale_str s);
+
 bool hale_str_contains(hale_str s, hale_str sub);
 bool hale_str_starts_with(hale_str s, hale_str prefix);
 bool hale_str_ends_with(hale_str s, hale_str suffix);

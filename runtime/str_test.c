@@ -90,8 +90,36 @@ static void test_format_nested_strings(void **state) {
     hale_sbuf_release(&b);
 }
 
+/* The one UTF-8 validator: ASCII, each sequence length, and what is not UTF-8 (a lone
+ * continuation byte, a truncated sequence, an overlong form, a surrogate, past U+10FFFF). */
+static void test_is_utf8(void **state) {
+    (void)state;
+    static const struct {
+        const char *s;
+        bool ok;
+    } cases[] = {
+        {"", true},
+        {"plain ascii", true},
+        {"caf\xc3\xa9", true},
+        {"\xe2\x82\xac", true},
+        {"\xf0\x9f\x98\x80", true},
+        {"\x80", false},
+        {"\xc3", false},
+        {"ab\xe2\x82", false},
+        {"\xc0\xaf", false},
+        {"\xed\xa0\x80", false},
+        {"\xf4\x90\x80\x80", false},
+        {"\xff", false},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        hale_str s = {cases[i].s, (int64_t)strlen(cases[i].s)};
+        assert_int_equal(hale_str_is_utf8(s), cases[i].ok);
+    }
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_is_utf8),
         cmocka_unit_test(test_slices_clamp),
         cmocka_unit_test(test_concat_and_reset),
         cmocka_unit_test(test_parse_int),

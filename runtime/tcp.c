@@ -16,6 +16,9 @@
 #include <unistd.h>
 
 #include "scheduler.h"
+#include "std.h"
+
+#define ACCEPT_BACKOFF_NS ((int64_t)50 * 1000 * 1000)
 
 static void target(char *buf, size_t n, const char *host, int port) {
     snprintf(buf, n, "%s:%d", host && host[0] ? host : "0.0.0.0", port);
@@ -134,6 +137,16 @@ int hale_tcp_accept(hale_tcp_listener *l, hale_tcp_stream *out, hale_io_error *e
         if (e == EINTR || e == ECONNABORTED || e == EPROTO) {
             continue; /* the connection died in the backlog: wait for the next */
         }
+        if (e == EMFILE || e == ENFILE || e == ENOBUFS || e == ENOMEM) {
+            /* backpressure: out of descriptors or memory, the listener stops taking
+             * connections (they wait in the backlog) until a close gives one back; retrying
+             * at once would spin on the readable listener */
+            if (hale_sleep(ACCEPT_BACKOFF_NS) < 0) {
+                hale_io_error_set(err, ECANCELED, "accept", NULL);
+                return -1;
+            }
+            continue;
+        }
         if (e != EAGAIN && e != EWOULDBLOCK) {
             hale_io_error_set(err, e, "accept", NULL);
             return -1;
@@ -223,6 +236,9 @@ void hale_tcp_stream_from_fd(hale_tcp_stream *s, int fd) {
 
 int hale_tcp_send(hale_tcp_stream *s, const void *buf, size_t len, hale_io_error *err) {
     const char *p = buf;
+    /* the send timeout is a deadline for the whole call: a peer that reads a byte now and then
+     * cannot keep a sender waiting for ever */
+    int64_t deadline = s->send_timeout_ns > 0 ? hale_time_monotonic() + s->send_timeout_ns : 0;
     while (len > 0) {
         if (s->fd < 0) {
             hale_io_error_set(err, EINVAL, "send", NULL);
@@ -242,7 +258,9 @@ int hale_tcp_send(hale_tcp_stream *s, const void *buf, size_t len, hale_io_error
             hale_io_error_set(err, e, "send", NULL);
             return -1;
         }
-        int w = await(s->fd, HALE_WRITABLE, s->send_timeout_ns, "send", err);
+        int64_t left = deadline ? deadline - hale_time_monotonic() : 0;
+        int w = deadline && left <= 0 ? HALE_TCP_TIMEOUT
+                                      : await(s->fd, HALE_WRITABLE, left, "send", err);
         if (w == HALE_TCP_TIMEOUT) {
             hale_io_error_set(err, ETIMEDOUT, "send", NULL);
             return -1;
@@ -304,6 +322,12 @@ int hale_tcp_set_nodelay(hale_tcp_stream *s, bool on, hale_io_error *err) {
         return -1;
     }
     return 0;
+}
+
+void hale_tcp_shutdown(hale_tcp_stream *s) {
+    if (s->fd >= 0) {
+        shutdown(s->fd, SHUT_RDWR);
+    }
 }
 
 int hale_tcp_shutdown_write(hale_tcp_stream *s, hale_io_error *err) {

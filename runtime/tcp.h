@@ -45,7 +45,9 @@ int hale_tcp_listen(const char *host, int port, int backlog, hale_tcp_listener *
 /* The port the listener is bound to, or -1. */
 int hale_tcp_listener_port(const hale_tcp_listener *l);
 
-/* Waits for and accepts one connection. Returns 0 or -1. */
+/* Waits for and accepts one connection. Returns 0 or -1. Out of descriptors (EMFILE, ENFILE)
+ * or memory, it waits 50 ms and tries again: the connections stay in the listen backlog until
+ * the process has room, instead of the caller spinning on a readable listener. */
 int hale_tcp_accept(hale_tcp_listener *l, hale_tcp_stream *out, hale_io_error *err);
 
 void hale_tcp_listener_close(hale_tcp_listener *l);
@@ -57,7 +59,8 @@ int hale_tcp_connect(const char *host, int port, hale_tcp_stream *out, hale_io_e
 /* Wraps an already connected socket (made nonblocking here). */
 void hale_tcp_stream_from_fd(hale_tcp_stream *s, int fd);
 
-/* Sends all `len` bytes. Returns 0 or -1 (some bytes may have been sent). */
+/* Sends all `len` bytes. Returns 0 or -1 (some bytes may have been sent). With a send timeout,
+ * the whole call must finish within it, else -1 with kind "timeout". */
 int hale_tcp_send(hale_tcp_stream *s, const void *buf, size_t len, hale_io_error *err);
 
 /* Receives up to `cap` bytes (waiting for at least one). Returns the count, 0 at end of stream,
@@ -87,5 +90,8 @@ int hale_tcp_shutdown_write(hale_tcp_stream *s, hale_io_error *err);
 
 /* Closes the stream; further calls fail with "invalid". Safe to call twice. */
 void hale_tcp_close(hale_tcp_stream *s);
+/* Shuts both directions down (the fd stays open): a reader parked on it wakes at end of
+ * stream, a writer fails. */
+void hale_tcp_shutdown(hale_tcp_stream *s);
 
 #endif

@@ -1,7 +1,8 @@
 /* std::io::tcp on loopback, inside the scheduler: an echo round trip between coroutines, clean
  * end of stream, recv_into a growing buffer, and each failure as an IoError with its kind:
  * refused, address in use, reset by the peer, broken pipe without SIGPIPE, cancelled accept,
- * recv timeout, use after close. */
+ * recv timeout, use after close; a send deadline, shutdown waking a parked reader, and accept
+ * waiting out a lack of descriptors. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -9,6 +10,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -233,6 +235,125 @@ static void test_cancelled_accept_and_timeout(void **state) {
     hale_sched_shutdown();
 }
 
+/* ---- send deadline, shutdown ---- */
+
+static int send_rc;
+static const char *send_kind;
+static int64_t sent_before_timeout;
+static int64_t woken_rc;
+static hale_tcp_stream reader_side;
+
+/* The peer never reads: a send bigger than both socket buffers meets its deadline. */
+static void stalled_sender(void *arg) {
+    (void)arg;
+    hale_tcp_stream c, s;
+    hale_io_error err;
+    assert_int_equal(hale_tcp_connect("127.0.0.1", port, &c, &err), 0);
+    assert_int_equal(hale_tcp_accept(&lst, &s, &err), 0);
+    int small = 4096;
+    setsockopt(s.fd, SOL_SOCKET, SO_SNDBUF, &small, sizeof small);
+    setsockopt(c.fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+    s.send_timeout_ns = 50 * MS;
+    static char big[8 << 20];
+    send_rc = hale_tcp_send(&s, big, sizeof big, &err);
+    send_kind = err.kind;
+    sent_before_timeout = 1;
+    hale_tcp_close(&s);
+    hale_tcp_close(&c);
+}
+
+/* A reader parked on a stream, woken by another coroutine's shutdown of the same fd. */
+static void parked_reader(void *arg) {
+    (void)arg;
+    hale_io_error err;
+    char buf[8];
+    woken_rc = hale_tcp_recv(&reader_side, buf, sizeof buf, &err);
+}
+
+static void shutter(void *arg) {
+    (void)arg;
+    hale_sleep(20 * MS);
+    hale_tcp_stream borrowed = {.fd = reader_side.fd}; /* as a borrowed Stream does */
+    hale_tcp_shutdown(&borrowed);
+}
+
+static void test_send_deadline_and_shutdown(void **state) {
+    (void)state;
+    hale_sched_init(NULL);
+    listen_any();
+    hale_spawn(hale_pool_main(), stalled_sender, NULL, NULL);
+    assert_int_equal(hale_sched_run(), 0);
+    assert_int_equal(sent_before_timeout, 1);
+    assert_int_equal(send_rc, -1);
+    assert_string_equal(send_kind, "timeout");
+
+    hale_tcp_stream c;
+    hale_io_error err;
+    assert_int_equal(hale_tcp_connect("127.0.0.1", port, &c, &err), 0);
+    assert_int_equal(hale_tcp_accept(&lst, &reader_side, &err), 0);
+    woken_rc = -99;
+    hale_spawn(hale_pool_main(), parked_reader, NULL, NULL);
+    hale_spawn(hale_pool_main(), shutter, NULL, NULL);
+    assert_int_equal(hale_sched_run(), 0);
+    assert_int_equal(woken_rc, 0); /* end of stream, though the peer is still connected */
+    hale_tcp_close(&reader_side);
+    hale_tcp_close(&c);
+    hale_tcp_listener_close(&lst);
+    hale_sched_shutdown();
+}
+
+/* ---- accept backpressure: out of descriptors it waits for one ---- */
+
+static int fill_fds[64];
+static int nfill;
+static int emfile_accept_rc = -99;
+
+static void acceptor_out_of_fds(void *arg) {
+    (void)arg;
+    hale_tcp_stream s;
+    hale_io_error err;
+    emfile_accept_rc = hale_tcp_accept(&lst, &s, &err);
+    hale_tcp_close(&s);
+}
+
+static void fd_giver(void *arg) {
+    (void)arg;
+    hale_sleep(120 * MS); /* a couple of the acceptor's backoffs */
+    close(fill_fds[--nfill]);
+}
+
+static void test_accept_waits_for_a_descriptor(void **state) {
+    (void)state;
+    hale_sched_init(NULL);
+    listen_any();
+    hale_tcp_stream c;
+    hale_io_error err;
+    assert_int_equal(hale_tcp_connect("127.0.0.1", port, &c, &err), 0); /* queued in backlog */
+    struct rlimit old, low;
+    assert_int_equal(getrlimit(RLIMIT_NOFILE, &old), 0);
+    int probe = dup(0);
+    low = old;
+    low.rlim_cur = (rlim_t)probe + 8; /* a little headroom, then fill it */
+    close(probe);
+    assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+    int fd;
+    while (nfill < 64 && (fd = dup(0)) >= 0) {
+        fill_fds[nfill++] = fd;
+    }
+    assert_true(nfill > 0 && nfill < 64);
+    hale_spawn(hale_pool_main(), acceptor_out_of_fds, NULL, NULL);
+    hale_spawn(hale_pool_main(), fd_giver, NULL, NULL);
+    assert_int_equal(hale_sched_run(), 0);
+    assert_int_equal(emfile_accept_rc, 0); /* waited, then got it: no error, no spin */
+    while (nfill > 0) {
+        close(fill_fds[--nfill]);
+    }
+    assert_int_equal(setrlimit(RLIMIT_NOFILE, &old), 0);
+    hale_tcp_close(&c);
+    hale_tcp_listener_close(&lst);
+    hale_sched_shutdown();
+}
+
 /* Outside the scheduler (a thread with no pool) the same calls simply block. */
 static void test_works_without_a_pool(void **state) {
     (void)state;
@@ -257,6 +378,8 @@ int main(void) {
         cmocka_unit_test(test_refused_and_in_use),
         cmocka_unit_test(test_reset_and_broken_pipe),
         cmocka_unit_test(test_cancelled_accept_and_timeout),
+        cmocka_unit_test(test_send_deadline_and_shutdown),
+        cmocka_unit_test(test_accept_waits_for_a_descriptor),
         cmocka_unit_test(test_works_without_a_pool),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

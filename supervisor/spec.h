@@ -26,7 +26,8 @@ typedef struct {
     int64_t ready_timeout_ns;
     int64_t watchdog_ns; /* 0: no watchdog */
     int64_t stop_timeout_ns;
-    int line; /* the [[serve.process]] header, for messages */
+    int line;      /* the [[serve.process]] header, for messages */
+    int what_line; /* its `program` or `exec` key */
 } sv_proc;
 
 typedef struct {
@@ -43,6 +44,7 @@ typedef struct {
     char *metrics;          /* "HOST:PORT" for /metrics, or NULL */
     sv_proc *procs;         /* in start order: `after` first, otherwise file order */
     size_t nprocs;
+    size_t *by_name; /* indices of procs sorted by name (sv_spec_find) */
 } sv_spec;
 
 /* Reads and checks `path`. On error writes "file:line: message" (or "file: reason") into err

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -23,16 +24,27 @@ static void write_file(const char *text) {
     fclose(f);
 }
 
+static void touch(const char *name, int mode) {
+    char path[200];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fclose(f);
+    chmod(path, (mode_t)mode);
+}
+
 static void test_defaults_and_order(void **state) {
     (void)state;
+    touch("api.hl", 0644);
+    touch("web", 0755);
     write_file("[serve]\n"
                "[[serve.process]]\nname = \"web\"\nexec = [\"./web\", \"--port\", \"80\"]\n"
                "after = [\"api\", \"db\"]\n"
                "[[serve.process]]\nname = \"api\"\nprogram = \"api.hl\"\nafter = [\"db\"]\n"
                "replicas = 3\nenv = { LOG = \"debug\" }\nwatchdog = \"2s\"\n"
-               "[[serve.process]]\nname = \"db\"\nexec = [\"postgres\"]\nrestart = \"transient\"\n"
+               "[[serve.process]]\nname = \"db\"\nexec = [\"sh\"]\nrestart = \"transient\"\n"
                "stop_timeout = \"1m\"\n"
-               "[[serve.process]]\nname = \"cron\"\nexec = [\"cron\"]\n");
+               "[[serve.process]]\nname = \"cron\"\nexec = [\"true\"]\n");
     setenv("XDG_RUNTIME_DIR", "/run/user/1000", 1);
     sv_spec s;
     char err[512];
@@ -73,12 +85,114 @@ static void test_defaults_and_order(void **state) {
     sv_spec_free(&s);
 }
 
+/* A file of many processes and a long `after` chain: loads (the topological sort keeps its own
+ * stack), in start order, every name found. */
+static void test_many_processes(void **state) {
+    (void)state;
+    enum { N = 100000 };
+    FILE *f = fopen(file, "w");
+    assert_non_null(f);
+    fputs("[serve]\n", f);
+    for (int i = N - 1; i >= 0; i--) { /* each after the next one: start order is reversed */
+        fprintf(f, "[[serve.process]]\nname = \"p%d\"\nexec = [\"true\"]\n", i);
+        if (i + 1 < N) {
+            fprintf(f, "after = [\"p%d\"]\n", i + 1);
+        }
+    }
+    fclose(f);
+    sv_spec s;
+    char err[512], name[32];
+    assert_int_equal(sv_spec_load(file, &s, err, sizeof err), 0);
+    assert_int_equal(s.nprocs, N);
+    for (int i = 0; i < N; i += 997) {
+        snprintf(name, sizeof name, "p%d", N - 1 - i);
+        assert_string_equal(s.procs[i].name, name);
+        assert_ptr_equal(sv_spec_find(&s, name), &s.procs[i]);
+    }
+    assert_null(sv_spec_find(&s, "p100000"));
+    sv_spec_free(&s);
+}
+
+/* What a [[serve.process]] runs must exist: a .hl file, or a directory of them; a command with a
+ * path, or one on PATH. Each refusal names the line of the key. */
+static void test_targets_exist(void **state) {
+    (void)state;
+    char path[200], err[512];
+    sv_spec s;
+    snprintf(path, sizeof path, "%s/app.hl", dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fclose(f);
+    snprintf(path, sizeof path, "%s/src", dir);
+    assert_int_equal(mkdir(path, 0755), 0);
+    static const struct {
+        const char *entry, *want;
+    } cases[] = {
+        {"program = \"app.hl\"", NULL},
+        {"program = \".\"", NULL}, /* the test's directory holds app.hl */
+        {"program = \"src\"", ":4: process 'x': 'program' @DIR@/src is a directory with no .hl"},
+        {"program = \"gone.hl\"", ":4: process 'x': 'program' @DIR@/gone.hl: No such file"},
+        {"program = \"hale.toml\"", ":4: process 'x': 'program' @DIR@/hale.toml is not a .hl"},
+        {"exec = [\"true\"]", NULL},
+        {"exec = [\"/bin/sh\", \"-c\", \"true\"]", NULL},
+        {"exec = [\"hale-no-such-command\"]", ":4: process 'x': 'exec' command "
+                                              "'hale-no-such-command' is not found on PATH"},
+        {"exec = [\"./gone\"]", ":4: process 'x': 'exec' command @DIR@/./gone: No such file"},
+        {"exec = [\"./app.hl\"]", ":4: process 'x': 'exec' command @DIR@/./app.hl is not an "
+                                  "executable file"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char text[300], want[300];
+        snprintf(text, sizeof text, "[serve]\n[[serve.process]]\nname = \"x\"\n%s\n",
+                 cases[i].entry);
+        write_file(text);
+        int rc = sv_spec_load(file, &s, err, sizeof err);
+        if (!cases[i].want) {
+            assert_int_equal(rc, 0);
+            sv_spec_free(&s);
+            continue;
+        }
+        assert_int_equal(rc, -1);
+        const char *at = strstr(cases[i].want, "@DIR@");
+        if (at) {
+            snprintf(want, sizeof want, "%.*s%s%s", (int)(at - cases[i].want), cases[i].want, dir,
+                     at + 5);
+        } else {
+            snprintf(want, sizeof want, "%s", cases[i].want);
+        }
+        if (!strstr(err, want)) {
+            fail_msg("%s: got \"%s\", want \"%s\"", cases[i].entry, err, want);
+        }
+    }
+    rmdir(path);
+    snprintf(path, sizeof path, "%s/app.hl", dir);
+    unlink(path);
+}
+
+/* `gw` with two replicas has instances gw-0 and gw-1: no process may be named either. */
+static void test_instance_names(void **state) {
+    (void)state;
+    char err[512];
+    sv_spec s;
+    write_file("[serve]\n[[serve.process]]\nname = \"gw\"\nreplicas = 2\nexec = [\"true\"]\n"
+               "[[serve.process]]\nname = \"gw-1\"\nexec = [\"true\"]\n");
+    assert_int_equal(sv_spec_load(file, &s, err, sizeof err), -1);
+    assert_non_null(strstr(err, ":6: process name 'gw-1' is also the name of an instance of 'gw' "
+                                "(replicas = 2)"));
+    /* gw-2 is not an instance of a two-replica gw, nor gw-01 of anything */
+    write_file("[serve]\n[[serve.process]]\nname = \"gw\"\nreplicas = 2\nexec = [\"true\"]\n"
+               "[[serve.process]]\nname = \"gw-2\"\nexec = [\"true\"]\n"
+               "[[serve.process]]\nname = \"gw-01\"\nexec = [\"true\"]\n");
+    assert_int_equal(sv_spec_load(file, &s, err, sizeof err), 0);
+    sv_spec_free(&s);
+}
+
 static void test_equal_and_control(void **state) {
     (void)state;
     const char *v1 = "[serve]\nname = \"shop\"\ncontrol = \"run/ctl\"\nmetrics = \"[::1]:0\"\n"
-                     "[[serve.process]]\nname = \"a\"\nexec = [\"a\"]\nenv = { X = \"1\" }\n";
+                     "[[serve.process]]\nname = \"a\"\nexec = [\"true\"]\nenv = { X = \"1\" }\n";
     const char *v2 = "[serve]\nname = \"shop\"\ncontrol = \"run/ctl\"\n"
-                     "[[serve.process]]\nname = \"a\"\nexec = [\"a\"]\nenv = { X = \"2\" }\n";
+                     "[[serve.process]]\nname = \"a\"\nexec = [\"true\"]\nenv = { X = \"2\" }\n";
     sv_spec a, b, c;
     char err[512];
     write_file(v1);
@@ -113,10 +227,16 @@ int main(void) {
     assert_non_null(mkdtemp(dir));
     snprintf(file, sizeof file, "%s/hale.toml", dir);
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_defaults_and_order),
-        cmocka_unit_test(test_equal_and_control),
+        cmocka_unit_test(test_defaults_and_order), cmocka_unit_test(test_equal_and_control),
+        cmocka_unit_test(test_many_processes),     cmocka_unit_test(test_targets_exist),
+        cmocka_unit_test(test_instance_names),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
+    char path[200];
+    snprintf(path, sizeof path, "%s/api.hl", dir);
+    unlink(path);
+    snprintf(path, sizeof path, "%s/web", dir);
+    unlink(path);
     unlink(file);
     rmdir(dir);
     return rc;

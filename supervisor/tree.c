@@ -24,23 +24,46 @@ static void *grow(void *p, size_t n, size_t size) {
 
 /* ---- building the instance list -------------------------------------------------------- */
 
+static int by_proc_name(const void *a, const void *b) {
+    const sv_inst *x = *(sv_inst *const *)a, *y = *(sv_inst *const *)b;
+    int c = strcmp(x->proc->name, y->proc->name);
+    return c ? c : (x->index > y->index) - (x->index < y->index);
+}
+
+/* Each instance's deps: every instance of the processes its `after` names. The instances are
+ * sorted by process name once and each name is found by bisection, so a deployment of many
+ * processes does not cost a pass over all instances per `after` entry. */
 static void compute_deps(sv_server *srv) {
-    for (size_t i = 0; i < srv->ninsts; i++) {
+    size_t n = srv->ninsts;
+    sv_inst **sorted = grow(NULL, n, sizeof *sorted);
+    for (size_t i = 0; i < n; i++) {
+        srv->insts[i]->index = i;
+        sorted[i] = srv->insts[i];
+    }
+    qsort(sorted, n, sizeof *sorted, by_proc_name);
+    for (size_t i = 0; i < n; i++) {
         sv_inst *inst = srv->insts[i];
-        inst->index = i;
         free(inst->deps);
         inst->deps = NULL;
         inst->ndeps = 0;
         const sv_proc *p = inst->proc;
         for (size_t a = 0; a < p->nafter; a++) {
-            for (size_t j = 0; j < srv->ninsts; j++) {
-                if (strcmp(srv->insts[j]->proc->name, p->after[a]) == 0) {
-                    inst->deps = grow(inst->deps, inst->ndeps + 1, sizeof *inst->deps);
-                    inst->deps[inst->ndeps++] = srv->insts[j];
+            size_t lo = 0, hi = n;
+            while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+                if (strcmp(sorted[mid]->proc->name, p->after[a]) < 0) {
+                    lo = mid + 1;
+                } else {
+                    hi = mid;
                 }
+            }
+            for (; lo < n && strcmp(sorted[lo]->proc->name, p->after[a]) == 0; lo++) {
+                inst->deps = grow(inst->deps, inst->ndeps + 1, sizeof *inst->deps);
+                inst->deps[inst->ndeps++] = sorted[lo];
             }
         }
     }
+    free(sorted);
 }
 
 static void add_instances(sv_server *srv, const sv_proc *p) {

@@ -7,6 +7,8 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "str.h"
+
 #define FIELD(base, off) ((char *)(base) + (off))
 #define MAX_DEPTH_CAP 256 /* whatever the limits say, never recurse deeper than this */
 
@@ -213,48 +215,12 @@ static void *take(reader *rd, const tp_path *at, size_t n, size_t size, size_t a
     return hale_region_alloc(rd->r, n * size, align);
 }
 
-static bool utf8_valid(const uint8_t *s, size_t n) {
-    size_t i = 0;
-    while (i < n) {
-        uint8_t c = s[i];
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        size_t len;
-        uint32_t cp, min;
-        if ((c & 0xe0) == 0xc0) {
-            len = 2, cp = c & 0x1f, min = 0x80;
-        } else if ((c & 0xf0) == 0xe0) {
-            len = 3, cp = c & 0x0f, min = 0x800;
-        } else if ((c & 0xf8) == 0xf0) {
-            len = 4, cp = c & 0x07, min = 0x10000;
-        } else {
-            return false;
-        }
-        if (n - i < len) {
-            return false;
-        }
-        for (size_t k = 1; k < len; k++) {
-            if ((s[i + k] & 0xc0) != 0x80) {
-                return false;
-            }
-            cp = (cp << 6) | (s[i + k] & 0x3f);
-        }
-        if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
-            return false;
-        }
-        i += len;
-    }
-    return true;
-}
-
 static int read_blob(reader *rd, const tp_path *at, bool is_str, void *out) {
     size_t n = 0;
     if (read_blob_head(rd, at, is_str, &n) != 0) {
         return -1;
     }
-    if (is_str && !utf8_valid(rd->p, n)) {
+    if (is_str && !hale_utf8_valid(rd->p, n)) {
         return tp_codec_fail(rd->err, at, TP_CODEC_UTF8, "String is not valid UTF-8");
     }
     uint8_t *copy = take(rd, at, n, 1, 1);

@@ -22,6 +22,24 @@ check "key is 64 hex chars" sh -c "grep -Eq '^[0-9a-f]{64}\$' '$work/k'"
 check "keygen refuses to overwrite" sh -c "! '$hale' keygen -o '$work/k' 2>/dev/null"
 check "version with HALE_HOME elsewhere says not found" \
     sh -c "HALE_HOME=/nonexistent '$hale' version | grep -q 'not found'"
+for cmd in check build run; do
+    check "$cmd of a missing file: its one error, status 1" sh -c "cd '$work' &&
+        '$hale' $cmd none.hl >o 2>&1; test \$? -eq 1 && test \$(wc -l <o) -eq 1 &&
+        grep -qx 'hale: error: cannot open \`none.hl\`: No such file or directory' o"
+done
+echo x >"$work/notes.txt"
+check "check of a non-.hl file: its error and help, status 1" sh -c "cd '$work' &&
+    '$hale' check notes.txt >o 2>&1; test \$? -eq 1 && test \$(wc -l <o) -eq 2 &&
+    grep -q 'is not a .hl file' o"
+# A function of 100k locals (each scope indexes its names past a few): checks clean, and a
+# repeated name at its end is still caught, pointing at both declarations.
+awk 'BEGIN { print "fn main() {"; for (i = 0; i < 100000; i++) printf "    let v%d = %d;\n", i, i;
+             print "    println(to_string(v0 + v99999));"; print "}" }' >"$work/many.hl"
+check "check of 100k locals" "$hale" check "$work/many.hl"
+sed 's/^    println.*/    let v5 = 1;/' "$work/many.hl" >"$work/dup.hl"
+check "a repeated local among 100k is located" sh -c "cd '$work' && ! '$hale' check dup.hl >o 2>&1 &&
+    grep -q '^dup.hl:100002:9: error: .v5. is already declared in this scope' o &&
+    grep -q '^dup.hl:7:9: note: first declared here' o"
 rm -rf "$work"
 [ $bad -eq 0 ] && echo "cli smoke: ok"
 exit $bad

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Every broken file in BAD_DIR (NAME.toml) must make `hale serve` exit 2 with nothing on stdout
-# and exactly one line on stderr: the one in NAME.err, where @FILE@ stands for the file's path.
+# and exactly one line on stderr: the one in NAME.err, where @FILE@ stands for the file's path
+# and @DIR@ for its directory (resolved).
 set -u
 hale=$1
 dir=$2
@@ -13,7 +14,7 @@ for f in "$dir"/*.toml; do
     name=$(basename "$f" .toml)
     "$hale" serve "$f" >"$work/out" 2>"$work/err"
     status=$?
-    sed "s|@FILE@|$f|" "$dir/$name.err" >"$work/want"
+    sed -e "s|@FILE@|$f|" -e "s|@DIR@|$(cd "$dir" && pwd -P)|" "$dir/$name.err" >"$work/want"
     if [ $status -ne 2 ]; then
         echo "FAIL $name: exit status $status, want 2"; bad=1
     elif [ -s "$work/out" ]; then
