@@ -221,14 +221,23 @@ grep -q "idle opened=$((cap + 10)) busy=10 closed=$cap open=0" "$work/idle2.out"
     fail "past the cap of $cap: expected 10 told busy and $cap closed idle"
 echo "ok: past the cap of $cap, 10 were told ERR server busy; the rest were closed idle"
 
-# -- memory back after the bursts: 10 s quiet, then within 2x of before
+# -- memory back after the bursts: 10 s quiet, then within 2x of before. Read once a second for
+# the next 5 s and keep the lowest: each pool trims every 2 s, and on a loaded machine one
+# reading can fall just before a trim that is due.
 sleep 10
 rss_gw0_after=$(rss_kb "$gw0")
 rss_room_after=$(rss_kb "$room_pid")
+for _ in 1 2 3 4 5; do
+    sleep 1
+    r=$(rss_kb "$gw0")
+    [ "$r" -lt "$rss_gw0_after" ] && rss_gw0_after=$r
+    r=$(rss_kb "$room_pid")
+    [ "$r" -lt "$rss_room_after" ] && rss_room_after=$r
+done
 echo "rss: gateway-0 ${rss_gw0_before} KiB before, ${rss_gw0_peak} KiB holding $cap idle" \
-    "connections, ${rss_gw0_after} KiB after 10s idle"
+    "connections, ${rss_gw0_after} KiB after 10-15s idle"
 echo "rss: room-0 ${rss_room_before} KiB before the room burst, ${rss_room_peak} KiB after 1000" \
-    "rooms, ${rss_room_after} KiB after 10s idle"
+    "rooms, ${rss_room_after} KiB after 10-15s idle"
 [ "$rss_gw0_after" -le $((2 * rss_gw0_before + slack_kb)) ] ||
     fail "gateway-0 RSS did not come back within 2x"
 [ "$rss_room_after" -le $((2 * rss_room_before + slack_kb)) ] ||
