@@ -29,8 +29,16 @@ file(STRINGS ${nng_INCLUDE_DIR}/nng/nng.h nng_version_lines
 string(REGEX REPLACE ".*MAJOR_VERSION ([0-9]+).*MINOR_VERSION ([0-9]+).*PATCH_VERSION ([0-9]+).*"
        "\\1.\\2.\\3" HALE_SYSTEM_NNG_VERSION "${nng_version_lines}")
 set(HALE_BUNDLED_NNG "")
+set(hale_nng_cflags "")
+if(HALE_TSAN)
+  # ThreadSanitizer must see nng's own synchronisation, or the hand-offs between nng's threads
+  # and ours read as races: the TSan build gets an instrumented copy
+  set(HALE_NNG_PREFIX ${HALE_NNG_PREFIX}-tsan)
+  set(hale_nng_cflags "-fsanitize=thread")
+endif()
 if(HALE_SYSTEM_NNG_VERSION VERSION_LESS 1.6)
   execute_process(COMMAND sh ${CMAKE_SOURCE_DIR}/deploy/build-nng.sh ${HALE_NNG_PREFIX}
+                          "${hale_nng_cflags}"
                   RESULT_VARIABLE nng_rc)
   if(NOT nng_rc EQUAL 0 OR NOT EXISTS ${HALE_NNG_PREFIX}/lib/libnng.a)
     message(FATAL_ERROR "the system nng ${HALE_SYSTEM_NNG_VERSION} has the negotiation bug and "

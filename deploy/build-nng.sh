@@ -1,7 +1,11 @@
 #!/bin/sh
 # Builds nng into a project-local prefix when the system's nng has the negotiation bug.
 #
-#   deploy/build-nng.sh PREFIX      (CMake runs it at configure time; PREFIX is build/deps/nng)
+#   deploy/build-nng.sh PREFIX [CFLAGS]   (CMake runs it at configure time; PREFIX is
+#                                         build/deps/nng, or build/deps/nng-tsan with
+#                                         CFLAGS=-fsanitize=thread for the TSan build: a library
+#                                         ThreadSanitizer cannot see into makes its own
+#                                         atomics look like races between its threads and ours)
 #
 # Debian 12 ships nng 1.5.2, whose listeners stop serving after one peer connects and closes
 # during the SP header exchange (see deploy/nng/negotiation.patch and deploy/README.md). When
@@ -12,7 +16,8 @@
 # headers into PREFIX. A stamp makes a second run free until the patch or the pin changes.
 set -eu
 
-prefix=${1:?usage: deploy/build-nng.sh PREFIX}
+prefix=${1:?usage: deploy/build-nng.sh PREFIX [CFLAGS]}
+cflags=${2:-}
 here=$(cd "$(dirname "$0")" && pwd)
 patch_file=$here/nng/negotiation.patch
 
@@ -35,7 +40,7 @@ orig_sha=f8b25ab86738864b1f2e3128e8badab581510fa8085ff5ca9bb980d317334c46
 deb=nng_${version}-${debian_rev}.debian.tar.xz
 deb_sha=ecf0bcd3b5645b95aa1f1f58519547bcfaaab81a863f88a59178d72fdfdffd72
 
-stamp="$version-$debian_rev $(sha256sum "$patch_file" | cut -d' ' -f1)"
+stamp="$version-$debian_rev $(sha256sum "$patch_file" | cut -d' ' -f1) $cflags"
 if [ -f "$prefix/lib/libnng.a" ] && [ "$(cat "$prefix/.stamp" 2>/dev/null)" = "$stamp" ]; then
     exit 0
 fi
@@ -79,7 +84,7 @@ if ! (dpkg-source -x "$work/dl/$dsc" "$work/src" && patch -d "$work/src" -p1 <"$
 fi
 
 # Only what the product uses: the SP protocols over ipc and tcp; no TLS, HTTP or websocket.
-if ! (cmake -S "$work/src" -B "$work/build" -DCMAKE_BUILD_TYPE=Release \
+if ! (cmake -S "$work/src" -B "$work/build" -DCMAKE_BUILD_TYPE=Release -DCMAKE_C_FLAGS="$cflags" \
     -DCMAKE_POSITION_INDEPENDENT_CODE=ON -DBUILD_SHARED_LIBS=OFF \
     -DNNG_TESTS=OFF -DNNG_TOOLS=OFF -DNNG_ENABLE_NNGCAT=OFF -DNNG_ENABLE_TLS=OFF \
     -DNNG_ENABLE_HTTP=OFF -DNNG_TRANSPORT_WS=OFF -DNNG_TRANSPORT_TLS=OFF \
