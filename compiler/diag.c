@@ -173,7 +173,7 @@ static const char *line_text(hc_diags *d, int file, int line, int *len) {
 #define SNIPPET_WIDTH 100
 
 /* The source line with a caret under `at`; a long line is cut to a window around the caret. */
-static void print_snippet(hc_diags *d, FILE *out, hc_pos at) {
+void hc_diag_print_snippet(hc_diags *d, FILE *out, hc_pos at) {
     int len;
     const char *t = line_text(d, at.file, at.line, &len);
     if (!t) {
@@ -225,12 +225,12 @@ static void print_text(hc_diags *d, FILE *out, hc_diag *g) {
     }
     fprintf(out, "%s:%d:%d: %s: %s\n", hc_diag_source_name(d, g->at.file), g->at.line, g->at.col,
             g->sev == HC_ERROR ? "error" : "warning", g->msg);
-    print_snippet(d, out, g->at);
+    hc_diag_print_snippet(d, out, g->at);
     for (int i = 0; i < g->notes.n; i++) {
         note *n = &g->notes.v[i];
         fprintf(out, "%s:%d:%d: note: %s\n", hc_diag_source_name(d, n->at.file), n->at.line,
                 n->at.col, n->msg);
-        print_snippet(d, out, n->at);
+        hc_diag_print_snippet(d, out, n->at);
     }
     for (int i = 0; i < g->help.n; i++) {
         fprintf(out, "help: %s\n", g->help.v[i]);
