@@ -165,6 +165,10 @@ enum {
 /* Flags of a publish (the send site's disposition). `or raise` and `or discard` are plain
  * publishes whose status the send site checks or ignores; `or wait` passes HALE_BUS_WAIT. */
 #define HALE_BUS_WAIT 1u
+/* The payload outlives every delivery made before the publish returns and no handler can change
+ * or free it while it runs (the compiler's escape analysis says so): those deliveries get the
+ * payload itself instead of a copy. Queued and cross-thread deliveries are copied as always. */
+#define HALE_BUS_BORROW 2u
 
 /* `topic <- *payload`. Returns HALE_BUS_OK, or HALE_BUS_FULL (bounded topic without
  * HALE_BUS_WAIT; nothing was delivered), HALE_BUS_UNMATCHED (on_unmatched: fail; subscribers

@@ -106,6 +106,7 @@ typedef struct {
     bus_thread *bt;
     void *me;
     bool queue;      /* inside a handler: same-thread deliveries queue */
+    bool borrow;     /* HALE_BUS_BORROW: deliveries made now get the payload itself */
     int64_t reached; /* subscriptions that got (or queued) a copy */
     bus_sub *pin;    /* a mailbox over its cap: wait on it after the publish */
     bus_sub *full;   /* admission: a full subscription (pinned when foreign) */
@@ -200,7 +201,11 @@ static int64_t deliver_local_now(pub *p, bus_slice *sl, bool fallback) {
         if (atomic_load_explicit(&s->dead, memory_order_relaxed) || sealed_drop(s)) {
             continue;
         }
-        bus_deliver_now(bt, s, p->v);
+        if (p->borrow) {
+            bus_call(bt, s, p->v);
+        } else {
+            bus_deliver_now(bt, s, p->v);
+        }
     }
     bt->active--;
     bt->collect_busy = false;
@@ -342,7 +347,12 @@ static int publish(bus_topic *tp, bus_thread *bt, const void *v, unsigned flags,
         return st;
     }
 
-    pub p = {.tp = tp, .v = v, .bt = bt, .me = me, .queue = bus_in_handler(bt)};
+    pub p = {.tp = tp,
+             .v = v,
+             .bt = bt,
+             .me = me,
+             .queue = bus_in_handler(bt),
+             .borrow = (flags & HALE_BUS_BORROW) != 0};
     if (tp->key_kind != BUS_KEY_NONE) {
         p.keyed = true;
         bus_key_read(tp->key_kind, (const char *)v + tp->d->key_offset, &p.key);
@@ -394,7 +404,7 @@ static int publish(bus_topic *tp, bus_thread *bt, const void *v, unsigned flags,
  * flat) and the call; everything else goes the general way. Returns false when it does not apply
  * (nothing was done). */
 static inline __attribute__((always_inline)) bool lean_publish(bus_topic *tp, bus_thread *bt,
-                                                               const void *v) {
+                                                               const void *v, unsigned flags) {
     bus_slice *sl = atomic_load_explicit(&tp->gate, memory_order_acquire);
     hale_pool *pool = hale_tls_pool;
     if (!sl || sl->owner != (pool ? (void *)pool : (void *)bt)) {
@@ -419,7 +429,7 @@ static inline __attribute__((always_inline)) bool lean_publish(bus_topic *tp, bu
     }
     int id = tp->id;
     _Alignas(16) unsigned char buf[STACK_COPY];
-    void *copy = copy_now(tp, v, buf);
+    void *copy = (flags & HALE_BUS_BORROW) ? (void *)v : copy_now(tp, v, buf);
     bus_frame f = {
         .newer = NULL, .older = NULL, .co = pool ? pool->current : NULL, .kind = BUS_FRAME_HANDLER};
     bt->frames = &f;
@@ -428,7 +438,7 @@ static inline __attribute__((always_inline)) bool lean_publish(bus_topic *tp, bu
     s->handler(s->locus, copy);
     bt->active--;
     bus_frame_pop(bt, &f);
-    if (copy != buf) {
+    if (copy != buf && copy != v) {
         bus_mem_free(copy);
     }
     bus_count(id, BUS_C_LEAN, 1);
@@ -448,7 +458,7 @@ static inline bus_topic *topic_fast(int id) {
 int hale_bus_publish(int topic, const void *payload, unsigned flags) {
     bus_topic *tp = topic_fast(topic);
     bus_thread *bt = bus_thread_self();
-    if (tp->lean && !bt->frames && lean_publish(tp, bt, payload)) {
+    if (tp->lean && !bt->frames && lean_publish(tp, bt, payload, flags)) {
         return HALE_BUS_OK;
     }
     return publish(tp, bt, payload, flags, false);

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "fatal.h"
+#include "guard.h"
 #include "sched_impl.h"
 #include "std.h"
 
@@ -39,6 +40,8 @@ static void resume(hale_pool *p, hale_co *co) {
     hale_scratch *prev = hale_scratch_set_current(co->scratch);
     struct hale_locus_frame *outer = hale_tls_frame;
     hale_tls_frame = co->frame;
+    hale_origin *outer_origin = hale_tls_origin; /* guard.h: per coroutine too */
+    hale_tls_origin = co->origin;
     counter_bump(&p->switches);
 #ifdef HALE_ASAN
     void *fake = NULL;
@@ -53,6 +56,8 @@ static void resume(hale_pool *p, hale_co *co) {
 #endif
     co->frame = hale_tls_frame;
     hale_tls_frame = outer;
+    co->origin = hale_tls_origin;
+    hale_tls_origin = outer_origin;
     hale_scratch_set_current(prev);
     p->current = NULL;
 }
@@ -161,6 +166,7 @@ hale_co *hale_co_spawn_local(hale_pool *p, void (*fn)(void *), void *arg) {
     co->interrupted = false;
     co->wait_result = 0;
     co->frame = NULL;
+    co->origin = NULL;
     hale_ctx_make(&co->ctx, co->stack->lo, co->stack->size, co_main, co);
 #ifdef HALE_TSAN
     /* One fiber per incarnation: reusing a fiber across coroutines makes ThreadSanitizer's

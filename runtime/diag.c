@@ -1,5 +1,6 @@
 /* See diag.h. */
 #include "diag.h"
+#include "guard.h"
 
 #include <fcntl.h>
 #include <stdatomic.h>
@@ -97,6 +98,7 @@ void hale_diag_boot(void) {
 }
 
 void hale_diag_shutdown(void) {
+    hale_escape_counters_at_exit();
     if (hale_arena_residency_enabled()) {
         hale_arena_residency_stop();
         hale_arena_residency_dump(stderr);

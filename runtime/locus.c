@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "guard.h"
 #include "io.h"
 #include "locus_bus.h"
 #include "locus_impl.h"
@@ -97,6 +98,7 @@ int hale_locus_framed(hale_locus *l, int kind, void (*fn)(void *arg), void *arg)
     hale_scratch *s = hale_scratch_current();
     hale_region *ho = hale_scratch_side(s, 1), *hm = hale_scratch_side(s, 0);
     hale_mark mo = hale_region_mark(ho), mm = hale_region_mark(hm);
+    hale_origin *origin = hale_tls_origin;
     frame_ho = ho;
     frame_hm = hm;
     hale_tls_frame = &c.frame;
@@ -105,6 +107,7 @@ int hale_locus_framed(hale_locus *l, int kind, void (*fn)(void *arg), void *arg)
     if (left) {
         hale_region_reset(ho, mo);
         hale_region_reset(hm, mm);
+        hale_tls_origin = origin; /* a send left by the jump did not end its origin (guard.h) */
     }
     return left;
 }

@@ -43,6 +43,7 @@ struct hale_co {
     ev_timer timer;
     ev_io io;
     struct hale_locus_frame *frame; /* its hale_tls_frame while it is not running */
+    struct hale_origin *origin;     /* its hale_tls_origin (guard.h) while it is not running */
     void *tsan_fiber;
     void *asan_fake_stack;
 };
