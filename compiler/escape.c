@@ -283,6 +283,31 @@ static int static_ancestor(esc *x, hc_decl *a, hc_decl *l) {
     return 0;
 }
 
+/* Whether every instance of `l` runs on the pool of its static ancestor `a`: a child runs on its
+ * parent's pool unless it is a parameter of the main locus that `placement { }` puts elsewhere,
+ * so the chain from `l` up to `a` must not pass through such a parameter. */
+static int chain_same_pool(esc *x, hc_decl *a, hc_decl *l) {
+    hc_program *P = x->P;
+    linfo *li = info_of(x, l);
+    for (int depth = 0; li && li->locus != a && li->sparent && depth < 64; depth++) {
+        hc_decl *parent = li->sparent;
+        if (parent == P->main_locus) {
+            for (int i = 0; i < parent->members.n; i++) {
+                hc_decl *m = parent->members.v[i];
+                for (int k = 0; m->kind == M_PARAMS && k < m->lparams.n; k++) {
+                    hc_locus_param *lp = &m->lparams.v[k];
+                    if (lp->ty && lp->ty->kind == TY_LOCUS && lp->ty->decl == li->locus &&
+                        hc_place_entry(P, lp->name.name)) {
+                        return 0;
+                    }
+                }
+            }
+        }
+        li = info_of(x, parent);
+    }
+    return 1;
+}
+
 /* `a` may be an ancestor of some instance of `l`. */
 static int possible_ancestor(esc *x, hc_decl *a, hc_decl *l) {
     decl_set seen = {0};
@@ -341,6 +366,26 @@ static letinfo *let_of(esc *x, hc_local *l) {
     return NULL;
 }
 
+static void collect_lets(esc *x, hc_block *b, int loops);
+
+/* The blocks of an `if`, a block or a `match` used as a statement or as a block's tail. */
+static void lets_in(esc *x, hc_expr *e, int loops) {
+    for (hc_expr *c = e; c && c->kind == E_IF; c = c->rhs) {
+        collect_lets(x, c->block, loops);
+        if (c->rhs && c->rhs->kind == E_BLOCK) {
+            collect_lets(x, c->rhs->block, loops);
+        }
+    }
+    if (e && e->kind == E_BLOCK) {
+        collect_lets(x, e->block, loops);
+    }
+    if (e && e->kind == E_MATCH) {
+        for (int k = 0; k < e->arms.n; k++) {
+            lets_in(x, e->arms.v[k].body, loops);
+        }
+    }
+}
+
 /* Every `let` of a body, with the block that holds it and its loop depth. */
 static void collect_lets(esc *x, hc_block *b, int loops) {
     if (!b) {
@@ -352,27 +397,12 @@ static void collect_lets(esc *x, hc_block *b, int loops) {
             letinfo li = {s->local, s, b, loops};
             HC_PUSH(x->a, x->lets, li);
         }
-        int inner = loops + (s->kind == S_WHILE || s->kind == S_FOR);
-        collect_lets(x, s->body, inner);
-        /* if/else and match blocks inside expressions */
-        hc_expr *e = s->kind == S_IF || s->kind == S_EXPR || s->kind == S_LET ? s->expr : NULL;
-        for (hc_expr *c = e; c && c->kind == E_IF; c = c->rhs) {
-            collect_lets(x, c->block, loops);
-            if (c->rhs && c->rhs->kind == E_BLOCK) {
-                collect_lets(x, c->rhs->block, loops);
-            }
-        }
-        if (e && e->kind == E_BLOCK) {
-            collect_lets(x, e->block, loops);
-        }
-        if (e && e->kind == E_MATCH) {
-            for (int k = 0; k < e->arms.n; k++) {
-                if (e->arms.v[k].body && e->arms.v[k].body->kind == E_BLOCK) {
-                    collect_lets(x, e->arms.v[k].body->block, loops);
-                }
-            }
+        collect_lets(x, s->body, loops + (s->kind == S_WHILE || s->kind == S_FOR));
+        if (s->kind == S_IF || s->kind == S_EXPR || s->kind == S_LET) {
+            lets_in(x, s->expr, loops);
         }
     }
+    lets_in(x, b->tail, loops);
 }
 
 /* ---- uses of a local ---- */
@@ -598,38 +628,42 @@ static void value_shape(esc *x, hc_expr *e, hc_stmt *consumer, hc_stmt *send, hc
 
 /* ---- keeps ---- */
 
-/* The statement of handler `h` that keeps its payload whole in a field of `self` as the
- * payload's last use, outside any loop; NULL when it only reads it (or keeps it otherwise,
- * which copies as any store does). */
+/* `self.f = param`: the whole payload stored into a field of self. */
 static int is_keep(hc_stmt *s, hc_local *param) {
     return s->kind == S_ASSIGN && s->op == OP_NONE && s->target->kind == E_FIELD &&
            s->target->ref == REF_SELF_FIELD && s->target->lhs->kind == E_SELF &&
            is_name_of(s->expr, param) && s->target->ty == param->ty;
 }
 
+static hc_stmt *find_keep(hc_block *b, hc_local *param);
+
+/* ... in the branches of an `if` (a statement or a block's tail). */
+static hc_stmt *keep_in_if(hc_expr *e, hc_local *param) {
+    hc_stmt *k = NULL;
+    for (hc_expr *c = e; !k && c && c->kind == E_IF; c = c->rhs) {
+        k = find_keep(c->block, param);
+        if (!k && c->rhs && c->rhs->kind == E_BLOCK) {
+            k = find_keep(c->rhs->block, param);
+        }
+    }
+    return k;
+}
+
 /* The first keep in `b`, its `if` branches and nested blocks, never inside a loop. */
 static hc_stmt *find_keep(hc_block *b, hc_local *param) {
     for (int i = 0; b && i < b->stmts.n; i++) {
         hc_stmt *s = b->stmts.v[i];
-        hc_stmt *k = NULL;
         if (is_keep(s, param)) {
             return s;
         }
-        if (s->kind == S_BLOCK) {
-            k = find_keep(s->body, param);
-        }
-        for (hc_expr *c = s->kind == S_IF ? s->expr : NULL; !k && c && c->kind == E_IF;
-             c = c->rhs) {
-            k = find_keep(c->block, param);
-            if (!k && c->rhs && c->rhs->kind == E_BLOCK) {
-                k = find_keep(c->rhs->block, param);
-            }
-        }
+        hc_stmt *k = s->kind == S_BLOCK                     ? find_keep(s->body, param)
+                     : s->kind == S_IF || s->kind == S_EXPR ? keep_in_if(s->expr, param)
+                                                            : NULL;
         if (k) {
             return k;
         }
     }
-    return NULL;
+    return b ? keep_in_if(b->tail, param) : NULL;
 }
 
 /* The statement of handler `h` that keeps its payload whole in a field of `self` as the
@@ -781,8 +815,8 @@ static void on_send(esc *x, hc_stmt *s, hc_block *in, int loops) {
         site->topic = t;
         site->handler = u->item->handler_decl;
         site->runtime_ancestor = !st;
-        site->cross_pool = !hc_bus_same_thread(P, from, to);
-        hc_stmt *keep = site->cross_pool ? NULL : handler_keep(x, site->handler);
+        site->cross_pool = st ? !chain_same_pool(x, to, from) : !hc_bus_same_thread(P, from, to);
+        hc_stmt *keep = handler_keep(x, site->handler);
         if (keep) {
             site->keep_field = keep->target->field.name;
         }
