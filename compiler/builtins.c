@@ -56,6 +56,7 @@ static const hc_builtin table[] = {
     {"std::process::exit", BI_SIG, "I>!", "hale_process_exit", NULL, NULL, 0},
     {"std::process::pid", BI_SIG, ">I", "hale_process_pid", NULL, NULL, 0},
     {"std::process::rss_bytes", BI_SIG, ">I", "hale_process_rss_bytes", NULL, NULL, 0},
+    {"std::process::peak_rss_bytes", BI_SIG, ">I", "hale_process_peak_rss_bytes", NULL, NULL, 0},
     /* std::time */
     {"std::time::monotonic", BI_SIG, ">D", "hale_time_monotonic", NULL, NULL, 0},
     {"std::time::monotonic_ns", BI_SIG, ">I", "hale_time_monotonic", NULL, NULL, 0},

@@ -65,6 +65,10 @@ static int64_t peak_rss(void) {
     return (int64_t)ru.ru_maxrss * 1024;
 }
 
+int64_t hale_process_peak_rss_bytes(void) {
+    return peak_rss();
+}
+
 int64_t hale_process_rss_bytes(void) {
     int fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
