@@ -133,18 +133,20 @@ int hc_warning_count(const hc_diags *d) {
     return d->warnings;
 }
 
+int hc_pos_cmp(hc_pos a, hc_pos b) {
+    if (a.file != b.file) {
+        return a.file < b.file ? -1 : 1;
+    }
+    if (a.line != b.line) {
+        return a.line < b.line ? -1 : 1;
+    }
+    return a.col < b.col ? -1 : a.col > b.col;
+}
+
 static int cmp_diag(const void *x, const void *y) {
     const hc_diag *a = *(hc_diag *const *)x, *b = *(hc_diag *const *)y;
-    if (a->at.file != b->at.file) {
-        return a->at.file < b->at.file ? -1 : 1;
-    }
-    if (a->at.line != b->at.line) {
-        return a->at.line < b->at.line ? -1 : 1;
-    }
-    if (a->at.col != b->at.col) {
-        return a->at.col < b->at.col ? -1 : 1;
-    }
-    return a->seq < b->seq ? -1 : a->seq > b->seq;
+    int c = hc_pos_cmp(a->at, b->at);
+    return c ? c : a->seq < b->seq ? -1 : a->seq > b->seq;
 }
 
 /* The text of line `line` (1-based) of `file`, without its newline; NULL past the end. */

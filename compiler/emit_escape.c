@@ -13,19 +13,6 @@
 #include "escape.h"
 #include "emit.h"
 
-/* The locus parameter `name` of `locus` (NULL when none). */
-static hc_locus_param *lparam(hc_decl *locus, const char *name) {
-    for (int i = 0; locus && i < locus->members.n; i++) {
-        hc_decl *m = locus->members.v[i];
-        for (int k = 0; m->kind == M_PARAMS && k < m->lparams.n; k++) {
-            if (strcmp(m->lparams.v[k].name.name, name) == 0) {
-                return &m->lparams.v[k];
-            }
-        }
-    }
-    return NULL;
-}
-
 void em_guard_fields(hc_emit *E, hc_decl *d) {
     for (int i = 0; i < d->members.n; i++) {
         hc_decl *m = d->members.v[i];
@@ -54,7 +41,7 @@ int em_guarded_field(hc_emit *E, hc_expr *e) {
         return 0;
     }
     hc_decl *owner = field_owner(E, e);
-    hc_locus_param *p = owner ? lparam(owner, e->field.name) : NULL;
+    hc_locus_param *p = owner ? hc_escape_param(owner, e->field.name) : NULL;
     return p && p->guarded;
 }
 

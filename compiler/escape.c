@@ -531,21 +531,16 @@ static void value_shape(esc *x, hc_expr *e, hc_stmt *consumer, hc_stmt *send, hc
     case E_BYTES:
         return; /* static */
     case E_ARRAY:
-        parts_shape(x, &e->args, consumer, send, in, loops, sh);
-        if (e->ty->kind == TY_ARRAY) {
-            HC_PUSH(x->a, sh->allocs, e);
-            if (!sh->first_alloc) {
-                sh->first_alloc = e;
-            }
-            sh->loops = loops > sh->loops ? loops : sh->loops;
-        }
-        return;
     case E_REPEAT:
-        value_shape(x, e->lhs, consumer, send, in, loops, sh);
-        if (hc_ty_has_array(e->ty->elem)) {
-            sh->place = 0; /* each slot gets a scratch copy of the element */
+        if (e->kind == E_ARRAY) {
+            parts_shape(x, &e->args, consumer, send, in, loops, sh);
+        } else {
+            value_shape(x, e->lhs, consumer, send, in, loops, sh);
+            if (hc_ty_has_array(e->ty->elem)) {
+                sh->place = 0; /* each slot gets a scratch copy of the element */
+            }
         }
-        if (e->ty->kind == TY_ARRAY) {
+        if (e->ty->kind == TY_ARRAY) { /* an allocation to place (a bounded list is inline) */
             HC_PUSH(x->a, sh->allocs, e);
             if (!sh->first_alloc) {
                 sh->first_alloc = e;
@@ -685,8 +680,7 @@ static hc_stmt *handler_keep(esc *x, hc_decl *h) {
     return u.after ? NULL : keep; /* nothing may read it after it was handed over */
 }
 
-/* The locus parameter named `name` of `locus`. */
-static hc_locus_param *param_named(hc_decl *locus, const char *name) {
+hc_locus_param *hc_escape_param(hc_decl *locus, const char *name) {
     for (int i = 0; locus && i < locus->members.n; i++) {
         hc_decl *m = locus->members.v[i];
         for (int k = 0; m->kind == M_PARAMS && k < m->lparams.n; k++) {
@@ -824,7 +818,7 @@ static void on_send(esc *x, hc_stmt *s, hc_block *in, int loops) {
         if (site->handler) {
             site->handler->receives_escapes = 1;
         }
-        hc_locus_param *lp = keep ? param_named(to, site->keep_field) : NULL;
+        hc_locus_param *lp = keep ? hc_escape_param(to, site->keep_field) : NULL;
         if (lp) {
             lp->keep_target = 1;
             if (x->posture != HC_POSTURE_COPY) {
@@ -995,42 +989,32 @@ typedef struct {
     hc_pos at;
 } assigns;
 
-static int assigns_stmt(hc_walker *w, hc_stmt *s) {
-    assigns *a = w->ctx;
-    if (s->kind != S_ASSIGN || a->assigned) {
-        return HC_WALK_ON;
-    }
-    hc_expr *t = s->target;
-    while (t->kind == E_FIELD || t->kind == E_INDEX) {
+/* Notes a change of `self.<field>` when the place `t` is inside it. */
+static void note_change(assigns *a, hc_expr *t, hc_pos at) {
+    for (; t->kind == E_FIELD || t->kind == E_INDEX; t = t->lhs) {
         if (t->kind == E_FIELD && t->lhs->kind == E_SELF) {
-            if (strcmp(t->field.name, a->field) == 0) {
+            if (strcmp(t->field.name, a->field) == 0 && !a->assigned) {
                 a->assigned = 1;
-                a->at = s->pos;
+                a->at = at;
             }
-            break;
+            return;
         }
-        t = t->lhs;
+    }
+}
+
+static int assigns_stmt(hc_walker *w, hc_stmt *s) {
+    if (s->kind == S_ASSIGN) {
+        note_change(w->ctx, s->target, s->pos);
     }
     return HC_WALK_ON;
 }
 
 static int assigns_expr(hc_walker *w, hc_expr *e) {
-    assigns *a = w->ctx;
     /* a bounded-list intrinsic changing `self.f` in place */
-    if (e->kind == E_CALL && e->lhs && e->lhs->builtin && e->args.n > 0 && !a->assigned) {
+    if (e->kind == E_CALL && e->lhs && e->lhs->builtin && e->args.n > 0) {
         hc_builtin_kind k = e->lhs->builtin->kind;
         if (k == BI_PUSH || k == BI_SET || k == BI_CLEAR || k == BI_TRUNCATE) {
-            hc_expr *t = e->args.v[0];
-            while (t->kind == E_FIELD || t->kind == E_INDEX) {
-                if (t->kind == E_FIELD && t->lhs->kind == E_SELF) {
-                    if (strcmp(t->field.name, a->field) == 0) {
-                        a->assigned = 1;
-                        a->at = e->pos;
-                    }
-                    break;
-                }
-                t = t->lhs;
-            }
+            note_change(w->ctx, e->args.v[0], e->pos);
         }
     }
     return HC_WALK_ON;
@@ -1070,7 +1054,7 @@ static void on_assign(esc *x, hc_stmt *s) {
     }
     hc_decl *to = x->locus;
     hc_expr *v = s->expr;
-    hc_locus_param *lp = param_named(to, t->field.name);
+    hc_locus_param *lp = hc_escape_param(to, t->field.name);
     if (v->kind == E_CALL && v->lhs && v->lhs->kind == E_FIELD && v->lhs->ref == REF_METHOD &&
         v->lhs->lhs && v->lhs->lhs->kind != E_SELF && v->lhs->lhs->ty &&
         v->lhs->lhs->ty->kind == TY_LOCUS && v->ty && v->ty->heap) {
@@ -1232,7 +1216,7 @@ static int late_expr(hc_walker *w, hc_expr *e) {
     if (e->kind == E_OR && e->guard_or) {
         hc_expr *f = e->lhs;
         hc_decl *owner = f->lhs->kind == E_SELF ? x->locus : f->lhs->ty->decl;
-        hc_locus_param *lp = param_named(owner, f->field.name);
+        hc_locus_param *lp = hc_escape_param(owner, f->field.name);
         if (!lp || !lp->keep_target) {
             hc_help(hc_error(x->P->d, e->pos,
                              "`or` needs something that can fail, but reading `%s` cannot: no "

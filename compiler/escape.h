@@ -67,6 +67,9 @@ typedef struct hc_escapes {
     HC_VEC(hc_escape_site *) sites;
 } hc_escapes;
 
+/* The parameter `name` of locus type `locus` (its escape marks), or NULL. */
+hc_locus_param *hc_escape_param(hc_decl *locus, const char *name);
+
 /* Runs the analysis (hc_check calls it). Without P->mem the posture is guard. */
 void hc_escape_analyze(hc_program *P);
 

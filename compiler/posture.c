@@ -11,25 +11,7 @@
 #include <unistd.h>
 
 #include "escape.h"
-
-/* Reads the whole file into the arena (NULL when unreadable). */
-static const char *slurp(hc_arena *a, const char *path, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        return NULL;
-    }
-    hc_buf b = {0};
-    char chunk[4096];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-        hc_buf_put(&b, chunk, n);
-    }
-    fclose(f);
-    *len = b.len;
-    char *s = hc_strndup(a, b.p ? b.p : "", b.len);
-    hc_buf_free(&b);
-    return s;
-}
+#include "resolve.h"
 
 /* Where a value on `line` of the registered file starts (its first non-blank column). */
 static hc_pos line_pos(const char *text, size_t len, int file, int line) {
@@ -92,7 +74,7 @@ int hc_posture_load(hc_program *P, const char *path, const char *posture) {
             m->origin_line = cm.posture_line;
         }
         size_t len = 0;
-        const char *text = slurp(P->a, shown, &len);
+        const char *text = hc_read_file(P->a, shown, &len);
         int file = text ? hc_diag_add_source(P->d, m->toml, text, len) : -1;
         for (size_t i = 0; i < cm.nhoists; i++) {
             hc_hoist_entry h = {0};

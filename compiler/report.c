@@ -72,16 +72,8 @@ int hc_report_count(const hc_report *r) {
 
 static int cmp_advice(const void *x, const void *y) {
     const hc_advice *a = *(hc_advice *const *)x, *b = *(hc_advice *const *)y;
-    if (a->at.file != b->at.file) {
-        return a->at.file < b->at.file ? -1 : 1;
-    }
-    if (a->at.line != b->at.line) {
-        return a->at.line < b->at.line ? -1 : 1;
-    }
-    if (a->at.col != b->at.col) {
-        return a->at.col < b->at.col ? -1 : 1;
-    }
-    return a->seq < b->seq ? -1 : a->seq > b->seq;
+    int c = hc_pos_cmp(a->at, b->at);
+    return c ? c : a->seq < b->seq ? -1 : a->seq > b->seq;
 }
 
 static int has_field(hc_advice *g, const char *key) {
