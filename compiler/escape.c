@@ -750,11 +750,18 @@ static const char *accept_how(esc *x, hc_escape_site *s, shape *sh) {
     return "write `@hoist` before the allocation";
 }
 
+/* The value as the user wrote it: `frame`, `self.saved`, `Frame { ... }`. */
 static const char *value_name(esc *x, hc_expr *e, hc_bus_topic *t) {
     if (e->kind == E_NAME && e->path.n == 1) {
         return e->path.seg[0].name;
     }
-    if (e->ty && e->ty->decl) {
+    if (e->kind == E_SELF) {
+        return "self";
+    }
+    if (e->kind == E_FIELD && e->lhs) {
+        return hc_sprintf(x->a, "%s.%s", value_name(x, e->lhs, t), e->field.name);
+    }
+    if (e->kind == E_STRUCT && e->ty && e->ty->decl) {
         return hc_sprintf(x->a, "%s { ... }", e->ty->decl->name.name);
     }
     return hc_sprintf(x->a, "the payload of `%s`", t->name);
@@ -811,6 +818,10 @@ static void on_send(esc *x, hc_stmt *s, hc_block *in, int loops) {
         site->runtime_ancestor = !st;
         site->cross_pool = st ? !chain_same_pool(x, to, from) : !hc_bus_same_thread(P, from, to);
         hc_stmt *keep = handler_keep(x, site->handler);
+        /* stored whole but read afterwards: an ordinary store, which copies */
+        hc_stmt *stored = keep || !site->handler || site->handler->params.n != 1
+                              ? NULL
+                              : find_keep(site->handler->body, site->handler->params.v[0].local);
         if (keep) {
             site->keep_field = keep->target->field.name;
         }
@@ -852,6 +863,17 @@ static void on_send(esc *x, hc_stmt *s, hc_block *in, int loops) {
                                  "a locus's state"
                                : "is copied: it is not made here (it may be read from a locus's "
                                  "state, which a handler could replace while it runs)";
+        } else if (!keep && stored) {
+            site->lowering = HC_LOWER_COPY;
+            if (!stored->keep) {
+                stored->keep = 3; /* a copy at an escape: counted */
+            }
+            site->keep_field = stored->target->field.name;
+            site->reason = hc_sprintf(x->a,
+                                      "is copied into `%s.%s`: `%s.%s` uses it after storing it, "
+                                      "so it cannot hand it over",
+                                      to->name.name, site->keep_field, to->name.name,
+                                      site->handler->name.name);
         } else if (!keep) {
             site->lowering = HC_LOWER_GUARD;
             site->reason = hc_sprintf(
