@@ -261,7 +261,8 @@ struct hc_expr {
     int guard_or;        /* E_OR whose lhs reads a field that may hold a guarded reference */
 
     /* escape (escape.c) */
-    int place;                 /* E_ARRAY/E_REPEAT: 1 in the sender's region, 2 hoisted */
+    int place;      /* E_ARRAY/E_REPEAT: 1 in the sender's region, 2 hoisted */
+    int guard_copy; /* a value read through a guard, copied into scratch at once (escape.c) */
     struct hc_send_plan *plan; /* ... the send it is placed for */
 };
 

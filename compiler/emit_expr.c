@@ -647,6 +647,16 @@ static void check_kind(hc_emit *E, hc_expr *e) {
 static void em_expr_inner(hc_emit *E, hc_buf *b, hc_expr *e);
 
 void em_expr(hc_emit *E, hc_buf *b, hc_expr *e) {
+    const char *gc = e->guard_copy ? em_copy_fn(E, e->ty) : NULL;
+    if (gc) {
+        /* a value read through a guard, used where it could outlive its producer (escape.c) */
+        e->guard_copy = 0;
+        hc_buf_printf(b, "%s(hm, ", gc);
+        em_expr(E, b, e);
+        hc_buf_puts(b, ")");
+        e->guard_copy = 1;
+        return;
+    }
     if (!e->ty || e->ty->kind == TY_ERROR) {
         /* the checker reports every error before emitting; reaching this is hale's bug */
         E->errors++;

@@ -793,6 +793,12 @@ static void on_send(esc *x, hc_stmt *s, hc_block *in, int loops) {
     shape sh = {0};
     sh.borrow = sh.place = sh.once = sh.same_block = 1;
     value_shape(x, s->expr, s, s, in, loops, &sh);
+    for (int i = 0; i < sh.allocs.n; i++) {
+        if (sh.allocs.v[i]->place) {
+            sh.place = 0; /* already placed for another send (cannot happen: each local is one
+                             send's), never placed twice */
+        }
+    }
     if (!sh.borrow) {
         sh.place = 0;
     }
@@ -840,7 +846,6 @@ static void on_send(esc *x, hc_stmt *s, hc_block *in, int loops) {
                 keep->keep = 3;
             }
         }
-        const char *runtime_note = "";
         if (site->runtime_ancestor && keep && x->posture != HC_POSTURE_COPY) {
             site->help = hc_sprintf(x->a,
                                     "no hoist is possible: the receiving ancestor is chosen at run "
@@ -899,11 +904,10 @@ static void on_send(esc *x, hc_stmt *s, hc_block *in, int loops) {
             } else if (sh.place && bounded) {
                 site->lowering = HC_LOWER_GUARD;
                 guard_placed = 1;
-                site->reason =
-                    hc_sprintf(x->a,
-                               "is guarded at the boundary: `%s.%s` keeps it, and a "
-                               "read after `%s` dissolved is ActorTerminated%s",
-                               to->name.name, site->keep_field, from->name.name, runtime_note);
+                site->reason = hc_sprintf(x->a,
+                                          "is guarded at the boundary: `%s.%s` keeps it, and a "
+                                          "read after `%s` dissolved is ActorTerminated",
+                                          to->name.name, site->keep_field, from->name.name);
             } else {
                 site->lowering = HC_LOWER_COPY;
                 const char *why =
@@ -917,8 +921,8 @@ static void on_send(esc *x, hc_stmt *s, hc_block *in, int loops) {
                                                            : "in a method that may run many times",
                                      from->name.name)
                         : "";
-                site->reason = hc_sprintf(x->a, "is copied into `%s.%s`: %s%s", to->name.name,
-                                          site->keep_field, why, runtime_note);
+                site->reason = hc_sprintf(x->a, "is copied into `%s.%s`: %s", to->name.name,
+                                          site->keep_field, why);
             }
             if (site->lowering != HC_LOWER_HOIST && hoistable) {
                 site->help = hc_sprintf(
@@ -962,17 +966,7 @@ static void on_send(esc *x, hc_stmt *s, hc_block *in, int loops) {
             }
         }
     }
-    if (!mine.n || x->posture == HC_POSTURE_COPY) {
-        return;
-    }
-    int any = 0;
-    for (int i = 0; i < mine.n; i++) {
-        any |= mine.v[i]->lowering != HC_LOWER_COPY;
-    }
-    if (!any && !sh.borrow) {
-        return;
-    }
-    if (!sh.borrow) {
+    if (!mine.n || x->posture == HC_POSTURE_COPY || !sh.borrow) {
         return;
     }
     plan = HC_NEW(x->a, hc_send_plan);
@@ -1227,6 +1221,120 @@ static void scan_locus(esc *x, hc_decl *locus) {
     x->locus = NULL;
 }
 
+/* ---- values read through a guard ---- */
+
+/* A read of a guarded field hands out pointers into the producer's memory, valid until the
+ * producer is freed, which any call into locus code or any park may cause. So such a value may
+ * only be used where it is consumed at once: a field or element taken from it, its length, a
+ * comparison, printing and formatting, a store or binding (those copy it). Anywhere else (an
+ * argument of a call, a `for`'s iterable, a part of a literal, a send, a concatenation, an `or`
+ * bound by `let`) the emitter copies it into scratch first (`hc_expr.guard_copy`). */
+
+static int guarded_read(hc_expr *e, hc_decl *self_locus) {
+    if (e->kind != E_FIELD || !e->lhs || e->ref == REF_DRAINING || e->ref == REF_CHILDREN_COUNT ||
+        e->ref == REF_CHILDREN_EMPTY) {
+        return 0;
+    }
+    hc_decl *owner = e->lhs->kind == E_SELF                       ? self_locus
+                     : e->lhs->ty && e->lhs->ty->kind == TY_LOCUS ? e->lhs->ty->decl
+                                                                  : NULL;
+    hc_locus_param *p = owner ? hc_escape_param(owner, e->field.name) : NULL;
+    return p && p->guarded;
+}
+
+/* `e` is a heap value that came out of a guarded read: the read itself, a part of it, or the
+ * value of `read or fallback`. */
+static int from_guard(hc_expr *e, hc_decl *self_locus) {
+    if (!e || !e->ty || !e->ty->heap) {
+        return 0;
+    }
+    if (e->kind == E_OR && e->guard_or) {
+        return guarded_read(e->lhs, self_locus);
+    }
+    for (hc_expr *c = e; c && (c->kind == E_FIELD || c->kind == E_INDEX); c = c->lhs) {
+        if (guarded_read(c, self_locus)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Whether `parent` consumes its child `c` (a value from a guard) at once. */
+static int consumed_at_once(hc_expr *parent, hc_expr *c) {
+    switch (parent->kind) {
+    case E_FIELD:
+    case E_INDEX:
+        return parent->lhs == c; /* a part of it: judged where the part is used */
+    case E_FSTRING:
+        return 1;
+    case E_BINARY:
+        return parent->op == OP_EQ || parent->op == OP_NE || parent->op == OP_LT ||
+               parent->op == OP_GT || parent->op == OP_LE || parent->op == OP_GE;
+    case E_CALL: {
+        const hc_builtin *bi = parent->lhs ? parent->lhs->builtin : NULL;
+        return bi && (bi->kind == BI_LEN || bi->kind == BI_PRINT || bi->kind == BI_PRINTLN ||
+                      bi->kind == BI_EPRINT || bi->kind == BI_EPRINTLN || bi->kind == BI_TO_STRING);
+    }
+    default:
+        return 0;
+    }
+}
+
+static void mark_child(hc_decl *locus, hc_expr *parent, hc_expr *c) {
+    if (c && from_guard(c, locus) && !consumed_at_once(parent, c)) {
+        c->guard_copy = 1;
+    }
+}
+
+static int copies_expr(hc_walker *w, hc_expr *e) {
+    hc_decl *locus = w->ctx;
+    mark_child(locus, e, e->lhs);
+    mark_child(locus, e, e->rhs);
+    mark_child(locus, e, e->third);
+    for (int i = 0; i < e->args.n; i++) {
+        mark_child(locus, e, e->args.v[i]);
+    }
+    for (int i = 0; i < e->inits.n; i++) {
+        mark_child(locus, e, e->inits.v[i].value);
+    }
+    for (int i = 0; i < e->arms.n; i++) {
+        mark_child(locus, e, e->arms.v[i].body);
+    }
+    if (e->block) {
+        mark_child(locus, e, e->block->tail);
+    }
+    return HC_WALK_ON;
+}
+
+static int copies_stmt(hc_walker *w, hc_stmt *s) {
+    hc_expr *v = s->expr;
+    if (!v || !from_guard(v, w->ctx)) {
+        return HC_WALK_ON;
+    }
+    switch (s->kind) {
+    case S_LET:
+    case S_ASSIGN:
+        /* a binding or store copies a value read out of a locus's state, but not an `or` */
+        v->guard_copy = v->kind == E_OR;
+        break;
+    case S_RETURN:
+    case S_EXPR:
+        break; /* copied out at the function's exit, or dropped */
+    default:
+        v->guard_copy = 1; /* a send, a `for`'s iterable, a failure's payload */
+        break;
+    }
+    return HC_WALK_ON;
+}
+
+static void mark_copies(esc *x) {
+    for (int i = 0; i < x->P->fns.n; i++) {
+        hc_decl *fn = x->P->fns.v[i];
+        hc_walker w = {copies_expr, copies_stmt, fn->locus};
+        hc_walk_block(&w, fn->body);
+    }
+}
+
 /* ---- checks that need every site ---- */
 
 typedef struct {
@@ -1337,4 +1445,7 @@ void hc_escape_analyze(hc_program *P) {
         scan_locus(&x, P->loci.v[i]);
     }
     late_checks(&x);
+    if (x.posture != HC_POSTURE_COPY) {
+        mark_copies(&x);
+    }
 }
