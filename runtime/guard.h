@@ -39,6 +39,7 @@
 #include "heap.h"
 #include "locus.h"
 #include "region.h"
+#include "sanitize.h"
 #include "value.h"
 
 typedef struct {
@@ -88,9 +89,22 @@ void hale_escape_count_copy(const hale_type *t, const void *v);
 
 /* ---- guards ---- */
 
+/* A check is on the hot path of every guarded read, so it counts with a plain increment the C
+ * compiler may keep in a register through a loop, and reads the generation with a plain load it
+ * may hoist out of one: the producer's region is freed on this same thread (a guard never
+ * crosses pools), and only by a call, which reloads both. Other threads read the count as a
+ * diagnostic (exact once this thread has stopped); TSan builds use atomic accesses instead. */
 static inline bool hale_guard_live(const hale_guard *g) {
+    if (__builtin_expect(!hale_tls_escape.registered, 0)) {
+        hale_escape_counts_register();
+    }
+#ifdef HALE_TSAN
     hale_escape_bump(&hale_tls_escape.checks, 1);
     return !g->r || hale_region_alive(g->r, g->gen);
+#else
+    hale_tls_escape.checks++;
+    return !g->r || ((const hale_region_prefix *)(const void *)g->r)->gen == g->gen;
+#endif
 }
 
 /* ActorTerminated at `where` ("file:line:col") reading `what` ("self.last"): a failure of the
