@@ -34,6 +34,7 @@ wait_for() {
 
 run_once() { # SIGNAL NAME
     out="$work/$2.out"
+    rm -f "$out" # a previous run's "app: ready" must not be mistaken for this one's
     "$bin" >"$out" 2>"$work/$2.err" &
     pid=$!
     wait_for "$out" "app: ready" || fail "$2: the tree never became ready"
@@ -50,6 +51,7 @@ run_once TERM sigterm
 run_once INT sigint
 
 out="$work/twice.out"
+rm -f "$out"
 SLOW_DRAIN=1 "$bin" >"$out" 2>"$work/twice.err" &
 pid=$!
 wait_for "$out" "app: ready" || fail "twice: the tree never became ready"
