@@ -86,8 +86,8 @@ fg=$(best fold/4096/guard | awk '{ print $2 }')
 fa=$(best fold/4096/aggressive | awk '{ print $2 }')
 awk -v h="$h" -v hg="$hg" -v ha="$ha" -v f="$f" -v fg="$fg" -v fa="$fa" -v c="$rc" -v g="$rg" \
     -v n="$reads" 'function v(ok) { return ok ? "met" : "not met" } BEGIN {
-    printf "aim: hoist >= 3x copy on 4,096-Int frames: handoff %.2fx, fold %.2fx (%s)\n",
-           h / ha, f / fa, v(h / ha >= 3)
-    printf "aim: guard >= 2x copy on 4,096-Int frames: handoff %.2fx, fold %.2fx (%s)\n",
-           h / hg, f / fg, v(h / hg >= 2)
+    printf "aim: hoist >= 3x copy on 4,096-Int frames: handoff %.2fx (%s), fold %.2fx (%s)\n",
+           h / ha, v(h / ha >= 3), f / fa, v(f / fa >= 3)
+    printf "aim: guard >= 2x copy on 4,096-Int frames: handoff %.2fx (%s), fold %.2fx (%s)\n",
+           h / hg, v(h / hg >= 2), f / fg, v(f / fg >= 2)
     printf "aim: a guard check <= 2 ns: %.2f ns (%s)\n", (g - c) / n, v((g - c) / n <= 2) }'
