@@ -728,13 +728,30 @@ static hc_hoist_entry *project_hoist(esc *x, const char *key) {
     return NULL;
 }
 
-static void use_annot(esc *x, hc_annot *an) {
+static int annot_used(esc *x, hc_annot *an) {
     for (int i = 0; i < x->used_annots.n; i++) {
         if (x->used_annots.v[i] == an) {
-            return;
+            return 1;
         }
     }
-    HC_PUSH(x->a, x->used_annots, an);
+    return 0;
+}
+
+static void use_annot(esc *x, hc_annot *an) {
+    if (!annot_used(x, an)) {
+        HC_PUSH(x->a, x->used_annots, an);
+    }
+}
+
+/* An `@hoist` no site took or explained: says so once. */
+static void unused_hoist(esc *x, hc_annot *h, const char *what) {
+    if (!h || annot_used(x, h) || x->posture == HC_POSTURE_COPY) {
+        return;
+    }
+    use_annot(x, h);
+    hc_help(hc_warning(x->P->d, h->pos,
+                       "`@hoist` has no effect: %s is not kept by an ancestor locus", what),
+            "`hale check --escapes` lists the escape sites a hoist can apply to");
 }
 
 /* How to accept a hoist in this project, for the help line. */
@@ -946,10 +963,7 @@ static void on_send(esc *x, hc_stmt *s, hc_block *in, int loops) {
         }
         if (sh.hoist && site->lowering != HC_LOWER_HOIST && x->posture != HC_POSTURE_COPY) {
             /* an annotation that asked for this hoist in vain says why, once */
-            int seen = 0;
-            for (int k = 0; k < x->used_annots.n; k++) {
-                seen |= x->used_annots.v[k] == sh.hoist;
-            }
+            int seen = annot_used(x, sh.hoist);
             if (!seen && keep) {
                 use_annot(x, sh.hoist);
                 hc_help(hc_warning(P->d, sh.hoist->pos,
@@ -1356,38 +1370,14 @@ static int late_expr(hc_walker *w, hc_expr *e) {
                     "value under a guard)");
         }
     }
-    hc_annot *h = hoist_annot(&e->annots);
-    if (h) {
-        int used = 0;
-        for (int i = 0; i < x->used_annots.n; i++) {
-            used |= x->used_annots.v[i] == h;
-        }
-        if (!used && x->posture != HC_POSTURE_COPY) {
-            use_annot(x, h);
-            hc_help(hc_warning(x->P->d, h->pos,
-                               "`@hoist` has no effect: this allocation is not kept by an ancestor "
-                               "locus"),
-                    "`hale check --escapes` lists the escape sites a hoist can apply to");
-        }
-    }
+    unused_hoist(x, hoist_annot(&e->annots), "this allocation");
     return HC_WALK_ON;
 }
 
 static int late_stmt(hc_walker *w, hc_stmt *s) {
     esc *x = ((late *)w->ctx)->x;
-    hc_annot *h = s->kind == S_LET ? hoist_annot(&s->annots) : NULL;
-    if (h) {
-        int used = 0;
-        for (int i = 0; i < x->used_annots.n; i++) {
-            used |= x->used_annots.v[i] == h;
-        }
-        if (!used && x->posture != HC_POSTURE_COPY) {
-            use_annot(x, h);
-            hc_help(hc_warning(x->P->d, h->pos,
-                               "`@hoist` has no effect: `%s` is not kept by an ancestor locus",
-                               s->name.name),
-                    "`hale check --escapes` lists the escape sites a hoist can apply to");
-        }
+    if (s->kind == S_LET) {
+        unused_hoist(x, hoist_annot(&s->annots), hc_sprintf(x->a, "`%s`", s->name.name));
     }
     return HC_WALK_ON;
 }
