@@ -1,10 +1,12 @@
 /* See bus_plan.h. This file: how each topic is lowered, and why.
  *
  * A topic is lowered to direct calls when a send can call each subscriber's handler by name
- * with exactly the bus's observable behaviour. On the publishing thread, in ordinary code, the
- * bus delivers before the send returns, in registration order; so does a walk of the
- * subscribers. What the walk cannot reproduce cheaply is everything else, and each of those
- * keeps the bus, with the reason reported:
+ * with exactly the bus's observable behaviour. The bus delivers at the publisher's next settle
+ * point; a handler that only changes its own locus's state (it prints nothing, publishes
+ * nothing, calls nothing that acts) cannot be told apart from one that ran at the send, since
+ * nobody else reads that state before its locus's own code runs again (Hale's "quiet" handler).
+ * What the walk cannot reproduce cheaply is everything else, and each of those keeps the bus,
+ * with the reason reported:
  *   - a binding (an external peer may be the counterparty);
  *   - a key (the per-topic index is the lookup), a topic bound or a subscriber bound (their
  *     queues and refusals are the bus's);
@@ -56,10 +58,6 @@ static int quiet_builtin(const hc_builtin *b) {
         return 0;
     }
     switch (b->kind) {
-    case BI_PRINT:
-    case BI_PRINTLN:
-    case BI_EPRINT:
-    case BI_EPRINTLN:
     case BI_LEN:
     case BI_TO_STRING:
     case BI_MIN:
@@ -105,8 +103,8 @@ static int quiet_call(quiet *q, hc_expr *e) {
     case REF_BUILTIN:
         return quiet_builtin(f->builtin) ? 1
                                          : loud(q, e->pos,
-                                                "calls a built-in that may wait, "
-                                                "fault or act on its locus");
+                                                "calls a built-in that prints, waits, "
+                                                "faults or acts on its locus");
     case REF_FN:
         return quiet_fn(q, f->decl);
     case REF_METHOD:
@@ -264,6 +262,53 @@ static const char *decide(hc_program *P, hc_bus_topic *t) {
     return NULL;
 }
 
+/* The one parameter of locus type `pub` that holds a `sub`, or NULL (none, or several). */
+static const char *only_child_field(hc_decl *pub, hc_decl *sub) {
+    const char *found = NULL;
+    for (int i = 0; i < pub->members.n; i++) {
+        hc_decl *m = pub->members.v[i];
+        for (int k = 0; m->kind == M_PARAMS && k < m->lparams.n; k++) {
+            hc_type *t = m->lparams.v[k].ty;
+            if (t && t->kind == TY_LOCUS && t->decl == sub) {
+                if (found) {
+                    return NULL;
+                }
+                found = m->lparams.v[k].name.name;
+            }
+        }
+    }
+    return found;
+}
+
+/* Hale's closed-world rewrites (bus_plan.h): sets t->route and t->field, returns the reason. */
+static const char *closed_world(hc_program *P, hc_bus_topic *t) {
+    if (t->bound_to_transport || t->subs.n != 1 || t->pubs.n != 1 || t->key_field || t->bound) {
+        return NULL;
+    }
+    hc_bus_use *sub = &t->subs.v[0];
+    hc_decl *pub = t->pubs.v[0].locus;
+    if (sub->item->bound || sub->item->key_filter || !sub->item->handler_decl) {
+        return NULL;
+    }
+    if (pub == sub->locus) {
+        t->route = HC_ROUTE_SELF;
+        return hc_sprintf(P->a,
+                          "every send is made by %s, the only subscriber: it calls the handler "
+                          "on self",
+                          pub->name.name);
+    }
+    const char *field = only_child_field(pub, sub->locus);
+    if (field && hc_bus_same_thread(P, pub, sub->locus)) {
+        t->route = HC_ROUTE_FIELD;
+        t->field = field;
+        return hc_sprintf(P->a,
+                          "every send is made by %s, whose parameter `%s` holds the only "
+                          "subscriber %s: it calls the handler on that child",
+                          pub->name.name, field, sub->locus->name.name);
+    }
+    return NULL;
+}
+
 void hc_bus_lowering(hc_program *P) {
     const char *env = getenv("HALE_BUS_DIRECT");
     int off = env && strcmp(env, "0") == 0;
@@ -272,6 +317,12 @@ void hc_bus_lowering(hc_program *P) {
         for (int k = 0; k < t->subs.n; k++) {
             quiet q = {P, {0}, 0, NULL, t->subs.v[k].item->pos};
             t->subs.v[k].quiet = quiet_fn(&q, t->subs.v[k].item->handler_decl);
+        }
+        const char *routed = closed_world(P, t);
+        if (routed) {
+            t->direct = 1;
+            t->reason = routed;
+            continue;
         }
         const char *why = decide(P, t);
         if (!why && off) {
@@ -297,7 +348,10 @@ void hc_bus_report_json(hc_program *P, hc_buf *out) {
         hc_buf_puts(out, ",\"subject\":");
         hc_json_string(out, t->subject);
         hc_buf_printf(out, ",\"id\":%d,\"lowering\":\"%s\",\"reason\":", t->id,
-                      t->direct ? "direct" : "dispatched");
+                      t->route == HC_ROUTE_SELF    ? "self"
+                      : t->route == HC_ROUTE_FIELD ? "child"
+                      : t->direct                  ? "direct"
+                                                   : "dispatched");
         hc_json_string(out, t->reason);
         hc_buf_puts(out, "}\n");
     }

@@ -42,8 +42,17 @@ typedef struct hc_bus_topic {
     HC_VEC(hc_bus_use) pubs;
     /* the lowering */
     int direct;         /* sends call the handlers by name */
+    int route;          /* HC_ROUTE_*: Hale's closed-world rewrite of every send, or none */
+    const char *field;  /* HC_ROUTE_FIELD: the publisher's parameter that holds the subscriber */
     const char *reason; /* why (always set) */
 } hc_bus_topic;
+
+/* Hale's closed-world topology rewrites (its semantics, "Closed-world topology optimization"):
+ * when the one publishing locus type is the one subscribing type, a send calls the handler on
+ * `self`; when it has exactly one parameter child of the one subscribing type (on its thread),
+ * on that child. The handler runs as its locus (frame, closures), synchronously, also during
+ * birth, before the bus subscription exists. */
+enum { HC_ROUTE_NONE, HC_ROUTE_SELF, HC_ROUTE_FIELD };
 
 struct hc_bus_plan {
     HC_VEC(hc_bus_topic *) topics;

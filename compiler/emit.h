@@ -39,6 +39,7 @@ typedef struct {
     int allocating; /* it has a scratch mark to reset on exit */
     int fallible;
     int direct_return; /* `return x;` is enough (nothing to copy or reset) */
+    int publishes;     /* the function sends on a topic the bus queues: its return settles */
     int tmp;
     int indent;
     unsigned char *tflags; /* emit_types.c: helpers generated, per type id */
@@ -127,8 +128,11 @@ const char *em_bind_failure(hc_emit *E); /* main's transport on_failure registra
 int em_bus_publishes_or_subscribes(hc_decl *d);
 void em_bus_fields(hc_emit *E, hc_decl *d);         /* state struct members (captured keys) */
 int em_bus_init(hc_emit *E, hc_decl *d, hc_buf *b); /* init statements (keys captured) */
-void em_bus_hooks(hc_emit *E, hc_decl *d, const char *sn, const char **attach, const char **detach);
+void em_bus_hooks(hc_emit *E, hc_decl *d, const char *sn, const char **attach, const char **detach,
+                  const char **flush);
 void em_send(hc_emit *E, hc_buf *b, hc_stmt *s);
+/* Whether `fn` sends on a topic whose deliveries the bus queues (not a direct call). */
+int em_fn_publishes(hc_emit *E, hc_decl *fn);
 /* Leaves the current function at once (a zero result where one is due). */
 void em_leave(hc_emit *E, hc_buf *b);
 /* The locus whose state holds the place `e` (NULL when it is not inside a locus). */
@@ -143,7 +147,9 @@ void em_guard_or(hc_emit *E, hc_buf *b, hc_expr *e);         /* `self.f or fallb
 void em_guard_own_before(hc_emit *E, hc_buf *b, hc_stmt *s); /* a store into a guarded part */
 int em_escape_store(hc_emit *E, hc_buf *b, hc_stmt *s);      /* keeps; stores into guarded fields */
 const char *em_send_origin(hc_emit *E, hc_stmt *s);          /* "&hgoN" or "NULL" */
-unsigned em_send_flags(hc_stmt *s);                          /* HALE_BUS_BORROW or 0 */
+/* The bus publish's borrow flag as a C expression: "HALE_BUS_BORROW", "0", or a test of the
+ * hoisting ancestor found at run time. */
+const char *em_send_flags(hc_emit *E, hc_stmt *s);
 void em_send_open(hc_emit *E, hc_buf *b, hc_stmt *s, const char *v);
 void em_send_close(hc_emit *E, hc_buf *b, hc_stmt *s, const char *v, hc_type *payload);
 /* The allocation of a [T] array literal or repeat of `n` elements of C type `et`. */

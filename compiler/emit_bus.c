@@ -312,14 +312,14 @@ static int sub_position(hc_bus_topic *t, hc_decl *locus, int k) {
     return -1;
 }
 
-void em_bus_hooks(hc_emit *E, hc_decl *d, const char *sn, const char **attach,
-                  const char **detach) {
-    *attach = *detach = "NULL";
+void em_bus_hooks(hc_emit *E, hc_decl *d, const char *sn, const char **attach, const char **detach,
+                  const char **flush) {
+    *attach = *detach = *flush = "NULL";
     if (!nth_sub(d, 0) || E->errors) {
         return;
     }
     const char *st = state_type(E, d, 1);
-    hc_buf a = {0}, x = {0};
+    hc_buf a = {0}, x = {0}, f = {0};
     for (int k = 0; nth_sub(d, k); k++) {
         hc_bus_item *it = nth_sub(d, k);
         hc_bus_topic *t = item_topic(E, it);
@@ -348,11 +348,20 @@ void em_bus_hooks(hc_emit *E, hc_decl *d, const char *sn, const char **attach,
         hc_buf_printf(&x,
                       "    if (hbs->s%d) { hale_bus_unsubscribe(hbs->s%d); hbs->s%d = NULL; }\n", k,
                       k, k);
+        hc_buf_printf(&f, "    if (hbs->s%d) hale_bus_sub_flush(hbs->s%d);\n", k, k);
     }
     *attach = hc_sprintf(E->a, "hba_%d", d->ty->id);
     *detach = hc_sprintf(E->a, "hbd_%d", d->ty->id);
-    hc_buf_printf(&E->protos, "static void %s(hale_locus *hl);\nstatic void %s(hale_locus *hl);\n",
-                  *attach, *detach);
+    *flush = hc_sprintf(E->a, "hbf_%d", d->ty->id);
+    hc_buf_printf(&E->protos,
+                  "static void %s(hale_locus *hl);\nstatic void %s(hale_locus *hl);\nstatic void "
+                  "%s(hale_locus *hl);\n",
+                  *attach, *detach, *flush);
+    hc_buf_printf(&E->helpers,
+                  "static void %s(hale_locus *hl) {\n    %s *hbs = hl->bus_state;\n    if (!hbs) "
+                  "return;\n%s}\n\n",
+                  *flush, st, hc_buf_cstr(&f));
+    hc_buf_free(&f);
     hc_buf_printf(
         &E->helpers,
         "static void %s(hale_locus *hl) {\n    %s *self = (%s *)hl;\n    (void)self;\n"
@@ -367,14 +376,48 @@ void em_bus_hooks(hc_emit *E, hc_decl *d, const char *sn, const char **attach,
 
 /* ---- sends ---- */
 
+static hc_bus_topic *send_topic(hc_emit *E, hc_stmt *s) {
+    return s->target->kind == E_STRING
+               ? hc_bus_topic_of(E->P, NULL, s->target->str)
+               : hc_bus_topic_of(E->P, s->target->ty ? s->target->ty->decl : NULL, NULL);
+}
+
+typedef struct {
+    hc_emit *E;
+    int found;
+} publishes_walk;
+
+static int publishes_stmt(hc_walker *w, hc_stmt *s) {
+    publishes_walk *pw = w->ctx;
+    if (s->kind != S_SEND) {
+        return HC_WALK_ON;
+    }
+    hc_bus_topic *t = send_topic(pw->E, s);
+    if (t && !t->direct) {
+        pw->found = 1;
+        return HC_WALK_STOP;
+    }
+    return HC_WALK_ON;
+}
+
+int em_fn_publishes(hc_emit *E, hc_decl *fn) {
+    publishes_walk pw = {E, 0};
+    hc_walker w = {NULL, publishes_stmt, &pw};
+    if (fn->body) {
+        hc_walk_block(&w, fn->body);
+    }
+    return pw.found;
+}
+
 static void direct_walk(hc_emit *E, hc_buf *b, hc_bus_topic *t, const char *v, const char *origin,
-                        unsigned flags) {
+                        const char *flags) {
     hc_buf_printf(b,
-                  " if (hdl_%d.head && (!hale_bus_tl_frames || !hale_bus_deferring())) { "
+                  " if (hdl_%d.head && (!hale_bus_tl_frames || !hale_bus_deferring()) && "
+                  "!hale_bus_routed(%d)) { "
                   "int64_t hbn = 0; for "
                   "(hale_direct_node *hbd = hdl_%d.head; hbd; hbd = hbd->next) { if "
                   "(!hale_direct_ok(hbd->locus)) continue; ",
-                  t->id, t->id);
+                  t->id, t->id, t->id);
     int one = 1; /* every subscriber calls the same handler: no switch */
     for (int i = 1; i < t->subs.n; i++) {
         one &= t->subs.v[i].item->handler_decl == t->subs.v[0].item->handler_decl;
@@ -407,14 +450,33 @@ static void direct_walk(hc_emit *E, hc_buf *b, hc_bus_topic *t, const char *v, c
         "hbn++; } __atomic_store_n(&hdc_%d[0], __atomic_load_n(&hdc_%d[0], "
         "__ATOMIC_RELAXED) + 1, __ATOMIC_RELAXED); __atomic_store_n(&hdc_%d[1], "
         "__atomic_load_n(&hdc_%d[1], __ATOMIC_RELAXED) + hbn, __ATOMIC_RELAXED); } else { "
-        "(void)hale_bus_publish(%d, &%s, %uu); }",
+        "(void)hale_bus_publish(%d, &%s, %s); }",
         t->id, t->id, t->id, t->id, t->id, v, flags);
 }
 
+/* Hale's closed-world rewrite (bus_plan.h): the send calls the one subscriber's handler, as
+ * its locus, on self or on the child the publisher's parameter holds. */
+static void routed_call(hc_emit *E, hc_buf *b, hc_bus_topic *t, const char *v) {
+    hc_bus_use *u = &t->subs.v[0];
+    const char *target = t->route == HC_ROUTE_SELF
+                             ? "&self->h"
+                             : hc_sprintf(E->a, "&self->%s->h", em_field(E, t->field));
+    /* a deploy-time route on the topic takes the bus's path */
+    hc_buf_printf(b, " if (hale_bus_routed(%d)) { (void)hale_bus_publish(%d, &%s, 0); }", t->id,
+                  t->id, v);
+    hc_buf_puts(b, " else");
+    if (t->route == HC_ROUTE_FIELD) {
+        hc_buf_printf(b, " if (self->%s)", em_field(E, t->field));
+    }
+    hc_buf_printf(b,
+                  " { hbw_%d_%d(%s, &%s); __atomic_store_n(&hdc_%d[0], __atomic_load_n(&hdc_%d[0], "
+                  "__ATOMIC_RELAXED) + 1, __ATOMIC_RELAXED); __atomic_store_n(&hdc_%d[1], "
+                  "__atomic_load_n(&hdc_%d[1], __ATOMIC_RELAXED) + 1, __ATOMIC_RELAXED); }",
+                  u->locus->ty->id, u->index, target, v, t->id, t->id, t->id, t->id);
+}
+
 void em_send(hc_emit *E, hc_buf *b, hc_stmt *s) {
-    hc_bus_topic *t = s->target->kind == E_STRING
-                          ? hc_bus_topic_of(E->P, NULL, s->target->str)
-                          : hc_bus_topic_of(E->P, s->target->ty ? s->target->ty->decl : NULL, NULL);
+    hc_bus_topic *t = send_topic(E, s);
     if (!t || !t->payload) {
         em_unsupported(E, s->pos, "this send");
         return;
@@ -425,18 +487,31 @@ void em_send(hc_emit *E, hc_buf *b, hc_stmt *s) {
     hc_buf_puts(b, ";");
     /* an escaping value lowered by reference (escape.h): its origin is current meanwhile */
     em_send_open(E, b, s, v);
-    unsigned flags = em_send_flags(s) | (s->has_or && s->or_kind == OR_WAIT ? 1u : 0u);
+    const char *wait = s->has_or && s->or_kind == OR_WAIT ? "HALE_BUS_WAIT" : "0";
+    if (t->route != HC_ROUTE_NONE) {
+        routed_call(E, b, t, v);
+        em_send_close(E, b, s, v, t->payload);
+        hc_buf_puts(b, " }");
+        return;
+    }
+    /* a direct topic's send takes the bus only when it cannot call the handlers (a handler is
+     * running, a deploy-time route, nobody subscribed); the function need not settle then, so
+     * that publish copies */
+    const char *borrow = t->direct ? "0" : em_send_flags(E, s);
+    const char *flags = !strcmp(borrow, "0") ? wait
+                        : !strcmp(wait, "0") ? borrow
+                                             : hc_sprintf(E->a, "%s | %s", borrow, wait);
     if (t->direct) {
         direct_walk(E, b, t, v, em_send_origin(E, s), flags);
     } else if (s->has_or && s->or_kind == OR_RAISE) {
-        hc_buf_printf(b, " int hbst = hale_bus_publish(%d, &%s, %uu);", t->id, v, flags);
+        hc_buf_printf(b, " int hbst = hale_bus_publish(%d, &%s, %s);", t->id, v, flags);
         em_send_close(E, b, s, v, t->payload); /* before the raise leaves the function */
         hc_buf_puts(b, " if (hbst != HALE_BUS_OK) hale_bus_raise(");
         em_loc(E, b, s->or_pos);
         hc_buf_printf(b, ", %d, hbst); }", t->id);
         return;
     } else {
-        hc_buf_printf(b, " (void)hale_bus_publish(%d, &%s, %uu);", t->id, v, flags);
+        hc_buf_printf(b, " (void)hale_bus_publish(%d, &%s, %s);", t->id, v, flags);
     }
     em_send_close(E, b, s, v, t->payload);
     hc_buf_puts(b, " }");

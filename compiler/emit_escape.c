@@ -184,8 +184,21 @@ const char *em_send_origin(hc_emit *E, hc_stmt *s) {
                : "NULL";
 }
 
-unsigned em_send_flags(hc_stmt *s) {
-    return s->send_plan && s->send_plan->borrow ? 2u : 0u; /* HALE_BUS_BORROW */
+/* A borrowed record's parts must stay where they are until the sending function returns (the
+ * bus delivers at that settle point): scratch does not when a loop around the send resets it
+ * every iteration, so such a send copies unless its value went to the ancestor's heap. */
+const char *em_send_flags(hc_emit *E, hc_stmt *s) {
+    hc_send_plan *p = s->send_plan;
+    if (!p || !p->borrow) {
+        return "0";
+    }
+    if (!p->scratch_reset || p->place == 1) {
+        return "HALE_BUS_BORROW";
+    }
+    if (p->place == 2 && p->hoist_to) {
+        return hc_sprintf(E->a, "(hho%d ? HALE_BUS_BORROW : 0)", p->id);
+    }
+    return "0";
 }
 
 void em_send_open(hc_emit *E, hc_buf *b, hc_stmt *s, const char *v) {

@@ -348,7 +348,12 @@ void em_native_fallible(hc_emit *E, hc_buf *b, hc_expr *call, const char *recv, 
     if (fallible) {
         hc_buf_puts(b, "hale_io_error hioe; bool hok = ");
     }
-    hc_buf_printf(b, "hale_%s_%s(&hrecv->hn", n->prefix, name);
+    if (strcmp(n->prefix, "bytes_builder") == 0 && strcmp(name, "finish") == 0) {
+        /* consumes the builder: a second finish is the builder's violation (std_bytes.h) */
+        hc_buf_puts(b, "hale_bytes_builder_finish_once(&hrecv->h, &hrecv->hn");
+    } else {
+        hc_buf_printf(b, "hale_%s_%s(&hrecv->hn", n->prefix, name);
+    }
     for (int i = 0; i < call->args.n; i++) {
         hc_type *pt = m->ty && i < m->ty->nitems ? m->ty->items[i] : NULL;
         hc_buf_puts(b, ", ");
@@ -461,8 +466,8 @@ static void descriptor(hc_emit *E, hc_decl *d, const char *sn) {
     const char *init = init_fn(E, d, sn);
     const char *epochs = "0";
     const char *closures = closures_fn(E, d, sn, &epochs);
-    const char *battach, *bdetach;
-    em_bus_hooks(E, d, sn, &battach, &bdetach);
+    const char *battach, *bdetach, *bflush;
+    em_bus_hooks(E, d, sn, &battach, &bdetach, &bflush);
     E->self_text = self_save;
     int id = d->ty->id;
     hc_buf *b = &E->descs;
@@ -524,14 +529,14 @@ static void descriptor(hc_emit *E, hc_decl *d, const char *sn) {
         "%s, .birth = %s, .run = %s, .drain = %s, .dissolve = %s, .closures = %s, "
         ".epochs = %s, .accepts = %s, .naccepts = %d, .failure_child = %s, .on_failure "
         "= %s, .flags = %s, .locus_fields = %s, .nlocus_fields = %d, .bus_attach = %s, "
-        ".bus_detach = %s};\n",
+        ".bus_detach = %s, .bus_flush = %s};\n",
         desc_name(d->ty, E->a), d->name.name, sn, init,
         hook_name(E, member(d, M_LIFECYCLE, "birth")), hook_name(E, member(d, M_LIFECYCLE, "run")),
         hook_name(E, member(d, M_LIFECYCLE, "drain")), dissolve, closures ? closures : "NULL",
         epochs, ct ? hc_sprintf(E->a, "hla_%d", id) : "NULL", ct ? 1 : 0,
         ft ? hc_sprintf(E->a, "&%s", desc_name(ft, E->a)) : "NULL",
         ft ? hook_name(E, fail) : "NULL", hc_buf_cstr(&flags),
-        nloc ? hc_sprintf(E->a, "hlf_%d", id) : "NULL", nloc, battach, bdetach);
+        nloc ? hc_sprintf(E->a, "hlf_%d", id) : "NULL", nloc, battach, bdetach, bflush);
     hc_buf_free(&flags);
 }
 

@@ -518,7 +518,8 @@ void em_function(hc_emit *E, hc_decl *fn) {
     }
     E->fallible = fn->err_ty != NULL;
     E->has_defer = fn->has_loci;
-    E->direct_return = !E->allocating && !E->fallible && !E->has_defer;
+    E->publishes = em_fn_publishes(E, fn);
+    E->direct_return = !E->allocating && !E->fallible && !E->has_defer && !E->publishes;
     E->unsupported_kinds = 0;
     E->indent = 1;
     E->self_text = fn->locus ? "self" : NULL;
@@ -568,6 +569,11 @@ void em_function(hc_emit *E, hc_decl *fn) {
                           ec ? ")" : "");
         } else if (val && E->allocating && em_copy_fn(E, rt)) {
             hc_buf_printf(b, "\n    hres_v = %s(ho, hres_v);", em_copy_fn(E, rt));
+        }
+        if (E->publishes) {
+            /* what this function published is delivered as it returns (Hale's drain at scope
+             * exit), before the loci it held dissolve */
+            hc_buf_puts(b, "\n    hale_bus_settle_point();");
         }
         if (E->has_defer) {
             hc_buf_puts(b, "\n    hale_locus_flush(&hdefer);");

@@ -59,6 +59,7 @@ typedef struct {
     hc_decl *fn;
     hc_decl *locus;
     HC_VEC(letinfo) lets;
+    int reset_loops; /* loops around the statement being scanned that reset scratch each time */
 } esc;
 
 static hc_decl root_ctx; /* stands for "the runtime root" in context sets */
@@ -1002,6 +1003,24 @@ static void on_send(esc *x, hc_stmt *s, hc_block *in, int loops) {
     } else if (guard_placed) {
         plan->place = 1;
     }
+    plan->scratch_reset = x->reset_loops > 0;
+    if (plan->scratch_reset && !plan->place && !t->direct) {
+        /* the bus hands it over when the function returns, and the loop has reused the scratch
+         * it lives in by then (emit_escape.c: em_send_flags) */
+        for (int i = 0; i < mine.n; i++) {
+            hc_escape_site *o = mine.v[i];
+            if (o->lowering == HC_LOWER_GUARD && !o->keep_field) {
+                o->lowering = HC_LOWER_COPY;
+                o->reason = hc_sprintf(x->a,
+                                       "is copied: `%s.%s` sends it from a loop that reuses its "
+                                       "scratch every iteration, and `%s.%s` reads it only when "
+                                       "`%s.%s` returns",
+                                       from->name.name, x->fn->name.name, o->to->name.name,
+                                       o->handler ? o->handler->name.name : "?", from->name.name,
+                                       x->fn->name.name);
+            }
+        }
+    }
     if (plan->place) {
         for (int i = 0; i < sh.allocs.n; i++) {
             sh.allocs.v[i]->place = plan->place;
@@ -1206,7 +1225,9 @@ static void scan_block(esc *x, hc_block *b, int loops) {
             break;
         case S_WHILE:
         case S_FOR:
+            x->reset_loops += s->reset_per_iter;
             scan_block(x, s->body, loops + 1);
+            x->reset_loops -= s->reset_per_iter;
             break;
         case S_BLOCK:
             scan_block(x, s->body, loops);

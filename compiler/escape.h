@@ -56,7 +56,8 @@ typedef struct {
 
 /* What the emitter does at one send statement (ast.h: hc_stmt.send_plan). */
 typedef struct hc_send_plan {
-    int borrow;        /* HALE_BUS_BORROW: immediate deliveries get a reference, not a copy */
+    int borrow;        /* HALE_BUS_BORROW: same-thread deliveries get its parts by reference */
+    int scratch_reset; /* a loop around the send resets scratch every iteration */
     int place;         /* allocations of the value: 0 scratch, 1 the sender's region, 2 hoisted */
     hc_decl *hoist_to; /* place 2: the ancestor locus type whose heap holds the value */
     int origin;        /* hand the delivery's origin to handlers (some handler keeps) */

@@ -1,14 +1,18 @@
 #!/bin/sh
 # Installs the Debian packages hale needs. Idempotent and quick when everything is present.
 #
-#   deploy/install-deps.sh            build, tests and demo
+#   deploy/install-deps.sh            build, tests and demo (the deploy tests boot systemd in
+#                                     containers: systemd-container, iproute2, nftables)
 #   deploy/install-deps.sh --fuzz     ... plus clang and libFuzzer (for `make fuzz`)
 #   deploy/install-deps.sh --bench    ... plus Go, Erlang/OTP, runit, s6, hyperfine, wrk, jansson
 #                                     (the peers `make bench` measures against)
 set -eu
 
+# chromium and libpng-dev: tests/metrics opens loadgen's HTML report in headless Chromium and
+# checks its screenshot; curl: the demo shows serve's /metrics
 base="build-essential cmake pkg-config procps libnng-dev libsodium-dev libmsgpack-dev libev-dev
-      libcmocka-dev libsystemd-dev"
+      libcmocka-dev libsystemd-dev chromium libpng-dev curl systemd systemd-container iproute2
+      nftables"
 fuzz="clang libclang-rt-dev"
 bench="golang-go erlang-nox runit s6 hyperfine wrk libjansson-dev"
 
@@ -17,7 +21,7 @@ for arg in "$@"; do
     case $arg in
     --fuzz) pkgs="$pkgs $fuzz" ;;
     --bench) pkgs="$pkgs $bench" ;;
-    -h | --help) sed -n '2,8s/^# \{0,1\}//p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,9s/^# \{0,1\}//p' "$0"; exit 0 ;;
     *) echo "install-deps: unknown option $arg (see --help)" >&2; exit 2 ;;
     esac
 done

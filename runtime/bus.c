@@ -183,6 +183,8 @@ int hale_bus_boot(const hale_bus_topic_desc *d, size_t n, char *err, size_t errl
     }
     bus_ntopics = n;
     bus_counters_reset(n);
+    hale_sched_set_settle(hale_bus_settle_point);
+    hale_sched_set_before_reset(hale_bus_materialize);
     bus_mailbox_cap = env_int("HALE_BUS_MAILBOX_CAP", 8192);
     bus_local_cap = env_int("HALE_BUS_LOCAL_CAP", 8192);
     bus_log_drop = env_on("HALE_BUS_LOG_DROP");
@@ -219,11 +221,19 @@ const hale_bus_topic_desc *hale_bus_topic(int topic) {
     return bus_topic_at(topic)->d;
 }
 
+_Atomic int hale_bus_nsinks;
+
 void hale_bus_set_sink(int topic, hale_bus_sink_fn send, void *ctx) {
     bus_topic *tp = bus_topic_at(topic);
+    hale_bus_sink_fn old = atomic_load(&tp->sink);
     atomic_store(&tp->sink_ctx, ctx);
     atomic_store_explicit(&tp->sink, send, memory_order_release);
+    atomic_fetch_add(&hale_bus_nsinks, (send != NULL) - (old != NULL));
     bus_topic_refresh(tp);
+}
+
+bool hale_bus_has_sink(int topic) {
+    return atomic_load_explicit(&bus_topic_at(topic)->sink, memory_order_acquire) != NULL;
 }
 
 /* ---- teardown ---- */
@@ -303,4 +313,6 @@ void hale_bus_shutdown(void) {
     subject_ids = NULL;
     bus_ntopics = 0;
     booted = false;
+    hale_sched_set_settle(NULL);
+    hale_sched_set_before_reset(NULL);
 }

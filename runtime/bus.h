@@ -11,13 +11,17 @@
  *   - The receiver gets a copy: the payload is deep-copied once per delivery into memory the
  *     delivery owns, freed when the handler returns. The handler's `payload` is valid for the
  *     duration of the call only; a handler that keeps a value copies it into its locus (which
- *     generated code does for every `self.f = v`).
- *   - Same thread, ordinary code: a publish delivers at once, to subscribers in registration
- *     order (registered first fires first), before hale_bus_publish returns.
- *   - Same thread, inside a handler: the delivery is queued and runs after the current handler
- *     returns (first in, first out across the thread), so handlers that publish never recurse.
- *     Only under backpressure (more than HALE_BUS_LOCAL_CAP queued, or an `or wait` on a full
- *     bounded topic) does a publisher run the oldest queued deliveries itself first.
+ *     generated code does for every `self.f = v`). The memory posture's sends by reference
+ *     (HALE_BUS_BORROW) lend same-thread deliveries the payload's heap parts instead.
+ *   - Same thread: the delivery is queued on the thread (first in, first out across the
+ *     thread, subscribers of one publish in registration order) and runs at the next settle
+ *     point: when the publishing function returns (generated code calls hale_bus_settle_point
+ *     there), when the publishing coroutine parks, yields or ends, when the thread's scheduler
+ *     gets control back, or when the outermost handler returns for a publish made inside a
+ *     handler. So `A <- 1; A <- 2;` delivers 1 and 2 before whatever their handlers publish, as
+ *     Hale's deferred queue does, and handlers that publish never recurse. Only under
+ *     backpressure (more than HALE_BUS_LOCAL_CAP queued, or an `or wait` on a full bounded
+ *     topic) does a publisher run the oldest queued deliveries itself first.
  *   - Another thread: the delivery goes to the subscription's mailbox and runs on the
  *     subscriber's pool (scheduler.h), in publish order per publisher-subscriber pair. A mailbox
  *     holds at most HALE_BUS_MAILBOX_CAP deliveries (default 8192): a publisher that overfills it
@@ -52,6 +56,7 @@
 #ifndef HALE_RUNTIME_BUS_H
 #define HALE_RUNTIME_BUS_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -165,9 +170,12 @@ enum {
 /* Flags of a publish (the send site's disposition). `or raise` and `or discard` are plain
  * publishes whose status the send site checks or ignores; `or wait` passes HALE_BUS_WAIT. */
 #define HALE_BUS_WAIT 1u
-/* The payload outlives every delivery made before the publish returns and no handler can change
- * or free it while it runs (the compiler's escape analysis says so): those deliveries get the
- * payload itself instead of a copy. Queued and cross-thread deliveries are copied as always. */
+/* The payload's heap parts stay where they are and unchanged until the calling function returns,
+ * and the function calls hale_bus_settle_point before it resets its scratch (the compiler's
+ * escape analysis says so; the current hale_origin, guard.h, describes the payload). Same-thread
+ * deliveries of a publish from ordinary code then hold the flat part by value and the heap parts
+ * by reference instead of a deep copy (bus_lend.c); a publish from inside a handler, and
+ * deliveries to other threads, copy as always. */
 #define HALE_BUS_BORROW 2u
 
 /* `topic <- *payload`. Returns HALE_BUS_OK, or HALE_BUS_FULL (bounded topic without
@@ -185,6 +193,18 @@ void hale_bus_note_direct(int topic, int64_t delivered);
 /* True while a handler runs in the calling context: a publish from here is deferred until it
  * returns (a direct-call send site takes the bus's path then). */
 bool hale_bus_deferring(void);
+
+/* A settle point: runs this thread's queued same-thread deliveries now, unless the calling
+ * context is inside a handler (the outermost handler's return runs them). Generated code calls
+ * it when a function that publishes returns; the scheduler calls it when a coroutine parks and
+ * when it gets control back. */
+void hale_bus_settle_point(void);
+
+/* Before memory a borrowed delivery may refer to goes away other than at its publisher's settle
+ * point (a hook left by a jump resets its scratch marks, a finished coroutine's scratch is
+ * reset, a locus's region is freed): every same-thread delivery queued on the calling thread
+ * that still borrows parts of its payload (HALE_BUS_BORROW) gets its own copy of them. */
+void hale_bus_materialize(void);
 
 /* Bus frames (handlers, queue runs, mailbox drains) open on the calling thread, in any of its
  * contexts. Zero means nothing on the bus is running here, so hale_bus_deferring() is false;
@@ -214,6 +234,16 @@ void hale_bus_seal_all(void);
  * it. */
 typedef int (*hale_bus_sink_fn)(void *ctx, int topic, const void *payload, unsigned flags);
 void hale_bus_set_sink(int topic, hale_bus_sink_fn send, void *ctx);
+bool hale_bus_has_sink(int topic);
+
+/* How many topics have a sink. A deploy-time route may give one to a topic the compiler lowered
+ * to direct calls; such a send site then takes the bus's path (hale_bus_routed), so the route is
+ * never silently ignored. */
+extern _Atomic int hale_bus_nsinks;
+static inline bool hale_bus_routed(int topic) {
+    return atomic_load_explicit(&hale_bus_nsinks, memory_order_relaxed) != 0 &&
+           hale_bus_has_sink(topic);
+}
 
 /* A value the transport received and decoded: delivered to local subscribers exactly like a
  * publish from this thread (copy per delivery, keys, bounds, unmatched policy), counted in

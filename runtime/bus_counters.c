@@ -125,8 +125,8 @@ void bus_counters_sum(int id, int64_t out[BUS_NCOUNTERS]) {
 void hale_bus_counters_get(int topic, hale_bus_counters *out) {
     int64_t c[BUS_NCOUNTERS];
     bus_counters_sum(topic, c);
-    out->published = c[BUS_C_PUBLISHED] + c[BUS_C_LEAN];
-    out->delivered = c[BUS_C_DELIVERED] + c[BUS_C_LEAN];
+    out->published = c[BUS_C_PUBLISHED];
+    out->delivered = c[BUS_C_DELIVERED];
     out->dropped = c[BUS_C_DROPPED];
     out->unmatched = c[BUS_C_UNMATCHED];
     out->refused = c[BUS_C_REFUSED];

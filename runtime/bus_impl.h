@@ -133,6 +133,13 @@ void bus_mem_free(void *p);
 
 /* ---- structures ---- */
 
+/* What a record's payload holds (bus_lend.c). */
+enum {
+    BUS_REC_OWN,  /* a deep copy, inside the record */
+    BUS_REC_LENT, /* the flat part by value, the heap parts the publisher's (a lend in the tail) */
+    BUS_REC_SIDE, /* the flat part by value, a deep copy of the parts in a side block (the tail) */
+};
+
 /* One queued delivery and its copy of the payload (which follows at BUS_REC_PAYLOAD). */
 typedef struct bus_rec {
     union {                   /* a record is in one queue at a time */
@@ -141,7 +148,8 @@ typedef struct bus_rec {
     };
     struct bus_rec *sub_next; /* the subscription's own same-thread queue */
     bus_sub *sub;
-    bool tomb; /* dropped (drop_old, dissolve) while still linked in the thread queue */
+    bool tomb;    /* dropped (drop_old, dissolve) while still linked in the thread queue */
+    uint8_t hold; /* BUS_REC_*; not OWN only in a thread queue */
 } bus_rec;
 
 #define BUS_REC_PAYLOAD ((sizeof(bus_rec) + 15) & ~(size_t)15)
@@ -150,7 +158,17 @@ static inline void *bus_rec_payload(bus_rec *r) {
     return (char *)r + BUS_REC_PAYLOAD;
 }
 
+/* Where a LENT or SIDE record keeps its pointer: after its flat payload of `size` bytes. */
+static inline size_t bus_rec_tail_at(size_t size) {
+    return BUS_REC_PAYLOAD + ((size + 7) & ~(size_t)7);
+}
+
+static inline void **bus_rec_tail(bus_rec *r, size_t size) {
+    return (void **)((char *)r + bus_rec_tail_at(size));
+}
+
 typedef struct bus_waiter bus_waiter;
+typedef struct bus_lend bus_lend;
 typedef struct bus_thread bus_thread;
 typedef struct bus_slice bus_slice;
 typedef struct bus_topic bus_topic;
@@ -306,17 +324,15 @@ struct bus_thread {
     int inline_depth;
     bus_rec *q_head, *q_tail; /* deferred same-thread deliveries, oldest first */
     int64_t q_len;
-    bus_sub *zombies;  /* unsubscribed while `active`: released when it returns to 0 */
-    bus_sub **collect; /* scratch for a fan-out's subscriber list */
-    size_t collect_cap;
-    bool collect_busy;
-    int efd;         /* eventfd for waits outside coroutines; -1 until needed */
-    int64_t visited; /* subscriptions publishes on this thread have looked at (tests) */
+    bus_sub *zombies; /* unsubscribed while `active`: released when it returns to 0 */
+    int64_t lent;     /* LENT records made on this thread and not yet freed (bus_lend.c) */
+    int efd;          /* eventfd for waits outside coroutines; -1 until needed */
+    int64_t visited;  /* subscriptions publishes on this thread have looked at (tests) */
 };
 
 /* ---- bus.c ---- */
 
-/* Flat payloads up to this size are copied onto the stack for a delivery made at once. */
+/* Flat payloads up to this size are copied with a plain memcpy into their delivery record. */
 #define STACK_COPY 256
 
 extern bus_topic *bus_topics;
@@ -338,8 +354,6 @@ void bus_slices_free_retired(void);
 
 /* ---- bus_publish.c ---- */
 
-/* Runs the handler on a fresh copy of `payload` (this thread, now). */
-void bus_deliver_now(bus_thread *bt, bus_sub *s, const void *payload);
 /* Runs the handler on a record's payload (unless the subscription is dead: then it counts a
  * drop) and frees the record. Neither settles the thread queue. */
 void bus_deliver_rec(bus_thread *bt, bus_rec *r);
@@ -349,6 +363,8 @@ void bus_call(bus_thread *bt, bus_sub *s, const void *payload);
 /* A delivery record for `s` holding a copy of `payload`. */
 bus_rec *bus_rec_new(bus_sub *s, const void *payload);
 void bus_rec_free(bus_rec *r);
+/* A bus block of `head` bytes followed by a deep copy of `v` (heap parts and all). */
+void *bus_copy_block(size_t head, const hale_type *t, const void *v);
 
 /* Rate-limited diagnostic line (HALE_BUS_LOG_*). */
 void bus_log(bus_topic *tp, const char *what, const bus_key *key);
@@ -418,8 +434,9 @@ static inline bool bus_may_settle(bus_thread *bt) {
     return k == BUS_FRAME_NONE || k == BUS_FRAME_ROOT;
 }
 
-/* Queues a same-thread delivery for `s` (its bound applied). */
-void bus_local_enqueue(bus_thread *bt, bus_sub *s, const void *payload);
+/* Queues a same-thread delivery for `s` (its bound applied): a copy of `payload`, or with
+ * `lend` a LENT record of it. */
+void bus_local_enqueue(bus_thread *bt, bus_sub *s, const void *payload, bus_lend *lend);
 /* Runs queued same-thread deliveries unless this context is inside a handler or already running
  * them. */
 void bus_settle(bus_thread *bt);
@@ -432,6 +449,23 @@ void bus_local_purge(bus_sub *s);
 /* Releases zombies when nothing on this thread holds bare subscription pointers. */
 void bus_thread_leave(bus_thread *bt);
 void bus_zombie(bus_thread *bt, bus_sub *s);
+
+/* ---- bus_lend.c: same-thread deliveries that borrow the payload's parts ---- */
+
+/* A publish of `v` with HALE_BUS_BORROW from ordinary code (bus_may_settle): the lend its
+ * same-thread records share, holding the publish's own reference (bus_lend_put it when the
+ * publish is done), or NULL when no origin describes `v` (the records copy then). */
+bus_lend *bus_lend_new(bus_thread *bt, bus_topic *tp, const void *v);
+void bus_lend_put(bus_lend *l);
+/* A LENT record of `payload` for `s`. */
+bus_rec *bus_rec_new_lent(bus_sub *s, const void *payload, bus_lend *l);
+/* A record that is not OWN gives back what it holds besides itself (bus_rec_free). */
+void bus_rec_let_go(bus_rec *r);
+/* Runs the handler on a record's payload, with the lend's origin current for a LENT one; a LENT
+ * record reached from another context than its publisher's gets its own copy first. */
+void bus_call_rec(bus_thread *bt, bus_rec *r);
+/* Gives every LENT record in the thread queue its own copy of the parts. */
+void bus_lend_materialize(bus_thread *bt);
 
 /* ---- bus_mailbox.c: cross-thread delivery ---- */
 
@@ -467,7 +501,6 @@ enum {
     BUS_C_WAITS,
     BUS_C_SENT,
     BUS_C_RECEIVED,
-    BUS_C_LEAN, /* lean-path publishes: each is one publish and one delivery */
     BUS_NCOUNTERS
 };
 

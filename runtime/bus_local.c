@@ -2,11 +2,12 @@
  * run after that handler returns, and the bookkeeping that lets handlers unsubscribe anything,
  * themselves included, while a fan-out is walking the subscriber list.
  *
- * Queue. Deliveries a handler publishes to subscribers on its own thread go into one FIFO per
- * thread; when the outermost handler returns, the thread runs the FIFO to empty (a handler run
- * from it that publishes appends to the same FIFO), so publish chains are breadth-first and the
- * stack never grows with them. Each record is also linked into its subscription's own queue,
- * which is what a subscriber bound counts and what drop_old drops from.
+ * Queue. Deliveries to subscribers on the publishing thread go into one FIFO per thread; at a
+ * settle point (the publishing function's return, a park, the outermost handler's return) the
+ * thread runs the FIFO to empty (a handler run from it that publishes appends to the same FIFO),
+ * so publish chains are breadth-first and the stack never grows with them. Each record is also
+ * linked into its subscription's own queue, which is what a subscriber bound counts and what
+ * drop_old drops from.
  *
  * Zombies. A fan-out copies the subscriber pointers it will call into a scratch array and holds
  * no references. A subscription unsubscribed meanwhile is marked dead (the fan-out skips it) and
@@ -43,7 +44,6 @@ static void bt_exit(void *p) {
     if (bt->efd >= 0) {
         close(bt->efd);
     }
-    hale_sys_free(bt->collect);
     hale_sys_free(bt);
     bus_tl = NULL;
 }
@@ -121,7 +121,7 @@ static void drop_oldest(bus_sub *s) {
     }
 }
 
-void bus_local_enqueue(bus_thread *bt, bus_sub *s, const void *payload) {
+void bus_local_enqueue(bus_thread *bt, bus_sub *s, const void *payload, bus_lend *lend) {
     if (s->bound > 0 && s->lq_len >= s->bound) {
         if (s->drop == HALE_BUS_DROP_NEW) {
             bus_drop(s->topic, "dropped (subscriber bound, drop_new)");
@@ -129,7 +129,7 @@ void bus_local_enqueue(bus_thread *bt, bus_sub *s, const void *payload) {
         }
         drop_oldest(s);
     }
-    bus_rec *r = bus_rec_new(s, payload);
+    bus_rec *r = lend ? bus_rec_new_lent(s, payload, lend) : bus_rec_new(s, payload);
     atomic_fetch_add_explicit(&s->rc, 1, memory_order_relaxed);
     if (bt->q_tail) {
         bt->q_tail->next = r;
@@ -171,6 +171,13 @@ static void run_one(bus_thread *bt, bus_rec *r) {
         bus_deliver_rec(bt, r); /* frees r; counts a dead subscription's record as dropped */
     }
     bus_sub_release(s);
+}
+
+void hale_bus_settle_point(void) {
+    bus_thread *bt = bus_tl;
+    if (bt && (bt->q_head || bt->zombies)) {
+        bus_settle(bt);
+    }
 }
 
 void bus_settle(bus_thread *bt) {
@@ -229,7 +236,7 @@ void bus_local_flush_sub(bus_thread *bt, bus_sub *s) {
         sub_queue_unlink_head(s, r);
         r->tomb = true; /* the thread queue frees it when it gets there */
         if (!atomic_load_explicit(&s->dead, memory_order_relaxed)) {
-            bus_call(bt, s, bus_rec_payload(r));
+            bus_call_rec(bt, r);
         }
     }
     bt->active--;

@@ -1,14 +1,13 @@
 /* The publish path: from `Topic <- value` to every subscriber that gets a copy.
  *
  * A publish walks the topic's slices. The publishing thread's own slice is read without a lock
- * and delivered at once (ordinary code, in registration order, from a copy of the subscriber list
- * because handlers may change it) or queued on the thread (inside a handler); every other slice
- * is read under its lock and its subscriptions get a copy in their mailboxes. Keyed topics look
- * the key up in each slice's index instead of walking subscribers, then apply on_unmatched when
- * no `where key == K` subscription matched anywhere. A bounded topic first checks that no
- * subscription it would reach is full (refuse, or wait and look again), so a refused publish
- * delivers nothing. The lean path at the end skips all of this for the common one-subscriber,
- * same-thread case. */
+ * and its subscriptions get a copy queued on the thread (bus_local.c), to run at the next settle
+ * point in registration order; every other slice is read under its lock and its subscriptions
+ * get a copy in their mailboxes. Keyed topics look the key up in each slice's index instead of
+ * walking subscribers, then apply on_unmatched when no `where key == K` subscription matched
+ * anywhere. A bounded topic first checks that no subscription it would reach is full (refuse,
+ * or wait and look again), so a refused publish delivers nothing. The lean path at the end skips
+ * all of this for the common one-subscriber, same-thread case. */
 #include <string.h>
 
 #include "bus_impl.h"
@@ -18,8 +17,7 @@
 
 /* ---- delivery ---- */
 
-/* A bus block of `head` bytes followed by a deep copy of `v` (heap parts and all). */
-static inline void *copy_block(size_t head, const hale_type *t, const void *v) {
+void *bus_copy_block(size_t head, const hale_type *t, const void *v) {
     char *b = bus_mem_alloc(head + t->size + hale_value_copy_extra(t, v));
     char *bump = b + head + t->size;
     hale_value_copy_bump(t, b + head, v, &bump);
@@ -55,34 +53,26 @@ static inline void copy_flat(void *dst, const void *src, size_t n) {
     }
 }
 
-/* The copy a delivery made at once runs on: `buf` (STACK_COPY bytes) for a small flat payload,
- * else a bus block the caller frees when the result is not `buf`. */
-static inline void *copy_now(bus_topic *tp, const void *v, void *buf) {
-    if (tp->flat_small) {
-        copy_flat(buf, v, tp->size);
-        return buf;
-    }
-    return copy_block(0, tp->d->payload, v);
-}
-
-void bus_deliver_now(bus_thread *bt, bus_sub *s, const void *payload) {
-    _Alignas(16) unsigned char buf[STACK_COPY];
-    void *copy = copy_now(s->topic, payload, buf);
-    bus_call(bt, s, copy);
-    if (copy != buf) {
-        bus_mem_free(copy);
-    }
-}
-
 bus_rec *bus_rec_new(bus_sub *s, const void *payload) {
-    bus_rec *r = copy_block(BUS_REC_PAYLOAD, s->topic->d->payload, payload);
+    bus_topic *tp = s->topic;
+    bus_rec *r;
+    if (tp->flat_small) {
+        r = bus_mem_alloc(BUS_REC_PAYLOAD + tp->size);
+        copy_flat(bus_rec_payload(r), payload, tp->size);
+    } else {
+        r = bus_copy_block(BUS_REC_PAYLOAD, tp->d->payload, payload);
+    }
     r->next = r->sub_next = NULL;
     r->sub = s;
     r->tomb = false;
+    r->hold = BUS_REC_OWN;
     return r;
 }
 
 void bus_rec_free(bus_rec *r) {
+    if (r->hold != BUS_REC_OWN) {
+        bus_rec_let_go(r);
+    }
     bus_mem_free(r);
 }
 
@@ -91,7 +81,7 @@ void bus_deliver_rec(bus_thread *bt, bus_rec *r) {
     if (atomic_load_explicit(&s->dead, memory_order_relaxed)) {
         bus_count(s->topic->id, BUS_C_DROPPED, 1);
     } else {
-        bus_call(bt, s, bus_rec_payload(r));
+        bus_call_rec(bt, r);
     }
     bus_rec_free(r);
 }
@@ -105,8 +95,8 @@ typedef struct {
     bool keyed;
     bus_thread *bt;
     void *me;
-    bool queue;      /* inside a handler: same-thread deliveries queue */
-    bool borrow;     /* HALE_BUS_BORROW: deliveries made now get the payload itself */
+    bool borrow;     /* HALE_BUS_BORROW from ordinary code: same-thread records may be LENT */
+    bus_lend *lend;  /* their lend, made with the first of them */
     int64_t reached; /* subscriptions that got (or queued) a copy */
     bus_sub *pin;    /* a mailbox over its cap: wait on it after the publish */
     bus_sub *full;   /* admission: a full subscription (pinned when foreign) */
@@ -153,63 +143,21 @@ static bool sealed_drop(bus_sub *s) {
     return false;
 }
 
-/* Gathers the local subscriptions for an immediate fan-out (handlers will run). */
-static void collect_fn(pub *p, bus_sub *s, bool local) {
-    (void)local;
-    bus_thread *bt = p->bt;
-    if ((size_t)p->reached == bt->collect_cap) {
-        size_t ncap = bt->collect_cap ? bt->collect_cap * 2 : 16;
-        bt->collect = hale_sys_realloc(bt->collect, ncap * sizeof *bt->collect);
-        if (!bt->collect) {
-            hale_oom(ncap * sizeof *bt->collect, "a bus fan-out");
-        }
-        bt->collect_cap = ncap;
-    }
-    bt->collect[p->reached++] = s;
-}
-
 static void queue_fn(pub *p, bus_sub *s, bool local) {
     p->reached++;
     if (sealed_drop(s)) {
         return;
     }
     if (local) {
-        bus_local_enqueue(p->bt, s, p->v);
+        if (p->borrow && !p->lend) {
+            p->lend = bus_lend_new(p->bt, p->tp, p->v);
+            p->borrow = p->lend != NULL;
+        }
+        bus_local_enqueue(p->bt, s, p->v, p->lend);
     } else if (bus_mailbox_push(s, p->v) == BUS_PUSH_OVER_CAP && !p->pin) {
         atomic_fetch_add_explicit(&s->rc, 1, memory_order_relaxed); /* under the slice lock */
         p->pin = s;
     }
-}
-
-/* The publishing thread's slice, in ordinary code: deliver now, registration order. The list is
- * copied first because handlers may subscribe and unsubscribe while it runs. Returns the
- * `where key == K` matches. */
-static int64_t deliver_local_now(pub *p, bus_slice *sl, bool fallback) {
-    bus_thread *bt = p->bt;
-    if (bt->collect_busy) { /* cannot happen (nested publishes queue), but stay correct */
-        return visit(p, sl, fallback, true, queue_fn);
-    }
-    bt->collect_busy = true;
-    int64_t base = p->reached;
-    p->reached = 0;
-    int64_t specific = visit(p, sl, fallback, true, collect_fn);
-    int64_t n = p->reached;
-    p->reached = base + n;
-    bt->active++;
-    for (int64_t i = 0; i < n; i++) {
-        bus_sub *s = bt->collect[i];
-        if (atomic_load_explicit(&s->dead, memory_order_relaxed) || sealed_drop(s)) {
-            continue;
-        }
-        if (p->borrow) {
-            bus_call(bt, s, p->v);
-        } else {
-            bus_deliver_now(bt, s, p->v);
-        }
-    }
-    bt->active--;
-    bt->collect_busy = false;
-    return specific;
 }
 
 /* One pass over every slice: returns the `where key == K` matches. */
@@ -224,11 +172,7 @@ static int64_t route(pub *p, bool fallback) {
             continue;
         }
         if (sl->owner == p->me) {
-            if (!p->queue) {
-                specific += deliver_local_now(p, sl, fallback);
-            } else {
-                specific += visit(p, sl, fallback, true, queue_fn);
-            }
+            specific += visit(p, sl, fallback, true, queue_fn);
         } else {
             bus_spin_lock(&sl->lock);
             specific += visit(p, sl, fallback, false, queue_fn);
@@ -274,13 +218,6 @@ static bool find_full(pub *p) {
                 continue;
             }
             bool local = sl->owner == p->me;
-            if (local && !p->queue) {
-                /* delivered at once: nothing queues; still note key matches */
-                if (p->keyed && !fallback && bus_index_find(&sl->index, &p->key)) {
-                    any_specific = true;
-                }
-                continue;
-            }
             if (!local) {
                 bus_spin_lock(&sl->lock);
             }
@@ -347,12 +284,13 @@ static int publish(bus_topic *tp, bus_thread *bt, const void *v, unsigned flags,
         return st;
     }
 
+    /* a publish from ordinary code is delivered at its function's settle point at the latest,
+     * while what HALE_BUS_BORROW says about the payload still holds */
     pub p = {.tp = tp,
              .v = v,
              .bt = bt,
              .me = me,
-             .queue = bus_in_handler(bt),
-             .borrow = (flags & HALE_BUS_BORROW) != 0};
+             .borrow = (flags & HALE_BUS_BORROW) && bus_may_settle(bt)};
     if (tp->key_kind != BUS_KEY_NONE) {
         p.keyed = true;
         bus_key_read(tp->key_kind, (const char *)v + tp->d->key_offset, &p.key);
@@ -378,9 +316,10 @@ static int publish(bus_topic *tp, bus_thread *bt, const void *v, unsigned flags,
     } else if (p.reached == 0 && !sink) {
         bus_drop(tp, "dropped (no subscriber)");
     }
-    if (!p.queue) {
-        bus_settle(bt);
-    } else if (bt->q_len > bus_local_cap) {
+    if (p.lend) {
+        bus_lend_put(p.lend);
+    }
+    if (bt->q_len > bus_local_cap) {
         bus_local_drain_inline(bt); /* backpressure on this thread's queue */
     }
     bus_thread_leave(bt);
@@ -398,11 +337,11 @@ static int publish(bus_topic *tp, bus_thread *bt, const void *v, unsigned flags,
     return st;
 }
 
-/* The lean path: ordinary code on the subscriber's own thread, an unbounded topic whose only
- * slice is this thread's, and exactly one subscriber that gets the message (the only one of an
- * unkeyed topic, or the only one with the key). A copy (on the stack when the payload is small and
- * flat) and the call; everything else goes the general way. Returns false when it does not apply
- * (nothing was done). */
+/* The lean path: a publish on the subscriber's own thread, an unbounded topic whose only slice
+ * is this thread's, and exactly one subscriber that gets the message (the only one of an
+ * unkeyed topic, or the only one with the key): the copy goes straight onto the thread's queue.
+ * Everything else goes the general way. Returns false when it does not apply (nothing was
+ * done). */
 static inline __attribute__((always_inline)) bool lean_publish(bus_topic *tp, bus_thread *bt,
                                                                const void *v, unsigned flags) {
     bus_slice *sl = atomic_load_explicit(&tp->gate, memory_order_acquire);
@@ -427,23 +366,18 @@ static inline __attribute__((always_inline)) bool lean_publish(bus_topic *tp, bu
             return false;
         }
     }
-    int id = tp->id;
-    _Alignas(16) unsigned char buf[STACK_COPY];
-    void *copy = (flags & HALE_BUS_BORROW) ? (void *)v : copy_now(tp, v, buf);
-    bus_frame f = {
-        .newer = NULL, .older = NULL, .co = pool ? pool->current : NULL, .kind = BUS_FRAME_HANDLER};
-    bt->frames = &f;
-    hale_bus_tl_frames++; /* popped by bus_frame_pop */
-    bt->active++;
-    s->handler(s->locus, copy);
-    bt->active--;
-    bus_frame_pop(bt, &f);
-    if (copy != buf && copy != v) {
-        bus_mem_free(copy);
+    bus_count(tp->id, BUS_C_PUBLISHED, 1);
+    if ((flags & HALE_BUS_BORROW) && bus_may_settle(bt)) {
+        bus_lend *l = bus_lend_new(bt, tp, v);
+        bus_local_enqueue(bt, s, v, l);
+        if (l) {
+            bus_lend_put(l);
+        }
+    } else {
+        bus_local_enqueue(bt, s, v, NULL);
     }
-    bus_count(id, BUS_C_LEAN, 1);
-    if (bt->q_head || bt->zombies) {
-        bus_settle(bt);
+    if (bt->q_len > bus_local_cap) {
+        bus_local_drain_inline(bt); /* backpressure on this thread's queue */
     }
     return true;
 }
@@ -458,7 +392,7 @@ static inline bus_topic *topic_fast(int id) {
 int hale_bus_publish(int topic, const void *payload, unsigned flags) {
     bus_topic *tp = topic_fast(topic);
     bus_thread *bt = bus_thread_self();
-    if (tp->lean && !bt->frames && lean_publish(tp, bt, payload, flags)) {
+    if (tp->lean && lean_publish(tp, bt, payload, flags)) {
         return HALE_BUS_OK;
     }
     return publish(tp, bt, payload, flags, false);

@@ -608,7 +608,10 @@ static void test_unsubscribe_under_a_flood(void **state) {
 typedef struct {
     _Atomic int64_t stop;
     _Atomic int64_t cycles;
+    _Atomic int64_t going; /* the churner is under way: the flood starts then, so they overlap */
 } Churn;
+
+static Churn churn;
 
 static void on_keyed_count(void *locus, const void *payload) {
     (void)payload;
@@ -634,6 +637,9 @@ static void churner(void *arg) {
             subs[k] = hale_bus_subscribe(KEYED, &sp);
         }
         i++;
+        if (i == 100) {
+            atomic_store(&c->going, 1);
+        }
         if (i % 16 == 0) {
             hale_yield();
         }
@@ -646,6 +652,9 @@ static void churner(void *arg) {
 
 static void keyed_flood(void *arg) {
     Pub *p = arg;
+    while (!atomic_load(&churn.going)) {
+        hale_sleep(1000000); /* a loaded machine may run the flood first: wait for the churn */
+    }
     for (int64_t i = 0; i < p->n; i++) {
         Pair m = {.from = i % 100, .seq = i};
         hale_bus_publish(KEYED, &m, 0);
@@ -658,17 +667,18 @@ static void keyed_flood(void *arg) {
 
 static void test_keyed_churn_under_a_flood(void **state) {
     (void)state;
-    static Churn c;
-    atomic_store(&c.stop, 0);
+    Churn *cp = &churn;
+    atomic_store(&cp->stop, 0);
+    atomic_store(&cp->going, 0);
     static Pub p;
     pub_init(&p, KEYED, 0, 100000);
     hale_pool *home = hale_pool_cooperative("churn", NULL);
-    hale_spawn(home, churner, &c, NULL);
+    hale_spawn(home, churner, cp, NULL);
     hale_spawn(hale_pool_pinned("kflood", NULL), keyed_flood, &p, NULL);
     wait_for(&p.done, 1);
-    atomic_store(&c.stop, 1);
+    atomic_store(&cp->stop, 1);
     assert_int_equal(hale_sched_run(), 0);
-    assert_true(atomic_load(&c.cycles) > 0);
+    assert_true(atomic_load(&cp->cycles) >= 100);
     hale_bus_counters k = counters(KEYED);
     assert_int_equal(k.published, 100000);
     /* each publish reached at most one subscriber: delivered, dropped, or unmatched */
@@ -696,7 +706,8 @@ static void *loner_thread(void *arg) {
         nanosleep(&ts, NULL);
     }
     Pair m = {.from = 9, .seq = 1};
-    hale_bus_publish(PAIRS, &m, 0); /* its own thread: delivered at once */
+    hale_bus_publish(PAIRS, &m, 0); /* its own thread: queued there */
+    hale_bus_settle_point();        /* and delivered at the thread's settle point */
     hale_bus_unsubscribe(s);
     atomic_store(&l->done, 1);
     return NULL;

@@ -11,6 +11,7 @@ void hale_bytes_builder_init(hale_bytes_builder *b, hale_region *r, int64_t init
     b->cap = 0;
     b->buf = NULL;
     b->on_block = false;
+    b->finished = false;
     if (initial_cap > 0) {
         hale_bytes_builder_reserve(b, initial_cap);
     }

@@ -20,7 +20,7 @@
  *   b.append_str(s)     hale_bytes_builder_append_str(&b, s)
  *   b.len()             hale_bytes_builder_len(&b)
  *   b.clear()           hale_bytes_builder_clear(&b)
- *   b.finish()          hale_bytes_builder_finish(&b, scratch)
+ *   b.finish()          hale_bytes_builder_finish_once(&locus, &b, scratch) (std_bytes.h)
  *   b.view()            hale_bytes_builder_view(&b)
  *   b.text_view()       hale_bytes_builder_text_view(&b)
  *   dissolve            hale_bytes_builder_destroy(&b)
@@ -46,6 +46,7 @@ typedef struct hale_bytes_builder {
     int64_t cap;
     hale_region *region;
     bool on_block; /* buf is a region block (freed or resized on its own) */
+    bool finished; /* finish() handed the contents out (std_bytes.h); clear() resets it */
 } hale_bytes_builder;
 
 void hale_bytes_builder_init(hale_bytes_builder *b, hale_region *r, int64_t initial_cap);
@@ -67,6 +68,7 @@ static inline int64_t hale_bytes_builder_len(const hale_bytes_builder *b) {
 
 static inline void hale_bytes_builder_clear(hale_bytes_builder *b) {
     b->len = 0;
+    b->finished = false;
 }
 
 hale_bytes hale_bytes_builder_finish(const hale_bytes_builder *b, hale_region *into);

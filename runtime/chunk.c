@@ -50,6 +50,7 @@ static _Atomic int64_t stat_refills;
 static _Atomic int64_t stat_returns;
 static _Atomic int64_t stat_released;
 static _Atomic int64_t stat_large;
+static _Atomic int64_t stat_large_live; /* bytes of dedicated chunks handed out, not yet put */
 
 static inline void bump_stat(_Atomic int64_t *c) {
     atomic_fetch_add_explicit(c, 1, memory_order_relaxed);
@@ -206,12 +207,14 @@ hale_chunk *hale_chunk_get_large(size_t payload) {
     c->standard = 0;
     c->next = NULL;
     bump_stat(&stat_large);
+    atomic_fetch_add_explicit(&stat_large_live, (int64_t)c->cap, memory_order_relaxed);
     return c;
 }
 
 void hale_chunk_put(hale_chunk *c) {
     IDLE(c);
     if (!c->standard) {
+        atomic_fetch_sub_explicit(&stat_large_live, (int64_t)c->cap, memory_order_relaxed);
         if (!keep_spare(c)) {
             hale_sys_free(c);
         }
@@ -237,6 +240,7 @@ hale_chunk_stats hale_chunk_pool_stats(void) {
     s.returns = atomic_load_explicit(&stat_returns, memory_order_relaxed);
     s.released = atomic_load_explicit(&stat_released, memory_order_relaxed);
     s.large = atomic_load_explicit(&stat_large, memory_order_relaxed);
+    s.large_live_bytes = atomic_load_explicit(&stat_large_live, memory_order_relaxed);
     pthread_mutex_lock(&pool_lock);
     s.idle = pool_count;
     pthread_mutex_unlock(&pool_lock);

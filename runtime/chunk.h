@@ -36,7 +36,9 @@ void hale_chunk_put(hale_chunk *c);
 /* Pool counters since start: standard chunks served from a thread cache (hits) or from the
  * system (misses), cache refills from the global pool, standard chunks given back (returns),
  * chunks freed to the system because the pool was full (released), dedicated chunks made (large),
- * and standard chunks currently idle in the global pool (thread caches not included). */
+ * and standard chunks currently idle in the global pool (thread caches not included). Standard
+ * chunks held by regions are hits + misses - returns; large_live_bytes is the payload of the
+ * dedicated chunks held by regions. */
 typedef struct {
     int64_t hits;
     int64_t misses;
@@ -45,6 +47,7 @@ typedef struct {
     int64_t released;
     int64_t large;
     int64_t idle;
+    int64_t large_live_bytes;
 } hale_chunk_stats;
 
 hale_chunk_stats hale_chunk_pool_stats(void);

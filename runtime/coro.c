@@ -87,6 +87,7 @@ static void co_main(void *arg) {
     __sanitizer_finish_switch_fiber(NULL, &p->asan_sched_bottom, &p->asan_sched_size);
 #endif
     co->fn(co->arg);
+    hale_sched_settle_now();
     co->state = CO_DONE;
     suspend(p, co, true);
     hale_fatal("a finished coroutine was resumed");
@@ -95,6 +96,7 @@ static void co_main(void *arg) {
 /* ---- run queue and live list ---- */
 
 static void ready_push(hale_pool *p, hale_co *co) {
+    counter_bump(&p->readied);
     co->state = CO_READY;
     co->next = NULL;
     if (p->ready_tail) {
@@ -183,6 +185,10 @@ hale_co *hale_co_spawn_local(hale_pool *p, void (*fn)(void *), void *arg) {
 static void recycle(hale_pool *p, hale_co *co) {
     ev_io_stop(p->loop, &co->io);
     live_remove(p, co);
+    hale_settle_fn before = atomic_load_explicit(&hale_sched_before_reset, memory_order_relaxed);
+    if (before) {
+        before();
+    }
     hale_region_reset(hale_scratch_side(co->scratch, 0), co->marks[0]);
     hale_region_reset(hale_scratch_side(co->scratch, 1), co->marks[1]);
     hale_stack_cache_put(&p->stacks, co->stack);
@@ -212,6 +218,7 @@ int hale_co_run_ready(hale_pool *p) {
         if (co->state == CO_DONE) {
             recycle(p, co);
         }
+        hale_sched_settle_now();
     }
     return n;
 }
@@ -385,6 +392,7 @@ int hale_park(void) {
     if (r) {
         return r;
     }
+    hale_sched_settle_now();
     if (co->wake_pending) {
         co->wake_pending = false;
         return 0;
@@ -447,6 +455,7 @@ void hale_yield(void) {
     hale_pool *p = hale_tls_pool;
     hale_co *co = p ? p->current : NULL;
     if (co) {
+        hale_sched_settle_now();
         ready_push(p, co);
         suspend(p, co, false);
     } else if (p) {
@@ -515,6 +524,7 @@ int hale_sleep(int64_t ns) {
             hale_yield();
             return co->cancelled ? -HALE_ECANCELED : 0;
         }
+        hale_sched_settle_now();
         ev_now_update(p->loop);
         ev_timer_set(&co->timer, seconds(ns), 0);
         ev_timer_start(p->loop, &co->timer);
@@ -540,6 +550,7 @@ int hale_wait_fd(int fd, int events, int64_t timeout_ns) {
         if (r) {
             return r;
         }
+        hale_sched_settle_now();
         if (!ev_is_active(&co->io) || co->io.fd != fd ||
             (co->io.events & (EV_READ | EV_WRITE)) != evmask) {
             ev_io_stop(p->loop, &co->io);

@@ -246,7 +246,7 @@ hale_array hale_array_new_heap(hale_heap *h, int64_t n, size_t size, size_t alig
 }
 
 void hale_hoist_settle(const hale_type *t, void *v, hale_origin *o) {
-    if (o->owner && !o->taken) {
+    if (o->owner && !o->taken && !o->lent) {
         hale_value_release(t, v, hale_locus_heap(o->owner));
     }
 }

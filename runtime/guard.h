@@ -12,8 +12,10 @@
  * Origin. A send the compiler lowered by reference (HALE_BUS_BORROW) describes its payload in a
  * `hale_origin` for the time of the publish: where the value's parts live (a region a guard may
  * name, or none: scratch, keep a copy), and, for a hoisted value, the ancestor whose heap holds
- * it. Handlers that keep their payload get the origin (`hale_origin_of(hp)` in the bus wrapper:
- * the payload pointer is the one the send handed over, or it is a copy). The current origin is
+ * it. Direct calls get it from the send; the bus copies it into the *lend* its queued
+ * deliveries share (bus_lend.c) and makes that copy current while each of them runs. Handlers
+ * that keep their payload get the origin (`hale_origin_of(hp)` in the bus wrapper: the payload
+ * pointer is the one the send or the lend handed over, or it is a copy). The current origin is
  * per coroutine (the scheduler swaps `hale_tls_origin` with the coroutine), so a handler that
  * parks cannot let another coroutine's publish be mistaken for its own.
  *
@@ -56,6 +58,8 @@ typedef struct hale_origin {
     hale_locus *sender; /* the locus that made and sends it */
     const char *from;   /* the sending locus type */
     bool taken;         /* a keep took the hoisted value over */
+    bool lent;          /* the bus's queued deliveries hold it: their lend gives a hoisted value
+                           back once they are done (bus_lend.c), not the send */
 } hale_origin;
 
 /* ---- counters ---- */
@@ -178,7 +182,8 @@ hale_locus *hale_hoist_owner(hale_locus *from, const hale_locus_type *t);
  * allocation. */
 hale_array hale_array_new_heap(hale_heap *h, int64_t n, size_t size, size_t align);
 
-/* After a hoisted send: the value goes back to its owner's heap unless a keep took it. */
+/* After a hoisted send: the value goes back to its owner's heap unless a keep took it or the
+ * bus's queued deliveries still hold it (they give it back when they are done). */
 void hale_hoist_settle(const hale_type *t, void *v, hale_origin *o);
 
 #endif

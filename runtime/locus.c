@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "census.h"
 #include "guard.h"
 #include "io.h"
 #include "locus_bus.h"
@@ -105,6 +106,7 @@ int hale_locus_framed(hale_locus *l, int kind, void (*fn)(void *arg), void *arg)
     int left = framed_enter(&c);
     hale_tls_frame = c.frame.up;
     if (left) {
+        hale_bus_materialize(); /* queued deliveries borrowing what the reset gives back */
         hale_region_reset(ho, mo);
         hale_region_reset(hm, mm);
         hale_tls_origin = origin; /* a send left by the jump did not end its origin (guard.h) */
@@ -257,6 +259,9 @@ void *hale_locus_new(const hale_locus_type *t, hale_locus *at, const void *proto
     l->type = t;
     l->parent = parent;
     l->label = label;
+    if (hale_census_enabled()) {
+        hale_census_born(t, t->name);
+    }
     l->id = atomic_fetch_add_explicit(&next_id, 1, memory_order_relaxed) + 1;
     l->pool = placed ? placed : parent->pool;
     l->rule = rule;
@@ -279,10 +284,21 @@ void *hale_locus_new(const hale_locus_type *t, hale_locus *at, const void *proto
     return l;
 }
 
+/* The census (metrics) forgets a freed locus and whatever descendants are freed with it. */
+static void census_freed(const hale_locus *l) {
+    hale_census_freed(l->type, l->type->name);
+    for (const hale_locus *c = l->first; c; c = c->next) {
+        census_freed(c);
+    }
+}
+
 /* Gives the locus's memory back: its region (with every descendant in it) and its state. */
 void hale_locus_free(hale_locus *l) {
     if (hale_place_foreign(l) && hale_place_join(l, 1)) {
         return;
+    }
+    if (hale_census_enabled()) {
+        census_freed(l);
     }
     hale_locus *p = l->parent;
     if (l->flags & LF_ACCEPTED && !(l->flags & LF_DISSOLVED)) {
@@ -290,6 +306,7 @@ void hale_locus_free(hale_locus *l) {
     }
     unlink_child(p, l);
     if (l->region) {
+        hale_bus_materialize(); /* a queued delivery may still borrow a value made in it */
         hale_region_free(l->region);
     }
     hale_heap_free(&p->heap, l, l->type->size);
@@ -310,6 +327,11 @@ void hale_locus_drain_tree(hale_locus *l) {
         hale_locus *prev = c->prev;
         hale_locus_drain_tree(c);
         c = prev;
+    }
+    if ((l->flags & LF_ATTACHED) && l->type->bus_flush && !hale_bus_deferring()) {
+        /* deliveries already queued for it (from other threads too) reach it while it lives,
+         * as Hale flushes a pinned locus's mailbox before its drain */
+        l->type->bus_flush(l);
     }
     l->flags |= LF_DRAINING | LF_DRAINED;
     l->phase = PH_DRAIN;
@@ -455,9 +477,10 @@ static int recover(hale_locus *l, int *skip_run) {
     }
 }
 
-void hale_locus_live(hale_locus *l) {
+int hale_locus_birth_phase(hale_locus *l) {
     const hale_locus_type *t = l->type;
     l->driven++;
+    int out;
     for (;;) {
         int skip_run = 0;
         l->phase = PH_BIRTH;
@@ -473,6 +496,7 @@ void hale_locus_live(hale_locus *l) {
             continue;
         }
         if (r < 0) {
+            out = -1;
             break;
         }
         l->flags |= LF_BORN;
@@ -481,6 +505,18 @@ void hale_locus_live(hale_locus *l) {
             t->bus_attach(l);
             l->flags |= LF_ATTACHED;
         }
+        out = skip_run ? 0 : 1;
+        break;
+    }
+    l->driven--;
+    return out;
+}
+
+void hale_locus_run_phase(hale_locus *l, int born) {
+    const hale_locus_type *t = l->type;
+    l->driven++;
+    while (born >= 0) {
+        int skip_run = born == 0;
         if (t->run && !skip_run && !(l->flags & (LF_QUARANTINED | LF_DRAINING | LF_DISSOLVED))) {
             l->phase = PH_RUN;
             hook(l, t->run, FR_RUN);
@@ -488,8 +524,9 @@ void hale_locus_live(hale_locus *l) {
             if (!l->pending && (t->epochs & (HALE_EPOCH_TICK | HALE_EPOCH_DURATION))) {
                 hale_locus_run_closures(l, HALE_EPOCH_TICK | HALE_EPOCH_DURATION);
             }
-            r = recover(l, &skip_run);
+            int r = recover(l, &skip_run);
             if (r > 0) {
+                born = hale_locus_birth_phase(l); /* restarted: birth again, then run */
                 continue;
             }
         }
@@ -499,6 +536,10 @@ void hale_locus_live(hale_locus *l) {
         l->phase = PH_READY;
     }
     l->driven--;
+}
+
+void hale_locus_live(hale_locus *l) {
+    hale_locus_run_phase(l, hale_locus_birth_phase(l));
 }
 
 int hale_locus_tracked_resident(const hale_locus *l) {
@@ -519,11 +560,15 @@ static void defer_push(hale_locus *l, hale_locus **defer) {
 
 void hale_locus_start(hale_locus *l, int how, hale_locus **defer) {
     l->hold = (uint8_t)how;
-    if (hale_place_detach(l, how)) {
+    int born = HALE_PLACE_UNBORN;
+    if (hale_place_detach(l, how, &born)) {
         return;
     }
-    hale_place_start_deferred(l);
-    hale_locus_live(l);
+    if (born == HALE_PLACE_UNBORN) {
+        hale_place_start_deferred(l);
+        born = hale_locus_birth_phase(l);
+    }
+    hale_locus_run_phase(l, born);
     int flow = (l->flags & LF_FLOW) != 0;
     int done = (l->flags & (LF_TERMINATE | LF_DISSOLVED)) != 0 || flow;
     int long_lived = (l->type->flags & HALE_LT_LONG_LIVED) != 0;

@@ -44,7 +44,8 @@
  * pool, and a failure crossing to a parent on another pool runs that parent's on_failure there.
  *
  * Bus hook: a type's `bus_attach` runs once the locus is born (register its subscriptions,
- * keep whatever it needs in `bus_state`), `bus_detach` when it dissolves; the bus calls
+ * keep whatever it needs in `bus_state`), `bus_flush` when it drains (what is already queued for
+ * it is delivered while it is alive), `bus_detach` when it dissolves; the bus calls
  * hale_locus_tick after each handler it runs and hale_locus_after_handler when it is done. */
 #ifndef HALE_RUNTIME_LOCUS_H
 #define HALE_RUNTIME_LOCUS_H
@@ -128,6 +129,7 @@ struct hale_locus_type {
     /* bus hook (see the header comment) */
     void (*bus_attach)(hale_locus *self);
     void (*bus_detach)(hale_locus *self);
+    void (*bus_flush)(hale_locus *self);
     const void *bus;
 };
 

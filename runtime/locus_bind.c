@@ -86,6 +86,14 @@ static void call_failure(void *p) {
     B.on_failure(hale_scratch_side(s, 1), hale_scratch_side(s, 0), a->main, a->link, a->err);
 }
 
+static void run_failure(void *p) {
+    failure_arg *a = p;
+    hale_locus_frame *saved = hale_tls_frame;
+    hale_tls_frame = NULL;
+    hale_locus_framed(a->main, FR_HOOK, call_failure, a);
+    hale_tls_frame = saved;
+}
+
 int hale_bind_run_failure(void *link, const hale_violation *err) {
     if (!B.on_failure || !B.main_type) {
         return 0;
@@ -95,10 +103,8 @@ int hale_bind_run_failure(void *link, const hale_violation *err) {
         return 0;
     }
     failure_arg a = {m, link, err};
-    hale_locus_frame *saved = hale_tls_frame;
-    hale_tls_frame = NULL;
-    hale_locus_framed(m, FR_HOOK, call_failure, &a);
-    hale_tls_frame = saved;
+    /* on main's own thread, whoever found the loss (a send on another pool waits for it) */
+    hale_place_call(hale_locus_pool(m), run_failure, &a);
     return 1;
 }
 

@@ -62,7 +62,14 @@ hale_locus_frame *hale_locus_stop_target(int at_park);
 void hale_locus_stop_check(int at_park);
 
 /* Lifecycle steps (locus.c). */
-void hale_locus_live(hale_locus *l);       /* birth ... run, with recoveries */
+void hale_locus_live(hale_locus *l); /* birth ... run, with recoveries: the two phases below */
+/* Birth, birth closures and bus attachment, carrying out the recoveries decided meanwhile.
+ * Returns 1 when born and run() may follow, 0 when born but run() is not to be entered
+ * (quarantined), -1 when the locus was finished with. */
+int hale_locus_birth_phase(hale_locus *l);
+/* run() and its tick closures after a birth phase that answered `born`; a restart decided
+ * meanwhile goes through birth again. */
+void hale_locus_run_phase(hale_locus *l, int born);
 void hale_locus_drain_tree(hale_locus *l); /* children first, newest first */
 void hale_locus_dissolve_tree(hale_locus *l, int forced);
 void hale_locus_teardown(hale_locus *l, int release, int forced);
@@ -76,8 +83,11 @@ void hale_locus_park_ns(int64_t ns);
 
 /* Placement (place.c). */
 /* Starts `l` elsewhere when it is detached (another pool, or an accepted flow on a worker pool)
- * or defers it to its detached parent's coroutine; returns 1 then, 0 to start it here. */
-int hale_place_detach(hale_locus *l, int how);
+ * or defers it to its detached parent's coroutine; returns 1 then, 0 to start it here. Either
+ * way its birth phase is over when this returns, except for a deferred one: when it ran here,
+ * *born holds its answer (else it is left HALE_PLACE_UNBORN). */
+enum { HALE_PLACE_UNBORN = 2 };
+int hale_place_detach(hale_locus *l, int how, int *born);
 /* Starts the parameter children deferred to `l`'s coroutine, in creation order. */
 void hale_place_start_deferred(hale_locus *l);
 /* True when `l` is detached and the caller is not its own coroutine. */

@@ -30,10 +30,17 @@ enum { ST_JOIN = 1u, ST_RAN = 2u, ST_DONE = 4u, ST_GONE = 8u };
 typedef struct hale_runner {
     hale_msg done_msg; /* runner -> the joiner's pool */
     hale_msg stop_msg; /* joiner -> the runner's pool */
+    hale_msg born_msg; /* runner -> the starter's pool: the birth phase is over */
     hale_locus *l;
     hale_pool *pool;
     _Atomic(hale_co *) co; /* set by the runner when it starts, on its pool */
     int how;
+    int born; /* the birth phase's answer, when it ran before the runner (see spawn) */
+    int birth_done;
+    /* the starter's side: it waits for the birth phase when that runs on the runner */
+    hale_co *starter;
+    hale_pool *starter_pool;
+    _Atomic int born_seen;
     _Atomic unsigned st;
     _Atomic int refs;
     _Atomic int stop_posted;
@@ -194,12 +201,34 @@ static void wait_for_join(hale_runner *r) {
     }
 }
 
+static void on_born(hale_msg *m) {
+    hale_runner *r = (hale_runner *)((char *)m - offsetof(hale_runner, born_msg));
+    atomic_store_explicit(&r->born_seen, 1, memory_order_release);
+    if (r->starter) {
+        hale_wake(r->starter); /* parked until `born_seen`: it cannot have gone on */
+    }
+    runner_release(r); /* the reference the message carried */
+}
+
+/* Tells the code that instantiated the locus that its birth phase is over (it waits for it). */
+static void announce_born(hale_runner *r) {
+    if (!r->starter_pool || hale_post(r->starter_pool, &r->born_msg) != 0) {
+        atomic_store_explicit(&r->born_seen, 1, memory_order_release);
+        runner_release(r);
+    }
+}
+
 static void runner_main(void *arg) {
     hale_runner *r = arg;
     hale_locus *l = r->l;
     atomic_store_explicit(&r->co, hale_co_self(), memory_order_release);
-    hale_place_start_deferred(l);
-    hale_locus_live(l);
+    int born = r->born;
+    if (!r->birth_done) {
+        hale_place_start_deferred(l);
+        born = hale_locus_birth_phase(l);
+        announce_born(r);
+    }
+    hale_locus_run_phase(l, born);
     int flow = (l->flags & LF_FLOW) != 0;
     int done = (l->flags & (LF_TERMINATE | LF_DISSOLVED)) != 0 || flow;
     int keep = !done && (r->how != HALE_HOW_STMT || hale_locus_tracked_resident(l) ||
@@ -213,17 +242,30 @@ static void runner_main(void *arg) {
     runner_finish(r, r->how == HALE_HOW_STMT);
 }
 
-static int spawn(hale_locus *l, int how, hale_pool *pool) {
+/* Hands `l` to a runner on `pool`. `born` is the answer of a birth phase already run here, or
+ * HALE_PLACE_UNBORN: then the runner runs it, and this waits until it is over, as Hale's
+ * instantiation order requires (birth and the bus subscriptions happen before the literal
+ * returns; only run() goes on elsewhere). Returns 0 when the pool is gone (start it here). */
+static int spawn(hale_locus *l, int how, hale_pool *pool, int born) {
     hale_runner *r = runner_new();
     memset(r, 0, sizeof *r);
+    int wait_birth = born == HALE_PLACE_UNBORN;
     r->l = l;
     r->pool = pool;
     r->how = how;
+    r->born = born;
+    r->birth_done = !wait_birth;
     r->done_msg.fn = on_done;
+    r->born_msg.fn = on_born;
+    if (wait_birth) {
+        r->starter = hale_co_self();
+        r->starter_pool = hale_pool_current();
+    }
     atomic_init(&r->st, 0);
-    atomic_init(&r->refs, 2);
+    atomic_init(&r->refs, wait_birth ? 3 : 2); /* runner, holder, the birth announcement */
     atomic_init(&r->stop_posted, 0);
     atomic_init(&r->joined, 0);
+    atomic_init(&r->born_seen, 0);
     atomic_init(&r->co, NULL);
     l->runner = r;
     l->flags |= LF_DETACHED;
@@ -237,10 +279,15 @@ static int spawn(hale_locus *l, int how, hale_pool *pool) {
         runner_release(r);
         return 0;
     }
+    if (wait_birth) {
+        /* `l` may be gone once this returns (a flow that ran and ended): only `r` is ours */
+        wait_flag(&r->born_seen, NULL, NULL);
+        runner_release(r);
+    }
     return 1;
 }
 
-int hale_place_detach(hale_locus *l, int how) {
+int hale_place_detach(hale_locus *l, int how, int *born) {
     hale_pool *want = hale_locus_pool(l), *cur = hale_pool_current();
     if (want != cur) {
         hale_locus *p = l->parent;
@@ -249,10 +296,13 @@ int hale_place_detach(hale_locus *l, int how) {
             l->flags |= LF_DEFERRED; /* its parent's coroutine starts it, first thing */
             return 1;
         }
-        return spawn(l, how, want);
+        return spawn(l, how, want, HALE_PLACE_UNBORN);
     }
     if (cur && cur != hale_pool_main() && how == HALE_HOW_STMT && (l->flags & LF_ACCEPTED)) {
-        return spawn(l, how, cur);
+        /* a flow child on its owner's worker pool: born here, at once; its run() gets a
+         * coroutine of its own so the owner goes on */
+        *born = hale_locus_birth_phase(l);
+        return spawn(l, how, cur, *born);
     }
     return 0;
 }

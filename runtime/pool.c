@@ -31,12 +31,24 @@
 #define DEFAULT_GRACE_NS ((int64_t)5 * 1000000000)
 
 _Thread_local hale_pool *hale_tls_pool;
+_Atomic(hale_settle_fn) hale_sched_settle;
+
+void hale_sched_set_settle(void (*fn)(void)) {
+    atomic_store_explicit(&hale_sched_settle, fn, memory_order_relaxed);
+}
+
+_Atomic(hale_settle_fn) hale_sched_before_reset;
+
+void hale_sched_set_before_reset(void (*fn)(void)) {
+    atomic_store_explicit(&hale_sched_before_reset, fn, memory_order_relaxed);
+}
 
 static struct {
     bool inited;
     hale_sched_config cfg;
     hale_pool *main;
-    hale_pool *pools; /* every pool, main included; main thread only */
+    hale_pool *pools; /* every pool, main included; changed on the main thread only, and
+                         published with a release store so hale_pool_foreach may walk it */
     _Atomic int stop;
 } S;
 
@@ -239,7 +251,7 @@ static hale_pool *pool_alloc(hale_pool_kind kind, const char *name, const hale_c
     p->last_poke = -1.0;
     hale_stack_cache_init(&p->stacks, S.cfg.stack_size, S.cfg.stack_cache_max);
     p->next_pool = S.pools;
-    S.pools = p;
+    __atomic_store_n(&S.pools, p, __ATOMIC_RELEASE);
     return p;
 }
 
@@ -491,6 +503,14 @@ void hale_pool_stats_get(hale_pool *p, hale_pool_stats *out) {
     out->posted = atomic_load(&p->posted);
     out->handled = atomic_load(&p->handled);
     out->batches = atomic_load(&p->batches);
+    out->readied = atomic_load(&p->readied);
+    out->refused = atomic_load(&p->refused);
     out->stack_maps = atomic_load(&p->stack_maps);
     out->stack_reuses = atomic_load(&p->stack_reuses);
+}
+
+void hale_pool_foreach(void (*fn)(hale_pool *p, void *arg), void *arg) {
+    for (hale_pool *p = __atomic_load_n(&S.pools, __ATOMIC_ACQUIRE); p; p = p->next_pool) {
+        fn(p, arg);
+    }
 }

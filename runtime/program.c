@@ -12,6 +12,7 @@
  * children born, its birth hook and birth closures done) sends READY, just before its run();
  * a repeating timer on the main loop feeds the watchdog when the supervisor asked for one. */
 #include <signal.h>
+#include <stdio.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,7 @@
 #include "locus_bind.h"
 #include "locus_bus.h"
 #include "locus_impl.h"
+#include "metrics.h"
 #include "notify.h"
 #include "sched_impl.h"
 #include "std.h"
@@ -202,6 +204,15 @@ static void entry_co(void *arg) {
     P.main_co = NULL;
 }
 
+static void metrics_boot(void) {
+    char err[768] = "";
+    if (hale_metrics_boot(err, sizeof err) != 0) {
+        fprintf(stderr, "hale: %s\n", err);
+        fflush(stderr);
+        exit(1);
+    }
+}
+
 int hale_program_run(void (*entry)(void)) {
     hale_diag_boot();
     hale_locus_intensity_boot();
@@ -215,6 +226,7 @@ int hale_program_run(void (*entry)(void)) {
     hale_locus_root();
     hale_locus_bus_boot();
     hale_locus_bind_open(); /* a binding that cannot open refuses the boot */
+    metrics_boot();         /* so does a metrics address that cannot be listened on */
     take_signal(SIGINT);
     take_signal(SIGTERM);
     watchdog_start();
@@ -222,6 +234,7 @@ int hale_program_run(void (*entry)(void)) {
     P.main_co = hale_spawn(hale_pool_main(), entry_co, NULL, NULL);
     hale_locus_bind_start();
     hale_sched_run();
+    hale_metrics_stop();
     watchdog_stop();
     hale_locus_bind_stop();
     hale_locus_bind_close();

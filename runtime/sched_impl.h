@@ -68,6 +68,7 @@ struct hale_pool {
     hale_counter spawned;
     hale_counter exited;
     hale_counter switches;
+    hale_counter readied; /* coroutines put on the run queue (depth: readied - switches) */
     hale_counter batches;
     hale_counter stack_maps;
     hale_counter stack_reuses;
@@ -94,7 +95,7 @@ struct hale_pool {
     hale_cpus applied;
     pthread_t thread;
     sem_t started;
-    hale_pool *next_pool; /* registry, main thread only */
+    hale_pool *next_pool; /* registry: added on the main thread, read anywhere */
 };
 
 /* ---- shared between pool.c and coro.c ---- */
@@ -105,6 +106,20 @@ extern _Thread_local hale_pool *hale_tls_pool;
 /* The locus runtime's frames (locus_impl.h) belong to the coroutine that pushed them: resume()
  * gives every coroutine its own (NULL when it starts) and puts the thread's back afterwards. */
 extern _Thread_local struct hale_locus_frame *hale_tls_frame;
+
+/* hale_sched_set_settle's function (NULL: none); coro.c calls it at cooperative points. */
+typedef void (*hale_settle_fn)(void);
+extern _Atomic(hale_settle_fn) hale_sched_settle;
+
+/* hale_sched_set_before_reset's function (NULL: none). */
+extern _Atomic(hale_settle_fn) hale_sched_before_reset;
+
+static inline void hale_sched_settle_now(void) {
+    hale_settle_fn fn = atomic_load_explicit(&hale_sched_settle, memory_order_relaxed);
+    if (fn) {
+        fn();
+    }
+}
 
 /* Configuration fixed at hale_sched_init. */
 size_t hale_sched_stack_size(void);

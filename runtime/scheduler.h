@@ -68,6 +68,17 @@ bool hale_sched_stopping(void);
  * hale_sched_init; hale_sched_shutdown restores every signal it took. */
 void hale_sched_on_signal(int sig, void (*fn)(void *), void *arg);
 
+/* A function the scheduler calls at every cooperative point: in a coroutine before it waits
+ * (park, sleep, fd, yield) or ends, and on the pool's thread after each coroutine it resumes
+ * gives control back. The bus sets it (hale_bus_settle_point) so deliveries queued on a thread
+ * run at the points Hale's deferred queue drains at; NULL: none. Set before any pool runs. */
+void hale_sched_set_settle(void (*fn)(void));
+
+/* A function the scheduler calls on a pool's thread before it resets a finished coroutine's
+ * scratch for reuse. The bus sets it (hale_bus_materialize) so a queued delivery never refers
+ * to that scratch afterwards; NULL: none. Set before any pool runs. */
+void hale_sched_set_before_reset(void (*fn)(void));
+
 /* Cancels every coroutine still alive on every pool (their waits return -HALE_ECANCELED), runs
  * the pools until those coroutines have returned (at most the grace period), stops and joins
  * every worker thread and frees everything. Main thread, after hale_sched_run returned. */
@@ -195,11 +206,17 @@ typedef struct {
     int64_t posted;       /* messages posted to the pool */
     int64_t handled;      /* messages run */
     int64_t batches;      /* inbox drains */
+    int64_t readied;      /* coroutines put on the run queue (waiting: readied - switches) */
+    int64_t refused;      /* posts turned away after the pool closed */
     int64_t stack_maps;   /* stacks mapped (the rest were reused) */
     int64_t stack_reuses; /* stacks served from the pool's cache */
 } hale_pool_stats;
 
 /* A snapshot of the pool's counters. Any thread (the numbers may be slightly stale). */
 void hale_pool_stats_get(hale_pool *p, hale_pool_stats *out);
+
+/* Calls fn for every pool, main included, newest first. Any thread: pools are added on the main
+ * thread and published whole, and freed only by hale_sched_shutdown, which must not overlap. */
+void hale_pool_foreach(void (*fn)(hale_pool *p, void *arg), void *arg);
 
 #endif

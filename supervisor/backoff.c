@@ -31,3 +31,14 @@ int sv_intensity_record(sv_intensity *in, int64_t now_ns) {
     }
     return in->count <= in->max_restarts;
 }
+
+unsigned sv_intensity_count(const sv_intensity *in, int64_t now_ns) {
+    unsigned n = 0;
+    for (unsigned k = 0; k < in->count; k++) {
+        unsigned i = (in->head + SV_INTENSITY_MAX - 1 - k) % SV_INTENSITY_MAX;
+        if (now_ns - in->times[i] < in->window_ns) {
+            n++;
+        }
+    }
+    return n;
+}

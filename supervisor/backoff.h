@@ -27,4 +27,7 @@ void sv_intensity_init(sv_intensity *in, unsigned max_restarts, int64_t window_n
  * than max_restarts restarts within the window (the supervisor must then escalate). */
 int sv_intensity_record(sv_intensity *in, int64_t now_ns);
 
+/* Restarts recorded within the window that ends at `now_ns` (changes nothing). */
+unsigned sv_intensity_count(const sv_intensity *in, int64_t now_ns);
+
 #endif

@@ -34,8 +34,11 @@ static int send_command(const char *path, const char *cmd) {
     strcpy(sa.sun_path, path);
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
-        fprintf(stderr, "hale ctl: cannot reach hale serve at %s: %s (is it running?)\n", path,
-                strerror(errno));
+        int e = errno;
+        fprintf(stderr, "hale ctl: cannot reach hale serve at %s: %s%s\n", path, strerror(e),
+                e == EACCES || e == EPERM
+                    ? " (only the user serve runs as, and root, may control it)"
+                    : " (is it running?)");
         if (fd >= 0) {
             close(fd);
         }

@@ -146,6 +146,7 @@ static void on_message(sv_inst *inst, const sv_notify_msg *m) {
     }
     if (m->watchdog_trigger && sv_inst_alive(inst) && !inst->term_sent) {
         snprintf(inst->failure, sizeof inst->failure, "asked for it with WATCHDOG=trigger");
+        inst->failed_by = SV_FAIL_WATCHDOG;
         sv_log("%s failed: %s; killing it", inst->name, inst->failure);
         inst->stop_reason = STOP_FAILED;
         kill(-inst->pid, SIGKILL);
@@ -252,6 +253,7 @@ void sv_inst_start(sv_inst *inst) {
     inst->watchdog_ns = inst->proc->watchdog_ns;
     inst->stop_timeout_ns = inst->proc->stop_timeout_ns;
     inst->failure[0] = inst->status[0] = '\0';
+    inst->failed_by = SV_FAIL_NONE;
     inst->stop_reason = STOP_NONE;
     inst->term_sent = 0;
     int out = -1, err = -1;
@@ -329,6 +331,7 @@ static void timer_cb(struct ev_loop *loop, ev_timer *w, int revents) {
     } else if (inst->state == I_STARTING) {
         cfg_duration_format(inst->proc->ready_timeout_ns, d, sizeof d);
         snprintf(inst->failure, sizeof inst->failure, "did not report READY=1 within %s", d);
+        inst->failed_by = SV_FAIL_READY_TIMEOUT;
         sv_log("%s %s; stopping it", inst->name, inst->failure);
         sv_inst_stop(inst, STOP_FAILED);
     }
@@ -345,6 +348,7 @@ static void watchdog_cb(struct ev_loop *loop, ev_timer *w, int revents) {
     cfg_duration_format(inst->watchdog_ns, d, sizeof d);
     snprintf(inst->failure, sizeof inst->failure, "missed its watchdog (no WATCHDOG=1 within %s)",
              d);
+    inst->failed_by = SV_FAIL_WATCHDOG;
     sv_log("%s %s; killing it", inst->name, inst->failure);
     inst->stop_reason = STOP_FAILED;
     kill(-inst->pid, SIGKILL);

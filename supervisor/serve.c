@@ -1,5 +1,6 @@
 /* `hale serve`: reads the deployment, prepares serve's private state directory, control socket
  * and signal handling, then runs the tree (tree.c) on one libev loop until it drains. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -114,12 +115,42 @@ static char **snapshot_env(void) {
     return env;
 }
 
+/* The first entry of a systemd directory variable ($CACHE_DIRECTORY=/var/cache/a:/var/cache/b),
+ * or NULL. */
+static const char *unit_dir(const char *var, char *buf, size_t len) {
+    const char *v = getenv(var);
+    if (!v || v[0] != '/') {
+        return NULL;
+    }
+    snprintf(buf, len, "%.*s", (int)strcspn(v, ":"), v);
+    return buf;
+}
+
+/* Removes the state directories a killed serve left in `base`. */
+static void remove_stale(const char *base) {
+    DIR *d = opendir(base);
+    struct dirent *e;
+    while (d && (e = readdir(d)) != NULL) {
+        if (strncmp(e->d_name, "hale-serve.", 11) == 0) {
+            char path[PATH_MAX];
+            snprintf(path, sizeof path, "%s/%s", base, e->d_name);
+            sv_remove_tree(path);
+        }
+    }
+    if (d) {
+        closedir(d);
+    }
+}
+
+/* Serve's private directory: notify sockets and built programs, so on a filesystem that allows
+ * exec. Under systemd that is the unit's CacheDirectory= (its RuntimeDirectory= is under /run,
+ * often mounted noexec), which belongs to this unit alone: directories a killed serve left there
+ * are removed first. Otherwise $TMPDIR or /tmp. */
 static int make_statedir(sv_server *srv) {
-    const char *base = getenv("RUNTIME_DIRECTORY"); /* systemd's RuntimeDirectory= */
-    char first[PATH_MAX];
-    if (base && *base) {
-        snprintf(first, sizeof first, "%.*s", (int)strcspn(base, ":"), base);
-        base = first;
+    char unit[PATH_MAX];
+    const char *base = unit_dir("CACHE_DIRECTORY", unit, sizeof unit);
+    if (base && strlen(base) <= 60) {
+        remove_stale(base);
     } else {
         base = getenv("TMPDIR");
     }
@@ -185,6 +216,10 @@ static int run(sv_server *srv, sv_spec *spec) {
         sv_log("%s", err);
         return 1;
     }
+    if (sv_metrics_open(srv, err, sizeof err) != 0) {
+        sv_log("%s", err);
+        return 1;
+    }
     watch_signal(srv, &srv->sigchld, SIGCHLD);
     watch_signal(srv, &srv->sigterm, SIGTERM);
     watch_signal(srv, &srv->sigint, SIGINT);
@@ -244,6 +279,7 @@ int sv_serve_main(int argc, char **argv) {
                    strerror(errno));
         }
         rc = run(&srv, &spec);
+        sv_metrics_close(&srv);
         sv_control_close(&srv);
         sv_tree_free(&srv);
         sv_remove_tree(srv.statedir);

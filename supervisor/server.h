@@ -39,8 +39,23 @@ typedef enum {
     STOP_RETIRE,   /* removed or changed by a reload */
 } sv_stop_reason;
 
+/* Why an instance was restarted, for the restart counters by reason (metrics.c). */
+typedef enum {
+    SV_RR_EXIT,          /* it exited (any status) */
+    SV_RR_SIGNAL,        /* it was killed by a signal serve did not send */
+    SV_RR_WATCHDOG,      /* it missed its watchdog (or asked with WATCHDOG=trigger) */
+    SV_RR_READY_TIMEOUT, /* it did not report READY=1 in time */
+    SV_RR_STRATEGY,      /* a sibling's failure took it down (one_for_all, rest_for_one) */
+    SV_RR_MANUAL,        /* `hale ctl restart` */
+    SV_RR_COUNT
+} sv_restart_reason;
+
+/* What serve failed an instance for (set with inst->failure). */
+typedef enum { SV_FAIL_NONE, SV_FAIL_WATCHDOG, SV_FAIL_READY_TIMEOUT } sv_fail_kind;
+
 typedef struct sv_server sv_server;
 typedef struct sv_inst sv_inst;
+struct hale_mhttp;
 
 typedef struct {
     sv_inst *inst;
@@ -76,6 +91,9 @@ struct sv_inst {
     char failure[96];  /* why serve failed it: "did not report READY=1 within 2s" */
     char status[160];  /* the child's last STATUS= */
 
+    unsigned restarts_by[SV_RR_COUNT]; /* restarts by reason (they add up to restarts) */
+    sv_fail_kind failed_by;            /* what `failure` says, for the reason */
+
     int notify_fd;
     char notify_path[108];
     ev_io notify_w;
@@ -109,10 +127,12 @@ struct sv_server {
 
     int control_fd;
     ev_io control_w;
+    struct hale_mhttp *metrics; /* [serve] metrics, or NULL */
     sv_guard guard;
 
     int upstream; /* NOTIFY_SOCKET was given to serve */
     int reported_ready;
+    int ready_pending; /* READY=1 waits to go out with the next STATUS= */
     char upstream_status[200];
     ev_timer upstream_watchdog;
 };
@@ -151,10 +171,16 @@ void sv_tree_free(sv_server *srv);
 int sv_control_open(sv_server *srv, char *err, size_t errlen);
 void sv_control_close(sv_server *srv);
 
+/* metrics.c: the /metrics endpoint on serve's loop ([serve] metrics), and restart accounting */
+int sv_metrics_open(sv_server *srv, char *err, size_t errlen); /* 0 also when not asked for */
+void sv_metrics_close(sv_server *srv);
+void sv_count_restart(sv_inst *inst, sv_restart_reason why); /* restarts and restarts_by */
+const char *sv_restart_reason_name(sv_restart_reason why);
+
 /* upstream.c */
 void sv_upstream_init(sv_server *srv);
 void sv_upstream_status(sv_server *srv, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void sv_upstream_ready(sv_server *srv);
+void sv_upstream_ready(sv_server *srv); /* sent with the next sv_upstream_status */
 void sv_upstream_stopping(sv_server *srv);
 
 /* build.c: builds every program entry of `spec` into statedir; fills their argv. */

@@ -9,6 +9,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "metrics_http.h"
 #include "schema.h"
 
 #define SEC 1000000000LL
@@ -16,11 +17,17 @@
 #define MAX_REPLICAS 1000
 
 static const cfg_field serve_fields[] = {
-    {"name", CFG_T(CFG_STRING), 0},         {"strategy", CFG_T(CFG_STRING), 0},
-    {"max_restarts", CFG_T(CFG_INT), 0},    {"within", CFG_T(CFG_STRING), 0},
-    {"stop_timeout", CFG_T(CFG_STRING), 0}, {"control", CFG_T(CFG_STRING), 0},
-    {"backoff", CFG_T(CFG_STRING), 0},      {"max_backoff", CFG_T(CFG_STRING), 0},
-    {"process", CFG_T(CFG_ARRAY), 0},       {NULL, 0, 0},
+    {"name", CFG_T(CFG_STRING), 0},
+    {"strategy", CFG_T(CFG_STRING), 0},
+    {"max_restarts", CFG_T(CFG_INT), 0},
+    {"within", CFG_T(CFG_STRING), 0},
+    {"stop_timeout", CFG_T(CFG_STRING), 0},
+    {"control", CFG_T(CFG_STRING), 0},
+    {"backoff", CFG_T(CFG_STRING), 0},
+    {"max_backoff", CFG_T(CFG_STRING), 0},
+    {"process", CFG_T(CFG_ARRAY), 0},
+    {"metrics", CFG_T(CFG_STRING), 0},
+    {NULL, 0, 0},
 };
 
 static const cfg_field proc_fields[] = {
@@ -112,6 +119,7 @@ void sv_spec_free(sv_spec *s) {
     free(s->dir);
     free(s->name);
     free(s->control);
+    free(s->metrics);
     memset(s, 0, sizeof *s);
 }
 
@@ -265,6 +273,16 @@ static int read_serve(ctx *c, const cfg_value *t, sv_spec *s) {
     if (s->max_backoff_ns < s->backoff_ns) {
         return cfg_errorf(c->doc, cfg_line(cfg_get(t, "max_backoff")), c->err, c->errlen,
                           "'max_backoff' must not be shorter than 'backoff'");
+    }
+    const char *metrics = NULL;
+    TRY(cfg_get_str(c->doc, t, "metrics", &metrics, c->err, c->errlen));
+    if (metrics) {
+        char why[128];
+        if (hale_mhttp_check_address(metrics, why, sizeof why) != 0) {
+            return cfg_errorf(c->doc, cfg_line(cfg_get(t, "metrics")), c->err, c->errlen,
+                              "'metrics' (\"%.60s\"): %s", metrics, why);
+        }
+        s->metrics = dupstr(metrics);
     }
     TRY(cfg_get_str(c->doc, t, "control", &control, c->err, c->errlen));
     if (control) {

@@ -40,6 +40,7 @@ typedef struct {
     int64_t backoff_ns;     /* first restart delay, doubling per consecutive restart ... */
     int64_t max_backoff_ns; /* ... up to this; a run this long resets the doubling */
     char *control;          /* absolute path of the control socket */
+    char *metrics;          /* "HOST:PORT" for /metrics, or NULL */
     sv_proc *procs;         /* in start order: `after` first, otherwise file order */
     size_t nprocs;
 } sv_spec;

@@ -42,6 +42,7 @@ static void test_defaults_and_order(void **state) {
     assert_int_equal(s.max_restarts, 5);
     assert_true(s.within_ns == 10 * SEC && s.stop_timeout_ns == 10 * SEC);
     assert_string_equal(s.control, "/run/user/1000/hale/hale.ctl");
+    assert_null(s.metrics); /* no /metrics unless asked for */
     assert_string_equal(s.dir, dir);
     assert_int_equal(s.nprocs, 4);
     /* `after` first, file order otherwise. */
@@ -74,7 +75,7 @@ static void test_defaults_and_order(void **state) {
 
 static void test_equal_and_control(void **state) {
     (void)state;
-    const char *v1 = "[serve]\nname = \"shop\"\ncontrol = \"run/ctl\"\n"
+    const char *v1 = "[serve]\nname = \"shop\"\ncontrol = \"run/ctl\"\nmetrics = \"[::1]:0\"\n"
                      "[[serve.process]]\nname = \"a\"\nexec = [\"a\"]\nenv = { X = \"1\" }\n";
     const char *v2 = "[serve]\nname = \"shop\"\ncontrol = \"run/ctl\"\n"
                      "[[serve.process]]\nname = \"a\"\nexec = [\"a\"]\nenv = { X = \"2\" }\n";
@@ -90,6 +91,8 @@ static void test_equal_and_control(void **state) {
     char want[200];
     snprintf(want, sizeof want, "%s/run/ctl", dir);
     assert_string_equal(a.control, want);
+    assert_string_equal(a.metrics, "[::1]:0");
+    assert_null(b.metrics);
     sv_spec_free(&a);
     sv_spec_free(&b);
     sv_spec_free(&c);

@@ -150,11 +150,25 @@ static void report_progress(sv_server *srv) {
     if (srv->shutting_down) {
         return;
     }
+    /* What `systemctl status` shows: the deployment, and the first few that are not ready. */
+    char others[120] = "";
+    size_t used = 0, listed = 0;
+    int64_t now = sv_now_ns();
+    for (size_t i = 0; i < srv->ninsts && listed < 3; i++) {
+        const sv_inst *inst = srv->insts[i];
+        if (inst->state != I_READY && inst->state != I_EXITED && used < sizeof others) {
+            int w = snprintf(others + used, sizeof others - used, "%s%s %s", listed ? ", " : "; ",
+                             inst->name, sv_state_name(inst, now));
+            used += w > 0 ? (size_t)w : 0;
+            listed++;
+        }
+    }
     if (up == srv->ninsts && !srv->reported_ready) {
         sv_log("all %zu instances of %s are up", srv->ninsts, srv->spec.name);
-        sv_upstream_ready(srv);
+        sv_upstream_ready(srv); /* with the status below in the same message */
     }
-    sv_upstream_status(srv, "%zu of %zu instances ready", ready, srv->ninsts);
+    sv_upstream_status(srv, "%s: %zu of %zu instances ready%s", srv->spec.name, ready, srv->ninsts,
+                       others);
 }
 
 static void pump_starts(sv_server *srv) {
@@ -223,7 +237,7 @@ static void schedule_restart(sv_server *srv, sv_inst *inst, int64_t at) {
         }
         o->not_before_ns = at;
         if (o != inst && o->proc->restart != SV_TEMPORARY) {
-            o->restarts++;
+            sv_count_restart(o, SV_RR_STRATEGY);
         }
         if (sv_inst_alive(o)) {
             if (o->stop_reason == STOP_NONE) {
@@ -244,6 +258,14 @@ static void give_up(sv_server *srv, sv_inst *inst, const char *how) {
     inst->state = I_FAILED;
     sv_log("giving up: %s", srv->report);
     sv_tree_shutdown(srv, 1);
+}
+
+/* Why an instance that ended on its own (or that serve failed) is restarted. */
+static sv_restart_reason restart_reason(const sv_inst *inst, sv_stop_reason why, int status) {
+    if (why == STOP_FAILED) {
+        return inst->failed_by == SV_FAIL_READY_TIMEOUT ? SV_RR_READY_TIMEOUT : SV_RR_WATCHDOG;
+    }
+    return WIFSIGNALED(status) ? SV_RR_SIGNAL : SV_RR_EXIT;
 }
 
 void sv_tree_exited(sv_server *srv, sv_inst *inst, int status) {
@@ -295,7 +317,7 @@ void sv_tree_exited(sv_server *srv, sv_inst *inst, int status) {
     }
     int64_t delay = sv_backoff_delay(srv->spec.backoff_ns, srv->spec.max_backoff_ns, inst->attempt);
     inst->attempt++;
-    inst->restarts++;
+    sv_count_restart(inst, restart_reason(inst, why, status));
     char d[32];
     cfg_duration_format(delay, d, sizeof d);
     sv_log("%s %s; restarting in %s (%s)", inst->name, how, d,
@@ -358,7 +380,7 @@ int sv_tree_restart(sv_server *srv, const char *name) {
         }
         n++;
         inst->attempt = 0;
-        inst->restarts++;
+        sv_count_restart(inst, SV_RR_MANUAL);
         inst->not_before_ns = now;
         if (sv_inst_alive(inst)) {
             inst->stop_reason = STOP_RESTART;
@@ -410,9 +432,9 @@ static void apply(sv_server *srv, sv_spec *fresh) {
             add_instances(srv, np);
         }
     }
-    for (size_t i = nold; i-- > 0;) {
+    for (size_t i = 0; i < nold; i++) {
         if (old[i]) {
-            retire(srv, old[i]);
+            retire(srv, old[i]); /* in start order: pump_retiring stops the last first */
         }
     }
     free(old);
@@ -441,15 +463,22 @@ void sv_tree_reload(sv_server *srv) {
     if (strcmp(fresh.control, srv->spec.control) != 0) {
         sv_log("note: the control socket stays %s until serve restarts", srv->spec.control);
     }
+    if (!fresh.metrics != !srv->spec.metrics ||
+        (fresh.metrics && strcmp(fresh.metrics, srv->spec.metrics) != 0)) {
+        sv_log("note: metrics stay %s until serve restarts",
+               srv->spec.metrics ? srv->spec.metrics : "off");
+    }
     apply(srv, &fresh);
     if (fresh.max_restarts != srv->spec.max_restarts || fresh.within_ns != srv->spec.within_ns) {
         sv_intensity_init(&srv->intensity, (unsigned)fresh.max_restarts, fresh.within_ns);
     }
-    char *control = srv->spec.control;
-    srv->spec.control = NULL;
+    char *control = srv->spec.control, *metrics = srv->spec.metrics;
+    srv->spec.control = srv->spec.metrics = NULL;
     sv_spec_free(&srv->spec);
     free(fresh.control);
+    free(fresh.metrics);
     fresh.control = control;
+    fresh.metrics = metrics; /* the running endpoint's */
     srv->spec = fresh;
     compute_deps(srv);
     sv_tree_pump(srv);

@@ -33,28 +33,28 @@ void sv_upstream_status(sv_server *srv, const char *fmt, ...) {
     va_start(ap, fmt);
     vsnprintf(text, sizeof text, fmt, ap);
     va_end(ap);
-    if (!srv->upstream || strcmp(text, srv->upstream_status) == 0) {
+    if (!srv->upstream || (!srv->ready_pending && strcmp(text, srv->upstream_status) == 0)) {
         return;
     }
     snprintf(srv->upstream_status, sizeof srv->upstream_status, "%s", text);
-    char msg[sizeof text + 8];
-    snprintf(msg, sizeof msg, "STATUS=%s", text);
+    char msg[sizeof text + 16];
+    snprintf(msg, sizeof msg, "%sSTATUS=%s", srv->ready_pending ? "READY=1\n" : "", text);
+    srv->ready_pending = 0;
     sd_notify(0, msg);
 }
 
+/* READY=1 goes out with the next STATUS=, in one message: once `systemctl start` returns, the
+ * unit's status already says that everything is up. */
 void sv_upstream_ready(sv_server *srv) {
-    if (srv->reported_ready) {
-        return;
-    }
-    srv->reported_ready = 1;
-    if (srv->upstream) {
-        sd_notifyf(0, "READY=1\nSTATUS=all %zu instances up", srv->ninsts);
+    if (!srv->reported_ready) {
+        srv->reported_ready = 1;
+        srv->ready_pending = srv->upstream;
     }
 }
 
 void sv_upstream_stopping(sv_server *srv) {
     if (srv->upstream) {
-        sd_notify(0, "STOPPING=1\nSTATUS=stopping");
-        snprintf(srv->upstream_status, sizeof srv->upstream_status, "stopping");
+        sv_upstream_status(srv, "%s: stopping, draining in reverse start order", srv->spec.name);
+        sd_notify(0, "STOPPING=1");
     }
 }

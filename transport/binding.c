@@ -435,6 +435,14 @@ void tp_dump_all(FILE *out) {
     pthread_mutex_unlock(&registry_mu);
 }
 
+void tp_binding_foreach(void (*fn)(tp_binding *b, void *arg), void *arg) {
+    pthread_mutex_lock(&registry_mu);
+    for (tp_binding *b = registry; b; b = b->next) {
+        fn(b, arg);
+    }
+    pthread_mutex_unlock(&registry_mu);
+}
+
 bool tp_counters_dump_requested(void) {
     const char *v = getenv("HALE_BUS_COUNTERS_DUMP");
     return v && v[0] && strcmp(v, "0") != 0;

@@ -205,4 +205,8 @@ void tp_dump_all(FILE *out);
 /* True when HALE_BUS_COUNTERS_DUMP is set to a non-empty value other than "0". */
 bool tp_counters_dump_requested(void);
 
+/* Adds every open binding's counters to the program's /metrics (runtime/metrics.h); the
+ * families are listed in transport/metrics.c. Idempotent. */
+void tp_metrics_register(void);
+
 #endif

@@ -25,8 +25,9 @@ typedef struct {
     pthread_cond_t idle; /* signalled when nothing is queued or in flight */
     tp_queued *ring;
     size_t cap, head, len, bytes;
-    bool busy;     /* an nng send is in flight */
-    int in_flight; /* its topic */
+    bool busy;            /* an nng send is in flight */
+    int in_flight;        /* its topic */
+    size_t in_flight_len; /* and its size */
     bool closing;
     nng_aio *aio;
     int room_fd; /* eventfd: readable while the queue has room */
@@ -83,6 +84,10 @@ struct tp_binding {
     tp_rxq rxq;
     tp_binding *next; /* registry of open bindings */
 };
+
+/* binding.c: calls fn for every open binding, holding the registry's lock (taken only to open
+ * and close bindings, never by a send or a receive). */
+void tp_binding_foreach(void (*fn)(tp_binding *b, void *arg), void *arg);
 
 /* send.c */
 int tp_txq_init(tp_binding *b);

@@ -2,6 +2,7 @@
  * the coroutines that receive and watch links, and the shutdown. */
 #include "bus_bind.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,7 +27,7 @@ typedef struct link {
     tp_dir dir;
     hale_region *region;
     hale_co *rx, *ev;
-    int lost; /* a dial link is down and not yet back */
+    _Atomic int lost; /* a send found the dial link down and reported it; 0 when it is back */
 } link;
 
 typedef struct {
@@ -53,6 +54,8 @@ static int env_int(const char *name, int dflt) {
 
 /* ---- sending ---- */
 
+static void lost(link *l);
+
 static int sink(void *ctx, int topic, const void *payload, unsigned flags) {
     (void)topic;
     sink_ctx *s = ctx;
@@ -68,6 +71,14 @@ static int sink(void *ctx, int topic, const void *payload, unsigned flags) {
             hale_bind_wait_fd(tp_binding_send_fd(l->b), HALE_READABLE, 100 * 1000000LL);
             continue;
         }
+        if (r == TP_ENOPEER && l->role == TP_ROLE_DIAL && !l->lost && !gone) {
+            /* Hale's rule: a connect-side loss is found by a send, and that send is its casualty
+             * (dropped, counted) whatever its disposition; an idle publisher whose peer left is
+             * not failing anything */
+            (void)tp_send(l->b, s->handle, payload, TP_SEND_DROP);
+            lost(l);
+            return HALE_BUS_NOLINK;
+        }
         if (r == TP_ENOPEER && (flags & HALE_BUS_WAIT) && !gone) {
             hale_bind_wait_fd(tp_binding_event_fd(l->b), HALE_READABLE, 20 * 1000000LL);
             continue;
@@ -81,8 +92,13 @@ static int sink(void *ctx, int topic, const void *payload, unsigned flags) {
 
 /* ---- receiving ---- */
 
+/* Each received message is delivered, with everything its handlers publish, before the next
+ * one: a receive is like a function that publishes one message and returns (its settle point),
+ * so a subscriber made in a handler (a fallback that creates the keyed subscriber) hears the
+ * next message. */
 static void deliver(void *ctx, const tp_delivery *d) {
     hale_bus_inbound((int)(intptr_t)ctx, d->value, 0);
+    hale_bus_settle_point();
 }
 
 static void rx_main(void *arg) {
@@ -118,6 +134,7 @@ static hale_str cs(const char *s) {
     return (hale_str){s, (int64_t)strlen(s)};
 }
 
+/* The structural failure of a lost dial link, on main (its on_failure, or exit 70). */
 static void lost(link *l) {
     l->lost = 1;
     char msg[512];
@@ -141,9 +158,7 @@ static void ev_main(void *arg) {
         tp_link_event ev;
         while (tp_binding_next_event(l->b, &ev)) {
             if (ev.kind == TP_LINK_UP) {
-                l->lost = 0;
-            } else if (ev.peers == 0 && !l->lost && !S.stopping) {
-                lost(l);
+                l->lost = 0; /* nng redialled on its own */
             }
         }
         if (hale_wait_fd(fd, HALE_READABLE, -1) < 0) {
@@ -190,12 +205,29 @@ static int role_of(const tp_route *r, const hale_bind_desc *d) {
                                        : TP_ROLE_INFER;
 }
 
+/* The URL topic `d` is carried on (the route's, else the source's; NULL when neither). A
+ * relative ipc path names a socket in the process's runtime directory: systemd's
+ * $RUNTIME_DIRECTORY (its first entry) when the unit has one, where a sandboxed service may
+ * write, else the working directory. */
+static const char *topic_url(const hale_bind_desc *d, char *buf, size_t len) {
+    const tp_route *r = tp_routes_find(&S.routes, hale_bus_topic(d->topic)->subject);
+    const char *url = r ? r->url : d->url;
+    const char *dir = getenv("RUNTIME_DIRECTORY");
+    if (!url || strncmp(url, "ipc://", 6) != 0 || url[6] == '/' || url[6] == '\0' || !dir ||
+        dir[0] != '/') {
+        return url;
+    }
+    snprintf(buf, len, "ipc://%.*s/%s", (int)strcspn(dir, ":"), dir, url + 6);
+    return buf; /* too long: cut, and refused by the binding as longer than a socket path */
+}
+
 /* Groups the topics by URL, marking the ones carried in used[]. Returns 0 or -1 with err. */
 static int plan(const hale_bind_desc *d, size_t n, int *used, char *err, size_t errlen) {
     for (size_t i = 0; i < n; i++) {
         const hale_bus_topic_desc *t = hale_bus_topic(d[i].topic);
         const tp_route *r = tp_routes_find(&S.routes, t->subject);
-        const char *url = r ? r->url : d[i].url;
+        char buf[sizeof S.links[0].url];
+        const char *url = topic_url(&d[i], buf, sizeof buf);
         used[i] = 0;
         if (!url) {
             continue;
@@ -301,8 +333,8 @@ static int bind_open(const hale_bind_desc *d, size_t n, char *err, size_t errlen
             continue;
         }
         const hale_bus_topic_desc *t = hale_bus_topic(d[i].topic);
-        const tp_route *r = tp_routes_find(&S.routes, t->subject);
-        link *l = link_for(r ? r->url : d[i].url);
+        char buf[sizeof S.links[0].url];
+        link *l = link_for(topic_url(&d[i], buf, sizeof buf));
         int h = tp_binding_add_topic(l->b, t->subject, t->payload, d[i].subscribes ? deliver : NULL,
                                      (void *)(intptr_t)d[i].topic);
         if (h < 0) {
@@ -382,4 +414,5 @@ static const hale_bind_ops ops = {bind_open, bind_start, bind_stop, bind_close};
 
 void tp_bind_program(const hale_bind_desc *d, size_t n) {
     hale_program_bind(d, n, &ops);
+    tp_metrics_register();
 }

@@ -38,6 +38,8 @@ typedef enum {
     TP_C_LINKS_DOWN,   /* peers gone, or link lost */
     TP_C_RECONNECTS,   /* dialer: link re-established after a loss */
     TP_C_DISCARDED,    /* frames received and checked but not delivered: the binding closed */
+    TP_C_SENT_BYTES,   /* bytes of the frames counted in TP_C_SENT (header, payload, tag) */
+    TP_C_RECV_BYTES,   /* bytes of the frames counted in TP_C_RECEIVED */
     TP_C_REJECTED,     /* first of TP_REJ_COUNT rejection counters */
     TP_C_COUNT = TP_C_REJECTED + TP_REJ_COUNT
 } tp_counter;

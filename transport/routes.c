@@ -119,6 +119,7 @@ int tp_routes_from_table(const cfg_doc *doc, const cfg_value *bus, tp_routes *ou
 
 static const cfg_field file_fields[] = {
     {"bus", CFG_T(CFG_TABLE), 1},
+    {"metrics", CFG_T(CFG_TABLE), 0}, /* the program's /metrics address: runtime/metrics.c */
     {NULL, 0, 0},
 };
 
@@ -137,15 +138,24 @@ int tp_routes_load(const char *path, tp_routes *out, char *err, size_t errlen) {
 }
 
 int tp_routes_from_env(tp_routes *out, char *err, size_t errlen) {
-    const char *path = getenv("HALE_BUS_CONFIG");
+    const char *var = "HALE_BUS_CONFIG";
+    const char *path = getenv(var);
+    int lines = 0;
+    if (!path || !path[0]) {
+        var = "LOTUS_BUS_CONFIG"; /* Hale's name and format */
+        path = getenv(var);
+        lines = 1;
+    }
     if (!path || !path[0]) {
         memset(out, 0, sizeof *out);
         return 0;
     }
-    if (tp_routes_load(path, out, err, errlen) != 0) {
+    int rc = lines ? tp_routes_load_lines(path, out, err, errlen)
+                   : tp_routes_load(path, out, err, errlen);
+    if (rc != 0) {
         char inner[512];
         snprintf(inner, sizeof inner, "%s", err);
-        snprintf(err, errlen, "HALE_BUS_CONFIG: %s", inner);
+        snprintf(err, errlen, "%s: %s", var, inner);
         return -1;
     }
     return 0;

@@ -23,6 +23,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "binding.h"
 #include "toml.h"
@@ -54,7 +55,16 @@ int tp_routes_load(const char *path, tp_routes *out, char *err, size_t errlen);
 int tp_routes_from_table(const cfg_doc *doc, const cfg_value *bus, tp_routes *out, char *err,
                          size_t errlen);
 
-/* Loads HALE_BUS_CONFIG when it is set; otherwise leaves `out` empty and returns 0. */
+/* Hale's line format (routes_lines.c): `subject = url : listen|connect` per line, malformed lines
+ * reported (on stderr) and skipped. Returns 0, or -1 with a message (unreadable file, a subject
+ * routed twice). The _parse form reads `len` bytes of `text`, `path` naming it in messages, and
+ * reports skipped lines to `warn` (NULL: not at all). */
+int tp_routes_load_lines(const char *path, tp_routes *out, char *err, size_t errlen);
+int tp_routes_parse_lines(const char *path, const char *text, size_t len, FILE *warn,
+                          tp_routes *out, char *err, size_t errlen);
+
+/* Loads HALE_BUS_CONFIG when it is set, else Hale's LOTUS_BUS_CONFIG (line format) when that is;
+ * otherwise leaves `out` empty and returns 0. */
 int tp_routes_from_env(tp_routes *out, char *err, size_t errlen);
 
 /* The route for `subject`, or NULL. */

@@ -160,11 +160,77 @@ static void test_env_and_key(void **state) {
     unsetenv("HALE_BUS_CONFIG");
 }
 
+/* Hale's LOTUS_BUS_CONFIG lines: routes with both roles, unix:// as ipc://, comments and blank
+ * lines; malformed lines reported with file and line and skipped; a subject routed twice
+ * refused; HALE_BUS_CONFIG preferred when both are set. */
+static void test_hale_lines(void **state) {
+    (void)state;
+    const char *path = write_file("lotus.conf", "# Hale's format\n"
+                                                "\n"
+                                                "chat.posted = unix:///run/chat/p.sock : listen\n"
+                                                "metrics=tcp://127.0.0.1:7100:connect # comment\n"
+                                                "no equals sign here\n"
+                                                "x = unix:///a.sock\n"
+                                                "y = ipc:///b.sock : sideways\n"
+                                                " = ipc:///c.sock : listen\n");
+    FILE *warn = tmpfile();
+    char text[1024];
+    FILE *f = fopen(path, "r");
+    size_t len = fread(text, 1, sizeof text, f);
+    fclose(f);
+    tp_routes r;
+    char err[512];
+    assert_int_equal(tp_routes_parse_lines(path, text, len, warn, &r, err, sizeof err), 0);
+    assert_int_equal(r.n, 2);
+    assert_string_equal(r.routes[0].subject, "chat.posted");
+    assert_string_equal(r.routes[0].url, "ipc:///run/chat/p.sock");
+    assert_int_equal(r.routes[0].role, TP_ROLE_LISTEN);
+    assert_int_equal(r.routes[0].line, 3);
+    assert_string_equal(r.routes[1].subject, "metrics");
+    assert_string_equal(r.routes[1].url, "tcp://127.0.0.1:7100");
+    assert_int_equal(r.routes[1].role, TP_ROLE_DIAL);
+    tp_routes_free(&r);
+    rewind(warn);
+    char all[2048];
+    size_t wn = fread(all, 1, sizeof all - 1, warn);
+    all[wn] = '\0';
+    fclose(warn);
+    for (int line = 5; line <= 8; line++) {
+        char where[400];
+        snprintf(where, sizeof where, "%s:%d: ", path, line);
+        assert_non_null(strstr(all, where));
+    }
+    assert_non_null(strstr(all, "the line is skipped"));
+
+    const char *twice = "a = ipc:///x : listen\na = ipc:///y : connect\n";
+    assert_int_equal(
+        tp_routes_parse_lines("twice", twice, strlen(twice), NULL, &r, err, sizeof err), -1);
+    assert_non_null(strstr(err, "twice:2: a second route for \"a\""));
+
+    unsetenv("HALE_BUS_CONFIG");
+    setenv("LOTUS_BUS_CONFIG", path, 1);
+    assert_int_equal(tp_routes_from_env(&r, err, sizeof err), 0);
+    assert_int_equal(r.n, 2);
+    tp_routes_free(&r);
+    const char *toml = write_file("pref.toml", "[bus.routes.t]\nurl = \"ipc:///t\"\n");
+    setenv("HALE_BUS_CONFIG", toml, 1);
+    assert_int_equal(tp_routes_from_env(&r, err, sizeof err), 0);
+    assert_int_equal(r.n, 1);
+    assert_string_equal(r.routes[0].subject, "t");
+    tp_routes_free(&r);
+    unsetenv("HALE_BUS_CONFIG");
+    setenv("LOTUS_BUS_CONFIG", "/nonexistent.conf", 1);
+    assert_int_equal(tp_routes_from_env(&r, err, sizeof err), -1);
+    assert_non_null(strstr(err, "LOTUS_BUS_CONFIG: /nonexistent.conf"));
+    unsetenv("LOTUS_BUS_CONFIG");
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_valid_file),
         cmocka_unit_test(test_errors_name_file_and_line),
         cmocka_unit_test(test_env_and_key),
+        cmocka_unit_test(test_hale_lines),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

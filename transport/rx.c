@@ -83,7 +83,8 @@ int tp_rx_check(tp_rx *rx, uint8_t *frame, size_t len, tp_rx_checked *out, tp_rx
                       "payload type fingerprint %016" PRIx64 ", but %s here is %016" PRIx64,
                       h.fingerprint, t->type->name, t->type->fingerprint);
     }
-    *out = (tp_rx_checked){.topic = ti, .h = h, .payload = frame + TP_HEADER_SIZE, .len = plen};
+    *out = (tp_rx_checked){
+        .topic = ti, .h = h, .payload = frame + TP_HEADER_SIZE, .len = plen, .frame_len = len};
     return 0;
 }
 
@@ -102,6 +103,8 @@ int tp_rx_decode(tp_rx *rx, const tp_rx_checked *c, hale_region *r, tp_delivery 
     }
     tp_count(rx->counters, TP_C_RECEIVED, 1);
     tp_count(&t->counters, TP_C_RECEIVED, 1);
+    tp_count(rx->counters, TP_C_RECV_BYTES, (int64_t)c->frame_len);
+    tp_count(&t->counters, TP_C_RECV_BYTES, (int64_t)c->frame_len);
     *out = (tp_delivery){.topic = c->topic,
                          .subject = t->subject,
                          .value = value,

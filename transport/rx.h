@@ -66,6 +66,7 @@ typedef struct {
     tp_header h;
     const uint8_t *payload;
     size_t len;
+    size_t frame_len; /* the whole frame, for the byte counters */
 } tp_rx_checked;
 
 /* Stage one (any one thread at a time, may differ from stage two's): size, header, seal, topic,

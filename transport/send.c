@@ -40,9 +40,13 @@ static void update_room(tp_txq *q) {
     }
 }
 
-static void count_out(tp_binding *b, int topic, tp_counter which) {
+static void count_out(tp_binding *b, int topic, tp_counter which, size_t len) {
     tp_count(&b->counters, which, 1);
     tp_count(&b->topics[topic].counters, which, 1);
+    if (which == TP_C_SENT) {
+        tp_count(&b->counters, TP_C_SENT_BYTES, (int64_t)len);
+        tp_count(&b->topics[topic].counters, TP_C_SENT_BYTES, (int64_t)len);
+    }
 }
 
 /* Runs on nng's thread when the frame in flight was handed to a pipe (or failed). */
@@ -55,7 +59,7 @@ static void tx_done(void *arg) {
         nng_aio_set_msg(q->aio, NULL);
     }
     pthread_mutex_lock(&q->mu);
-    count_out(b, q->in_flight, rv != 0 ? TP_C_SEND_DROPPED : TP_C_SENT);
+    count_out(b, q->in_flight, rv != 0 ? TP_C_SEND_DROPPED : TP_C_SENT, q->in_flight_len);
     if (q->len == 0 || q->closing) {
         q->busy = false;
         pthread_cond_broadcast(&q->idle);
@@ -67,6 +71,7 @@ static void tx_done(void *arg) {
     q->len--;
     q->bytes -= nng_msg_len(next.msg);
     q->in_flight = next.topic;
+    q->in_flight_len = nng_msg_len(next.msg);
     update_room(q);
     pthread_cond_broadcast(&q->idle);
     pthread_mutex_unlock(&q->mu);
@@ -107,6 +112,7 @@ static int enqueue(tp_binding *b, nng_msg *m, int topic) {
     if (!q->busy) {
         q->busy = true;
         q->in_flight = topic;
+        q->in_flight_len = nng_msg_len(m);
         pthread_mutex_unlock(&q->mu);
         nng_aio_set_msg(q->aio, m);
         nng_send_aio(b->sock, q->aio);
@@ -206,7 +212,7 @@ void tp_txq_fini(tp_binding *b) {
         tp_queued e = q->ring[q->head];
         q->head = (q->head + 1) % q->cap;
         q->len--;
-        count_out(b, e.topic, TP_C_SEND_DROPPED);
+        count_out(b, e.topic, TP_C_SEND_DROPPED, 0);
         nng_msg_free(e.msg);
     }
     if (dropped) {
@@ -338,10 +344,10 @@ static int hand_over(tp_binding *b, nng_msg *m, int ti, int flags) {
         }
         return rc;
     }
+    size_t len = nng_msg_len(m);
     int rv = nng_sendmsg(b->sock, m, NNG_FLAG_NONBLOCK);
     if (rv == 0) {
-        tp_count(&b->counters, TP_C_SENT, 1);
-        tp_count(&b->topics[ti].counters, TP_C_SENT, 1);
+        count_out(b, ti, TP_C_SENT, len);
         return TP_OK;
     }
     return rv == NNG_ECLOSED ? TP_ECLOSED : rv == NNG_EAGAIN ? TP_EAGAIN : TP_EIO;

@@ -16,6 +16,27 @@ wait_exit pub 30
 grep -q 'binding `bind.shape\|binding `bind.seq' "$work/pub.out" || fail "loss did not name the subject"
 grep -q 'lost its connection' "$work/pub.out" || fail "loss not reported"
 
+# Hale finds a connect-side loss with a send: a publisher that is idle when its listener goes
+# away and then simply ends is not failing anything (exit 0), one that sends again is (70)
+start sub4 "$work/sub"
+wait_for sub4 '^ready' 20
+BIND_COUNT=1000 BIND_IDLE_MS=1500 start idle "$work/pub"
+wait_for idle '^sent 1000' 20
+kill -9 "$pid_sub4"
+wait_exit idle 30
+[ "$rc" = 0 ] || fail "an idle publisher whose listener left exited $rc, not 0"
+grep -q 'lost its connection' "$work/idle.out" && fail "an idle publisher reported a loss"
+grep -q '^ends' "$work/idle.out" || fail "the idle publisher did not run to its end"
+start sub5 "$work/sub"
+wait_for sub5 '^ready' 20
+BIND_COUNT=1000 BIND_IDLE_MS=1500 BIND_AFTER=5 start late "$work/pub"
+wait_for late '^sent 1000' 20
+kill -9 "$pid_sub5"
+wait_exit late 30
+[ "$rc" = 70 ] || fail "a publisher that sent after its listener left exited $rc, not 70"
+grep -q '^idle over' "$work/late.out" || fail "the loss was reported before the next send"
+grep -q 'binding `bind.seq`.*lost its connection' "$work/late.out" || fail "the send's loss not named"
+
 # the supervised publisher
 cat >"$work/sup.hl" <<'EOT'
 type Num { n: Int = 0; }
@@ -53,4 +74,4 @@ wait_exit sup 60
 grep -q '^\[sup\] link lost: binding `bind.seq`' "$work/sup.out" || fail "on_failure did not run"
 grep -q '^\[sup\] recovered' "$work/sup.out" || fail "restart(t) did not redial"
 grep -q '^sent all' "$work/sup.out" || fail "publisher did not resume"
-echo "ok: lost link exits 70 naming the subject; on_failure + restart(t) redials"
+echo "ok: lost link exits 70 naming the subject; found by a send, not while idle; on_failure + restart(t) redials"

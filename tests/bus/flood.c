@@ -111,6 +111,7 @@ int main(void) {
     int64_t rss0 = hale_process_rss_bytes();
     int64_t go = 1;
     hale_bus_publish(START, &go, 0);
+    hale_bus_settle_point(); /* where a Hale function that published would return */
     if (check("local", LOCAL, rss0)) {
         return 1;
     }

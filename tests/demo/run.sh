@@ -11,6 +11,9 @@
 # it heard and the gateway that was never killed received every broadcast); `hale ctl stop`
 # drains every process, each exits 0, and serve exits 0.
 set -eu
+# The copy's relative ipc sockets stay beside it, even when this runs inside a systemd unit
+# (whose $RUNTIME_DIRECTORY would otherwise take them).
+unset RUNTIME_DIRECTORY
 hale=$1
 work=$2
 seconds=${3:-6}
