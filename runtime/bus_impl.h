@@ -148,8 +148,9 @@ typedef struct bus_rec {
     };
     struct bus_rec *sub_next; /* the subscription's own same-thread queue */
     bus_sub *sub;
-    bool tomb;    /* dropped (drop_old, dissolve) while still linked in the thread queue */
-    uint8_t hold; /* BUS_REC_*; not OWN only in a thread queue */
+    bool tomb;     /* dropped (drop_old, dissolve) while still linked in the thread queue */
+    uint8_t hold;  /* BUS_REC_*; not OWN only in a thread queue */
+    uint32_t tail; /* LENT, SIDE: bus_rec_tail_at(payload size) */
 } bus_rec;
 
 #define BUS_REC_PAYLOAD ((sizeof(bus_rec) + 15) & ~(size_t)15)
@@ -163,8 +164,8 @@ static inline size_t bus_rec_tail_at(size_t size) {
     return BUS_REC_PAYLOAD + ((size + 7) & ~(size_t)7);
 }
 
-static inline void **bus_rec_tail(bus_rec *r, size_t size) {
-    return (void **)((char *)r + bus_rec_tail_at(size));
+static inline void **bus_rec_tail(bus_rec *r) {
+    return (void **)((char *)r + r->tail);
 }
 
 typedef struct bus_waiter bus_waiter;
@@ -437,6 +438,9 @@ static inline bool bus_may_settle(bus_thread *bt) {
 /* Queues a same-thread delivery for `s` (its bound applied): a copy of `payload`, or with
  * `lend` a LENT record of it. */
 void bus_local_enqueue(bus_thread *bt, bus_sub *s, const void *payload, bus_lend *lend);
+/* The same for the only delivery of a HALE_BUS_BORROW publish from ordinary code: a LENT record
+ * with its lend inside it (a copy when no origin describes `payload`). */
+void bus_local_enqueue_solo(bus_thread *bt, bus_sub *s, const void *payload);
 /* Runs queued same-thread deliveries unless this context is inside a handler or already running
  * them. */
 void bus_settle(bus_thread *bt);
@@ -459,6 +463,9 @@ bus_lend *bus_lend_new(bus_thread *bt, bus_topic *tp, const void *v);
 void bus_lend_put(bus_lend *l);
 /* A LENT record of `payload` for `s`. */
 bus_rec *bus_rec_new_lent(bus_sub *s, const void *payload, bus_lend *l);
+/* A LENT record of `payload` for `s` that holds its own lend (the publish's only record), or
+ * NULL when no origin describes `payload`. */
+bus_rec *bus_rec_new_solo(bus_thread *bt, bus_sub *s, const void *payload);
 /* A record that is not OWN gives back what it holds besides itself (bus_rec_free). */
 void bus_rec_let_go(bus_rec *r);
 /* Runs the handler on a record's payload, with the lend's origin current for a LENT one; a LENT

@@ -12,12 +12,13 @@
  * returns, after the publishing function reset its scratch: it copies, as cross-thread
  * deliveries do.
  *
- * The lend. The records of one publish share one: a copy of the send's origin, made current
- * (with `value` set to the record's payload) while each of them runs, so the handler's wrapper
- * knows it was handed the parts themselves and a keep can reference or take them; a count of
- * the records holding it plus the publish's own reference; and, for a hoisted value, its flat
- * part, so the value goes back to the ancestor's heap once the last record is done and no keep
- * took it over (the send leaves that to the lend: hale_origin.lent).
+ * The lend. The records of one publish share one (inside the record itself when the lean path
+ * makes the only one): a copy of the send's origin, made current (with `value` set to the
+ * record's payload) while each of them runs, so the handler's wrapper knows it was handed the
+ * parts themselves and a keep can reference or take them; a count of the records holding it
+ * plus the publish's own reference; and, for a hoisted value, its flat part, so the value goes
+ * back to the ancestor's heap once the last record is done and no keep took it over (the send
+ * leaves that to the lend: hale_origin.lent).
  *
  * Contexts. Only the publishing context (its coroutine, or the thread outside coroutines) runs
  * a lent record as it is: that context cannot reset its scratch while a handler it runs has the
@@ -46,31 +47,48 @@ struct bus_lend {
     int64_t refs;              /* the publish's own, and one per record */
     hale_region *owner_region; /* a hoisted value: its owner's region, and its generation then */
     hale_gen owner_gen;
+    bool inside; /* in the block of its only record (a lean publish): freed with it */
 };
 
 /* A hoisted value's flat part follows the lend. */
 #define LEND_FLAT ((sizeof(bus_lend) + 15) & ~(size_t)15)
 
-bus_lend *bus_lend_new(bus_thread *bt, bus_topic *tp, const void *v) {
-    hale_origin *o = hale_tls_origin;
-    if (!o || o->value != v) {
-        return NULL;
-    }
-    bool hoisted = o->owner != NULL;
-    bus_lend *l = bus_mem_alloc(LEND_FLAT + (hoisted ? tp->size : 0));
+static size_t lend_size(const hale_origin *o, const bus_topic *tp) {
+    return LEND_FLAT + (o->owner ? tp->size : 0);
+}
+
+/* Fills `l` from the send's origin `o` of `v`, which the lend gives back from now on. */
+static void lend_init(bus_lend *l, hale_origin *o, bus_thread *bt, bus_topic *tp, const void *v,
+                      int64_t refs, bool inside) {
     l->o = *o;
     l->o.lent = false;
     l->t = tp->d->payload;
     l->bt = bt;
     l->co = bus_co_self();
-    l->refs = 1;
+    l->refs = refs;
+    l->inside = inside;
     l->owner_region = NULL;
-    if (hoisted) {
+    if (o->owner) {
         l->owner_region = hale_locus_region(o->owner);
         l->owner_gen = hale_region_generation(l->owner_region);
         memcpy((char *)l + LEND_FLAT, v, tp->size);
     }
     o->lent = true;
+}
+
+/* The origin describing `v`, the payload of the publish being made, or NULL. */
+static hale_origin *origin_of(const void *v) {
+    hale_origin *o = hale_tls_origin;
+    return o && o->value == v ? o : NULL;
+}
+
+bus_lend *bus_lend_new(bus_thread *bt, bus_topic *tp, const void *v) {
+    hale_origin *o = origin_of(v);
+    if (!o) {
+        return NULL;
+    }
+    bus_lend *l = bus_mem_alloc(lend_size(o, tp));
+    lend_init(l, o, bt, tp, v, 1, false);
     return l;
 }
 
@@ -82,29 +100,54 @@ void bus_lend_put(bus_lend *l) {
     if (l->owner_region && !l->o.taken && hale_region_alive(l->owner_region, l->owner_gen)) {
         hale_value_release(l->t, (char *)l + LEND_FLAT, hale_locus_heap(l->o.owner));
     }
-    bus_mem_free(l);
+    if (!l->inside) {
+        bus_mem_free(l);
+    }
 }
 
-bus_rec *bus_rec_new_lent(bus_sub *s, const void *payload, bus_lend *l) {
-    size_t size = s->topic->size;
-    bus_rec *r = bus_mem_alloc(bus_rec_tail_at(size) + sizeof(void *));
+/* A LENT record's block: the flat payload, the tail pointer, then `extra` bytes (16-aligned). */
+static bus_rec *lent_rec(bus_sub *s, const void *payload, size_t extra, size_t *extra_at) {
+    size_t size = s->topic->size, tail = bus_rec_tail_at(size);
+    *extra_at = (tail + sizeof(void *) + 15) & ~(size_t)15;
+    bus_rec *r = bus_mem_alloc(*extra_at + extra);
     memcpy(bus_rec_payload(r), payload, size);
-    *bus_rec_tail(r, size) = l;
     r->next = r->sub_next = NULL;
     r->sub = s;
     r->tomb = false;
     r->hold = BUS_REC_LENT;
+    r->tail = (uint32_t)tail;
+    return r;
+}
+
+bus_rec *bus_rec_new_lent(bus_sub *s, const void *payload, bus_lend *l) {
+    size_t at;
+    bus_rec *r = lent_rec(s, payload, 0, &at);
+    *bus_rec_tail(r) = l;
     l->refs++;
     l->bt->lent++;
     return r;
 }
 
+bus_rec *bus_rec_new_solo(bus_thread *bt, bus_sub *s, const void *payload) {
+    hale_origin *o = origin_of(payload);
+    if (!o) {
+        return NULL;
+    }
+    size_t at;
+    bus_rec *r = lent_rec(s, payload, lend_size(o, s->topic), &at);
+    bus_lend *l = (bus_lend *)((char *)r + at);
+    lend_init(l, o, bt, s->topic, payload, 1, true);
+    *bus_rec_tail(r) = l;
+    bt->lent++;
+    return r;
+}
+
 void bus_rec_let_go(bus_rec *r) {
-    void **tail = bus_rec_tail(r, r->sub->topic->size);
+    void **tail = bus_rec_tail(r);
     if (r->hold == BUS_REC_LENT) {
         bus_lend *l = *tail;
         l->bt->lent--;
-        bus_lend_put(l);
+        bus_lend_put(l); /* a lend inside r stays readable until r is freed */
     } else {
         bus_mem_free(*tail);
     }
@@ -115,7 +158,7 @@ void bus_rec_let_go(bus_rec *r) {
 static void materialize(bus_rec *r) {
     bus_topic *tp = r->sub->topic;
     void *payload = bus_rec_payload(r);
-    void **tail = bus_rec_tail(r, tp->size);
+    void **tail = bus_rec_tail(r);
     bus_lend *l = *tail;
     char *side = bus_copy_block(0, tp->d->payload, payload);
     memcpy(payload, side, tp->size);
@@ -129,7 +172,7 @@ void bus_call_rec(bus_thread *bt, bus_rec *r) {
     bus_sub *s = r->sub;
     void *payload = bus_rec_payload(r);
     if (r->hold == BUS_REC_LENT) {
-        bus_lend *l = *bus_rec_tail(r, s->topic->size);
+        bus_lend *l = *bus_rec_tail(r);
         if (l->co == bus_co_self()) {
             l->o.value = payload;
             hale_origin *prev = hale_origin_enter(&l->o);

@@ -368,11 +368,7 @@ static inline __attribute__((always_inline)) bool lean_publish(bus_topic *tp, bu
     }
     bus_count(tp->id, BUS_C_PUBLISHED, 1);
     if ((flags & HALE_BUS_BORROW) && bus_may_settle(bt)) {
-        bus_lend *l = bus_lend_new(bt, tp, v);
-        bus_local_enqueue(bt, s, v, l);
-        if (l) {
-            bus_lend_put(l);
-        }
+        bus_local_enqueue_solo(bt, s, v);
     } else {
         bus_local_enqueue(bt, s, v, NULL);
     }
