@@ -258,6 +258,12 @@ struct hc_expr {
     int widen;           /* an Int used where a Float is expected: convert */
     hc_type *fallible;   /* E_CALL of a fallible function: the error type */
     int send_or;         /* E_OR that is really a send's disposition (lhs not fallible) */
+    int guard_or;        /* E_OR whose lhs reads a field that may hold a guarded reference */
+
+    /* escape (escape.c) */
+    int place;      /* E_ARRAY/E_REPEAT: 1 in the sender's region, 2 hoisted */
+    int guard_copy; /* a value read through a guard, copied into scratch at once (escape.c) */
+    struct hc_send_plan *plan; /* ... the send it is placed for */
 };
 
 /* ---- statements ---- */
@@ -321,6 +327,10 @@ struct hc_stmt {
     hc_local *local;    /* S_LET, S_FOR loop variable */
     int reset_per_iter; /* S_WHILE/S_FOR: scratch can be reset every iteration */
     int unreachable;    /* follows a statement that never completes: not emitted */
+
+    /* escape (escape.c) */
+    struct hc_send_plan *send_plan; /* S_SEND of an escaping value: how it is lowered */
+    int keep; /* S_ASSIGN into a field of self: 1 a handler keeps its payload, 2 a contract read */
 };
 
 /* A local variable or parameter. */
@@ -385,7 +395,9 @@ typedef struct {
     hc_expr *value; /* NULL when `inferred` */
     int inferred;
     hc_pos pos;
-    hc_type *ty; /* checker */
+    hc_type *ty;     /* checker */
+    int keep_target; /* escape: some site keeps an escaped value in it (whatever the posture) */
+    int guarded;     /* escape: it may hold a guarded reference (its state has a hale_guard) */
 } hc_locus_param;
 
 typedef struct {
@@ -520,12 +532,14 @@ struct hc_decl {
     int nlocals;          /* functions: locals allocated */
     hc_expr *const_value; /* D_CONST: the folded value (a literal expression) */
     int used;
-    int has_loci;        /* functions: instantiate loci (a list of `let`-held ones to flush) */
-    int tracks_children; /* loci: read `self.children` (accepted residents stay tracked) */
-    int needs_snapshot;  /* loci: some supervisor may `restart_in_place` it */
-    hc_form *form;       /* loci: the checked @form, or NULL */
-    const char *pool;    /* loci, functions: the pool they run on (check_place.c, hc_place_pool) */
-    int cycle_mark;      /* loci: containment walk state (ck_locus_cycles) */
+    int has_loci;         /* functions: instantiate loci (a list of `let`-held ones to flush) */
+    int tracks_children;  /* loci: read `self.children` (accepted residents stay tracked) */
+    int needs_snapshot;   /* loci: some supervisor may `restart_in_place` it */
+    hc_form *form;        /* loci: the checked @form, or NULL */
+    const char *pool;     /* loci, functions: the pool they run on (check_place.c, hc_place_pool) */
+    int cycle_mark;       /* loci: containment walk state (ck_locus_cycles) */
+    int takes_origin;     /* escape: a bus handler that keeps its payload (gets the origin) */
+    int receives_escapes; /* escape: a bus handler some child's escaping payload reaches */
 };
 
 /* One seed: a directory of .hl files (or one file) compiled as one namespace. */

@@ -57,6 +57,7 @@ static const hc_builtin table[] = {
     {"std::process::exit", BI_SIG, "I>!", "hale_process_exit", NULL, NULL, 0},
     {"std::process::pid", BI_SIG, ">I", "hale_process_pid", NULL, NULL, 0},
     {"std::process::rss_bytes", BI_SIG, ">I", "hale_process_rss_bytes", NULL, NULL, 0},
+    {"std::process::peak_rss_bytes", BI_SIG, ">I", "hale_process_peak_rss_bytes", NULL, NULL, 0},
     /* std::time */
     {"std::time::monotonic", BI_SIG, ">D", "hale_time_monotonic", NULL, NULL, 0},
     {"std::time::monotonic_ns", BI_SIG, ">I", "hale_time_monotonic", NULL, NULL, 0},
@@ -88,6 +89,11 @@ static const hc_builtin table[] = {
     {"std::diag::heap_alloc_count", BI_SIG, ">I", "hale_diag_heap_alloc_count", NULL, NULL, 0},
     {"std::diag::syscall_count", BI_SIG, "S>I", "hale_diag_syscall_count", NULL, NULL, 0},
     {"std::diag::region_bytes", BI_SIG, ">I", "hale_locus_region_bytes", NULL, NULL, 0},
+    /* the memory posture's counters (runtime/guard.h) */
+    {"std::diag::escape_bytes_copied", BI_SIG, ">I", "hale_escape_bytes_copied", NULL, NULL, 0},
+    {"std::diag::guard_checks", BI_SIG, ">I", "hale_guard_checks", NULL, NULL, 0},
+    {"std::diag::guard_failures", BI_SIG, ">I", "hale_guard_failures", NULL, NULL, 0},
+    {"std::diag::hoisted_allocations", BI_SIG, ">I", "hale_hoisted_allocations", NULL, NULL, 0},
     /* std::bytes */
     {"std::bytes::from_string", BI_SIG, "S>Y", "hale_bytes_from_string", NULL, NULL, 0},
     {"std::bytes::slice", BI_SIG, "YII>Y", "hale_bytes_slice", NULL, NULL, 0},

@@ -1,6 +1,7 @@
 /* See check.h. This file: the program-level passes (types, constants, signatures, the order
  * bodies are checked in) and type expressions. */
 #include "check.h"
+#include "escape.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -820,4 +821,8 @@ void hc_check(hc_program *P) {
     }
     /* 5. the bus: the topic table, program-wide rules, each topic's lowering */
     ck_bus_program(P);
+    /* 6. escapes: what ancestors get from their children, lowered as the posture says */
+    if (!hc_error_count(P->d)) {
+        hc_escape_analyze(P);
+    }
 }

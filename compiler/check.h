@@ -113,6 +113,8 @@ void ck_check_const(hc_program *P, hc_decl *d);
 /* check_expr.c */
 hc_type *ck_expr(hc_ctx *c, hc_expr *e, hc_type *expect);
 hc_type *ck_expr_fallible(hc_ctx *c, hc_expr *e, hc_type *expect);
+/* `self.f` / `c.f` of a heap-typed field: a read `or` may guard (see escape.h). */
+int ck_guardable_read(hc_expr *e);
 /* Checks `e` against `to` (with Int-to-Float widening); reports "expected ..., found ...". */
 int ck_coerce(hc_ctx *c, hc_expr *e, hc_type *from, hc_type *to, const char *what);
 void ck_alloc(hc_ctx *c, hc_expr *e);

@@ -865,10 +865,27 @@ static hc_type *ck_index(hc_ctx *c, hc_expr *e) {
 
 /* ---- `or` ---- */
 
+/* A read of a locus's field (`self.f`, `c.f`) whose value has heap parts: such a field may keep
+ * a value escaped from a child under a guard, so its read may fail with ActorTerminated. */
+int ck_guardable_read(hc_expr *e) {
+    return e->kind == E_FIELD && e->ref != REF_DRAINING && e->ref != REF_CHILDREN_COUNT &&
+           e->ref != REF_CHILDREN_EMPTY && e->lhs && e->ty && e->ty->heap &&
+           e->ty->kind != TY_LOCUS &&
+           (e->lhs->kind == E_SELF || (e->lhs->ty && e->lhs->ty->kind == TY_LOCUS));
+}
+
 static hc_type *ck_or(hc_ctx *c, hc_expr *e, hc_type *expect) {
     hc_program *P = c->P;
     hc_type *t = ck_expr_fallible(c, e->lhs, expect);
     hc_type *E = e->lhs->fallible;
+    if (!E && e->or_kind == OR_VALUE && ck_guardable_read(e->lhs)) {
+        /* a field that may hold a guarded reference (escape.c confirms it once every site is
+         * known): the fallback is the value when its producer has dissolved */
+        e->guard_or = 1;
+        hc_type *r = ck_expr(c, e->rhs, t);
+        ck_coerce(c, e->rhs, r, t, "the fallback value");
+        return t;
+    }
     if (!E) {
         if (t->kind != TY_ERROR) {
             hc_help(hc_error(P->d, e->pos,

@@ -11,10 +11,11 @@
 #include <unistd.h>
 
 #include "driver.h"
+#include "posture.h"
 
 static const char build_usage[] =
     "usage: hale build FILE|DIR [-o OUT] [--target-cpu native|baseline] [--lto]\n"
-    "                  [--emit-c FILE] [-v]\n"
+    "                  [--posture guard|aggressive|copy] [--emit-c FILE] [-v]\n"
     "\n"
     "Compiles a Hale program (one .hl file, or a directory whose .hl files form one program)\n"
     "to a native executable. OUT defaults to FILE without .hl, or DIR/DIR.\n"
@@ -23,6 +24,8 @@ static const char build_usage[] =
     "  --target-cpu CPU     native (default: tuned for this machine) or baseline (runs on any\n"
     "                       x86-64-v2 machine)\n"
     "  --lto                link-time optimisation\n"
+    "  --posture P          the memory posture, over hale.toml's [memory] posture: guard,\n"
+    "                       aggressive, or copy (every escape a deep copy)\n"
     "  --emit-c FILE        also write the generated C to FILE\n"
     "  -v                   show the C compiler command\n"
     "\n"
@@ -30,21 +33,28 @@ static const char build_usage[] =
     "~/.cache/hale). Exit status: 0 built, 1 the program has errors, 2 usage, 3 internal error.\n";
 
 static const char run_usage[] =
-    "usage: hale run FILE|DIR [--target-cpu native|baseline] [--lto] [-v] [-- ARGS...]\n"
+    "usage: hale run FILE|DIR [--target-cpu native|baseline] [--lto] [--posture P] [-v]\n"
+    "                [-- ARGS...]\n"
     "\n"
     "Builds the program (reusing the build cache, so an unchanged program is not compiled\n"
     "again) and runs it with ARGS. The exit status is the program's; a program with errors\n"
     "exits 1 without running, a usage error exits 2.\n";
 
 static const char check_usage[] =
-    "usage: hale check FILE|DIR [--json]\n"
+    "usage: hale check FILE|DIR [--json] [--escapes] [--posture guard|aggressive|copy]\n"
     "\n"
     "Parses and type-checks a Hale program and reports every error and warning as\n"
     "file:line:col with the source line. Nothing is compiled.\n"
     "\n"
-    "  --json   one JSON object per diagnostic on stdout (file, line, col, len, severity,\n"
-    "           message, help, notes); then, when there are no errors, one per bus topic\n"
-    "           (topic, subject, id, lowering: direct|dispatched, reason)\n"
+    "  --json      one JSON object per diagnostic on stdout (file, line, col, len, severity,\n"
+    "              message, help, notes); then, when there are no errors, one per bus topic\n"
+    "              (topic, subject, id, lowering: direct|dispatched, reason)\n"
+    "  --escapes   the memory posture in force and where it came from (hale.toml beside the\n"
+    "              program or above it, --posture, or the default), then every value that\n"
+    "              escapes to an ancestor locus and how it is lowered (copy, guard, hoist) and\n"
+    "              why; with --json, one object for the posture, then one per site (file,\n"
+    "              line, col, value, from, to, lowering, reason, ...)\n"
+    "  --posture P the posture to report under (overrides hale.toml)\n"
     "\n"
     "Exit status: 0 no errors, 1 errors, 2 usage.\n";
 
@@ -55,6 +65,20 @@ static int usage_error(const char *cmd, const char *fmt, const char *arg) {
     return HC_USAGE;
 }
 
+/* A posture name, or a usage error (reported). */
+static int posture_check(const char *cmd, const char *v) {
+    cfg_posture p;
+    if (!v) {
+        usage_error(cmd, "%s needs a value (guard, aggressive or copy)", "--posture");
+        return -1;
+    }
+    if (cfg_posture_parse(v, &p) != 0) {
+        usage_error(cmd, "unknown posture '%s' (guard, aggressive or copy)", v);
+        return -1;
+    }
+    return 0;
+}
+
 /* Options shared by build and run; returns 1 when argv[*i] was one of them, 0 when not, -1 on
  * a usage error (already reported). */
 static int common_option(const char *cmd, int argc, char **argv, int *i, hc_build_opts *o) {
@@ -63,6 +87,12 @@ static int common_option(const char *cmd, int argc, char **argv, int *i, hc_buil
         o->lto = 1;
     } else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
         o->verbose = 1;
+    } else if (strcmp(a, "--posture") == 0 || strncmp(a, "--posture=", 10) == 0) {
+        const char *v = a[9] == '=' ? a + 10 : (*i + 1 < argc ? argv[++*i] : NULL);
+        if (!v || posture_check(cmd, v) != 0) {
+            return -1;
+        }
+        o->posture = v;
     } else if (strcmp(a, "--target-cpu") == 0 || strncmp(a, "--target-cpu=", 13) == 0) {
         const char *v = a[12] == '=' ? a + 13 : (*i + 1 < argc ? argv[++*i] : NULL);
         if (!v) {
@@ -254,21 +284,29 @@ int hc_cmd_check(int argc, char **argv) {
         fputs(check_usage, stdout);
         return 0;
     }
-    const char *path = NULL;
-    int json = 0;
+    hc_check_opts o = {0};
     for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--json") == 0) {
-            json = 1;
-        } else if (argv[i][0] == '-' && argv[i][1]) {
-            return usage_error("check", "unknown option '%s'", argv[i]);
-        } else if (path) {
-            return usage_error("check", "unexpected argument '%s'", argv[i]);
+        const char *a = argv[i];
+        if (strcmp(a, "--json") == 0) {
+            o.json = 1;
+        } else if (strcmp(a, "--escapes") == 0) {
+            o.escapes = 1;
+        } else if (strcmp(a, "--posture") == 0 || strncmp(a, "--posture=", 10) == 0) {
+            const char *v = a[9] == '=' ? a + 10 : (i + 1 < argc ? argv[++i] : NULL);
+            if (posture_check("check", v) != 0) {
+                return HC_USAGE;
+            }
+            o.posture = v;
+        } else if (a[0] == '-' && a[1]) {
+            return usage_error("check", "unknown option '%s'", a);
+        } else if (o.path) {
+            return usage_error("check", "unexpected argument '%s'", a);
         } else {
-            path = argv[i];
+            o.path = a;
         }
     }
-    if (!path) {
+    if (!o.path) {
         return usage_error("check", "%s", "missing FILE or DIR to check");
     }
-    return hc_check_path(path, json);
+    return hc_check_path(&o);
 }

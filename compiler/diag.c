@@ -133,18 +133,20 @@ int hc_warning_count(const hc_diags *d) {
     return d->warnings;
 }
 
+int hc_pos_cmp(hc_pos a, hc_pos b) {
+    if (a.file != b.file) {
+        return a.file < b.file ? -1 : 1;
+    }
+    if (a.line != b.line) {
+        return a.line < b.line ? -1 : 1;
+    }
+    return a.col < b.col ? -1 : a.col > b.col;
+}
+
 static int cmp_diag(const void *x, const void *y) {
     const hc_diag *a = *(hc_diag *const *)x, *b = *(hc_diag *const *)y;
-    if (a->at.file != b->at.file) {
-        return a->at.file < b->at.file ? -1 : 1;
-    }
-    if (a->at.line != b->at.line) {
-        return a->at.line < b->at.line ? -1 : 1;
-    }
-    if (a->at.col != b->at.col) {
-        return a->at.col < b->at.col ? -1 : 1;
-    }
-    return a->seq < b->seq ? -1 : a->seq > b->seq;
+    int c = hc_pos_cmp(a->at, b->at);
+    return c ? c : a->seq < b->seq ? -1 : a->seq > b->seq;
 }
 
 /* The text of line `line` (1-based) of `file`, without its newline; NULL past the end. */
@@ -173,7 +175,7 @@ static const char *line_text(hc_diags *d, int file, int line, int *len) {
 #define SNIPPET_WIDTH 100
 
 /* The source line with a caret under `at`; a long line is cut to a window around the caret. */
-static void print_snippet(hc_diags *d, FILE *out, hc_pos at) {
+void hc_diag_print_snippet(hc_diags *d, FILE *out, hc_pos at) {
     int len;
     const char *t = line_text(d, at.file, at.line, &len);
     if (!t) {
@@ -225,12 +227,12 @@ static void print_text(hc_diags *d, FILE *out, hc_diag *g) {
     }
     fprintf(out, "%s:%d:%d: %s: %s\n", hc_diag_source_name(d, g->at.file), g->at.line, g->at.col,
             g->sev == HC_ERROR ? "error" : "warning", g->msg);
-    print_snippet(d, out, g->at);
+    hc_diag_print_snippet(d, out, g->at);
     for (int i = 0; i < g->notes.n; i++) {
         note *n = &g->notes.v[i];
         fprintf(out, "%s:%d:%d: note: %s\n", hc_diag_source_name(d, n->at.file), n->at.line,
                 n->at.col, n->msg);
-        print_snippet(d, out, n->at);
+        hc_diag_print_snippet(d, out, n->at);
     }
     for (int i = 0; i < g->help.n; i++) {
         fprintf(out, "help: %s\n", g->help.v[i]);

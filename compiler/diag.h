@@ -52,6 +52,13 @@ int hc_warning_count(const hc_diags *d);
  * Warnings are left out when `warnings` is 0. */
 void hc_diags_print(hc_diags *d, FILE *out, int json, int warnings);
 
+/* Orders places by file, line, column (-1, 0, 1): how every report is sorted. */
+int hc_pos_cmp(hc_pos a, hc_pos b);
+
+/* The source line of `at` with a caret under it (as under every diagnostic); nothing when the
+ * place has no source line. For other reports that point into the program (report.h). */
+void hc_diag_print_snippet(hc_diags *d, FILE *out, hc_pos at);
+
 /* Edit distance between two names, for `help: did you mean`; 99 when either is longer than 40
  * bytes. */
 int hc_edit_distance(const char *a, const char *b);

@@ -17,6 +17,8 @@
 #include "bus_plan.h"
 #include "check.h"
 #include "emit.h"
+#include "escape.h"
+#include "posture.h"
 #include "home.h"
 
 #ifndef HALE_VERSION
@@ -33,16 +35,31 @@ extern char **environ;
 
 /* ---- the front end ---- */
 
-int hc_check_path(const char *path, int json) {
+/* The project's [memory] settings for P; an HC_ code when they cannot be had. */
+static int load_project(hc_program *P, const char *path, const char *posture) {
+    int r = hc_posture_load(P, path, posture);
+    return r == 0 ? HC_OK : r == -2 ? HC_USAGE : HC_PROGRAM_ERROR;
+}
+
+int hc_check_path(const hc_check_opts *o) {
+    int json = o->json;
     hc_arena *a = hc_arena_new();
     hc_diags *d = hc_diags_new(a);
-    hc_program *P = hc_load_path(a, d, path);
+    hc_program *P = hc_load_path(a, d, o->path);
+    int rc = load_project(P, o->path, o->posture);
+    if (rc != HC_OK) {
+        hc_arena_free(a);
+        return rc;
+    }
     if (!P->parse_errors) {
         hc_check(P);
     }
     hc_diags_print(d, json ? stdout : stderr, json, 1);
-    int rc = hc_error_count(d) ? HC_PROGRAM_ERROR : HC_OK;
-    if (json && rc == HC_OK) {
+    rc = hc_error_count(d) ? HC_PROGRAM_ERROR : HC_OK;
+    if (rc == HC_OK && o->escapes) {
+        fflush(stderr);
+        hc_escape_report(P, stdout, json);
+    } else if (json && rc == HC_OK) {
         hc_buf b = {0};
         hc_bus_report_json(P, &b); /* one line per topic: its lowering and why */
         fputs(hc_buf_cstr(&b), stdout);
@@ -96,14 +113,16 @@ static void hash_file_identity(crypto_generichash_state *h, const char *path) {
     crypto_generichash_update(h, (const unsigned char *)line, strlen(line));
 }
 
-static void build_key(hc_diags *d, const hc_build_opts *o, const hc_home *home, char *hex) {
+static void build_key(hc_program *P, const hc_build_opts *o, const hc_home *home, char *hex) {
+    hc_diags *d = P->d;
     crypto_generichash_state h;
     crypto_generichash_init(&h, NULL, 0, 32);
     char head[512];
     const char *direct = getenv("HALE_BUS_DIRECT");
-    snprintf(head, sizeof head, "hale %s|san %s|cpu %s|lto %d|cc %s|bus direct %s\n", HALE_VERSION,
-             HALE_SAN_FLAGS, o->baseline_cpu ? "baseline" : "native", o->lto,
-             getenv("HALE_CC") ? getenv("HALE_CC") : HALE_DEFAULT_CC, direct ? direct : "");
+    snprintf(head, sizeof head, "hale %s|san %s|cpu %s|lto %d|cc %s|bus direct %s|posture %s\n",
+             HALE_VERSION, HALE_SAN_FLAGS, o->baseline_cpu ? "baseline" : "native", o->lto,
+             getenv("HALE_CC") ? getenv("HALE_CC") : HALE_DEFAULT_CC, direct ? direct : "",
+             hc_posture_name(P->mem ? P->mem->posture : HC_POSTURE_GUARD));
     crypto_generichash_update(&h, (const unsigned char *)head, strlen(head));
     /* the compiler itself: a rebuilt hale must not reuse what an older one generated */
     hash_file_identity(&h, "/proc/self/exe");
@@ -285,9 +304,14 @@ int hc_build(const hc_build_opts *o, char *bin, size_t binlen) {
     hc_diags *d = hc_diags_new(a);
     int rc = HC_OK;
     hc_program *P = hc_load_path(a, d, o->path);
+    rc = load_project(P, o->path, o->posture);
+    if (rc != HC_OK) {
+        hc_arena_free(a);
+        return rc;
+    }
     char key[65], cdir[PATH_MAX], entry[PATH_MAX + 80], exe[PATH_MAX + 100];
     cache_dir(cdir, sizeof cdir);
-    build_key(d, o, &home, key);
+    build_key(P, o, &home, key);
     snprintf(entry, sizeof entry, "%s/%s", cdir, key);
     snprintf(exe, sizeof exe, "%s/prog", entry);
     if (!hc_error_count(d) && !o->emit_c && access(exe, X_OK) == 0) {

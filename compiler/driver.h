@@ -14,11 +14,12 @@
 #include <stddef.h>
 
 typedef struct {
-    const char *path;   /* FILE.hl or DIR */
-    int baseline_cpu;   /* --target-cpu baseline (else native) */
-    int lto;            /* --lto */
-    int verbose;        /* print the C compiler command */
-    const char *emit_c; /* also write the generated C here */
+    const char *path;    /* FILE.hl or DIR */
+    int baseline_cpu;    /* --target-cpu baseline (else native) */
+    int lto;             /* --lto */
+    int verbose;         /* print the C compiler command */
+    const char *emit_c;  /* also write the generated C here */
+    const char *posture; /* --posture: overrides hale.toml's [memory] posture (NULL: none) */
 } hc_build_opts;
 
 enum { HC_OK = 0, HC_PROGRAM_ERROR = 1, HC_USAGE = 2, HC_INTERNAL = 3 };
@@ -27,9 +28,17 @@ enum { HC_OK = 0, HC_PROGRAM_ERROR = 1, HC_USAGE = 2, HC_INTERNAL = 3 };
  * into `bin`. Diagnostics go to stderr. Returns one of the HC_ codes. */
 int hc_build(const hc_build_opts *o, char *bin, size_t binlen);
 
+typedef struct {
+    const char *path;
+    int json;            /* diagnostics (and reports) as JSON lines on stdout */
+    int escapes;         /* the escape report (escape.h) on stdout */
+    const char *posture; /* --posture */
+} hc_check_opts;
+
 /* Checks the program; prints diagnostics (JSON lines on stdout when `json`, else text on
- * stderr). Returns HC_OK or HC_PROGRAM_ERROR. */
-int hc_check_path(const char *path, int json);
+ * stderr), then, without errors, the bus report (--json) or the escape report (--escapes).
+ * Returns HC_OK, HC_PROGRAM_ERROR, or HC_USAGE (an unknown posture). */
+int hc_check_path(const hc_check_opts *o);
 
 /* The default output name for `hale build PATH`: x/main.hl -> x/main, dir/ -> dir/<dir>. */
 void hc_default_output(const char *path, char *out, size_t outlen);

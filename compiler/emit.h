@@ -139,6 +139,23 @@ void em_leave(hc_emit *E, hc_buf *b);
 hc_expr *em_place_locus(hc_expr *e);
 hc_expr *em_text_of_locus(hc_expr *e);
 
+/* emit_escape.c: the memory posture's lowerings (escape.h) */
+void em_guard_fields(hc_emit *E, hc_decl *d); /* state struct members (hale_guard per field) */
+int em_guarded_field(hc_emit *E, hc_expr *e); /* `e` reads a field that holds a guard */
+void em_guarded_read(hc_emit *E, hc_buf *b, hc_expr *e);
+void em_guard_or(hc_emit *E, hc_buf *b, hc_expr *e);         /* `self.f or fallback` */
+void em_guard_own_before(hc_emit *E, hc_buf *b, hc_stmt *s); /* a store into a guarded part */
+int em_escape_store(hc_emit *E, hc_buf *b, hc_stmt *s);      /* keeps; stores into guarded fields */
+const char *em_send_origin(hc_emit *E, hc_stmt *s);          /* "&hgoN" or "NULL" */
+/* The bus publish's borrow flag as a C expression: "HALE_BUS_BORROW", "0", or a test of the
+ * hoisting ancestor found at run time. */
+const char *em_send_flags(hc_emit *E, hc_stmt *s);
+void em_send_open(hc_emit *E, hc_buf *b, hc_stmt *s, const char *v);
+void em_send_close(hc_emit *E, hc_buf *b, hc_stmt *s, const char *v, hc_type *payload);
+/* The allocation of a [T] array literal or repeat of `n` elements of C type `et`. */
+const char *em_array_alloc(hc_emit *E, hc_expr *e, const char *n, const char *et);
+void em_hoist_owners(hc_emit *E, hc_buf *b, hc_decl *fn); /* a method's prologue */
+
 /* emit_stmt.c */
 void em_block_stmts(hc_emit *E, hc_buf *b, hc_block *blk);
 /* A block as a statement that stores its value (if any) in `dst` (NULL: discard). */

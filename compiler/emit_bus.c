@@ -281,8 +281,16 @@ static const char *handler_wrappers(hc_emit *E, hc_decl *d, const char *sn, int 
     if (heap_ret) {
         hc_buf_puts(&E->helpers, "    hale_mark hrm = hale_region_mark(ho);\n");
     }
-    hc_buf_printf(&E->helpers, "    (void)%s(ho, hm, (%s *)hself, *(const %s *)hp);\n",
-                  em_fn_name(E, h), sn, pt);
+    if (h->takes_origin || h->receives_escapes) {
+        /* the payload the send handed over (its origin says where it lives), or a copy */
+        hc_buf_puts(&E->helpers, "    hale_origin *hgo = hale_origin_of(hp);\n");
+        if (h->receives_escapes) {
+            hc_buf_printf(&E->helpers, "    if (!hgo) hale_escape_count_copy(%s, hp);\n",
+                          em_descriptor(E, t->payload));
+        }
+    }
+    hc_buf_printf(&E->helpers, "    (void)%s(ho, hm, (%s *)hself, *(const %s *)hp%s);\n",
+                  em_fn_name(E, h), sn, pt, h->takes_origin ? ", hgo" : "");
     if (heap_ret) {
         hc_buf_puts(&E->helpers, "    hale_region_reset(ho, hrm);\n");
     }
@@ -401,7 +409,8 @@ int em_fn_publishes(hc_emit *E, hc_decl *fn) {
     return pw.found;
 }
 
-static void direct_walk(hc_emit *E, hc_buf *b, hc_bus_topic *t, const char *v) {
+static void direct_walk(hc_emit *E, hc_buf *b, hc_bus_topic *t, const char *v, const char *origin,
+                        const char *flags) {
     hc_buf_printf(b,
                   " if (hdl_%d.head && (!hale_bus_tl_frames || !hale_bus_deferring()) && "
                   "!hale_bus_routed(%d)) { "
@@ -421,8 +430,10 @@ static void direct_walk(hc_emit *E, hc_buf *b, hc_bus_topic *t, const char *v) {
         if (!one) {
             hc_buf_printf(b, "case %d: ", i);
         }
-        hc_buf_printf(b, "(void)%s(hm, ho, (%s *)hbd->locus, %s); ",
-                      em_fn_name(E, u->item->handler_decl), em_locus_struct(E, u->locus->ty), v);
+        hc_buf_printf(b, "(void)%s(hm, ho, (%s *)hbd->locus, %s%s%s); ",
+                      em_fn_name(E, u->item->handler_decl), em_locus_struct(E, u->locus->ty), v,
+                      u->item->handler_decl->takes_origin ? ", " : "",
+                      u->item->handler_decl->takes_origin ? origin : "");
         if (!one) {
             hc_buf_puts(b, "break; ");
         }
@@ -439,8 +450,8 @@ static void direct_walk(hc_emit *E, hc_buf *b, hc_bus_topic *t, const char *v) {
         "hbn++; } __atomic_store_n(&hdc_%d[0], __atomic_load_n(&hdc_%d[0], "
         "__ATOMIC_RELAXED) + 1, __ATOMIC_RELAXED); __atomic_store_n(&hdc_%d[1], "
         "__atomic_load_n(&hdc_%d[1], __ATOMIC_RELAXED) + hbn, __ATOMIC_RELAXED); } else { "
-        "(void)hale_bus_publish(%d, &%s, 0); }",
-        t->id, t->id, t->id, t->id, t->id, v);
+        "(void)hale_bus_publish(%d, &%s, %s); }",
+        t->id, t->id, t->id, t->id, t->id, v, flags);
 }
 
 /* Hale's closed-world rewrite (bus_plan.h): the send calls the one subscriber's handler, as
@@ -474,26 +485,34 @@ void em_send(hc_emit *E, hc_buf *b, hc_stmt *s) {
     hc_buf_printf(b, "{ %s %s = ", em_ctype(E, t->payload), v);
     em_value(E, b, s->expr, t->payload);
     hc_buf_puts(b, ";");
+    /* an escaping value lowered by reference (escape.h): its origin is current meanwhile */
+    em_send_open(E, b, s, v);
+    const char *wait = s->has_or && s->or_kind == OR_WAIT ? "HALE_BUS_WAIT" : "0";
     if (t->route != HC_ROUTE_NONE) {
         routed_call(E, b, t, v);
+        em_send_close(E, b, s, v, t->payload);
         hc_buf_puts(b, " }");
         return;
     }
+    /* a direct topic's send takes the bus only when it cannot call the handlers (a handler is
+     * running, a deploy-time route, nobody subscribed); the function need not settle then, so
+     * that publish copies */
+    const char *borrow = t->direct ? "0" : em_send_flags(E, s);
+    const char *flags = !strcmp(borrow, "0") ? wait
+                        : !strcmp(wait, "0") ? borrow
+                                             : hc_sprintf(E->a, "%s | %s", borrow, wait);
     if (t->direct) {
-        direct_walk(E, b, t, v);
-        hc_buf_puts(b, " }");
-        return;
-    }
-    int flags = s->has_or && s->or_kind == OR_WAIT;
-    if (s->has_or && s->or_kind == OR_RAISE) {
-        hc_buf_printf(b,
-                      " int hbst = hale_bus_publish(%d, &%s, 0); if (hbst != HALE_BUS_OK) "
-                      "hale_bus_raise(",
-                      t->id, v);
+        direct_walk(E, b, t, v, em_send_origin(E, s), flags);
+    } else if (s->has_or && s->or_kind == OR_RAISE) {
+        hc_buf_printf(b, " int hbst = hale_bus_publish(%d, &%s, %s);", t->id, v, flags);
+        em_send_close(E, b, s, v, t->payload); /* before the raise leaves the function */
+        hc_buf_puts(b, " if (hbst != HALE_BUS_OK) hale_bus_raise(");
         em_loc(E, b, s->or_pos);
         hc_buf_printf(b, ", %d, hbst); }", t->id);
         return;
+    } else {
+        hc_buf_printf(b, " (void)hale_bus_publish(%d, &%s, %s);", t->id, v, flags);
     }
-    hc_buf_printf(b, " (void)hale_bus_publish(%d, &%s, %s); }", t->id, v,
-                  flags ? "HALE_BUS_WAIT" : "0");
+    em_send_close(E, b, s, v, t->payload);
+    hc_buf_puts(b, " }");
 }

@@ -332,6 +332,10 @@ static void em_field_access(hc_emit *E, hc_buf *b, hc_expr *e, int place) {
         break;
     }
     hc_type *t = e->lhs->ty;
+    if ((t->kind == TY_LOCUS || e->lhs->kind == E_SELF) && em_guarded_field(E, e)) {
+        em_guarded_read(E, b, e);
+        return;
+    }
     if (t->kind == TY_LOCUS || t->kind == TY_CELL || e->lhs->kind == E_SELF) {
         hc_buf_puts(b, "(");
         em_expr(E, b, e->lhs);
@@ -423,8 +427,8 @@ static void em_array(hc_emit *E, hc_buf *b, hc_expr *e) {
         return;
     }
     const char *et = em_ctype(E, e->ty->elem);
-    hc_buf_printf(b, "({ hale_array ha = hale_array_new(hm, %d, sizeof(%s), _Alignof(%s)); ",
-                  e->args.n, et, et);
+    hc_buf_printf(b, "({ hale_array ha = %s; ",
+                  em_array_alloc(E, e, hc_sprintf(E->a, "%d", e->args.n), et));
     for (int i = 0; i < e->args.n; i++) {
         hc_buf_printf(b, "((%s *)ha.data)[%d] = ", et, i);
         em_value(E, b, e->args.v[i], e->ty->elem);
@@ -439,11 +443,11 @@ static void em_repeat(hc_emit *E, hc_buf *b, hc_expr *e) {
     const char *cp = hc_ty_has_array(elem) ? em_copy_fn(E, elem) : NULL;
     hc_buf_printf(b,
                   "({ %s hv = %s; int64_t hn = %s; if (hn < 0) hale_fault(%s, \"negative "
-                  "repeat count %%lld\", (long long)hn); hale_array ha = hale_array_new(hm, hn, "
-                  "sizeof(%s), _Alignof(%s)); for (int64_t i = 0; i < hn; i++) ((%s *)ha.data)"
-                  "[i] = %s%shv%s; ha; })",
-                  et, em_text(E, e->lhs), em_text(E, e->rhs), em_loc_text(E, e->pos), et, et, et,
-                  cp ? cp : "", cp ? "(hm, " : "", cp ? ")" : "");
+                  "repeat count %%lld\", (long long)hn); hale_array ha = %s; for (int64_t i = 0; "
+                  "i < hn; i++) ((%s *)ha.data)[i] = %s%shv%s; ha; })",
+                  et, em_text(E, e->lhs), em_text(E, e->rhs), em_loc_text(E, e->pos),
+                  em_array_alloc(E, e, "hn", et), et, cp ? cp : "", cp ? "(hm, " : "",
+                  cp ? ")" : "");
 }
 
 static void em_struct(hc_emit *E, hc_buf *b, hc_expr *e) {
@@ -643,6 +647,16 @@ static void check_kind(hc_emit *E, hc_expr *e) {
 static void em_expr_inner(hc_emit *E, hc_buf *b, hc_expr *e);
 
 void em_expr(hc_emit *E, hc_buf *b, hc_expr *e) {
+    const char *gc = e->guard_copy ? em_copy_fn(E, e->ty) : NULL;
+    if (gc) {
+        /* a value read through a guard, used where it could outlive its producer (escape.c) */
+        e->guard_copy = 0;
+        hc_buf_printf(b, "%s(hm, ", gc);
+        em_expr(E, b, e);
+        hc_buf_puts(b, ")");
+        e->guard_copy = 1;
+        return;
+    }
     if (!e->ty || e->ty->kind == TY_ERROR) {
         /* the checker reports every error before emitting; reaching this is hale's bug */
         E->errors++;
@@ -702,7 +716,11 @@ static void em_expr_inner(hc_emit *E, hc_buf *b, hc_expr *e) {
         em_binary(E, b, e);
         break;
     case E_OR:
-        em_or(E, b, e);
+        if (e->guard_or) {
+            em_guard_or(E, b, e);
+        } else {
+            em_or(E, b, e);
+        }
         break;
     case E_CALL:
         em_call(E, b, e);
@@ -821,6 +839,9 @@ static void em_user_call(hc_emit *E, hc_buf *b, hc_expr *e, hc_decl *fn, const c
     }
     for (int i = 0; i < nparams; i++) {
         hc_buf_printf(b, ", %s", texts[i]);
+    }
+    if (fn && fn->takes_origin) {
+        hc_buf_puts(b, ", NULL"); /* a handler called as a method: its argument is no delivery */
     }
     hc_buf_puts(b, ")");
     if (opened) {

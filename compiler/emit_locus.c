@@ -412,6 +412,7 @@ static void struct_def(hc_emit *E, hc_decl *d, const char *sn) {
     em_form_fields(E, d);
     em_accum_fields(E, d);
     em_bus_fields(E, d);
+    em_guard_fields(E, d);
     hc_buf_puts(&E->types, "};\n");
 }
 

@@ -181,7 +181,8 @@ static void em_assign(hc_emit *E, hc_buf *b, hc_stmt *s) {
         em_locus_field_assign(E, b, s);
         return;
     }
-    if (em_assign_into_locus(E, b, s)) {
+    em_guard_own_before(E, b, s);
+    if (em_escape_store(E, b, s) || em_assign_into_locus(E, b, s)) {
         return;
     }
     int simple =
@@ -479,6 +480,9 @@ static void signature(hc_emit *E, hc_buf *b, hc_decl *fn) {
         hc_local *l = fn->params.v[i].local;
         hc_buf_printf(b, ", %s v%d_%s", em_ctype(E, fn->ty->items[i]), l->id, l->name);
     }
+    if (fn->takes_origin) {
+        hc_buf_puts(b, ", hale_origin *hgo"); /* where the delivered payload lives (guard.h) */
+    }
     hc_buf_puts(b, ")");
 }
 
@@ -533,6 +537,7 @@ void em_function(hc_emit *E, hc_decl *fn) {
     if (E->allocating) {
         hc_buf_puts(b, "\n    hale_mark hmk = hale_region_mark(hm);");
     }
+    em_hoist_owners(E, b, fn);
     if (E->has_defer) {
         hc_buf_puts(b, "\n    hale_locus *hdefer = NULL;");
     }

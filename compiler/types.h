@@ -66,8 +66,10 @@ typedef struct {
     hc_decl *main_fn;
     hc_decl *main_locus;
     int nfuncs;
-    int parse_errors; /* lexer and parser errors: the tree is partial, not checked */
-    hc_bus_plan *bus; /* the topic table and each topic's lowering (after checking) */
+    int parse_errors;           /* lexer and parser errors: the tree is partial, not checked */
+    hc_bus_plan *bus;           /* the topic table and each topic's lowering (after checking) */
+    struct hc_memory *mem;      /* the project's [memory] settings (project.c), or NULL */
+    struct hc_escapes *escapes; /* escape sites and their lowerings (escape.c) */
 } hc_program;
 
 hc_types *hc_types_new(hc_arena *a);

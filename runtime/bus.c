@@ -184,6 +184,7 @@ int hale_bus_boot(const hale_bus_topic_desc *d, size_t n, char *err, size_t errl
     bus_ntopics = n;
     bus_counters_reset(n);
     hale_sched_set_settle(hale_bus_settle_point);
+    hale_sched_set_before_reset(hale_bus_materialize);
     bus_mailbox_cap = env_int("HALE_BUS_MAILBOX_CAP", 8192);
     bus_local_cap = env_int("HALE_BUS_LOCAL_CAP", 8192);
     bus_log_drop = env_on("HALE_BUS_LOG_DROP");
@@ -313,4 +314,5 @@ void hale_bus_shutdown(void) {
     bus_ntopics = 0;
     booted = false;
     hale_sched_set_settle(NULL);
+    hale_sched_set_before_reset(NULL);
 }

@@ -11,7 +11,8 @@
  *   - The receiver gets a copy: the payload is deep-copied once per delivery into memory the
  *     delivery owns, freed when the handler returns. The handler's `payload` is valid for the
  *     duration of the call only; a handler that keeps a value copies it into its locus (which
- *     generated code does for every `self.f = v`).
+ *     generated code does for every `self.f = v`). The memory posture's sends by reference
+ *     (HALE_BUS_BORROW) lend same-thread deliveries the payload's heap parts instead.
  *   - Same thread: the delivery is queued on the thread (first in, first out across the
  *     thread, subscribers of one publish in registration order) and runs at the next settle
  *     point: when the publishing function returns (generated code calls hale_bus_settle_point
@@ -169,6 +170,13 @@ enum {
 /* Flags of a publish (the send site's disposition). `or raise` and `or discard` are plain
  * publishes whose status the send site checks or ignores; `or wait` passes HALE_BUS_WAIT. */
 #define HALE_BUS_WAIT 1u
+/* The payload's heap parts stay where they are and unchanged until the calling function returns,
+ * and the function calls hale_bus_settle_point before it resets its scratch (the compiler's
+ * escape analysis says so; the current hale_origin, guard.h, describes the payload). Same-thread
+ * deliveries of a publish from ordinary code then hold the flat part by value and the heap parts
+ * by reference instead of a deep copy (bus_lend.c); a publish from inside a handler, and
+ * deliveries to other threads, copy as always. */
+#define HALE_BUS_BORROW 2u
 
 /* `topic <- *payload`. Returns HALE_BUS_OK, or HALE_BUS_FULL (bounded topic without
  * HALE_BUS_WAIT; nothing was delivered), HALE_BUS_UNMATCHED (on_unmatched: fail; subscribers
@@ -191,6 +199,12 @@ bool hale_bus_deferring(void);
  * it when a function that publishes returns; the scheduler calls it when a coroutine parks and
  * when it gets control back. */
 void hale_bus_settle_point(void);
+
+/* Before memory a borrowed delivery may refer to goes away other than at its publisher's settle
+ * point (a hook left by a jump resets its scratch marks, a finished coroutine's scratch is
+ * reset, a locus's region is freed): every same-thread delivery queued on the calling thread
+ * that still borrows parts of its payload (HALE_BUS_BORROW) gets its own copy of them. */
+void hale_bus_materialize(void);
 
 /* Bus frames (handlers, queue runs, mailbox drains) open on the calling thread, in any of its
  * contexts. Zero means nothing on the bus is running here, so hale_bus_deferring() is false;

@@ -133,6 +133,13 @@ void bus_mem_free(void *p);
 
 /* ---- structures ---- */
 
+/* What a record's payload holds (bus_lend.c). */
+enum {
+    BUS_REC_OWN,  /* a deep copy, inside the record */
+    BUS_REC_LENT, /* the flat part by value, the heap parts the publisher's (a lend in the tail) */
+    BUS_REC_SIDE, /* the flat part by value, a deep copy of the parts in a side block (the tail) */
+};
+
 /* One queued delivery and its copy of the payload (which follows at BUS_REC_PAYLOAD). */
 typedef struct bus_rec {
     union {                   /* a record is in one queue at a time */
@@ -141,7 +148,9 @@ typedef struct bus_rec {
     };
     struct bus_rec *sub_next; /* the subscription's own same-thread queue */
     bus_sub *sub;
-    bool tomb; /* dropped (drop_old, dissolve) while still linked in the thread queue */
+    bool tomb;     /* dropped (drop_old, dissolve) while still linked in the thread queue */
+    uint8_t hold;  /* BUS_REC_*; not OWN only in a thread queue */
+    uint32_t tail; /* LENT, SIDE: bus_rec_tail_at(payload size) */
 } bus_rec;
 
 #define BUS_REC_PAYLOAD ((sizeof(bus_rec) + 15) & ~(size_t)15)
@@ -150,7 +159,17 @@ static inline void *bus_rec_payload(bus_rec *r) {
     return (char *)r + BUS_REC_PAYLOAD;
 }
 
+/* Where a LENT or SIDE record keeps its pointer: after its flat payload of `size` bytes. */
+static inline size_t bus_rec_tail_at(size_t size) {
+    return BUS_REC_PAYLOAD + ((size + 7) & ~(size_t)7);
+}
+
+static inline void **bus_rec_tail(bus_rec *r) {
+    return (void **)((char *)r + r->tail);
+}
+
 typedef struct bus_waiter bus_waiter;
+typedef struct bus_lend bus_lend;
 typedef struct bus_thread bus_thread;
 typedef struct bus_slice bus_slice;
 typedef struct bus_topic bus_topic;
@@ -307,6 +326,7 @@ struct bus_thread {
     bus_rec *q_head, *q_tail; /* deferred same-thread deliveries, oldest first */
     int64_t q_len;
     bus_sub *zombies; /* unsubscribed while `active`: released when it returns to 0 */
+    int64_t lent;     /* LENT records made on this thread and not yet freed (bus_lend.c) */
     int efd;          /* eventfd for waits outside coroutines; -1 until needed */
     int64_t visited;  /* subscriptions publishes on this thread have looked at (tests) */
 };
@@ -344,6 +364,8 @@ void bus_call(bus_thread *bt, bus_sub *s, const void *payload);
 /* A delivery record for `s` holding a copy of `payload`. */
 bus_rec *bus_rec_new(bus_sub *s, const void *payload);
 void bus_rec_free(bus_rec *r);
+/* A bus block of `head` bytes followed by a deep copy of `v` (heap parts and all). */
+void *bus_copy_block(size_t head, const hale_type *t, const void *v);
 
 /* Rate-limited diagnostic line (HALE_BUS_LOG_*). */
 void bus_log(bus_topic *tp, const char *what, const bus_key *key);
@@ -413,8 +435,12 @@ static inline bool bus_may_settle(bus_thread *bt) {
     return k == BUS_FRAME_NONE || k == BUS_FRAME_ROOT;
 }
 
-/* Queues a same-thread delivery for `s` (its bound applied). */
-void bus_local_enqueue(bus_thread *bt, bus_sub *s, const void *payload);
+/* Queues a same-thread delivery for `s` (its bound applied): a copy of `payload`, or with
+ * `lend` a LENT record of it. */
+void bus_local_enqueue(bus_thread *bt, bus_sub *s, const void *payload, bus_lend *lend);
+/* The same for the only delivery of a HALE_BUS_BORROW publish from ordinary code: a LENT record
+ * with its lend inside it (a copy when no origin describes `payload`). */
+void bus_local_enqueue_solo(bus_thread *bt, bus_sub *s, const void *payload);
 /* Runs queued same-thread deliveries unless this context is inside a handler or already running
  * them. */
 void bus_settle(bus_thread *bt);
@@ -427,6 +453,26 @@ void bus_local_purge(bus_sub *s);
 /* Releases zombies when nothing on this thread holds bare subscription pointers. */
 void bus_thread_leave(bus_thread *bt);
 void bus_zombie(bus_thread *bt, bus_sub *s);
+
+/* ---- bus_lend.c: same-thread deliveries that borrow the payload's parts ---- */
+
+/* A publish of `v` with HALE_BUS_BORROW from ordinary code (bus_may_settle): the lend its
+ * same-thread records share, holding the publish's own reference (bus_lend_put it when the
+ * publish is done), or NULL when no origin describes `v` (the records copy then). */
+bus_lend *bus_lend_new(bus_thread *bt, bus_topic *tp, const void *v);
+void bus_lend_put(bus_lend *l);
+/* A LENT record of `payload` for `s`. */
+bus_rec *bus_rec_new_lent(bus_sub *s, const void *payload, bus_lend *l);
+/* A LENT record of `payload` for `s` that holds its own lend (the publish's only record), or
+ * NULL when no origin describes `payload`. */
+bus_rec *bus_rec_new_solo(bus_thread *bt, bus_sub *s, const void *payload);
+/* A record that is not OWN gives back what it holds besides itself (bus_rec_free). */
+void bus_rec_let_go(bus_rec *r);
+/* Runs the handler on a record's payload, with the lend's origin current for a LENT one; a LENT
+ * record reached from another context than its publisher's gets its own copy first. */
+void bus_call_rec(bus_thread *bt, bus_rec *r);
+/* Gives every LENT record in the thread queue its own copy of the parts. */
+void bus_lend_materialize(bus_thread *bt);
 
 /* ---- bus_mailbox.c: cross-thread delivery ---- */
 

@@ -121,15 +121,19 @@ static void drop_oldest(bus_sub *s) {
     }
 }
 
-void bus_local_enqueue(bus_thread *bt, bus_sub *s, const void *payload) {
+/* Applies the subscription's bound to a new delivery: false when it is dropped (drop_new). */
+static bool admit(bus_sub *s) {
     if (s->bound > 0 && s->lq_len >= s->bound) {
         if (s->drop == HALE_BUS_DROP_NEW) {
             bus_drop(s->topic, "dropped (subscriber bound, drop_new)");
-            return;
+            return false;
         }
         drop_oldest(s);
     }
-    bus_rec *r = bus_rec_new(s, payload);
+    return true;
+}
+
+static void queue_rec(bus_thread *bt, bus_sub *s, bus_rec *r) {
     atomic_fetch_add_explicit(&s->rc, 1, memory_order_relaxed);
     if (bt->q_tail) {
         bt->q_tail->next = r;
@@ -145,6 +149,19 @@ void bus_local_enqueue(bus_thread *bt, bus_sub *s, const void *payload) {
     }
     s->lq_tail = r;
     s->lq_len++;
+}
+
+void bus_local_enqueue(bus_thread *bt, bus_sub *s, const void *payload, bus_lend *lend) {
+    if (admit(s)) {
+        queue_rec(bt, s, lend ? bus_rec_new_lent(s, payload, lend) : bus_rec_new(s, payload));
+    }
+}
+
+void bus_local_enqueue_solo(bus_thread *bt, bus_sub *s, const void *payload) {
+    if (admit(s)) {
+        bus_rec *r = bus_rec_new_solo(bt, s, payload);
+        queue_rec(bt, s, r ? r : bus_rec_new(s, payload));
+    }
 }
 
 static bus_rec *pop(bus_thread *bt) {
@@ -236,7 +253,7 @@ void bus_local_flush_sub(bus_thread *bt, bus_sub *s) {
         sub_queue_unlink_head(s, r);
         r->tomb = true; /* the thread queue frees it when it gets there */
         if (!atomic_load_explicit(&s->dead, memory_order_relaxed)) {
-            bus_call(bt, s, bus_rec_payload(r));
+            bus_call_rec(bt, r);
         }
     }
     bt->active--;

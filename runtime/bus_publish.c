@@ -17,8 +17,7 @@
 
 /* ---- delivery ---- */
 
-/* A bus block of `head` bytes followed by a deep copy of `v` (heap parts and all). */
-static inline void *copy_block(size_t head, const hale_type *t, const void *v) {
+void *bus_copy_block(size_t head, const hale_type *t, const void *v) {
     char *b = bus_mem_alloc(head + t->size + hale_value_copy_extra(t, v));
     char *bump = b + head + t->size;
     hale_value_copy_bump(t, b + head, v, &bump);
@@ -61,15 +60,19 @@ bus_rec *bus_rec_new(bus_sub *s, const void *payload) {
         r = bus_mem_alloc(BUS_REC_PAYLOAD + tp->size);
         copy_flat(bus_rec_payload(r), payload, tp->size);
     } else {
-        r = copy_block(BUS_REC_PAYLOAD, tp->d->payload, payload);
+        r = bus_copy_block(BUS_REC_PAYLOAD, tp->d->payload, payload);
     }
     r->next = r->sub_next = NULL;
     r->sub = s;
     r->tomb = false;
+    r->hold = BUS_REC_OWN;
     return r;
 }
 
 void bus_rec_free(bus_rec *r) {
+    if (r->hold != BUS_REC_OWN) {
+        bus_rec_let_go(r);
+    }
     bus_mem_free(r);
 }
 
@@ -78,7 +81,7 @@ void bus_deliver_rec(bus_thread *bt, bus_rec *r) {
     if (atomic_load_explicit(&s->dead, memory_order_relaxed)) {
         bus_count(s->topic->id, BUS_C_DROPPED, 1);
     } else {
-        bus_call(bt, s, bus_rec_payload(r));
+        bus_call_rec(bt, r);
     }
     bus_rec_free(r);
 }
@@ -92,6 +95,8 @@ typedef struct {
     bool keyed;
     bus_thread *bt;
     void *me;
+    bool borrow;     /* HALE_BUS_BORROW from ordinary code: same-thread records may be LENT */
+    bus_lend *lend;  /* their lend, made with the first of them */
     int64_t reached; /* subscriptions that got (or queued) a copy */
     bus_sub *pin;    /* a mailbox over its cap: wait on it after the publish */
     bus_sub *full;   /* admission: a full subscription (pinned when foreign) */
@@ -144,7 +149,11 @@ static void queue_fn(pub *p, bus_sub *s, bool local) {
         return;
     }
     if (local) {
-        bus_local_enqueue(p->bt, s, p->v);
+        if (p->borrow && !p->lend) {
+            p->lend = bus_lend_new(p->bt, p->tp, p->v);
+            p->borrow = p->lend != NULL;
+        }
+        bus_local_enqueue(p->bt, s, p->v, p->lend);
     } else if (bus_mailbox_push(s, p->v) == BUS_PUSH_OVER_CAP && !p->pin) {
         atomic_fetch_add_explicit(&s->rc, 1, memory_order_relaxed); /* under the slice lock */
         p->pin = s;
@@ -275,7 +284,13 @@ static int publish(bus_topic *tp, bus_thread *bt, const void *v, unsigned flags,
         return st;
     }
 
-    pub p = {.tp = tp, .v = v, .bt = bt, .me = me};
+    /* a publish from ordinary code is delivered at its function's settle point at the latest,
+     * while what HALE_BUS_BORROW says about the payload still holds */
+    pub p = {.tp = tp,
+             .v = v,
+             .bt = bt,
+             .me = me,
+             .borrow = (flags & HALE_BUS_BORROW) && bus_may_settle(bt)};
     if (tp->key_kind != BUS_KEY_NONE) {
         p.keyed = true;
         bus_key_read(tp->key_kind, (const char *)v + tp->d->key_offset, &p.key);
@@ -301,6 +316,9 @@ static int publish(bus_topic *tp, bus_thread *bt, const void *v, unsigned flags,
     } else if (p.reached == 0 && !sink) {
         bus_drop(tp, "dropped (no subscriber)");
     }
+    if (p.lend) {
+        bus_lend_put(p.lend);
+    }
     if (bt->q_len > bus_local_cap) {
         bus_local_drain_inline(bt); /* backpressure on this thread's queue */
     }
@@ -325,7 +343,7 @@ static int publish(bus_topic *tp, bus_thread *bt, const void *v, unsigned flags,
  * Everything else goes the general way. Returns false when it does not apply (nothing was
  * done). */
 static inline __attribute__((always_inline)) bool lean_publish(bus_topic *tp, bus_thread *bt,
-                                                               const void *v) {
+                                                               const void *v, unsigned flags) {
     bus_slice *sl = atomic_load_explicit(&tp->gate, memory_order_acquire);
     hale_pool *pool = hale_tls_pool;
     if (!sl || sl->owner != (pool ? (void *)pool : (void *)bt)) {
@@ -349,7 +367,11 @@ static inline __attribute__((always_inline)) bool lean_publish(bus_topic *tp, bu
         }
     }
     bus_count(tp->id, BUS_C_PUBLISHED, 1);
-    bus_local_enqueue(bt, s, v);
+    if ((flags & HALE_BUS_BORROW) && bus_may_settle(bt)) {
+        bus_local_enqueue_solo(bt, s, v);
+    } else {
+        bus_local_enqueue(bt, s, v, NULL);
+    }
     if (bt->q_len > bus_local_cap) {
         bus_local_drain_inline(bt); /* backpressure on this thread's queue */
     }
@@ -366,7 +388,7 @@ static inline bus_topic *topic_fast(int id) {
 int hale_bus_publish(int topic, const void *payload, unsigned flags) {
     bus_topic *tp = topic_fast(topic);
     bus_thread *bt = bus_thread_self();
-    if (tp->lean && lean_publish(tp, bt, payload)) {
+    if (tp->lean && lean_publish(tp, bt, payload, flags)) {
         return HALE_BUS_OK;
     }
     return publish(tp, bt, payload, flags, false);

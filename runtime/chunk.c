@@ -23,6 +23,18 @@
 
 #include "fatal.h"
 #include "region.h"
+#include "sanitize.h"
+
+/* Under AddressSanitizer an idle chunk's payload is poisoned: a read of memory a region has
+ * given back (a reference that outlived its region) is reported where it happens instead of
+ * reading whatever the next owner of the chunk wrote. */
+#ifdef HALE_ASAN
+#define IDLE(c) ASAN_POISON_MEMORY_REGION(hale_chunk_data(c), (c)->cap)
+#define BUSY(c) ASAN_UNPOISON_MEMORY_REGION(hale_chunk_data(c), (c)->cap)
+#else
+#define IDLE(c) ((void)(c))
+#define BUSY(c) ((void)(c))
+#endif
 
 #define CACHE_MAX 32
 #define CACHE_BATCH 16
@@ -143,6 +155,7 @@ hale_chunk *hale_chunk_get(void) {
         bump_stat(&stat_misses);
     }
     c->next = NULL;
+    BUSY(c);
     return c;
 }
 
@@ -185,7 +198,9 @@ hale_chunk *hale_chunk_get_large(size_t payload) {
         hale_oom(payload, "a large region allocation");
     }
     hale_chunk *c = take_spare(payload);
-    if (!c) {
+    if (c) {
+        BUSY(c);
+    } else {
         c = hale_sys_malloc(HALE_CHUNK_HEADER + payload);
         if (!c) {
             hale_oom(payload, "a large region allocation");
@@ -200,6 +215,7 @@ hale_chunk *hale_chunk_get_large(size_t payload) {
 }
 
 void hale_chunk_put(hale_chunk *c) {
+    IDLE(c);
     if (!c->standard) {
         atomic_fetch_sub_explicit(&stat_large_live, (int64_t)c->cap, memory_order_relaxed);
         if (!keep_spare(c)) {

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "fatal.h"
+#include "guard.h"
 #include "sched_impl.h"
 #include "std.h"
 
@@ -39,6 +40,8 @@ static void resume(hale_pool *p, hale_co *co) {
     hale_scratch *prev = hale_scratch_set_current(co->scratch);
     struct hale_locus_frame *outer = hale_tls_frame;
     hale_tls_frame = co->frame;
+    hale_origin *outer_origin = hale_tls_origin; /* guard.h: per coroutine too */
+    hale_tls_origin = co->origin;
     counter_bump(&p->switches);
 #ifdef HALE_ASAN
     void *fake = NULL;
@@ -53,6 +56,8 @@ static void resume(hale_pool *p, hale_co *co) {
 #endif
     co->frame = hale_tls_frame;
     hale_tls_frame = outer;
+    co->origin = hale_tls_origin;
+    hale_tls_origin = outer_origin;
     hale_scratch_set_current(prev);
     p->current = NULL;
 }
@@ -163,6 +168,7 @@ hale_co *hale_co_spawn_local(hale_pool *p, void (*fn)(void *), void *arg) {
     co->interrupted = false;
     co->wait_result = 0;
     co->frame = NULL;
+    co->origin = NULL;
     hale_ctx_make(&co->ctx, co->stack->lo, co->stack->size, co_main, co);
 #ifdef HALE_TSAN
     /* One fiber per incarnation: reusing a fiber across coroutines makes ThreadSanitizer's
@@ -179,6 +185,10 @@ hale_co *hale_co_spawn_local(hale_pool *p, void (*fn)(void *), void *arg) {
 static void recycle(hale_pool *p, hale_co *co) {
     ev_io_stop(p->loop, &co->io);
     live_remove(p, co);
+    hale_settle_fn before = atomic_load_explicit(&hale_sched_before_reset, memory_order_relaxed);
+    if (before) {
+        before();
+    }
     hale_region_reset(hale_scratch_side(co->scratch, 0), co->marks[0]);
     hale_region_reset(hale_scratch_side(co->scratch, 1), co->marks[1]);
     hale_stack_cache_put(&p->stacks, co->stack);

@@ -1,5 +1,6 @@
 /* See diag.h. */
 #include "diag.h"
+#include "guard.h"
 
 #include <fcntl.h>
 #include <stdatomic.h>
@@ -64,6 +65,10 @@ static int64_t peak_rss(void) {
     return (int64_t)ru.ru_maxrss * 1024;
 }
 
+int64_t hale_process_peak_rss_bytes(void) {
+    return peak_rss();
+}
+
 int64_t hale_process_rss_bytes(void) {
     int fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
@@ -97,6 +102,7 @@ void hale_diag_boot(void) {
 }
 
 void hale_diag_shutdown(void) {
+    hale_escape_counters_at_exit();
     if (hale_arena_residency_enabled()) {
         hale_arena_residency_stop();
         hale_arena_residency_dump(stderr);

@@ -11,7 +11,8 @@
  * Generated code:
  *   std::diag::heap_alloc_count()    hale_diag_heap_alloc_count()
  *   std::diag::syscall_count(name)   hale_diag_syscall_count(name)     (-1: unknown name)
- *   std::process::rss_bytes()        hale_process_rss_bytes() */
+ *   std::process::rss_bytes()        hale_process_rss_bytes()
+ *   std::process::peak_rss_bytes()   hale_process_peak_rss_bytes() */
 #ifndef HALE_RUNTIME_DIAG_H
 #define HALE_RUNTIME_DIAG_H
 
@@ -49,6 +50,9 @@ const char *hale_diag_syscall_name(hale_syscall s);
 /* Current resident set size in bytes, from /proc/self/statm; the peak (getrusage) where statm
  * cannot be read; 0 if neither works. Allocates nothing. */
 int64_t hale_process_rss_bytes(void);
+
+/* The peak resident set size of the process so far, in bytes (getrusage); 0 if unknown. */
+int64_t hale_process_peak_rss_bytes(void);
 
 /* Arms the memory diagnostics knobs at program start: with HALE_ARENA_RESIDENCY=1 a heartbeat
  * dumping live regions to stderr (HALE_ARENA_RESIDENCY_INTERVAL_MS, default 1000), with

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "census.h"
+#include "guard.h"
 #include "io.h"
 #include "locus_bus.h"
 #include "locus_impl.h"
@@ -98,14 +99,17 @@ int hale_locus_framed(hale_locus *l, int kind, void (*fn)(void *arg), void *arg)
     hale_scratch *s = hale_scratch_current();
     hale_region *ho = hale_scratch_side(s, 1), *hm = hale_scratch_side(s, 0);
     hale_mark mo = hale_region_mark(ho), mm = hale_region_mark(hm);
+    hale_origin *origin = hale_tls_origin;
     frame_ho = ho;
     frame_hm = hm;
     hale_tls_frame = &c.frame;
     int left = framed_enter(&c);
     hale_tls_frame = c.frame.up;
     if (left) {
+        hale_bus_materialize(); /* queued deliveries borrowing what the reset gives back */
         hale_region_reset(ho, mo);
         hale_region_reset(hm, mm);
+        hale_tls_origin = origin; /* a send left by the jump did not end its origin (guard.h) */
     }
     return left;
 }
@@ -302,6 +306,7 @@ void hale_locus_free(hale_locus *l) {
     }
     unlink_child(p, l);
     if (l->region) {
+        hale_bus_materialize(); /* a queued delivery may still borrow a value made in it */
         hale_region_free(l->region);
     }
     hale_heap_free(&p->heap, l, l->type->size);

@@ -105,6 +105,9 @@ void hale_place_call(struct hale_pool *pool, void (*fn)(void *), void *arg);
 void hale_locus_route(hale_locus *l, hale_violation *v); /* to l's supervisors */
 void hale_locus_apply_pending_now(hale_locus *l);        /* a non-driven locus's recovery */
 void hale_locus_fault_hook(const char *message);         /* registered with fault.c */
+/* The same failure with a name in the violation's `closure` ("ActorTerminated"); returns only
+ * when no locus is running. */
+void hale_locus_fault_named(const char *closure, const char *message);
 void hale_locus_intensity_boot(void);
 int hale_locus_restart_allowed(hale_locus *l); /* counts a restart; 0 past the intensity */
 hale_exceeded hale_locus_exceeded(void);

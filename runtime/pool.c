@@ -37,6 +37,12 @@ void hale_sched_set_settle(void (*fn)(void)) {
     atomic_store_explicit(&hale_sched_settle, fn, memory_order_relaxed);
 }
 
+_Atomic(hale_settle_fn) hale_sched_before_reset;
+
+void hale_sched_set_before_reset(void (*fn)(void)) {
+    atomic_store_explicit(&hale_sched_before_reset, fn, memory_order_relaxed);
+}
+
 static struct {
     bool inited;
     hale_sched_config cfg;

@@ -22,6 +22,7 @@
 #include "slot_heap.h"
 #include "slot_pool.h"
 #include "fault.h"
+#include "guard.h"
 #include "io.h"
 #include "locus.h"
 #include "locus_bind.h"

@@ -421,9 +421,9 @@ hale_gen hale_region_generation(const hale_region *r) {
     return atomic_load_explicit(&((hale_region *)r)->gen, memory_order_acquire);
 }
 
-int hale_region_alive(const hale_region *r, hale_gen g) {
-    return hale_region_generation(r) == g;
-}
+_Static_assert(offsetof(struct hale_region, gen) == offsetof(hale_region_prefix, gen),
+               "a region starts with hale_region_prefix (region.h)");
+_Static_assert(sizeof(_Atomic uint64_t) == sizeof(uint64_t), "the generation is a plain word");
 
 /* ---- mark / reset ---- */
 

@@ -96,8 +96,19 @@ typedef uint64_t hale_gen;
 /* The region's current generation. Safe to call after the region was freed. */
 hale_gen hale_region_generation(const hale_region *r);
 
-/* 1 while the region that had generation `g` is still alive, 0 once it has been freed. */
-int hale_region_alive(const hale_region *r, hale_gen g);
+/* The first members of every region: the allocation fast path's state, then the generation
+ * (region.c checks that its struct starts this way). Read-only outside region.c. */
+typedef struct {
+    hale_region_head head;
+    uint64_t gen; /* written with atomic stores by region.c */
+} hale_region_prefix;
+
+/* 1 while the region that had generation `g` is still alive, 0 once it has been freed: one
+ * load and a compare, inline, because a guarded reference checks it at every access. */
+static inline int hale_region_alive(const hale_region *r, hale_gen g) {
+    return __atomic_load_n(&((const hale_region_prefix *)(const void *)r)->gen, __ATOMIC_ACQUIRE) ==
+           g;
+}
 
 /* ---- mark / reset ---- */
 

@@ -43,6 +43,7 @@ struct hale_co {
     ev_timer timer;
     ev_io io;
     struct hale_locus_frame *frame; /* its hale_tls_frame while it is not running */
+    struct hale_origin *origin;     /* its hale_tls_origin (guard.h) while it is not running */
     void *tsan_fiber;
     void *asan_fake_stack;
 };
@@ -110,6 +111,9 @@ extern _Thread_local struct hale_locus_frame *hale_tls_frame;
 /* hale_sched_set_settle's function (NULL: none); coro.c calls it at cooperative points. */
 typedef void (*hale_settle_fn)(void);
 extern _Atomic(hale_settle_fn) hale_sched_settle;
+
+/* hale_sched_set_before_reset's function (NULL: none). */
+extern _Atomic(hale_settle_fn) hale_sched_before_reset;
 
 static inline void hale_sched_settle_now(void) {
     hale_settle_fn fn = atomic_load_explicit(&hale_sched_settle, memory_order_relaxed);

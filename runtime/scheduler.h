@@ -74,6 +74,11 @@ void hale_sched_on_signal(int sig, void (*fn)(void *), void *arg);
  * run at the points Hale's deferred queue drains at; NULL: none. Set before any pool runs. */
 void hale_sched_set_settle(void (*fn)(void));
 
+/* A function the scheduler calls on a pool's thread before it resets a finished coroutine's
+ * scratch for reuse. The bus sets it (hale_bus_materialize) so a queued delivery never refers
+ * to that scratch afterwards; NULL: none. Set before any pool runs. */
+void hale_sched_set_before_reset(void (*fn)(void));
+
 /* Cancels every coroutine still alive on every pool (their waits return -HALE_ECANCELED), runs
  * the pools until those coroutines have returned (at most the grace period), stops and joins
  * every worker thread and frees everything. Main thread, after hale_sched_run returned. */

@@ -428,6 +428,10 @@ void hale_locus_apply_pending_now(hale_locus *l) {
 /* ---- runtime faults inside a locus ---- */
 
 void hale_locus_fault_hook(const char *message) {
+    hale_locus_fault_named("", message);
+}
+
+void hale_locus_fault_named(const char *closure, const char *message) {
     hale_locus_frame *f = hale_tls_frame;
     if (!f || f->kind == FR_ROOT || !f->locus) {
         return; /* outside every locus: the ordinary fault report and exit */
@@ -436,7 +440,7 @@ void hale_locus_fault_hook(const char *message) {
     l->flags |= LF_EXPLODED | LF_DRAINING | LF_TERMINATE;
     hale_sbuf path = {0};
     hale_violation v;
-    build(&v, l, "", "fault", &path);
+    build(&v, l, closure, "fault", &path);
     v.message = cstr(message);
     hale_locus_route(l, &v);
     hale_sbuf_release(&path);

@@ -1,10 +1,12 @@
 #!/bin/sh
 # The `hale` command's front door: help, version (which must find the runtime beside it),
-# usage errors with status 2, and keygen writing an owner-only key.
+# usage errors with status 2, keygen writing an owner-only key, and where the memory posture
+# comes from (--posture, hale.toml beside or above the program, the default).
 set -u
 hale=$1
 work=$2
 rm -rf "$work" && mkdir -p "$work"
+export HALE_CACHE_DIR="$work/cache" # builds made here stay here
 bad=0
 check() { # description, then the command; the command must succeed
     desc=$1; shift
@@ -40,6 +42,30 @@ sed 's/^    println.*/    let v5 = 1;/' "$work/many.hl" >"$work/dup.hl"
 check "a repeated local among 100k is located" sh -c "cd '$work' && ! '$hale' check dup.hl >o 2>&1 &&
     grep -q '^dup.hl:100002:9: error: .v5. is already declared in this scope' o &&
     grep -q '^dup.hl:7:9: note: first declared here' o"
+# the memory posture: --posture on check, build and run; hale.toml beside or above the program
+printf 'fn main() {\n    println("hi");\n}\n' >"$work/p.hl"
+check "check --posture needs a known posture (status 2)" \
+    sh -c "'$hale' check --escapes --posture gaurd '$work/p.hl' 2>&1 | grep -q \"unknown posture 'gaurd'\"; \
+           '$hale' check --posture gaurd '$work/p.hl' 2>/dev/null; test \$? -eq 2"
+check "build --posture without a value exits 2" \
+    sh -c "'$hale' build '$work/p.hl' --posture 2>/dev/null; test \$? -eq 2"
+check "check --escapes names the default posture" \
+    sh -c "cd '$work' && '$hale' check --escapes p.hl | grep -q '^posture: guard (the default'"
+mkdir -p "$work/proj/src"
+printf '[memory]\nposture = "aggressive"\n' >"$work/proj/hale.toml"
+cp "$work/p.hl" "$work/proj/src/p.hl"
+check "a hale.toml in a parent folder sets the posture" \
+    sh -c "cd '$work/proj/src' && '$hale' check --escapes p.hl | grep -q '^posture: aggressive (../hale.toml:2)' || \
+           (cd '$work/proj/src' && '$hale' check --escapes p.hl | grep -q '^posture: aggressive (.*hale.toml:2)')"
+check "--posture overrides hale.toml" \
+    sh -c "cd '$work/proj/src' && '$hale' check --escapes --posture copy p.hl | grep -q '^posture: copy (--posture)'"
+check "--escapes --json starts with the posture" \
+    sh -c "cd '$work/proj/src' && '$hale' check --escapes --json p.hl | head -1 | grep -q '\"posture\":\"aggressive\",\"source\":\"hale.toml\"'"
+printf '[memory]\nposture = "hoist"\n' >"$work/proj/hale.toml"
+check "a bad [memory] stops build with the file and line (status 1)" \
+    sh -c "cd '$work/proj/src' && '$hale' build p.hl -o x 2>&1 | grep -q 'hale.toml:2: .posture. = \"hoist\" is not one of'; \
+           cd '$work/proj/src' && '$hale' build p.hl -o x 2>/dev/null; test \$? -eq 1"
+check "run --posture runs the program" sh -c "'$hale' run --posture copy '$work/p.hl' | grep -q '^hi\$'"
 rm -rf "$work"
 [ $bad -eq 0 ] && echo "cli smoke: ok"
 exit $bad
