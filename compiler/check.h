@@ -163,6 +163,12 @@ hc_type *ck_slot_type(hc_program *P, hc_decl *locus, hc_slot *s);
 
 /* check_place.c: pools, direct calls across pools, the birth-order trap */
 void ck_place(hc_program *P);
+/* The top-level loop of the type's run() that never ends (`while true`, `while !self.draining`,
+ * a Bool flag nothing assigns) and that nothing leaves, or NULL. */
+hc_stmt *ck_endless_run(hc_program *P, hc_decl *locus);
+
+/* check_starve.c: cooperative pool starvation (after placement) */
+void ck_starvation(hc_program *P);
 /* The `key = value` argument named `key` of a placement or binding, or NULL. */
 hc_kwarg *ck_kwarg(hc_kwargs *kws, const char *key);
 

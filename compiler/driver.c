@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "analyze.h"
 #include "bus_plan.h"
 #include "check.h"
 #include "emit.h"
@@ -33,21 +34,36 @@ extern char **environ;
 
 /* ---- the front end ---- */
 
-int hc_check_path(const char *path, int json) {
+int hc_check_path(const char *path, const hc_check_opts *o) {
     hc_arena *a = hc_arena_new();
     hc_diags *d = hc_diags_new(a);
     hc_program *P = hc_load_path(a, d, path);
     if (!P->parse_errors) {
         hc_check(P);
     }
-    hc_diags_print(d, json ? stdout : stderr, json, 1);
-    int rc = hc_error_count(d) ? HC_PROGRAM_ERROR : HC_OK;
-    if (json && rc == HC_OK) {
-        hc_buf b = {0};
-        hc_bus_report_json(P, &b); /* one line per topic: its lowering and why */
-        fputs(hc_buf_cstr(&b), stdout);
-        hc_buf_free(&b);
+    int clean = !hc_error_count(d);
+    int bad_budget = 0;
+    hc_budget budget;
+    if (clean) {
+        hc_analyze_opts ao = {.unbounded_alloc = !o->no_unbounded_alloc,
+                              .resource_leak = o->resource_leak};
+        hc_analyze(P, &ao);
+        hc_budget_count(P, &budget);
+        if (o->budget_file) {
+            bad_budget = hc_budget_check(P, &budget, o->budget_file) != 0;
+        }
     }
+    hc_diags_print(d, o->json ? stdout : stderr, o->json, 1);
+    int rc = bad_budget ? HC_USAGE : hc_error_count(d) ? HC_PROGRAM_ERROR : HC_OK;
+    hc_buf b = {0};
+    if (o->json && rc == HC_OK) {
+        hc_bus_report_json(P, &b); /* one line per topic: its lowering and why */
+    }
+    if (o->dump_budget && clean) {
+        hc_budget_print(P, &budget, &b, o->json);
+    }
+    fputs(hc_buf_cstr(&b), stdout);
+    hc_buf_free(&b);
     hc_arena_free(a);
     return rc;
 }

@@ -27,9 +27,20 @@ enum { HC_OK = 0, HC_PROGRAM_ERROR = 1, HC_USAGE = 2, HC_INTERNAL = 3 };
  * into `bin`. Diagnostics go to stderr. Returns one of the HC_ codes. */
 int hc_build(const hc_build_opts *o, char *bin, size_t binlen);
 
-/* Checks the program; prints diagnostics (JSON lines on stdout when `json`, else text on
- * stderr). Returns HC_OK or HC_PROGRAM_ERROR. */
-int hc_check_path(const char *path, int json);
+/* What `hale check` is asked for besides checking. */
+typedef struct {
+    int json;                /* --json */
+    int no_unbounded_alloc;  /* --no-warn-unbounded-alloc */
+    int resource_leak;       /* --warn-resource-leak */
+    int dump_budget;         /* --dump-resource-budget */
+    const char *budget_file; /* --check-resource-budget FILE */
+} hc_check_opts;
+
+/* Checks the program and runs the analyses `o` asks for (analyze.h); prints diagnostics (JSON
+ * lines on stdout when o->json, else text on stderr) and the resource budget (stdout). Returns
+ * HC_OK, HC_PROGRAM_ERROR (errors, or a count past its ceiling) or HC_USAGE (the budget file
+ * cannot be read or is not one). */
+int hc_check_path(const char *path, const hc_check_opts *o);
 
 /* The default output name for `hale build PATH`: x/main.hl -> x/main, dir/ -> dir/<dir>. */
 void hc_default_output(const char *path, char *out, size_t outlen);
