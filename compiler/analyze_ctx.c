@@ -343,7 +343,9 @@ void an_why_notes(hc_diag *g, const an_why *why) {
         break;
     case AN_LOOP: {
         hc_expr *c = why->loop->expr;
-        int forever = why->loop->kind == S_WHILE && c && c->kind == E_BOOL && c->i;
+        int forever = why->loop->kind == S_WHILE && c &&
+                      ((c->kind == E_BOOL && c->i) ||
+                       (c->kind == E_UNARY && c->op == OP_NOT && c->lhs->ref == REF_DRAINING));
         hc_note(g, why->loop->pos, "%s",
                 forever ? "this loop runs until something stops it"
                         : "this loop's bound is known only at run time");

@@ -108,8 +108,9 @@ static void child_site(an_walk *w, leak *lk, hc_expr *lit) {
         an_why_notes(g, why);
         if (by_owner) {
             hc_help(g,
-                    "make `%s` a flow: `release(c: %s) { }` on `%s` ends each one (and what it "
-                    "holds) when its run() returns",
+                    "make `%s` a flow: `release(c: %s) { }` on `%s` ends each one when its run() "
+                    "returns, and close the descriptor then (a `std::io::tcp::Stream` that owns "
+                    "it closes it when it goes)",
                     t, t, w->fn->locus->name.name);
         } else {
             hc_help(g,

@@ -1,9 +1,16 @@
 #!/bin/sh
 # Stand-in compiler for testing the golden driver itself: a "program" is a shell script; `build`
-# copies it (or fails with the script's BUILD-ERROR line), `check` prints its CHECK line.
+# copies it (or fails with the script's BUILD-ERROR line), `check` prints its CHECK line and the
+# options it was given (the program is the last argument).
 cmd=$1; src=$2
 case "$cmd" in
-check) sed -n 's/^# CHECK: //p' "$src"; exit 0 ;;
+check)
+    shift
+    opts=""
+    while [ $# -gt 1 ]; do opts="$opts $1"; shift; done
+    sed -n 's/^# CHECK: //p' "$1"
+    [ -n "$opts" ] && echo "options:$opts"
+    exit 0 ;;
 build)
     out=$4
     if grep -q '^# BUILD-ERROR: ' "$src"; then

@@ -12,6 +12,8 @@
 #   NAME.args   arguments for the program, one line, split on spaces
 #   NAME.check  expected combined output of `hale check CASE` (warnings, reports)
 #   NAME.json   expected stdout of `hale check --json CASE` (diagnostics, then one line per topic)
+#   NAME.checkargs  extra arguments for both `hale check` runs, one line, split on spaces
+#               (--warn-resource-leak, --dump-resource-budget, ...)
 #   NAME.env    extra environment for the program, one VAR=value per line
 # The compiler runs with the case's directory as its working directory and the case's relative
 # name, so diagnostics are written as `NAME.hl:LINE:COL: ...` on every machine.
@@ -50,8 +52,11 @@ if [ ! -f "$exp.out" ] && [ ! -f "$exp.err" ] && [ ! -f "$exp.check" ] && [ ! -f
     fail "no $name.out, $name.err, $name.check or $name.json beside it"
 fi
 
+checkargs=""
+[ -f "$exp.checkargs" ] && checkargs=$(cat "$exp.checkargs")
+
 if [ -f "$exp.json" ]; then
-    (cd "$dir" && "$hale" check --json "$file") >"$out.jsonout" 2>&1
+    (cd "$dir" && "$hale" check --json $checkargs "$file") >"$out.jsonout" 2>&1
     compare "$exp.json" "$out.jsonout" "hale check --json output"
     if [ ! -f "$exp.out" ] && [ ! -f "$exp.err" ] && [ ! -f "$exp.check" ]; then
         echo "PASS $case_path"
@@ -60,7 +65,7 @@ if [ -f "$exp.json" ]; then
 fi
 
 if [ -f "$exp.check" ]; then
-    (cd "$dir" && "$hale" check "$file") >"$out.checkout" 2>&1
+    (cd "$dir" && "$hale" check $checkargs "$file") >"$out.checkout" 2>&1
     compare "$exp.check" "$out.checkout" "hale check output"
     if [ ! -f "$exp.out" ] && [ ! -f "$exp.err" ]; then
         echo "PASS $case_path"
