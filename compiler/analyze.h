@@ -112,6 +112,8 @@ const an_why *an_escapes(const an_walk *w, hc_local *root);
 const char *an_why_text(hc_arena *a, const an_why *why);
 /* Adds the notes that show where `why` comes from (the subscription, the loop, the calls). */
 void an_why_notes(hc_diag *g, const an_why *why);
+/* Where an unbounded context starts: the handler or loop at the end of its calls. */
+const an_why *an_why_root(const an_why *why);
 /* The function a diagnostic should suggest `@unbounded` on: the handler, or the function that
  * holds the loop, where the unbounded context starts. */
 hc_decl *an_why_fn(const an_why *why);
@@ -127,6 +129,8 @@ int an_same_place(hc_expr *e, hc_expr *f);
 /* A place as the program spells it (`self.log`, `v[...]`), and its span in the source. */
 const char *an_place_text(hc_arena *a, hc_expr *e);
 hc_pos an_place_pos(hc_expr *e);
+/* Whether a call in `fn`'s body matches `match` for `place` (a length check on it, a close). */
+int an_body_calls(hc_decl *fn, int (*match)(hc_expr *call, hc_expr *place), hc_expr *place);
 /* The form of a call that grows one: `push` on a `@form(vec)`, `set` or `bump` on a
  * `@form(hashmap)` (ring buffers and lru caches hold at most their capacity); NULL otherwise. */
 hc_form *an_growing_insert(hc_expr *e);

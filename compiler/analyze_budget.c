@@ -190,41 +190,14 @@ static hc_pos key_pos(hc_program *P, int src, int line, const char *key) {
     return at;
 }
 
-#define BUDGET_MAX ((size_t)1 << 20)
-
-static char *read_all(const char *path, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        return NULL;
-    }
-    hc_buf b = {0};
-    char chunk[4096];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0 && b.len <= BUDGET_MAX) {
-        hc_buf_put(&b, chunk, n);
-    }
-    int bad = ferror(f), big = b.len > BUDGET_MAX;
-    fclose(f);
-    if (bad || big) {
-        hc_buf_free(&b);
-        errno = big ? EFBIG : EIO;
-        return NULL;
-    }
-    hc_buf_cstr(&b);
-    *len = b.len;
-    return b.p ? b.p : calloc(1, 1);
-}
-
 int hc_budget_check(hc_program *P, const hc_budget *b, const char *path) {
     size_t len = 0;
-    char *text = read_all(path, &len);
-    if (!text) {
+    char *kept = hc_read_file(P->a, path, &len); /* the diagnostics show its lines */
+    if (!kept) {
         hc_error(P->d, (hc_pos){-1, 0, 0, 0}, "cannot read the budget file %s: %s", path,
                  strerror(errno));
         return -1;
     }
-    char *kept = hc_strndup(P->a, text, len); /* the diagnostics show its lines */
-    free(text);
     int src = hc_diag_add_source(P->d, path, kept, len);
     static const cfg_field fields[] = {
         {"pinned_threads", CFG_T(CFG_INT), 0},

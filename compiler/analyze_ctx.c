@@ -302,7 +302,7 @@ const an_why *an_escapes(const an_walk *w, hc_local *root) {
     return NULL;
 }
 
-static const an_why *root_of(const an_why *why) {
+const an_why *an_why_root(const an_why *why) {
     while (why->kind == AN_CALL && why->up) {
         why = why->up;
     }
@@ -318,7 +318,7 @@ static void through(hc_arena *a, const an_why *why, hc_buf *b) {
 }
 
 const char *an_why_text(hc_arena *a, const an_why *why) {
-    const an_why *r = root_of(why);
+    const an_why *r = an_why_root(why);
     const char *base = r->kind == AN_HANDLER
                            ? hc_sprintf(a, "on every message to `%s`", r->fn->name.name)
                            : "on every iteration of a loop with no constant bound";
@@ -364,7 +364,7 @@ void an_why_notes(hc_diag *g, const an_why *why) {
 }
 
 hc_decl *an_why_fn(const an_why *why) {
-    return root_of(why)->fn;
+    return an_why_root(why)->fn;
 }
 
 hc_decl *an_hook_for(hc_decl *owner, const char *hook, hc_decl *child) {
@@ -450,6 +450,28 @@ hc_form *an_growing_insert(hc_expr *e) {
         return f;
     }
     return NULL;
+}
+
+typedef struct {
+    int (*match)(hc_expr *call, hc_expr *place);
+    hc_expr *place;
+    int found;
+} call_q;
+
+static int find_call(hc_walker *hw, hc_expr *e) {
+    call_q *q = hw->ctx;
+    if (e->kind == E_CALL && e->lhs && q->match(e, q->place)) {
+        q->found = 1;
+        return HC_WALK_STOP;
+    }
+    return HC_WALK_ON;
+}
+
+int an_body_calls(hc_decl *fn, int (*match)(hc_expr *call, hc_expr *place), hc_expr *place) {
+    call_q q = {match, place, 0};
+    hc_walker hw = {find_call, NULL, &q};
+    hc_walk_block(&hw, fn->body);
+    return q.found;
 }
 
 /* ---- the entry ---- */

@@ -121,20 +121,11 @@ static void child_site(an_walk *w, leak *lk, hc_expr *lit) {
     }
 }
 
-typedef struct {
-    hc_expr *place;
-    int found;
-} close_check;
-
-static int find_close(hc_walker *hw, hc_expr *e) {
-    close_check *cc = hw->ctx;
-    if (e->kind == E_CALL && e->lhs && e->lhs->ref == REF_BUILTIN && e->lhs->builtin &&
-        e->lhs->builtin->cfn && strcmp(e->lhs->builtin->cfn, "hale_tcpx_close_fd") == 0 &&
-        e->args.n == 1 && an_same_place(e->args.v[0], cc->place)) {
-        cc->found = 1;
-        return HC_WALK_STOP;
-    }
-    return HC_WALK_ON;
+/* `std::io::tcp::close_fd(place)`. */
+static int is_close(hc_expr *e, hc_expr *place) {
+    return e->lhs->ref == REF_BUILTIN && e->lhs->builtin && e->lhs->builtin->cfn &&
+           strcmp(e->lhs->builtin->cfn, "hale_tcpx_close_fd") == 0 && e->args.n == 1 &&
+           an_same_place(e->args.v[0], place);
 }
 
 static void field_site(an_walk *w, leak *lk, hc_stmt *s) {
@@ -146,10 +137,7 @@ static void field_site(an_walk *w, leak *lk, hc_stmt *s) {
     if (!why) {
         return;
     }
-    close_check cc = {s->target, 0};
-    hc_walker hw = {find_close, NULL, &cc};
-    hc_walk_block(&hw, w->fn->body);
-    if (cc.found) {
+    if (an_body_calls(w->fn, is_close, s->target)) {
         return;
     }
     const char *name = an_place_text(P->a, s->target);

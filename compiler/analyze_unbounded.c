@@ -28,43 +28,24 @@ static const char *form_word(hc_form_kind k) {
 
 /* The end of every help: bound the loop (when a loop is why), or acknowledge the growth. */
 static const char *ack(hc_arena *a, const an_why *why) {
-    const an_why *r = why;
-    while (r->kind == AN_CALL && r->up) {
-        r = r->up;
-    }
     return hc_sprintf(a, "%sor mark `%s` `@unbounded` if this growth is intended",
-                      r->kind == AN_LOOP ? "bound the loop, " : "", an_why_fn(why)->name.name);
+                      an_why_root(why)->kind == AN_LOOP ? "bound the loop, " : "",
+                      an_why_fn(why)->name.name);
 }
 
-/* A length check on `place` anywhere in the function (`len(self.log) > MAX`, `v.len() == 0`,
- * `v.is_empty()`): taken as the cap the code keeps on it. */
-typedef struct {
-    hc_expr *place;
-    int found;
-} len_check;
-
-static int find_len(hc_walker *hw, hc_expr *e) {
-    len_check *lc = hw->ctx;
-    if (e->kind != E_CALL || !e->lhs) {
-        return HC_WALK_ON;
-    }
+/* A length check on `place` (`len(self.log) > MAX`, `v.len() == 0`, `v.is_empty()`): anywhere
+ * in the function, it is taken as the cap the code keeps on it. */
+static int is_len_check(hc_expr *e, hc_expr *place) {
     int builtin = e->lhs->builtin && e->lhs->builtin->kind == BI_LEN && e->args.n == 1 &&
-                  an_same_place(e->args.v[0], lc->place);
+                  an_same_place(e->args.v[0], place);
     int form = e->lhs->kind == E_FIELD && e->lhs->ref == REF_FORM &&
                (e->lhs->variant == FM_LEN || e->lhs->variant == FM_IS_EMPTY) &&
-               an_same_place(e->lhs->lhs, lc->place);
-    if (builtin || form) {
-        lc->found = 1;
-        return HC_WALK_STOP;
-    }
-    return HC_WALK_ON;
+               an_same_place(e->lhs->lhs, place);
+    return builtin || form;
 }
 
 static int length_checked(hc_decl *fn, hc_expr *place) {
-    len_check lc = {place, 0};
-    hc_walker hw = {find_len, NULL, &lc};
-    hc_walk_block(&hw, fn->body);
-    return lc.found;
+    return an_body_calls(fn, is_len_check, place);
 }
 
 /* ---- inserts into growing forms ---- */

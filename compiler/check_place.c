@@ -370,6 +370,17 @@ hc_stmt *ck_endless_run(hc_program *P, hc_decl *locus) {
     return NULL;
 }
 
+hc_stmt *ck_main_thread_endless(hc_program *P, hc_decl *d, hc_locus_param *lp) {
+    if (!is_locus_lit(lp->value)) {
+        return NULL;
+    }
+    hc_placement *pl = d == P->main_locus ? hc_place_entry(P, lp->name.name) : NULL;
+    if (pl && strcmp(hc_place_entry_pool(P, pl), "main") != 0) {
+        return NULL;
+    }
+    return ck_endless_run(P, lp->value->decl);
+}
+
 static void birth_order(hc_program *P, hc_decl *d) {
     if (!d->pool || strcmp(d->pool, "main") != 0) {
         return;
@@ -385,11 +396,7 @@ static void birth_order(hc_program *P, hc_decl *d) {
     }
     for (int i = 0; i + 1 < kids.n; i++) {
         hc_locus_param *lp = kids.v[i];
-        hc_placement *pl = d == P->main_locus ? hc_place_entry(P, lp->name.name) : NULL;
-        if (pl && strcmp(hc_place_entry_pool(P, pl), "main") != 0) {
-            continue;
-        }
-        hc_stmt *loop = ck_endless_run(P, lp->value->decl);
+        hc_stmt *loop = ck_main_thread_endless(P, d, lp);
         if (!loop) {
             continue;
         }

@@ -112,14 +112,7 @@ static void parent_run(hc_program *P, hc_decl *d) {
         hc_decl *m = d->members.v[i];
         for (int k = 0; m->kind == M_PARAMS && k < m->lparams.n; k++) {
             hc_locus_param *lp = &m->lparams.v[k];
-            if (!is_locus_lit(lp->value)) {
-                continue;
-            }
-            hc_placement *pl = d == P->main_locus ? hc_place_entry(P, lp->name.name) : NULL;
-            if (pl && strcmp(hc_place_entry_pool(P, pl), "main") != 0) {
-                continue;
-            }
-            hc_stmt *loop = ck_endless_run(P, lp->value->decl);
+            hc_stmt *loop = ck_main_thread_endless(P, d, lp);
             if (!loop) {
                 continue;
             }

@@ -198,8 +198,7 @@ static const char *dir_of(hc_arena *a, const char *path) {
     return hc_strndup(a, path, (size_t)(slash - path));
 }
 
-/* Reads a whole file into the arena; NULL with errno on failure. */
-static char *read_file(hc_arena *a, const char *path, size_t *len) {
+char *hc_read_file(hc_arena *a, const char *path, size_t *len) {
     FILE *f = fopen(path, "rb");
     if (!f) {
         return NULL;
@@ -260,7 +259,7 @@ static hc_seed *load_seed(loader *L, const char *path, const struct stat *st, hc
     s->loading = 1;
     if (!is_dir) {
         size_t len;
-        char *text = read_file(P->a, path, &len);
+        char *text = hc_read_file(P->a, path, &len);
         if (!text) {
             hc_error(P->d, from, "cannot read `%s`: %s", path, strerror(errno));
         } else {
@@ -293,7 +292,7 @@ static hc_seed *load_seed(loader *L, const char *path, const struct stat *st, hc
                 continue;
             }
             size_t len;
-            char *text = read_file(P->a, file, &len);
+            char *text = hc_read_file(P->a, file, &len);
             if (!text) {
                 hc_error(P->d, from, "cannot read `%s`: %s", file, strerror(errno));
                 continue;

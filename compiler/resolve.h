@@ -25,6 +25,9 @@ hc_program *hc_load_path(hc_arena *a, hc_diags *d, const char *path);
 hc_program *hc_load_buffer(hc_arena *a, hc_diags *d, const char *name, const char *text,
                            size_t len);
 
+/* Reads a whole file into the arena (NUL-terminated); NULL with errno on failure. */
+char *hc_read_file(hc_arena *a, const char *path, size_t *len);
+
 /* Finds a top-level declaration of `seed` by name (then the built-in seed's). */
 hc_decl *hc_seed_lookup(hc_program *P, hc_seed *seed, const char *name);
 /* The standard library's types spelt with their path (`std::bytes::BytesBuilder`,
