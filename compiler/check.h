@@ -169,6 +169,15 @@ hc_type *ck_slot_type(hc_program *P, hc_decl *locus, hc_slot *s);
 
 /* check_place.c: pools, direct calls across pools, the birth-order trap */
 void ck_place(hc_program *P);
+/* The top-level loop of the type's run() that never ends (`while true`, `while !self.draining`,
+ * a Bool flag nothing assigns) and that nothing leaves, or NULL. */
+hc_stmt *ck_endless_run(hc_program *P, hc_decl *locus);
+/* For a parameter child of `d` (a locus on the main thread) that stays there (main's placement
+ * does not send it elsewhere): its run()'s never-ending loop, or NULL. */
+hc_stmt *ck_main_thread_endless(hc_program *P, hc_decl *d, hc_locus_param *lp);
+
+/* check_starve.c: cooperative pool starvation (after placement) */
+void ck_starvation(hc_program *P);
 /* The `key = value` argument named `key` of a placement or binding, or NULL. */
 hc_kwarg *ck_kwarg(hc_kwargs *kws, const char *key);
 

@@ -1,9 +1,10 @@
 /* libFuzzer entry point over the whole front end: lex, parse, resolve and type-check one
- * buffer as a one-file program. Any input must give diagnostics, never a crash, a hang or a
- * leak (the arena is freed whole). */
+ * buffer as a one-file program, then (when it checks) `hale check`'s analyses and the emitter.
+ * Any input must give diagnostics, never a crash, a hang or a leak (the arena is freed whole). */
 #include <stddef.h>
 #include <stdint.h>
 
+#include "analyze.h"
 #include "check.h"
 #include "emit.h"
 
@@ -22,6 +23,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     }
     hc_buf out = {0};
     if (hc_error_count(d) == 0) {
+        hc_analyze_opts ao = {1, 1};
+        hc_analyze(P, &ao);
+        hc_budget b;
+        hc_budget_count(P, &b);
+        hc_budget_print(P, &b, &out, 1);
         hc_emit_program(P, &out);
     }
     hc_buf_free(&out);

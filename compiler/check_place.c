@@ -294,8 +294,66 @@ static int leaves(hc_block *b) {
     return 0;
 }
 
-/* The top-level `while true` of the type's run() that nothing leaves, or NULL. */
-static hc_stmt *endless_run(hc_decl *locus) {
+/* Whether anything in the program assigns field `name` of locus type `locus`: `self.name = ...`
+ * in its own code, or `x.name = ...` through a handle. */
+typedef struct {
+    hc_decl *locus;
+    const char *name;
+    int found;
+} assigned_q;
+
+static int assign_at(hc_walker *wk, hc_stmt *s) {
+    assigned_q *q = wk->ctx;
+    hc_expr *t = s->kind == S_ASSIGN ? s->target : NULL;
+    if (t && t->kind == E_FIELD && strcmp(t->field.name, q->name) == 0 && t->lhs->ty &&
+        t->lhs->ty->kind == TY_LOCUS && t->lhs->ty->decl == q->locus) {
+        q->found = 1;
+        return HC_WALK_STOP;
+    }
+    return HC_WALK_ON;
+}
+
+static int field_assigned(hc_program *P, hc_decl *locus, const char *name) {
+    assigned_q q = {locus, name, 0};
+    hc_walker wk = {NULL, assign_at, &q};
+    for (int i = 0; i < P->fns.n && !q.found; i++) {
+        hc_walk_block(&wk, P->fns.v[i]->body);
+    }
+    return q.found;
+}
+
+/* A loop condition that never turns false by itself: `true`, `!self.draining`, or a Bool
+ * parameter nothing assigns that starts the way the loop wants (`!self.stop` with stop false,
+ * `self.running` with running true). */
+static int endless_cond(hc_program *P, hc_decl *locus, hc_expr *c) {
+    if (c->kind == E_BOOL) {
+        return c->i != 0;
+    }
+    int negated = c->kind == E_UNARY && c->op == OP_NOT;
+    hc_expr *f = negated ? c->lhs : c;
+    if (f->kind != E_FIELD || !f->lhs || f->lhs->kind != E_SELF) {
+        return 0;
+    }
+    if (f->ref == REF_DRAINING) {
+        return negated;
+    }
+    int idx;
+    hc_type *ty;
+    hc_decl *pm = f->ref == REF_SELF_FIELD ? ck_locus_param(locus, f->field.name, &idx, &ty) : NULL;
+    if (!pm || !ty || ty->kind != TY_BOOL || field_assigned(P, locus, f->field.name)) {
+        return 0;
+    }
+    int start = 0;
+    for (int k = 0; k < pm->lparams.n; k++) {
+        hc_locus_param *lp = &pm->lparams.v[k];
+        if (strcmp(lp->name.name, f->field.name) == 0 && lp->value && lp->value->kind == E_BOOL) {
+            start = lp->value->i != 0;
+        }
+    }
+    return negated ? !start : start;
+}
+
+hc_stmt *ck_endless_run(hc_program *P, hc_decl *locus) {
     for (int i = 0; i < locus->members.n; i++) {
         hc_decl *m = locus->members.v[i];
         if (m->kind != M_LIFECYCLE || strcmp(m->name.name, "run") != 0 || !m->body) {
@@ -303,13 +361,24 @@ static hc_stmt *endless_run(hc_decl *locus) {
         }
         for (int k = 0; k < m->body->stmts.n; k++) {
             hc_stmt *s = m->body->stmts.v[k];
-            if (s->kind == S_WHILE && s->expr && s->expr->kind == E_BOOL && s->expr->i &&
+            if (s->kind == S_WHILE && s->expr && endless_cond(P, locus, s->expr) &&
                 !leaves(s->body)) {
                 return s;
             }
         }
     }
     return NULL;
+}
+
+hc_stmt *ck_main_thread_endless(hc_program *P, hc_decl *d, hc_locus_param *lp) {
+    if (!is_locus_lit(lp->value)) {
+        return NULL;
+    }
+    hc_placement *pl = d == P->main_locus ? hc_place_entry(P, lp->name.name) : NULL;
+    if (pl && strcmp(hc_place_entry_pool(P, pl), "main") != 0) {
+        return NULL;
+    }
+    return ck_endless_run(P, lp->value->decl);
 }
 
 static void birth_order(hc_program *P, hc_decl *d) {
@@ -327,11 +396,7 @@ static void birth_order(hc_program *P, hc_decl *d) {
     }
     for (int i = 0; i + 1 < kids.n; i++) {
         hc_locus_param *lp = kids.v[i];
-        hc_placement *pl = d == P->main_locus ? hc_place_entry(P, lp->name.name) : NULL;
-        if (pl && strcmp(hc_place_entry_pool(P, pl), "main") != 0) {
-            continue;
-        }
-        hc_stmt *loop = endless_run(lp->value->decl);
+        hc_stmt *loop = ck_main_thread_endless(P, d, lp);
         if (!loop) {
             continue;
         }
@@ -375,4 +440,5 @@ void ck_place(hc_program *P) {
             birth_order(P, d);
         }
     }
+    ck_starvation(P);
 }

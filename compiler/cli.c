@@ -42,21 +42,44 @@ static const char run_usage[] =
 
 static const char check_usage[] =
     "usage: hale check FILE|DIR [--json] [--escapes] [--posture guard|aggressive|copy]\n"
+    "                  [--no-warn-unbounded-alloc] [--warn-resource-leak]\n"
+    "                  [--dump-resource-budget] [--check-resource-budget FILE]\n"
     "\n"
     "Parses and type-checks a Hale program and reports every error and warning as\n"
-    "file:line:col with the source line. Nothing is compiled.\n"
+    "file:line:col with the source line. Nothing is compiled. Then the advisory analyses:\n"
+    "warnings only, they never fail a check.\n"
     "\n"
-    "  --json      one JSON object per diagnostic on stdout (file, line, col, len, severity,\n"
-    "              message, help, notes); then, when there are no errors, one per bus topic\n"
-    "              (topic, subject, id, lowering: direct|dispatched, reason)\n"
-    "  --escapes   the memory posture in force and where it came from (hale.toml beside the\n"
-    "              program or above it, --posture, or the default), then every value that\n"
-    "              escapes to an ancestor locus and how it is lowered (copy, guard, hoist) and\n"
-    "              why; with --json, one object for the posture, then one per site (file,\n"
-    "              line, col, value, from, to, lowering, reason, ...)\n"
-    "  --posture P the posture to report under (overrides hale.toml)\n"
+    "  --json                         one JSON object per diagnostic on stdout (file, line,\n"
+    "                                 col, len, severity, message, check, help, notes); then,\n"
+    "                                 when there are no errors, one per bus topic (topic,\n"
+    "                                 subject, id, lowering: direct|dispatched, reason)\n"
+    "  --escapes                      the memory posture in force and where it came from\n"
+    "                                 (hale.toml beside the program or above it, --posture,\n"
+    "                                 or the default), then every value that escapes to an\n"
+    "                                 ancestor locus and how it is lowered (copy, guard,\n"
+    "                                 hoist) and why; with --json, one object for the\n"
+    "                                 posture, then one per site (file, line, col, value,\n"
+    "                                 from, to, lowering, reason, ...)\n"
+    "  --posture P                    the posture to report under (overrides hale.toml)\n"
+    "  --no-warn-unbounded-alloc      leave out the unbounded-accumulation warnings (on by\n"
+    "                                 default): growth per message or per iteration of a loop\n"
+    "                                 with no constant bound that is given back only when its\n"
+    "                                 holder goes (@form(vec|hashmap) inserts, resident\n"
+    "                                 children, Strings grown from themselves). Programs with\n"
+    "                                 no run() and no bus handler are exempt; `@unbounded` on a\n"
+    "                                 function or hook acknowledges one\n"
+    "  --warn-resource-leak           also warn where descriptors from listen, accept or\n"
+    "                                 connect pile up: kept by resident children, overwritten\n"
+    "                                 in `self` without a close, added to a growing collection\n"
+    "  --dump-resource-budget         print the pinned threads, cooperative pools, bus subjects\n"
+    "                                 and fd acquisition sites (one JSON object with --json)\n"
+    "  --check-resource-budget FILE   compare those counts with the ceilings in FILE (TOML,\n"
+    "                                 each key optional: pinned_threads, cooperative_pools,\n"
+    "                                 bus_subjects, fd_sites); each count past its ceiling is\n"
+    "                                 an error\n"
     "\n"
-    "Exit status: 0 no errors, 1 errors, 2 usage.\n";
+    "Exit status: 0 no errors, 1 errors (or a count past its ceiling), 2 usage (or a budget\n"
+    "file that cannot be read or is not one).\n";
 
 static int usage_error(const char *cmd, const char *fmt, const char *arg) {
     fprintf(stderr, "hale %s: ", cmd);
@@ -297,6 +320,20 @@ int hc_cmd_check(int argc, char **argv) {
                 return HC_USAGE;
             }
             o.posture = v;
+        } else if (strcmp(a, "--no-warn-unbounded-alloc") == 0) {
+            o.no_unbounded_alloc = 1;
+        } else if (strcmp(a, "--warn-unbounded-alloc") == 0) {
+            o.no_unbounded_alloc = 0; /* the default; Hale's former opt-in spelling */
+        } else if (strcmp(a, "--warn-resource-leak") == 0) {
+            o.resource_leak = 1;
+        } else if (strcmp(a, "--dump-resource-budget") == 0) {
+            o.dump_budget = 1;
+        } else if (strcmp(a, "--check-resource-budget") == 0 ||
+                   strncmp(a, "--check-resource-budget=", 24) == 0) {
+            o.budget_file = a[23] == '=' ? a + 24 : (i + 1 < argc ? argv[++i] : NULL);
+            if (!o.budget_file || !*o.budget_file) {
+                return usage_error("check", "%s needs a file", "--check-resource-budget");
+            }
         } else if (a[0] == '-' && a[1]) {
             return usage_error("check", "unknown option '%s'", a);
         } else if (o.path) {

@@ -22,6 +22,7 @@ struct hc_diag {
     hc_severity sev;
     hc_pos at;
     const char *msg;
+    const char *check; /* hc_advisory: the analysis that gave it */
     HC_VEC(const char *) help;
     HC_VEC(note) notes;
     int seq;
@@ -98,6 +99,15 @@ hc_diag *hc_warning(hc_diags *d, hc_pos at, const char *fmt, ...) {
     va_start(ap, fmt);
     hc_diag *g = add(d, HC_WARNING, at, fmt, ap);
     va_end(ap);
+    return g;
+}
+
+hc_diag *hc_advisory(hc_diags *d, const char *check, hc_pos at, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    hc_diag *g = add(d, HC_WARNING, at, fmt, ap);
+    va_end(ap);
+    g->check = check;
     return g;
 }
 
@@ -300,6 +310,10 @@ static void print_json(hc_diags *d, FILE *out, hc_diag *g) {
         &b, ",\"line\":%d,\"col\":%d,\"len\":%d,\"severity\":\"%s\",\"message\":", g->at.line,
         g->at.col, g->at.len < 1 ? 1 : g->at.len, g->sev == HC_ERROR ? "error" : "warning");
     hc_json_string(&b, g->msg);
+    if (g->check) {
+        hc_buf_puts(&b, ",\"check\":");
+        hc_json_string(&b, g->check);
+    }
     if (g->help.n) {
         hc_buf_puts(&b, ",\"help\":");
         hc_json_string(&b, g->help.v[0]);

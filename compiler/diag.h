@@ -40,6 +40,11 @@ hc_diag *hc_verror(hc_diags *d, hc_pos at, const char *fmt, va_list ap)
     __attribute__((format(printf, 3, 0)));
 hc_diag *hc_warning(hc_diags *d, hc_pos at, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* An advisory warning of one of `hale check`'s analyses (DESIGN.md section 9): a warning like
+ * any other, tagged with the name of the check that gave it (`unbounded-alloc`, the flag's
+ * spelling), which --json prints as "check" so tools can sort findings by analysis. */
+hc_diag *hc_advisory(hc_diags *d, const char *check, hc_pos at, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 /* Adds a `help:` line; returns `g` so calls can chain. Safe on NULL (a suppressed message). */
 hc_diag *hc_help(hc_diag *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Adds a note at another place ("previous declaration here"). */

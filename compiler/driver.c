@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "analyze.h"
 #include "bus_plan.h"
 #include "check.h"
 #include "emit.h"
@@ -42,7 +43,6 @@ static int load_project(hc_program *P, const char *path, const char *posture) {
 }
 
 int hc_check_path(const hc_check_opts *o) {
-    int json = o->json;
     hc_arena *a = hc_arena_new();
     hc_diags *d = hc_diags_new(a);
     hc_program *P = hc_load_path(a, d, o->path);
@@ -54,17 +54,32 @@ int hc_check_path(const hc_check_opts *o) {
     if (!P->parse_errors) {
         hc_check(P);
     }
-    hc_diags_print(d, json ? stdout : stderr, json, 1);
-    rc = hc_error_count(d) ? HC_PROGRAM_ERROR : HC_OK;
+    int clean = !hc_error_count(d);
+    int bad_budget = 0;
+    hc_budget budget;
+    if (clean) {
+        hc_analyze_opts ao = {.unbounded_alloc = !o->no_unbounded_alloc,
+                              .resource_leak = o->resource_leak};
+        hc_analyze(P, &ao);
+        hc_budget_count(P, &budget);
+        if (o->budget_file) {
+            bad_budget = hc_budget_check(P, &budget, o->budget_file) != 0;
+        }
+    }
+    hc_diags_print(d, o->json ? stdout : stderr, o->json, 1);
+    rc = bad_budget ? HC_USAGE : hc_error_count(d) ? HC_PROGRAM_ERROR : HC_OK;
+    hc_buf b = {0};
     if (rc == HC_OK && o->escapes) {
         fflush(stderr);
-        hc_escape_report(P, stdout, json);
-    } else if (json && rc == HC_OK) {
-        hc_buf b = {0};
+        hc_escape_report(P, stdout, o->json);
+    } else if (o->json && rc == HC_OK) {
         hc_bus_report_json(P, &b); /* one line per topic: its lowering and why */
-        fputs(hc_buf_cstr(&b), stdout);
-        hc_buf_free(&b);
     }
+    if (o->dump_budget && clean) {
+        hc_budget_print(P, &budget, &b, o->json);
+    }
+    fputs(hc_buf_cstr(&b), stdout);
+    hc_buf_free(&b);
     hc_arena_free(a);
     return rc;
 }

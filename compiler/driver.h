@@ -28,16 +28,23 @@ enum { HC_OK = 0, HC_PROGRAM_ERROR = 1, HC_USAGE = 2, HC_INTERNAL = 3 };
  * into `bin`. Diagnostics go to stderr. Returns one of the HC_ codes. */
 int hc_build(const hc_build_opts *o, char *bin, size_t binlen);
 
+/* What `hale check` is asked for besides checking. */
 typedef struct {
     const char *path;
-    int json;            /* diagnostics (and reports) as JSON lines on stdout */
-    int escapes;         /* the escape report (escape.h) on stdout */
-    const char *posture; /* --posture */
+    int json;                /* --json: diagnostics (and reports) as JSON lines on stdout */
+    int escapes;             /* --escapes: the escape report (escape.h) on stdout */
+    const char *posture;     /* --posture */
+    int no_unbounded_alloc;  /* --no-warn-unbounded-alloc */
+    int resource_leak;       /* --warn-resource-leak */
+    int dump_budget;         /* --dump-resource-budget */
+    const char *budget_file; /* --check-resource-budget FILE */
 } hc_check_opts;
 
-/* Checks the program; prints diagnostics (JSON lines on stdout when `json`, else text on
- * stderr), then, without errors, the bus report (--json) or the escape report (--escapes).
- * Returns HC_OK, HC_PROGRAM_ERROR, or HC_USAGE (an unknown posture). */
+/* Checks the program and runs the analyses `o` asks for (analyze.h); prints diagnostics (JSON
+ * lines on stdout when o->json, else text on stderr), then, without errors, the bus report
+ * (--json) or the escape report (--escapes), and the resource budget (stdout). Returns HC_OK,
+ * HC_PROGRAM_ERROR (errors, or a count past its ceiling) or HC_USAGE (an unknown posture, or a
+ * budget file that cannot be read or is not one). */
 int hc_check_path(const hc_check_opts *o);
 
 /* The default output name for `hale build PATH`: x/main.hl -> x/main, dir/ -> dir/<dir>. */

@@ -4,9 +4,11 @@
  * heap_alloc_count is `hale_diag_heap_alloc_count` (region.h): every system allocation the
  * runtime makes goes through hale_sys_*. syscall_count counts the I/O system calls the runtime's
  * own wrappers make: each wrapper calls `hale_diag_count_syscall(HALE_SYSCALL_X)` next to the
- * call itself. Counters are process-wide, monotonic, one cache line each (threads bumping
- * different counters do not contend), relaxed atomics. Unlike Hale's link-time shim they work in
- * sanitizer builds too, so they never answer -1 except for an unknown name.
+ * call itself (tcp.c: accept, connect, send, recv, close; std_fs.c: open, read, write, close;
+ * io.c: the writes that flush printed output). Counters are process-wide, monotonic, one cache line
+ * each (threads bumping different counters do not contend), relaxed atomics. Unlike Hale's
+ * link-time shim they work in sanitizer builds too, so they never answer -1 except for an unknown
+ * name.
  *
  * Generated code:
  *   std::diag::heap_alloc_count()    hale_diag_heap_alloc_count()

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "diag.h"
 #include "fatal.h"
 
 #define OUT_CAP ((size_t)64 * 1024)
@@ -24,6 +25,7 @@ static pthread_mutex_t out_lock = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
 
 static void write_all(int fd, const char *p, size_t n) {
     while (n > 0) {
+        hale_diag_count_syscall(HALE_SYSCALL_WRITE);
         ssize_t w = write(fd, p, n);
         if (w < 0) {
             if (errno == EINTR) {

@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "diag.h"
 #include "io.h"
 #include "locus_impl.h"
 #include "scheduler.h"
@@ -111,6 +112,7 @@ int64_t hale_tcpx_local_port(int64_t fd) {
 void hale_tcpx_close_fd(int64_t fd) {
     if (fd >= 0 && fd <= INT32_MAX) {
         hale_fd_closing((int)fd);
+        hale_diag_count_syscall(HALE_SYSCALL_CLOSE);
         close((int)fd);
     }
 }

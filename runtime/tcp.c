@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "diag.h"
 #include "scheduler.h"
 #include "std.h"
 
@@ -93,6 +94,7 @@ int hale_tcp_listen(const char *host, int port, int backlog, hale_tcp_listener *
             break;
         }
         e = errno;
+        hale_diag_count_syscall(HALE_SYSCALL_CLOSE);
         close(fd);
     }
     freeaddrinfo(ai);
@@ -128,6 +130,7 @@ int hale_tcp_accept(hale_tcp_listener *l, hale_tcp_stream *out, hale_io_error *e
             hale_io_error_set(err, EINVAL, "accept", NULL);
             return -1;
         }
+        hale_diag_count_syscall(HALE_SYSCALL_ACCEPT);
         int fd = accept4(l->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd >= 0) {
             stream_init(out, fd);
@@ -160,6 +163,7 @@ int hale_tcp_accept(hale_tcp_listener *l, hale_tcp_stream *out, hale_io_error *e
 void hale_tcp_listener_close(hale_tcp_listener *l) {
     if (l->fd >= 0) {
         hale_fd_closing(l->fd);
+        hale_diag_count_syscall(HALE_SYSCALL_CLOSE);
         close(l->fd);
         l->fd = -1;
     }
@@ -173,16 +177,19 @@ static int connect_one(const struct addrinfo *a, int *fd_out, hale_io_error *err
         return -1;
     }
     int r;
-    while ((r = connect(fd, a->ai_addr, a->ai_addrlen)) != 0 && errno == EINTR) {
-    }
+    do {
+        hale_diag_count_syscall(HALE_SYSCALL_CONNECT);
+    } while ((r = connect(fd, a->ai_addr, a->ai_addrlen)) != 0 && errno == EINTR);
     if (r != 0 && errno != EINPROGRESS) {
         hale_io_error_set(err, errno, "connect", where);
+        hale_diag_count_syscall(HALE_SYSCALL_CLOSE);
         close(fd);
         return -1;
     }
     if (r != 0) {
         if (await(fd, HALE_WRITABLE, -1, "connect", err) != 0) {
             hale_fd_closing(fd);
+            hale_diag_count_syscall(HALE_SYSCALL_CLOSE);
             close(fd);
             return -1;
         }
@@ -192,6 +199,7 @@ static int connect_one(const struct addrinfo *a, int *fd_out, hale_io_error *err
         if (so != 0) {
             hale_io_error_set(err, so, "connect", where);
             hale_fd_closing(fd);
+            hale_diag_count_syscall(HALE_SYSCALL_CLOSE);
             close(fd);
             return -1;
         }
@@ -244,6 +252,7 @@ int hale_tcp_send(hale_tcp_stream *s, const void *buf, size_t len, hale_io_error
             hale_io_error_set(err, EINVAL, "send", NULL);
             return -1;
         }
+        hale_diag_count_syscall(HALE_SYSCALL_SEND);
         ssize_t n = send(s->fd, p, len, MSG_NOSIGNAL);
         if (n > 0) {
             p += n;
@@ -278,6 +287,7 @@ int64_t hale_tcp_recv(hale_tcp_stream *s, void *buf, size_t cap, hale_io_error *
             hale_io_error_set(err, EINVAL, "recv", NULL);
             return -1;
         }
+        hale_diag_count_syscall(HALE_SYSCALL_RECV);
         ssize_t n = recv(s->fd, buf, cap, 0);
         if (n >= 0) {
             return n;
@@ -341,6 +351,7 @@ int hale_tcp_shutdown_write(hale_tcp_stream *s, hale_io_error *err) {
 void hale_tcp_close(hale_tcp_stream *s) {
     if (s->fd >= 0) {
         hale_fd_closing(s->fd);
+        hale_diag_count_syscall(HALE_SYSCALL_CLOSE);
         close(s->fd);
         s->fd = -1;
     }

@@ -60,6 +60,11 @@ for c in build run check; do
     expect_status 2 "hale $c with an unknown option" "$hale" $c --frobnicate "$work/hello.hl"
 done
 expect_status 2 "two programs" "$hale" check "$work/hello.hl" "$work/status.hl"
+"$hale" check --help >"$work/out"
+for flag in --json --no-warn-unbounded-alloc --warn-resource-leak --dump-resource-budget \
+    --check-resource-budget; do
+    grep -q -- "$flag" "$work/out" || fail "hale check --help lists $flag"
+done
 expect_status 2 "bad --target-cpu" "$hale" build --target-cpu sparc "$work/hello.hl"
 expect_status 2 "-o without a file" "$hale" build "$work/hello.hl" -o
 expect_status 0 "hale --help lists build" sh -c "'$hale' --help | grep -q 'build'"

@@ -12,6 +12,8 @@
 #   NAME.args   arguments for the program, one line, split on spaces
 #   NAME.check  expected combined output of `hale check CASE` (warnings, reports)
 #   NAME.json   expected stdout of `hale check --json CASE` (diagnostics, then one line per topic)
+#   NAME.checkargs  extra arguments for both `hale check` runs, one line, split on spaces
+#               (--warn-resource-leak, --dump-resource-budget, ...)
 #   NAME.env    extra environment for the program, one VAR=value per line
 #   NAME.escapes        expected output (stdout, then stderr) of `hale check --escapes CASE`
 #   NAME.P.escapes      ... of `hale check --escapes --posture P CASE`; NAME.P.escapes.json
@@ -81,8 +83,11 @@ if [ -n "$escape_files" ] && [ ! -f "$exp.out" ] && [ ! -f "$exp.err" ] && [ ! -
     exit 0
 fi
 
+checkargs=""
+[ -f "$exp.checkargs" ] && checkargs=$(cat "$exp.checkargs")
+
 if [ -f "$exp.json" ]; then
-    (cd "$dir" && "$hale" check --json "$file") >"$out.jsonout" 2>&1
+    (cd "$dir" && "$hale" check --json $checkargs "$file") >"$out.jsonout" 2>&1
     compare "$exp.json" "$out.jsonout" "hale check --json output"
     if [ ! -f "$exp.out" ] && [ ! -f "$exp.err" ] && [ ! -f "$exp.check" ] &&
         [ ! -f "$exp.postures" ]; then
@@ -92,7 +97,7 @@ if [ -f "$exp.json" ]; then
 fi
 
 if [ -f "$exp.check" ]; then
-    (cd "$dir" && "$hale" check "$file") >"$out.checkout" 2>&1
+    (cd "$dir" && "$hale" check $checkargs "$file") >"$out.checkout" 2>&1
     compare "$exp.check" "$out.checkout" "hale check output"
     if [ ! -f "$exp.out" ] && [ ! -f "$exp.err" ] && [ ! -f "$exp.postures" ]; then
         echo "PASS $case_path"
