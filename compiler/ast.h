@@ -257,6 +257,7 @@ struct hc_expr {
     int allocates;       /* set when the expression may allocate in the function's scratch */
     int widen;           /* an Int used where a Float is expected: convert */
     hc_type *fallible;   /* E_CALL of a fallible function: the error type */
+    int bare;            /* E_CALL of a fallible std call used without `or` (HC_BI_BARE) */
     int send_or;         /* E_OR that is really a send's disposition (lhs not fallible) */
 };
 

@@ -1,109 +1,194 @@
 /* See builtins.h. */
 #include "builtins.h"
 
+#include <assert.h>
 #include <string.h>
 
 static const hc_builtin table[] = {
-    {"print", BI_PRINT, NULL, NULL, NULL, NULL, 0},
-    {"println", BI_PRINTLN, NULL, NULL, NULL, NULL, 0},
-    {"eprint", BI_EPRINT, NULL, NULL, NULL, NULL, 0},
-    {"eprintln", BI_EPRINTLN, NULL, NULL, NULL, NULL, 0},
-    {"len", BI_LEN, NULL, NULL, NULL, NULL, 0},
-    {"to_string", BI_TO_STRING, NULL, NULL, NULL, NULL, 1},
-    {"min", BI_MIN, NULL, NULL, NULL, NULL, 0},
-    {"max", BI_MAX, NULL, NULL, NULL, NULL, 0},
-    {"abs", BI_ABS, NULL, NULL, NULL, NULL, 0},
-    {"push", BI_PUSH, NULL, NULL, "CapacityError", NULL, 0},
-    {"at", BI_AT, NULL, NULL, "IndexError", "out_of_bounds", 0},
-    {"set", BI_SET, NULL, NULL, "IndexError", "out_of_bounds", 0},
-    {"count", BI_COUNT, NULL, NULL, NULL, NULL, 0},
-    {"clear", BI_CLEAR, NULL, NULL, NULL, NULL, 0},
-    {"truncate", BI_TRUNCATE, NULL, NULL, NULL, NULL, 0},
-    {"check_closures", BI_CHECK_CLOSURES, NULL, NULL, NULL, NULL, 0},
+    {"print", BI_PRINT, NULL, NULL, NULL, NULL, 0, 0},
+    {"println", BI_PRINTLN, NULL, NULL, NULL, NULL, 0, 0},
+    {"eprint", BI_EPRINT, NULL, NULL, NULL, NULL, 0, 0},
+    {"eprintln", BI_EPRINTLN, NULL, NULL, NULL, NULL, 0, 0},
+    {"len", BI_LEN, NULL, NULL, NULL, NULL, 0, 0},
+    {"to_string", BI_TO_STRING, NULL, NULL, NULL, NULL, 1, 0},
+    {"min", BI_MIN, NULL, NULL, NULL, NULL, 0, 0},
+    {"max", BI_MAX, NULL, NULL, NULL, NULL, 0, 0},
+    {"abs", BI_ABS, NULL, NULL, NULL, NULL, 0, 0},
+    {"push", BI_PUSH, NULL, NULL, "CapacityError", NULL, 0, 0},
+    {"at", BI_AT, NULL, NULL, "IndexError", "out_of_bounds", 0, 0},
+    {"set", BI_SET, NULL, NULL, "IndexError", "out_of_bounds", 0, 0},
+    {"count", BI_COUNT, NULL, NULL, NULL, NULL, 0, 0},
+    {"clear", BI_CLEAR, NULL, NULL, NULL, NULL, 0, 0},
+    {"truncate", BI_TRUNCATE, NULL, NULL, NULL, NULL, 0, 0},
+    {"check_closures", BI_CHECK_CLOSURES, NULL, NULL, NULL, NULL, 0, 0},
     /* string helpers also reachable without a path (Hale's early built-ins) */
-    {"contains", BI_SIG, "SS>B", "hale_str_contains", NULL, NULL, 0},
-    {"starts_with", BI_SIG, "SS>B", "hale_str_starts_with", NULL, NULL, 0},
-    {"ends_with", BI_SIG, "SS>B", "hale_str_ends_with", NULL, NULL, 0},
+    {"contains", BI_SIG, "SS>B", "hale_str_contains", NULL, NULL, 0, 0},
+    {"starts_with", BI_SIG, "SS>B", "hale_str_starts_with", NULL, NULL, 0, 0},
+    {"ends_with", BI_SIG, "SS>B", "hale_str_ends_with", NULL, NULL, 0, 0},
     /* std::str */
-    {"std::str::parse_int", BI_SIG, "S>I", "hale_str_parse_int", "ParseError", "not_int", 0},
-    {"std::str::parse_float", BI_SIG, "S>F", "hale_str_parse_float", "ParseError", "not_float", 0},
-    {"std::str::can_parse_int", BI_SIG, "S>B", "hale_str_can_parse_int", NULL, NULL, 0},
-    {"std::str::can_parse_float", BI_SIG, "S>B", "hale_str_can_parse_float", NULL, NULL, 0},
-    {"std::str::contains", BI_SIG, "SS>B", "hale_str_contains", NULL, NULL, 0},
-    {"std::str::starts_with", BI_SIG, "SS>B", "hale_str_starts_with", NULL, NULL, 0},
-    {"std::str::ends_with", BI_SIG, "SS>B", "hale_str_ends_with", NULL, NULL, 0},
-    {"std::str::index_of", BI_SIG, "SS>I", "hale_str_index_of", NULL, NULL, 0},
-    {"std::str::substring", BI_SIG, "SII>S", "hale_str_substring", NULL, NULL, 0},
-    {"std::str::trim", BI_SIG, "S>S", "hale_str_trim", NULL, NULL, 0},
-    {"std::str::trim_start", BI_SIG, "S>S", "hale_str_trim_start", NULL, NULL, 0},
-    {"std::str::trim_end", BI_SIG, "S>S", "hale_str_trim_end", NULL, NULL, 0},
-    {"std::str::lower", BI_SIG, "S>S", "hale_str_lower", NULL, NULL, 1},
-    {"std::str::upper", BI_SIG, "S>S", "hale_str_upper", NULL, NULL, 1},
-    {"std::str::replace", BI_SIG, "SSS>S", "hale_str_replace", NULL, NULL, 1},
-    {"std::str::repeat", BI_SIG, "SI>S", "hale_str_repeat", NULL, NULL, 1},
-    {"std::str::pad_left", BI_SIG, "SIS>S", "hale_str_pad_left", NULL, NULL, 1},
-    {"std::str::pad_right", BI_SIG, "SIS>S", "hale_str_pad_right", NULL, NULL, 1},
-    {"std::str::byte_at", BI_SIG, "SI>I", "hale_str_byte_at", NULL, NULL, 0},
-    {"std::str::from_char_code", BI_SIG, "I>S", "hale_str_from_byte", NULL, NULL, 1},
+    {"std::str::parse_int", BI_SIG, "S>I", "hale_str_parse_int", "ParseError", "parse_int", 0, 0},
+    {"std::str::parse_float", BI_SIG, "S>F", "hale_str_parse_float", "ParseError", "parse_float", 0,
+     0},
+    {"std::str::can_parse_int", BI_SIG, "S>B", "hale_str_can_parse_int", NULL, NULL, 0, 0},
+    {"std::str::can_parse_float", BI_SIG, "S>B", "hale_str_can_parse_float", NULL, NULL, 0, 0},
+    {"std::str::contains", BI_SIG, "SS>B", "hale_str_contains", NULL, NULL, 0, 0},
+    {"std::str::starts_with", BI_SIG, "SS>B", "hale_str_starts_with", NULL, NULL, 0, 0},
+    {"std::str::ends_with", BI_SIG, "SS>B", "hale_str_ends_with", NULL, NULL, 0, 0},
+    {"std::str::index_of", BI_SIG, "SS>I", "hale_str_index_of", NULL, NULL, 0, 0},
+    {"std::str::substring", BI_SIG, "SII>S", "hale_str_substring", NULL, NULL, 0, 0},
+    {"std::str::trim", BI_SIG, "S>S", "hale_str_trim", NULL, NULL, 0, 0},
+    {"std::str::trim_start", BI_SIG, "S>S", "hale_str_trim_start", NULL, NULL, 0, 0},
+    {"std::str::trim_end", BI_SIG, "S>S", "hale_str_trim_end", NULL, NULL, 0, 0},
+    {"std::str::lower", BI_SIG, "S>S", "hale_str_lower", NULL, NULL, 1, 0},
+    {"std::str::upper", BI_SIG, "S>S", "hale_str_upper", NULL, NULL, 1, 0},
+    {"std::str::replace", BI_SIG, "SSS>S", "hale_str_replace", NULL, NULL, 1, 0},
+    {"std::str::repeat", BI_SIG, "SI>S", "hale_str_repeat", NULL, NULL, 1, 0},
+    {"std::str::pad_left", BI_SIG, "SIS>S", "hale_str_pad_left", NULL, NULL, 1, 0},
+    {"std::str::pad_right", BI_SIG, "SIS>S", "hale_str_pad_right", NULL, NULL, 1, 0},
+    {"std::str::byte_at", BI_SIG, "SI>I", "hale_str_byte_at", NULL, NULL, 0, 0},
+    {"std::str::from_char_code", BI_SIG, "I>S", "hale_str_from_byte", NULL, NULL, 1, 0},
+    {"std::str::clone", BI_SIG, "S>S", "hale_str_copy", NULL, NULL, 1, 0},
+    {"std::str::byte_at_unchecked", BI_SIG, "SI>I", "hale_str_byte_at", NULL, NULL, 0, 0},
+    /* std::str, runtime/std_text.h: split/join over a @form(vec), ranges, builders, UTF-8 */
+    {"std::str::split_into", BI_SIG, "SSV>U", "hale_str_split_into", NULL, NULL, 0, 0},
+    {"std::str::join", BI_SIG, "VS>S", "hale_str_join", NULL, NULL, 1, 0},
+    {"std::str::range_eq", BI_SIG, "SIIS>B", "hale_str_range_eq", NULL, NULL, 0, 0},
+    {"std::str::range_parse_int", BI_SIG, "SII>I", "hale_str_range_parse_int", "ParseError",
+     "parse_int", 0, 0},
+    {"std::str::builder_new", BI_SIG, ">{StrBuilder}", "hale_str_builder_new", NULL, NULL, 0, 0},
+    {"std::str::builder_append", BI_SIG, "{StrBuilder}S>{StrBuilder}", "hale_str_builder_append",
+     NULL, NULL, 0, 0},
+    {"std::str::builder_len", BI_SIG, "{StrBuilder}>I", "hale_str_builder_len", NULL, NULL, 0, 0},
+    {"std::str::builder_finish", BI_SIG, "{StrBuilder}>S", "hale_str_builder_finish", NULL, NULL, 1,
+     0},
+    {"std::str::cp_count", BI_SIG, "S>I", "hale_str_cp_count", NULL, NULL, 0, 0},
+    {"std::str::cp_at", BI_SIG, "SI>I", "hale_str_cp_at", NULL, NULL, 0, 0},
+    {"std::str::cp_size", BI_SIG, "SI>I", "hale_str_cp_size", NULL, NULL, 0, 0},
+    /* std::text byte classes and tokens (runtime/std_text.h) */
+    {"std::text::is_alpha", BI_SIG, "I>B", "hale_text_is_alpha", NULL, NULL, 0, 0},
+    {"std::text::is_digit", BI_SIG, "I>B", "hale_text_is_digit", NULL, NULL, 0, 0},
+    {"std::text::is_alnum", BI_SIG, "I>B", "hale_text_is_alnum", NULL, NULL, 0, 0},
+    {"std::text::is_whitespace", BI_SIG, "I>B", "hale_text_is_whitespace", NULL, NULL, 0, 0},
+    {"std::text::is_word_char", BI_SIG, "I>B", "hale_text_is_word_char", NULL, NULL, 0, 0},
+    {"std::text::tokenize_words_into", BI_SIG, "SV>U", "hale_text_tokenize_words_into", NULL, NULL,
+     0, 0},
     /* std::env */
-    {"std::env::args_count", BI_SIG, ">I", "hale_env_args_count", NULL, NULL, 0},
-    {"std::env::arg", BI_SIG, "I>S", "hale_env_arg", NULL, NULL, 0},
-    {"std::env::arg_or", BI_SIG, "IS>S", "hale_env_arg_or", NULL, NULL, 0},
-    {"std::env::var", BI_SIG, "S>S", "hale_env_var", NULL, NULL, 0},
-    {"std::env::var_or", BI_SIG, "SS>S", "hale_env_var_or", NULL, NULL, 0},
-    {"std::env::var_exists", BI_SIG, "S>B", "hale_env_var_exists", NULL, NULL, 0},
+    {"std::env::args_count", BI_SIG, ">I", "hale_env_args_count", NULL, NULL, 0, 0},
+    {"std::env::arg", BI_SIG, "I>S", "hale_env_arg", NULL, NULL, 0, 0},
+    {"std::env::arg_or", BI_SIG, "IS>S", "hale_env_arg_or", NULL, NULL, 0, 0},
+    {"std::env::var", BI_SIG, "S>S", "hale_env_var", NULL, NULL, 0, 0},
+    {"std::env::var_or", BI_SIG, "SS>S", "hale_env_var_or", NULL, NULL, 0, 0},
+    {"std::env::var_exists", BI_SIG, "S>B", "hale_env_var_exists", NULL, NULL, 0, 0},
     /* std::process */
-    {"std::process::exit", BI_SIG, "I>!", "hale_process_exit", NULL, NULL, 0},
-    {"std::process::pid", BI_SIG, ">I", "hale_process_pid", NULL, NULL, 0},
-    {"std::process::rss_bytes", BI_SIG, ">I", "hale_process_rss_bytes", NULL, NULL, 0},
+    {"std::process::exit", BI_SIG, "I>!", "hale_process_exit", NULL, NULL, 0, 0},
+    {"std::process::pid", BI_SIG, ">I", "hale_process_pid", NULL, NULL, 0, 0},
+    {"std::process::rss_bytes", BI_SIG, ">I", "hale_process_rss_bytes", NULL, NULL, 0, 0},
     /* std::time */
-    {"std::time::monotonic", BI_SIG, ">D", "hale_time_monotonic", NULL, NULL, 0},
-    {"std::time::monotonic_ns", BI_SIG, ">I", "hale_time_monotonic", NULL, NULL, 0},
-    {"std::time::now", BI_SIG, ">I", "hale_time_now", NULL, NULL, 0},
-    {"std::time::sleep", BI_SIG, "D>U", "hale_locus_sleep", NULL, NULL, 0},
+    {"std::time::monotonic", BI_SIG, ">D", "hale_time_monotonic", NULL, NULL, 0, 0},
+    {"std::time::monotonic_ns", BI_SIG, ">I", "hale_time_monotonic", NULL, NULL, 0, 0},
+    {"std::time::now", BI_SIG, ">I", "hale_time_now", NULL, NULL, 0, 0},
+    {"std::time::sleep", BI_SIG, "D>U", "hale_locus_sleep", NULL, NULL, 0, 0},
     /* std::math */
-    {"std::math::sqrt", BI_SIG, "F>F", "sqrt", NULL, NULL, 0},
-    {"std::math::exp", BI_SIG, "F>F", "exp", NULL, NULL, 0},
-    {"std::math::log", BI_SIG, "F>F", "log", NULL, NULL, 0},
-    {"std::math::floor", BI_SIG, "F>F", "floor", NULL, NULL, 0},
-    {"std::math::ceil", BI_SIG, "F>F", "ceil", NULL, NULL, 0},
-    {"std::math::pow", BI_SIG, "FF>F", "pow", NULL, NULL, 0},
-    {"std::math::sin", BI_SIG, "F>F", "sin", NULL, NULL, 0},
-    {"std::math::cos", BI_SIG, "F>F", "cos", NULL, NULL, 0},
-    {"std::math::tan", BI_SIG, "F>F", "tan", NULL, NULL, 0},
-    {"std::math::asin", BI_SIG, "F>F", "asin", NULL, NULL, 0},
-    {"std::math::acos", BI_SIG, "F>F", "acos", NULL, NULL, 0},
-    {"std::math::atan", BI_SIG, "F>F", "atan", NULL, NULL, 0},
-    {"std::math::atan2", BI_SIG, "FF>F", "atan2", NULL, NULL, 0},
-    {"std::math::tanh", BI_SIG, "F>F", "tanh", NULL, NULL, 0},
-    {"std::math::is_nan", BI_SIG, "F>B", "hale_math_is_nan", NULL, NULL, 0},
-    {"std::math::nan", BI_SIG, ">F", "hale_math_nan", NULL, NULL, 0},
-    {"std::math::inf", BI_SIG, ">F", "hale_math_inf", NULL, NULL, 0},
-    {"std::math::int_to_float", BI_SIG, "I>F", "hale_math_int_to_float", NULL, NULL, 0},
-    {"std::math::float_to_int", BI_SIG, "F>I", "hale_math_float_to_int", NULL, NULL, 0},
-    {"std::math::trunc", BI_SIG, "F>I", "hale_math_float_to_int", NULL, NULL, 0},
-    {"std::math::round", BI_SIG, "F>I", "hale_math_round", NULL, NULL, 0},
+    {"std::math::sqrt", BI_SIG, "F>F", "sqrt", NULL, NULL, 0, 0},
+    {"std::math::exp", BI_SIG, "F>F", "exp", NULL, NULL, 0, 0},
+    {"std::math::log", BI_SIG, "F>F", "log", NULL, NULL, 0, 0},
+    {"std::math::floor", BI_SIG, "F>F", "floor", NULL, NULL, 0, 0},
+    {"std::math::ceil", BI_SIG, "F>F", "ceil", NULL, NULL, 0, 0},
+    {"std::math::pow", BI_SIG, "FF>F", "pow", NULL, NULL, 0, 0},
+    {"std::math::sin", BI_SIG, "F>F", "sin", NULL, NULL, 0, 0},
+    {"std::math::cos", BI_SIG, "F>F", "cos", NULL, NULL, 0, 0},
+    {"std::math::tan", BI_SIG, "F>F", "tan", NULL, NULL, 0, 0},
+    {"std::math::asin", BI_SIG, "F>F", "asin", NULL, NULL, 0, 0},
+    {"std::math::acos", BI_SIG, "F>F", "acos", NULL, NULL, 0, 0},
+    {"std::math::atan", BI_SIG, "F>F", "atan", NULL, NULL, 0, 0},
+    {"std::math::atan2", BI_SIG, "FF>F", "atan2", NULL, NULL, 0, 0},
+    {"std::math::tanh", BI_SIG, "F>F", "tanh", NULL, NULL, 0, 0},
+    {"std::math::is_nan", BI_SIG, "F>B", "hale_math_is_nan", NULL, NULL, 0, 0},
+    {"std::math::nan", BI_SIG, ">F", "hale_math_nan", NULL, NULL, 0, 0},
+    {"std::math::inf", BI_SIG, ">F", "hale_math_inf", NULL, NULL, 0, 0},
+    {"std::math::int_to_float", BI_SIG, "I>F", "hale_math_int_to_float", NULL, NULL, 0, 0},
+    {"std::math::float_to_int", BI_SIG, "F>I", "hale_math_float_to_int", NULL, NULL, 0, 0},
+    {"std::math::trunc", BI_SIG, "F>I", "hale_math_float_to_int", NULL, NULL, 0, 0},
+    {"std::math::round", BI_SIG, "F>I", "hale_math_round", NULL, NULL, 0, 0},
     /* std::diag */
-    {"std::diag::heap_alloc_count", BI_SIG, ">I", "hale_diag_heap_alloc_count", NULL, NULL, 0},
-    {"std::diag::syscall_count", BI_SIG, "S>I", "hale_diag_syscall_count", NULL, NULL, 0},
-    {"std::diag::region_bytes", BI_SIG, ">I", "hale_locus_region_bytes", NULL, NULL, 0},
+    {"std::diag::heap_alloc_count", BI_SIG, ">I", "hale_diag_heap_alloc_count", NULL, NULL, 0, 0},
+    {"std::diag::syscall_count", BI_SIG, "S>I", "hale_diag_syscall_count", NULL, NULL, 0, 0},
+    {"std::diag::region_bytes", BI_SIG, ">I", "hale_locus_region_bytes", NULL, NULL, 0, 0},
     /* std::bytes */
-    {"std::bytes::from_string", BI_SIG, "S>Y", "hale_bytes_from_string", NULL, NULL, 0},
-    {"std::bytes::slice", BI_SIG, "YII>Y", "hale_bytes_slice", NULL, NULL, 0},
-    {"std::str::from_bytes", BI_SIG, "Y>S", "hale_str_from_bytes", NULL, NULL, 0},
+    {"std::bytes::from_string", BI_SIG, "S>Y", "hale_bytes_from_string", NULL, NULL, 0, 0},
+    {"std::bytes::slice", BI_SIG, "YII>Y", "hale_bytes_slice", NULL, NULL, 0, 0},
+    {"std::bytes::at", BI_SIG, "YI>I", "hale_bytes_at", "IndexError", "out_of_bounds", 0,
+     HC_BI_BARE},
+    {"std::bytes::from_int", BI_SIG, "I>Y", "hale_bytes_from_int", NULL, NULL, 1, 0},
+    {"std::bytes::concat", BI_SIG, "YY>Y", "hale_bytes_concat", NULL, NULL, 1, 0},
+    {"std::bytes::clone", BI_SIG, "Y>Y", "hale_bytes_copy_into", NULL, NULL, 1, 0},
+    {"std::bytes::find_byte", BI_SIG, "YII>I", "hale_bytes_find_byte", NULL, NULL, 0, 0},
+    {"std::bytes::read_u8", BI_SIG, "YI>I", "hale_bytes_read_u8", "IndexError", "out_of_bounds", 0,
+     0},
+    {"std::bytes::read_i8", BI_SIG, "YI>I", "hale_bytes_read_i8", "IndexError", "out_of_bounds", 0,
+     0},
+    {"std::bytes::read_u16_le", BI_SIG, "YI>I", "hale_bytes_read_u16_le", "IndexError",
+     "out_of_bounds", 0, 0},
+    {"std::bytes::read_u16_be", BI_SIG, "YI>I", "hale_bytes_read_u16_be", "IndexError",
+     "out_of_bounds", 0, 0},
+    {"std::bytes::read_i16_le", BI_SIG, "YI>I", "hale_bytes_read_i16_le", "IndexError",
+     "out_of_bounds", 0, 0},
+    {"std::bytes::read_i16_be", BI_SIG, "YI>I", "hale_bytes_read_i16_be", "IndexError",
+     "out_of_bounds", 0, 0},
+    {"std::bytes::read_u32_le", BI_SIG, "YI>I", "hale_bytes_read_u32_le", "IndexError",
+     "out_of_bounds", 0, 0},
+    {"std::bytes::read_u32_be", BI_SIG, "YI>I", "hale_bytes_read_u32_be", "IndexError",
+     "out_of_bounds", 0, 0},
+    {"std::bytes::read_i32_le", BI_SIG, "YI>I", "hale_bytes_read_i32_le", "IndexError",
+     "out_of_bounds", 0, 0},
+    {"std::bytes::read_i32_be", BI_SIG, "YI>I", "hale_bytes_read_i32_be", "IndexError",
+     "out_of_bounds", 0, 0},
+    {"std::bytes::read_u64_le", BI_SIG, "YI>I", "hale_bytes_read_u64_le", "IndexError",
+     "out_of_bounds", 0, 0},
+    {"std::bytes::read_u64_be", BI_SIG, "YI>I", "hale_bytes_read_u64_be", "IndexError",
+     "out_of_bounds", 0, 0},
+    {"std::bytes::read_i64_le", BI_SIG, "YI>I", "hale_bytes_read_u64_le", "IndexError",
+     "out_of_bounds", 0, 0},
+    {"std::bytes::read_i64_be", BI_SIG, "YI>I", "hale_bytes_read_u64_be", "IndexError",
+     "out_of_bounds", 0, 0},
+    {"std::bytes::read_f32_le", BI_SIG, "YI>F", "hale_bytes_read_f32_le", "IndexError",
+     "out_of_bounds", 0, 0},
+    {"std::bytes::read_f64_le", BI_SIG, "YI>F", "hale_bytes_read_f64_le", "IndexError",
+     "out_of_bounds", 0, 0},
+    {"std::bytes::read_f64_be", BI_SIG, "YI>F", "hale_bytes_read_f64_be", "IndexError",
+     "out_of_bounds", 0, 0},
+    {"std::str::from_bytes", BI_SIG, "Y>S", "hale_str_from_bytes", NULL, NULL, 0, 0},
     /* std::io::tcp (runtime/std_tcp.c); IoError calls fill a hale_io_error */
-    {"std::io::tcp::listen", BI_SIG, "SI>I", "hale_tcpx_listen", "IoError", NULL, 1},
-    {"std::io::tcp::listen_socket", BI_SIG, "SI>I", "hale_tcpx_listen", "IoError", NULL, 1},
-    {"std::io::tcp::accept", BI_SIG, "I>I", "hale_tcpx_accept", "IoError", NULL, 0},
-    {"std::io::tcp::accept_one", BI_SIG, "I>I", "hale_tcpx_accept", "IoError", NULL, 0},
-    {"std::io::tcp::connect", BI_SIG, "SI>I", "hale_tcpx_connect", "IoError", NULL, 1},
-    {"std::io::tcp::set_nodelay", BI_SIG, "IB>U", "hale_tcpx_set_nodelay", "IoError", NULL, 0},
-    {"std::io::tcp::local_port", BI_SIG, "I>I", "hale_tcpx_local_port", NULL, NULL, 0},
-    {"std::io::tcp::close_fd", BI_SIG, "I>U", "hale_tcpx_close_fd", NULL, NULL, 0},
+    {"std::io::tcp::listen", BI_SIG, "SI>I", "hale_tcpx_listen", "IoError", NULL, 1, 0},
+    {"std::io::tcp::listen_socket", BI_SIG, "SI>I", "hale_tcpx_listen", "IoError", NULL, 1, 0},
+    {"std::io::tcp::accept", BI_SIG, "I>I", "hale_tcpx_accept", "IoError", NULL, 0, 0},
+    {"std::io::tcp::accept_one", BI_SIG, "I>I", "hale_tcpx_accept", "IoError", NULL, 0, 0},
+    {"std::io::tcp::connect", BI_SIG, "SI>I", "hale_tcpx_connect", "IoError", NULL, 1, 0},
+    {"std::io::tcp::set_nodelay", BI_SIG, "IB>U", "hale_tcpx_set_nodelay", "IoError", NULL, 0, 0},
+    {"std::io::tcp::local_port", BI_SIG, "I>I", "hale_tcpx_local_port", NULL, NULL, 0, 0},
+    {"std::io::tcp::close_fd", BI_SIG, "I>U", "hale_tcpx_close_fd", NULL, NULL, 0, 0},
     /* std::io::fs (runtime/std_fs.c): whole files */
-    {"std::io::fs::read_file", BI_SIG, "S>S", "hale_fs_read_file", "IoError", NULL, 1},
-    {"std::io::fs::write_file", BI_SIG, "SS>U", "hale_fs_write_file", "IoError", NULL, 1},
+    {"std::io::fs::read_file", BI_SIG, "S>S", "hale_fs_read_file", "IoError", NULL, 1, 0},
+    {"std::io::fs::write_file", BI_SIG, "SS>U", "hale_fs_write_file", "IoError", NULL, 1, 0},
 };
+
+/* Records of the built-in seed that runtime functions read or fill, and the runtime's C struct
+ * of the same layout (the generated code checks the two agree). */
+static const struct {
+    const char *record, *ctype;
+} std_ctypes[] = {
+    {"ProcessOutput", "hale_process_output"},
+    {"StrBuilder", "hale_str_builder_ref"},
+};
+
+const char *hc_builtin_std_ctype(const char *record) {
+    for (size_t i = 0; i < sizeof std_ctypes / sizeof std_ctypes[0]; i++) {
+        if (strcmp(std_ctypes[i].record, record) == 0) {
+            return std_ctypes[i].ctype;
+        }
+    }
+    return NULL;
+}
 
 const hc_builtin *hc_builtin_find(const char *path) {
     for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
@@ -125,6 +210,31 @@ const char *hc_builtin_suggest(const char *path) {
         }
     }
     return best;
+}
+
+static const char *parse_code(hc_arena *a, const char *p, char *code, const char **tname) {
+    if (*p == '{') {
+        const char *end = strchr(p, '}');
+        assert(end);
+        *code = 'T';
+        *tname = hc_strndup(a, p + 1, (size_t)(end - p - 1));
+        return end + 1;
+    }
+    *code = *p;
+    *tname = NULL;
+    return p + 1;
+}
+
+void hc_builtin_parse_sig(hc_arena *a, const char *sig, hc_builtin_sig *out) {
+    memset(out, 0, sizeof *out);
+    const char *p = sig;
+    while (*p && *p != '>') {
+        assert(out->n < HC_BUILTIN_MAXP);
+        p = parse_code(a, p, &out->code[out->n], &out->tname[out->n]);
+        out->n++;
+    }
+    assert(*p == '>');
+    parse_code(a, p + 1, &out->ret, &out->ret_tname);
 }
 
 hc_type *hc_builtin_code_type(hc_types *t, char code) {

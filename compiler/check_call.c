@@ -185,24 +185,56 @@ static hc_type *ck_bounded_op(hc_ctx *c, hc_expr *e, const hc_builtin *bi) {
     }
 }
 
-static hc_type *ck_sig(hc_ctx *c, hc_expr *e, const hc_builtin *bi) {
-    const char *gt = strchr(bi->sig, '>');
-    int n = (int)(gt - bi->sig);
-    if (!arity(c, e, n, bi->path)) {
-        return hc_builtin_code_type(c->P->types, gt[1]);
+/* The type of a built-in signature code: 'T' names a declaration of the built-in seed. */
+static hc_type *sig_type(hc_ctx *c, char code, const char *tname) {
+    if (code != 'T') {
+        return hc_builtin_code_type(c->P->types, code);
     }
-    for (int i = 0; i < n; i++) {
-        hc_type *want = hc_builtin_code_type(c->P->types, bi->sig[i]);
+    hc_decl *d = hc_symtab_get(c->P->std->names, tname);
+    if (!d || !d->ty) {
+        return TY(c, TY_ERROR);
+    }
+    d->used = 1;
+    return d->ty;
+}
+
+/* A `V` argument: a `@form(vec)` locus whose cells are Strings. */
+static void ck_vec_arg(hc_ctx *c, hc_expr *a, const char *fn) {
+    hc_type *t = ck_expr(c, a, NULL);
+    if (t->kind == TY_ERROR) {
+        return;
+    }
+    hc_form *f = t->kind == TY_LOCUS && t->decl ? t->decl->form : NULL;
+    if (!f || f->kind != FORM_VEC || !f->elem || f->elem->kind != TY_STRING) {
+        hc_help(hc_error(c->P->d, a->pos, "`%s` takes a `@form(vec)` of Strings, found `%s`", fn,
+                         TNAME(c, t)),
+                "declare one: `@form(vec) locus Fields { capacity { heap items of String; } }`");
+    }
+}
+
+static hc_type *ck_sig(hc_ctx *c, hc_expr *e, const hc_builtin *bi) {
+    hc_builtin_sig sg;
+    hc_builtin_parse_sig(c->P->a, bi->sig, &sg);
+    hc_type *ret = sig_type(c, sg.ret, sg.ret_tname);
+    if (!arity(c, e, sg.n, bi->path)) {
+        return ret;
+    }
+    for (int i = 0; i < sg.n; i++) {
+        if (sg.code[i] == 'V') {
+            ck_vec_arg(c, e->args.v[i], bi->path);
+            continue;
+        }
+        hc_type *want = sig_type(c, sg.code[i], sg.tname[i]);
         hc_type *t = ck_expr(c, e->args.v[i], want);
         ck_coerce(c, e->args.v[i], t, want, "this argument");
     }
-    if (bi->allocates) {
+    if (bi->allocates || ret->heap) {
         ck_alloc(c, e);
     }
     if (bi->err) {
         e->fallible = std_error_type(c, bi->err);
     }
-    return hc_builtin_code_type(c->P->types, gt[1]);
+    return ret;
 }
 
 static hc_type *ck_builtin(hc_ctx *c, hc_expr *e, const hc_builtin *bi) {

@@ -1094,6 +1094,11 @@ hc_type *ck_expr_fallible(hc_ctx *c, hc_expr *e, hc_type *expect) {
 
 hc_type *ck_expr(hc_ctx *c, hc_expr *e, hc_type *expect) {
     hc_type *t = ck_expr_fallible(c, e, expect);
+    if (e->fallible && e->kind == E_CALL && e->lhs->kind == E_NAME && e->lhs->builtin &&
+        (e->lhs->builtin->flags & HC_BI_BARE)) {
+        e->fallible = NULL; /* a std path call that answers a sentinel when it fails */
+        e->bare = 1;
+    }
     if (e->fallible) {
         const char *what = "this call";
         if (e->kind == E_CALL && e->lhs->kind == E_NAME) {

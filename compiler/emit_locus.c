@@ -299,6 +299,41 @@ static const native_locus natives[] = {
      "hale_stream_dissolve(&self->hn);"},
 };
 
+/* Methods whose C function differs from the default `hale_<prefix>_<method>(&hn, args...)`
+ * (plus the caller's scratch last when the result is a String or Bytes): another C name, the
+ * locus header first (methods that can `violate`), or no scratch (views of the native part). */
+typedef struct {
+    const char *locus, *method;
+    const char *cfn; /* NULL: the default name */
+    int self;        /* takes `hale_locus *` first */
+    int view;        /* returns a view: no scratch region */
+} native_method;
+
+static const native_method native_methods[] = {
+    {"BytesBuilder", "finish", "hale_bytes_builder_finish_once", 1, 0},
+    {"BytesBuilder", "snapshot", NULL, 1, 0},
+    {"BytesBuilder", "append_slice", NULL, 1, 0},
+    {"BytesBuilder", "view", NULL, 0, 1},
+    {"BytesBuilder", "text_view", NULL, 0, 1},
+    {"BytesBuilder", "append_i8", "hale_bytes_builder_append_u8", 0, 0},
+    {"BytesBuilder", "append_i16_le", "hale_bytes_builder_append_u16_le", 0, 0},
+    {"BytesBuilder", "append_i16_be", "hale_bytes_builder_append_u16_be", 0, 0},
+    {"BytesBuilder", "append_i32_le", "hale_bytes_builder_append_u32_le", 0, 0},
+    {"BytesBuilder", "append_i32_be", "hale_bytes_builder_append_u32_be", 0, 0},
+    {"BytesBuilder", "append_i64_le", "hale_bytes_builder_append_u64_le", 0, 0},
+    {"BytesBuilder", "append_i64_be", "hale_bytes_builder_append_u64_be", 0, 0},
+};
+
+static const native_method *native_method_of(hc_decl *locus, const char *method) {
+    for (size_t i = 0; i < sizeof native_methods / sizeof native_methods[0]; i++) {
+        if (strcmp(native_methods[i].locus, locus->name.name) == 0 &&
+            strcmp(native_methods[i].method, method) == 0) {
+            return &native_methods[i];
+        }
+    }
+    return NULL;
+}
+
 static const native_locus *native_of(hc_decl *locus) {
     if (!locus || !locus->seed || locus->seed->id != 0) {
         return NULL; /* only the built-in seed (always seed 0) has them */
@@ -340,20 +375,24 @@ void em_native_fallible(hc_emit *E, hc_buf *b, hc_expr *call, const char *recv, 
     hc_decl *m = call->lhs->decl;
     const native_locus *n = native_of(m->locus);
     const char *name = m->name.name;
-    /* results that are copies live in the caller's scratch */
-    int into = strcmp(name, "finish") == 0 || strcmp(name, "result") == 0 ||
-               strcmp(name, "recv") == 0 || strcmp(name, "recv_bytes") == 0;
+    const native_method *nm = native_method_of(m->locus, name);
+    /* results made by the call live in the caller's scratch */
+    hc_type *rt = m->ret_ty;
+    int into =
+        rt &&
+        (rt->kind == TY_STRING || rt->kind == TY_BYTES || (rt->kind == TY_RECORD && rt->heap)) &&
+        !(nm && nm->view);
     int fallible = m->err_ty != NULL;
     hc_buf_printf(b, "({ %s *hrecv = (%s); ", em_locus_struct(E, m->locus->ty), recv);
     if (fallible) {
         hc_buf_puts(b, "hale_io_error hioe; bool hok = ");
     }
-    if (strcmp(n->prefix, "bytes_builder") == 0 && strcmp(name, "finish") == 0) {
-        /* consumes the builder: a second finish is the builder's violation (std_bytes.h) */
-        hc_buf_puts(b, "hale_bytes_builder_finish_once(&hrecv->h, &hrecv->hn");
+    if (nm && nm->cfn) {
+        hc_buf_puts(b, nm->cfn);
     } else {
-        hc_buf_printf(b, "hale_%s_%s(&hrecv->hn", n->prefix, name);
+        hc_buf_printf(b, "hale_%s_%s", n->prefix, name);
     }
+    hc_buf_puts(b, nm && nm->self ? "(&hrecv->h, &hrecv->hn" : "(&hrecv->hn");
     for (int i = 0; i < call->args.n; i++) {
         hc_type *pt = m->ty && i < m->ty->nitems ? m->ty->items[i] : NULL;
         hc_buf_puts(b, ", ");

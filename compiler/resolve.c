@@ -97,6 +97,11 @@ static const char std_source[] =
     "type KeyError { kind: String; }\n"
     "type EmptyError { kind: String; }\n"
     "type IoError { kind: String; errno: Int; path: String; }\n"
+    /* a BytesBuilder's view() and text_view() (Hale's borrowed views read as their values) */
+    "type BytesView = Bytes;\n"
+    "type StringView = String;\n"
+    /* std::str's String builder handle (runtime/std_text.h) */
+    "type StrBuilder { handle: Int; }\n"
     /* std::bytes::BytesBuilder and std::json::Builder: loci whose methods the runtime implements
      * (emit_locus.c, "native") */
     "locus BytesBuilder {\n"
@@ -109,6 +114,28 @@ static const char std_source[] =
     "    fn finish() -> Bytes;\n"
     "    fn view() -> Bytes;\n"
     "    fn text_view() -> String;\n"
+    "    fn snapshot() -> Bytes;\n"
+    "    fn shift_front(n: Int);\n"
+    "    fn append_slice(src: Bytes, lo: Int, hi: Int);\n"
+    "    fn append_u8(v: Int);\n"
+    "    fn append_i8(v: Int);\n"
+    "    fn append_u16_le(v: Int);\n"
+    "    fn append_u16_be(v: Int);\n"
+    "    fn append_i16_le(v: Int);\n"
+    "    fn append_i16_be(v: Int);\n"
+    "    fn append_u32_le(v: Int);\n"
+    "    fn append_u32_be(v: Int);\n"
+    "    fn append_i32_le(v: Int);\n"
+    "    fn append_i32_be(v: Int);\n"
+    "    fn append_u64_le(v: Int);\n"
+    "    fn append_u64_be(v: Int);\n"
+    "    fn append_i64_le(v: Int);\n"
+    "    fn append_i64_be(v: Int);\n"
+    "    fn append_f32_le(v: Float);\n"
+    "    fn append_f64_le(v: Float);\n"
+    "    fn append_f64_be(v: Float);\n"
+    "    fn append_pad(to_align: Int);\n"
+    "    fn xor_mask(src: Bytes, key: Int);\n"
     "}\n"
     "locus JsonBuilder {\n"
     "    fn begin_object();\n"
@@ -417,7 +444,9 @@ hc_decl *hc_std_type(hc_program *P, const hc_path *path) {
         const char *path, *decl;
     } types[] = {{"bytes::BytesBuilder", "BytesBuilder"}, {"json::Builder", "JsonBuilder"},
                  {"io::tcp::Stream", "TcpStream"},        {"bus::UnixTransport", "BusTransport"},
-                 {"bus::NngTransport", "BusTransport"},   {"bus::Transport", "BusTransport"}};
+                 {"bus::NngTransport", "BusTransport"},   {"bus::Transport", "BusTransport"},
+                 {"str::ParseError", "ParseError"},       {"io::IoError", "IoError"},
+                 {"str::Builder", "StrBuilder"}};
     if (path->n < 3 || path->n > 4 || strcmp(path->seg[0].name, "std") != 0 || !P->std) {
         return NULL;
     }

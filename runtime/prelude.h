@@ -34,6 +34,7 @@
 #include "std_bytes.h"
 #include "std_fs.h"
 #include "std_tcp.h"
+#include "std_text.h"
 #include "str.h"
 #include "value.h"
 
