@@ -167,9 +167,38 @@ static const hc_builtin table[] = {
     {"std::io::tcp::set_nodelay", BI_SIG, "IB>U", "hale_tcpx_set_nodelay", "IoError", NULL, 0, 0},
     {"std::io::tcp::local_port", BI_SIG, "I>I", "hale_tcpx_local_port", NULL, NULL, 0, 0},
     {"std::io::tcp::close_fd", BI_SIG, "I>U", "hale_tcpx_close_fd", NULL, NULL, 0, 0},
-    /* std::io::fs (runtime/std_fs.c): whole files */
-    {"std::io::fs::read_file", BI_SIG, "S>S", "hale_fs_read_file", "IoError", NULL, 1, 0},
-    {"std::io::fs::write_file", BI_SIG, "SS>U", "hale_fs_write_file", "IoError", NULL, 1, 0},
+    /* std::io::fs (runtime/std_fs.h): whole files, directories, names; bare calls answer a
+     * sentinel ("" / -1 / 0) */
+    {"std::io::fs::read_file", BI_SIG, "S>S", "hale_fs_read_file", "IoError", NULL, 1, HC_BI_BARE},
+    {"std::io::fs::read_bytes", BI_SIG, "S>Y", "hale_fs_read_bytes", "IoError", NULL, 1,
+     HC_BI_BARE},
+    {"std::io::fs::write_file", BI_SIG, "SS>U", "hale_fs_write_file", "IoError", NULL, 1,
+     HC_BI_BARE},
+    {"std::io::fs::write_bytes", BI_SIG, "SY>U", "hale_fs_write_bytes", "IoError", NULL, 1,
+     HC_BI_BARE},
+    {"std::io::fs::write_file_append", BI_SIG, "SS>I", "hale_fs_write_file_append", "IoError", NULL,
+     1, HC_BI_BARE},
+    {"std::io::fs::file_size", BI_SIG, "S>I", "hale_fs_file_size", "IoError", NULL, 1, HC_BI_BARE},
+    {"std::io::fs::file_exists", BI_SIG, "S>B", "hale_fs_file_exists", NULL, NULL, 0, 0},
+    {"std::io::fs::mkdir", BI_SIG, "S>U", "hale_fs_mkdir", "IoError", NULL, 1, HC_BI_BARE},
+    {"std::io::fs::rename", BI_SIG, "SS>U", "hale_fs_rename", "IoError", NULL, 1, HC_BI_BARE},
+    {"std::io::fs::unlink", BI_SIG, "S>U", "hale_fs_unlink", "IoError", NULL, 1, HC_BI_BARE},
+    {"std::io::fs::rmdir", BI_SIG, "S>U", "hale_fs_rmdir", "IoError", NULL, 1, HC_BI_BARE},
+    {"std::io::fs::mktemp", BI_SIG, "SS>S", "hale_fs_mktemp", "IoError", NULL, 1, HC_BI_BARE},
+    {"std::io::fs::list_dir_count", BI_SIG, "S>I", "hale_fs_list_dir_count", "IoError", NULL, 1,
+     HC_BI_BARE},
+    {"std::io::fs::list_dir_at", BI_SIG, "SI>S", "hale_fs_list_dir_at", "IoError", NULL, 1,
+     HC_BI_BARE},
+    {"std::io::fs::extension", BI_SIG, "S>S", "hale_fs_extension", NULL, NULL, 0, 0},
+    /* std::io::file (runtime/std_file.h): a File locus held open */
+    {"std::io::file::open", BI_SIG, "SS>{File}", "hale_file_open", "IoError", NULL, 1, 0},
+    {"std::io::file::read_line", BI_SIG, "{File}>S", "hale_file_read_line", NULL, NULL, 1, 0},
+    {"std::io::file::at_eof", BI_SIG, "{File}>B", "hale_file_at_eof", NULL, NULL, 0, 0},
+    {"std::io::file::write_line", BI_SIG, "{File}S>U", "hale_file_write_line", "IoError", NULL, 1,
+     0},
+    {"std::io::file::write_bytes", BI_SIG, "{File}Y>U", "hale_file_write_bytes", "IoError", NULL, 1,
+     0},
+    {"std::io::file::seek", BI_SIG, "{File}I>U", "hale_file_seek", "IoError", NULL, 1, 0},
 };
 
 /* Records of the built-in seed that runtime functions read or fill, and the runtime's C struct

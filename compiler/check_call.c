@@ -228,8 +228,11 @@ static hc_type *ck_sig(hc_ctx *c, hc_expr *e, const hc_builtin *bi) {
         hc_type *t = ck_expr(c, e->args.v[i], want);
         ck_coerce(c, e->args.v[i], t, want, "this argument");
     }
-    if (bi->allocates || ret->heap) {
+    if (bi->allocates || ret->heap || ret->kind == TY_LOCUS) {
         ck_alloc(c, e);
+    }
+    if (ret->kind == TY_LOCUS && c->fn) {
+        c->fn->has_loci = 1; /* the call makes a std locus held like a `let` */
     }
     if (bi->err) {
         e->fallible = std_error_type(c, bi->err);

@@ -171,6 +171,7 @@ static int printable_leaf(const hc_type *t) {
     case TY_STRING:
     case TY_DURATION:
     case TY_ENUM:
+    case TY_BYTES: /* as `<bytes len=N>` */
         return 1;
     default:
         return 0;

@@ -1108,6 +1108,33 @@ static void em_sig(hc_emit *E, hc_buf *b, hc_expr *e, const hc_builtin *bi, cons
             pass[i] = texts[i];
         }
     }
+    if (rt->kind == TY_LOCUS) {
+        /* a std locus made by the call (std::io::file::open): instantiated here, held like a
+         * `let` (it dissolves when the function returns), then the runtime sets it up */
+        hc_expr *lit = HC_NEW(E->a, hc_expr);
+        lit->kind = E_STRUCT;
+        lit->decl = rt->decl;
+        lit->ty = rt;
+        lit->pos = e->pos;
+        const char *lv = em_tmp(E, "hlv");
+        hc_buf_printf(b, "%s %s = ", em_ctype(E, rt), lv);
+        em_locus_lit(E, b, lit, E->at_text ? E->at_text : "NULL", NULL, "HALE_HOW_LET", NULL);
+        hc_buf_printf(b, "; %s%s(&%s->hn", fallible ? "hale_io_error hioe; bool hok = " : "",
+                      bi->cfn, lv);
+        for (int i = 0; i < n; i++) {
+            hc_buf_printf(b, ", %s", pass[i]);
+        }
+        hc_buf_printf(b, "%s); ", fallible ? ", &hioe" : "");
+        if (fallible && err) {
+            em_io_error(E, b, err, bi->allocates);
+        }
+        if (fallible && res) {
+            hc_buf_printf(b, "*(%s) = %s; hok; })", res, lv);
+        } else {
+            hc_buf_printf(b, "%s%s; })", fallible ? "(void)hok; " : "", lv);
+        }
+        return;
+    }
     /* where the result goes: the caller's `res`, or a local that is the expression's value */
     const char *hv = NULL;
     if (em_has_value(rt) && (!fallible || !res)) {

@@ -297,6 +297,7 @@ static const native_locus natives[] = {
     {"TcpStream", "hale_stream", "stream",
      "hale_stream_init(&self->hn, self->f_conn_fd, self->f_owns_fd);",
      "hale_stream_dissolve(&self->hn);"},
+    {"File", "hale_file", "file", "hale_file_init(&self->hn);", "hale_file_close(&self->hn);"},
 };
 
 /* Methods whose C function differs from the default `hale_<prefix>_<method>(&hn, args...)`

@@ -173,6 +173,9 @@ static const char std_source[] =
     "    fn fd() -> Int;\n"
     "    fn release_fd() -> Int;\n"
     "}\n"
+    /* std::io::file::File: a held-open file (runtime/std_file.h), made by std::io::file::open */
+    "locus File {\n"
+    "}\n"
     /* std::bus::UnixTransport (NngTransport, Transport): a binding's link, as main's
      * on_failure sees it; `restart(t)` redials (transport/bus_bind.h) */
     "locus BusTransport {\n"
@@ -446,7 +449,7 @@ hc_decl *hc_std_type(hc_program *P, const hc_path *path) {
                  {"io::tcp::Stream", "TcpStream"},        {"bus::UnixTransport", "BusTransport"},
                  {"bus::NngTransport", "BusTransport"},   {"bus::Transport", "BusTransport"},
                  {"str::ParseError", "ParseError"},       {"io::IoError", "IoError"},
-                 {"str::Builder", "StrBuilder"}};
+                 {"str::Builder", "StrBuilder"},          {"io::file::File", "File"}};
     if (path->n < 3 || path->n > 4 || strcmp(path->seg[0].name, "std") != 0 || !P->std) {
         return NULL;
     }

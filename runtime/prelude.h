@@ -32,6 +32,7 @@
 #include "scheduler.h"
 #include "std.h"
 #include "std_bytes.h"
+#include "std_file.h"
 #include "std_fs.h"
 #include "std_tcp.h"
 #include "std_text.h"
