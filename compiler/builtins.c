@@ -83,11 +83,54 @@ static const hc_builtin table[] = {
     {"std::process::exit", BI_SIG, "I>!", "hale_process_exit", NULL, NULL, 0, 0},
     {"std::process::pid", BI_SIG, ">I", "hale_process_pid", NULL, NULL, 0, 0},
     {"std::process::rss_bytes", BI_SIG, ">I", "hale_process_rss_bytes", NULL, NULL, 0, 0},
+    /* std::process (runtime/std_process.h): run to completion, or a Child kept alive */
+    {"std::process::run", BI_SIG, "S>{ProcessOutput}", "hale_process_run", "IoError", NULL, 1, 0},
+    {"std::process::spawn", BI_SIG, "S>{Child}", "hale_child_spawn", "IoError", NULL, 1, 0},
+    {"std::process::wait", BI_SIG, "{Child}>I", "hale_child_wait", "IoError", NULL, 1, 0},
+    {"std::process::try_wait", BI_SIG, "{Child}>I", "hale_child_try_wait", "IoError", NULL, 1, 0},
+    {"std::process::kill", BI_SIG, "{Child}>U", "hale_child_kill", "IoError", NULL, 1, 0},
+    {"std::process::signal", BI_SIG, "{Child}I>U", "hale_child_signal", "IoError", NULL, 1, 0},
+    {"std::process::write_stdin", BI_SIG, "{Child}S>I", "hale_child_write_stdin", "IoError", NULL,
+     1, 0},
+    {"std::process::close_stdin", BI_SIG, "{Child}>U", "hale_child_close_stdin", "IoError", NULL, 1,
+     0},
+    {"std::process::read_stdout", BI_SIG, "{Child}>S", "hale_child_read_stdout", "IoError", NULL, 1,
+     0},
+    {"std::process::read_stderr", BI_SIG, "{Child}>S", "hale_child_read_stderr", "IoError", NULL, 1,
+     0},
     /* std::time */
     {"std::time::monotonic", BI_SIG, ">D", "hale_time_monotonic", NULL, NULL, 0, 0},
     {"std::time::monotonic_ns", BI_SIG, ">I", "hale_time_monotonic", NULL, NULL, 0, 0},
     {"std::time::now", BI_SIG, ">I", "hale_time_now", NULL, NULL, 0, 0},
     {"std::time::sleep", BI_SIG, "D>U", "hale_locus_sleep", NULL, NULL, 0, 0},
+    {"std::time::time_from_unix", BI_SIG, "I>S", "hale_time_from_unix", NULL, NULL, 1, 0},
+    {"std::time::parse_iso8601", BI_SIG, "S>I", "hale_time_parse_iso8601", "ParseError",
+     "parse_iso8601", 0, 0},
+    {"std::time::can_parse_iso8601", BI_SIG, "S>B", "hale_time_can_parse_iso8601", NULL, NULL, 0,
+     0},
+    /* std::os, std::rand (runtime/std_os.h) */
+    {"std::os::getrandom", BI_SIG, "I>Y", "hale_os_getrandom", "IoError", NULL, 1, 0},
+    {"std::rand::next_int", BI_SIG, "I>I", "hale_rand_next_int", NULL, NULL, 0, 0},
+    {"std::rand::seed_from_time", BI_SIG, ">U", "hale_rand_seed_from_time", NULL, NULL, 0, 0},
+    /* std::text::base64, std::crypto (runtime/std_codec.h) */
+    {"std::text::base64::encode", BI_SIG, "Y>S", "hale_base64_encode", NULL, NULL, 1, 0},
+    {"std::text::base64::url_encode", BI_SIG, "Y>S", "hale_base64_url_encode", NULL, NULL, 1, 0},
+    {"std::text::base64::decode", BI_SIG, "S>Y", "hale_base64_decode", NULL, NULL, 1, 0},
+    {"std::text::hex::encode", BI_SIG, "Y>S", "hale_hex_encode", NULL, NULL, 1, 0},
+    {"std::crypto::sha1", BI_SIG, "Y>Y", "hale_crypto_sha1", NULL, NULL, 1, 0},
+    {"std::crypto::sha256", BI_SIG, "Y>Y", "hale_crypto_sha256", NULL, NULL, 1, 0},
+    {"std::crypto::sha512", BI_SIG, "Y>Y", "hale_crypto_sha512", NULL, NULL, 1, 0},
+    {"std::crypto::hmac_sha256", BI_SIG, "YY>Y", "hale_crypto_hmac_sha256", NULL, NULL, 1, 0},
+    {"std::crypto::hmac_sha512", BI_SIG, "YY>Y", "hale_crypto_hmac_sha512", NULL, NULL, 1, 0},
+    {"std::crypto::crc32", BI_SIG, "Y>I", "hale_crypto_crc32", NULL, NULL, 0, 0},
+    /* std::io::stdin, std::io::stdout, std::term (runtime/std_term.h) */
+    {"std::io::stdin::read_line", BI_SIG, ">S", "hale_stdin_read_line", NULL, NULL, 1, 0},
+    {"std::io::stdin::read_line_status", BI_SIG, ">I", "hale_stdin_read_line_status", NULL, NULL, 0,
+     0},
+    {"std::io::stdin::read_byte", BI_SIG, "I>I", "hale_stdin_read_byte", NULL, NULL, 0, 0},
+    {"std::io::stdout::write_bytes", BI_SIG, "S>I", "hale_stdout_write_bytes", NULL, NULL, 0, 0},
+    {"std::term::is_tty", BI_SIG, "I>B", "hale_term_is_tty", NULL, NULL, 0, 0},
+    {"std::term::size", BI_SIG, ">{TermSize}", "hale_term_size_get", NULL, NULL, 0, 0},
     /* std::math */
     {"std::math::sqrt", BI_SIG, "F>F", "sqrt", NULL, NULL, 0, 0},
     {"std::math::exp", BI_SIG, "F>F", "exp", NULL, NULL, 0, 0},
@@ -208,6 +251,7 @@ static const struct {
 } std_ctypes[] = {
     {"ProcessOutput", "hale_process_output"},
     {"StrBuilder", "hale_str_builder_ref"},
+    {"TermSize", "hale_term_size"},
 };
 
 const char *hc_builtin_std_ctype(const char *record) {

@@ -221,8 +221,21 @@ static int compile_c(const hc_build_opts *o, const hc_home *home, const char *cf
     argv[n++] = lib0;
     argv[n++] = lib1;
     argv[n++] = lib2;
-    static const char *libs[] = {"-lnng",     "-lsodium",  "-lmsgpackc", "-lev",
-                                 "-lsystemd", "-lpthread", "-lm"};
+    /* --as-needed: a program records only the shared libraries it uses (one that never
+     * touches TLS, YAML or HTTP does not load libssl, libyaml or libhttp_parser) */
+    static const char *libs[] = {"-Wl,--as-needed",
+                                 "-lnng",
+                                 "-lsodium",
+                                 "-lmsgpackc",
+                                 "-lev",
+                                 "-lsystemd",
+                                 "-lssl",
+                                 "-lcrypto",
+                                 "-lyaml",
+                                 "-lhttp_parser",
+                                 "-lz",
+                                 "-lpthread",
+                                 "-lm"};
     for (size_t i = 0; i < sizeof libs / sizeof libs[0]; i++) {
         argv[n++] = (char *)libs[i];
     }

@@ -298,6 +298,10 @@ static const native_locus natives[] = {
      "hale_stream_init(&self->hn, self->f_conn_fd, self->f_owns_fd);",
      "hale_stream_dissolve(&self->hn);"},
     {"File", "hale_file", "file", "hale_file_init(&self->hn);", "hale_file_close(&self->hn);"},
+    {"Child", "hale_child", "child", "hale_child_init(&self->hn);",
+     "hale_child_dissolve(&self->hn);"},
+    {"RawMode", "hale_raw_mode", "raw_mode", "hale_raw_mode_init(&self->hn);",
+     "hale_raw_mode_dissolve(&self->hn);"},
 };
 
 /* Methods whose C function differs from the default `hale_<prefix>_<method>(&hn, args...)`

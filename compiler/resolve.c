@@ -176,6 +176,14 @@ static const char std_source[] =
     /* std::io::file::File: a held-open file (runtime/std_file.h), made by std::io::file::open */
     "locus File {\n"
     "}\n"
+    /* std::process: what run() collected, and a Child started by spawn() (std_process.h) */
+    "type ProcessOutput { code: Int; signal: Int; stdout: String; stderr: String; }\n"
+    "locus Child {\n"
+    "}\n"
+    /* std::term: the terminal's size, and a guard holding stdin in raw mode (std_term.h) */
+    "type TermSize { cols: Int; rows: Int; }\n"
+    "locus RawMode {\n"
+    "}\n"
     /* std::bus::UnixTransport (NngTransport, Transport): a binding's link, as main's
      * on_failure sees it; `restart(t)` redials (transport/bus_bind.h) */
     "locus BusTransport {\n"
@@ -445,11 +453,20 @@ hc_decl *hc_seed_lookup(hc_program *P, hc_seed *seed, const char *name) {
 hc_decl *hc_std_type(hc_program *P, const hc_path *path) {
     static const struct {
         const char *path, *decl;
-    } types[] = {{"bytes::BytesBuilder", "BytesBuilder"}, {"json::Builder", "JsonBuilder"},
-                 {"io::tcp::Stream", "TcpStream"},        {"bus::UnixTransport", "BusTransport"},
-                 {"bus::NngTransport", "BusTransport"},   {"bus::Transport", "BusTransport"},
-                 {"str::ParseError", "ParseError"},       {"io::IoError", "IoError"},
-                 {"str::Builder", "StrBuilder"},          {"io::file::File", "File"}};
+    } types[] = {{"bytes::BytesBuilder", "BytesBuilder"},
+                 {"json::Builder", "JsonBuilder"},
+                 {"io::tcp::Stream", "TcpStream"},
+                 {"bus::UnixTransport", "BusTransport"},
+                 {"bus::NngTransport", "BusTransport"},
+                 {"bus::Transport", "BusTransport"},
+                 {"str::ParseError", "ParseError"},
+                 {"io::IoError", "IoError"},
+                 {"str::Builder", "StrBuilder"},
+                 {"io::file::File", "File"},
+                 {"process::ProcessOutput", "ProcessOutput"},
+                 {"process::Child", "Child"},
+                 {"term::TermSize", "TermSize"},
+                 {"term::RawMode", "RawMode"}};
     if (path->n < 3 || path->n > 4 || strcmp(path->seg[0].name, "std") != 0 || !P->std) {
         return NULL;
     }
