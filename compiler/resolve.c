@@ -158,7 +158,16 @@ static const char std_source[] =
     "    fn null_value();\n"
     "    fn result() -> String;\n"
     "    fn reset();\n"
+    "    fn append_entry(acc: String, entry: String) -> String;\n"
+    "    fn wrap_array(inner: String) -> String;\n"
+    "    fn wrap_object(inner: String) -> String;\n"
     "}\n"
+    /* std::json's cursors and ranges (runtime/json_scan.h) */
+    "type ArrayIter { done: Bool; element: String; json: String; next: Int; }\n"
+    "type ArrayIterSpan { done: Bool; start: Int; end_pos: Int; next: Int; }\n"
+    "type ObjectIterSpan { done: Bool; key_start: Int; key_end: Int; value_start: Int; "
+    "value_end: Int; next: Int; }\n"
+    "type JsonFieldRange { ok: Bool; start: Int; end_pos: Int; }\n"
     /* std::io::tcp::Stream: a connection, its fd closed when it dissolves (unless borrowed) */
     "locus TcpStream {\n"
     "    params { conn_fd: Int = -1; owns_fd: Bool = true; }\n"
@@ -466,7 +475,11 @@ hc_decl *hc_std_type(hc_program *P, const hc_path *path) {
                  {"process::ProcessOutput", "ProcessOutput"},
                  {"process::Child", "Child"},
                  {"term::TermSize", "TermSize"},
-                 {"term::RawMode", "RawMode"}};
+                 {"term::RawMode", "RawMode"},
+                 {"json::ArrayIter", "ArrayIter"},
+                 {"json::ArrayIterSpan", "ArrayIterSpan"},
+                 {"json::ObjectIterSpan", "ObjectIterSpan"},
+                 {"json::JsonFieldRange", "JsonFieldRange"}};
     if (path->n < 3 || path->n > 4 || strcmp(path->seg[0].name, "std") != 0 || !P->std) {
         return NULL;
     }

@@ -18,6 +18,7 @@
 #include "form_ring.h"
 #include "form_vec.h"
 #include "json.h"
+#include "json_scan.h"
 #include "slot_cell.h"
 #include "slot_heap.h"
 #include "slot_pool.h"
