@@ -250,6 +250,15 @@ static const hc_builtin table[] = {
      NULL, 0, 0},
     {"std::json::obj_value_bool", BI_SIG, "{ObjectIterSpan}S>B", "hale_json_obj_value_bool", NULL,
      NULL, 0, 0},
+    /* std::http's text forms (runtime/std_http.h); `header` reads a Request or a Response */
+    {"std::http::parse_request", BI_SIG, "S>{HttpRequest}", "hale_http_parse_request", NULL, NULL,
+     0, 0},
+    {"std::http::header", BI_SIG, "{HttpRequest}S>S", "hale_http_request_header", NULL, NULL, 0, 0},
+    {"std::http::header", BI_SIG, "{HttpResponse}S>S", "hale_http_response_header", NULL, NULL, 0,
+     0},
+    {"std::http::write_response", BI_SIG, "{HttpResponse}>S", "hale_http_response_text", NULL, NULL,
+     1, 0},
+    {"std::http::status_phrase", BI_SIG, "I>S", "hale_http_status_phrase_str", NULL, NULL, 0, 0},
     /* std::io::tcp (runtime/std_tcp.c); IoError calls fill a hale_io_error */
     {"std::io::tcp::listen", BI_SIG, "SI>I", "hale_tcpx_listen", "IoError", NULL, 1, 0},
     {"std::io::tcp::listen_socket", BI_SIG, "SI>I", "hale_tcpx_listen", "IoError", NULL, 1, 0},
@@ -305,6 +314,8 @@ static const struct {
     {"ArrayIterSpan", "hale_json_array_span"},
     {"ObjectIterSpan", "hale_json_object_span"},
     {"JsonFieldRange", "hale_json_field_range"},
+    {"HttpRequest", "hale_http_request"},
+    {"HttpResponse", "hale_http_response"},
 };
 
 const char *hc_builtin_std_ctype(const char *record) {
@@ -320,6 +331,16 @@ const hc_builtin *hc_builtin_find(const char *path) {
     for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
         if (strcmp(table[i].path, path) == 0) {
             return &table[i];
+        }
+    }
+    return NULL;
+}
+
+const hc_builtin *hc_builtin_next(const hc_builtin *bi) {
+    const hc_builtin *end = table + sizeof table / sizeof table[0];
+    for (const hc_builtin *x = bi + 1; x < end; x++) {
+        if (strcmp(x->path, bi->path) == 0) {
+            return x;
         }
     }
     return NULL;

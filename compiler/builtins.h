@@ -66,6 +66,9 @@ void hc_builtin_parse_sig(hc_arena *a, const char *sig, hc_builtin_sig *out);
 /* Looks a built-in up by its full path; NULL when there is none. */
 const hc_builtin *hc_builtin_find(const char *path);
 
+/* The next entry with the same path (an overload on the first argument's type), or NULL. */
+const hc_builtin *hc_builtin_next(const hc_builtin *bi);
+
 /* The closest built-in path to a misspelt one (for `help: did you mean`), or NULL. */
 const char *hc_builtin_suggest(const char *path);
 

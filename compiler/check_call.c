@@ -212,7 +212,8 @@ static void ck_vec_arg(hc_ctx *c, hc_expr *a, const char *fn) {
     }
 }
 
-static hc_type *ck_sig(hc_ctx *c, hc_expr *e, const hc_builtin *bi) {
+/* `first`: the first argument's type when it was already checked (choosing an overload). */
+static hc_type *ck_sig(hc_ctx *c, hc_expr *e, const hc_builtin *bi, hc_type *first) {
     hc_builtin_sig sg;
     hc_builtin_parse_sig(c->P->a, bi->sig, &sg);
     hc_type *ret = sig_type(c, sg.ret, sg.ret_tname);
@@ -220,6 +221,11 @@ static hc_type *ck_sig(hc_ctx *c, hc_expr *e, const hc_builtin *bi) {
         return ret;
     }
     for (int i = 0; i < sg.n; i++) {
+        if (i == 0 && first) {
+            ck_coerce(c, e->args.v[0], first, sig_type(c, sg.code[0], sg.tname[0]),
+                      "this argument");
+            continue;
+        }
         if (sg.code[i] == 'V') {
             ck_vec_arg(c, e->args.v[i], bi->path);
             continue;
@@ -245,7 +251,21 @@ static hc_type *ck_builtin(hc_ctx *c, hc_expr *e, const hc_builtin *bi) {
     e->lhs->builtin = bi;
     switch (bi->kind) {
     case BI_SIG:
-        return ck_sig(c, e, bi);
+        if (hc_builtin_next(bi) && e->args.n > 0) {
+            /* overloads on the first argument's type (std::http::header) */
+            hc_type *t0 = ck_expr(c, e->args.v[0], NULL);
+            for (const hc_builtin *o = bi; o; o = hc_builtin_next(o)) {
+                hc_builtin_sig sg;
+                hc_builtin_parse_sig(c->P->a, o->sig, &sg);
+                if (sg.n > 0 && sig_type(c, sg.code[0], sg.tname[0]) == t0) {
+                    bi = o;
+                    break;
+                }
+            }
+            e->lhs->builtin = bi;
+            return ck_sig(c, e, bi, t0);
+        }
+        return ck_sig(c, e, bi, NULL);
     case BI_PRINT:
     case BI_PRINTLN:
     case BI_EPRINT:
@@ -575,6 +595,16 @@ hc_type *ck_struct_lit(hc_ctx *c, hc_expr *e) {
                     "a locus held in a parameter is born as a child of the new locus: write "
                     "`%s: %s { ... }`",
                     fi->name.name, TNAME(c, ft));
+        }
+    }
+    if (is_locus && d->seed == P->std && strcmp(d->name.name, "HttpServer") == 0) {
+        int hi = -1;
+        hc_type *ht = NULL;
+        ck_locus_param(d, "handler", &hi, &ht);
+        if (hi >= 0 && !given[hi]) {
+            hc_help(hc_error(P->d, e->pos, "std::http::Server: `handler` is required"),
+                    "give it a locus with `fn handle(req: std::http::Request) -> "
+                    "std::http::Response`: `handler: Routes { }`");
         }
     }
     if (!is_locus) {

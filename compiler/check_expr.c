@@ -89,9 +89,48 @@ hc_local *ck_place_root(hc_expr *e) {
     return NULL;
 }
 
+/* A locus of the built-in seed that stands for "any locus with these methods" (Hale's
+ * std::http::Handler interface): the methods `from` must have, else NULL. */
+static const char *std_interface(hc_ctx *c, hc_type *t) {
+    if (t->kind != TY_LOCUS || !t->decl || t->decl->seed != c->P->std) {
+        return NULL;
+    }
+    return strcmp(t->decl->name.name, "HttpHandler") == 0 ? "handle" : NULL;
+}
+
+/* Whether locus `from` has `fn handle(req: HttpRequest) -> HttpResponse`; marks it so the
+ * emitter gives its type the call the runtime makes. */
+static int satisfies(hc_ctx *c, hc_type *from, hc_type *iface, const char *method) {
+    hc_decl *want = ck_locus_method(iface->decl, method);
+    hc_decl *have = from->kind == TY_LOCUS ? ck_locus_method(from->decl, method) : NULL;
+    if (!want || !have || !want->ty || !have->ty || have->err_ty ||
+        have->ty->nitems != want->ty->nitems || have->ret_ty != want->ret_ty) {
+        return 0;
+    }
+    for (int i = 0; i < want->ty->nitems; i++) {
+        if (have->ty->items[i] != want->ty->items[i]) {
+            return 0;
+        }
+    }
+    (void)c;
+    from->decl->std_handler = 1;
+    return 1;
+}
+
 int ck_coerce(hc_ctx *c, hc_expr *e, hc_type *from, hc_type *to, const char *what) {
     if (!to || from->kind == TY_ERROR || to->kind == TY_ERROR || hc_ty_assignable(from, to)) {
         return 1;
+    }
+    const char *method = std_interface(c, to);
+    if (method && from != to) {
+        if (satisfies(c, from, to, method)) {
+            return 1;
+        }
+        hc_help(hc_error(c->P->d, e->pos, "%s: `%s` is not a %s", what, TNAME(c, from),
+                         "std::http::Handler"),
+                "a handler is a locus with `fn handle(req: std::http::Request) -> "
+                "std::http::Response`");
+        return 0;
     }
     if (from->kind == TY_INT && to->kind == TY_FLOAT) {
         e->widen = 1;

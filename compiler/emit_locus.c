@@ -287,21 +287,53 @@ typedef struct {
     const char *prefix;   /* its functions: hale_<prefix>_<method> */
     const char *init;     /* C statement initialising it (self, region) */
     const char *dissolve; /* C statement run when it dissolves (self), or NULL */
+    const char *birth;    /* its birth() (self), or NULL */
+    const char *run;      /* its run() (self), or NULL */
+    const char *handle;   /* its std::http::Handler `handle` (a runtime function), or NULL */
 } native_locus;
 
 static const native_locus natives[] = {
-    {"BytesBuilder", "hale_bytes_builder", "bytes_builder",
-     "hale_bytes_builder_init(&self->hn, hale_locus_region(&self->h), self->f_initial_cap);", NULL},
-    {"JsonBuilder", "hale_json_builder", "json_builder",
-     "hale_json_builder_init(&self->hn, hale_locus_region(&self->h));", NULL},
-    {"TcpStream", "hale_stream", "stream",
-     "hale_stream_init(&self->hn, self->f_conn_fd, self->f_owns_fd);",
-     "hale_stream_dissolve(&self->hn);"},
-    {"File", "hale_file", "file", "hale_file_init(&self->hn);", "hale_file_close(&self->hn);"},
-    {"Child", "hale_child", "child", "hale_child_init(&self->hn);",
-     "hale_child_dissolve(&self->hn);"},
-    {"RawMode", "hale_raw_mode", "raw_mode", "hale_raw_mode_init(&self->hn);",
-     "hale_raw_mode_dissolve(&self->hn);"},
+    {.locus = "BytesBuilder",
+     .ctype = "hale_bytes_builder",
+     .prefix = "bytes_builder",
+     .init =
+         "hale_bytes_builder_init(&self->hn, hale_locus_region(&self->h), self->f_initial_cap);"},
+    {.locus = "JsonBuilder",
+     .ctype = "hale_json_builder",
+     .prefix = "json_builder",
+     .init = "hale_json_builder_init(&self->hn, hale_locus_region(&self->h));"},
+    {.locus = "TcpStream",
+     .ctype = "hale_stream",
+     .prefix = "stream",
+     .init = "hale_stream_init(&self->hn, self->f_conn_fd, self->f_owns_fd);",
+     .dissolve = "hale_stream_dissolve(&self->hn);"},
+    {.locus = "File",
+     .ctype = "hale_file",
+     .prefix = "file",
+     .init = "hale_file_init(&self->hn);",
+     .dissolve = "hale_file_close(&self->hn);"},
+    {.locus = "Child",
+     .ctype = "hale_child",
+     .prefix = "child",
+     .init = "hale_child_init(&self->hn);",
+     .dissolve = "hale_child_dissolve(&self->hn);"},
+    {.locus = "RawMode",
+     .ctype = "hale_raw_mode",
+     .prefix = "raw_mode",
+     .init = "hale_raw_mode_init(&self->hn);",
+     .dissolve = "hale_raw_mode_dissolve(&self->hn);"},
+    {.locus = "HttpServer",
+     .ctype = "hale_http_server",
+     .prefix = "http_server",
+     .init = "hale_http_server_init(&self->hn);",
+     .dissolve = "hale_http_server_dissolve(&self->hn);",
+     .birth = "hale_http_server_birth(&self->hn, &self->h, self->f_host, self->f_port, "
+              "self->f_ready_signal, self->f_keep_alive, self->f_max_accepts);",
+     .run = "hale_http_server_run(&self->hn, (hale_locus *)self->f_handler);"},
+    {.locus = "HttpHandler",
+     .ctype = "hale_http_no_handler",
+     .prefix = "http_no_handler",
+     .handle = "hale_http_not_found"},
 };
 
 /* Methods whose C function differs from the default `hale_<prefix>_<method>(&hn, args...)`
@@ -475,7 +507,7 @@ static const char *init_fn(hc_emit *E, hc_decl *d, const char *sn) {
     const native_locus *nat = native_of(d);
     any |= em_form_init(E, d, &body);
     int bus = em_bus_init(E, d, &body); /* needs no `hh` of its own */
-    if (!any && !nd && !nat && !bus) {
+    if (!any && !nd && !(nat && nat->init) && !bus) {
         hc_buf_free(&body);
         return "NULL";
     }
@@ -489,11 +521,57 @@ static const char *init_fn(hc_emit *E, hc_decl *d, const char *sn) {
     for (int i = 0; i < nd; i++) {
         hc_buf_printf(&E->helpers, "    self->hdur%d = hale_time_monotonic();\n", i);
     }
-    if (nat) {
+    if (nat && nat->init) {
         hc_buf_printf(&E->helpers, "    %s\n", nat->init);
     }
     hc_buf_puts(&E->helpers, "}\n\n");
     hc_buf_free(&body);
+    return name;
+}
+
+/* A hook a std locus's runtime part implements (`stmt`, a C statement on `self`), else `dflt`. */
+static const char *native_hook(hc_emit *E, const char *sn, int id, const char *prefix,
+                               const char *stmt, const char *dflt) {
+    if (!stmt) {
+        return dflt;
+    }
+    const char *name = hc_sprintf(E->a, "%s_%d", prefix, id);
+    hc_buf_printf(&E->protos, "static void %s(hale_region *ho, hale_region *hm, void *hself);\n",
+                  name);
+    hc_buf_printf(&E->helpers,
+                  "static void %s(hale_region *ho, hale_region *hm, void *hself) {\n"
+                  "    (void)ho;\n    (void)hm;\n    %s *self = hself;\n    %s\n}\n\n",
+                  name, sn, stmt);
+    return name;
+}
+
+/* For a locus that stands for a std::http::Handler: the call of its `handle` the runtime makes
+ * (std_http.h, hale_http_handle_fn), or NULL. */
+static const char *em_std_handle(hc_emit *E, hc_decl *d, const char *sn) {
+    if (!d->std_handler) {
+        return NULL;
+    }
+    hc_decl *m = NULL;
+    for (int i = 0; i < d->members.n; i++) {
+        hc_decl *x = d->members.v[i];
+        if (x->kind == D_FN && x->name.name && strcmp(x->name.name, "handle") == 0) {
+            m = x;
+        }
+    }
+    if (!m || !m->ty || m->ty->nitems != 1 || !m->ret_ty) {
+        return NULL;
+    }
+    const char *name = hc_sprintf(E->a, "hhd_%d", d->ty->id);
+    const char *rq = em_ctype(E, m->ty->items[0]), *rs = em_ctype(E, m->ret_ty);
+    hc_buf_printf(&E->protos,
+                  "static void %s(hale_region *ho, hale_region *hm, void *hself, const void *hreq, "
+                  "void *hresp);\n",
+                  name);
+    hc_buf_printf(&E->helpers,
+                  "static void %s(hale_region *ho, hale_region *hm, void *hself, const void *hreq, "
+                  "void *hresp) {\n"
+                  "    *(%s *)hresp = %s(ho, hm, (%s *)hself, *(const %s *)hreq);\n}\n\n",
+                  name, rs, em_fn_name(E, m), sn, rq);
     return name;
 }
 
@@ -552,34 +630,31 @@ static void descriptor(hc_emit *E, hc_decl *d, const char *sn) {
     if (d->needs_snapshot) {
         hc_buf_puts(&flags, " | HALE_LT_SNAPSHOT");
     }
-    const char *dissolve = hook_name(E, member(d, M_LIFECYCLE, "dissolve"));
     const native_locus *nat = native_of(d);
-    if (nat && nat->dissolve) {
-        dissolve = hc_sprintf(E->a, "hld_%d", id);
-        hc_buf_printf(&E->protos,
-                      "static void %s(hale_region *ho, hale_region *hm, void *hself);\n", dissolve);
-        hc_buf_printf(&E->helpers,
-                      "static void %s(hale_region *ho, hale_region *hm, void *hself) {\n"
-                      "    (void)ho;\n    (void)hm;\n    %s *self = hself;\n    %s\n}\n\n",
-                      dissolve, sn, nat->dissolve);
-    }
+    const char *dissolve = native_hook(E, sn, id, "hld", nat ? nat->dissolve : NULL,
+                                       hook_name(E, member(d, M_LIFECYCLE, "dissolve")));
+    const char *birth = native_hook(E, sn, id, "hlb", nat ? nat->birth : NULL,
+                                    hook_name(E, member(d, M_LIFECYCLE, "birth")));
+    const char *run = native_hook(E, sn, id, "hlr", nat ? nat->run : NULL,
+                                  hook_name(E, member(d, M_LIFECYCLE, "run")));
+    const char *handle = nat && nat->handle ? nat->handle : em_std_handle(E, d, sn);
     if (em_bus_publishes_or_subscribes(d)) {
         hc_buf_puts(&flags, " | HALE_LT_LONG_LIVED"); /* work after birth: lives to its scope */
     }
-    hc_buf_printf(
-        b,
-        "static const hale_locus_type %s = {.name = \"%s\", .size = sizeof(%s), .init = "
-        "%s, .birth = %s, .run = %s, .drain = %s, .dissolve = %s, .closures = %s, "
-        ".epochs = %s, .accepts = %s, .naccepts = %d, .failure_child = %s, .on_failure "
-        "= %s, .flags = %s, .locus_fields = %s, .nlocus_fields = %d, .bus_attach = %s, "
-        ".bus_detach = %s, .bus_flush = %s};\n",
-        desc_name(d->ty, E->a), d->name.name, sn, init,
-        hook_name(E, member(d, M_LIFECYCLE, "birth")), hook_name(E, member(d, M_LIFECYCLE, "run")),
-        hook_name(E, member(d, M_LIFECYCLE, "drain")), dissolve, closures ? closures : "NULL",
-        epochs, ct ? hc_sprintf(E->a, "hla_%d", id) : "NULL", ct ? 1 : 0,
-        ft ? hc_sprintf(E->a, "&%s", desc_name(ft, E->a)) : "NULL",
-        ft ? hook_name(E, fail) : "NULL", hc_buf_cstr(&flags),
-        nloc ? hc_sprintf(E->a, "hlf_%d", id) : "NULL", nloc, battach, bdetach, bflush);
+    hc_buf_printf(b,
+                  "static const hale_locus_type %s = {.name = \"%s\", .size = sizeof(%s), .init = "
+                  "%s, .birth = %s, .run = %s, .drain = %s, .dissolve = %s, .closures = %s, "
+                  ".epochs = %s, .accepts = %s, .naccepts = %d, .failure_child = %s, .on_failure "
+                  "= %s, .flags = %s, .locus_fields = %s, .nlocus_fields = %d, .bus_attach = %s, "
+                  ".bus_detach = %s, .bus_flush = %s, .std_handle = %s};\n",
+                  desc_name(d->ty, E->a), d->name.name, sn, init, birth, run,
+                  hook_name(E, member(d, M_LIFECYCLE, "drain")), dissolve,
+                  closures ? closures : "NULL", epochs,
+                  ct ? hc_sprintf(E->a, "hla_%d", id) : "NULL", ct ? 1 : 0,
+                  ft ? hc_sprintf(E->a, "&%s", desc_name(ft, E->a)) : "NULL",
+                  ft ? hook_name(E, fail) : "NULL", hc_buf_cstr(&flags),
+                  nloc ? hc_sprintf(E->a, "hlf_%d", id) : "NULL", nloc, battach, bdetach, bflush,
+                  handle ? handle : "NULL");
     hc_buf_free(&flags);
 }
 
@@ -660,7 +735,8 @@ void em_locus_lit(hc_emit *E, hc_buf *b, hc_expr *e, const char *at, const char 
         hc_locus_param *p = nth_param(d, k);
         hc_expr *v = given[k] ? given[k] : p->value;
         if (is_locus_ty(p->ty) && v && v->kind == E_STRUCT) {
-            hc_buf_printf(b, "%s->%s = ", lv, em_field(E, p->name.name));
+            /* cast: a std interface parameter (std::http::Handler) holds the user's locus */
+            hc_buf_printf(b, "%s->%s = (%s)", lv, em_field(E, p->name.name), em_ctype(E, p->ty));
             E->next_pool = em_place_pool(E, d, p->name.name);
             em_locus_lit(E, b, v, child_at, p->name.name, "HALE_HOW_FIELD", NULL);
             hc_buf_puts(b, "; ");

@@ -193,6 +193,22 @@ static const char std_source[] =
     "type TermSize { cols: Int; rows: Int; }\n"
     "locus RawMode {\n"
     "}\n"
+    /* std::http (runtime/std_http.h): the records, the handler interface, the Server */
+    "type HttpRequest { method: String; path: String; version: String; headers: String; "
+    "body: String; conn_fd: Int = -1; }\n"
+    "type HttpResponse { status: Int = 200; content_type: String = \"text/plain\"; "
+    "headers: String = \"\"; body: String = \"\"; takeover: Bool = false; "
+    "takeover_raw: Bool = false; }\n"
+    "locus HttpHandler {\n"
+    "    fn handle(req: HttpRequest) -> HttpResponse;\n"
+    "}\n"
+    "locus HttpServer {\n"
+    "    params { host: String = \"127.0.0.1\"; port: Int = 8080; "
+    "handler: HttpHandler = HttpHandler { }; max_accepts: Int = 0; ready_signal: String = \"\"; "
+    "keep_alive: Bool = false; log_subject: String = \"\"; }\n"
+    "    fn shutdown();\n"
+    "    fn local_port() -> Int;\n"
+    "}\n"
     /* std::bus::UnixTransport (NngTransport, Transport): a binding's link, as main's
      * on_failure sees it; `restart(t)` redials (transport/bus_bind.h) */
     "locus BusTransport {\n"
@@ -479,7 +495,11 @@ hc_decl *hc_std_type(hc_program *P, const hc_path *path) {
                  {"json::ArrayIter", "ArrayIter"},
                  {"json::ArrayIterSpan", "ArrayIterSpan"},
                  {"json::ObjectIterSpan", "ObjectIterSpan"},
-                 {"json::JsonFieldRange", "JsonFieldRange"}};
+                 {"json::JsonFieldRange", "JsonFieldRange"},
+                 {"http::Request", "HttpRequest"},
+                 {"http::Response", "HttpResponse"},
+                 {"http::Handler", "HttpHandler"},
+                 {"http::Server", "HttpServer"}};
     if (path->n < 3 || path->n > 4 || strcmp(path->seg[0].name, "std") != 0 || !P->std) {
         return NULL;
     }
