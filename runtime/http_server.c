@@ -356,8 +356,18 @@ void hale_http_server_birth(hale_http_server *s, hale_locus *self, hale_str host
     }
     s->port = hale_tcp_listener_port(&s->listener);
     if (ready_signal.len > 0) {
+        /* `{port}` in the signal becomes the bound port (useful with port 0) */
         hale_sbuf *out = hale_out(1);
-        hale_sbuf_put(out, ready_signal.ptr, (size_t)ready_signal.len);
+        int64_t at = hale_str_index_of(ready_signal, HALE_STR_LIT("{port}"));
+        if (at >= 0) {
+            char num[16];
+            int n = snprintf(num, sizeof num, "%d", s->port);
+            hale_sbuf_put(out, ready_signal.ptr, (size_t)at);
+            hale_sbuf_put(out, num, (size_t)n);
+            hale_sbuf_put(out, ready_signal.ptr + at + 6, (size_t)(ready_signal.len - at - 6));
+        } else {
+            hale_sbuf_put(out, ready_signal.ptr, (size_t)ready_signal.len);
+        }
         hale_out_done(out, 1);
         hale_out_flush();
     }

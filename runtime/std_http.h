@@ -106,7 +106,7 @@ typedef struct {
 
 void hale_http_server_init(hale_http_server *s);
 /* birth: listens on host:port; failure is the Server's `listen_failed` violation. Prints
- * `ready_signal` (when not empty) once listening. */
+ * `ready_signal` (when not empty) once listening, `{port}` in it replaced by the bound port. */
 void hale_http_server_birth(hale_http_server *s, hale_locus *self, hale_str host, int64_t port,
                             hale_str ready_signal, bool keep_alive, int64_t max_accepts);
 /* run: accepts until max_accepts connections were taken, shutdown() or the locus stops; each
