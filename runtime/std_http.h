@@ -101,7 +101,7 @@ typedef struct {
     hale_co *accepting;    /* the coroutine in run()'s accept loop */
     hale_http_conn *conns; /* live connections */
     int64_t nconns;
-    volatile int stop; /* shutdown() asked (any thread) */
+    _Atomic int stop; /* shutdown() asked (any thread) */
 } hale_http_server;
 
 void hale_http_server_init(hale_http_server *s);
