@@ -131,6 +131,10 @@ static const hc_builtin table[] = {
     {"std::io::stdout::write_bytes", BI_SIG, "S>I", "hale_stdout_write_bytes", NULL, NULL, 0, 0},
     {"std::term::is_tty", BI_SIG, "I>B", "hale_term_is_tty", NULL, NULL, 0, 0},
     {"std::term::size", BI_SIG, ">{TermSize}", "hale_term_size_get", NULL, NULL, 0, 0},
+    /* std::test (runtime/std_misc.h) */
+    {"std::test::assert", BI_SIG, "BS>U", "hale_test_assert", NULL, NULL, 0, 0},
+    {"std::test::assert_eq_int", BI_SIG, "IIS>U", "hale_test_assert_eq_int", NULL, NULL, 0, 0},
+    {"std::test::assert_eq_str", BI_SIG, "SSS>U", "hale_test_assert_eq_str", NULL, NULL, 0, 0},
     /* std::math */
     {"std::math::sqrt", BI_SIG, "F>F", "sqrt", NULL, NULL, 0, 0},
     {"std::math::exp", BI_SIG, "F>F", "exp", NULL, NULL, 0, 0},

@@ -415,6 +415,15 @@ int ck_resolve_path(hc_ctx *c, hc_path *p, hc_resolved *out, int report) {
     } else {
         d = hc_symtab_get(seed->names, p->seg[i].name);
     }
+    if ((!d || d->kind == D_IMPORT) && i == 0) {
+        /* Hale's legacy spelling of a std call without `std::` (`time::sleep(20ms)`) */
+        const hc_builtin *bi = hc_builtin_find(hc_sprintf(c->P->a, "std::%s", path_text(c, p)));
+        if (bi) {
+            out->kind = RS_BUILTIN;
+            out->builtin = bi;
+            return 1;
+        }
+    }
     if (!d || d->kind == D_IMPORT) {
         if (report) {
             if (i == 1) {

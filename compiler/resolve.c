@@ -209,6 +209,31 @@ static const char std_source[] =
     "    fn shutdown();\n"
     "    fn local_port() -> Int;\n"
     "}\n"
+    /* small std loci whose methods are text utilities (runtime/std_misc.h) */
+    "locus Lines {\n"
+    "    fn line_at(s: String, from: Int) -> String;\n"
+    "    fn next_idx(s: String, from: Int) -> Int;\n"
+    "    fn is_skippable(line: String) -> Bool;\n"
+    "}\n"
+    "locus NameConvention {\n"
+    "    params { strip: String = \"\"; }\n"
+    "    fn camel_to_snake(s: String) -> String;\n"
+    "    fn snake_to_camel(s: String) -> String;\n"
+    "    fn strip_extension(s: String) -> String;\n"
+    "    fn propose_locus_name(file: String) -> String;\n"
+    "}\n"
+    "locus TaggedAccumulator {\n"
+    "    fn first_body(acc: String, tag: String) -> String;\n"
+    "    fn count(acc: String, tag: String) -> Int;\n"
+    "    fn each_body(acc: String, tag: String) -> String;\n"
+    "    fn collect_csv(acc: String, tag: String) -> String;\n"
+    "    fn collect_array(acc: String, tag: String) -> String;\n"
+    "}\n"
+    "locus CliResolver {\n"
+    "    params { env_prefix: String = \"HALE_\"; argv_keys: String = \"\"; }\n"
+    "    fn get(key: String, fallback: String) -> String;\n"
+    "    fn get_int(key: String, fallback: Int) -> Int;\n"
+    "}\n"
     /* std::bus::UnixTransport (NngTransport, Transport): a binding's link, as main's
      * on_failure sees it; `restart(t)` redials (transport/bus_bind.h) */
     "locus BusTransport {\n"
@@ -499,7 +524,11 @@ hc_decl *hc_std_type(hc_program *P, const hc_path *path) {
                  {"http::Request", "HttpRequest"},
                  {"http::Response", "HttpResponse"},
                  {"http::Handler", "HttpHandler"},
-                 {"http::Server", "HttpServer"}};
+                 {"http::Server", "HttpServer"},
+                 {"iter::Lines", "Lines"},
+                 {"name::Convention", "NameConvention"},
+                 {"tagged::Accumulator", "TaggedAccumulator"},
+                 {"cli::Resolver", "CliResolver"}};
     if (path->n < 3 || path->n > 4 || strcmp(path->seg[0].name, "std") != 0 || !P->std) {
         return NULL;
     }
