@@ -234,6 +234,26 @@ static const char std_source[] =
     "    fn get(key: String, fallback: String) -> String;\n"
     "    fn get_int(key: String, fallback: Int) -> Int;\n"
     "}\n"
+    /* std::yaml (runtime/std_yaml.h) */
+    "locus YamlReader {\n"
+    "    params { text: String = \"\"; }\n"
+    "    fn scalar(key: String) -> String;\n"
+    "    fn has(key: String) -> Bool;\n"
+    "    fn list_count(key: String) -> Int;\n"
+    "    fn list_item(key: String, i: Int) -> String;\n"
+    "    fn nested(key: String) -> String;\n"
+    "    fn error() -> String;\n"
+    "}\n"
+    "locus YamlBuilder {\n"
+    "    fn field(indent: Int, key: String, value: String) -> String;\n"
+    "    fn field_q(indent: Int, key: String, value: String) -> String;\n"
+    "    fn field_i(indent: Int, key: String, value: Int) -> String;\n"
+    "    fn field_b(indent: Int, key: String, value: Bool) -> String;\n"
+    "    fn field_null(indent: Int, key: String) -> String;\n"
+    "    fn nested_open(indent: Int, key: String) -> String;\n"
+    "    fn list_item_first(indent: Int, key: String, value: String) -> String;\n"
+    "    fn list_item_first_q(indent: Int, key: String, value: String) -> String;\n"
+    "}\n"
     /* std::bus::UnixTransport (NngTransport, Transport): a binding's link, as main's
      * on_failure sees it; `restart(t)` redials (transport/bus_bind.h) */
     "locus BusTransport {\n"
@@ -528,7 +548,9 @@ hc_decl *hc_std_type(hc_program *P, const hc_path *path) {
                  {"iter::Lines", "Lines"},
                  {"name::Convention", "NameConvention"},
                  {"tagged::Accumulator", "TaggedAccumulator"},
-                 {"cli::Resolver", "CliResolver"}};
+                 {"cli::Resolver", "CliResolver"},
+                 {"yaml::Reader", "YamlReader"},
+                 {"yaml::Builder", "YamlBuilder"}};
     if (path->n < 3 || path->n > 4 || strcmp(path->seg[0].name, "std") != 0 || !P->std) {
         return NULL;
     }

@@ -43,6 +43,7 @@
 #include "std_tcp.h"
 #include "std_term.h"
 #include "std_udp.h"
+#include "std_yaml.h"
 #include "std_text.h"
 #include "str.h"
 #include "value.h"
