@@ -290,6 +290,7 @@ typedef struct {
     const char *birth;    /* its birth() (self), or NULL */
     const char *run;      /* its run() (self), or NULL */
     const char *handle;   /* its std::http::Handler `handle` (a runtime function), or NULL */
+    int long_lived;       /* lives to its scope's end (a log sink, as a bus subscriber does) */
 } native_locus;
 
 static const native_locus natives[] = {
@@ -346,6 +347,30 @@ static const native_locus natives[] = {
      .init = "hale_yaml_reader_init(&self->hn, self->f_text);",
      .dissolve = "hale_yaml_reader_dissolve(&self->hn);"},
     {.locus = "YamlBuilder", .ctype = "hale_yaml_builder", .prefix = "yaml_builder"},
+    {.locus = "Logger",
+     .ctype = "hale_logger",
+     .prefix = "logger",
+     .init = "hale_logger_init(&self->hn, hale_locus_region(&self->h), self->f_name, "
+             "self->f_parent_path);"},
+    {.locus = "LogStdoutSink",
+     .ctype = "hale_log_sink",
+     .prefix = "log_sink",
+     .init = "hale_log_stdout_init(&self->hn);",
+     .dissolve = "hale_log_sink_dissolve(&self->hn);",
+     .long_lived = 1},
+    {.locus = "LogConsoleSink",
+     .ctype = "hale_log_sink",
+     .prefix = "log_sink",
+     .init = "hale_log_console_init(&self->hn, self->f_color, self->f_show_time);",
+     .dissolve = "hale_log_sink_dissolve(&self->hn);",
+     .long_lived = 1},
+    {.locus = "LogFileSink",
+     .ctype = "hale_log_sink",
+     .prefix = "log_sink",
+     .init = "hale_log_file_init(&self->hn, self->f_path, self->f_max_size_bytes, "
+             "self->f_keep_files);",
+     .dissolve = "hale_log_sink_dissolve(&self->hn);",
+     .long_lived = 1},
     {.locus = "HttpHandler",
      .ctype = "hale_http_no_handler",
      .prefix = "http_no_handler",
@@ -654,7 +679,7 @@ static void descriptor(hc_emit *E, hc_decl *d, const char *sn) {
     const char *run = native_hook(E, sn, id, "hlr", nat ? nat->run : NULL,
                                   hook_name(E, member(d, M_LIFECYCLE, "run")));
     const char *handle = nat && nat->handle ? nat->handle : em_std_handle(E, d, sn);
-    if (em_bus_publishes_or_subscribes(d)) {
+    if (em_bus_publishes_or_subscribes(d) || (nat && nat->long_lived)) {
         hc_buf_puts(&flags, " | HALE_LT_LONG_LIVED"); /* work after birth: lives to its scope */
     }
     hc_buf_printf(b,

@@ -254,6 +254,26 @@ static const char std_source[] =
     "    fn list_item_first(indent: Int, key: String, value: String) -> String;\n"
     "    fn list_item_first_q(indent: Int, key: String, value: String) -> String;\n"
     "}\n"
+    /* std::log (runtime/std_log.h): Loggers and the sinks their events go to */
+    "type LogEvent { level: String; path: String; msg: String; }\n"
+    "locus Logger {\n"
+    "    params { name: String = \"\"; parent_path: String = \"\"; }\n"
+    "    fn trace(msg: String);\n"
+    "    fn debug(msg: String);\n"
+    "    fn info(msg: String);\n"
+    "    fn warn(msg: String);\n"
+    "    fn error(msg: String);\n"
+    "    fn path() -> String;\n"
+    "}\n"
+    "locus LogStdoutSink {\n"
+    "}\n"
+    "locus LogConsoleSink {\n"
+    "    params { color: Bool = true; show_time: Bool = true; }\n"
+    "}\n"
+    "locus LogFileSink {\n"
+    "    params { path: String = \"\"; max_size_bytes: Int = 0; keep_files: Int = 3; }\n"
+    "    fn failures() -> Int;\n"
+    "}\n"
     /* std::bus::UnixTransport (NngTransport, Transport): a binding's link, as main's
      * on_failure sees it; `restart(t)` redials (transport/bus_bind.h) */
     "locus BusTransport {\n"
@@ -550,7 +570,12 @@ hc_decl *hc_std_type(hc_program *P, const hc_path *path) {
                  {"tagged::Accumulator", "TaggedAccumulator"},
                  {"cli::Resolver", "CliResolver"},
                  {"yaml::Reader", "YamlReader"},
-                 {"yaml::Builder", "YamlBuilder"}};
+                 {"yaml::Builder", "YamlBuilder"},
+                 {"log::Logger", "Logger"},
+                 {"log::LogEvent", "LogEvent"},
+                 {"log::StdoutSink", "LogStdoutSink"},
+                 {"log::ConsoleSink", "LogConsoleSink"},
+                 {"log::FileSink", "LogFileSink"}};
     if (path->n < 3 || path->n > 4 || strcmp(path->seg[0].name, "std") != 0 || !P->std) {
         return NULL;
     }

@@ -37,6 +37,7 @@
 #include "std_file.h"
 #include "std_fs.h"
 #include "std_http.h"
+#include "std_log.h"
 #include "std_misc.h"
 #include "std_os.h"
 #include "std_process.h"
