@@ -271,7 +271,7 @@ static const hc_builtin table[] = {
     {"std::io::tcp::connect", BI_SIG, "SI>I", "hale_tcpx_connect", "IoError", NULL, 1, 0},
     {"std::io::tcp::set_nodelay", BI_SIG, "IB>U", "hale_tcpx_set_nodelay", "IoError", NULL, 0, 0},
     {"std::io::tcp::local_port", BI_SIG, "I>I", "hale_tcpx_local_port", NULL, NULL, 0, 0},
-    {"std::io::tcp::close_fd", BI_SIG, "I>U", "hale_tcpx_close_fd", NULL, NULL, 0, 0},
+    {"std::io::tcp::close_fd", BI_SIG, "I>I", "hale_tcpx_close_fd", NULL, NULL, 0, 0},
     /* std::io::udp, std::io::sockopt (runtime/std_udp.h) */
     {"std::io::udp::bind", BI_SIG, "SI>I", "hale_udp_bind", "IoError", NULL, 1, 0},
     {"std::io::udp::close", BI_SIG, "I>I", "hale_udp_close", NULL, NULL, 0, 0},
@@ -344,6 +344,19 @@ static const hc_builtin table[] = {
     {"std::io::sockopt::IP_PMTUDISC_PROBE", BI_SIG, ">I", "hale_sockopt_IP_PMTUDISC_PROBE", NULL,
      NULL, 0, 0},
     {"std::io::sockopt::TCP_NODELAY", BI_SIG, ">I", "hale_sockopt_TCP_NODELAY", NULL, NULL, 0, 0},
+    /* std::io::tls (runtime/std_tls.h): client TLS as Int handles */
+    {"std::io::tls::connect", BI_SIG, "SI>I", "hale_tls_connect", "IoError", NULL, 1, 0},
+    {"std::io::tls::upgrade", BI_SIG, "ISB>I", "hale_tls_upgrade", "IoError", NULL, 1, 0},
+    {"std::io::tls::send_bytes", BI_SIG, "IY>I", "hale_tls_send_bytes", NULL, NULL, 0, 0},
+    {"std::io::tls::recv_bytes", BI_SIG, "II>Y", "hale_tls_recv_bytes", NULL, NULL, 1, 0},
+    {"std::io::tls::recv_into", BI_SIG, "I{BytesBuilder}I>I", "hale_tls_recv_into", NULL, NULL, 0,
+     0},
+    {"std::io::tls::set_recv_timeout", BI_SIG, "ID>U", "hale_tls_set_recv_timeout", "IoError", NULL,
+     1, 0},
+    {"std::io::tls::set_send_timeout", BI_SIG, "ID>U", "hale_tls_set_send_timeout", "IoError", NULL,
+     1, 0},
+    {"std::io::tls::set_nodelay", BI_SIG, "IB>U", "hale_tls_set_nodelay", "IoError", NULL, 1, 0},
+    {"std::io::tls::close", BI_SIG, "I>I", "hale_tls_close", NULL, NULL, 0, 0},
     /* std::io::fs (runtime/std_fs.h): whole files, directories, names; bare calls answer a
      * sentinel ("" / -1 / 0) */
     {"std::io::fs::read_file", BI_SIG, "S>S", "hale_fs_read_file", "IoError", NULL, 1, HC_BI_BARE},

@@ -46,6 +46,7 @@
 #include "std_udp.h"
 #include "std_yaml.h"
 #include "std_text.h"
+#include "std_tls.h"
 #include "str.h"
 #include "value.h"
 
