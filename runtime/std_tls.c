@@ -6,6 +6,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -66,6 +67,42 @@ static int64_t add_conn(SSL *ssl, int fd) {
     pthread_mutex_unlock(&table_lock);
     return -1;
 }
+
+/* OpenSSL writes to the socket with write(2): a peer that went away would raise SIGPIPE and end
+ * the program. Each SSL call runs with SIGPIPE blocked on its thread; one raised meanwhile is
+ * taken back before the mask is restored, so the failure is only the call's EPIPE. */
+typedef struct {
+    sigset_t old;
+} pipe_guard;
+
+static void guard_on(pipe_guard *g) {
+    sigset_t s;
+    sigemptyset(&s);
+    sigaddset(&s, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &s, &g->old);
+}
+
+static void guard_off(pipe_guard *g) {
+    sigset_t s, pending;
+    sigemptyset(&s);
+    sigaddset(&s, SIGPIPE);
+    int keep = errno;
+    if (sigpending(&pending) == 0 && sigismember(&pending, SIGPIPE)) {
+        struct timespec zero = {0, 0};
+        sigtimedwait(&s, NULL, &zero);
+    }
+    pthread_sigmask(SIG_SETMASK, &g->old, NULL);
+    errno = keep;
+}
+
+#define GUARDED(call)                                                                              \
+    ({                                                                                             \
+        pipe_guard g_;                                                                             \
+        guard_on(&g_);                                                                             \
+        __typeof__(call) r_ = (call);                                                              \
+        guard_off(&g_);                                                                            \
+        r_;                                                                                        \
+    })
 
 /* After an SSL call answered ret <= 0: waits for what OpenSSL wants (parking) and answers 1 to
  * retry, 0 when the deadline passed, or -1 with errno set for a failure. */
@@ -150,7 +187,7 @@ bool hale_tls_upgrade(int64_t fd64, hale_str host, bool verify, int64_t *out, ha
     int64_t deadline = hale_time_monotonic() + (int64_t)30 * 1000000000; /* a stalled peer */
     for (;;) {
         ERR_clear_error();
-        int r = SSL_connect(ssl);
+        int r = GUARDED(SSL_connect(ssl));
         if (r == 1) {
             break;
         }
@@ -206,8 +243,8 @@ int64_t hale_tls_send_bytes(int64_t h, hale_bytes b) {
     int64_t done = 0;
     while (done < b.len) {
         ERR_clear_error();
-        int n = SSL_write(c->ssl, b.ptr + done,
-                          (int)(b.len - done > INT32_MAX ? INT32_MAX : b.len - done));
+        int len = (int)(b.len - done > INT32_MAX ? INT32_MAX : b.len - done);
+        int n = GUARDED(SSL_write(c->ssl, b.ptr + done, len));
         if (n > 0) {
             done += n;
             continue;
@@ -224,7 +261,7 @@ static int64_t recv_some(tls_conn *c, void *p, int64_t max) {
     int64_t deadline = c->recv_timeout_ns > 0 ? hale_time_monotonic() + c->recv_timeout_ns : 0;
     for (;;) {
         ERR_clear_error();
-        int n = SSL_read(c->ssl, p, (int)(max > INT32_MAX ? INT32_MAX : max));
+        int n = GUARDED(SSL_read(c->ssl, p, (int)(max > INT32_MAX ? INT32_MAX : max)));
         if (n > 0) {
             return n;
         }
@@ -310,7 +347,7 @@ int64_t hale_tls_close(int64_t h) {
     if (!c.ssl) {
         return -1;
     }
-    SSL_shutdown(c.ssl); /* one close_notify, not waiting for the peer's */
+    GUARDED(SSL_shutdown(c.ssl)); /* one close_notify, not waiting for the peer's */
     SSL_free(c.ssl);
     hale_fd_closing(c.fd);
     close(c.fd);
