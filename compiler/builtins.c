@@ -83,6 +83,8 @@ static const hc_builtin table[] = {
     {"std::process::exit", BI_SIG, "I>!", "hale_process_exit", NULL, NULL, 0, 0},
     {"std::process::pid", BI_SIG, ">I", "hale_process_pid", NULL, NULL, 0, 0},
     {"std::process::rss_bytes", BI_SIG, ">I", "hale_process_rss_bytes", NULL, NULL, 0, 0},
+    {"std::process::dump_arena_residency", BI_SIG, ">I", "hale_process_dump_arena_residency", NULL,
+     NULL, 0, 0},
     /* std::process (runtime/std_process.h): run to completion, or a Child kept alive */
     {"std::process::run", BI_SIG, "S>{ProcessOutput}", "hale_process_run", "IoError", NULL, 1, 0},
     {"std::process::spawn", BI_SIG, "S>{Child}", "hale_child_spawn", "IoError", NULL, 1, 0},

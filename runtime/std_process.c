@@ -15,6 +15,7 @@
 
 #include "diag.h"
 #include "io.h"
+#include "residency.h"
 #include "scheduler.h"
 #include "std.h"
 #include "str.h"
@@ -31,6 +32,14 @@ int64_t hale_process_pid(void) {
 }
 
 /* std::process::rss_bytes is hale_process_rss_bytes in diag.c (with the other counters). */
+
+int64_t hale_process_dump_arena_residency(void) {
+    if (!hale_arena_residency_enabled()) {
+        return 0;
+    }
+    hale_out_flush();
+    return (int64_t)hale_arena_residency_dump(stderr);
+}
 
 /* ---- argv ---- */
 

@@ -37,6 +37,10 @@
 #include "region.h"
 #include "value.h"
 
+/* std::process::dump_arena_residency() -> Int: with HALE_ARENA_RESIDENCY=1, the live regions on
+ * stderr now (the regions listed); otherwise nothing, 0. */
+int64_t hale_process_dump_arena_residency(void);
+
 #define HALE_PROCESS_OUTPUT_MAX ((int64_t)64 << 20)
 #define HALE_PROCESS_KILL_GRACE ((int64_t)2000000000) /* ns */
 

@@ -262,19 +262,41 @@ bool hale_text_is_word_char(int64_t c) {
     return hale_text_is_alnum(c) || c == '_';
 }
 
+/* A word character at s[i]: [A-Za-z0-9_], or an apostrophe between two of them ("it's"). */
+static bool in_word(hale_str s, int64_t i) {
+    unsigned char c = (unsigned char)s.ptr[i];
+    if (hale_text_is_word_char(c)) {
+        return true;
+    }
+    return c == '\'' && i > 0 && i + 1 < s.len &&
+           hale_text_is_word_char((unsigned char)s.ptr[i - 1]) &&
+           hale_text_is_word_char((unsigned char)s.ptr[i + 1]);
+}
+
 void hale_text_tokenize_words_into(hale_str s, hale_vec *v) {
     vec_clear(v);
+    char word[256];
     int64_t i = 0;
     while (i < s.len) {
-        while (i < s.len && !hale_text_is_word_char((unsigned char)s.ptr[i])) {
+        while (i < s.len && !in_word(s, i)) {
             i++;
         }
         int64_t start = i;
-        while (i < s.len && hale_text_is_word_char((unsigned char)s.ptr[i])) {
+        while (i < s.len && in_word(s, i)) {
             i++;
         }
         if (i > start) {
-            push_str(v, s.ptr + start, i - start);
+            /* lower-cased (ASCII); a word longer than the buffer is kept as it is */
+            int64_t n = i - start;
+            if (n <= (int64_t)sizeof word) {
+                for (int64_t k = 0; k < n; k++) {
+                    char c = s.ptr[start + k];
+                    word[k] = c >= 'A' && c <= 'Z' ? (char)(c + 32) : c;
+                }
+                push_str(v, word, n);
+            } else {
+                push_str(v, s.ptr + start, n);
+            }
         }
     }
 }

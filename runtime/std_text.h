@@ -70,8 +70,8 @@ bool hale_text_is_digit(int64_t c);
 bool hale_text_is_alnum(int64_t c);
 bool hale_text_is_whitespace(int64_t c);
 bool hale_text_is_word_char(int64_t c);
-/* std::text::tokenize_words_into(s, v): v's contents become the maximal runs of word
- * characters ([A-Za-z0-9_]) of s. */
+/* std::text::tokenize_words_into(s, v): v's contents become the words of s, lower-cased: the
+ * maximal runs of [A-Za-z0-9_] and of apostrophes between them ("It's" is "it's"). */
 void hale_text_tokenize_words_into(hale_str s, hale_vec *v);
 
 #endif

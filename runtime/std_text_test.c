@@ -140,9 +140,12 @@ static void test_classes_and_tokens(void **state) {
     hale_region *r = hale_region_new(NULL, "owner");
     hale_vec v;
     hale_vec_init(&v, r, &hale_type_string);
-    hale_text_tokenize_words_into(S("  hi, there_1 -- x"), &v);
-    assert_int_equal(v.len, 3);
+    hale_text_tokenize_words_into(S("  Hi, there_1 -- x It's 'q'"), &v);
+    assert_int_equal(v.len, 5);
+    assert_true(hale_str_eq(at(&v, 0), S("hi")));
     assert_true(hale_str_eq(at(&v, 1), S("there_1")));
+    assert_true(hale_str_eq(at(&v, 3), S("it's")));
+    assert_true(hale_str_eq(at(&v, 4), S("q"))); /* quotes around a word are not in it */
     hale_text_tokenize_words_into(S(" ,;"), &v);
     assert_int_equal(v.len, 0);
     hale_region_free(r);
