@@ -264,6 +264,9 @@ static const hc_builtin table[] = {
      0},
     {"std::http::write_response", BI_SIG, "{HttpResponse}>S", "hale_http_response_text", NULL, NULL,
      1, 0},
+    {"std::http::get", BI_SIG, "S>{ClientResponse}", "hale_http_get", "HttpError", NULL, 1, 0},
+    {"std::http::post", BI_SIG, "SYS>{ClientResponse}", "hale_http_post", "HttpError", NULL, 1, 0},
+    {"std::http::parse_url", BI_SIG, "S>{Url}", "hale_http_parse_url", "HttpError", NULL, 1, 0},
     {"std::http::status_phrase", BI_SIG, "I>S", "hale_http_status_phrase_str", NULL, NULL, 0, 0},
     /* std::io::tcp (runtime/std_tcp.c); IoError calls fill a hale_io_error */
     {"std::io::tcp::listen", BI_SIG, "SI>I", "hale_tcpx_listen", "IoError", NULL, 1, 0},
@@ -407,6 +410,9 @@ static const struct {
     {"JsonFieldRange", "hale_json_field_range"},
     {"HttpRequest", "hale_http_request"},
     {"HttpResponse", "hale_http_response"},
+    {"ClientResponse", "hale_http_client_response"},
+    {"Url", "hale_http_url"},
+    {"HttpError", "hale_http_error"},
 };
 
 const char *hc_builtin_std_ctype(const char *record) {

@@ -1075,7 +1075,10 @@ static void em_sig(hc_emit *E, hc_buf *b, hc_expr *e, const hc_builtin *bi, cons
     int rec = rt->kind == TY_RECORD;
     std_record_layout(E, rt);
     int fallible = bi->err != NULL;
-    int io = fallible && !bi->err_kind;
+    /* the error: a runtime record the C function fills itself (HttpError), an IoError through
+     * `hioe`, or kind + quoted input (ParseError, IndexError) */
+    int rec_err = fallible && hc_builtin_std_ctype(bi->err) != NULL;
+    int io = fallible && !bi->err_kind && !rec_err;
     int first_hm = bi->allocates && (!fallible || sig_heap(rt));
     if (simple && !fallible && !rec) {
         int opened = em_args(E, b, e->args.v, want, n, texts);
@@ -1167,9 +1170,12 @@ static void em_sig(hc_emit *E, hc_buf *b, hc_expr *e, const hc_builtin *bi, cons
     }
     if (io) {
         hc_buf_printf(b, "%s&hioe", first ? "" : ", ");
+    } else if (rec_err) {
+        hc_buf_printf(b, "%s%s", first ? "" : ", ",
+                      err ? hc_sprintf(E->a, "(void *)(%s)", err) : "NULL");
     }
     hc_buf_puts(b, "); ");
-    if (fallible && err) {
+    if (fallible && err && !rec_err) {
         if (io) {
             em_io_error(E, b, err, bi->allocates);
         } else {

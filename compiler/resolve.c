@@ -199,6 +199,9 @@ static const char std_source[] =
     "type HttpResponse { status: Int = 200; content_type: String = \"text/plain\"; "
     "headers: String = \"\"; body: String = \"\"; takeover: Bool = false; "
     "takeover_raw: Bool = false; }\n"
+    "type ClientResponse { status: Int; headers: String; body: Bytes; }\n"
+    "type Url { scheme: String; host: String; port: Int; path: String; }\n"
+    "type HttpError { kind: String; detail: String; }\n"
     "locus HttpHandler {\n"
     "    fn handle(req: HttpRequest) -> HttpResponse;\n"
     "}\n"
@@ -565,6 +568,9 @@ hc_decl *hc_std_type(hc_program *P, const hc_path *path) {
                  {"http::Response", "HttpResponse"},
                  {"http::Handler", "HttpHandler"},
                  {"http::Server", "HttpServer"},
+                 {"http::ClientResponse", "ClientResponse"},
+                 {"http::Url", "Url"},
+                 {"http::HttpError", "HttpError"},
                  {"iter::Lines", "Lines"},
                  {"name::Convention", "NameConvention"},
                  {"tagged::Accumulator", "TaggedAccumulator"},

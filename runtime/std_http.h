@@ -118,7 +118,7 @@ void hale_http_server_shutdown(hale_http_server *s);
 int64_t hale_http_server_local_port(hale_http_server *s);
 void hale_http_server_dissolve(hale_http_server *s);
 
-/* ---- the client (http_client.c) ---- */
+/* ---- the one-shot client (http_client.c) ---- */
 
 /* Hale's `ClientResponse { status: Int; headers: String; body: Bytes; }` */
 typedef struct {
@@ -134,9 +134,21 @@ typedef struct {
     hale_str detail;
 } hale_http_error;
 
+/* Hale's `Url { scheme: String; host: String; port: Int; path: String; }` (the query rides in
+ * the path; no user info, no fragment, nothing URL-decoded). */
+typedef struct {
+    hale_str scheme;
+    hale_str host;
+    int64_t port;
+    hale_str path;
+} hale_http_url;
+
+/* std::http::get(url), post(url, body, content_type) -> ClientResponse fallible(HttpError),
+ * parse_url(s) -> Url fallible(HttpError). `err` may be NULL. */
 bool hale_http_get(hale_region *r, hale_str url, hale_http_client_response *out,
                    hale_http_error *err);
-bool hale_http_post(hale_region *r, hale_str url, hale_str body, hale_str content_type,
+bool hale_http_post(hale_region *r, hale_str url, hale_bytes body, hale_str content_type,
                     hale_http_client_response *out, hale_http_error *err);
+bool hale_http_parse_url(hale_region *r, hale_str s, hale_http_url *out, hale_http_error *err);
 
 #endif
