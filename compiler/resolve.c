@@ -510,11 +510,13 @@ hc_program *hc_load_path(hc_arena *a, hc_diags *d, const char *path) {
     hc_pos nowhere = {-1, 0, 0, 0};
     if (stat(path, &st) != 0) {
         hc_error(d, nowhere, "cannot open `%s`: %s", path, strerror(errno));
+        build_tables(P); /* the built-in seed is still checked */
         return P;
     }
     if (!S_ISDIR(st.st_mode) && !has_suffix(path, ".hl")) {
         hc_help(hc_error(d, nowhere, "`%s` is not a .hl file or a directory", path),
                 "hale builds a Hale source file (NAME.hl) or a directory of them");
+        build_tables(P);
         return P;
     }
     P->root = load_seed(&L, path, &st, nowhere);
