@@ -433,6 +433,12 @@ const hc_builtin *hc_builtin_find(const char *path) {
     return NULL;
 }
 
+const hc_builtin *hc_builtin_json(const char *method) {
+    static const hc_builtin from = {"from_json", BI_FROM_JSON, NULL, NULL, "JsonError", NULL, 1, 0};
+    static const hc_builtin to = {"to_json", BI_TO_JSON, NULL, NULL, NULL, NULL, 1, 0};
+    return strcmp(method, "from_json") == 0 ? &from : strcmp(method, "to_json") == 0 ? &to : NULL;
+}
+
 const hc_builtin *hc_builtin_next(const hc_builtin *bi) {
     const hc_builtin *end = table + sizeof table / sizeof table[0];
     for (const hc_builtin *x = bi + 1; x < end; x++) {

@@ -31,6 +31,8 @@ typedef enum {
     BI_CLEAR,
     BI_TRUNCATE,
     BI_CHECK_CLOSURES, /* check_closures(): a locus's explicit-epoch closures */
+    BI_FROM_JSON,      /* T::from_json(s): a record read from JSON text (emit_json.c) */
+    BI_TO_JSON,        /* T::to_json(v): a record as JSON text */
 } hc_builtin_kind;
 
 struct hc_builtin {
@@ -65,6 +67,9 @@ void hc_builtin_parse_sig(hc_arena *a, const char *sig, hc_builtin_sig *out);
 
 /* Looks a built-in up by its full path; NULL when there is none. */
 const hc_builtin *hc_builtin_find(const char *path);
+
+/* `T::from_json` / `T::to_json` on a record T (the record is the call's callee decl). */
+const hc_builtin *hc_builtin_json(const char *method);
 
 /* The next entry with the same path (an overload on the first argument's type), or NULL. */
 const hc_builtin *hc_builtin_next(const hc_builtin *bi);

@@ -246,6 +246,71 @@ static hc_type *ck_sig(hc_ctx *c, hc_expr *e, const hc_builtin *bi, hc_type *fir
     return ret;
 }
 
+/* Whether `from_json` / `to_json` can carry a field of type t (recursively for records). */
+static const char *json_unsupported(hc_type *t, int depth) {
+    switch (t->kind) {
+    case TY_INT:
+    case TY_FLOAT:
+    case TY_BOOL:
+    case TY_STRING:
+    case TY_ERROR:
+        return NULL;
+    case TY_ARRAY:
+        return t->len >= 0 ? "a fixed-size array" : json_unsupported(t->elem, depth + 1);
+    case TY_RECORD:
+        if (depth > 32) {
+            return "a record nested this deep";
+        }
+        for (int i = 0; i < t->decl->fields.n; i++) {
+            hc_texpr *fx = t->decl->fields.v[i].type;
+            const char *why = fx && fx->resolved ? json_unsupported(fx->resolved, depth + 1) : NULL;
+            if (why) {
+                return why;
+            }
+        }
+        return NULL;
+    default:
+        return "this type";
+    }
+}
+
+/* T::from_json(s) -> T fallible(JsonError) and T::to_json(v) -> String on a record T. */
+static hc_type *ck_json_call(hc_ctx *c, hc_expr *e, const hc_builtin *bi) {
+    hc_decl *rec = e->lhs->decl;
+    hc_type *rt = rec ? rec->ty : TY(c, TY_ERROR);
+    if (!arity(c, e, 1, bi->path)) {
+        return bi->kind == BI_FROM_JSON ? rt : TY(c, TY_STRING);
+    }
+    hc_type *want = bi->kind == BI_FROM_JSON ? TY(c, TY_STRING) : rt;
+    ck_coerce(c, e->args.v[0], ck_expr(c, e->args.v[0], want), want, "this argument");
+    for (int i = 0; rec && i < rec->fields.n; i++) {
+        hc_param *f = &rec->fields.v[i];
+        hc_type *ft = f->type ? f->type->resolved : NULL;
+        const char *why = ft ? json_unsupported(ft, 0) : NULL;
+        if (why) {
+            hc_help(hc_error(c->P->d, e->pos, "`%s::%s` cannot carry field `%s` (%s)",
+                             rec->name.name, bi->path, f->name.name, why),
+                    "JSON fields are Int, Float, Bool, String, records and arrays of those");
+        }
+        int literal = f->def && (f->def->kind == E_INT || f->def->kind == E_FLOAT ||
+                                 f->def->kind == E_BOOL || f->def->kind == E_STRING ||
+                                 (f->def->kind == E_ARRAY && f->def->args.n == 0));
+        if (bi->kind == BI_FROM_JSON && f->def && !literal) {
+            hc_help(hc_error(c->P->d, f->def->pos,
+                             "`%s::from_json` fills a missing `%s` with its default, which must "
+                             "be a literal",
+                             rec->name.name, f->name.name),
+                    "write the default as a literal value");
+        }
+    }
+    ck_alloc(c, e);
+    if (bi->kind == BI_FROM_JSON) {
+        e->fallible = std_error_type(c, "JsonError");
+        return rt;
+    }
+    return TY(c, TY_STRING);
+}
+
 static hc_type *ck_builtin(hc_ctx *c, hc_expr *e, const hc_builtin *bi) {
     e->lhs->ref = REF_BUILTIN;
     e->lhs->builtin = bi;
@@ -278,6 +343,9 @@ static hc_type *ck_builtin(hc_ctx *c, hc_expr *e, const hc_builtin *bi) {
             }
         }
         return TY(c, TY_UNIT);
+    case BI_FROM_JSON:
+    case BI_TO_JSON:
+        return ck_json_call(c, e, bi);
     case BI_CHECK_CLOSURES:
         if (!c->locus || !c->fn) {
             hc_error(c->P->d, e->pos, "`check_closures()` is only valid inside a locus method");
@@ -460,6 +528,7 @@ hc_type *ck_call(hc_ctx *c, hc_expr *e, hc_type *expect) {
                 return TY(c, TY_ERROR);
             }
             if (r.kind == RS_BUILTIN) {
+                f->decl = r.decl; /* T::from_json's record */
                 return ck_builtin(c, e, r.builtin);
             }
             if (r.kind == RS_VARIANT) {

@@ -441,6 +441,16 @@ int ck_resolve_path(hc_ctx *c, hc_path *p, hc_resolved *out, int report) {
         out->decl = d;
         return 1;
     }
+    if (rest == 2 && (d->kind == D_RECORD || d->kind == D_ALIAS) &&
+        hc_builtin_json(p->seg[i + 1].name)) {
+        hc_type *rt = d->ty;
+        if (rt && rt->kind == TY_RECORD) {
+            out->kind = RS_BUILTIN;
+            out->builtin = hc_builtin_json(p->seg[i + 1].name);
+            out->decl = rt->decl;
+            return 1;
+        }
+    }
     if (rest == 2 && d->kind == D_ENUM) {
         const char *vn = p->seg[i + 1].name;
         int v = ck_find_variant(d, vn);

@@ -1207,6 +1207,10 @@ static void em_builtin(hc_emit *E, hc_buf *b, hc_expr *e, const char *res, const
     case BI_CHECK_CLOSURES:
         hc_buf_printf(b, "hale_locus_check_explicit(&%s->h)", E->self_text ? E->self_text : "self");
         return;
+    case BI_FROM_JSON:
+    case BI_TO_JSON:
+        em_json_call(E, b, e, res, err);
+        return;
     case BI_LEN:
         hc_buf_puts(b, "(");
         sub(E, b, e->args.v[0]);

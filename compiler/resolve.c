@@ -168,6 +168,8 @@ static const char std_source[] =
     "type ObjectIterSpan { done: Bool; key_start: Int; key_end: Int; value_start: Int; "
     "value_end: Int; next: Int; }\n"
     "type JsonFieldRange { ok: Bool; start: Int; end_pos: Int; }\n"
+    /* T::from_json's error (emit_json.c): missing_field, bad_value, not_object */
+    "type JsonError { kind: String; detail: String; }\n"
     /* std::io::tcp::Stream: a connection, its fd closed when it dissolves (unless borrowed) */
     "locus TcpStream {\n"
     "    params { conn_fd: Int = -1; owns_fd: Bool = true; }\n"
@@ -566,6 +568,7 @@ hc_decl *hc_std_type(hc_program *P, const hc_path *path) {
                  {"json::ArrayIterSpan", "ArrayIterSpan"},
                  {"json::ObjectIterSpan", "ObjectIterSpan"},
                  {"json::JsonFieldRange", "JsonFieldRange"},
+                 {"json::JsonError", "JsonError"},
                  {"http::Request", "HttpRequest"},
                  {"http::Response", "HttpResponse"},
                  {"http::Handler", "HttpHandler"},
