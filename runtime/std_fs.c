@@ -202,17 +202,26 @@ bool hale_fs_file_exists(hale_str path) {
     return hale_std_cstr(path, p, sizeof p) && stat(p, &st) == 0;
 }
 
-bool hale_fs_mkdir(hale_str path, void *unused, hale_io_error *e) {
-    (void)unused;
+/* A call on one path (mkdir, unlink, rmdir): the IoError names the path. */
+static bool path_op(hale_str path, const char *op, int (*fn)(const char *), hale_io_error *e) {
     char p[PATH_MAX];
     if (!hale_std_cstr(path, p, sizeof p)) {
-        return bad_path(path, "mkdir", e);
+        return bad_path(path, op, e);
     }
-    if (mkdir(p, 0755) != 0) {
-        hale_io_error_set(e, errno, "mkdir", p);
+    if (fn(p) != 0) {
+        hale_io_error_set(e, errno, op, p);
         return false;
     }
     return true;
+}
+
+static int make_dir(const char *p) {
+    return mkdir(p, 0755);
+}
+
+bool hale_fs_mkdir(hale_str path, void *unused, hale_io_error *e) {
+    (void)unused;
+    return path_op(path, "mkdir", make_dir, e);
 }
 
 bool hale_fs_rename(hale_str from, hale_str to, void *unused, hale_io_error *e) {
@@ -233,28 +242,12 @@ bool hale_fs_rename(hale_str from, hale_str to, void *unused, hale_io_error *e) 
 
 bool hale_fs_unlink(hale_str path, void *unused, hale_io_error *e) {
     (void)unused;
-    char p[PATH_MAX];
-    if (!hale_std_cstr(path, p, sizeof p)) {
-        return bad_path(path, "unlink", e);
-    }
-    if (unlink(p) != 0) {
-        hale_io_error_set(e, errno, "unlink", p);
-        return false;
-    }
-    return true;
+    return path_op(path, "unlink", unlink, e);
 }
 
 bool hale_fs_rmdir(hale_str path, void *unused, hale_io_error *e) {
     (void)unused;
-    char p[PATH_MAX];
-    if (!hale_std_cstr(path, p, sizeof p)) {
-        return bad_path(path, "rmdir", e);
-    }
-    if (rmdir(p) != 0) {
-        hale_io_error_set(e, errno, "rmdir", p);
-        return false;
-    }
-    return true;
+    return path_op(path, "rmdir", rmdir, e);
 }
 
 bool hale_fs_mktemp(hale_region *into, hale_str prefix, hale_str suffix, hale_str *out,
@@ -302,18 +295,27 @@ static void free_list(struct dirent **names, int n) {
     free(names);
 }
 
-bool hale_fs_list_dir_count(hale_str path, int64_t *out, hale_io_error *e) {
+/* The entries of `path` (see list_dir); -1 with the IoError filled when it cannot be read. */
+static int read_listing(hale_str path, struct dirent ***names, hale_io_error *e) {
     char p[PATH_MAX];
+    if (!hale_std_cstr(path, p, sizeof p)) {
+        bad_path(path, "list_dir", e);
+        return -1;
+    }
+    int n = list_dir(p, names);
+    if (n < 0) {
+        hale_io_error_set(e, errno, "list_dir", p);
+    }
+    return n;
+}
+
+bool hale_fs_list_dir_count(hale_str path, int64_t *out, hale_io_error *e) {
     if (out) {
         *out = 0;
     }
-    if (!hale_std_cstr(path, p, sizeof p)) {
-        return bad_path(path, "list_dir", e);
-    }
     struct dirent **names;
-    int n = list_dir(p, &names);
+    int n = read_listing(path, &names, e);
     if (n < 0) {
-        hale_io_error_set(e, errno, "list_dir", p);
         return false;
     }
     int64_t count = 0;
@@ -329,17 +331,12 @@ bool hale_fs_list_dir_count(hale_str path, int64_t *out, hale_io_error *e) {
 
 bool hale_fs_list_dir_at(hale_region *into, hale_str path, int64_t i, hale_str *out,
                          hale_io_error *e) {
-    char p[PATH_MAX];
     if (out) {
         *out = (hale_str){"", 0};
     }
-    if (!hale_std_cstr(path, p, sizeof p)) {
-        return bad_path(path, "list_dir", e);
-    }
     struct dirent **names;
-    int n = list_dir(p, &names);
+    int n = read_listing(path, &names, e);
     if (n < 0) {
-        hale_io_error_set(e, errno, "list_dir", p);
         return false;
     }
     int64_t k = 0;
@@ -355,7 +352,7 @@ bool hale_fs_list_dir_at(hale_region *into, hale_str path, int64_t i, hale_str *
     }
     free_list(names, n);
     if (!found) {
-        hale_io_error_set(e, EINVAL, "list_dir_at", p);
+        hale_io_error_set(e, EINVAL, "list_dir_at", "");
     }
     return found;
 }
