@@ -10,10 +10,10 @@ set -eu
 # chromium and libpng-dev: tests/metrics opens loadgen's HTML report in headless Chromium and
 # checks its screenshot; curl: the demo shows serve's /metrics.
 # The standard library: libssl-dev (TLS, digests), libyaml-dev, libhttp-parser-dev (HTTP/1.1),
-# zlib1g-dev (crc32); openssl (the command) makes the TLS tests' throwaway certificates.
+# zlib1g-dev (crc32).
 base="build-essential cmake pkg-config procps libnng-dev libsodium-dev libmsgpack-dev libev-dev
       libcmocka-dev libsystemd-dev chromium libpng-dev curl libssl-dev libyaml-dev
-      libhttp-parser-dev zlib1g-dev openssl"
+      libhttp-parser-dev zlib1g-dev"
 fuzz="clang libclang-rt-dev"
 bench="golang-go erlang-nox runit s6 hyperfine wrk libjansson-dev"
 
