@@ -4,10 +4,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "diag.h"
+#include "scheduler.h"
 #include "std.h"
 #include "str.h"
 
@@ -57,12 +59,15 @@ bool hale_file_open(hale_file *f, hale_str path, hale_str mode, hale_io_error *e
         return false;
     }
     hale_diag_count_syscall(HALE_SYSCALL_OPEN);
-    int fd = open(p, flags | O_CLOEXEC, 0644);
+    int fd = open(p, flags | O_CLOEXEC | O_NONBLOCK, 0644); /* a FIFO's waits park (below) */
     if (fd < 0) {
         hale_io_error_set(e, errno, "open", p);
         return false;
     }
     f->fd = fd;
+    struct stat st;
+    f->fifo_unopened =
+        fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode) && (flags & O_ACCMODE) != O_WRONLY;
     return true;
 }
 
@@ -91,6 +96,13 @@ static bool fill(hale_file *f) {
         if (n < 0 && errno == EINTR) {
             continue;
         }
+        if ((n < 0 && errno == EAGAIN) || (n == 0 && f->fifo_unopened)) {
+            f->fifo_unopened = false; /* the first writer of a FIFO, or more data */
+            if (hale_wait_fd(f->fd, HALE_READABLE, -1) > 0) {
+                continue;
+            }
+        }
+        f->fifo_unopened = false;
         if (n <= 0) {
             f->eof = true; /* an error ends reading as end of file does */
             return false;
@@ -139,6 +151,12 @@ static bool write_all(hale_file *f, const void *p, int64_t n, hale_io_error *e) 
         ssize_t k = write(f->fd, q, (size_t)n);
         if (k < 0 && errno == EINTR) {
             continue;
+        }
+        if (k < 0 && errno == EAGAIN) {
+            if (hale_wait_fd(f->fd, HALE_WRITABLE, -1) > 0) {
+                continue;
+            }
+            errno = ECANCELED;
         }
         if (k < 0) {
             hale_io_error_set(e, errno, "write", "");

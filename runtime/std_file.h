@@ -6,7 +6,9 @@
  * "r", "w" (create, truncate), "a" (create, append), "r+" and "w+", anything else is an
  * IoError of kind "invalid". Reads go through a buffer of the File's own, so `read_line` costs
  * a read(2) per buffer, not per byte; `at_eof` looks ahead (a file whose last line was read is
- * at its end at once). Writes go straight to the descriptor. A File that failed to open, or was
+ * at its end at once). Writes go straight to the descriptor. The descriptor is non-blocking:
+ * a FIFO or a device that has nothing to give (or no room) parks the coroutine on the pool's
+ * loop instead of holding the thread. A File that failed to open, or was
  * closed, reads as empty and refuses writes with EBADF ("io").
  *
  * Generated code (File's state is `hale_file`):
@@ -29,8 +31,9 @@
 
 typedef struct {
     int fd;
-    bool eof;  /* a read answered 0 with the buffer drained */
-    char *buf; /* read-ahead (malloc'd on first read) */
+    bool eof;           /* a read answered 0 with the buffer drained */
+    bool fifo_unopened; /* a FIFO read before its first writer: an end of file means "wait" */
+    char *buf;          /* read-ahead (malloc'd on first read) */
     int64_t pos, len, cap;
 } hale_file;
 

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "diag.h"
+#include "scheduler.h"
 #include "std.h"
 #include "str.h"
 
@@ -24,9 +25,13 @@ static bool bad_path(hale_str p, const char *op, hale_io_error *e) {
     return false;
 }
 
-/* Reads fd to its end into a malloc'd buffer; -1 with errno set on failure. */
+/* Reads fd to its end into a malloc'd buffer; -1 with errno set on failure. fd is non-blocking:
+ * a FIFO or device with nothing yet parks the caller, and a FIFO no writer has opened yet (an
+ * immediate end of file) is waited on once for its first writer. */
 static int64_t slurp(int fd, char **out) {
     size_t cap = 4096, len = 0;
+    struct stat st;
+    bool fifo_unopened = fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode);
     char *buf = hale_sys_malloc(cap);
     if (!buf) {
         return -1;
@@ -51,15 +56,33 @@ static int64_t slurp(int fd, char **out) {
         if (n < 0 && errno == EINTR) {
             continue;
         }
+        if (n < 0 && errno == EAGAIN) { /* a FIFO or a device: park until it has data */
+            if (hale_wait_fd(fd, HALE_READABLE, -1) < 0) {
+                hale_sys_free(buf);
+                errno = ECANCELED;
+                return -1;
+            }
+            continue;
+        }
         if (n < 0) {
             int keep = errno;
             hale_sys_free(buf);
             errno = keep;
             return -1;
         }
+        if (n == 0 && fifo_unopened && len == 0) {
+            fifo_unopened = false;
+            if (hale_wait_fd(fd, HALE_READABLE, -1) < 0) {
+                hale_sys_free(buf);
+                errno = ECANCELED;
+                return -1;
+            }
+            continue;
+        }
         if (n == 0) {
             break;
         }
+        fifo_unopened = false;
         len += (size_t)n;
     }
     *out = buf;
@@ -75,7 +98,7 @@ bool hale_fs_read_file(hale_region *into, hale_str path, hale_str *out, hale_io_
         return bad_path(path, "read_file", e);
     }
     hale_diag_count_syscall(HALE_SYSCALL_OPEN);
-    int fd = open(p, O_RDONLY | O_CLOEXEC);
+    int fd = open(p, O_RDONLY | O_CLOEXEC | O_NONBLOCK); /* no effect on a regular file */
     if (fd < 0) {
         hale_io_error_set(e, errno, "read_file", p);
         return false;

@@ -6,8 +6,9 @@
  * false with a hale_io_error naming the path, for the `or` at the call site; a call used bare
  * (Hale allows it for these) answers the sentinel its comment names.
  *
- * These are one-shot calls on regular files and directories, which the kernel never makes wait
- * on readiness, so they do not park; held-open files are std_file.h. */
+ * These are one-shot calls, mostly on regular files and directories, which the kernel never
+ * makes wait on readiness; a read of a FIFO or a device parks until it has data. Held-open
+ * files are std_file.h. */
 #ifndef HALE_RUNTIME_STD_FS_H
 #define HALE_RUNTIME_STD_FS_H
 

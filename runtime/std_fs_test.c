@@ -5,11 +5,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
+#include "scheduler.h"
 #include "std_file.h"
 #include "std_fs.h"
 #include "str.h"
@@ -200,12 +202,58 @@ static void test_held_open_file(void **state) {
     hale_region_free(r);
 }
 
+/* A FIFO read parks until its first writer comes, while another coroutine goes on. */
+static char fifo[96];
+static int fifo_ticks;
+static hale_str fifo_got;
+static hale_region *fifo_region;
+
+static void fifo_reader(void *arg) {
+    (void)arg;
+    hale_io_error e;
+    hale_fs_read_file(fifo_region, S(fifo), &fifo_got, &e);
+}
+
+static void fifo_ticker(void *arg) {
+    (void)arg;
+    for (int i = 0; i < 3; i++) {
+        hale_sleep(10000000);
+        fifo_ticks++;
+    }
+}
+
+static void *fifo_writer(void *arg) {
+    (void)arg;
+    usleep(100000);
+    FILE *f = fopen(fifo, "w");
+    fputs("through a fifo", f);
+    fclose(f);
+    return NULL;
+}
+
+static void test_fifo_parks(void **state) {
+    (void)state;
+    snprintf(fifo, sizeof fifo, "%s/pipe", dir);
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    fifo_region = hale_region_new(NULL, "fifo");
+    pthread_t t;
+    pthread_create(&t, NULL, fifo_writer, NULL);
+    hale_sched_init(NULL);
+    hale_spawn(hale_pool_main(), fifo_reader, NULL, NULL);
+    hale_spawn(hale_pool_main(), fifo_ticker, NULL, NULL);
+    hale_sched_run();
+    hale_sched_shutdown();
+    pthread_join(t, NULL);
+    assert_int_equal(fifo_ticks, 3);
+    assert_true(hale_str_eq(fifo_got, S("through a fifo")));
+    hale_region_free(fifo_region);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_whole_files),
-        cmocka_unit_test(test_directories),
-        cmocka_unit_test(test_extension),
-        cmocka_unit_test(test_held_open_file),
+        cmocka_unit_test(test_whole_files), cmocka_unit_test(test_directories),
+        cmocka_unit_test(test_extension),   cmocka_unit_test(test_held_open_file),
+        cmocka_unit_test(test_fifo_parks),
     };
     return cmocka_run_group_tests(tests, make_dir, remove_dir);
 }
