@@ -1,5 +1,6 @@
 # Finds the Debian-packaged libraries the product builds on and gives each an imported target
-# (hale::nng, hale::sodium, hale::msgpackc, hale::ev, hale::cmocka, hale::systemd).
+# (hale::nng, hale::sodium, hale::msgpackc, hale::ev, hale::cmocka, hale::systemd, and for the
+# standard library hale::ssl, hale::crypto, hale::yaml, hale::http_parser, hale::z).
 # A missing one stops the configure with the package to install.
 
 function(hale_find_dep target lib header package)
@@ -58,6 +59,11 @@ hale_find_dep(msgpackc msgpackc msgpack.h libmsgpack-dev)
 hale_find_dep(ev ev ev.h libev-dev)
 hale_find_dep(cmocka cmocka cmocka.h libcmocka-dev)
 hale_find_dep(systemd systemd systemd/sd-daemon.h libsystemd-dev)
+hale_find_dep(ssl ssl openssl/ssl.h libssl-dev)
+hale_find_dep(crypto crypto openssl/evp.h libssl-dev)
+hale_find_dep(yaml yaml yaml.h libyaml-dev)
+hale_find_dep(http_parser http_parser http_parser.h libhttp-parser-dev)
+hale_find_dep(z z zlib.h zlib1g-dev)
 
 set(THREADS_PREFER_PTHREAD_FLAG ON)
 find_package(Threads REQUIRED)

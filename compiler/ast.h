@@ -257,6 +257,7 @@ struct hc_expr {
     int allocates;       /* set when the expression may allocate in the function's scratch */
     int widen;           /* an Int used where a Float is expected: convert */
     hc_type *fallible;   /* E_CALL of a fallible function: the error type */
+    int bare;            /* E_CALL of a fallible std call used without `or` (HC_BI_BARE) */
     int send_or;         /* E_OR that is really a send's disposition (lhs not fallible) */
     int guard_or;        /* E_OR whose lhs reads a field that may hold a guarded reference */
 
@@ -532,6 +533,8 @@ struct hc_decl {
     int nlocals;          /* functions: locals allocated */
     hc_expr *const_value; /* D_CONST: the folded value (a literal expression) */
     int used;
+    int std_handler;      /* loci: stands for a std::http::Handler somewhere (its `handle` is called
+                           * by the runtime's Server) */
     int has_loci;         /* functions: instantiate loci (a list of `let`-held ones to flush) */
     int tracks_children;  /* loci: read `self.children` (accepted residents stay tracked) */
     int needs_snapshot;   /* loci: some supervisor may `restart_in_place` it */

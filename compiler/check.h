@@ -136,7 +136,7 @@ void ck_suggest_name(hc_ctx *c, hc_diag *g, const char *name);
 /* Resolving a (possibly qualified) name outside the local scope. */
 typedef enum { RS_NONE, RS_DECL, RS_VARIANT, RS_BUILTIN } hc_rs_kind;
 typedef struct {
-    hc_rs_kind kind;
+    hc_rs_kind kind; /* RS_BUILTIN with `decl` set: T::from_json / T::to_json on record `decl` */
     hc_decl *decl;
     int variant;
     const hc_builtin *builtin;

@@ -185,24 +185,130 @@ static hc_type *ck_bounded_op(hc_ctx *c, hc_expr *e, const hc_builtin *bi) {
     }
 }
 
-static hc_type *ck_sig(hc_ctx *c, hc_expr *e, const hc_builtin *bi) {
-    const char *gt = strchr(bi->sig, '>');
-    int n = (int)(gt - bi->sig);
-    if (!arity(c, e, n, bi->path)) {
-        return hc_builtin_code_type(c->P->types, gt[1]);
+/* The type of a built-in signature code: 'T' names a declaration of the built-in seed. */
+static hc_type *sig_type(hc_ctx *c, char code, const char *tname) {
+    if (code != 'T') {
+        return hc_builtin_code_type(c->P->types, code);
     }
-    for (int i = 0; i < n; i++) {
-        hc_type *want = hc_builtin_code_type(c->P->types, bi->sig[i]);
+    hc_decl *d = hc_symtab_get(c->P->std->names, tname);
+    if (!d || !d->ty) {
+        return TY(c, TY_ERROR);
+    }
+    d->used = 1;
+    return d->ty;
+}
+
+/* A `V` argument: a `@form(vec)` locus whose cells are Strings. */
+static void ck_vec_arg(hc_ctx *c, hc_expr *a, const char *fn) {
+    hc_type *t = ck_expr(c, a, NULL);
+    if (t->kind == TY_ERROR) {
+        return;
+    }
+    hc_form *f = t->kind == TY_LOCUS && t->decl ? t->decl->form : NULL;
+    if (!f || f->kind != FORM_VEC || !f->elem || f->elem->kind != TY_STRING) {
+        hc_help(hc_error(c->P->d, a->pos, "`%s` takes a `@form(vec)` of Strings, found `%s`", fn,
+                         TNAME(c, t)),
+                "declare one: `@form(vec) locus Fields { capacity { heap items of String; } }`");
+    }
+}
+
+/* `first`: the first argument's type when it was already checked (choosing an overload). */
+static hc_type *ck_sig(hc_ctx *c, hc_expr *e, const hc_builtin *bi, hc_type *first) {
+    hc_builtin_sig sg;
+    hc_builtin_parse_sig(c->P->a, bi->sig, &sg);
+    hc_type *ret = sig_type(c, sg.ret, sg.ret_tname);
+    if (!arity(c, e, sg.n, bi->path)) {
+        return ret;
+    }
+    for (int i = 0; i < sg.n; i++) {
+        if (i == 0 && first) {
+            ck_coerce(c, e->args.v[0], first, sig_type(c, sg.code[0], sg.tname[0]),
+                      "this argument");
+            continue;
+        }
+        if (sg.code[i] == 'V') {
+            ck_vec_arg(c, e->args.v[i], bi->path);
+            continue;
+        }
+        hc_type *want = sig_type(c, sg.code[i], sg.tname[i]);
         hc_type *t = ck_expr(c, e->args.v[i], want);
         ck_coerce(c, e->args.v[i], t, want, "this argument");
     }
-    if (bi->allocates) {
+    if (bi->allocates || ret->heap || ret->kind == TY_LOCUS) {
         ck_alloc(c, e);
+    }
+    if (ret->kind == TY_LOCUS && c->fn) {
+        c->fn->has_loci = 1; /* the call makes a std locus held like a `let` */
     }
     if (bi->err) {
         e->fallible = std_error_type(c, bi->err);
     }
-    return hc_builtin_code_type(c->P->types, gt[1]);
+    return ret;
+}
+
+/* Whether `from_json` / `to_json` can carry a field of type t (recursively for records). */
+static const char *json_unsupported(hc_type *t, int depth) {
+    switch (t->kind) {
+    case TY_INT:
+    case TY_FLOAT:
+    case TY_BOOL:
+    case TY_STRING:
+    case TY_ERROR:
+        return NULL;
+    case TY_ARRAY:
+        return t->len >= 0 ? "a fixed-size array" : json_unsupported(t->elem, depth + 1);
+    case TY_RECORD:
+        if (depth > 32) {
+            return "a record nested this deep";
+        }
+        for (int i = 0; i < t->decl->fields.n; i++) {
+            hc_texpr *fx = t->decl->fields.v[i].type;
+            const char *why = fx && fx->resolved ? json_unsupported(fx->resolved, depth + 1) : NULL;
+            if (why) {
+                return why;
+            }
+        }
+        return NULL;
+    default:
+        return "this type";
+    }
+}
+
+/* T::from_json(s) -> T fallible(JsonError) and T::to_json(v) -> String on a record T. */
+static hc_type *ck_json_call(hc_ctx *c, hc_expr *e, const hc_builtin *bi) {
+    hc_decl *rec = e->lhs->decl;
+    hc_type *rt = rec ? rec->ty : TY(c, TY_ERROR);
+    if (!arity(c, e, 1, bi->path)) {
+        return bi->kind == BI_FROM_JSON ? rt : TY(c, TY_STRING);
+    }
+    hc_type *want = bi->kind == BI_FROM_JSON ? TY(c, TY_STRING) : rt;
+    ck_coerce(c, e->args.v[0], ck_expr(c, e->args.v[0], want), want, "this argument");
+    for (int i = 0; rec && i < rec->fields.n; i++) {
+        hc_param *f = &rec->fields.v[i];
+        hc_type *ft = f->type ? f->type->resolved : NULL;
+        const char *why = ft ? json_unsupported(ft, 0) : NULL;
+        if (why) {
+            hc_help(hc_error(c->P->d, e->pos, "`%s::%s` cannot carry field `%s` (%s)",
+                             rec->name.name, bi->path, f->name.name, why),
+                    "JSON fields are Int, Float, Bool, String, records and arrays of those");
+        }
+        int literal = f->def && (f->def->kind == E_INT || f->def->kind == E_FLOAT ||
+                                 f->def->kind == E_BOOL || f->def->kind == E_STRING ||
+                                 (f->def->kind == E_ARRAY && f->def->args.n == 0));
+        if (bi->kind == BI_FROM_JSON && f->def && !literal) {
+            hc_help(hc_error(c->P->d, f->def->pos,
+                             "`%s::from_json` fills a missing `%s` with its default, which must "
+                             "be a literal",
+                             rec->name.name, f->name.name),
+                    "write the default as a literal value");
+        }
+    }
+    ck_alloc(c, e);
+    if (bi->kind == BI_FROM_JSON) {
+        e->fallible = std_error_type(c, "JsonError");
+        return rt;
+    }
+    return TY(c, TY_STRING);
 }
 
 static hc_type *ck_builtin(hc_ctx *c, hc_expr *e, const hc_builtin *bi) {
@@ -210,7 +316,21 @@ static hc_type *ck_builtin(hc_ctx *c, hc_expr *e, const hc_builtin *bi) {
     e->lhs->builtin = bi;
     switch (bi->kind) {
     case BI_SIG:
-        return ck_sig(c, e, bi);
+        if (hc_builtin_next(bi) && e->args.n > 0) {
+            /* overloads on the first argument's type (std::http::header) */
+            hc_type *t0 = ck_expr(c, e->args.v[0], NULL);
+            for (const hc_builtin *o = bi; o; o = hc_builtin_next(o)) {
+                hc_builtin_sig sg;
+                hc_builtin_parse_sig(c->P->a, o->sig, &sg);
+                if (sg.n > 0 && sig_type(c, sg.code[0], sg.tname[0]) == t0) {
+                    bi = o;
+                    break;
+                }
+            }
+            e->lhs->builtin = bi;
+            return ck_sig(c, e, bi, t0);
+        }
+        return ck_sig(c, e, bi, NULL);
     case BI_PRINT:
     case BI_PRINTLN:
     case BI_EPRINT:
@@ -223,6 +343,9 @@ static hc_type *ck_builtin(hc_ctx *c, hc_expr *e, const hc_builtin *bi) {
             }
         }
         return TY(c, TY_UNIT);
+    case BI_FROM_JSON:
+    case BI_TO_JSON:
+        return ck_json_call(c, e, bi);
     case BI_CHECK_CLOSURES:
         if (!c->locus || !c->fn) {
             hc_error(c->P->d, e->pos, "`check_closures()` is only valid inside a locus method");
@@ -405,6 +528,7 @@ hc_type *ck_call(hc_ctx *c, hc_expr *e, hc_type *expect) {
                 return TY(c, TY_ERROR);
             }
             if (r.kind == RS_BUILTIN) {
+                f->decl = r.decl; /* T::from_json's record */
                 return ck_builtin(c, e, r.builtin);
             }
             if (r.kind == RS_VARIANT) {
@@ -540,6 +664,16 @@ hc_type *ck_struct_lit(hc_ctx *c, hc_expr *e) {
                     "a locus held in a parameter is born as a child of the new locus: write "
                     "`%s: %s { ... }`",
                     fi->name.name, TNAME(c, ft));
+        }
+    }
+    if (is_locus && d->seed == P->std && strcmp(d->name.name, "HttpServer") == 0) {
+        int hi = -1;
+        hc_type *ht = NULL;
+        ck_locus_param(d, "handler", &hi, &ht);
+        if (hi >= 0 && !given[hi]) {
+            hc_help(hc_error(P->d, e->pos, "std::http::Server: `handler` is required"),
+                    "give it a locus with `fn handle(req: std::http::Request) -> "
+                    "std::http::Response`: `handler: Routes { }`");
         }
     }
     if (!is_locus) {

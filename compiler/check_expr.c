@@ -136,9 +136,48 @@ hc_local *ck_place_root(hc_expr *e) {
     return NULL;
 }
 
+/* A locus of the built-in seed that stands for "any locus with these methods" (Hale's
+ * std::http::Handler interface): the methods `from` must have, else NULL. */
+static const char *std_interface(hc_ctx *c, hc_type *t) {
+    if (t->kind != TY_LOCUS || !t->decl || t->decl->seed != c->P->std) {
+        return NULL;
+    }
+    return strcmp(t->decl->name.name, "HttpHandler") == 0 ? "handle" : NULL;
+}
+
+/* Whether locus `from` has `fn handle(req: HttpRequest) -> HttpResponse`; marks it so the
+ * emitter gives its type the call the runtime makes. */
+static int satisfies(hc_ctx *c, hc_type *from, hc_type *iface, const char *method) {
+    hc_decl *want = ck_locus_method(iface->decl, method);
+    hc_decl *have = from->kind == TY_LOCUS ? ck_locus_method(from->decl, method) : NULL;
+    if (!want || !have || !want->ty || !have->ty || have->err_ty ||
+        have->ty->nitems != want->ty->nitems || have->ret_ty != want->ret_ty) {
+        return 0;
+    }
+    for (int i = 0; i < want->ty->nitems; i++) {
+        if (have->ty->items[i] != want->ty->items[i]) {
+            return 0;
+        }
+    }
+    (void)c;
+    from->decl->std_handler = 1;
+    return 1;
+}
+
 int ck_coerce(hc_ctx *c, hc_expr *e, hc_type *from, hc_type *to, const char *what) {
     if (!to || from->kind == TY_ERROR || to->kind == TY_ERROR || hc_ty_assignable(from, to)) {
         return 1;
+    }
+    const char *method = std_interface(c, to);
+    if (method && from != to) {
+        if (satisfies(c, from, to, method)) {
+            return 1;
+        }
+        hc_help(hc_error(c->P->d, e->pos, "%s: `%s` is not a %s", what, TNAME(c, from),
+                         "std::http::Handler"),
+                "a handler is a locus with `fn handle(req: std::http::Request) -> "
+                "std::http::Response`");
+        return 0;
     }
     if (from->kind == TY_INT && to->kind == TY_FLOAT) {
         e->widen = 1;
@@ -218,6 +257,7 @@ static int printable_leaf(const hc_type *t) {
     case TY_STRING:
     case TY_DURATION:
     case TY_ENUM:
+    case TY_BYTES: /* as `<bytes len=N>` */
         return 1;
     default:
         return 0;
@@ -422,6 +462,15 @@ int ck_resolve_path(hc_ctx *c, hc_path *p, hc_resolved *out, int report) {
     } else {
         d = hc_symtab_get(seed->names, p->seg[i].name);
     }
+    if ((!d || d->kind == D_IMPORT) && i == 0) {
+        /* Hale's legacy spelling of a std call without `std::` (`time::sleep(20ms)`) */
+        const hc_builtin *bi = hc_builtin_find(hc_sprintf(c->P->a, "std::%s", path_text(c, p)));
+        if (bi) {
+            out->kind = RS_BUILTIN;
+            out->builtin = bi;
+            return 1;
+        }
+    }
     if (!d || d->kind == D_IMPORT) {
         if (report) {
             if (i == 1) {
@@ -438,6 +487,16 @@ int ck_resolve_path(hc_ctx *c, hc_path *p, hc_resolved *out, int report) {
         out->kind = RS_DECL;
         out->decl = d;
         return 1;
+    }
+    if (rest == 2 && (d->kind == D_RECORD || d->kind == D_ALIAS) &&
+        hc_builtin_json(p->seg[i + 1].name)) {
+        hc_type *rt = d->ty;
+        if (rt && rt->kind == TY_RECORD) {
+            out->kind = RS_BUILTIN;
+            out->builtin = hc_builtin_json(p->seg[i + 1].name);
+            out->decl = rt->decl;
+            return 1;
+        }
     }
     if (rest == 2 && d->kind == D_ENUM) {
         const char *vn = p->seg[i + 1].name;
@@ -1158,6 +1217,11 @@ hc_type *ck_expr_fallible(hc_ctx *c, hc_expr *e, hc_type *expect) {
 
 hc_type *ck_expr(hc_ctx *c, hc_expr *e, hc_type *expect) {
     hc_type *t = ck_expr_fallible(c, e, expect);
+    if (e->fallible && e->kind == E_CALL && e->lhs->kind == E_NAME && e->lhs->builtin &&
+        (e->lhs->builtin->flags & HC_BI_BARE)) {
+        e->fallible = NULL; /* a std path call that answers a sentinel when it fails */
+        e->bare = 1;
+    }
     if (e->fallible) {
         const char *what = "this call";
         if (e->kind == E_CALL && e->lhs->kind == E_NAME) {

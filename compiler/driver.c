@@ -262,7 +262,11 @@ static int compile_c(const hc_build_opts *o, const hc_home *home, const char *cf
      * system's has the negotiation bug (cmake/HaleDeps.cmake), else the system's */
     snprintf(nng, sizeof nng, "%s/libnng.a", home->lib);
     argv[n++] = access(nng, R_OK) == 0 ? nng : "-lnng";
-    static const char *libs[] = {"-lsodium", "-lmsgpackc", "-lev", "-lsystemd", "-lpthread", "-lm"};
+    /* --as-needed: a program records only the shared libraries it uses (one that never
+     * touches TLS, YAML or HTTP does not load libssl, libyaml or libhttp_parser) */
+    static const char *libs[] = {"-Wl,--as-needed", "-lsodium", "-lmsgpackc",    "-lev",
+                                 "-lsystemd",       "-lssl",    "-lcrypto",      "-lyaml",
+                                 "-lhttp_parser",   "-lz",      "-lpthread",     "-lm"};
     for (size_t i = 0; i < sizeof libs / sizeof libs[0]; i++) {
         argv[n++] = (char *)libs[i];
     }

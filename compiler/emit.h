@@ -115,6 +115,9 @@ int em_form_init(hc_emit *E, hc_decl *d, hc_buf *b); /* init statements */
 void em_form_call(hc_emit *E, hc_buf *b, hc_expr *call, const char *recv, const char *res,
                   const char *err);
 void em_slot_call(hc_emit *E, hc_buf *b, hc_expr *call);
+/* emit_json.c: `T::to_json(v)` (a String) and `T::from_json(s)` (fallible: writes `*res`, and
+ * the JsonError at `err` when not NULL) on a record T. */
+void em_json_call(hc_emit *E, hc_buf *b, hc_expr *e, const char *res, const char *err);
 /* emit_accum.c: closure accumulators (sum, mean, count) */
 void em_accum_fields(hc_emit *E, hc_decl *d);                  /* state struct members */
 void em_accum_update(hc_emit *E, hc_buf *b, hc_decl *closure); /* at each fire */

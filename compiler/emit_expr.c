@@ -1025,71 +1025,190 @@ static void em_bounded_in_locus(hc_emit *E, hc_buf *b, hc_expr *e, const hc_buil
     }
 }
 
-/* An IoError call whose result is a String or Bytes made by the call (std::io::fs::read_file)
- * takes the region to make it in first, as non-fallible allocating built-ins do. */
-static bool io_result_in_region(const hc_builtin *bi) {
-    const char *r = strchr(bi->sig, '>');
-    return bi->allocates && r && (r[1] == 'S' || r[1] == 'Y');
+/* The type a built-in's signature code stands for ('T': the built-in seed's declaration). */
+static hc_type *sig_type(hc_emit *E, char code, const char *tname) {
+    if (code != 'T') {
+        return hc_builtin_code_type(E->P->types, code);
+    }
+    hc_decl *d = hc_symtab_get(E->P->std->names, tname);
+    return d ? d->ty : hc_ty_prim(E->P->types, TY_ERROR);
 }
 
-/* A fixed-signature built-in (runtime C function). */
+/* A record of the built-in seed handed to (or filled by) the runtime, which declares the same
+ * layout under its own name: the C compiler checks the two agree. */
+static void std_record_layout(hc_emit *E, hc_type *t) {
+    const char *rt = t && t->kind == TY_RECORD ? hc_builtin_std_ctype(t->decl->name.name) : NULL;
+    if (rt) {
+        const char *ct = em_ctype(E, t);
+        hc_buf_printf(&E->types,
+                      "_Static_assert(sizeof(%s) == sizeof(%s) && _Alignof(%s) == _Alignof(%s), "
+                      "\"%s\");\n",
+                      ct, rt, ct, rt, t->decl->name.name);
+    }
+}
+
+static int sig_heap(hc_type *t) {
+    return t->kind == TY_STRING || t->kind == TY_BYTES || (t->kind == TY_RECORD && t->heap);
+}
+
+/* The error record of a std call that reports no IoError (ParseError, IndexError): its kind from
+ * the table, and what it quotes of the arguments. */
+static void em_plain_error(hc_emit *E, hc_buf *b, const hc_builtin *bi, const char *err,
+                           const char **texts, int n) {
+    hc_buf_printf(b, "if (!hok) { (%s)->%s = HALE_STR_LIT(\"%s\"); ", err, em_field(E, "kind"),
+                  bi->err_kind);
+    if (strcmp(bi->err, "IndexError") == 0) {
+        hc_buf_printf(b, "(%s)->%s = %s; (%s)->%s = (%s).len; ", err, em_field(E, "index"),
+                      n > 1 ? texts[1] : "0", err, em_field(E, "len"),
+                      n ? texts[0] : "(hale_str){0}");
+    } else {
+        hc_buf_printf(b, "(%s)->%s = %s; ", err, em_field(E, "input"),
+                      n ? texts[0] : "HALE_STR_LIT(\"\")");
+    }
+    hc_buf_puts(b, "} ");
+}
+
+/* A fixed-signature built-in (runtime C function). Conventions of the C function:
+ *   - `hale_region *` first when the table says it allocates and the result is a String,
+ *     Bytes or a record with heap parts (a non-fallible one: whenever it allocates);
+ *   - records by pointer (`const T *`), native loci by their runtime object, a `V` vec as its
+ *     `hale_vec *`;
+ *   - a record result through a last out-pointer; a fallible call returns `bool` and takes
+ *     `R *res` (NULL: not wanted) then, for an IoError, `hale_io_error *`. A HC_BI_BARE call
+ *     leaves its sentinel in `*res` when it fails. */
 static void em_sig(hc_emit *E, hc_buf *b, hc_expr *e, const hc_builtin *bi, const char *res,
                    const char *err) {
+    hc_builtin_sig sg;
+    hc_builtin_parse_sig(E->a, bi->sig, &sg);
     int n = e->args.n;
     const char **texts = hc_alloc(E->a, sizeof(char *) * (size_t)(n + 1));
+    const char **pass = hc_alloc(E->a, sizeof(char *) * (size_t)(n + 1));
     hc_type **want = hc_alloc(E->a, sizeof(hc_type *) * (size_t)(n + 1));
+    int simple = 1;
     for (int i = 0; i < n; i++) {
-        want[i] = hc_builtin_code_type(E->P->types, bi->sig[i]);
+        want[i] = sg.code[i] == 'V' ? e->args.v[i]->ty : sig_type(E, sg.code[i], sg.tname[i]);
+        if (sg.code[i] == 'T' || sg.code[i] == 'V') {
+            simple = 0;
+            std_record_layout(E, want[i]);
+        }
     }
-    if (bi->err && !bi->err_kind) {
-        /* an IoError: the runtime reports it (kind, errno, path) */
-        hc_buf_puts(b, "({ ");
-        named_args(E, b, e->args.v, want, n, texts);
-        hc_buf_printf(b, "hale_io_error hioe; bool hok = %s(", bi->cfn);
-        if (io_result_in_region(bi)) {
-            hc_buf_puts(b, "hm, ");
+    hc_type *rt = sig_type(E, sg.ret, sg.ret_tname);
+    int rec = rt->kind == TY_RECORD;
+    std_record_layout(E, rt);
+    int fallible = bi->err != NULL;
+    /* the error: a runtime record the C function fills itself (HttpError), an IoError through
+     * `hioe`, or kind + quoted input (ParseError, IndexError) */
+    int rec_err = fallible && hc_builtin_std_ctype(bi->err) != NULL;
+    int io = fallible && !bi->err_kind && !rec_err;
+    int first_hm = bi->allocates && (!fallible || sig_heap(rt));
+    if (simple && !fallible && !rec) {
+        int opened = em_args(E, b, e->args.v, want, n, texts);
+        hc_buf_printf(b, "%s(", bi->cfn);
+        int first = 1;
+        if (bi->allocates) {
+            hc_buf_puts(b, "hm");
+            first = 0;
         }
         for (int i = 0; i < n; i++) {
-            hc_buf_printf(b, "%s, ", texts[i]);
+            hc_buf_printf(b, "%s%s", first ? "" : ", ", texts[i]);
+            first = 0;
         }
-        hc_buf_printf(b, "%s, &hioe); ", res ? res : "NULL");
-        if (err) {
+        hc_buf_puts(b, ")");
+        if (opened) {
+            hc_buf_puts(b, "; })");
+        }
+        return;
+    }
+    hc_buf_puts(b, "({ ");
+    named_args(E, b, e->args.v, want, n, texts);
+    for (int i = 0; i < n; i++) {
+        if (sg.code[i] == 'V') {
+            pass[i] = hc_sprintf(E->a, "&(%s)->hf", texts[i]);
+        } else if (sg.code[i] == 'T' && want[i]->kind == TY_RECORD) {
+            pass[i] = hc_sprintf(E->a, "(const void *)&%s", texts[i]);
+        } else if (sg.code[i] == 'T' && want[i]->kind == TY_LOCUS) {
+            pass[i] = hc_sprintf(E->a, "&(%s)->hn", texts[i]);
+        } else {
+            pass[i] = texts[i];
+        }
+    }
+    if (rt->kind == TY_LOCUS) {
+        /* a std locus made by the call (std::io::file::open): instantiated here, held like a
+         * `let` (it dissolves when the function returns), then the runtime sets it up */
+        hc_expr *lit = HC_NEW(E->a, hc_expr);
+        lit->kind = E_STRUCT;
+        lit->decl = rt->decl;
+        lit->ty = rt;
+        lit->pos = e->pos;
+        const char *lv = em_tmp(E, "hlv");
+        hc_buf_printf(b, "%s %s = ", em_ctype(E, rt), lv);
+        em_locus_lit(E, b, lit, E->at_text ? E->at_text : "NULL", NULL, "HALE_HOW_LET", NULL);
+        hc_buf_printf(b, "; %s%s(&%s->hn", fallible ? "hale_io_error hioe; bool hok = " : "",
+                      bi->cfn, lv);
+        for (int i = 0; i < n; i++) {
+            hc_buf_printf(b, ", %s", pass[i]);
+        }
+        hc_buf_printf(b, "%s); ", fallible ? ", &hioe" : "");
+        if (fallible && err) {
             em_io_error(E, b, err, bi->allocates);
         }
-        hc_buf_puts(b, "hok; })");
+        if (fallible && res) {
+            hc_buf_printf(b, "*(%s) = %s; hok; })", res, lv);
+        } else {
+            hc_buf_printf(b, "%s%s; })", fallible ? "(void)hok; " : "", lv);
+        }
         return;
     }
-    if (bi->err) {
-        /* arguments are named: the error payload quotes the input */
-        hc_buf_puts(b, "({ ");
-        named_args(E, b, e->args.v, want, n, texts);
-        hc_buf_printf(b, "bool hok = %s(", bi->cfn);
-        for (int i = 0; i < n; i++) {
-            hc_buf_printf(b, "%s%s", i ? ", " : "", texts[i]);
-        }
-        hc_buf_printf(b, "%s%s); ", n ? ", " : "", res ? res : "NULL");
-        if (err) {
-            hc_buf_printf(b, "if (!hok) { (%s)->%s = HALE_STR_LIT(\"%s\"); (%s)->%s = %s; } ", err,
-                          em_field(E, "kind"), bi->err_kind, err, em_field(E, "input"),
-                          n ? texts[0] : "HALE_STR_LIT(\"\")");
-        }
-        hc_buf_puts(b, "hok; })");
-        return;
+    /* where the result goes: the caller's `res`, or a local that is the expression's value */
+    const char *hv = NULL;
+    if (em_has_value(rt) && (!fallible || !res)) {
+        hv = em_tmp(E, "hv");
+        hc_buf_printf(b, "%s %s = %s; ", em_ctype(E, rt), hv, em_zero(E, rt));
+        res = hc_sprintf(E->a, "&%s", hv);
     }
-    int opened = em_args(E, b, e->args.v, want, n, texts);
+    if (io) {
+        hc_buf_puts(b, "hale_io_error hioe; ");
+    }
+    if (fallible) {
+        hc_buf_puts(b, "bool hok = ");
+    } else if (!rec && hv) {
+        hc_buf_printf(b, "%s = ", hv);
+    }
     hc_buf_printf(b, "%s(", bi->cfn);
     int first = 1;
-    if (bi->allocates) {
+    if (first_hm) {
         hc_buf_puts(b, "hm");
         first = 0;
     }
     for (int i = 0; i < n; i++) {
-        hc_buf_printf(b, "%s%s", first ? "" : ", ", texts[i]);
+        hc_buf_printf(b, "%s%s", first ? "" : ", ", pass[i]);
         first = 0;
     }
-    hc_buf_puts(b, ")");
-    if (opened) {
-        hc_buf_puts(b, "; })");
+    if (fallible || rec) {
+        hc_buf_printf(b, "%s%s", first ? "" : ", ",
+                      res && em_has_value(rt) ? hc_sprintf(E->a, "(void *)(%s)", res) : "NULL");
+        first = 0;
+    }
+    if (io) {
+        hc_buf_printf(b, "%s&hioe", first ? "" : ", ");
+    } else if (rec_err) {
+        hc_buf_printf(b, "%s%s", first ? "" : ", ",
+                      err ? hc_sprintf(E->a, "(void *)(%s)", err) : "NULL");
+    }
+    hc_buf_puts(b, "); ");
+    if (fallible && err && !rec_err) {
+        if (io) {
+            em_io_error(E, b, err, bi->allocates);
+        } else {
+            em_plain_error(E, b, bi, err, texts, n);
+        }
+    }
+    if (hv) {
+        hc_buf_printf(b, "%s%s; })", fallible ? "(void)hok; " : "", hv);
+    } else if (fallible && !e->bare) {
+        hc_buf_puts(b, "hok; })");
+    } else {
+        hc_buf_puts(b, fallible ? "(void)hok; })" : "(void)0; })");
     }
 }
 
@@ -1108,6 +1227,10 @@ static void em_builtin(hc_emit *E, hc_buf *b, hc_expr *e, const char *res, const
         return;
     case BI_CHECK_CLOSURES:
         hc_buf_printf(b, "hale_locus_check_explicit(&%s->h)", E->self_text ? E->self_text : "self");
+        return;
+    case BI_FROM_JSON:
+    case BI_TO_JSON:
+        em_json_call(E, b, e, res, err);
         return;
     case BI_LEN:
         hc_buf_puts(b, "(");

@@ -287,17 +287,130 @@ typedef struct {
     const char *prefix;   /* its functions: hale_<prefix>_<method> */
     const char *init;     /* C statement initialising it (self, region) */
     const char *dissolve; /* C statement run when it dissolves (self), or NULL */
+    const char *birth;    /* its birth() (self), or NULL */
+    const char *run;      /* its run() (self), or NULL */
+    const char *handle;   /* its std::http::Handler `handle` (a runtime function), or NULL */
+    int long_lived;       /* lives to its scope's end (a log sink, as a bus subscriber does) */
 } native_locus;
 
 static const native_locus natives[] = {
-    {"BytesBuilder", "hale_bytes_builder", "bytes_builder",
-     "hale_bytes_builder_init(&self->hn, hale_locus_region(&self->h), self->f_initial_cap);", NULL},
-    {"JsonBuilder", "hale_json_builder", "json_builder",
-     "hale_json_builder_init(&self->hn, hale_locus_region(&self->h));", NULL},
-    {"TcpStream", "hale_stream", "stream",
-     "hale_stream_init(&self->hn, self->f_conn_fd, self->f_owns_fd);",
-     "hale_stream_dissolve(&self->hn);"},
+    {.locus = "BytesBuilder",
+     .ctype = "hale_bytes_builder",
+     .prefix = "bytes_builder",
+     .init =
+         "hale_bytes_builder_init(&self->hn, hale_locus_region(&self->h), self->f_initial_cap);"},
+    {.locus = "JsonBuilder",
+     .ctype = "hale_json_builder",
+     .prefix = "json_builder",
+     .init = "hale_json_builder_init(&self->hn, hale_locus_region(&self->h));"},
+    {.locus = "TcpStream",
+     .ctype = "hale_stream",
+     .prefix = "stream",
+     .init = "hale_stream_init(&self->hn, self->f_conn_fd, self->f_owns_fd);",
+     .dissolve = "hale_stream_dissolve(&self->hn);"},
+    {.locus = "File",
+     .ctype = "hale_file",
+     .prefix = "file",
+     .init = "hale_file_init(&self->hn);",
+     .dissolve = "hale_file_close(&self->hn);"},
+    {.locus = "Child",
+     .ctype = "hale_child",
+     .prefix = "child",
+     .init = "hale_child_init(&self->hn);",
+     .dissolve = "hale_child_dissolve(&self->hn);"},
+    {.locus = "RawMode",
+     .ctype = "hale_raw_mode",
+     .prefix = "raw_mode",
+     .init = "hale_raw_mode_init(&self->hn);",
+     .dissolve = "hale_raw_mode_dissolve(&self->hn);"},
+    {.locus = "HttpServer",
+     .ctype = "hale_http_server",
+     .prefix = "http_server",
+     .init = "hale_http_server_init(&self->hn);",
+     .dissolve = "hale_http_server_dissolve(&self->hn);",
+     .birth = "hale_http_server_birth(&self->hn, &self->h, self->f_host, self->f_port, "
+              "self->f_ready_signal, self->f_keep_alive, self->f_max_accepts);",
+     .run = "hale_http_server_run(&self->hn, (hale_locus *)self->f_handler);"},
+    {.locus = "Lines", .ctype = "hale_lines", .prefix = "lines"},
+    {.locus = "NameConvention",
+     .ctype = "hale_name_convention",
+     .prefix = "name_convention",
+     .init = "hale_name_convention_init(&self->hn, self->f_strip);"},
+    {.locus = "TaggedAccumulator", .ctype = "hale_tagged", .prefix = "tagged"},
+    {.locus = "CliResolver",
+     .ctype = "hale_cli_resolver",
+     .prefix = "cli_resolver",
+     .init = "hale_cli_resolver_init(&self->hn, self->f_env_prefix, self->f_argv_keys);"},
+    {.locus = "YamlReader",
+     .ctype = "hale_yaml_reader",
+     .prefix = "yaml_reader",
+     .init = "hale_yaml_reader_init(&self->hn, self->f_text);",
+     .dissolve = "hale_yaml_reader_dissolve(&self->hn);"},
+    {.locus = "YamlBuilder", .ctype = "hale_yaml_builder", .prefix = "yaml_builder"},
+    {.locus = "Logger",
+     .ctype = "hale_logger",
+     .prefix = "logger",
+     .init = "hale_logger_init(&self->hn, hale_locus_region(&self->h), self->f_name, "
+             "self->f_parent_path);"},
+    {.locus = "LogStdoutSink",
+     .ctype = "hale_log_sink",
+     .prefix = "log_sink",
+     .init = "hale_log_stdout_init(&self->hn);",
+     .dissolve = "hale_log_sink_dissolve(&self->hn);",
+     .long_lived = 1},
+    {.locus = "LogConsoleSink",
+     .ctype = "hale_log_sink",
+     .prefix = "log_sink",
+     .init = "hale_log_console_init(&self->hn, self->f_color, self->f_show_time);",
+     .dissolve = "hale_log_sink_dissolve(&self->hn);",
+     .long_lived = 1},
+    {.locus = "LogFileSink",
+     .ctype = "hale_log_sink",
+     .prefix = "log_sink",
+     .init = "hale_log_file_init(&self->hn, self->f_path, self->f_max_size_bytes, "
+             "self->f_keep_files);",
+     .dissolve = "hale_log_sink_dissolve(&self->hn);",
+     .long_lived = 1},
+    {.locus = "HttpHandler",
+     .ctype = "hale_http_no_handler",
+     .prefix = "http_no_handler",
+     .handle = "hale_http_not_found"},
 };
+
+/* Methods whose C function differs from the default `hale_<prefix>_<method>(&hn, args...)`
+ * (plus the caller's scratch last when the result is a String or Bytes): another C name, the
+ * locus header first (methods that can `violate`), or no scratch (views of the native part). */
+typedef struct {
+    const char *locus, *method;
+    const char *cfn; /* NULL: the default name */
+    int self;        /* takes `hale_locus *` first */
+    int view;        /* returns a view: no scratch region */
+} native_method;
+
+static const native_method native_methods[] = {
+    {"BytesBuilder", "finish", "hale_bytes_builder_finish_once", 1, 0},
+    {"BytesBuilder", "snapshot", NULL, 1, 0},
+    {"BytesBuilder", "append_slice", NULL, 1, 0},
+    {"BytesBuilder", "view", NULL, 0, 1},
+    {"BytesBuilder", "text_view", NULL, 0, 1},
+    {"BytesBuilder", "append_i8", "hale_bytes_builder_append_u8", 0, 0},
+    {"BytesBuilder", "append_i16_le", "hale_bytes_builder_append_u16_le", 0, 0},
+    {"BytesBuilder", "append_i16_be", "hale_bytes_builder_append_u16_be", 0, 0},
+    {"BytesBuilder", "append_i32_le", "hale_bytes_builder_append_u32_le", 0, 0},
+    {"BytesBuilder", "append_i32_be", "hale_bytes_builder_append_u32_be", 0, 0},
+    {"BytesBuilder", "append_i64_le", "hale_bytes_builder_append_u64_le", 0, 0},
+    {"BytesBuilder", "append_i64_be", "hale_bytes_builder_append_u64_be", 0, 0},
+};
+
+static const native_method *native_method_of(hc_decl *locus, const char *method) {
+    for (size_t i = 0; i < sizeof native_methods / sizeof native_methods[0]; i++) {
+        if (strcmp(native_methods[i].locus, locus->name.name) == 0 &&
+            strcmp(native_methods[i].method, method) == 0) {
+            return &native_methods[i];
+        }
+    }
+    return NULL;
+}
 
 static const native_locus *native_of(hc_decl *locus) {
     if (!locus || !locus->seed || locus->seed->id != 0) {
@@ -340,20 +453,24 @@ void em_native_fallible(hc_emit *E, hc_buf *b, hc_expr *call, const char *recv, 
     hc_decl *m = call->lhs->decl;
     const native_locus *n = native_of(m->locus);
     const char *name = m->name.name;
-    /* results that are copies live in the caller's scratch */
-    int into = strcmp(name, "finish") == 0 || strcmp(name, "result") == 0 ||
-               strcmp(name, "recv") == 0 || strcmp(name, "recv_bytes") == 0;
+    const native_method *nm = native_method_of(m->locus, name);
+    /* results made by the call live in the caller's scratch */
+    hc_type *rt = m->ret_ty;
+    int into =
+        rt &&
+        (rt->kind == TY_STRING || rt->kind == TY_BYTES || (rt->kind == TY_RECORD && rt->heap)) &&
+        !(nm && nm->view);
     int fallible = m->err_ty != NULL;
     hc_buf_printf(b, "({ %s *hrecv = (%s); ", em_locus_struct(E, m->locus->ty), recv);
     if (fallible) {
         hc_buf_puts(b, "hale_io_error hioe; bool hok = ");
     }
-    if (strcmp(n->prefix, "bytes_builder") == 0 && strcmp(name, "finish") == 0) {
-        /* consumes the builder: a second finish is the builder's violation (std_bytes.h) */
-        hc_buf_puts(b, "hale_bytes_builder_finish_once(&hrecv->h, &hrecv->hn");
+    if (nm && nm->cfn) {
+        hc_buf_puts(b, nm->cfn);
     } else {
-        hc_buf_printf(b, "hale_%s_%s(&hrecv->hn", n->prefix, name);
+        hc_buf_printf(b, "hale_%s_%s", n->prefix, name);
     }
+    hc_buf_puts(b, nm && nm->self ? "(&hrecv->h, &hrecv->hn" : "(&hrecv->hn");
     for (int i = 0; i < call->args.n; i++) {
         hc_type *pt = m->ty && i < m->ty->nitems ? m->ty->items[i] : NULL;
         hc_buf_puts(b, ", ");
@@ -432,7 +549,7 @@ static const char *init_fn(hc_emit *E, hc_decl *d, const char *sn) {
     const native_locus *nat = native_of(d);
     any |= em_form_init(E, d, &body);
     int bus = em_bus_init(E, d, &body); /* needs no `hh` of its own */
-    if (!any && !nd && !nat && !bus) {
+    if (!any && !nd && !(nat && nat->init) && !bus) {
         hc_buf_free(&body);
         return "NULL";
     }
@@ -446,11 +563,57 @@ static const char *init_fn(hc_emit *E, hc_decl *d, const char *sn) {
     for (int i = 0; i < nd; i++) {
         hc_buf_printf(&E->helpers, "    self->hdur%d = hale_time_monotonic();\n", i);
     }
-    if (nat) {
+    if (nat && nat->init) {
         hc_buf_printf(&E->helpers, "    %s\n", nat->init);
     }
     hc_buf_puts(&E->helpers, "}\n\n");
     hc_buf_free(&body);
+    return name;
+}
+
+/* A hook a std locus's runtime part implements (`stmt`, a C statement on `self`), else `dflt`. */
+static const char *native_hook(hc_emit *E, const char *sn, int id, const char *prefix,
+                               const char *stmt, const char *dflt) {
+    if (!stmt) {
+        return dflt;
+    }
+    const char *name = hc_sprintf(E->a, "%s_%d", prefix, id);
+    hc_buf_printf(&E->protos, "static void %s(hale_region *ho, hale_region *hm, void *hself);\n",
+                  name);
+    hc_buf_printf(&E->helpers,
+                  "static void %s(hale_region *ho, hale_region *hm, void *hself) {\n"
+                  "    (void)ho;\n    (void)hm;\n    %s *self = hself;\n    %s\n}\n\n",
+                  name, sn, stmt);
+    return name;
+}
+
+/* For a locus that stands for a std::http::Handler: the call of its `handle` the runtime makes
+ * (std_http.h, hale_http_handle_fn), or NULL. */
+static const char *em_std_handle(hc_emit *E, hc_decl *d, const char *sn) {
+    if (!d->std_handler) {
+        return NULL;
+    }
+    hc_decl *m = NULL;
+    for (int i = 0; i < d->members.n; i++) {
+        hc_decl *x = d->members.v[i];
+        if (x->kind == D_FN && x->name.name && strcmp(x->name.name, "handle") == 0) {
+            m = x;
+        }
+    }
+    if (!m || !m->ty || m->ty->nitems != 1 || !m->ret_ty) {
+        return NULL;
+    }
+    const char *name = hc_sprintf(E->a, "hhd_%d", d->ty->id);
+    const char *rq = em_ctype(E, m->ty->items[0]), *rs = em_ctype(E, m->ret_ty);
+    hc_buf_printf(&E->protos,
+                  "static void %s(hale_region *ho, hale_region *hm, void *hself, const void *hreq, "
+                  "void *hresp);\n",
+                  name);
+    hc_buf_printf(&E->helpers,
+                  "static void %s(hale_region *ho, hale_region *hm, void *hself, const void *hreq, "
+                  "void *hresp) {\n"
+                  "    *(%s *)hresp = %s(ho, hm, (%s *)hself, *(const %s *)hreq);\n}\n\n",
+                  name, rs, em_fn_name(E, m), sn, rq);
     return name;
 }
 
@@ -509,34 +672,31 @@ static void descriptor(hc_emit *E, hc_decl *d, const char *sn) {
     if (d->needs_snapshot) {
         hc_buf_puts(&flags, " | HALE_LT_SNAPSHOT");
     }
-    const char *dissolve = hook_name(E, member(d, M_LIFECYCLE, "dissolve"));
     const native_locus *nat = native_of(d);
-    if (nat && nat->dissolve) {
-        dissolve = hc_sprintf(E->a, "hld_%d", id);
-        hc_buf_printf(&E->protos,
-                      "static void %s(hale_region *ho, hale_region *hm, void *hself);\n", dissolve);
-        hc_buf_printf(&E->helpers,
-                      "static void %s(hale_region *ho, hale_region *hm, void *hself) {\n"
-                      "    (void)ho;\n    (void)hm;\n    %s *self = hself;\n    %s\n}\n\n",
-                      dissolve, sn, nat->dissolve);
-    }
-    if (em_bus_publishes_or_subscribes(d)) {
+    const char *dissolve = native_hook(E, sn, id, "hld", nat ? nat->dissolve : NULL,
+                                       hook_name(E, member(d, M_LIFECYCLE, "dissolve")));
+    const char *birth = native_hook(E, sn, id, "hlb", nat ? nat->birth : NULL,
+                                    hook_name(E, member(d, M_LIFECYCLE, "birth")));
+    const char *run = native_hook(E, sn, id, "hlr", nat ? nat->run : NULL,
+                                  hook_name(E, member(d, M_LIFECYCLE, "run")));
+    const char *handle = nat && nat->handle ? nat->handle : em_std_handle(E, d, sn);
+    if (em_bus_publishes_or_subscribes(d) || (nat && nat->long_lived)) {
         hc_buf_puts(&flags, " | HALE_LT_LONG_LIVED"); /* work after birth: lives to its scope */
     }
-    hc_buf_printf(
-        b,
-        "static const hale_locus_type %s = {.name = \"%s\", .size = sizeof(%s), .init = "
-        "%s, .birth = %s, .run = %s, .drain = %s, .dissolve = %s, .closures = %s, "
-        ".epochs = %s, .accepts = %s, .naccepts = %d, .failure_child = %s, .on_failure "
-        "= %s, .flags = %s, .locus_fields = %s, .nlocus_fields = %d, .bus_attach = %s, "
-        ".bus_detach = %s, .bus_flush = %s};\n",
-        desc_name(d->ty, E->a), d->name.name, sn, init,
-        hook_name(E, member(d, M_LIFECYCLE, "birth")), hook_name(E, member(d, M_LIFECYCLE, "run")),
-        hook_name(E, member(d, M_LIFECYCLE, "drain")), dissolve, closures ? closures : "NULL",
-        epochs, ct ? hc_sprintf(E->a, "hla_%d", id) : "NULL", ct ? 1 : 0,
-        ft ? hc_sprintf(E->a, "&%s", desc_name(ft, E->a)) : "NULL",
-        ft ? hook_name(E, fail) : "NULL", hc_buf_cstr(&flags),
-        nloc ? hc_sprintf(E->a, "hlf_%d", id) : "NULL", nloc, battach, bdetach, bflush);
+    hc_buf_printf(b,
+                  "static const hale_locus_type %s = {.name = \"%s\", .size = sizeof(%s), .init = "
+                  "%s, .birth = %s, .run = %s, .drain = %s, .dissolve = %s, .closures = %s, "
+                  ".epochs = %s, .accepts = %s, .naccepts = %d, .failure_child = %s, .on_failure "
+                  "= %s, .flags = %s, .locus_fields = %s, .nlocus_fields = %d, .bus_attach = %s, "
+                  ".bus_detach = %s, .bus_flush = %s, .std_handle = %s};\n",
+                  desc_name(d->ty, E->a), d->name.name, sn, init, birth, run,
+                  hook_name(E, member(d, M_LIFECYCLE, "drain")), dissolve,
+                  closures ? closures : "NULL", epochs,
+                  ct ? hc_sprintf(E->a, "hla_%d", id) : "NULL", ct ? 1 : 0,
+                  ft ? hc_sprintf(E->a, "&%s", desc_name(ft, E->a)) : "NULL",
+                  ft ? hook_name(E, fail) : "NULL", hc_buf_cstr(&flags),
+                  nloc ? hc_sprintf(E->a, "hlf_%d", id) : "NULL", nloc, battach, bdetach, bflush,
+                  handle ? handle : "NULL");
     hc_buf_free(&flags);
 }
 
@@ -617,7 +777,8 @@ void em_locus_lit(hc_emit *E, hc_buf *b, hc_expr *e, const char *at, const char 
         hc_locus_param *p = nth_param(d, k);
         hc_expr *v = given[k] ? given[k] : p->value;
         if (is_locus_ty(p->ty) && v && v->kind == E_STRUCT) {
-            hc_buf_printf(b, "%s->%s = ", lv, em_field(E, p->name.name));
+            /* cast: a std interface parameter (std::http::Handler) holds the user's locus */
+            hc_buf_printf(b, "%s->%s = (%s)", lv, em_field(E, p->name.name), em_ctype(E, p->ty));
             E->next_pool = em_place_pool(E, d, p->name.name);
             em_locus_lit(E, b, v, child_at, p->name.name, "HALE_HOW_FIELD", NULL);
             hc_buf_puts(b, "; ");

@@ -294,6 +294,8 @@ const char *em_fmt_fn(hc_emit *E, hc_type *t) {
         return "hale_fmt_str";
     case TY_DURATION:
         return "hale_fmt_duration";
+    case TY_BYTES:
+        return "hale_fmt_bytes";
     default:
         break;
     }

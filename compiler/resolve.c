@@ -97,6 +97,11 @@ static const char std_source[] =
     "type KeyError { kind: String; }\n"
     "type EmptyError { kind: String; }\n"
     "type IoError { kind: String; errno: Int; path: String; }\n"
+    /* a BytesBuilder's view() and text_view() (Hale's borrowed views read as their values) */
+    "type BytesView = Bytes;\n"
+    "type StringView = String;\n"
+    /* std::str's String builder handle (runtime/std_text.h) */
+    "type StrBuilder { handle: Int; }\n"
     /* std::bytes::BytesBuilder and std::json::Builder: loci whose methods the runtime implements
      * (emit_locus.c, "native") */
     "locus BytesBuilder {\n"
@@ -109,6 +114,28 @@ static const char std_source[] =
     "    fn finish() -> Bytes;\n"
     "    fn view() -> Bytes;\n"
     "    fn text_view() -> String;\n"
+    "    fn snapshot() -> Bytes;\n"
+    "    fn shift_front(n: Int);\n"
+    "    fn append_slice(src: Bytes, lo: Int, hi: Int);\n"
+    "    fn append_u8(v: Int);\n"
+    "    fn append_i8(v: Int);\n"
+    "    fn append_u16_le(v: Int);\n"
+    "    fn append_u16_be(v: Int);\n"
+    "    fn append_i16_le(v: Int);\n"
+    "    fn append_i16_be(v: Int);\n"
+    "    fn append_u32_le(v: Int);\n"
+    "    fn append_u32_be(v: Int);\n"
+    "    fn append_i32_le(v: Int);\n"
+    "    fn append_i32_be(v: Int);\n"
+    "    fn append_u64_le(v: Int);\n"
+    "    fn append_u64_be(v: Int);\n"
+    "    fn append_i64_le(v: Int);\n"
+    "    fn append_i64_be(v: Int);\n"
+    "    fn append_f32_le(v: Float);\n"
+    "    fn append_f64_le(v: Float);\n"
+    "    fn append_f64_be(v: Float);\n"
+    "    fn append_pad(to_align: Int);\n"
+    "    fn xor_mask(src: Bytes, key: Int);\n"
     "}\n"
     "locus JsonBuilder {\n"
     "    fn begin_object();\n"
@@ -131,7 +158,18 @@ static const char std_source[] =
     "    fn null_value();\n"
     "    fn result() -> String;\n"
     "    fn reset();\n"
+    "    fn append_entry(acc: String, entry: String) -> String;\n"
+    "    fn wrap_array(inner: String) -> String;\n"
+    "    fn wrap_object(inner: String) -> String;\n"
     "}\n"
+    /* std::json's cursors and ranges (runtime/json_scan.h) */
+    "type ArrayIter { done: Bool; element: String; json: String; next: Int; }\n"
+    "type ArrayIterSpan { done: Bool; start: Int; end_pos: Int; next: Int; }\n"
+    "type ObjectIterSpan { done: Bool; key_start: Int; key_end: Int; value_start: Int; "
+    "value_end: Int; next: Int; }\n"
+    "type JsonFieldRange { ok: Bool; start: Int; end_pos: Int; }\n"
+    /* T::from_json's error (emit_json.c): missing_field, bad_value, not_object */
+    "type JsonError { kind: String; detail: String; }\n"
     /* std::io::tcp::Stream: a connection, its fd closed when it dissolves (unless borrowed) */
     "locus TcpStream {\n"
     "    params { conn_fd: Int = -1; owns_fd: Bool = true; }\n"
@@ -147,6 +185,101 @@ static const char std_source[] =
     "    fn close();\n"
     "    fn fd() -> Int;\n"
     "    fn release_fd() -> Int;\n"
+    "}\n"
+    /* std::io::file::File: a held-open file (runtime/std_file.h), made by std::io::file::open */
+    "locus File {\n"
+    "}\n"
+    /* std::process: what run() collected, and a Child started by spawn() (std_process.h) */
+    "type ProcessOutput { code: Int; signal: Int; stdout: String; stderr: String; }\n"
+    "locus Child {\n"
+    "}\n"
+    /* std::term: the terminal's size, and a guard holding stdin in raw mode (std_term.h) */
+    "type TermSize { cols: Int; rows: Int; }\n"
+    "locus RawMode {\n"
+    "}\n"
+    /* std::http (runtime/std_http.h): the records, the handler interface, the Server */
+    "type HttpRequest { method: String; path: String; version: String; headers: String; "
+    "body: String; conn_fd: Int = -1; }\n"
+    "type HttpResponse { status: Int = 200; content_type: String = \"text/plain\"; "
+    "headers: String = \"\"; body: String = \"\"; takeover: Bool = false; "
+    "takeover_raw: Bool = false; }\n"
+    "type ClientResponse { status: Int; headers: String; body: Bytes; }\n"
+    "type Url { scheme: String; host: String; port: Int; path: String; }\n"
+    "type HttpError { kind: String; detail: String; }\n"
+    "locus HttpHandler {\n"
+    "    fn handle(req: HttpRequest) -> HttpResponse;\n"
+    "}\n"
+    "locus HttpServer {\n"
+    "    params { host: String = \"127.0.0.1\"; port: Int = 8080; "
+    "handler: HttpHandler = HttpHandler { }; max_accepts: Int = 0; ready_signal: String = \"\"; "
+    "keep_alive: Bool = false; log_subject: String = \"\"; }\n"
+    "    fn shutdown();\n"
+    "    fn local_port() -> Int;\n"
+    "}\n"
+    /* small std loci whose methods are text utilities (runtime/std_misc.h) */
+    "locus Lines {\n"
+    "    fn line_at(s: String, from: Int) -> String;\n"
+    "    fn next_idx(s: String, from: Int) -> Int;\n"
+    "    fn is_skippable(line: String) -> Bool;\n"
+    "}\n"
+    "locus NameConvention {\n"
+    "    params { strip: String = \"\"; }\n"
+    "    fn camel_to_snake(s: String) -> String;\n"
+    "    fn snake_to_camel(s: String) -> String;\n"
+    "    fn strip_extension(s: String) -> String;\n"
+    "    fn propose_locus_name(file: String) -> String;\n"
+    "}\n"
+    "locus TaggedAccumulator {\n"
+    "    fn first_body(acc: String, tag: String) -> String;\n"
+    "    fn count(acc: String, tag: String) -> Int;\n"
+    "    fn each_body(acc: String, tag: String) -> String;\n"
+    "    fn collect_csv(acc: String, tag: String) -> String;\n"
+    "    fn collect_array(acc: String, tag: String) -> String;\n"
+    "}\n"
+    "locus CliResolver {\n"
+    "    params { env_prefix: String = \"HALE_\"; argv_keys: String = \"\"; }\n"
+    "    fn get(key: String, fallback: String) -> String;\n"
+    "    fn get_int(key: String, fallback: Int) -> Int;\n"
+    "}\n"
+    /* std::yaml (runtime/std_yaml.h) */
+    "locus YamlReader {\n"
+    "    params { text: String = \"\"; }\n"
+    "    fn scalar(key: String) -> String;\n"
+    "    fn has(key: String) -> Bool;\n"
+    "    fn list_count(key: String) -> Int;\n"
+    "    fn list_item(key: String, i: Int) -> String;\n"
+    "    fn nested(key: String) -> String;\n"
+    "    fn error() -> String;\n"
+    "}\n"
+    "locus YamlBuilder {\n"
+    "    fn field(indent: Int, key: String, value: String) -> String;\n"
+    "    fn field_q(indent: Int, key: String, value: String) -> String;\n"
+    "    fn field_i(indent: Int, key: String, value: Int) -> String;\n"
+    "    fn field_b(indent: Int, key: String, value: Bool) -> String;\n"
+    "    fn field_null(indent: Int, key: String) -> String;\n"
+    "    fn nested_open(indent: Int, key: String) -> String;\n"
+    "    fn list_item_first(indent: Int, key: String, value: String) -> String;\n"
+    "    fn list_item_first_q(indent: Int, key: String, value: String) -> String;\n"
+    "}\n"
+    /* std::log (runtime/std_log.h): Loggers and the sinks their events go to */
+    "type LogEvent { level: String; path: String; msg: String; }\n"
+    "locus Logger {\n"
+    "    params { name: String = \"\"; parent_path: String = \"\"; }\n"
+    "    fn trace(msg: String);\n"
+    "    fn debug(msg: String);\n"
+    "    fn info(msg: String);\n"
+    "    fn warn(msg: String);\n"
+    "    fn error(msg: String);\n"
+    "    fn path() -> String;\n"
+    "}\n"
+    "locus LogStdoutSink {\n"
+    "}\n"
+    "locus LogConsoleSink {\n"
+    "    params { color: Bool = true; show_time: Bool = true; }\n"
+    "}\n"
+    "locus LogFileSink {\n"
+    "    params { path: String = \"\"; max_size_bytes: Int = 0; keep_files: Int = 3; }\n"
+    "    fn failures() -> Int;\n"
     "}\n"
     /* std::bus::UnixTransport (NngTransport, Transport): a binding's link, as main's
      * on_failure sees it; `restart(t)` redials (transport/bus_bind.h) */
@@ -383,12 +516,14 @@ hc_program *hc_load_path(hc_arena *a, hc_diags *d, const char *path) {
     if (stat(path, &st) != 0) {
         hc_error(d, nowhere, "cannot open `%s`: %s", path, strerror(errno));
         P->parse_errors = hc_error_count(d);
+        build_tables(P); /* the built-in seed is still checked */
         return P;
     }
     if (!S_ISDIR(st.st_mode) && !has_suffix(path, ".hl")) {
         hc_help(hc_error(d, nowhere, "`%s` is not a .hl file or a directory", path),
                 "hale builds a Hale source file (NAME.hl) or a directory of them");
         P->parse_errors = hc_error_count(d);
+        build_tables(P);
         return P;
     }
     P->root = load_seed(&L, path, &st, nowhere);
@@ -420,9 +555,43 @@ hc_decl *hc_seed_lookup(hc_program *P, hc_seed *seed, const char *name) {
 hc_decl *hc_std_type(hc_program *P, const hc_path *path) {
     static const struct {
         const char *path, *decl;
-    } types[] = {{"bytes::BytesBuilder", "BytesBuilder"}, {"json::Builder", "JsonBuilder"},
-                 {"io::tcp::Stream", "TcpStream"},        {"bus::UnixTransport", "BusTransport"},
-                 {"bus::NngTransport", "BusTransport"},   {"bus::Transport", "BusTransport"}};
+    } types[] = {{"bytes::BytesBuilder", "BytesBuilder"},
+                 {"json::Builder", "JsonBuilder"},
+                 {"io::tcp::Stream", "TcpStream"},
+                 {"bus::UnixTransport", "BusTransport"},
+                 {"bus::NngTransport", "BusTransport"},
+                 {"bus::Transport", "BusTransport"},
+                 {"str::ParseError", "ParseError"},
+                 {"io::IoError", "IoError"},
+                 {"str::Builder", "StrBuilder"},
+                 {"io::file::File", "File"},
+                 {"process::ProcessOutput", "ProcessOutput"},
+                 {"process::Child", "Child"},
+                 {"term::TermSize", "TermSize"},
+                 {"term::RawMode", "RawMode"},
+                 {"json::ArrayIter", "ArrayIter"},
+                 {"json::ArrayIterSpan", "ArrayIterSpan"},
+                 {"json::ObjectIterSpan", "ObjectIterSpan"},
+                 {"json::JsonFieldRange", "JsonFieldRange"},
+                 {"json::JsonError", "JsonError"},
+                 {"http::Request", "HttpRequest"},
+                 {"http::Response", "HttpResponse"},
+                 {"http::Handler", "HttpHandler"},
+                 {"http::Server", "HttpServer"},
+                 {"http::ClientResponse", "ClientResponse"},
+                 {"http::Url", "Url"},
+                 {"http::HttpError", "HttpError"},
+                 {"iter::Lines", "Lines"},
+                 {"name::Convention", "NameConvention"},
+                 {"tagged::Accumulator", "TaggedAccumulator"},
+                 {"cli::Resolver", "CliResolver"},
+                 {"yaml::Reader", "YamlReader"},
+                 {"yaml::Builder", "YamlBuilder"},
+                 {"log::Logger", "Logger"},
+                 {"log::LogEvent", "LogEvent"},
+                 {"log::StdoutSink", "LogStdoutSink"},
+                 {"log::ConsoleSink", "LogConsoleSink"},
+                 {"log::FileSink", "LogFileSink"}};
     if (path->n < 3 || path->n > 4 || strcmp(path->seg[0].name, "std") != 0 || !P->std) {
         return NULL;
     }

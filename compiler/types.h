@@ -46,6 +46,7 @@ struct hc_type {
     int heap;          /* holds pointers into a region (String, Bytes, arrays, ...) */
     const char *cname; /* emitter: the C type name */
     int emitted;       /* emitter */
+    int json_emitted;  /* emitter (emit_json.c): 1 the writer, 2 the reader exist */
 };
 
 typedef struct hc_types hc_types;

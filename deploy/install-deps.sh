@@ -12,10 +12,12 @@ set -eu
 # chromium and libpng-dev: tests/metrics opens loadgen's HTML report in headless Chromium and
 # checks its screenshot; curl: the demo shows serve's /metrics. dpkg-dev and patch (with
 # build-essential) unpack and patch nng's source (build-nng.sh); clang and libclang-rt-dev build
-# the fuzz targets `make test` runs.
+# the fuzz targets `make test` runs. The standard library: libssl-dev (TLS, digests),
+# libyaml-dev, libhttp-parser-dev (HTTP/1.1), zlib1g-dev (crc32).
 base="build-essential dpkg-dev patch xz-utils cmake pkg-config procps libnng-dev libsodium-dev
       libmsgpack-dev libev-dev libcmocka-dev libsystemd-dev clang libclang-rt-dev chromium
-      libpng-dev curl systemd systemd-container iproute2 nftables"
+      libpng-dev curl systemd systemd-container iproute2 nftables libssl-dev libyaml-dev
+      libhttp-parser-dev zlib1g-dev"
 fuzz=""
 bench="golang-go erlang-nox runit s6 hyperfine wrk libjansson-dev"
 

@@ -147,9 +147,51 @@ hale_bytes hale_bytes_slice(hale_bytes b, int64_t lo, int64_t hi) {
 }
 
 bool hale_bytes_at(hale_bytes b, int64_t i, int64_t *out) {
-    if (i < 0 || i >= b.len) {
-        return false;
+    bool ok = i >= 0 && i < b.len;
+    if (out) {
+        *out = ok ? b.ptr[i] : -1;
     }
-    *out = b.ptr[i];
-    return true;
+    return ok;
+}
+
+hale_bytes hale_bytes_from_int(hale_region *r, int64_t v) {
+    uint8_t *p = hale_region_alloc(r, 1, 1);
+    *p = (uint8_t)(v & 0xff);
+    return (hale_bytes){p, 1};
+}
+
+hale_bytes hale_bytes_concat(hale_region *r, hale_bytes a, hale_bytes b) {
+    if (a.len <= 0) {
+        return b.len > 0 ? b : (hale_bytes){(const uint8_t *)"", 0};
+    }
+    if (b.len <= 0) {
+        return a;
+    }
+    uint8_t *p = hale_region_alloc(r, (size_t)(a.len + b.len), 1);
+    memcpy(p, a.ptr, (size_t)a.len);
+    memcpy(p + a.len, b.ptr, (size_t)b.len);
+    return (hale_bytes){p, a.len + b.len};
+}
+
+int64_t hale_bytes_find_byte(hale_bytes b, int64_t off, int64_t needle) {
+    if (off < 0) {
+        off = 0;
+    }
+    if (off >= b.len) {
+        return -1;
+    }
+    const uint8_t *hit = memchr(b.ptr + off, (int)(needle & 0xff), (size_t)(b.len - off));
+    return hit ? (int64_t)(hit - b.ptr) : -1;
+}
+
+void hale_bytes_builder_shift_front(hale_bytes_builder *b, int64_t n) {
+    if (n <= 0) {
+        return;
+    }
+    if (n >= b->len) {
+        b->len = 0;
+        return;
+    }
+    memmove(b->buf, b->buf + n, (size_t)(b->len - n));
+    b->len -= n;
 }

@@ -22,6 +22,10 @@
  *   b.clear()           hale_bytes_builder_clear(&b)
  *   b.finish()          hale_bytes_builder_finish_once(&locus, &b, scratch) (std_bytes.h)
  *   b.view()            hale_bytes_builder_view(&b)
+ *   b.snapshot()        hale_bytes_builder_snapshot(&locus, &b, scratch) (std_bytes.h)
+ *   b.append_slice(x, lo, hi)   hale_bytes_builder_append_slice(&locus, &b, x, lo, hi)
+ *   b.shift_front(n)    hale_bytes_builder_shift_front(&b, n)
+ *   b.append_u8(n) ...  hale_bytes_builder_append_u8(&b, n) (the binary-pack writers below)
  *   b.text_view()       hale_bytes_builder_text_view(&b)
  *   dissolve            hale_bytes_builder_destroy(&b)
  *   std::bytes::from_string(s)   hale_bytes_from_string(s)
@@ -83,7 +87,52 @@ hale_str hale_str_from_bytes(hale_bytes b);
 /* The bytes [lo, hi) with both ends clamped into [0, len]; empty when lo >= hi. */
 hale_bytes hale_bytes_slice(hale_bytes b, int64_t lo, int64_t hi);
 
-/* The byte at i as an Int (0..255), or false when i is outside [0, len). */
+/* The byte at i as an Int (0..255), or false (and -1, Hale's sentinel for a bare call) when i
+ * is outside [0, len). `out` may be NULL. */
 bool hale_bytes_at(hale_bytes b, int64_t i, int64_t *out);
+
+/* One byte holding the low 8 bits of v, in r. */
+hale_bytes hale_bytes_from_int(hale_region *r, int64_t v);
+/* a's bytes then b's, in r (one of them when the other is empty). */
+hale_bytes hale_bytes_concat(hale_region *r, hale_bytes a, hale_bytes b);
+/* The first index >= off whose byte equals the low 8 bits of needle, or -1. */
+int64_t hale_bytes_find_byte(hale_bytes b, int64_t off, int64_t needle);
+
+/* Binary-pack readers (bytes_pack.c): the fixed-width scalar at byte offset `off`, false when
+ * [off, off + width) is not inside b. Unsigned 64-bit values with the top bit set wrap to a
+ * negative Int; the i64 readers are the u64 ones. */
+bool hale_bytes_read_u8(hale_bytes b, int64_t off, int64_t *out);
+bool hale_bytes_read_i8(hale_bytes b, int64_t off, int64_t *out);
+bool hale_bytes_read_u16_le(hale_bytes b, int64_t off, int64_t *out);
+bool hale_bytes_read_u16_be(hale_bytes b, int64_t off, int64_t *out);
+bool hale_bytes_read_i16_le(hale_bytes b, int64_t off, int64_t *out);
+bool hale_bytes_read_i16_be(hale_bytes b, int64_t off, int64_t *out);
+bool hale_bytes_read_u32_le(hale_bytes b, int64_t off, int64_t *out);
+bool hale_bytes_read_u32_be(hale_bytes b, int64_t off, int64_t *out);
+bool hale_bytes_read_i32_le(hale_bytes b, int64_t off, int64_t *out);
+bool hale_bytes_read_i32_be(hale_bytes b, int64_t off, int64_t *out);
+bool hale_bytes_read_u64_le(hale_bytes b, int64_t off, int64_t *out);
+bool hale_bytes_read_u64_be(hale_bytes b, int64_t off, int64_t *out);
+bool hale_bytes_read_f32_le(hale_bytes b, int64_t off, double *out);
+bool hale_bytes_read_f64_le(hale_bytes b, int64_t off, double *out);
+bool hale_bytes_read_f64_be(hale_bytes b, int64_t off, double *out);
+
+/* Binary-pack writers on the builder (bytes_pack.c): the low `width` bytes of v in the named
+ * byte order; append_pad zero-fills up to the next multiple of `align` (no-op for align <= 1). */
+void hale_bytes_builder_append_u8(hale_bytes_builder *b, int64_t v);
+void hale_bytes_builder_append_u16_le(hale_bytes_builder *b, int64_t v);
+void hale_bytes_builder_append_u16_be(hale_bytes_builder *b, int64_t v);
+void hale_bytes_builder_append_u32_le(hale_bytes_builder *b, int64_t v);
+void hale_bytes_builder_append_u32_be(hale_bytes_builder *b, int64_t v);
+void hale_bytes_builder_append_u64_le(hale_bytes_builder *b, int64_t v);
+void hale_bytes_builder_append_u64_be(hale_bytes_builder *b, int64_t v);
+void hale_bytes_builder_append_f32_le(hale_bytes_builder *b, double v);
+void hale_bytes_builder_append_f64_le(hale_bytes_builder *b, double v);
+void hale_bytes_builder_append_f64_be(hale_bytes_builder *b, double v);
+void hale_bytes_builder_append_pad(hale_bytes_builder *b, int64_t align);
+/* Appends src XOR a repeating 4-byte key (key's bytes little-endian): WebSocket masking. */
+void hale_bytes_builder_xor_mask(hale_bytes_builder *b, hale_bytes src, int64_t key);
+/* Drops the first n bytes (all of them when n >= len), keeping the capacity. */
+void hale_bytes_builder_shift_front(hale_bytes_builder *b, int64_t n);
 
 #endif

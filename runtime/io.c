@@ -138,6 +138,13 @@ void hale_fmt_duration(hale_sbuf *b, int64_t ns, int nested) {
     hale_sbuf_put(b, "ns", 2);
 }
 
+void hale_fmt_bytes(hale_sbuf *b, hale_bytes v, int nested) {
+    (void)nested;
+    char tmp[48];
+    int n = snprintf(tmp, sizeof tmp, "<bytes len=%lld>", (long long)v.len);
+    hale_sbuf_put(b, tmp, (size_t)n);
+}
+
 void hale_fmt_str(hale_sbuf *b, hale_str s, int nested) {
     if (!nested) {
         hale_sbuf_put(b, s.ptr, (size_t)s.len);

@@ -37,6 +37,8 @@ void hale_fmt_float(hale_sbuf *b, double v, int nested);
 void hale_fmt_bool(hale_sbuf *b, bool v, int nested);
 void hale_fmt_duration(hale_sbuf *b, int64_t ns, int nested);
 void hale_fmt_str(hale_sbuf *b, hale_str s, int nested);
+/* Bytes print as a summary, never their body: `<bytes len=N>`. */
+void hale_fmt_bytes(hale_sbuf *b, hale_bytes v, int nested);
 
 /* The writer for fd 1 (stdout) or 2 (stderr). */
 hale_sbuf *hale_out(int fd);

@@ -50,6 +50,8 @@ const char *hale_io_kind(int err) {
         return "out_of_memory";
     case EISDIR:
         return "is_dir";
+    case EPROTO:
+        return "protocol";
     default:
         return "io";
     }

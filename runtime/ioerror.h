@@ -18,7 +18,8 @@ typedef struct {
  * "would_block", "connection_refused", "connection_reset", "connection_aborted", "timeout",
  * "host_unreachable", "network_unreachable", "address_in_use", "address_not_available",
  * "broken_pipe", "interrupted", "cancelled", "invalid", "too_many_open_files",
- * "not_connected", "out_of_memory", or "io" for anything else. */
+ * "not_connected", "out_of_memory", "is_dir", "protocol" (a peer that does not speak the protocol:
+ * a failed TLS handshake), or "io" for anything else. */
 const char *hale_io_kind(int err);
 
 /* Fills `e` (when not NULL) for a failure of `op` on `path` (may be NULL or empty). */

@@ -928,3 +928,88 @@ bool hale_json_equal(const hale_json *a, const hale_json *b) {
         return false;
     }
 }
+
+/* ---- escaping alone ---- */
+
+int hale_json_decode_escape(const char **pp, const char *end, char out[4]) {
+    parser ps;
+    memset(&ps, 0, sizeof ps);
+    ps.start = *pp;
+    ps.end = end;
+    return decode_escape(&ps, pp, out);
+}
+
+hale_str hale_json_escape(hale_region *r, hale_str s) {
+    hale_json_builder b;
+    hale_json_builder_init(&b, r);
+    write_string(&b, s);
+    hale_str body = {(const char *)b.out.buf + 1, b.out.len - 2};
+    hale_str out = body.len ? (hale_str){NULL, 0} : (hale_str){"", 0};
+    if (body.len) {
+        char *p = hale_region_alloc(r, (size_t)body.len, 1);
+        memcpy(p, body.ptr, (size_t)body.len);
+        out = (hale_str){p, body.len};
+    }
+    hale_json_builder_destroy(&b);
+    return out;
+}
+
+bool hale_json_unescape(hale_region *r, hale_str s, hale_str *out) {
+    if (s.len <= 0 || !memchr(s.ptr, '\\', (size_t)s.len)) {
+        *out = s.len > 0 ? s : (hale_str){"", 0};
+        return true;
+    }
+    parser ps;
+    memset(&ps, 0, sizeof ps);
+    ps.start = s.ptr;
+    ps.end = s.ptr + s.len;
+    char *o = hale_region_alloc(r, (size_t)s.len, 1); /* escapes never grow the text */
+    int64_t w = 0;
+    const char *p = s.ptr;
+    while (p < ps.end) {
+        if (*p != '\\') {
+            o[w++] = *p++;
+            continue;
+        }
+        p++;
+        int n = decode_escape(&ps, &p, o + w);
+        if (n < 0) {
+            return false;
+        }
+        w += n;
+    }
+    *out = (hale_str){o, w};
+    return true;
+}
+
+hale_str hale_json_unescape_or_self(hale_region *r, hale_str s) {
+    hale_str out;
+    return hale_json_unescape(r, s, &out) ? out : s;
+}
+
+/* ---- Builder's string helpers (Hale's fragment-assembly surface) ---- */
+
+hale_str hale_json_builder_append_entry(hale_json_builder *b, hale_str acc, hale_str entry,
+                                        hale_region *into) {
+    (void)b;
+    if (acc.len == 0) {
+        return hale_str_copy(into, entry);
+    }
+    hale_str parts[3] = {acc, HALE_STR_LIT(", "), entry};
+    return hale_str_concat_n(into, parts, 3);
+}
+
+static hale_str wrap(hale_region *into, const char *open, hale_str inner, const char *close) {
+    hale_str parts[3] = {{open, 1}, inner, {close, 1}};
+    return hale_str_concat_n(into, parts, 3);
+}
+
+hale_str hale_json_builder_wrap_array(hale_json_builder *b, hale_str inner, hale_region *into) {
+    (void)b;
+    return wrap(into, "[", inner, "]");
+}
+
+hale_str hale_json_builder_wrap_object(hale_json_builder *b, hale_str inner, hale_region *into) {
+    (void)b;
+    return wrap(into, "{", inner, "}");
+}

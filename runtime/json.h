@@ -75,6 +75,25 @@ static inline void hale_json_builder_value(hale_json_builder *b, hale_str v) {
     hale_json_builder_string_value(b, v);
 }
 
+/* Fragment assembly (Hale's Builder string helpers): `acc, entry` joined with ", " (entry alone
+ * when acc is empty), and `[inner]` / `{inner}`; each a new String in `into`. */
+hale_str hale_json_builder_append_entry(hale_json_builder *b, hale_str acc, hale_str entry,
+                                        hale_region *into);
+hale_str hale_json_builder_wrap_array(hale_json_builder *b, hale_str inner, hale_region *into);
+hale_str hale_json_builder_wrap_object(hale_json_builder *b, hale_str inner, hale_region *into);
+
+/* `s` with the escapes a JSON string needs (quotes not added), in r: std::json::escape_string. */
+hale_str hale_json_escape(hale_region *r, hale_str s);
+/* The inverse for the body of a JSON string (no quotes): false on a malformed escape. Text
+ * without a backslash is answered as is (no copy). */
+bool hale_json_unescape(hale_region *r, hale_str s, hale_str *out);
+/* std::json::unescape_string: as above, `s` unchanged when it is malformed. */
+hale_str hale_json_unescape_or_self(hale_region *r, hale_str s);
+
+/* Decodes the escape at *pp (just past its backslash, before `end`) into `out` (1 to 4 UTF-8
+ * bytes) and moves *pp past it; -1 for a malformed escape. */
+int hale_json_decode_escape(const char **pp, const char *end, char out[4]);
+
 /* The text so far, copied into `into` (result) or aliased (view, valid until the next call). */
 hale_str hale_json_builder_result(const hale_json_builder *b, hale_region *into);
 hale_str hale_json_builder_view(const hale_json_builder *b);

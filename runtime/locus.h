@@ -131,6 +131,9 @@ struct hale_locus_type {
     void (*bus_detach)(hale_locus *self);
     void (*bus_flush)(hale_locus *self);
     const void *bus;
+    /* The type's `fn handle(req) -> Response` when it stands for a std::http::Handler (the
+     * compiler emits the call; std_http.h's hale_http_handle_fn), else NULL. */
+    void (*std_handle)(hale_region *ho, hale_region *hm, void *self, const void *req, void *resp);
 };
 
 /* ---- the header every locus state starts with ---- */

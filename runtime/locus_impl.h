@@ -96,6 +96,10 @@ int hale_place_foreign(const hale_locus *l);
  * when `stop`), then forgets its runner. Returns 1 when the locus freed itself (do not touch it).
  */
 int hale_place_join(hale_locus *l, int stop);
+/* Whether the holder of the placed locus `l` is waiting for its run() to end (its own run()
+ * finished and it tears down); false for a locus that is not placed. A run() that would serve
+ * forever (std::http::Server's accept loop) takes it as its cue to stop. Any thread. */
+bool hale_place_join_waiting(const hale_locus *l);
 /* Joins every detached child of `l`, newest first (`keep_fields`: not its parameter children). */
 void hale_place_join_children(hale_locus *l, int stop, int keep_fields);
 /* Runs fn(arg) on `pool`'s thread and waits for it (at once when that is the calling thread). */

@@ -384,6 +384,11 @@ int hale_place_join(hale_locus *l, int stop) {
     return gone;
 }
 
+bool hale_place_join_waiting(const hale_locus *l) {
+    hale_runner *r = l->runner;
+    return r && (atomic_load(&r->st) & ST_JOIN) != 0;
+}
+
 void hale_place_join_children(hale_locus *l, int stop, int keep_fields) {
     for (;;) {
         /* rescan after every join: flow children that ended meanwhile have unlinked themselves */

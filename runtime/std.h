@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "fatal.h"
+#include "region.h"
 #include "value.h"
 
 void hale_start(int argc, char **argv);
@@ -37,5 +38,11 @@ int64_t hale_process_rss_bytes(void);
 int64_t hale_time_monotonic(void);
 int64_t hale_time_now(void);
 void hale_time_sleep(int64_t ns);
+/* Unix seconds as ISO 8601 UTC ("2023-11-14T22:13:20Z"), in r. */
+hale_str hale_time_from_unix(hale_region *r, int64_t secs);
+/* The inverse: "YYYY-MM-DDTHH:MM:SS[.fff]Z" (or without the Z) to Unix seconds. UTC only: an
+ * offset such as "+01:00" is refused rather than ignored. */
+bool hale_time_parse_iso8601(hale_str s, int64_t *out);
+bool hale_time_can_parse_iso8601(hale_str s);
 
 #endif

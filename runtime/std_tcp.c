@@ -109,12 +109,13 @@ int64_t hale_tcpx_local_port(int64_t fd) {
     return hale_tcp_listener_port(&l);
 }
 
-void hale_tcpx_close_fd(int64_t fd) {
-    if (fd >= 0 && fd <= INT32_MAX) {
-        hale_fd_closing((int)fd);
-        hale_diag_count_syscall(HALE_SYSCALL_CLOSE);
-        close((int)fd);
+int64_t hale_tcpx_close_fd(int64_t fd) {
+    if (fd < 0 || fd > INT32_MAX) {
+        return -1;
     }
+    hale_fd_closing((int)fd);
+    hale_diag_count_syscall(HALE_SYSCALL_CLOSE);
+    return close((int)fd) == 0 ? 0 : -1;
 }
 
 bool hale_tcpx_set_nodelay(int64_t fd, bool on, void *unused, hale_io_error *e) {

@@ -33,8 +33,8 @@ bool hale_tcpx_accept(int64_t lfd, int64_t *fd, hale_io_error *e);
 bool hale_tcpx_connect(hale_str host, int64_t port, int64_t *fd, hale_io_error *e);
 /* local_port(fd) -> Int: the port a socket is bound to, -1 when it is not a bound socket. */
 int64_t hale_tcpx_local_port(int64_t fd);
-/* close_fd(fd) */
-void hale_tcpx_close_fd(int64_t fd);
+/* close_fd(fd) -> Int: 0, or -1 when fd was not open */
+int64_t hale_tcpx_close_fd(int64_t fd);
 /* set_nodelay(fd, on) */
 bool hale_tcpx_set_nodelay(int64_t fd, bool on, void *unused, hale_io_error *e);
 
