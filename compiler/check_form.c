@@ -1,8 +1,8 @@
 /* See check.h. This file: `@form(vec | hashmap | ring_buffer | lru_cache)` on a locus (the
  * capacity shape each form needs and the methods it synthesizes) and the capacity slots of other
  * loci (`self.x.alloc()`, `free(c)`, `acquire()`, `release(c)` with `Cell<T>` handles). The
- * shapes follow Hale's spec/forms.md: vec needs one `heap` slot; hashmap, ring_buffer and
- * lru_cache one `pool` slot, with `indexed_by` for the keyed two and `cap = N` for the bounded
+ * shapes follow spec/forms.md in hale-lang/hale: vec needs one `heap` slot; hashmap, ring_buffer
+ * and lru_cache one `pool` slot, with `indexed_by` for the keyed two and `cap = N` for the bounded
  * two. */
 #include <stdio.h>
 #include <string.h>

@@ -1,5 +1,5 @@
-/* See parse.h. This file: expressions (by precedence level, spec/precedence.md), patterns,
- * f-strings, type expressions and annotations. */
+/* See parse.h. This file: expressions (by precedence level, as hale-lang/hale's spec/precedence.md
+ * orders them), patterns, f-strings, type expressions and annotations. */
 #include <stdio.h>
 #include <stdlib.h>
 

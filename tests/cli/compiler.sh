@@ -3,7 +3,7 @@
 # output names; run passes arguments and the program's status; the build cache skips the C
 # compiler for an unchanged program; check --json; an installed tree builds programs too.
 #
-#   cli.sh HALE BUILD_DIR CMAKE WORK
+#   compiler.sh HALE BUILD_DIR CMAKE WORK
 set -u
 hale=$1
 build=$2

@@ -1,0 +1,55 @@
+#!/bin/sh
+# Keeps the map true: every `#include "x.h"` that reaches into another source folder must be
+# allowed by the including folder's README ("May depend on:", the folders named there in
+# backquotes, e.g. `config/`). A header is looked up in the including folder first, as the
+# compiler's include path does, then in the other folders; headers found in none (system or
+# generated ones) are not the map's business. Prints each include the map does not allow, with
+# file and line, and exits 1 if there is one.
+#
+#   tests/layout/includes.sh [ROOT]
+set -eu
+root=${1:-$(cd "$(dirname "$0")/../.." && pwd)}
+folders="compiler config runtime supervisor transport"
+bad=0
+list=$(mktemp)
+trap 'rm -f "$list"' EXIT
+for x in $folders; do
+    readme="$root/$x/README.md"
+    if [ ! -f "$readme" ]; then
+        echo "$x/: no README.md saying what it may depend on"
+        bad=1
+        continue
+    fi
+    # the "May depend on:" paragraph, up to the blank line that ends it
+    allowed=$(awk '/^May depend on:/ { on = 1 } on && /^$/ { exit } on' "$readme" |
+        grep -o '`[a-z]*/`' | tr -d '`/' | tr '\n' ' ')
+    if ! grep -q '^May depend on:' "$readme"; then
+        echo "$x/README.md: no \"May depend on:\" line"
+        bad=1
+        continue
+    fi
+    for f in "$root/$x"/*.c "$root/$x"/*.h; do
+        [ -f "$f" ] || continue
+        grep -n '^[[:space:]]*#[[:space:]]*include[[:space:]]*"' "$f" |
+            sed 's/^\([0-9]*\):.*"\([^"]*\)".*/\1 \2/' >"$list"
+        while read -r line h; do
+            [ -f "$root/$x/$h" ] && continue
+            owners=""
+            for y in $folders; do
+                [ -f "$root/$y/$h" ] && owners="$owners $y"
+            done
+            [ -n "$owners" ] || continue
+            ok=0
+            for y in $owners; do
+                case " $allowed " in *" $y "*) ok=1 ;; esac
+            done
+            if [ $ok = 0 ]; then
+                from=$(echo $owners | sed 's| |/ or |g')
+                echo "$x/${f##*/}:$line: includes \"$h\" from $from/, which $x/README.md does not allow (its map: ${allowed:-none})"
+                bad=1
+            fi
+        done <"$list"
+    done
+done
+[ $bad = 0 ] && echo "includes: every cross-folder include is on its folder's map"
+exit $bad
