@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "duration.h"
+
 typedef struct {
     hc_arena *a;
     hc_diags *d;
@@ -286,19 +288,6 @@ static void lex_string(lexer *L, hc_tok_kind kind, const char *start) {
     }
 }
 
-static const struct {
-    const char *unit;
-    int64_t ns;
-} units[] = {
-    {"ns", 1},
-    {"us", 1000},
-    {"ms", 1000000},
-    {"s", 1000000000},
-    {"m", 60LL * 1000000000},
-    {"h", 3600LL * 1000000000},
-    {"d", 86400LL * 1000000000},
-};
-
 /* Reads digits (with `_` separators) in `base` into *v; returns 0 on overflow. */
 static int read_digits(lexer *L, int base, uint64_t *v, int *count) {
     int ok = 1;
@@ -336,15 +325,8 @@ static void lex_duration(lexer *L, const char *start, int line, const char *ls, 
     uint64_t v = first;
     int bad = 0;
     for (;;) {
-        size_t best = 0;
-        int64_t ns = 0;
-        for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
-            size_t n = strlen(units[i].unit);
-            if ((size_t)(L->end - L->p) >= n && memcmp(L->p, units[i].unit, n) == 0 && n > best) {
-                best = n;
-                ns = units[i].ns;
-            }
-        }
+        size_t best;
+        int64_t ns = cfg_duration_unit(L->p, (size_t)(L->end - L->p), &best);
         if (!best) {
             bad = 1;
             break;

@@ -15,7 +15,9 @@ static const struct {
     {"s", 1000000000},
     {"m", 60LL * 1000000000},
     {"h", 3600LL * 1000000000},
+    {"d", 86400LL * 1000000000}, /* last: cfg_duration_format writes up to hours */
 };
+enum { FORMAT_UNITS = sizeof units / sizeof units[0] - 1 };
 
 static int fail(char *err, size_t errlen, const char *msg) {
     if (err && errlen) {
@@ -24,18 +26,16 @@ static int fail(char *err, size_t errlen, const char *msg) {
     return -1;
 }
 
-/* Reads the unit starting at text[*i]; longest match first so "ms" is not read as "m". */
-static int64_t read_unit(const char *text, size_t len, size_t *i) {
+int64_t cfg_duration_unit(const char *text, size_t len, size_t *n) {
     int64_t best = 0;
-    size_t best_len = 0;
+    *n = 0;
     for (size_t u = 0; u < sizeof units / sizeof units[0]; u++) {
-        size_t n = strlen(units[u].name);
-        if (n > best_len && *i + n <= len && memcmp(text + *i, units[u].name, n) == 0) {
+        size_t k = strlen(units[u].name);
+        if (k > *n && k <= len && memcmp(text, units[u].name, k) == 0) {
             best = units[u].ns;
-            best_len = n;
+            *n = k;
         }
     }
-    *i += best_len;
     return best;
 }
 
@@ -59,10 +59,12 @@ int cfg_duration_parse(const char *text, size_t len, int64_t *out_ns, char *err,
             }
             i++;
         }
-        int64_t unit = read_unit(text, len, &i);
+        size_t n;
+        int64_t unit = cfg_duration_unit(text + i, len - i, &n);
         if (unit == 0) {
-            return fail(err, errlen, "missing or unknown unit (use ns, us, ms, s, m or h)");
+            return fail(err, errlen, "missing or unknown unit (use ns, us, ms, s, m, h or d)");
         }
+        i += n;
         if (value > INT64_MAX / unit || total > INT64_MAX - value * unit) {
             return fail(err, errlen, "duration is too large");
         }
@@ -73,7 +75,7 @@ int cfg_duration_parse(const char *text, size_t len, int64_t *out_ns, char *err,
 }
 
 void cfg_duration_format(int64_t ns, char *buf, size_t buflen) {
-    for (size_t u = sizeof units / sizeof units[0]; u-- > 0;) {
+    for (size_t u = FORMAT_UNITS; u-- > 0;) {
         if (ns != 0 && ns % units[u].ns == 0) {
             snprintf(buf, buflen, "%lld%s", (long long)(ns / units[u].ns), units[u].name);
             return;

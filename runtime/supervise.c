@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "duration.h"
 #include "fault.h"
 #include "io.h"
 #include "locus_impl.h"
@@ -35,7 +36,7 @@ void hale_locus_set_intensity(int max, int64_t within_ns, hale_exceeded exceeded
     intensity.set = 1;
 }
 
-/* "N" or "N/DURATION" with DURATION like 500ms, 10s, 2m (ns/us/ms/s/m/h). */
+/* "N" or "N/DURATION" with DURATION as config files write it (500ms, 10s, 1h30m: duration.h). */
 static int parse_intensity(const char *s, int *max, int64_t *within) {
     char *end;
     long n = strtol(s, &end, 10);
@@ -50,22 +51,7 @@ static int parse_intensity(const char *s, int *max, int64_t *within) {
     if (*end != '/') {
         return -1;
     }
-    s = end + 1;
-    double v = strtod(s, &end);
-    if (end == s || v < 0) {
-        return -1;
-    }
-    static const struct {
-        const char *unit;
-        double ns;
-    } units[] = {{"ns", 1}, {"us", 1e3}, {"ms", 1e6}, {"s", 1e9}, {"m", 60e9}, {"h", 3600e9}};
-    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
-        if (strcmp(end, units[i].unit) == 0) {
-            *within = (int64_t)(v * units[i].ns);
-            return 0;
-        }
-    }
-    return -1;
+    return cfg_duration_parse(end + 1, strlen(end + 1), within, NULL, 0);
 }
 
 void hale_locus_intensity_boot(void) {
