@@ -19,36 +19,25 @@
 #include "bus_impl.h"
 #include "region.h"
 #include "scheduler.h"
+#include "test_types.h"
 
 /* ---- payload types, as the compiler would emit them ---- */
-
-typedef struct {
-    int64_t n;
-} Tick;
-static const hale_field tick_fields[] = {{"n", offsetof(Tick, n), &hale_type_int}};
-static const hale_type T_Tick = {.kind = HALE_T_RECORD,
-                                 .name = "Tick",
-                                 .size = sizeof(Tick),
-                                 .align = _Alignof(Tick),
-                                 .flat = true,
-                                 .fields = tick_fields,
-                                 .nfields = 1};
 
 typedef struct {
     hale_str room;
     hale_str text;
     int64_t n;
-} Msg;
-static const hale_field msg_fields[] = {{"room", offsetof(Msg, room), &hale_type_string},
-                                        {"text", offsetof(Msg, text), &hale_type_string},
-                                        {"n", offsetof(Msg, n), &hale_type_int}};
-static const hale_type T_Msg = {.kind = HALE_T_RECORD,
-                                .name = "Msg",
-                                .size = sizeof(Msg),
-                                .align = _Alignof(Msg),
-                                .flat = false,
-                                .fields = msg_fields,
-                                .nfields = 3};
+} Said;
+static const hale_field said_fields[] = {{"room", offsetof(Said, room), &hale_type_string},
+                                         {"text", offsetof(Said, text), &hale_type_string},
+                                         {"n", offsetof(Said, n), &hale_type_int}};
+static const hale_type T_Said = {.kind = HALE_T_RECORD,
+                                 .name = "Said",
+                                 .size = sizeof(Said),
+                                 .align = _Alignof(Said),
+                                 .flat = false,
+                                 .fields = said_fields,
+                                 .nfields = 3};
 
 typedef struct {
     int64_t sym;
@@ -73,9 +62,9 @@ static const hale_bus_topic_desc table[NTOPICS] = {
     [ECHO] = {.name = "Echo", .subject = "demo.echo", .payload = &T_Tick},
     [POSTED] = {.name = "Posted",
                 .subject = "chat.posted",
-                .payload = &T_Msg,
+                .payload = &T_Said,
                 .key_type = &hale_type_string,
-                .key_offset = offsetof(Msg, room)},
+                .key_offset = offsetof(Said, room)},
     [QUOTES] = {.name = "Quote",
                 .subject = "market.quote",
                 .payload = &T_Quote,
@@ -234,13 +223,13 @@ static void test_fanout_in_registration_order(void **state) {
     assert_int_equal(c.dropped, 0);
 }
 
-static const Msg *seen_msg;
-static Msg seen_copy;
+static const Said *seen_msg;
+static Said seen_copy;
 static char seen_room[64];
 
 static void on_msg_check(void *locus, const void *payload) {
     (void)locus;
-    const Msg *m = payload;
+    const Said *m = payload;
     seen_msg = m;
     seen_copy = *m;
     snprintf(seen_room, sizeof seen_room, "%.*s", (int)m->room.len, m->room.ptr);
@@ -252,7 +241,7 @@ static void test_receiver_gets_a_copy(void **state) {
     sub_key(POSTED, NULL, on_msg_check, &(hale_str){lobby, 5});
     char room[] = "lobby";
     char text[] = "hello there";
-    Msg m = {.room = {room, 5}, .text = {text, 11}, .n = 3};
+    Said m = {.room = {room, 5}, .text = {text, 11}, .n = 3};
     assert_int_equal(publish(POSTED, &m, 0), HALE_BUS_OK);
     assert_ptr_not_equal(seen_msg, &m);
     assert_ptr_not_equal(seen_copy.room.ptr, room);
@@ -322,7 +311,7 @@ static void test_keyed_churn_index(void **state) {
 static char posted_log[512];
 
 static void on_posted(void *locus, const void *payload) {
-    const Msg *m = payload;
+    const Said *m = payload;
     size_t len = strlen(posted_log);
     snprintf(posted_log + len, sizeof posted_log - len, "%s<%.*s> ", (const char *)locus,
              (int)m->text.len, m->text.ptr);
@@ -342,13 +331,13 @@ static void test_keyed_string_routing(void **state) {
     hale_str empty = {"", 0};
     sub_key(POSTED, "d", on_posted, &empty);
 
-    Msg m = {.room = {"lobby", 5}, .text = {"hi", 2}};
+    Said m = {.room = {"lobby", 5}, .text = {"hi", 2}};
     publish(POSTED, &m, 0);
-    m = (Msg){.room = {"dev", 3}, .text = {"build", 5}};
+    m = (Said){.room = {"dev", 3}, .text = {"build", 5}};
     publish(POSTED, &m, 0);
-    m = (Msg){.room = {"lobb", 4}, .text = {"no", 2}};
+    m = (Said){.room = {"lobb", 4}, .text = {"no", 2}};
     publish(POSTED, &m, 0);
-    m = (Msg){.room = {"", 0}, .text = {"e", 1}};
+    m = (Said){.room = {"", 0}, .text = {"e", 1}};
     publish(POSTED, &m, 0);
     assert_string_equal(posted_log, "a<hi> c<hi> b<build> d<e> ");
     assert_int_equal(counters(POSTED).unmatched, 1);
@@ -855,12 +844,12 @@ static void test_sink_and_inbound(void **state) {
 
 static void on_msg_count(void *locus, const void *payload) {
     Watcher *w = locus;
-    const Msg *m = payload;
+    const Said *m = payload;
     w->count++;
     w->sum += m->text.len;
 }
 
-static Msg relay_msg;
+static Said relay_msg;
 
 static void on_tick_relay_msg(void *locus, const void *payload) {
     (void)locus;
@@ -876,7 +865,7 @@ static void test_steady_state_allocates_nothing(void **state) {
     sub(TICKS, &r, on_tick_relay_msg);
     char text[3000];
     memset(text, 'x', sizeof text);
-    relay_msg = (Msg){.room = {"room", 4}, .text = {text, sizeof text}};
+    relay_msg = (Said){.room = {"room", 4}, .text = {text, sizeof text}};
     Tick t = {.n = 1};
     for (int i = 0; i < 100; i++) { /* warm the caches */
         publish(POSTED, &relay_msg, 0);
@@ -900,7 +889,7 @@ static void test_large_payload(void **state) {
     size_t n = 200 * 1024;
     char *text = malloc(n);
     memset(text, 'y', n);
-    Msg m = {.room = {"big", 3}, .text = {text, (int64_t)n}};
+    Said m = {.room = {"big", 3}, .text = {text, (int64_t)n}};
     publish(POSTED, &m, 0);
     assert_int_equal(w.sum, (int64_t)n);
     free(text);

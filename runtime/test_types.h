@@ -1,5 +1,6 @@
-/* Hand-written type descriptors shaped like the ones the compiler emits, shared by the runtime's
- * unit tests (copy, slots, forms, codecs). Included only by *_test.c files. */
+/* Hand-written type descriptors shaped like the ones the compiler emits, shared by the unit tests
+ * of the runtime (copy, slots, forms, codecs, the bus) and of the transport (frames, bindings).
+ * Included only by *_test.c files. */
 #ifndef HALE_RUNTIME_TEST_TYPES_H
 #define HALE_RUNTIME_TEST_TYPES_H
 
@@ -118,5 +119,35 @@ static const hale_type T_Msgs = {.kind = HALE_T_ARRAY,
                                  .align = _Alignof(hale_array),
                                  .flat = false,
                                  .elem = &T_Msg};
+
+/* type Tick { n: Int; }  (flat: the smallest payload) */
+typedef struct {
+    int64_t n;
+} Tick;
+static const hale_field tick_fields[] = {{"n", offsetof(Tick, n), &hale_type_int}};
+static const hale_type T_Tick = {.kind = HALE_T_RECORD,
+                                 .name = "Tick",
+                                 .size = sizeof(Tick),
+                                 .align = _Alignof(Tick),
+                                 .flat = true,
+                                 .fields = tick_fields,
+                                 .nfields = 1};
+
+/* type Note { n: Int; text: String; }  (a numbered line; the fingerprint a build would give it) */
+typedef struct {
+    int64_t n;
+    hale_str text;
+} Note;
+static const hale_field note_fields[] = {
+    {"n", offsetof(Note, n), &hale_type_int},
+    {"text", offsetof(Note, text), &hale_type_string},
+};
+static const hale_type T_Note = {.kind = HALE_T_RECORD,
+                                 .name = "Note",
+                                 .size = sizeof(Note),
+                                 .align = _Alignof(Note),
+                                 .fingerprint = 0xabc,
+                                 .fields = note_fields,
+                                 .nfields = 2};
 
 #endif

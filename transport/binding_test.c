@@ -18,6 +18,7 @@
 
 #include "binding.h"
 #include "log.h"
+#include "test_types.h"
 
 #if defined(__SANITIZE_THREAD__)
 /* nng is not built with ThreadSanitizer, so the atomics it counts message references with are
@@ -28,22 +29,6 @@ const char *__tsan_default_suppressions(void) {
     return "race:libnng.so\n";
 }
 #endif
-
-typedef struct {
-    int64_t n;
-    hale_str text;
-} Msg;
-static const hale_field msg_fields[] = {
-    {"n", offsetof(Msg, n), &hale_type_int},
-    {"text", offsetof(Msg, text), &hale_type_string},
-};
-static const hale_type msg_t = {.kind = HALE_T_RECORD,
-                                .name = "Msg",
-                                .size = sizeof(Msg),
-                                .align = _Alignof(Msg),
-                                .fingerprint = 0x5151,
-                                .fields = msg_fields,
-                                .nfields = 2};
 
 static char dir[] = "/tmp/hale-binding-XXXXXX";
 static uint8_t key[TP_KEY_BYTES], other_key[TP_KEY_BYTES];
@@ -86,7 +71,7 @@ typedef struct {
 
 static void on_msg(void *ctx, const tp_delivery *d) {
     inbox *in = ctx;
-    const Msg *m = d->value;
+    const Note *m = d->value;
     in->count++;
     in->last_n = m->n;
     in->sender = d->sender;
@@ -118,7 +103,7 @@ static void pump_until(tp_binding *b, inbox *in, int want) {
 }
 
 static int send_msg(tp_binding *b, int topic, int64_t n, const char *text) {
-    Msg m = {n, {text, (int64_t)strlen(text)}};
+    Note m = {n, {text, (int64_t)strlen(text)}};
     return tp_send(b, topic, &m, TP_SEND_BLOCK);
 }
 
@@ -129,7 +114,7 @@ static void test_fan_in_over_ipc_sealed(void **state) {
     inbox in = {0};
     tp_binding *sub = open_ok(&(tp_binding_opts){
         .url = url, .role = TP_ROLE_LISTEN, .dir = TP_DIR_SUBSCRIBE, .key = key, .label = "t.msg"});
-    assert_int_equal(tp_binding_add_topic(sub, "t.msg", &msg_t, on_msg, &in), 0);
+    assert_int_equal(tp_binding_add_topic(sub, "t.msg", &T_Note, on_msg, &in), 0);
     struct stat st;
     assert_int_equal(stat(url + 6, &st), 0);
     assert_int_equal(st.st_mode & 0777, 0600);
@@ -138,7 +123,7 @@ static void test_fan_in_over_ipc_sealed(void **state) {
     for (int i = 0; i < 2; i++) {
         pubs[i] = open_ok(&(tp_binding_opts){
             .url = url, .role = TP_ROLE_DIAL, .dir = TP_DIR_PUBLISH, .key = key});
-        assert_int_equal(tp_binding_add_topic(pubs[i], "t.msg", &msg_t, NULL, NULL), 0);
+        assert_int_equal(tp_binding_add_topic(pubs[i], "t.msg", &T_Note, NULL, NULL), 0);
         assert_int_equal(tp_binding_peers(pubs[i]), 1);
     }
     assert_true(tp_binding_sender(pubs[0]) != tp_binding_sender(pubs[1]));
@@ -177,12 +162,12 @@ static void test_fan_out_over_tcp(void **state) {
     (void)state;
     tp_binding *pub = open_ok(&(tp_binding_opts){
         .url = "tcp://127.0.0.1:0", .role = TP_ROLE_LISTEN, .dir = TP_DIR_PUBLISH, .key = key});
-    assert_int_equal(tp_binding_add_topic(pub, "t.msg", &msg_t, NULL, NULL), 0);
+    assert_int_equal(tp_binding_add_topic(pub, "t.msg", &T_Note, NULL, NULL), 0);
     const char *bound = tp_binding_bound_url(pub);
     assert_non_null(strstr(bound, "tcp://127.0.0.1:"));
     assert_string_not_equal(bound, "tcp://127.0.0.1:0");
     /* No subscriber yet: nothing to publish to, and that is counted. */
-    Msg m = {1, HALE_STR_LIT("x")};
+    Note m = {1, HALE_STR_LIT("x")};
     assert_int_equal(tp_send(pub, 0, &m, TP_SEND_DROP), TP_ENOPEER);
     assert_int_equal(tp_send(pub, 0, &m, TP_SEND_NONBLOCK), TP_ENOPEER);
 
@@ -191,7 +176,7 @@ static void test_fan_out_over_tcp(void **state) {
     for (int i = 0; i < 2; i++) {
         subs[i] = open_ok(&(tp_binding_opts){
             .url = bound, .role = TP_ROLE_DIAL, .dir = TP_DIR_SUBSCRIBE, .key = key});
-        assert_int_equal(tp_binding_add_topic(subs[i], "t.msg", &msg_t, on_msg, &in[i]), 0);
+        assert_int_equal(tp_binding_add_topic(subs[i], "t.msg", &T_Note, on_msg, &in[i]), 0);
     }
     for (int i = 0; i < 200 && tp_binding_peers(pub) < 2; i++) {
         struct timespec ts = {0, 5000000};
@@ -296,13 +281,13 @@ static void test_link_events_and_reconnect(void **state) {
     assert_int_equal(tp_binding_next_event(pub, &ev), 1);
     assert_int_equal(ev.kind, TP_LINK_DOWN);
     assert_int_equal(ev.peers, 0);
-    tp_binding_add_topic(pub, "t.msg", &msg_t, NULL, NULL);
-    Msg m = {1, HALE_STR_LIT("x")};
+    tp_binding_add_topic(pub, "t.msg", &T_Note, NULL, NULL);
+    Note m = {1, HALE_STR_LIT("x")};
     assert_int_equal(tp_send(pub, 0, &m, TP_SEND_NONBLOCK), TP_ENOPEER);
 
     sub = open_ok(&lo);
     inbox in = {0};
-    tp_binding_add_topic(sub, "t.msg", &msg_t, on_msg, &in);
+    tp_binding_add_topic(sub, "t.msg", &T_Note, on_msg, &in);
     assert_int_equal(tp_binding_wait_peer(pub, 5000), 1);
     assert_int_equal(tp_binding_next_event(pub, &ev), 1);
     assert_int_equal(ev.kind, TP_LINK_UP);
@@ -327,18 +312,18 @@ static void test_mismatches_rejected_and_logged_once(void **state) {
                                                  .dir = TP_DIR_SUBSCRIBE,
                                                  .key = key,
                                                  .max_frame = 4096});
-    tp_binding_add_topic(sub, "t.msg", &msg_t, on_msg, &in);
+    tp_binding_add_topic(sub, "t.msg", &T_Note, on_msg, &in);
     tp_binding *wrong = open_ok(&(tp_binding_opts){.url = url,
                                                    .role = TP_ROLE_DIAL,
                                                    .dir = TP_DIR_PUBLISH,
                                                    .key = other_key,
                                                    .max_frame = 1 << 20});
-    tp_binding_add_topic(wrong, "t.msg", &msg_t, NULL, NULL);
-    tp_binding_add_topic(wrong, "t.other", &msg_t, NULL, NULL);
+    tp_binding_add_topic(wrong, "t.msg", &T_Note, NULL, NULL);
+    tp_binding_add_topic(wrong, "t.other", &T_Note, NULL, NULL);
     tp_binding *honest = open_ok(&(tp_binding_opts){
         .url = url, .role = TP_ROLE_DIAL, .dir = TP_DIR_PUBLISH, .key = key, .max_frame = 1 << 20});
-    tp_binding_add_topic(honest, "t.msg", &msg_t, NULL, NULL);
-    tp_binding_add_topic(honest, "t.other", &msg_t, NULL, NULL);
+    tp_binding_add_topic(honest, "t.msg", &T_Note, NULL, NULL);
+    tp_binding_add_topic(honest, "t.other", &T_Note, NULL, NULL);
     logbuf[0] = '\0';
     for (int i = 0; i < 10; i++) {
         assert_int_equal(send_msg(wrong, 0, i, "forged"), TP_OK);
@@ -372,7 +357,7 @@ static void test_mismatches_rejected_and_logged_once(void **state) {
     /* A sender's own limit: a frame past it is never sent. */
     tp_binding *small = open_ok(&(tp_binding_opts){
         .url = url, .role = TP_ROLE_DIAL, .dir = TP_DIR_PUBLISH, .key = key, .max_frame = 1024});
-    tp_binding_add_topic(small, "t.msg", &msg_t, NULL, NULL);
+    tp_binding_add_topic(small, "t.msg", &T_Note, NULL, NULL);
     assert_int_equal(send_msg(small, 0, 0, big), TP_ETOOBIG);
     assert_int_equal(tp_send(small, 5, &in, 0), TP_EINVAL);
     tp_binding_close(small, 0);
@@ -390,16 +375,16 @@ static void test_receive_start_order(void **state) {
     inbox in = {0};
     tp_binding *sub =
         open_ok(&(tp_binding_opts){.url = url, .role = TP_ROLE_LISTEN, .dir = TP_DIR_SUBSCRIBE});
-    tp_binding_add_topic(sub, "t.msg", &msg_t, on_msg, &in);
+    tp_binding_add_topic(sub, "t.msg", &T_Note, on_msg, &in);
     assert_int_equal(tp_binding_pump(sub, region, 8), 0);
     int fd = tp_binding_recv_fd(sub);
     assert_true(fd >= 0);
     assert_int_equal(tp_binding_recv_fd(sub), fd);
     /* Too late to add topics once receiving has started. */
-    assert_int_equal(tp_binding_add_topic(sub, "t.late", &msg_t, on_msg, &in), -1);
+    assert_int_equal(tp_binding_add_topic(sub, "t.late", &T_Note, on_msg, &in), -1);
     tp_binding *pub =
         open_ok(&(tp_binding_opts){.url = url, .role = TP_ROLE_DIAL, .dir = TP_DIR_PUBLISH});
-    tp_binding_add_topic(pub, "t.msg", &msg_t, NULL, NULL);
+    tp_binding_add_topic(pub, "t.msg", &T_Note, NULL, NULL);
     for (int i = 0; i < 20; i++) {
         assert_int_equal(send_msg(pub, 0, i, "order"), TP_OK);
     }
@@ -423,10 +408,10 @@ static void test_bus_both_directions(void **state) {
     inbox a_in = {0}, b_in = {0};
     tp_binding *a = open_ok(
         &(tp_binding_opts){.url = url, .role = TP_ROLE_LISTEN, .dir = TP_DIR_BOTH, .key = key});
-    tp_binding_add_topic(a, "t.msg", &msg_t, on_msg, &a_in);
+    tp_binding_add_topic(a, "t.msg", &T_Note, on_msg, &a_in);
     tp_binding *b = open_ok(
         &(tp_binding_opts){.url = url, .role = TP_ROLE_DIAL, .dir = TP_DIR_BOTH, .key = key});
-    tp_binding_add_topic(b, "t.msg", &msg_t, on_msg, &b_in);
+    tp_binding_add_topic(b, "t.msg", &T_Note, on_msg, &b_in);
     for (int i = 0; i < 200 && tp_binding_peers(a) < 1; i++) {
         struct timespec ts = {0, 5000000};
         nanosleep(&ts, NULL);

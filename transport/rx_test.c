@@ -12,23 +12,8 @@
 #include <sodium.h>
 
 #include "rx.h"
+#include "test_types.h"
 #include "tx.h"
-
-typedef struct {
-    int64_t n;
-    hale_str text;
-} Msg;
-static const hale_field msg_fields[] = {
-    {"n", offsetof(Msg, n), &hale_type_int},
-    {"text", offsetof(Msg, text), &hale_type_string},
-};
-static const hale_type msg_t = {.kind = HALE_T_RECORD,
-                                .name = "Msg",
-                                .size = sizeof(Msg),
-                                .align = _Alignof(Msg),
-                                .fingerprint = 0xabc,
-                                .fields = msg_fields,
-                                .nfields = 2};
 
 static uint8_t key[TP_KEY_BYTES], wrong[TP_KEY_BYTES];
 static tp_topic topics[2];
@@ -43,7 +28,7 @@ static int setup(void **state) {
     memset(topics, 0, sizeof topics);
     memset(&counters, 0, sizeof counters);
     const char *subjects[2] = {"t.msg", "t.int"};
-    const hale_type *types[2] = {&msg_t, &hale_type_int};
+    const hale_type *types[2] = {&T_Note, &hale_type_int};
     for (int i = 0; i < 2; i++) {
         snprintf(topics[i].subject, sizeof topics[i].subject, "%s", subjects[i]);
         topics[i].wire_id = tp_wire_id(subjects[i], strlen(subjects[i]));
@@ -109,7 +94,7 @@ static void expect_reject(uint8_t *buf, size_t len, tp_reject why, int topic) {
 static void test_accepts_and_decodes(void **state) {
     (void)state;
     uint8_t buf[512];
-    Msg m = {5, HALE_STR_LIT("hi")};
+    Note m = {5, HALE_STR_LIT("hi")};
     size_t len = build(buf, 0, &m, 9, 1, key);
     tp_delivery d;
     tp_rx_reject rej;
@@ -118,7 +103,7 @@ static void test_accepts_and_decodes(void **state) {
     assert_string_equal(d.subject, "t.msg");
     assert_int_equal(d.sender, 9);
     assert_int_equal(d.seq, 1);
-    const Msg *got = d.value;
+    const Note *got = d.value;
     assert_int_equal(got->n, 5);
     assert_int_equal(got->text.len, 2);
     assert_memory_equal(got->text.ptr, "hi", 2);
@@ -129,7 +114,7 @@ static void test_accepts_and_decodes(void **state) {
 static void test_every_reason(void **state) {
     (void)state;
     uint8_t buf[8192];
-    Msg m = {1, HALE_STR_LIT("x")};
+    Note m = {1, HALE_STR_LIT("x")};
     int64_t n = 3;
 
     /* bad seal: wrong key, unsealed on a sealed binding, flipped payload byte */
@@ -159,7 +144,7 @@ static void test_every_reason(void **state) {
     tp_header h = {.topic = tp_wire_id("t.other", 7), .fingerprint = 0xabc, .sender = 1, .seq = 1};
     tp_codec_err err;
     assert_int_equal(
-        tp_tx_write(buf, &h, &msg_t, &m, len - TP_HEADER_SIZE - TP_TAG_SIZE, key, &err), 0);
+        tp_tx_write(buf, &h, &T_Note, &m, len - TP_HEADER_SIZE - TP_TAG_SIZE, key, &err), 0);
     expect_reject(buf, len, TP_REJ_UNKNOWN_TOPIC, -1);
 
     /* accepted, then replayed */
@@ -172,24 +157,24 @@ static void test_every_reason(void **state) {
     expect_reject(copy, len, TP_REJ_REPLAYED, 1);
     assert_int_equal(topic_count(1, TP_C_REJECTED + TP_REJ_REPLAYED), 1);
 
-    /* malformed payload: a Msg's bytes sent under t.int's wire id and fingerprint */
+    /* malformed payload: a Note's bytes sent under t.int's wire id and fingerprint */
     len = build(buf, 0, &m, 3, 1, key);
     h = (tp_header){.topic = topics[1].wire_id,
                     .fingerprint = hale_type_int.fingerprint,
                     .sender = 3,
                     .seq = 1};
     assert_int_equal(
-        tp_tx_write(buf, &h, &msg_t, &m, len - TP_HEADER_SIZE - TP_TAG_SIZE, key, &err), 0);
+        tp_tx_write(buf, &h, &T_Note, &m, len - TP_HEADER_SIZE - TP_TAG_SIZE, key, &err), 0);
     expect_reject(buf, len, TP_REJ_MALFORMED_PAYLOAD, 1);
     /* malformed payload: right bytes, wrong fingerprint */
     h = (tp_header){.topic = topics[0].wire_id, .fingerprint = 0xdef, .sender = 3, .seq = 2};
     assert_int_equal(
-        tp_tx_write(buf, &h, &msg_t, &m, len - TP_HEADER_SIZE - TP_TAG_SIZE, key, &err), 0);
+        tp_tx_write(buf, &h, &T_Note, &m, len - TP_HEADER_SIZE - TP_TAG_SIZE, key, &err), 0);
     expect_reject(buf, len, TP_REJ_MALFORMED_PAYLOAD, 0);
 
     /* oversized payload: decodes past the string limit */
     rx.limits.max_bytes = 4;
-    Msg longer = {1, HALE_STR_LIT("longer than four")};
+    Note longer = {1, HALE_STR_LIT("longer than four")};
     len = build(buf, 0, &longer, 3, 3, key);
     expect_reject(buf, len, TP_REJ_OVERSIZED, 0);
     rx.limits = tp_limits_default();
