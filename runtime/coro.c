@@ -50,7 +50,7 @@ static void resume(hale_pool *p, hale_co *co) {
 #ifdef HALE_TSAN
     __tsan_switch_to_fiber(co->tsan_fiber, 0);
 #endif
-    hale_ctx_switch(&p->sched_ctx, &co->ctx);
+    hale_exec_ctx_switch(&p->sched_ctx, &co->ctx);
 #ifdef HALE_ASAN
     __sanitizer_finish_switch_fiber(fake, NULL, NULL);
 #endif
@@ -73,7 +73,7 @@ static void suspend(hale_pool *p, hale_co *co, bool final) {
 #ifdef HALE_TSAN
     __tsan_switch_to_fiber(p->tsan_thread_fiber, 0);
 #endif
-    hale_ctx_switch(&co->ctx, &p->sched_ctx);
+    hale_exec_ctx_switch(&co->ctx, &p->sched_ctx);
 #ifdef HALE_ASAN
     __sanitizer_finish_switch_fiber(co->asan_fake_stack, &p->asan_sched_bottom,
                                     &p->asan_sched_size);
@@ -169,7 +169,7 @@ hale_co *hale_co_spawn_local(hale_pool *p, void (*fn)(void *), void *arg) {
     co->wait_result = 0;
     co->frame = NULL;
     co->origin = NULL;
-    hale_ctx_make(&co->ctx, co->stack->lo, co->stack->size, co_main, co);
+    hale_exec_ctx_make(&co->ctx, co->stack->lo, co->stack->size, co_main, co);
 #ifdef HALE_TSAN
     /* One fiber per incarnation: reusing a fiber across coroutines makes ThreadSanitizer's
      * memory grow with every reuse. */

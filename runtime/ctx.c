@@ -18,8 +18,8 @@
  * ucontext stays as the fallback for other architectures and for HALE_CTX_UCONTEXT builds, so
  * the rest of the runtime never depends on which one is in use.
  *
- * A fresh context's stack is laid out as if hale_ctx_switch had saved it with its return address
- * pointing at hale_ctx_start, which moves `arg` into the first argument register and calls
+ * A fresh context's stack is laid out as if hale_exec_ctx_switch had saved it with its return
+ * address pointing at hale_ctx_start, which moves `arg` into the first argument register and calls
  * `entry`. The stack is 16-byte aligned at that call, as both ABIs require. */
 #include "ctx.h"
 
@@ -32,10 +32,10 @@
 
 #if defined(__x86_64__)
 __asm__(".text\n"
-        ".globl hale_ctx_switch\n"
-        ".type hale_ctx_switch,@function\n"
+        ".globl hale_exec_ctx_switch\n"
+        ".type hale_exec_ctx_switch,@function\n"
         ".p2align 4\n"
-        "hale_ctx_switch:\n"
+        "hale_exec_ctx_switch:\n"
         "    pushq %rbp\n"
         "    pushq %rbx\n"
         "    pushq %r12\n"
@@ -57,7 +57,7 @@ __asm__(".text\n"
         "    popq %rbx\n"
         "    popq %rbp\n"
         "    ret\n"
-        ".size hale_ctx_switch, .-hale_ctx_switch\n"
+        ".size hale_exec_ctx_switch, .-hale_exec_ctx_switch\n"
         ".globl hale_ctx_start\n"
         ".hidden hale_ctx_start\n"
         ".type hale_ctx_start,@function\n"
@@ -83,10 +83,10 @@ static void frame_init(uintptr_t *f, void (*entry)(void *), void *arg) {
 
 #elif defined(__aarch64__)
 __asm__(".text\n"
-        ".globl hale_ctx_switch\n"
-        ".type hale_ctx_switch,%function\n"
+        ".globl hale_exec_ctx_switch\n"
+        ".type hale_exec_ctx_switch,%function\n"
         ".p2align 4\n"
-        "hale_ctx_switch:\n"
+        "hale_exec_ctx_switch:\n"
         "    sub sp, sp, #160\n"
         "    stp x19, x20, [sp, #0]\n"
         "    stp x21, x22, [sp, #16]\n"
@@ -114,7 +114,7 @@ __asm__(".text\n"
         "    ldp d14, d15, [sp, #144]\n"
         "    add sp, sp, #160\n"
         "    ret\n"
-        ".size hale_ctx_switch, .-hale_ctx_switch\n"
+        ".size hale_exec_ctx_switch, .-hale_exec_ctx_switch\n"
         ".globl hale_ctx_start\n"
         ".hidden hale_ctx_start\n"
         ".type hale_ctx_start,%function\n"
@@ -136,7 +136,8 @@ static void frame_init(uintptr_t *f, void (*entry)(void *), void *arg) {
 
 extern void hale_ctx_start(void);
 
-void hale_ctx_make(hale_ctx *c, void *stack_lo, size_t size, void (*entry)(void *), void *arg) {
+void hale_exec_ctx_make(hale_exec_ctx *c, void *stack_lo, size_t size, void (*entry)(void *),
+                        void *arg) {
     uintptr_t top = ((uintptr_t)stack_lo + size) & ~(uintptr_t)15;
     uintptr_t *f = (uintptr_t *)(top - FRAME_WORDS * sizeof(uintptr_t));
     memset(f, 0, FRAME_WORDS * sizeof(uintptr_t));
@@ -153,12 +154,13 @@ const char *hale_ctx_impl(void) {
 
 /* makecontext passes int arguments only: the context pointer travels as two halves. */
 static void uctx_start(unsigned hi, unsigned lo) {
-    hale_ctx *c = (hale_ctx *)(((uintptr_t)hi << 32) | (uintptr_t)lo);
+    hale_exec_ctx *c = (hale_exec_ctx *)(((uintptr_t)hi << 32) | (uintptr_t)lo);
     c->entry(c->arg);
     hale_fatal("a context entry returned");
 }
 
-void hale_ctx_make(hale_ctx *c, void *stack_lo, size_t size, void (*entry)(void *), void *arg) {
+void hale_exec_ctx_make(hale_exec_ctx *c, void *stack_lo, size_t size, void (*entry)(void *),
+                        void *arg) {
     if (getcontext(&c->uc) != 0) {
         hale_fatal("getcontext failed");
     }
@@ -172,7 +174,7 @@ void hale_ctx_make(hale_ctx *c, void *stack_lo, size_t size, void (*entry)(void 
                 (unsigned)(p & 0xffffffffu));
 }
 
-void hale_ctx_switch(hale_ctx *from, hale_ctx *to) {
+void hale_exec_ctx_switch(hale_exec_ctx *from, hale_exec_ctx *to) {
     if (swapcontext(&from->uc, &to->uc) != 0) {
         hale_fatal("swapcontext failed");
     }

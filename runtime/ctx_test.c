@@ -10,7 +10,7 @@
 #include "ctx.h"
 #include "stack.h"
 
-static hale_ctx main_ctx, co_ctx;
+static hale_exec_ctx main_ctx, co_ctx;
 static volatile int64_t shared;
 static uintptr_t co_sp_seen;
 static hale_stack stk;
@@ -23,7 +23,7 @@ static void entry(void *arg) {
     for (;;) {
         shared += step;
         acc *= 2.0;
-        hale_ctx_switch(&co_ctx, &main_ctx);
+        hale_exec_ctx_switch(&co_ctx, &main_ctx);
         assert_true(acc > 1.0); /* our own FP value survived the other side's work */
     }
 }
@@ -32,11 +32,11 @@ static void test_ping_pong(void **state) {
     (void)state;
     assert_int_equal(hale_stack_map(&stk, 64 * 1024), 0);
     int64_t step = 3;
-    hale_ctx_make(&co_ctx, stk.lo, stk.size, entry, &step);
+    hale_exec_ctx_make(&co_ctx, stk.lo, stk.size, entry, &step);
     volatile double mine = 0.25;
     volatile int64_t keep = 77;
     for (int i = 1; i <= 100000; i++) {
-        hale_ctx_switch(&main_ctx, &co_ctx);
+        hale_exec_ctx_switch(&main_ctx, &co_ctx);
         assert_int_equal(shared, 3 * (int64_t)i);
         mine += 1.0;
     }

@@ -25,7 +25,7 @@ enum { CO_READY, CO_RUNNING, CO_PARKED, CO_DONE };
 enum { PARK_WAKE, PARK_TIMER, PARK_IO };
 
 struct hale_co {
-    hale_ctx ctx;
+    hale_exec_ctx ctx;
     hale_pool *pool;
     hale_stack *stack;
     void (*fn)(void *);
@@ -75,7 +75,7 @@ struct hale_pool {
 
     alignas(64) struct ev_loop *loop;
     ev_async wakeup;
-    hale_ctx sched_ctx; /* the thread's own context while a coroutine runs */
+    hale_exec_ctx sched_ctx; /* the thread's own context while a coroutine runs */
     hale_co *current;
     hale_co *ready_head, *ready_tail;
     hale_co *free_cos;

@@ -385,11 +385,11 @@ bool tp_binding_sealed(const tp_binding *b) {
 
 /* ---- counters ---- */
 
-void tp_binding_counts(tp_binding *b, tp_counts *out) {
+void tp_binding_snapshot(tp_binding *b, tp_counter_snapshot *out) {
     tp_counters_read(&b->counters, out);
 }
 
-void tp_topic_counts(tp_binding *b, int topic, tp_counts *out) {
+void tp_topic_snapshot(tp_binding *b, int topic, tp_counter_snapshot *out) {
     if (topic < 0 || (size_t)topic >= atomic_load(&b->ntopics)) {
         memset(out, 0, sizeof *out);
         return;
@@ -403,14 +403,14 @@ static const char *dir_name(tp_dir d) {
 
 void tp_binding_dump(tp_binding *b, FILE *out) {
     char line[1024];
-    tp_counts c;
+    tp_counter_snapshot c;
     tp_counters_read(&b->counters, &c);
     snprintf(line, sizeof line,
              "hale-bus binding url=%s role=%s dir=%s proto=%s sealed=%d peers=%d "
              "sender=%016" PRIx64,
              b->bound, b->role == TP_ROLE_LISTEN ? "listen" : "dial", dir_name(b->dir),
              proto_names[b->proto], b->sealed, tp_links_peers(&b->links), b->sender);
-    tp_counts_format(&c, line, sizeof line);
+    tp_counter_snapshot_format(&c, line, sizeof line);
     fprintf(out,
             "%s send_queue=%zu recv_queue=%zu replay_evictions=%" PRIu64
             " link_events_dropped=%" PRIu64 "\n",
@@ -421,7 +421,7 @@ void tp_binding_dump(tp_binding *b, FILE *out) {
         tp_counters_read(&b->topics[i].counters, &c);
         snprintf(line, sizeof line, "hale-bus topic subject=%s url=%s", b->topics[i].subject,
                  b->bound);
-        tp_counts_format(&c, line, sizeof line);
+        tp_counter_snapshot_format(&c, line, sizeof line);
         fprintf(out, "%s\n", line);
     }
     fflush(out);

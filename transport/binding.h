@@ -33,11 +33,11 @@
  * a rejected frame; frames between max_frame and 2 x max_frame are received and counted as
  * oversized, which names a misconfigured peer precisely.
  *
- * Queues. A fan-in publisher keeps a bounded queue of sealed frames in front of nng (send.c),
- * drained by nng's own threads; a receiver runs size, header, seal, topic, replay and fingerprint
- * checks on nng's thread as frames arrive and queues the survivors (recv.c); its loop decodes and
- * delivers them. Both queues hold at most TP_QUEUE_FRAMES frames / TP_QUEUE_BYTES bytes, so a
- * process's memory stays bounded whatever its peers do.
+ * Queues. A fan-in publisher keeps a bounded queue of sealed frames in front of nng
+ * (binding_send.c), drained by nng's own threads; a receiver runs size, header, seal, topic, replay
+ * and fingerprint checks on nng's thread as frames arrive and queues the survivors
+ * (binding_recv.c); its loop decodes and delivers them. Both queues hold at most TP_QUEUE_FRAMES
+ * frames / TP_QUEUE_BYTES bytes, so a process's memory stays bounded whatever its peers do.
  *
  * Driving a binding from a libev loop (the runtime's loops are libev):
  *   - receive: an ev_io (EV_READ) on tp_binding_recv_fd(), an eventfd readable while checked
@@ -193,8 +193,8 @@ const char *tp_binding_bound_url(const tp_binding *b);
 uint64_t tp_binding_sender(const tp_binding *b);
 bool tp_binding_sealed(const tp_binding *b);
 
-void tp_binding_counts(tp_binding *b, tp_counts *out);
-void tp_topic_counts(tp_binding *b, int topic, tp_counts *out);
+void tp_binding_snapshot(tp_binding *b, tp_counter_snapshot *out);
+void tp_topic_snapshot(tp_binding *b, int topic, tp_counter_snapshot *out);
 
 /* Writes the binding's line and one line per topic (format in counters.h). */
 void tp_binding_dump(tp_binding *b, FILE *out);

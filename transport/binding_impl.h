@@ -1,5 +1,5 @@
-/* The inside of a binding, shared by binding.c (opening, topics, counters), send.c (the send
- * queue) and recv.c (the receive queue and pump). Not installed. */
+/* The inside of a binding, shared by binding.c (opening, topics, counters), binding_send.c (the
+ * send queue) and binding_recv.c (the receive queue and pump). Not installed. */
 #ifndef HALE_TRANSPORT_BINDING_IMPL_H
 #define HALE_TRANSPORT_BINDING_IMPL_H
 
@@ -14,7 +14,7 @@
 
 typedef enum { PROTO_PUSH, PROTO_PULL, PROTO_PUB, PROTO_SUB, PROTO_BUS } tp_proto;
 
-/* Frames waiting for nng (push0 only; see send.c). */
+/* Frames waiting for nng (push0 only; see binding_send.c). */
 typedef struct {
     nng_msg *msg;
     int topic;
@@ -35,7 +35,7 @@ typedef struct {
     bool ready; /* initialised (push0 only) */
 } tp_txq;
 
-/* Frames that passed the first receive stage, waiting for the pump (see recv.c). */
+/* Frames that passed the first receive stage, waiting for the pump (see binding_recv.c). */
 typedef struct {
     nng_msg *msg;
     tp_rx_checked c;
@@ -89,13 +89,13 @@ struct tp_binding {
  * and close bindings, never by a send or a receive). */
 void tp_binding_foreach(void (*fn)(tp_binding *b, void *arg), void *arg);
 
-/* send.c */
+/* binding_send.c */
 int tp_txq_init(tp_binding *b);
 void tp_txq_drain(tp_binding *b, int linger_ms); /* before nng_close */
 void tp_txq_fini(tp_binding *b);                 /* after nng_close */
 size_t tp_txq_length(tp_binding *b);
 
-/* recv.c */
+/* binding_recv.c */
 int tp_rxq_init(tp_binding *b);
 void tp_rxq_start(tp_binding *b);
 void tp_rxq_fini(tp_binding *b); /* after nng_close */

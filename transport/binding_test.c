@@ -132,12 +132,12 @@ static void test_fan_in_over_ipc_sealed(void **state) {
     }
     pump_until(sub, &in, 100);
     assert_string_equal(in.text, "hello");
-    tp_counts c;
-    tp_binding_counts(sub, &c);
+    tp_counter_snapshot c;
+    tp_binding_snapshot(sub, &c);
     assert_int_equal(c.v[TP_C_RECEIVED], 100);
     assert_int_equal(c.v[TP_C_LOST_GAP], 0);
     assert_int_equal(c.v[TP_C_LINKS_UP], 2);
-    tp_topic_counts(pubs[0], 0, &c);
+    tp_topic_snapshot(pubs[0], 0, &c);
     assert_int_equal(c.v[TP_C_SENT], 50);
 
     /* Dump lines carry every counter. */
@@ -191,8 +191,8 @@ static void test_fan_out_over_tcp(void **state) {
         assert_int_equal(in[i].last_n, 49);
         tp_binding_close(subs[i], 0);
     }
-    tp_counts c;
-    tp_binding_counts(pub, &c);
+    tp_counter_snapshot c;
+    tp_binding_snapshot(pub, &c);
     assert_int_equal(c.v[TP_C_SEND_DROPPED], 1);
     assert_int_equal(c.v[TP_C_SEND_WAITS], 1);
     assert_int_equal(c.v[TP_C_SENT], 50);
@@ -291,8 +291,8 @@ static void test_link_events_and_reconnect(void **state) {
     assert_int_equal(tp_binding_wait_peer(pub, 5000), 1);
     assert_int_equal(tp_binding_next_event(pub, &ev), 1);
     assert_int_equal(ev.kind, TP_LINK_UP);
-    tp_counts c;
-    tp_binding_counts(pub, &c);
+    tp_counter_snapshot c;
+    tp_binding_snapshot(pub, &c);
     assert_int_equal(c.v[TP_C_RECONNECTS], 1);
     assert_int_equal(c.v[TP_C_LINKS_DOWN], 1);
     /* The number given back after the failed send: the new subscriber sees no gap. */
@@ -341,8 +341,8 @@ static void test_mismatches_rejected_and_logged_once(void **state) {
         nanosleep(&ts, NULL);
     }
     assert_string_equal(in.text, "fine");
-    tp_counts c;
-    tp_binding_counts(sub, &c);
+    tp_counter_snapshot c;
+    tp_binding_snapshot(sub, &c);
     assert_int_equal(c.v[TP_C_REJECTED + TP_REJ_BAD_SEAL], 10);
     assert_int_equal(c.v[TP_C_REJECTED + TP_REJ_UNKNOWN_TOPIC], 1);
     assert_int_equal(c.v[TP_C_REJECTED + TP_REJ_OVERSIZED], 1);

@@ -36,17 +36,17 @@ const char *tp_reject_name(tp_reject r) {
     return (unsigned)r < TP_REJ_COUNT ? reject_names[r] : "unknown";
 }
 
-const char *tp_counter_name(tp_counter c) {
+const char *tp_counter_name(tp_counter_id c) {
     return (unsigned)c < TP_C_COUNT ? counter_names[c] : "unknown";
 }
 
-void tp_counters_read(const tp_counters *c, tp_counts *out) {
+void tp_counters_read(const tp_counters *c, tp_counter_snapshot *out) {
     for (int i = 0; i < TP_C_COUNT; i++) {
         out->v[i] = atomic_load_explicit(&c->v[i], memory_order_relaxed);
     }
 }
 
-void tp_counts_format(const tp_counts *c, char *buf, size_t len) {
+void tp_counter_snapshot_format(const tp_counter_snapshot *c, char *buf, size_t len) {
     size_t used = 0;
     while (used < len && buf[used]) {
         used++;

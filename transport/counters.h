@@ -42,30 +42,30 @@ typedef enum {
     TP_C_RECV_BYTES,   /* bytes of the frames counted in TP_C_RECEIVED */
     TP_C_REJECTED,     /* first of TP_REJ_COUNT rejection counters */
     TP_C_COUNT = TP_C_REJECTED + TP_REJ_COUNT
-} tp_counter;
+} tp_counter_id;
 
 typedef struct {
     _Atomic int64_t v[TP_C_COUNT];
 } tp_counters;
 
-/* A plain copy, for tests and dumps. */
+/* A plain copy of a tp_counters at one moment, for tests and dumps. */
 typedef struct {
     int64_t v[TP_C_COUNT];
-} tp_counts;
+} tp_counter_snapshot;
 
 /* "bad_seal", "replayed", ... */
 const char *tp_reject_name(tp_reject r);
 
 /* "sent", ..., "rejected_bad_seal", ... */
-const char *tp_counter_name(tp_counter c);
+const char *tp_counter_name(tp_counter_id c);
 
-static inline void tp_count(tp_counters *c, tp_counter which, int64_t n) {
+static inline void tp_count(tp_counters *c, tp_counter_id which, int64_t n) {
     atomic_fetch_add_explicit(&c->v[which], n, memory_order_relaxed);
 }
 
-void tp_counters_read(const tp_counters *c, tp_counts *out);
+void tp_counters_read(const tp_counters *c, tp_counter_snapshot *out);
 
 /* Appends " sent=1 send_dropped=0 ..." for every counter to buf. */
-void tp_counts_format(const tp_counts *c, char *buf, size_t len);
+void tp_counter_snapshot_format(const tp_counter_snapshot *c, char *buf, size_t len);
 
 #endif

@@ -23,7 +23,7 @@
 
 typedef struct {
     const char *name, *type, *help;
-    int counter; /* a tp_counter, or -1 for the peers gauge */
+    int counter; /* a tp_counter_id, or -1 for the peers gauge */
 } family;
 
 static const family binding_families[] = {

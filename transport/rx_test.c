@@ -66,11 +66,11 @@ static size_t build(uint8_t *buf, int t, const void *v, uint64_t sender, uint64_
     return flen;
 }
 
-static int64_t binding_count(tp_counter c) {
+static int64_t binding_count(tp_counter_id c) {
     return atomic_load(&counters.v[c]);
 }
 
-static int64_t topic_count(int t, tp_counter c) {
+static int64_t topic_count(int t, tp_counter_id c) {
     return atomic_load(&topics[t].counters.v[c]);
 }
 

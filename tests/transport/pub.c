@@ -210,8 +210,8 @@ int main(int argc, char **argv) {
         printf("flush: frames still queued after 10 s\n");
     }
     drain_events();
-    tp_counts k;
-    tp_binding_counts(st.b, &k);
+    tp_counter_snapshot k;
+    tp_binding_snapshot(st.b, &k);
     printf("done sent=%" PRId64 " eagain=%ld waits=%ld dropped=%ld\n", k.v[TP_C_SENT], st.eagain,
            st.waits, st.dropped);
     tp_binding_dump(st.b, stdout);

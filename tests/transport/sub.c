@@ -164,8 +164,8 @@ static void summary(void) {
     for (int i = 0; i < st.nsenders; i++) {
         max_seq = st.senders[i].max_seq > max_seq ? st.senders[i].max_seq : max_seq;
     }
-    tp_counts c;
-    tp_binding_counts(st.b, &c);
+    tp_counter_snapshot c;
+    tp_binding_snapshot(st.b, &c);
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)

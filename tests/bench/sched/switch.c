@@ -1,5 +1,5 @@
 /* Coroutine switch cost, three ways:
- *   asm:      hale_ctx_switch between two contexts (the primitive the scheduler uses);
+ *   asm:      hale_exec_ctx_switch between two contexts (the primitive the scheduler uses);
  *   ucontext: swapcontext between two contexts (the portable alternative);
  *   yield:    hale_yield between two coroutines on one pool, per call (the whole scheduler
  *             path: two switches, run queue, scratch swap, counters, a non-blocking poll).
@@ -23,22 +23,22 @@ static double now_s(void) {
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static hale_ctx a, b;
+static hale_exec_ctx a, b;
 
 static void other(void *arg) {
     (void)arg;
     for (;;) {
-        hale_ctx_switch(&b, &a);
+        hale_exec_ctx_switch(&b, &a);
     }
 }
 
 static double asm_ns(void) {
     hale_stack s;
     hale_stack_map(&s, 64 * 1024);
-    hale_ctx_make(&b, s.lo, s.size, other, NULL);
+    hale_exec_ctx_make(&b, s.lo, s.size, other, NULL);
     double t0 = now_s();
     for (long i = 0; i < n; i++) {
-        hale_ctx_switch(&a, &b);
+        hale_exec_ctx_switch(&a, &b);
     }
     double t = now_s() - t0;
     hale_stack_unmap(&s);

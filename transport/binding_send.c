@@ -40,7 +40,7 @@ static void update_room(tp_txq *q) {
     }
 }
 
-static void count_out(tp_binding *b, int topic, tp_counter which, size_t len) {
+static void count_out(tp_binding *b, int topic, tp_counter_id which, size_t len) {
     tp_count(&b->counters, which, 1);
     tp_count(&b->topics[topic].counters, which, 1);
     if (which == TP_C_SENT) {
@@ -253,7 +253,7 @@ const char *tp_strerror(int code) {
 /* Counts a send that did not happen: a wait when the caller will retry, else a drop. */
 static int refused(tp_binding *b, tp_topic *t, int code, int flags) {
     bool retry = (code == TP_EAGAIN || code == TP_ENOPEER) && !(flags & TP_SEND_DROP);
-    tp_counter which = retry ? TP_C_SEND_WAITS : TP_C_SEND_DROPPED;
+    tp_counter_id which = retry ? TP_C_SEND_WAITS : TP_C_SEND_DROPPED;
     tp_count(&b->counters, which, 1);
     if (t) {
         tp_count(&t->counters, which, 1);
