@@ -42,6 +42,7 @@ static const char run_usage[] =
 
 static const char check_usage[] =
     "usage: hale check FILE|DIR [--json] [--escapes] [--posture guard|aggressive|copy]\n"
+    "                  [--emit-c FILE]\n"
     "                  [--no-warn-unbounded-alloc] [--warn-resource-leak]\n"
     "                  [--dump-resource-budget] [--check-resource-budget FILE]\n"
     "\n"
@@ -61,6 +62,8 @@ static const char check_usage[] =
     "                                 posture, then one per site (file, line, col, value,\n"
     "                                 from, to, lowering, reason, ...)\n"
     "  --posture P                    the posture to report under (overrides hale.toml)\n"
+    "  --emit-c FILE                  also write the C that `hale build` would compile (without\n"
+    "                                 compiling it) when the program has no errors\n"
     "  --no-warn-unbounded-alloc      leave out the unbounded-accumulation warnings (on by\n"
     "                                 default): growth per message or per iteration of a loop\n"
     "                                 with no constant bound that is given back only when its\n"
@@ -314,6 +317,11 @@ int hc_cmd_check(int argc, char **argv) {
             o.json = 1;
         } else if (strcmp(a, "--escapes") == 0) {
             o.escapes = 1;
+        } else if (strcmp(a, "--emit-c") == 0) {
+            if (i + 1 >= argc || !*argv[i + 1]) {
+                return usage_error("check", "%s needs a file name", "--emit-c");
+            }
+            o.emit_c = argv[++i];
         } else if (strcmp(a, "--posture") == 0 || strncmp(a, "--posture=", 10) == 0) {
             const char *v = a[9] == '=' ? a + 10 : (i + 1 < argc ? argv[++i] : NULL);
             if (posture_check("check", v) != 0) {

@@ -42,6 +42,8 @@ static int load_project(hc_program *P, const char *path, const char *posture) {
     return r == 0 ? HC_OK : r == -2 ? HC_USAGE : HC_PROGRAM_ERROR;
 }
 
+static int emit_c_only(hc_program *P, hc_diags *d, const char *path);
+
 int hc_check_path(const hc_check_opts *o) {
     hc_arena *a = hc_arena_new();
     hc_diags *d = hc_diags_new(a);
@@ -55,6 +57,11 @@ int hc_check_path(const hc_check_opts *o) {
         hc_check(P);
     }
     int clean = !hc_error_count(d);
+    if (clean && o->emit_c && (rc = emit_c_only(P, d, o->emit_c)) != HC_OK) {
+        hc_diags_print(d, stderr, 0, 1);
+        hc_arena_free(a);
+        return rc;
+    }
     int bad_budget = 0;
     hc_budget budget;
     if (clean) {
@@ -264,9 +271,9 @@ static int compile_c(const hc_build_opts *o, const hc_home *home, const char *cf
     argv[n++] = access(nng, R_OK) == 0 ? nng : "-lnng";
     /* --as-needed: a program records only the shared libraries it uses (one that never
      * touches TLS, YAML or HTTP does not load libssl, libyaml or libhttp_parser) */
-    static const char *libs[] = {"-Wl,--as-needed", "-lsodium", "-lmsgpackc",    "-lev",
-                                 "-lsystemd",       "-lssl",    "-lcrypto",      "-lyaml",
-                                 "-lhttp_parser",   "-lz",      "-lpthread",     "-lm"};
+    static const char *libs[] = {"-Wl,--as-needed", "-lsodium", "-lmsgpackc", "-lev",
+                                 "-lsystemd",       "-lssl",    "-lcrypto",   "-lyaml",
+                                 "-lhttp_parser",   "-lz",      "-lpthread",  "-lm"};
     for (size_t i = 0; i < sizeof libs / sizeof libs[0]; i++) {
         argv[n++] = (char *)libs[i];
     }
@@ -307,6 +314,22 @@ static int internal(const char *fmt, const char *arg) {
     fprintf(stderr, fmt, arg);
     fputc('\n', stderr);
     return HC_INTERNAL;
+}
+
+/* `hale check --emit-c`: the C `hale build` would compile, written without compiling it (before
+ * the advisory analyses, which only report). */
+static int emit_c_only(hc_program *P, hc_diags *d, const char *path) {
+    hc_buf c = {0};
+    int rc = HC_OK;
+    if (hc_emit_program(P, &c) != 0) {
+        rc = hc_error_count(d) ? HC_PROGRAM_ERROR
+                               : internal("%s", "the emitter failed without a diagnostic");
+    } else if (write_file(path, c.p, c.len) != 0) {
+        fprintf(stderr, "hale: cannot write %s: %s\n", path, strerror(errno));
+        rc = HC_PROGRAM_ERROR;
+    }
+    hc_buf_free(&c);
+    return rc;
 }
 
 int hc_build(const hc_build_opts *o, char *bin, size_t binlen) {

@@ -34,6 +34,7 @@ typedef struct {
     int json;                /* --json: diagnostics (and reports) as JSON lines on stdout */
     int escapes;             /* --escapes: the escape report (escape.h) on stdout */
     const char *posture;     /* --posture */
+    const char *emit_c;      /* --emit-c FILE: the generated C, without compiling it */
     int no_unbounded_alloc;  /* --no-warn-unbounded-alloc */
     int resource_leak;       /* --warn-resource-leak */
     int dump_budget;         /* --dump-resource-budget */

@@ -66,6 +66,15 @@ check "a bad [memory] stops build with the file and line (status 1)" \
     sh -c "cd '$work/proj/src' && '$hale' build p.hl -o x 2>&1 | grep -q 'hale.toml:2: .posture. = \"hoist\" is not one of'; \
            cd '$work/proj/src' && '$hale' build p.hl -o x 2>/dev/null; test \$? -eq 1"
 check "run --posture runs the program" sh -c "'$hale' run --posture copy '$work/p.hl' | grep -q '^hi\$'"
+# check --emit-c: the C build compiles, without compiling it; nothing for a program with errors
+check "check --emit-c writes the C build --emit-c writes" sh -c "cd '$work' &&
+    '$hale' check --emit-c checked.c p.hl && '$hale' build --emit-c built.c p.hl -o p &&
+    grep -q 'int main' checked.c && cmp checked.c built.c"
+printf 'fn main() {\n    println(nope);\n}\n' >"$work/broken.hl"
+check "check --emit-c of a program with errors: status 1, no C" sh -c "cd '$work' &&
+    '$hale' check --emit-c broken.c broken.hl 2>/dev/null; test \$? -eq 1 && test ! -e broken.c"
+check "check --emit-c without a file exits 2" \
+    sh -c "'$hale' check '$work/p.hl' --emit-c 2>/dev/null; test \$? -eq 2"
 rm -rf "$work"
 [ $bad -eq 0 ] && echo "cli smoke: ok"
 exit $bad
