@@ -1,5 +1,5 @@
-/* `hale ctl`: finds the control socket of a running `hale serve` (from the same FILE, or
- * --socket PATH), sends one command and prints the reply. */
+/* `hale ctl`: finds the control socket of a running `hale serve` (from the same FILE, or a
+ * given path), sends one command and prints the reply. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,20 +10,6 @@
 
 #include "serve.h"
 #include "spec.h"
-
-static int usage(FILE *to) {
-    fprintf(to, "usage: hale ctl [FILE] [--socket PATH] status | restart NAME | stop\n\n"
-                "Talks to the `hale serve` running FILE (default ./hale.toml) over its control\n"
-                "socket (FILE's [serve] control, or --socket PATH):\n"
-                "  status        one line per instance: name, pid, state, restarts, uptime\n"
-                "  restart NAME  restart a process (all its replicas) or one instance (NAME-0)\n"
-                "  stop          drain every process in reverse order and end serve\n");
-    return to == stdout ? 0 : 2;
-}
-
-static int is_command(const char *s) {
-    return strcmp(s, "status") == 0 || strcmp(s, "restart") == 0 || strcmp(s, "stop") == 0;
-}
 
 static int send_command(const char *path, const char *cmd) {
     struct sockaddr_un sa = {.sun_family = AF_UNIX};
@@ -70,43 +56,12 @@ static int send_command(const char *path, const char *cmd) {
     return failed;
 }
 
-int sv_ctl_main(int argc, char **argv) {
-    const char *file = NULL, *socket_path = NULL;
-    int i = 1;
-    for (; i < argc && !is_command(argv[i]); i++) {
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            return usage(stdout);
-        } else if (strcmp(argv[i], "--socket") == 0 && i + 1 < argc) {
-            socket_path = argv[++i];
-        } else if (argv[i][0] == '-' || file) {
-            fprintf(stderr, "hale ctl: unexpected argument '%s'\n", argv[i]);
-            return usage(stderr);
-        } else {
-            file = argv[i];
-        }
-    }
-    if (i >= argc) {
-        fprintf(stderr, "hale ctl: missing command\n");
-        return usage(stderr);
-    }
-    char cmd[600];
-    if (strcmp(argv[i], "restart") == 0) {
-        if (i + 2 != argc) {
-            fprintf(stderr, "hale ctl: restart needs exactly one NAME\n");
-            return usage(stderr);
-        }
-        snprintf(cmd, sizeof cmd, "restart %.500s", argv[i + 1]);
-    } else if (i + 1 != argc) {
-        fprintf(stderr, "hale ctl: unexpected argument '%s'\n", argv[i + 1]);
-        return usage(stderr);
-    } else {
-        snprintf(cmd, sizeof cmd, "%s", argv[i]);
-    }
+int sv_ctl(const char *file, const char *socket_path, const char *cmd) {
     if (socket_path) {
         return send_command(socket_path, cmd);
     }
     char err[1024];
-    char *control = sv_spec_control_path(file ? file : "hale.toml", err, sizeof err);
+    char *control = sv_spec_control_path(file, err, sizeof err);
     if (!control) {
         fprintf(stderr, "%s\n", err);
         return 2;

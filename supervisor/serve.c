@@ -81,16 +81,6 @@ const char *sv_state_name(const sv_inst *inst, int64_t now) {
 
 /* ---- setup ----------------------------------------------------------------------------- */
 
-static int usage(FILE *to) {
-    fprintf(to, "usage: hale serve [FILE] [--check]\n\n"
-                "Runs the processes of FILE's [serve] table (default ./hale.toml) under a\n"
-                "supervision tree: starts them in `after` order, waits for readiness, restarts\n"
-                "them by strategy with backoff, forwards their output, and on SIGTERM/SIGINT\n"
-                "drains them in reverse order. SIGHUP re-reads FILE. `hale ctl` controls it.\n"
-                "--check only reads and checks FILE (exit 0, or 2 with the error).\n");
-    return to == stdout ? 0 : 2;
-}
-
 static const char *const per_child_vars[] = {"NOTIFY_SOCKET", "WATCHDOG_USEC",  "WATCHDOG_PID",
                                              "HALE_INSTANCE", "HALE_REPLICA",   "LISTEN_FDS",
                                              "LISTEN_PID",    "LISTEN_FDNAMES", NULL};
@@ -237,28 +227,14 @@ static int run(sv_server *srv, sv_spec *spec) {
     return srv->exit_code;
 }
 
-int sv_serve_main(int argc, char **argv) {
-    const char *file = NULL;
-    int check = 0;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            return usage(stdout);
-        } else if (strcmp(argv[i], "--check") == 0) {
-            check = 1;
-        } else if (argv[i][0] == '-' || file) {
-            fprintf(stderr, "hale serve: unexpected argument '%s'\n", argv[i]);
-            return usage(stderr);
-        } else {
-            file = argv[i];
-        }
-    }
+int sv_serve(const char *file, int check_only) {
     char err[1024];
     sv_spec spec;
-    if (sv_spec_load(file ? file : "hale.toml", &spec, err, sizeof err) != 0) {
+    if (sv_spec_load(file, &spec, err, sizeof err) != 0) {
         fprintf(stderr, "%s\n", err);
         return 2;
     }
-    if (check) {
+    if (check_only) {
         printf("%s: ok (%zu processes)\n", spec.file, spec.nprocs);
         sv_spec_free(&spec);
         return 0;

@@ -9,7 +9,7 @@
 #   tests/layout/includes.sh [ROOT]
 set -eu
 root=${1:-$(cd "$(dirname "$0")/../.." && pwd)}
-folders="compiler config runtime supervisor transport"
+folders="cmd/hale compiler config runtime supervisor transport"
 bad=0
 list=$(mktemp)
 trap 'rm -f "$list"' EXIT
@@ -22,7 +22,7 @@ for x in $folders; do
     fi
     # the "May depend on:" paragraph, up to the blank line that ends it
     allowed=$(awk '/^May depend on:/ { on = 1 } on && /^$/ { exit } on' "$readme" |
-        grep -o '`[a-z]*/`' | tr -d '`/' | tr '\n' ' ')
+        grep -o '`[a-z/]*/`' | tr -d "\`" | sed "s|/$||" | tr '\n' ' ')
     if ! grep -q '^May depend on:' "$readme"; then
         echo "$x/README.md: no \"May depend on:\" line"
         bad=1

@@ -6,7 +6,7 @@ check=$(dirname "$0")/includes.sh
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 bad=0
-for d in compiler config runtime supervisor transport; do
+for d in cmd/hale compiler config runtime supervisor transport; do
     mkdir -p "$work/$d"
     printf '# %s/\n\nMay depend on: libc only.\n' "$d" >"$work/$d/README.md"
 done

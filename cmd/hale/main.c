@@ -3,10 +3,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli.h"
+#include "commands.h"
 #include "home.h"
 #include "keyfile.h"
-#include "serve.h"
 
 #ifndef HALE_VERSION
 #define HALE_VERSION "0.0.0"
@@ -23,12 +22,12 @@ static int cmd_keygen(int argc, char **argv);
 static int cmd_help(int argc, char **argv);
 
 static const command commands[] = {
-    {"build", hc_cmd_build, "compile a Hale program (FILE.hl or DIR) to an executable"},
-    {"run", hc_cmd_run, "build (cached) and run a Hale program"},
-    {"check", hc_cmd_check, "parse and type-check a Hale program, report diagnostics"},
+    {"build", cmd_build, "compile a Hale program (FILE.hl or DIR) to an executable"},
+    {"run", cmd_run, "build (cached) and run a Hale program"},
+    {"check", cmd_check, "parse and type-check a Hale program, report diagnostics"},
     {"keygen", cmd_keygen, "write a new deployment key for sealing bus frames"},
-    {"serve", sv_serve_main, "run a deployment's processes under a supervision tree"},
-    {"ctl", sv_ctl_main, "status, restart or stop a running `hale serve`"},
+    {"serve", cmd_serve, "run a deployment's processes under a supervision tree"},
+    {"ctl", cmd_ctl, "status, restart or stop a running `hale serve`"},
     {"version", cmd_version, "print the version and where the runtime was found"},
     {"help", cmd_help, "show this help"},
 };

@@ -1,5 +1,6 @@
-/* See cli.h. */
-#include "cli.h"
+/* `hale build`, `hale run` and `hale check`: their arguments and usage text; the compiler
+ * (driver.h) does the work. See commands.h. */
+#include "commands.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -193,7 +194,7 @@ static int copy_file(const char *from, const char *to) {
     return rc;
 }
 
-int hc_cmd_build(int argc, char **argv) {
+int cmd_build(int argc, char **argv) {
     if (wants_help(argc, argv)) {
         fputs(build_usage, stdout);
         return 0;
@@ -250,7 +251,7 @@ int hc_cmd_build(int argc, char **argv) {
     return HC_OK;
 }
 
-int hc_cmd_run(int argc, char **argv) {
+int cmd_run(int argc, char **argv) {
     if (wants_help(argc, argv)) {
         fputs(run_usage, stdout);
         return 0;
@@ -305,7 +306,7 @@ int hc_cmd_run(int argc, char **argv) {
     return HC_INTERNAL;
 }
 
-int hc_cmd_check(int argc, char **argv) {
+int cmd_check(int argc, char **argv) {
     if (wants_help(argc, argv)) {
         fputs(check_usage, stdout);
         return 0;
