@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #include "arena.h"
-#include "diag.h"
+#include "diagnostic.h"
 
 typedef struct hc_expr hc_expr;
 typedef struct hc_stmt hc_stmt;

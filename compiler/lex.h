@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #include "arena.h"
-#include "diag.h"
+#include "diagnostic.h"
 
 typedef enum {
     T_EOF,

@@ -1,7 +1,7 @@
 /* Advisory reports: what an analysis of `hale check` says about a program that has no errors.
  *
  * A report is a list of items, each at a place in the source, with a one-line message, `help:`
- * lines and named fields for tools. Printed as text, an item looks like a diagnostic (diag.h):
+ * lines and named fields for tools. Printed as text, an item looks like a diagnostic (diagnostic.h):
  * `file:line:col: <label>: message`, the source line with a caret, then the help lines; printed
  * as JSON, it is one object per line: file, line, col, then its fields in the order they were
  * added (an item that sets no "message" field gets one from its message, and likewise "help").
@@ -14,7 +14,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "diag.h"
+#include "diagnostic.h"
 
 typedef struct hc_report hc_report;
 typedef struct hc_advice hc_advice;

@@ -17,7 +17,7 @@
 #include <sys/types.h>
 
 #include "backoff.h"
-#include "guard.h"
+#include "orphan_guard.h"
 #include "output.h"
 #include "spec.h"
 

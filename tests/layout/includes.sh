@@ -3,8 +3,9 @@
 # allowed by the including folder's README ("May depend on:", the folders named there in
 # backquotes, e.g. `config/`). A header is looked up in the including folder first, as the
 # compiler's include path does, then in the other folders; headers found in none (system or
-# generated ones) are not the map's business. Prints each include the map does not allow, with
-# file and line, and exits 1 if there is one.
+# generated ones) are not the map's business. A header name may be in one folder only. Prints
+# each include the map does not allow (file and line) and each name in two folders, and exits 1
+# if there is one.
 #
 #   tests/layout/includes.sh [ROOT]
 set -eu
@@ -50,6 +51,14 @@ for x in $folders; do
             fi
         done <"$list"
     done
+done
+# one name per header: two folders with a header of the same name would leave which one an
+# include finds to the order of the include path
+dups=$(for x in $folders; do ls "$root/$x" | grep '\.h$' || true; done | sort | uniq -d)
+for h in $dups; do
+    echo "$h: a header of this name is in more than one folder:$(for x in $folders; do
+        [ -f "$root/$x/$h" ] && printf ' %s/' "$x"; done)"
+    bad=1
 done
 [ $bad = 0 ] && echo "includes: every cross-folder include is on its folder's map"
 exit $bad

@@ -1,5 +1,5 @@
-/* See guard.h. */
-#include "guard.h"
+/* See orphan_guard.h. */
+#include "orphan_guard.h"
 
 #include <errno.h>
 #include <ftw.h>

@@ -1,5 +1,5 @@
-/* See diag.h. */
-#include "diag.h"
+/* See diagnostic.h. */
+#include "diagnostic.h"
 
 #include <stdarg.h>
 #include <stdlib.h>

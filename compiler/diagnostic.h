@@ -5,8 +5,8 @@
  * notes pointing at related places (a previous declaration). Phases report as many errors as
  * they can; the driver prints them sorted by position, as text or (--json) one JSON object per
  * line. Sources are registered here so that every phase can turn a position into a line. */
-#ifndef HALE_COMPILER_DIAG_H
-#define HALE_COMPILER_DIAG_H
+#ifndef HALE_COMPILER_DIAGNOSTIC_H
+#define HALE_COMPILER_DIAGNOSTIC_H
 
 #include <stdio.h>
 

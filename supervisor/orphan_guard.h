@@ -5,8 +5,8 @@
  *
  * serve tells the guard about each group over a pipe (fixed-size records, atomic writes); the
  * guard learns of serve's death from the pipe's end of file. */
-#ifndef HALE_SUPERVISOR_GUARD_H
-#define HALE_SUPERVISOR_GUARD_H
+#ifndef HALE_SUPERVISOR_ORPHAN_GUARD_H
+#define HALE_SUPERVISOR_ORPHAN_GUARD_H
 
 #include <sys/types.h>
 
