@@ -12,8 +12,11 @@
  *     with a bus block, is kept until the enclosing function returns, which in a loop with no
  *     constant bound is one per iteration.
  *   - a String grown from its own old value (`self.log = self.log + line`, `out += row`) in a
- *     place that outlives the context: the value itself grows. A length check on the same place
- *     anywhere in the function (`len(self.log) > MAX`) is taken as its cap.
+ *     place that outlives the context: the value itself grows.
+ *
+ * A length check on the grown place caps it when its `if` or `while` also holds the growth, or a
+ * reset, a shrink or a way out (`if len(self.log) > MAX { self.log = ""; }`, `while v.len() < N
+ * { v.push(x); }`); a length that is only printed caps nothing.
  *
  * A whole-value replace (`self.latest = Thing { ... }`) is not one of them: the locus's heap
  * gives the old value back (see analyze.h). */
@@ -33,8 +36,7 @@ static const char *ack(hc_arena *a, const an_why *why) {
                       an_why_fn(why)->name.name);
 }
 
-/* A length check on `place` (`len(self.log) > MAX`, `v.len() == 0`, `v.is_empty()`): anywhere
- * in the function, it is taken as the cap the code keeps on it. */
+/* A length check on `place` (`len(self.log) > MAX`, `v.len() == 0`, `v.is_empty()`). */
 static int is_len_check(hc_expr *e, hc_expr *place) {
     int builtin = e->lhs->builtin && e->lhs->builtin->kind == BI_LEN && e->args.n == 1 &&
                   an_same_place(e->args.v[0], place);
@@ -44,8 +46,100 @@ static int is_len_check(hc_expr *e, hc_expr *place) {
     return builtin || form;
 }
 
-static int length_checked(hc_decl *fn, hc_expr *place) {
-    return an_body_calls(fn, is_len_check, place);
+/* A call that makes `place` smaller: `clear(v)`, `truncate(v, n)`, `v.pop()`, `v.remove(k)`. */
+static int is_shrink(hc_expr *e, hc_expr *place) {
+    const hc_builtin *bi = e->lhs->builtin;
+    if (bi && (bi->kind == BI_CLEAR || bi->kind == BI_TRUNCATE) && e->args.n >= 1) {
+        return an_same_place(e->args.v[0], place);
+    }
+    return e->lhs->kind == E_FIELD && e->lhs->ref == REF_FORM &&
+           (e->lhs->variant == FM_POP || e->lhs->variant == FM_REMOVE) &&
+           an_same_place(e->lhs->lhs, place);
+}
+
+static int grows_from(hc_expr *e, hc_expr *place);
+
+/* What a length check's branch must hold to be the cap on `place`: the growing site itself
+ * (it only runs while the check allows), or something that keeps the place bounded (a reset of
+ * it, a call that shrinks it, or leaving: return, break, continue). A check whose branches do
+ * neither, a length printed or logged, caps nothing. */
+typedef struct {
+    hc_expr *place;
+    const void *site; /* the growing expression or statement */
+    int found;
+} cap_q;
+
+static int cap_expr(hc_walker *hw, hc_expr *e) {
+    cap_q *q = hw->ctx;
+    if ((const void *)e == q->site || (e->kind == E_CALL && e->lhs && is_shrink(e, q->place))) {
+        q->found = 1;
+        return HC_WALK_STOP;
+    }
+    return HC_WALK_ON;
+}
+
+static int cap_stmt(hc_walker *hw, hc_stmt *s) {
+    cap_q *q = hw->ctx;
+    int leaves = s->kind == S_RETURN || s->kind == S_BREAK || s->kind == S_CONTINUE;
+    int resets = s->kind == S_ASSIGN && s->op == OP_NONE && an_same_place(s->target, q->place) &&
+                 !grows_from(s->expr, q->place);
+    if ((const void *)s == q->site || leaves || resets) {
+        q->found = 1;
+        return HC_WALK_STOP;
+    }
+    return HC_WALK_ON;
+}
+
+typedef struct {
+    cap_q cap;
+    int checks; /* the condition being looked at checks the place's length */
+} check_q;
+
+static int len_in_cond(hc_walker *hw, hc_expr *e) {
+    check_q *q = hw->ctx;
+    if (e->kind == E_CALL && e->lhs && is_len_check(e, q->cap.place)) {
+        q->checks = 1;
+        return HC_WALK_STOP;
+    }
+    return HC_WALK_ON;
+}
+
+/* Does condition `cond` check the place's length, and does `a` (or `b`) hold its cap? */
+static int caps(check_q *q, hc_expr *cond, hc_block *a, hc_expr *b) {
+    q->checks = 0;
+    hc_walker in_cond = {len_in_cond, NULL, q};
+    hc_walk_expr(&in_cond, cond);
+    if (!q->checks) {
+        return 0;
+    }
+    hc_walker in_branch = {cap_expr, cap_stmt, &q->cap};
+    hc_walk_block(&in_branch, a);
+    hc_walk_expr(&in_branch, b);
+    return q->cap.found;
+}
+
+static int find_cap_expr(hc_walker *hw, hc_expr *e) {
+    check_q *q = hw->ctx;
+    if (e->kind == E_IF && caps(q, e->lhs, e->block, e->rhs)) {
+        return HC_WALK_STOP;
+    }
+    return HC_WALK_ON;
+}
+
+static int find_cap_stmt(hc_walker *hw, hc_stmt *s) {
+    check_q *q = hw->ctx;
+    if (s->kind == S_WHILE && caps(q, s->expr, s->body, NULL)) {
+        return HC_WALK_STOP;
+    }
+    return HC_WALK_ON;
+}
+
+/* An `if` or `while` of the function that checks `place`'s length and caps it (above). */
+static int length_checked(hc_decl *fn, hc_expr *place, const void *site) {
+    check_q q = {{place, site, 0}, 0};
+    hc_walker hw = {find_cap_expr, find_cap_stmt, &q};
+    hc_walk_block(&hw, fn->body);
+    return q.cap.found;
 }
 
 /* ---- inserts into growing forms ---- */
@@ -56,7 +150,7 @@ static void insert_site(an_walk *w, hc_expr *e, hc_form *f) {
     int via_self;
     hc_local *root = an_place_root(recv, &via_self);
     const an_why *why = an_escapes(w, root);
-    if (!why || length_checked(w->fn, recv)) {
+    if (!why || length_checked(w->fn, recv, e)) {
         return;
     }
     hc_pos at = e->lhs->field.pos;
@@ -171,7 +265,7 @@ static void growth_site(an_walk *w, hc_stmt *s) {
     if (!why) {
         return;
     }
-    if (length_checked(w->fn, t)) {
+    if (length_checked(w->fn, t, s)) {
         return;
     }
     const char *name = an_place_text(P->a, t);
