@@ -1,6 +1,6 @@
 /* See analyze.h. This file: unbounded accumulation (`unbounded-alloc`, on by default).
  *
- * Three shapes grow with every message or every iteration of a loop with no constant bound and
+ * These shapes grow with every message or every iteration of a loop with no constant bound and
  * give nothing back until their holder goes, so each is reported at the code that grows them:
  *
  *   - an insert into a growing collection: `push` on a `@form(vec)`, `set` / `bump` on a
@@ -11,8 +11,10 @@
  *     (runtime/locus.c, hale_locus_tracked_resident). A `let`-held child, or a statement child
  *     with a bus block, is kept until the enclosing function returns, which in a loop with no
  *     constant bound is one per iteration.
- *   - a String grown from its own old value (`self.log = self.log + line`, `out += row`) in a
- *     place that outlives the context: the value itself grows.
+ *   - a String grown from its own old value (`self.log = self.log + line`, `out += row`), or
+ *     Bytes (`self.raw = std::bytes::concat(self.raw, b)`), in a place that outlives the
+ *     context: the value itself grows. A BytesBuilder held there and appended to, when the
+ *     function never clears, finishes or shifts it, grows the same way.
  *
  * A length check on the grown place caps it when its `if` or `while` also holds the growth, or a
  * reset, a shrink or a way out (`if len(self.log) > MAX { self.log = ""; }`, `while v.len() < N
@@ -235,6 +237,14 @@ static int grows_from(hc_expr *e, hc_expr *place) {
     if (!e) {
         return 0;
     }
+    if (e->kind == E_CALL && e->lhs && e->lhs->builtin &&
+        strcmp(e->lhs->builtin->path, "std::bytes::concat") == 0) {
+        for (int i = 0; i < e->args.n; i++) {
+            if (an_same_place(e->args.v[i], place) || grows_from(e->args.v[i], place)) {
+                return 1;
+            }
+        }
+    }
     if (e->kind == E_BINARY && e->op == OP_ADD && e->ty && e->ty->kind == TY_STRING) {
         return an_same_place(e->lhs, place) || an_same_place(e->rhs, place) ||
                grows_from(e->lhs, place) || grows_from(e->rhs, place);
@@ -252,8 +262,9 @@ static int grows_from(hc_expr *e, hc_expr *place) {
 static void growth_site(an_walk *w, hc_stmt *s) {
     hc_program *P = w->P;
     hc_expr *t = s->target;
-    if (!t->ty || t->ty->kind != TY_STRING ||
-        !(s->op == OP_ADD || (s->op == OP_NONE && grows_from(s->expr, t)))) {
+    int text = t->ty && t->ty->kind == TY_STRING;
+    if (!t->ty || (!text && t->ty->kind != TY_BYTES) ||
+        !((text && s->op == OP_ADD) || (s->op == OP_NONE && grows_from(s->expr, t)))) {
         return;
     }
     int via_self;
@@ -281,8 +292,10 @@ static void growth_site(an_walk *w, hc_stmt *s) {
                 ack(P->a, why));
     } else {
         g = hc_advisory(P->d, "unbounded-alloc", an_place_pos(t),
-                        "`%s` grows %s: each `+` makes a new String and the old ones stay in "
-                        "`%s`'s scratch until it returns",
+                        text ? "`%s` grows %s: each `+` makes a new String and the old ones "
+                               "stay in `%s`'s scratch until it returns"
+                             : "`%s` grows %s: each concat makes new Bytes and the old ones stay "
+                               "in `%s`'s scratch until it returns",
                         name, an_why_text(P->a, why), w->fn->name.name);
         an_why_notes(g, why);
         hc_help(g,
@@ -290,6 +303,46 @@ static void growth_site(an_walk *w, hc_stmt *s) {
                 "after the loop, %s",
                 ack(P->a, why));
     }
+}
+
+/* ---- BytesBuilders appended to and never drained ---- */
+
+static int is_builder(hc_program *P, hc_type *t) {
+    return t && t->kind == TY_LOCUS && t->decl && t->decl->seed == P->std &&
+           strcmp(t->decl->name.name, "BytesBuilder") == 0;
+}
+
+/* `b.clear()`, `b.finish()`, `b.shift_front(n)`: what gives a builder's bytes back. */
+static int is_drain(hc_expr *e, hc_expr *place) {
+    if (e->lhs->kind != E_FIELD || !an_same_place(e->lhs->lhs, place)) {
+        return 0;
+    }
+    const char *m = e->lhs->field.name;
+    return strcmp(m, "clear") == 0 || strcmp(m, "finish") == 0 || strcmp(m, "shift_front") == 0;
+}
+
+static void builder_site(an_walk *w, hc_expr *e) {
+    hc_program *P = w->P;
+    hc_expr *recv = e->lhs->lhs;
+    if (!is_builder(P, recv->ty) || strncmp(e->lhs->field.name, "append", 6) != 0) {
+        return;
+    }
+    int via_self;
+    hc_local *root = an_place_root(recv, &via_self);
+    if (!root && !via_self) {
+        return;
+    }
+    const an_why *why = an_escapes(w, root);
+    if (!why || an_body_calls(w->fn, is_drain, recv)) {
+        return;
+    }
+    hc_diag *g = hc_advisory(P->d, "unbounded-alloc", e->lhs->field.pos,
+                             "`%s.%s(...)` adds to a BytesBuilder %s, and nothing here clears, "
+                             "finishes or shifts it",
+                             an_place_text(P->a, recv), e->lhs->field.name, an_why_text(P->a, why));
+    an_why_notes(g, why);
+    hc_help(g, "give the bytes back once they are used (`clear()`, `shift_front(n)`), %s",
+            ack(P->a, why));
 }
 
 /* ---- the walk ---- */
@@ -301,6 +354,9 @@ static int at_expr(an_walk *w, hc_expr *e) {
     }
     if (is_locus_lit(e)) {
         child_site(w, e);
+    }
+    if (e->kind == E_CALL && e->lhs && e->lhs->kind == E_FIELD) {
+        builder_site(w, e);
     }
     return HC_WALK_ON;
 }
