@@ -20,19 +20,45 @@ typedef struct {
     HC_VEC(hc_local *) fd_locals;
 } leak;
 
+/* The std calls that answer a descriptor (an Int the program must close), and those that close
+ * one: tcp listeners and streams, udp sockets, TLS sessions. */
+static const char *const fd_openers[] = {"hale_tcpx_listen",
+                                         "hale_tcpx_accept",
+                                         "hale_tcpx_connect",
+                                         "hale_udp_bind",
+                                         "hale_tls_connect",
+                                         "hale_tls_upgrade",
+                                         NULL};
+static const char *const fd_closers[] = {"hale_tcpx_close_fd", "hale_udp_close", "hale_tls_close",
+                                         NULL};
+
+static int calls_one_of(hc_expr *e, const char *const *cfns) {
+    if (!e || e->kind != E_CALL || !e->lhs || e->lhs->ref != REF_BUILTIN || !e->lhs->builtin ||
+        !e->lhs->builtin->cfn) {
+        return 0;
+    }
+    for (int i = 0; cfns[i]; i++) {
+        if (strcmp(e->lhs->builtin->cfn, cfns[i]) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* The std call that closes what `fd` (a descriptor-making call, or a local given one) holds. */
+static const char *closer_for(hc_expr *fd) {
+    const char *c = fd && fd->kind == E_CALL ? fd->lhs->builtin->cfn : "";
+    if (strncmp(c, "hale_udp_", 9) == 0) {
+        return "std::io::udp::close";
+    }
+    return strncmp(c, "hale_tls_", 9) == 0 ? "std::io::tls::close" : "std::io::tcp::close_fd";
+}
+
 hc_expr *an_fd_call(hc_expr *e) {
     while (e && e->kind == E_OR) {
         e = e->lhs;
     }
-    if (!e || e->kind != E_CALL || !e->lhs || e->lhs->ref != REF_BUILTIN || !e->lhs->builtin ||
-        !e->lhs->builtin->cfn) {
-        return NULL;
-    }
-    const char *c = e->lhs->builtin->cfn;
-    return strcmp(c, "hale_tcpx_listen") == 0 || strcmp(c, "hale_tcpx_accept") == 0 ||
-                   strcmp(c, "hale_tcpx_connect") == 0
-               ? e
-               : NULL;
+    return calls_one_of(e, fd_openers) ? e : NULL;
 }
 
 static int find_locals(hc_walker *hw, hc_stmt *s) {
@@ -123,9 +149,7 @@ static void child_site(an_walk *w, leak *lk, hc_expr *lit) {
 
 /* `std::io::tcp::close_fd(place)`. */
 static int is_close(hc_expr *e, hc_expr *place) {
-    return e->lhs->ref == REF_BUILTIN && e->lhs->builtin && e->lhs->builtin->cfn &&
-           strcmp(e->lhs->builtin->cfn, "hale_tcpx_close_fd") == 0 && e->args.n == 1 &&
-           an_same_place(e->args.v[0], place);
+    return calls_one_of(e, fd_closers) && e->args.n == 1 && an_same_place(e->args.v[0], place);
 }
 
 static void field_site(an_walk *w, leak *lk, hc_stmt *s) {
@@ -148,9 +172,8 @@ static void field_site(an_walk *w, leak *lk, hc_stmt *s) {
     where_from(g, fd);
     an_why_notes(g, why);
     hc_help(g,
-            "close the old one first (`std::io::tcp::close_fd(%s)`), or give each connection a "
-            "flow child that owns it",
-            name);
+            "close the old one first (`%s(%s)`), or give each connection a flow child that owns it",
+            closer_for(fd), name);
 }
 
 static void insert_site(an_walk *w, leak *lk, hc_expr *e) {
