@@ -21,8 +21,9 @@
  * Why these shapes and not Hale's whole-value replace. Hale's arena bump-allocates every value
  * stored into `self`, so `self.latest = Thing { ... }` per message grows its locus. Here a store
  * into a locus's state goes through the locus's heap (hale_value_replace_heap), which gives the
- * old value back: a replace costs a copy, not memory (tests/golden/memory/steady_state.hl holds
- * that flat). What does grow here is what the analysis looks for.
+ * old value back: a replace costs a copy, not memory (tests/golden/memory/replace_record.hl holds
+ * a record with an array replaced per message flat; steady_state.hl a String). What does grow here
+ * is what the analysis looks for.
  *
  * The shared part (analyze_ctx.c) answers "does this code run without bound, and why": a bus
  * handler runs once per message, a loop whose bound is not a constant runs as often as the data
