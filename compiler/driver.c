@@ -74,7 +74,10 @@ int hc_check_path(const hc_check_opts *o) {
         }
     }
     hc_diags_print(d, o->json ? stdout : stderr, o->json, 1);
-    rc = bad_budget ? HC_USAGE : hc_error_count(d) ? HC_PROGRAM_ERROR : HC_OK;
+    rc = bad_budget                                    ? HC_USAGE
+         : hc_error_count(d)                           ? HC_PROGRAM_ERROR
+         : o->deny_warnings && hc_warning_count(d) > 0 ? HC_PROGRAM_ERROR
+                                                       : HC_OK;
     hc_buf b = {0};
     if (rc == HC_OK && o->escapes) {
         fflush(stderr);

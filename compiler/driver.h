@@ -37,6 +37,7 @@ typedef struct {
     const char *emit_c;      /* --emit-c FILE: the generated C, without compiling it */
     int no_unbounded_alloc;  /* --no-warn-unbounded-alloc */
     int resource_leak;       /* --warn-resource-leak */
+    int deny_warnings;       /* --deny-warnings: any warning fails the check */
     int dump_budget;         /* --dump-resource-budget */
     const char *budget_file; /* --check-resource-budget FILE */
 } hc_check_opts;

@@ -46,6 +46,7 @@ static const char check_usage[] =
     "                  [--emit-c FILE]\n"
     "                  [--no-warn-unbounded-alloc] [--warn-resource-leak]\n"
     "                  [--dump-resource-budget] [--check-resource-budget FILE]\n"
+    "                  [--deny-warnings]\n"
     "\n"
     "Parses and type-checks a Hale program and reports every error and warning as\n"
     "file:line:col with the source line. Nothing is compiled. Then the advisory analyses:\n"
@@ -75,6 +76,8 @@ static const char check_usage[] =
     "  --warn-resource-leak           also warn where descriptors from listen, accept or\n"
     "                                 connect pile up: kept by resident children, overwritten\n"
     "                                 in `self` without a close, added to a growing collection\n"
+    "  --deny-warnings                a warning (an analysis's, or the checker's) fails the\n"
+    "                                 check: exit 1, for gating CI on the analyses\n"
     "  --dump-resource-budget         print the pinned threads, cooperative pools, bus subjects\n"
     "                                 and fd acquisition sites (one JSON object with --json)\n"
     "  --check-resource-budget FILE   compare those counts with the ceilings in FILE (TOML,\n"
@@ -82,8 +85,8 @@ static const char check_usage[] =
     "                                 bus_subjects, fd_sites); each count past its ceiling is\n"
     "                                 an error\n"
     "\n"
-    "Exit status: 0 no errors, 1 errors (or a count past its ceiling), 2 usage (or a budget\n"
-    "file that cannot be read or is not one).\n";
+    "Exit status: 0 no errors, 1 errors (or a count past its ceiling, or any warning with\n"
+    "--deny-warnings), 2 usage (or a budget file that cannot be read or is not one).\n";
 
 static int usage_error(const char *cmd, const char *fmt, const char *arg) {
     fprintf(stderr, "hale %s: ", cmd);
@@ -335,6 +338,8 @@ int cmd_check(int argc, char **argv) {
             o.no_unbounded_alloc = 0; /* the default; Hale's former opt-in spelling */
         } else if (strcmp(a, "--warn-resource-leak") == 0) {
             o.resource_leak = 1;
+        } else if (strcmp(a, "--deny-warnings") == 0) {
+            o.deny_warnings = 1;
         } else if (strcmp(a, "--dump-resource-budget") == 0) {
             o.dump_budget = 1;
         } else if (strcmp(a, "--check-resource-budget") == 0 ||

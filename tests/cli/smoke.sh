@@ -75,6 +75,23 @@ check "check --emit-c of a program with errors: status 1, no C" sh -c "cd '$work
     '$hale' check --emit-c broken.c broken.hl 2>/dev/null; test \$? -eq 1 && test ! -e broken.c"
 check "check --emit-c without a file exits 2" \
     sh -c "'$hale' check '$work/p.hl' --emit-c 2>/dev/null; test \$? -eq 2"
+# --deny-warnings: a warning fails the check; without one, or without the flag, it passes
+cat >"$work/grows.hl" <<'HL'
+type Line { text: String; }
+topic Lines { payload: Line; }
+locus Keeper {
+    params { log: String = ""; }
+    bus { subscribe Lines as on_line; }
+    fn on_line(l: Line) { self.log = self.log + l.text; }
+}
+fn main() { Keeper { }; }
+HL
+check "check of a warning passes without --deny-warnings" sh -c "cd '$work' &&
+    '$hale' check grows.hl 2>o; test \$? -eq 0 && grep -q 'warning: .self.log. grows' o"
+check "check --deny-warnings of a warning exits 1" sh -c "cd '$work' &&
+    '$hale' check --deny-warnings grows.hl 2>/dev/null; test \$? -eq 1"
+check "check --deny-warnings of a clean program exits 0" \
+    sh -c "cd '$work' && '$hale' check --deny-warnings p.hl"
 rm -rf "$work"
 [ $bad -eq 0 ] && echo "cli smoke: ok"
 exit $bad
