@@ -899,6 +899,7 @@ static void on_send(esc *x, hc_stmt *s, hc_block *in, int loops) {
                                       site->handler->name.name);
         } else if (!keep) {
             site->lowering = HC_LOWER_GUARD;
+            site->only_read = 1;
             site->reason = hc_sprintf(
                 x->a,
                 "needs no copy and no guard: it is only read in `%s.%s`, while `%s` is still "

@@ -50,6 +50,7 @@ typedef struct {
     int runtime_ancestor;   /* `to` is an ancestor chosen at run time */
     int cross_pool;
     hc_lowering lowering;
+    int only_read; /* with HC_LOWER_GUARD: lent to a handler that only reads it, nothing to check */
     const char *reason; /* the plain-language sentence, after "`value` escapes ..." */
     const char *help;   /* the hoist offer (or why none is possible), or NULL */
 } hc_escape_site;

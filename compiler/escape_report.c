@@ -55,9 +55,10 @@ void hc_escape_report(hc_program *P, FILE *out, int json) {
         return;
     }
     hc_report *r = hc_report_new(P->a, P->d, "note");
-    int count[3] = {0, 0, 0};
+    int count[HC_LOWER_HOIST + 2] = {0}; /* by lowering, then the sites only read */
     for (int i = 0; i < X->sites.n; i++) {
         hc_escape_site *s = X->sites.v[i];
+        int lent = s->only_read && s->lowering == HC_LOWER_GUARD; /* read in place, unchecked */
         hc_advice *g;
         if (s->kind == HC_ESC_PUBLISH && s->runtime_ancestor) {
             g = hc_advise(r, s->pos,
@@ -78,6 +79,7 @@ void hc_escape_report(hc_program *P, FILE *out, int json) {
         hc_advice_str(g, "from", s->from->name.name);
         hc_advice_str(g, "to", s->to->name.name);
         hc_advice_str(g, "lowering", hc_lowering_name(s->lowering));
+        hc_advice_int(g, "checked", s->lowering == HC_LOWER_GUARD && !lent);
         hc_advice_str(g, "reason", s->reason);
         hc_advice_str(g, "kind", kind_name(s->kind));
         if (s->topic) {
@@ -92,12 +94,16 @@ void hc_escape_report(hc_program *P, FILE *out, int json) {
         if (s->help) {
             hc_advice_str(g, "help", s->help);
         }
-        count[s->lowering]++;
+        count[lent ? HC_LOWER_HOIST + 1 : s->lowering]++;
     }
     hc_report_print(r, out, json);
     if (!json) {
-        fprintf(out, "%d escape site%s: %d copied, %d guarded, %d hoisted\n", X->sites.n,
+        fprintf(out, "%d escape site%s: %d copied, %d guarded, %d hoisted", X->sites.n,
                 X->sites.n == 1 ? "" : "s", count[HC_LOWER_COPY], count[HC_LOWER_GUARD],
                 count[HC_LOWER_HOIST]);
+        if (count[HC_LOWER_HOIST + 1]) {
+            fprintf(out, ", %d only read (lent: no copy, no check)", count[HC_LOWER_HOIST + 1]);
+        }
+        fputc('\n', out);
     }
 }
