@@ -488,6 +488,8 @@ struct hc_decl {
     hc_params fields;
     hc_params params;
     hc_names generics;
+    const void *toks; /* a generic template: its file's tokens (hc_token) and where it starts */
+    int ntoks, tok_at;
     /* D_ENUM */
     HC_VEC(hc_variant) variants;
     /* D_FN, M_LIFECYCLE, M_MODE, M_FAILURE: ret/fallible may be NULL; body NULL for `;` */
@@ -543,6 +545,9 @@ struct hc_decl {
     int cycle_mark;       /* loci: containment walk state (ck_locus_cycles) */
     int takes_origin;     /* escape: a bus handler that keeps its payload (gets the origin) */
     int receives_escapes; /* escape: a bus handler some child's escaping payload reaches */
+    hc_decl *generic_of;  /* an instance of a generic template (check_generic.c): the template */
+    hc_type **targs;      /* ... and its type arguments, generic_of->generics.n of them */
+    int ninstances;       /* a template: how many instances it has (bounded) */
 };
 
 /* One seed: a directory of .hl files (or one file) compiled as one namespace. */

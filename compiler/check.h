@@ -145,7 +145,7 @@ int ck_resolve_path(hc_ctx *c, hc_path *p, hc_resolved *out, int report);
 
 /* check_call.c */
 hc_type *ck_call(hc_ctx *c, hc_expr *e, hc_type *expect);
-hc_type *ck_struct_lit(hc_ctx *c, hc_expr *e);
+hc_type *ck_struct_lit(hc_ctx *c, hc_expr *e, hc_type *expect);
 
 /* check_stmt.c */
 hc_type *ck_block(hc_ctx *c, hc_block *b, hc_type *expect, int need_value);
@@ -189,6 +189,28 @@ void ck_locus_bodies(hc_program *P, hc_decl *locus);
 void ck_locus_cycles(hc_program *P);
 void ck_topic(hc_program *P, hc_decl *topic);
 hc_decl *ck_locus_method(hc_decl *locus, const char *name);
+
+/* check_generic.c: generic templates and their instances */
+/* Takes the templates out of their seeds' declaration lists (their instances are checked). */
+void ck_generic_templates(hc_program *P);
+/* The instance of `tmpl` for `args` (made and checked on first use), or NULL (reported). */
+hc_decl *ck_instance(hc_program *P, hc_decl *tmpl, hc_type **args, hc_pos at);
+/* hc_seed_lookup, and an instance spelt by its name (`Box_Int`). */
+hc_decl *ck_seed_lookup(hc_program *P, hc_seed *seed, const char *name);
+/* Type expression `t` naming declaration `d`: its instance when `d` is generic, NULL when it is
+ * not (type arguments on a declaration that takes none are reported). */
+hc_type *ck_generic_texpr(hc_program *P, hc_seed *seed, hc_decl *locus, hc_texpr *t, hc_decl *d);
+/* A call of generic function `tmpl`: checks the arguments (their types into pre[]) and returns
+ * the instance their types (and the expected result) select, or NULL (reported). */
+hc_decl *ck_generic_call(hc_ctx *c, hc_expr *e, hc_decl *tmpl, hc_type *expect, hc_type **pre);
+/* Generic function `tmpl` used as a value where a function type is expected: the instance that
+ * type selects, or NULL (reported). */
+hc_decl *ck_generic_value(hc_ctx *c, hc_expr *e, hc_decl *tmpl, hc_type *expect);
+/* A literal of generic record or locus `tmpl`: the instance the expected type names or the
+ * values given select (inits it checked have their types in pre[]), or NULL (reported). */
+hc_decl *ck_generic_literal(hc_ctx *c, hc_expr *e, hc_decl *tmpl, hc_type *expect, hc_type **pre);
+/* check.c: runs on a declaration made during checking (an instance) the passes it missed. */
+void ck_catch_up(hc_program *P, hc_decl *d);
 
 /* check_accum.c: `sum(e)`, `mean(e)`, `count()` in closure assertions */
 void ck_accum_rewrite(hc_program *P, hc_decl *locus, hc_decl *closure);

@@ -30,8 +30,10 @@ static void default_used(hc_ctx *c, hc_expr *call, hc_expr *def) {
     ck_alloc(c, call);
 }
 
-/* Checks call arguments against declared parameters (with trailing defaults). */
-static void ck_args(hc_ctx *c, hc_expr *e, hc_params *params, hc_type *fnty, const char *name) {
+/* Checks call arguments against declared parameters (with trailing defaults); pre[i], when not
+ * NULL, is the type of an argument already checked (a generic call's). */
+static void ck_args(hc_ctx *c, hc_expr *e, hc_params *params, hc_type *fnty, const char *name,
+                    hc_type **pre) {
     int required = 0;
     for (int i = 0; i < params->n; i++) {
         if (!params->v[i].def) {
@@ -58,7 +60,7 @@ static void ck_args(hc_ctx *c, hc_expr *e, hc_params *params, hc_type *fnty, con
     }
     for (int i = 0; i < n; i++) {
         hc_type *want = i < fnty->nitems ? fnty->items[i] : NULL;
-        hc_type *t = ck_expr(c, e->args.v[i], want);
+        hc_type *t = pre && pre[i] ? pre[i] : ck_expr(c, e->args.v[i], want);
         if (want) {
             ck_coerce(c, e->args.v[i], t, want, "this argument");
         }
@@ -483,7 +485,7 @@ static hc_type *ck_method_call(hc_ctx *c, hc_expr *e) {
             f->ref = REF_METHOD;
             f->decl = m;
             f->ty = m->ty;
-            ck_args(c, e, &m->params, m->ty, f->field.name);
+            ck_args(c, e, &m->params, m->ty, f->field.name, NULL);
             return call_result(c, e, m->ret_ty, m->err_ty);
         }
         hc_type *ft = ck_form_call(c, e, t);
@@ -508,7 +510,6 @@ static hc_type *ck_method_call(hc_ctx *c, hc_expr *e) {
 }
 
 hc_type *ck_call(hc_ctx *c, hc_expr *e, hc_type *expect) {
-    (void)expect;
     hc_expr *f = e->lhs;
     if (f->kind == E_FIELD) {
         return ck_method_call(c, e);
@@ -536,6 +537,14 @@ hc_type *ck_call(hc_ctx *c, hc_expr *e, hc_type *expect) {
             }
             hc_decl *d = r.decl;
             d->used = 1;
+            hc_type **pre = NULL;
+            if (d->kind == D_FN && d->generics.n) {
+                pre = hc_alloc(c->P->a, sizeof(hc_type *) * (size_t)(e->args.n + 1));
+                d = ck_generic_call(c, e, d, expect, pre);
+                if (!d) {
+                    return TY(c, TY_ERROR);
+                }
+            }
             if (d->kind == D_FN) {
                 if (!d->ty) {
                     return TY(c, TY_ERROR);
@@ -543,7 +552,7 @@ hc_type *ck_call(hc_ctx *c, hc_expr *e, hc_type *expect) {
                 f->ref = REF_FN;
                 f->decl = d;
                 f->ty = d->ty;
-                ck_args(c, e, &d->params, d->ty, d->name.name);
+                ck_args(c, e, &d->params, d->ty, d->name.name, pre);
                 return call_result(c, e, d->ret_ty, d->err_ty);
             }
             if (d->kind == D_RECORD || d->kind == D_LOCUS) {
@@ -570,7 +579,7 @@ hc_type *ck_call(hc_ctx *c, hc_expr *e, hc_type *expect) {
 
 /* ---- record and locus literals ---- */
 
-hc_type *ck_struct_lit(hc_ctx *c, hc_expr *e) {
+hc_type *ck_struct_lit(hc_ctx *c, hc_expr *e, hc_type *expect) {
     hc_program *P = c->P;
     hc_resolved r;
     if (!ck_resolve_path(c, &e->path, &r, 1)) {
@@ -591,6 +600,19 @@ hc_type *ck_struct_lit(hc_ctx *c, hc_expr *e) {
         return TY(c, TY_ERROR);
     }
     d->used = 1;
+    hc_type **pre = NULL; /* the types of values a generic's inference checked already */
+    if (d->generics.n) {
+        pre = hc_alloc(P->a, sizeof(hc_type *) * (size_t)(e->inits.n + 1));
+        d = ck_generic_literal(c, e, d, expect, pre);
+        if (!d) {
+            for (int i = 0; i < e->inits.n; i++) {
+                if (!pre[i]) {
+                    ck_expr(c, e->inits.v[i].value, NULL);
+                }
+            }
+            return TY(c, TY_ERROR);
+        }
+    }
     e->decl = d;
     int is_locus = d->kind == D_LOCUS;
     if (is_locus) {
@@ -640,7 +662,9 @@ hc_type *ck_struct_lit(hc_ctx *c, hc_expr *e) {
                 hc_help(g, "its fields are %s", hc_buf_cstr(&b));
                 hc_buf_free(&b);
             }
-            ck_expr(c, fi->value, NULL);
+            if (!pre || !pre[i]) {
+                ck_expr(c, fi->value, NULL);
+            }
             continue;
         }
         if (given[idx]) {
@@ -651,7 +675,7 @@ hc_type *ck_struct_lit(hc_ctx *c, hc_expr *e) {
         if (is_locus && ft && ft->kind == TY_LOCUS) {
             c->locus_ok = fi->value; /* a locus parameter is born as a child: a literal */
         }
-        hc_type *t = ck_expr(c, fi->value, ft);
+        hc_type *t = pre && pre[i] ? pre[i] : ck_expr(c, fi->value, ft);
         c->locus_ok = NULL;
         int fits = 1;
         if (ft) {

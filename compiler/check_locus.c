@@ -529,6 +529,10 @@ static void ck_member_rules(hc_program *P, hc_decl *locus) {
 static const char *locus_annots[] = {"form", "locality", "bounded", "sealed", "export", NULL};
 
 void ck_locus_signature(hc_program *P, hc_decl *locus) {
+    if (locus->checked) {
+        return; /* an instance checked when it was made */
+    }
+    locus->checked = 2;
     for (int i = 0; i < locus->annots.n; i++) {
         hc_annot *an = &locus->annots.v[i];
         int ok = 0;

@@ -854,9 +854,10 @@ static int ck_stmt(hc_ctx *c, hc_stmt *s) {
 /* ---- function bodies ---- */
 
 void ck_function(hc_program *P, hc_decl *fn) {
-    if (!fn->body || !fn->ty) {
+    if (!fn->body || !fn->ty || fn->checked) {
         return;
     }
+    fn->checked = 1;
     hc_ctx c;
     ck_init_ctx(&c, P, fn->seed, fn->locus);
     c.fn = fn;

@@ -456,7 +456,7 @@ void parse_params(parser *p, hc_params *out) {
 }
 
 /* `<T, U: Bound>` after a function or type name; bounds are read and not kept. */
-static void parse_generics(parser *p, hc_decl *d) {
+void parse_generics(parser *p, hc_decl *d) {
     if (!accept(p, P_LT)) {
         return;
     }
@@ -633,7 +633,35 @@ static const char *unsupported_decls[] = {"perspective", "module", "interface", 
                                           "target",      "group",  "claims",    "constitution",
                                           "domain",      "effect"};
 
+static hc_decl *parse_top_decl(parser *p);
+
+/* A declaration; a generic one remembers where its tokens start (hc_parse_instance). */
 static hc_decl *parse_top(parser *p) {
+    int start = p->i;
+    hc_decl *d = parse_top_decl(p);
+    if (d && d->generics.n) {
+        d->toks = p->t;
+        d->ntoks = p->n;
+        d->tok_at = start;
+    }
+    return d;
+}
+
+hc_decl *hc_parse_instance(hc_arena *a, hc_diags *d, const hc_decl *tmpl, const char *const *names,
+                           hc_type *const *types, int n) {
+    parser P = {0};
+    P.a = a;
+    P.d = d;
+    P.t = (hc_token *)tmpl->toks;
+    P.n = tmpl->ntoks;
+    P.i = tmpl->tok_at;
+    P.gnames = names;
+    P.gtypes = types;
+    P.ngen = n;
+    return parse_top_decl(&P);
+}
+
+static hc_decl *parse_top_decl(parser *p) {
     hc_annots annots = {0};
     if (at(p, P_AT)) {
         parse_annots(p, &annots);

@@ -593,6 +593,7 @@ hc_decl *parse_locus(parser *p, hc_annots annots, int is_main) {
     d->annots = annots;
     d->is_main = is_main;
     d->name = expect_ident(p, "a locus name after `locus`");
+    parse_generics(p, d);
     if (accept(p, P_COLON)) {
         parse_header(p, d);
     }

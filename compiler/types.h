@@ -71,6 +71,7 @@ typedef struct {
     hc_bus_plan *bus;           /* the topic table and each topic's lowering (after checking) */
     struct hc_memory *mem;      /* the project's [memory] settings (project.c), or NULL */
     struct hc_escapes *escapes; /* escape sites and their lowerings (escape.c) */
+    int phase; /* hc_check's pass (CK_PHASE_*): what a declaration made now has missed */
 } hc_program;
 
 hc_types *hc_types_new(hc_arena *a);
