@@ -466,6 +466,18 @@ static hc_type *ck_variant_call(hc_ctx *c, hc_expr *e, hc_decl *en, int v) {
     return en->ty;
 }
 
+/* Whether `name` is a function-typed field of record or locus type `t` (and no method of it). */
+static int fn_field(hc_type *t, const char *name) {
+    int idx = -1;
+    hc_type *ft = NULL;
+    if (t->kind == TY_RECORD && ck_record_field(t, name, &idx)) {
+        ft = t->decl->fields.v[idx].type->resolved;
+    } else if (t->kind == TY_LOCUS && !ck_locus_method(t->decl, name)) {
+        ck_locus_param(t->decl, name, &idx, &ft);
+    }
+    return idx >= 0 && ft && ft->kind == TY_FN;
+}
+
 static hc_type *ck_method_call(hc_ctx *c, hc_expr *e) {
     hc_expr *f = e->lhs;
     hc_type *st = ck_slot_call(c, e);
@@ -478,6 +490,12 @@ static hc_type *ck_method_call(hc_ctx *c, hc_expr *e) {
             ck_expr(c, e->args.v[i], NULL);
         }
         return t;
+    }
+    if (fn_field(t, f->field.name)) {
+        /* a function stored in a record field or locus parameter, called through it */
+        hc_type *ft = ck_expr(c, f, NULL);
+        ck_fn_value_args(c, e, ft);
+        return call_result(c, e, ft->elem, NULL);
     }
     if (t->kind == TY_LOCUS) {
         hc_decl *m = ck_locus_method(t->decl, f->field.name);

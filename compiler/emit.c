@@ -41,15 +41,7 @@ int em_has_value(hc_type *t) {
 }
 
 static int uses_locus_types(hc_decl *fn) {
-    if (fn->ret_ty && fn->ret_ty->kind == TY_LOCUS) {
-        return 1;
-    }
-    for (int i = 0; fn->ty && i < fn->ty->nitems; i++) {
-        if (fn->ty->items[i]->kind == TY_LOCUS) {
-            return 1;
-        }
-    }
-    return 0;
+    return fn->ret_ty && fn->ret_ty->kind == TY_LOCUS;
 }
 
 int hc_emit_program(hc_program *P, hc_buf *out) {
@@ -77,9 +69,8 @@ int hc_emit_program(hc_program *P, hc_buf *out) {
         }
         if (fn->kind == D_FN && uses_locus_types(fn)) {
             em_unsupported(&E, fn->name.pos,
-                           fn->locus ? "methods that take a locus"
-                                     : "functions that take or "
-                                       "return a locus");
+                           fn->locus ? "methods that return a locus"
+                                     : "functions that return a locus");
             continue;
         }
         int ffi = 0;

@@ -477,6 +477,9 @@ const char *em_descriptor(hc_emit *E, hc_type *t) {
         return "&hale_type_string";
     case TY_BYTES:
         return "&hale_type_bytes";
+    case TY_FN:
+        /* a function pointer is one flat word: copied and compared as one (same size as Int) */
+        return "&hale_type_int";
     case TY_RECORD:
     case TY_ENUM:
     case TY_ARRAY:
