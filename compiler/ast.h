@@ -211,6 +211,7 @@ typedef enum {
     REF_CHILDREN_EMPTY, /* self.children.is_empty */
     REF_FORM,           /* a method a @form synthesizes (callee; `variant` = hc_form_method) */
     REF_SLOT,           /* self.<slot>.alloc/free/acquire/release (callee; `variant` = the op) */
+    REF_IFACE_METHOD,   /* a method called on an interface value (callee; `variant` = its slot) */
 } hc_ref_kind;
 
 struct hc_expr {
@@ -260,6 +261,7 @@ struct hc_expr {
     int bare;            /* E_CALL of a fallible std call used without `or` (HC_BI_BARE) */
     int send_or;         /* E_OR that is really a send's disposition (lhs not fallible) */
     int guard_or;        /* E_OR whose lhs reads a field that may hold a guarded reference */
+    hc_type *iface;      /* a locus used where this interface type is expected: converted here */
 
     /* escape (escape.c) */
     int place;      /* E_ARRAY/E_REPEAT: 1 in the sender's region, 2 hoisted */
@@ -358,6 +360,7 @@ typedef enum {
     D_FN,
     D_TOPIC,
     D_LOCUS,
+    D_IFACE, /* interface I { fn m(...) -> R; ... }: the signatures are D_FN members */
     /* locus members */
     M_PARAMS,
     M_CONTRACT,

@@ -157,6 +157,7 @@ hc_type *ck_texpr(hc_program *P, hc_seed *seed, hc_decl *locus, hc_texpr *t) {
         case D_RECORD:
         case D_ENUM:
         case D_LOCUS:
+        case D_IFACE:
             r = d->ty;
             break;
         case D_ALIAS:
@@ -771,6 +772,8 @@ void hc_check(hc_program *P) {
                 }
             } else if (d->kind == D_TOPIC) {
                 d->ty = hc_ty_nominal(P->types, TY_TOPIC, d);
+            } else if (d->kind == D_IFACE) {
+                d->ty = hc_ty_nominal(P->types, TY_IFACE, d);
             }
         }
     }
@@ -812,6 +815,10 @@ void hc_check(hc_program *P) {
                 break;
             case D_ALIAS:
                 alias_target(P, d);
+                break;
+            case D_IFACE:
+                check_annots(P, &d->annots, none, "an interface");
+                ck_iface_signature(P, d);
                 break;
             case D_CONST:
                 check_annots(P, &d->annots, none, "a constant");

@@ -209,6 +209,22 @@ hc_decl *ck_generic_value(hc_ctx *c, hc_expr *e, hc_decl *tmpl, hc_type *expect)
 /* A literal of generic record or locus `tmpl`: the instance the expected type names or the
  * values given select (inits it checked have their types in pre[]), or NULL (reported). */
 hc_decl *ck_generic_literal(hc_ctx *c, hc_expr *e, hc_decl *tmpl, hc_type *expect, hc_type **pre);
+/* check_iface.c: structural interfaces */
+/* The interface's method signatures (checked once, on first need). */
+void ck_iface_signature(hc_program *P, hc_decl *iface);
+/* The interface's method `name` and its slot, or NULL. */
+hc_decl *ck_iface_method(hc_program *P, hc_decl *iface, const char *name, int *slot);
+/* ck_coerce of locus type `from` to interface `to`: 1 it is one (e converts there), 0 it is not
+ * (reported), -1 `from` is not a locus at all. */
+int ck_iface_coerce(hc_ctx *c, hc_expr *e, hc_type *from, hc_type *to, const char *what);
+/* check_params.c: locus parameters without defaults */
+/* The default of a record parameter written without one (`cfg: Config;`) when every field of
+ * the record has a default (`Config { }`, checked), else NULL: the parameter is required. */
+hc_expr *ck_default_record(hc_ctx *c, hc_texpr *t, hc_type *want);
+/* Reports the required parameters of `locus` a literal leaves out (given[k]: the k-th is given). */
+void ck_required_params(hc_ctx *c, hc_expr *lit, hc_decl *locus, const char *given);
+/* Whether parameter `name` of `locus` refers to a locus given at instantiation. */
+int ck_param_is_reference(hc_decl *locus, const char *name);
 /* check.c: runs on a declaration made during checking (an instance) the passes it missed. */
 void ck_catch_up(hc_program *P, hc_decl *d);
 

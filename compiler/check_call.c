@@ -497,7 +497,20 @@ static hc_type *ck_method_call(hc_ctx *c, hc_expr *e) {
         ck_fn_value_args(c, e, ft);
         return call_result(c, e, ft->elem, NULL);
     }
-    if (t->kind == TY_LOCUS) {
+    int slot = 0;
+    hc_decl *im = t->kind == TY_IFACE ? ck_iface_method(c->P, t->decl, f->field.name, &slot) : NULL;
+    if (im) {
+        f->ref = REF_IFACE_METHOD;
+        f->decl = im;
+        f->variant = slot;
+        f->ty = im->ty;
+        ck_args(c, e, &im->params, im->ty, f->field.name, NULL);
+        return call_result(c, e, im->ret_ty, NULL);
+    }
+    if (t->kind == TY_IFACE) {
+        hc_error(c->P->d, f->pos, "interface `%s` has no method `%s`", t->decl->name.name,
+                 f->field.name);
+    } else if (t->kind == TY_LOCUS) {
         hc_decl *m = ck_locus_method(t->decl, f->field.name);
         if (m && m->ty) {
             f->ref = REF_METHOD;
@@ -634,7 +647,10 @@ hc_type *ck_struct_lit(hc_ctx *c, hc_expr *e, hc_type *expect) {
     e->decl = d;
     int is_locus = d->kind == D_LOCUS;
     if (is_locus) {
-        if (c->locus_ok != e) {
+        /* where a locus or an interface is expected (an argument, an element, a return) a
+         * literal is a value: the locus making it holds it (emit_expr.c, em_struct) */
+        int as_value = expect && (expect->kind == TY_LOCUS || expect->kind == TY_IFACE);
+        if (c->locus_ok != e && !as_value) {
             hc_help(
                 hc_error(P->d, e->pos, "a locus literal cannot be used as a value here"),
                 "instantiate it as a statement (`%s { ... };`), bind it (`let x = %s { ... };`) "
@@ -700,13 +716,17 @@ hc_type *ck_struct_lit(hc_ctx *c, hc_expr *e, hc_type *expect) {
             fits = ck_coerce(c, fi->value, t, ft, is_locus ? "the parameter" : "the field");
         }
         if (is_locus && fits && ft && ft->kind == TY_LOCUS && fi->value->kind != E_STRUCT &&
-            t->kind != TY_ERROR) {
+            t->kind != TY_ERROR && !ck_param_is_reference(d, fi->name.name)) {
             hc_help(hc_error(P->d, fi->value->pos, "locus parameter `%s` takes a locus literal",
                              fi->name.name),
-                    "a locus held in a parameter is born as a child of the new locus: write "
-                    "`%s: %s { ... }`",
+                    "a parameter with a default holds a child born with the new locus: write "
+                    "`%s: %s { ... }` (a parameter declared without a default refers to a "
+                    "locus given as a value)",
                     fi->name.name, TNAME(c, ft));
         }
+    }
+    if (is_locus) {
+        ck_required_params(c, e, d, given);
     }
     if (is_locus && d->seed == P->std && strcmp(d->name.name, "HttpServer") == 0) {
         int hi = -1;

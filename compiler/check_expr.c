@@ -168,6 +168,12 @@ int ck_coerce(hc_ctx *c, hc_expr *e, hc_type *from, hc_type *to, const char *wha
     if (!to || from->kind == TY_ERROR || to->kind == TY_ERROR || hc_ty_assignable(from, to)) {
         return 1;
     }
+    if (to->kind == TY_IFACE) {
+        int r = ck_iface_coerce(c, e, from, to, what);
+        if (r >= 0) {
+            return r;
+        }
+    }
     const char *method = std_interface(c, to);
     if (method && from != to) {
         if (satisfies(c, from, to, method)) {
@@ -270,6 +276,7 @@ int ck_printable(hc_type *t) {
 
 static int comparable_leaf(const hc_type *t) {
     switch (t->kind) {
+    case TY_IFACE:
     case TY_LOCUS:
     case TY_FN:
     case TY_TOPIC:

@@ -60,6 +60,12 @@ static void ck_params_block(hc_program *P, hc_decl *locus, hc_decl *m) {
             lp->ty = want ? want : TY(&c, TY_ERROR);
             continue;
         }
+        if (!lp->value) {
+            /* required at every instantiation, or a record whose fields all have defaults */
+            lp->ty = want;
+            lp->value = ck_default_record(&c, lp->type, want);
+            continue;
+        }
         c.locus_ok = lp->value;
         hc_type *t = ck_expr(&c, lp->value, want);
         c.locus_ok = NULL;
@@ -95,7 +101,8 @@ static hc_locus_param *child_param(hc_decl *locus, int k) {
         }
         for (int b = 0; b < m->lparams.n; b++) {
             hc_locus_param *lp = &m->lparams.v[b];
-            if (!lp->inferred && lp->ty && lp->ty->kind == TY_LOCUS && lp->ty->decl && k-- == 0) {
+            if (!lp->inferred && lp->value && lp->ty && lp->ty->kind == TY_LOCUS && lp->ty->decl &&
+                k-- == 0) {
                 return lp;
             }
         }
@@ -457,13 +464,6 @@ static void ck_member_rules(hc_program *P, hc_decl *locus) {
     hc_decl *accept = NULL, *release = NULL;
     for (int i = 0; i < locus->members.n; i++) {
         hc_decl *m = locus->members.v[i];
-        if (m->kind == D_FN && m->ret_ty &&
-            (m->ret_ty->kind == TY_LOCUS || (m->err_ty && m->err_ty->kind == TY_LOCUS))) {
-            hc_help(hc_error(P->d, m->ret ? m->ret->pos : m->name.pos,
-                             "method `%s` of `%s` returns a locus", m->name.name, locus->name.name),
-                    "a locus is structure, not a value: keep it as a child (a parameter or "
-                    "`accept`) and return the data the caller needs");
-        }
         if (m->kind == M_LIFECYCLE && strcmp(m->name.name, "accept") == 0) {
             accept = m;
         }

@@ -52,7 +52,14 @@ typedef struct {
     /* placement (emit_place.c) */
     const char *next_pool; /* C expression of the pool of the literal about to be emitted */
     int place_done;        /* the pools helper exists */
+    hc_names vtables;      /* emit_iface.c: the interface tables made so far */
 } hc_emit;
+
+/* emit_iface.c: interface values */
+/* `e` (a locus) as a value of interface type `it`. */
+void em_iface_value(hc_emit *E, hc_buf *b, hc_expr *e, hc_type *it);
+/* A call of a method on an interface value (REF_IFACE_METHOD). */
+void em_iface_call(hc_emit *E, hc_buf *b, hc_expr *e);
 
 /* emit.c */
 void em_unsupported(hc_emit *E, hc_pos at, const char *what);

@@ -453,8 +453,10 @@ static void em_repeat(hc_emit *E, hc_buf *b, hc_expr *e) {
 static void em_struct(hc_emit *E, hc_buf *b, hc_expr *e) {
     hc_decl *d = e->decl;
     if (d && d->kind == D_LOCUS) {
-        /* statement position, `let` and locus fields are lowered where they appear */
-        em_locus_lit(E, b, e, E->at_text ? E->at_text : "NULL", NULL, "HALE_HOW_STMT", NULL);
+        /* statement position, `let` and locus fields are lowered where they appear; a literal
+         * used as a value (an argument, an element, a return) lives as long as the locus making
+         * it (the program, outside every locus), like a field of it */
+        em_locus_lit(E, b, e, E->at_text ? E->at_text : "NULL", NULL, "HALE_HOW_FIELD", NULL);
         return;
     }
     if (!d) {
@@ -647,6 +649,13 @@ static void check_kind(hc_emit *E, hc_expr *e) {
 static void em_expr_inner(hc_emit *E, hc_buf *b, hc_expr *e);
 
 void em_expr(hc_emit *E, hc_buf *b, hc_expr *e) {
+    if (e->iface) {
+        hc_type *it = e->iface; /* a locus where an interface is expected */
+        e->iface = NULL;
+        em_iface_value(E, b, e, it);
+        e->iface = it;
+        return;
+    }
     const char *gc = e->guard_copy ? em_copy_fn(E, e->ty) : NULL;
     if (gc) {
         /* a value read through a guard, used where it could outlive its producer (escape.c) */
@@ -1287,6 +1296,9 @@ static void em_call(hc_emit *E, hc_buf *b, hc_expr *e) {
         return;
     case REF_SLOT:
         em_slot_call(E, b, e);
+        return;
+    case REF_IFACE_METHOD:
+        em_iface_call(E, b, e);
         return;
     case REF_METHOD:
         if (em_native_method(f->decl)) {

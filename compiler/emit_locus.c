@@ -743,7 +743,8 @@ void em_locus_lit(hc_emit *E, hc_buf *b, hc_expr *e, const char *at, const char 
             continue;
         }
         given[fi->field] = fi->value;
-        if (!is_locus_ty(p->ty)) {
+        if (!is_locus_ty(p->ty) || fi->value->kind != E_STRUCT) {
+            /* a value; a locus given as a value is referred to (check_params.c) */
             hc_buf_printf(b, "%s.%s = ", pv, em_field(E, p->name.name));
             em_value(E, b, fi->value, p->ty);
             hc_buf_puts(b, "; ");

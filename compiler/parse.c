@@ -629,9 +629,37 @@ static hc_decl *parse_import(parser *p) {
     return d;
 }
 
-static const char *unsupported_decls[] = {"perspective", "module", "interface", "ring_layout",
-                                          "target",      "group",  "claims",    "constitution",
-                                          "domain",      "effect"};
+/* interface I { fn m(a: T) -> R; ... } */
+static hc_decl *parse_interface(parser *p, hc_annots annots) {
+    hc_decl *d = new_decl(p, D_IFACE, advance(p)->pos);
+    d->annots = annots;
+    d->name = expect_ident(p, "an interface name after `interface`");
+    if (!expect(p, P_LBRACE, "`{` to open the interface")) {
+        return d;
+    }
+    while (!at(p, P_RBRACE) && !at(p, T_EOF)) {
+        if (!at(p, K_FN)) {
+            hc_help(perr(p, "expected a method signature, found %s", found(p)),
+                    "an interface lists signatures: `fn name(a: T) -> R;`");
+            sync_stmt(p);
+            continue;
+        }
+        hc_decl *m = parse_fn(p, (hc_annots){0}, NULL);
+        if (m->body) {
+            perr_at(p, m->body->pos, "an interface method has no body; end it with `;`");
+        }
+        HC_PUSH(p->a, d->members, m);
+        if (p->panic) {
+            sync_stmt(p);
+        }
+    }
+    expect(p, P_RBRACE, "`}` to close the interface");
+    return d;
+}
+
+static const char *unsupported_decls[] = {"perspective",  "module", "ring_layout",
+                                          "target",       "group",  "claims",
+                                          "constitution", "domain", "effect"};
 
 static hc_decl *parse_top_decl(parser *p);
 
@@ -688,6 +716,9 @@ static hc_decl *parse_top_decl(parser *p) {
     }
     if (at_word(p, "topic") && peek_n(p, 1)->kind == T_IDENT) {
         return parse_topic(p, annots);
+    }
+    if (at_word(p, "interface") && peek_n(p, 1)->kind == T_IDENT) {
+        return parse_interface(p, annots);
     }
     for (size_t i = 0; i < sizeof unsupported_decls / sizeof unsupported_decls[0]; i++) {
         if (at_word(p, unsupported_decls[i])) {

@@ -33,6 +33,7 @@ typedef enum {
     TY_FN,      /* items = parameters, elem = result */
     TY_TOPIC,   /* a topic used as a value (left of <-) */
     TY_CELL,    /* Cell<T>: a handle to a cell of a capacity slot; elem = T */
+    TY_IFACE,   /* an interface value: a locus that has the interface's methods */
 } hc_type_kind;
 
 struct hc_type {
