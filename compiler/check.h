@@ -223,6 +223,9 @@ int ck_iface_coerce(hc_ctx *c, hc_expr *e, hc_type *from, hc_type *to, const cha
 hc_expr *ck_default_record(hc_ctx *c, hc_texpr *t, hc_type *want);
 /* Reports the required parameters of `locus` a literal leaves out (given[k]: the k-th is given). */
 void ck_required_params(hc_ctx *c, hc_expr *lit, hc_decl *locus, const char *given);
+/* `self` in the default of parameter `lp` of `locus`: only fields of the parameters before it
+ * are read (the locus is not born yet), anything else is reported. */
+void ck_default_self(hc_ctx *c, hc_decl *locus, hc_locus_param *lp);
 /* Whether parameter `name` of `locus` refers to a locus given at instantiation. */
 int ck_param_is_reference(hc_decl *locus, const char *name);
 /* check.c: runs on a declaration made during checking (an instance) the passes it missed. */

@@ -512,6 +512,9 @@ static hc_type *ck_method_call(hc_ctx *c, hc_expr *e) {
                  f->field.name);
     } else if (t->kind == TY_LOCUS) {
         hc_decl *m = ck_locus_method(t->decl, f->field.name);
+        if (m && !m->ty) {
+            ck_decl_signature(c->P, m); /* called before the methods' pass (a default) */
+        }
         if (m && m->ty) {
             f->ref = REF_METHOD;
             f->decl = m;

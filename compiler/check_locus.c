@@ -30,7 +30,7 @@ static int is_word(hc_expr *e, const char *w) {
 
 static void ck_params_block(hc_program *P, hc_decl *locus, hc_decl *m) {
     hc_ctx c;
-    member_ctx(&c, P, locus, 0);
+    member_ctx(&c, P, locus, 1); /* `self.x`: an earlier parameter (check_params.c) */
     for (int i = 0; i < m->lparams.n; i++) {
         hc_locus_param *lp = &m->lparams.v[i];
         int idx;
@@ -69,6 +69,7 @@ static void ck_params_block(hc_program *P, hc_decl *locus, hc_decl *m) {
         c.locus_ok = lp->value;
         hc_type *t = ck_expr(&c, lp->value, want);
         c.locus_ok = NULL;
+        ck_default_self(&c, locus, lp);
         if (want) {
             ck_coerce(&c, lp->value, t, want, "the parameter's default");
         }

@@ -55,6 +55,61 @@ void ck_required_params(hc_ctx *c, hc_expr *lit, hc_decl *locus, const char *giv
     hc_buf_free(&b);
 }
 
+typedef struct {
+    hc_ctx *c;
+    hc_decl *locus;
+    hc_locus_param *lp;
+    int index; /* lp's index across the locus's params blocks */
+} self_walk;
+
+static int self_use(hc_walker *w, hc_expr *e) {
+    self_walk *sw = w->ctx;
+    if (e->kind == E_STRUCT && e->decl && e->decl->kind == D_LOCUS) {
+        /* a literal's own defaults read their own `self`; its given values read this one */
+        for (int i = 0; i < e->inits.n; i++) {
+            hc_walk_expr(w, e->inits.v[i].value);
+        }
+        return HC_WALK_SKIP;
+    }
+    if (e->kind == E_FIELD && e->lhs->kind == E_SELF) {
+        if (e->ref == REF_SELF_FIELD && e->field_index >= sw->index) {
+            hc_help(hc_error(sw->c->P->d, e->pos,
+                             "the default of `%s` reads `self.%s`, which is not set yet",
+                             sw->lp->name.name, e->field.name),
+                    "a default reads the parameters declared before it");
+        } else if (e->ref != REF_SELF_FIELD && e->ref != REF_METHOD) {
+            hc_error(sw->c->P->d, e->pos, "a parameter default reads only `self`'s parameters");
+        }
+        return HC_WALK_SKIP;
+    }
+    if (e->kind == E_CALL && e->lhs->kind == E_FIELD && e->lhs->lhs->kind == E_SELF) {
+        hc_help(hc_error(sw->c->P->d, e->pos,
+                         "the default of `%s` calls a method of `self`, which is not born yet",
+                         sw->lp->name.name),
+                "a default reads the parameters declared before it");
+        return HC_WALK_SKIP;
+    }
+    if (e->kind == E_SELF) {
+        hc_error(sw->c->P->d, e->pos, "a parameter default reads `self`'s parameters, not `self`");
+    }
+    return HC_WALK_ON;
+}
+
+void ck_default_self(hc_ctx *c, hc_decl *locus, hc_locus_param *lp) {
+    self_walk sw = {c, locus, lp, 0};
+    int k = 0;
+    for (int a = 0; a < locus->members.n; a++) {
+        hc_decl *m = locus->members.v[a];
+        for (int i = 0; m->kind == M_PARAMS && i < m->lparams.n; i++, k++) {
+            if (&m->lparams.v[i] == lp) {
+                sw.index = k;
+            }
+        }
+    }
+    hc_walker w = {self_use, NULL, &sw};
+    hc_walk_expr(&w, lp->value);
+}
+
 int ck_param_is_reference(hc_decl *locus, const char *name) {
     for (int a = 0; a < locus->members.n; a++) {
         hc_decl *m = locus->members.v[a];
