@@ -491,7 +491,8 @@ struct hc_decl {
     hc_params fields;
     hc_params params;
     hc_names generics;
-    const void *toks; /* a generic template: its file's tokens (hc_token) and where it starts */
+    hc_texprs gbounds; /* each type parameter's bound (`T: Numeric`), NULL when it has none */
+    const void *toks;  /* a generic template: its file's tokens (hc_token) and where it starts */
     int ntoks, tok_at;
     /* D_ENUM */
     HC_VEC(hc_variant) variants;

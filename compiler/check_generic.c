@@ -84,6 +84,16 @@ hc_decl *ck_instance(hc_program *P, hc_decl *tmpl, hc_type **args, hc_pos at) {
                 "a generic that uses itself with a larger type argument never ends");
         return NULL;
     }
+    for (int i = 0; i < tmpl->generics.n; i++) {
+        hc_texpr *b = i < tmpl->gbounds.n ? tmpl->gbounds.v[i] : NULL;
+        if (b && b->kind == TE_NAME && strcmp(b->path.seg[0].name, "Numeric") == 0 &&
+            !hc_ty_is_numeric(args[i]) && args[i]->kind != TY_DECIMAL && args[i]->kind != TY_UINT) {
+            hc_note(hc_error(P->d, at, "`%s` of `%s` must be Numeric, found `%s`",
+                             tmpl->generics.v[i], tmpl->name.name, hc_type_name(P->a, args[i])),
+                    b->pos, "bound here");
+            return NULL;
+        }
+    }
     tmpl->ninstances++;
     hc_type **targs = hc_alloc(P->a, sizeof(hc_type *) * (size_t)tmpl->generics.n);
     memcpy(targs, args, sizeof(hc_type *) * (size_t)tmpl->generics.n);
@@ -93,6 +103,7 @@ hc_decl *ck_instance(hc_program *P, hc_decl *tmpl, hc_type **args, hc_pos at) {
     }
     d->name.name = name;
     d->generics = (hc_names){0};
+    d->gbounds = (hc_texprs){0};
     d->generic_of = tmpl;
     d->targs = targs;
     d->seed = s;
@@ -320,6 +331,9 @@ hc_decl *ck_generic_literal(hc_ctx *c, hc_expr *e, hc_decl *tmpl, hc_type *expec
     if (expect && expect->decl && expect->decl->generic_of == tmpl) {
         return expect->decl;
     }
+    if (expect && expect->kind == TY_ERROR) {
+        return NULL; /* the expected type was wrong (reported) */
+    }
     hc_type **binds = hc_alloc(c->P->a, sizeof(hc_type *) * (size_t)tmpl->generics.n);
     for (int i = 0; i < e->inits.n; i++) {
         hc_texpr *ft = NULL;
@@ -377,6 +391,26 @@ hc_type *ck_generic_texpr(hc_program *P, hc_seed *seed, hc_decl *locus, hc_texpr
     return inst ? inst->ty : hc_ty_prim(P->types, TY_ERROR);
 }
 
+/* A bound is `Numeric` (Int, Float, Uint, Decimal) or a projection class (not checked). */
+static void check_bounds(hc_program *P, hc_decl *d) {
+    static const char *known[] = {"Numeric", "ProjectionClass", "Rich", "Chunked", "Recognition"};
+    for (int i = 0; i < d->gbounds.n; i++) {
+        hc_texpr *b = d->gbounds.v[i];
+        int ok = b && b->kind == TE_NAME && b->path.n == 1 && !b->args.n;
+        for (size_t k = 0; ok && k < sizeof known / sizeof known[0]; k++) {
+            if (strcmp(b->path.seg[0].name, known[k]) == 0) {
+                ok = 2;
+            }
+        }
+        if (b && ok != 2) {
+            hc_help(
+                hc_error(P->d, b->pos, "unknown bound for type parameter `%s`", d->generics.v[i]),
+                "a bound is `Numeric` or a projection class (`Rich`, `Chunked`, "
+                "`Recognition`, `ProjectionClass`)");
+        }
+    }
+}
+
 void ck_generic_templates(hc_program *P) {
     for (int si = 0; si < P->seeds.n; si++) {
         hc_seed *s = P->seeds.v[si];
@@ -386,6 +420,7 @@ void ck_generic_templates(hc_program *P) {
             if (d->generics.n && (d->kind == D_RECORD || d->kind == D_ENUM || d->kind == D_FN ||
                                   d->kind == D_LOCUS)) {
                 d->seed = s;
+                check_bounds(P, d);
                 continue; /* a template: its instances are checked instead */
             }
             s->decls.v[k++] = d;

@@ -455,16 +455,14 @@ void parse_params(parser *p, hc_params *out) {
     expect(p, P_RPAREN, "`)`");
 }
 
-/* `<T, U: Bound>` after a function or type name; bounds are read and not kept. */
+/* `<T, U: Bound>` after a function, type or locus name. */
 void parse_generics(parser *p, hc_decl *d) {
     if (!accept(p, P_LT)) {
         return;
     }
     while (at(p, T_IDENT)) {
         HC_PUSH(p->a, d->generics, advance(p)->text);
-        if (accept(p, P_COLON)) {
-            parse_type(p);
-        }
+        HC_PUSH(p->a, d->gbounds, accept(p, P_COLON) ? parse_type(p) : NULL);
         if (!accept(p, P_COMMA)) {
             break;
         }
