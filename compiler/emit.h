@@ -56,8 +56,9 @@ typedef struct {
 } hc_emit;
 
 /* emit_iface.c: interface values */
-/* `e` (a locus) as a value of interface type `it`. */
-void em_iface_value(hc_emit *E, hc_buf *b, hc_expr *e, hc_type *it);
+/* `e` (a locus) as a value of interface type `it`; a literal held as `how` (HALE_HOW_*) when not
+ * NULL. */
+void em_iface_value(hc_emit *E, hc_buf *b, hc_expr *e, hc_type *it, const char *how);
 /* A call of a method on an interface value (REF_IFACE_METHOD). */
 void em_iface_call(hc_emit *E, hc_buf *b, hc_expr *e);
 

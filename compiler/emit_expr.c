@@ -652,7 +652,7 @@ void em_expr(hc_emit *E, hc_buf *b, hc_expr *e) {
     if (e->iface) {
         hc_type *it = e->iface; /* a locus where an interface is expected */
         e->iface = NULL;
-        em_iface_value(E, b, e, it);
+        em_iface_value(E, b, e, it, NULL);
         e->iface = it;
         return;
     }

@@ -51,9 +51,13 @@ static const char *vtable(hc_emit *E, hc_type *lt, hc_type *it) {
     return name;
 }
 
-void em_iface_value(hc_emit *E, hc_buf *b, hc_expr *e, hc_type *it) {
+void em_iface_value(hc_emit *E, hc_buf *b, hc_expr *e, hc_type *it, const char *how) {
     hc_buf_puts(b, "((hale_iface){(void *)(");
-    em_expr(E, b, e);
+    if (how && e->kind == E_STRUCT) {
+        em_locus_lit(E, b, e, E->at_text ? E->at_text : "NULL", NULL, how, NULL);
+    } else {
+        em_expr(E, b, e);
+    }
     hc_buf_printf(b, "), %s})", vtable(E, e->ty, it));
 }
 
