@@ -853,8 +853,8 @@ static hc_type *ck_field(hc_ctx *c, hc_expr *e) {
             }
             return pt ? pt : TY(c, TY_ERROR);
         }
-        if (e->lhs->kind == E_SELF && strcmp(name, "draining") == 0) {
-            e->ref = REF_DRAINING;
+        if (strcmp(name, "draining") == 0) {
+            e->ref = REF_DRAINING; /* self's or another locus's drain flag */
             return TY(c, TY_BOOL);
         }
         if (ck_locus_method(t->decl, name)) {

@@ -320,7 +320,7 @@ static void em_binary(hc_emit *E, hc_buf *b, hc_expr *e) {
 static void em_field_access(hc_emit *E, hc_buf *b, hc_expr *e, int place) {
     switch (e->ref) {
     case REF_DRAINING:
-        hc_buf_printf(b, "hale_locus_draining(&%s->h)", E->self_text);
+        hc_buf_printf(b, "hale_locus_draining(&(%s)->h)", em_text(E, e->lhs));
         return;
     case REF_CHILDREN_COUNT:
         hc_buf_printf(b, "(%s->h.accepted)", E->self_text);
