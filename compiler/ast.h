@@ -399,9 +399,11 @@ typedef struct {
     hc_expr *value; /* NULL when `inferred` */
     int inferred;
     hc_pos pos;
-    hc_type *ty;     /* checker */
-    int keep_target; /* escape: some site keeps an escaped value in it (whatever the posture) */
-    int guarded;     /* escape: it may hold a guarded reference (its state has a hale_guard) */
+    hc_type *ty;         /* checker */
+    int keep_target;     /* escape: some site keeps an escaped value in it (whatever the posture) */
+    int guarded;         /* escape: it may hold a guarded reference (its state has a hale_guard) */
+    hc_pos *ref_at;      /* checker: where a literal gives it a locus by reference, or NULL */
+    hc_pos *replaced_at; /* checker: where an assignment replaces the locus it holds, or NULL */
 } hc_locus_param;
 
 typedef struct {

@@ -226,8 +226,12 @@ void ck_required_params(hc_ctx *c, hc_expr *lit, hc_decl *locus, const char *giv
 /* `self` in the default of parameter `lp` of `locus`: only fields of the parameters before it
  * are read (the locus is not born yet), anything else is reported. */
 void ck_default_self(hc_ctx *c, hc_decl *locus, hc_locus_param *lp);
-/* Whether parameter `name` of `locus` refers to a locus given at instantiation. */
-int ck_param_is_reference(hc_decl *locus, const char *name);
+/* A literal gives locus parameter `name` of `locus` a locus by reference (a value, not a
+ * literal) at `at`; reported when an assignment replaces that parameter. */
+void ck_param_given_ref(hc_ctx *c, hc_decl *locus, const char *name, hc_pos at);
+/* An assignment at `at` replaces the locus parameter `name` holds: 1 when that is refused
+ * (reported): it has no default, or some literal gives it a locus by reference. */
+int ck_param_replaced(hc_ctx *c, hc_decl *locus, const char *name, hc_pos at);
 /* check.c: runs on a declaration made during checking (an instance) the passes it missed. */
 void ck_catch_up(hc_program *P, hc_decl *d);
 

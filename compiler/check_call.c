@@ -718,14 +718,9 @@ hc_type *ck_struct_lit(hc_ctx *c, hc_expr *e, hc_type *expect) {
         if (ft) {
             fits = ck_coerce(c, fi->value, t, ft, is_locus ? "the parameter" : "the field");
         }
-        if (is_locus && fits && ft && ft->kind == TY_LOCUS && fi->value->kind != E_STRUCT &&
-            t->kind != TY_ERROR && !ck_param_is_reference(d, fi->name.name)) {
-            hc_help(hc_error(P->d, fi->value->pos, "locus parameter `%s` takes a locus literal",
-                             fi->name.name),
-                    "a parameter with a default holds a child born with the new locus: write "
-                    "`%s: %s { ... }` (a parameter declared without a default refers to a "
-                    "locus given as a value)",
-                    fi->name.name, TNAME(c, ft));
+        if (is_locus && fits && ft && (ft->kind == TY_LOCUS || ft->kind == TY_IFACE) &&
+            fi->value->kind != E_STRUCT && t->kind != TY_ERROR) {
+            ck_param_given_ref(c, d, fi->name.name, fi->value->pos); /* check_params.c */
         }
     }
     if (is_locus) {

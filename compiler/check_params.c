@@ -6,9 +6,11 @@
  * have defaults defaults to that record with its defaults (`Config { }`).
  *
  * A locus-typed parameter given a literal holds a child, born with its holder (as with a
- * default); given any other locus value (a `let`, a parameter, `self`) it refers to that locus,
- * which stays its own holder's: it is neither born again nor dissolved with the new locus, and
- * such a parameter is never replaced by assignment. */
+ * default); given any other locus value (a `let`, a parameter, `self.gate`) it refers to that
+ * locus, which stays its own holder's: it is neither born again nor dissolved with the new
+ * locus. Such a parameter is never replaced by assignment (that would end a locus someone else
+ * holds): one without a default never, one with a default when any literal of the program gives
+ * it a reference (whichever of the two the checker meets second is reported, naming the other). */
 #include <string.h>
 
 #include "check.h"
@@ -110,15 +112,63 @@ void ck_default_self(hc_ctx *c, hc_decl *locus, hc_locus_param *lp) {
     hc_walk_expr(&w, lp->value);
 }
 
-int ck_param_is_reference(hc_decl *locus, const char *name) {
+static hc_locus_param *param_named(hc_decl *locus, const char *name) {
     for (int a = 0; a < locus->members.n; a++) {
         hc_decl *m = locus->members.v[a];
         for (int i = 0; m->kind == M_PARAMS && i < m->lparams.n; i++) {
-            hc_locus_param *lp = &m->lparams.v[i];
-            if (strcmp(lp->name.name, name) == 0) {
-                return !lp->value && !lp->inferred && lp->ty &&
-                       (lp->ty->kind == TY_LOCUS || lp->ty->kind == TY_IFACE);
+            if (strcmp(m->lparams.v[i].name.name, name) == 0) {
+                return &m->lparams.v[i];
             }
+        }
+    }
+    return NULL;
+}
+
+static hc_pos *pos_copy(hc_ctx *c, hc_pos at) {
+    hc_pos *p = HC_NEW(c->P->a, hc_pos);
+    *p = at;
+    return p;
+}
+
+/* A parameter that holds a child (it has a default) may instead be given a locus by reference
+ * as long as nothing replaces it: a replacement frees what the parameter holds. */
+static void conflict(hc_ctx *c, hc_locus_param *lp) {
+    hc_help(hc_note(hc_error(c->P->d, *lp->replaced_at,
+                             "`%s` is replaced here, but a literal gives it a locus by reference",
+                             lp->name.name),
+                    *lp->ref_at, "given by reference here"),
+            "replacing it would end a locus that belongs to someone else; give `%s` a literal "
+            "there, or keep the reference in a parameter of its own",
+            lp->name.name);
+}
+
+void ck_param_given_ref(hc_ctx *c, hc_decl *locus, const char *name, hc_pos at) {
+    hc_locus_param *lp = param_named(locus, name);
+    if (!lp || lp->ref_at) {
+        return;
+    }
+    lp->ref_at = pos_copy(c, at);
+    if (lp->replaced_at) {
+        conflict(c, lp);
+    }
+}
+
+int ck_param_replaced(hc_ctx *c, hc_decl *locus, const char *name, hc_pos at) {
+    hc_locus_param *lp = param_named(locus, name);
+    if (!lp || !lp->ty || (lp->ty->kind != TY_LOCUS && lp->ty->kind != TY_IFACE)) {
+        return 0;
+    }
+    if (!lp->value && !lp->inferred) {
+        hc_help(hc_error(c->P->d, at, "`%s` refers to a locus given at instantiation", name),
+                "a parameter without a default is not replaced; give the new locus its own "
+                "parameter with a default");
+        return 1;
+    }
+    if (!lp->replaced_at) {
+        lp->replaced_at = pos_copy(c, at);
+        if (lp->ref_at) {
+            conflict(c, lp);
+            return 1;
         }
     }
     return 0;

@@ -468,11 +468,9 @@ static int ck_assign(hc_ctx *c, hc_stmt *s) {
     hc_type *vt = ck_expr(c, s->expr, tt);
     c->locus_ok = NULL;
     if ((tt->kind == TY_LOCUS || tt->kind == TY_IFACE) && t->kind == E_FIELD && t->lhs->ty &&
-        t->lhs->ty->kind == TY_LOCUS && ck_param_is_reference(t->lhs->ty->decl, t->field.name)) {
-        hc_help(
-            hc_error(P->d, t->pos, "`%s` refers to a locus given at instantiation", t->field.name),
-            "a parameter without a default is not replaced; give the new locus its own "
-            "parameter with a default");
+        t->lhs->ty->kind == TY_LOCUS &&
+        ck_param_replaced(c, t->lhs->ty->decl, t->field.name, t->pos)) {
+        /* reported (check_params.c) */
     } else if (tt->kind == TY_LOCUS && s->op == OP_NONE && s->expr->kind != E_STRUCT &&
                vt->kind != TY_ERROR && t->kind != E_NAME) {
         hc_help(hc_error(P->d, s->expr->pos, "a locus field takes a locus literal"),
