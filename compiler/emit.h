@@ -59,8 +59,9 @@ typedef struct {
 /* `e` (a locus) as a value of interface type `it`; a literal held as `how` (HALE_HOW_*) when not
  * NULL. */
 void em_iface_value(hc_emit *E, hc_buf *b, hc_expr *e, hc_type *it, const char *how);
-/* A call of a method on an interface value (REF_IFACE_METHOD). */
-void em_iface_call(hc_emit *E, hc_buf *b, hc_expr *e);
+/* The C callee of a method called on the interface value held in C variable `v` (the call
+ * passes `v.self` as the method's `self`; REF_IFACE_METHOD). */
+const char *em_iface_callee(hc_emit *E, hc_expr *call, const char *v);
 
 /* emit.c */
 void em_unsupported(hc_emit *E, hc_pos at, const char *what);

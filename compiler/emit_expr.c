@@ -1297,9 +1297,16 @@ static void em_call(hc_emit *E, hc_buf *b, hc_expr *e) {
     case REF_SLOT:
         em_slot_call(E, b, e);
         return;
-    case REF_IFACE_METHOD:
-        em_iface_call(E, b, e);
+    case REF_IFACE_METHOD: {
+        const char *v = em_tmp(E, "hiv");
+        hc_buf_printf(b, "({ hale_iface %s = ", v);
+        em_expr(E, b, f->lhs);
+        hc_buf_puts(b, "; ");
+        em_user_call(E, b, e, f->decl, em_iface_callee(E, e, v), NULL, NULL,
+                     hc_sprintf(E->a, "%s.self", v));
+        hc_buf_puts(b, "; })");
         return;
+    }
     case REF_METHOD:
         if (em_native_method(f->decl)) {
             em_native_call(E, b, e, em_text(E, f->lhs));

@@ -61,22 +61,17 @@ void em_iface_value(hc_emit *E, hc_buf *b, hc_expr *e, hc_type *it, const char *
     hc_buf_printf(b, "), %s})", vtable(E, e->ty, it));
 }
 
-void em_iface_call(hc_emit *E, hc_buf *b, hc_expr *e) {
+const char *em_iface_callee(hc_emit *E, hc_expr *e, const char *v) {
     hc_expr *f = e->lhs;
     hc_decl *m = f->decl;
-    int val = em_has_value(m->ret_ty);
-    const char *v = em_tmp(E, "hiv");
-    hc_buf_printf(b, "({ hale_iface %s = ", v);
-    em_expr(E, b, f->lhs);
-    hc_buf_printf(b, "; ((%s (*)(hale_region *, hale_region *, void *",
-                  val ? em_ctype(E, m->ret_ty) : "void");
+    hc_buf t = {0};
+    hc_buf_printf(&t, "((%s (*)(hale_region *, hale_region *, void *",
+                  em_has_value(m->ret_ty) ? em_ctype(E, m->ret_ty) : "void");
     for (int i = 0; i < m->ty->nitems; i++) {
-        hc_buf_printf(b, ", %s", em_ctype(E, m->ty->items[i]));
+        hc_buf_printf(&t, ", %s", em_ctype(E, m->ty->items[i]));
     }
-    hc_buf_printf(b, "))%s.vt[%d])(hm, ho, %s.self", v, f->variant, v);
-    for (int i = 0; i < e->args.n; i++) {
-        hc_buf_puts(b, ", ");
-        em_value(E, b, e->args.v[i], i < m->ty->nitems ? m->ty->items[i] : NULL);
-    }
-    hc_buf_puts(b, "); })");
+    hc_buf_printf(&t, "))%s.vt[%d])", v, f->variant);
+    const char *r = hc_strdup(E->a, hc_buf_cstr(&t));
+    hc_buf_free(&t);
+    return r;
 }
