@@ -626,6 +626,9 @@ void ck_decl_signature(hc_program *P, hc_decl *fn) {
     for (int i = 0; i < fn->params.n; i++) {
         hc_param *prm = &fn->params.v[i];
         ps[i] = ck_texpr(P, fn->seed, fn->locus, prm->type);
+        if (fn->seed != P->std) {
+            ps[i] = ck_iface_std_param(P, ps[i]); /* std::http::Handler (check_iface.c) */
+        }
         for (int j = 0; j < i; j++) {
             if (strcmp(fn->params.v[j].name.name, prm->name.name) == 0) {
                 hc_error(P->d, prm->name.pos, "parameter `%s` is declared twice", prm->name.name);

@@ -214,6 +214,9 @@ hc_decl *ck_generic_literal(hc_ctx *c, hc_expr *e, hc_decl *tmpl, hc_type *expec
 void ck_iface_signature(hc_program *P, hc_decl *iface);
 /* The interface's method `name` and its slot, or NULL. */
 hc_decl *ck_iface_method(hc_program *P, hc_decl *iface, const char *name, int *slot);
+/* The type a function's parameter written `t` has: the interface std::http::Handler for the
+ * standard library's handler locus, else `t`. */
+hc_type *ck_iface_std_param(hc_program *P, hc_type *t);
 /* ck_coerce of locus type `from` to interface `to`: 1 it is one (e converts there), 0 it is not
  * (reported), -1 `from` is not a locus at all. */
 int ck_iface_coerce(hc_ctx *c, hc_expr *e, hc_type *from, hc_type *to, const char *what);

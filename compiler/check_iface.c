@@ -77,6 +77,33 @@ static const char *mismatch(hc_ctx *c, hc_decl *l, hc_decl *iface) {
     return NULL;
 }
 
+hc_type *ck_iface_std_param(hc_program *P, hc_type *t) {
+    if (t->kind != TY_LOCUS || t->decl->seed != P->std || !P->std ||
+        strcmp(t->decl->name.name, "HttpHandler") != 0) {
+        return t;
+    }
+    /* std::http::Handler is Hale's interface of `fn handle`; the standard library's locus of
+     * that name is what the HTTP server takes, so a function's parameter gets the interface */
+    const char *key = "std::http::Handler";
+    hc_decl *d = hc_symtab_get(P->std->names, key);
+    if (!d) {
+        hc_decl *m = ck_locus_method(t->decl, "handle");
+        if (!m) {
+            return t;
+        }
+        d = HC_NEW(P->a, hc_decl);
+        d->kind = D_IFACE;
+        d->pos = t->decl->pos;
+        d->name.name = key;
+        d->name.pos = t->decl->name.pos;
+        d->seed = P->std;
+        HC_PUSH(P->a, d->members, m);
+        d->ty = hc_ty_nominal(P->types, TY_IFACE, d);
+        hc_symtab_put(P->std->names, key, d);
+    }
+    return d->ty;
+}
+
 int ck_iface_coerce(hc_ctx *c, hc_expr *e, hc_type *from, hc_type *to, const char *what) {
     if (from->kind != TY_LOCUS) {
         return -1; /* not a conversion: the ordinary mismatch */

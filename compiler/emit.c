@@ -40,24 +40,6 @@ int em_has_value(hc_type *t) {
     return t && t->kind != TY_UNIT && t->kind != TY_NEVER && t->kind != TY_ERROR;
 }
 
-/* A parameter typed with the standard library's handler locus (std::http::Handler), which only
- * the HTTP server takes: refused (a user `interface` with `fn handle` is the way to write it). */
-static int std_handler_param(hc_emit *E, hc_decl *fn) {
-    for (int i = 0; fn->seed != E->P->std && i < fn->params.n; i++) {
-        hc_type *t = fn->ty->items[i];
-        if (t->kind == TY_LOCUS && t->decl->seed == E->P->std &&
-            strcmp(t->decl->name.name, "HttpHandler") == 0) {
-            hc_help(hc_error(E->P->d, fn->params.v[i].type->pos,
-                             "not supported yet: `std::http::Handler` as a parameter"),
-                    "declare `interface Handler { fn handle(req: std::http::Request) -> "
-                    "std::http::Response; }` and take a `Handler`");
-            E->errors++;
-            return 1;
-        }
-    }
-    return 0;
-}
-
 int hc_emit_program(hc_program *P, hc_buf *out) {
     hc_emit E;
     memset(&E, 0, sizeof E);
@@ -80,9 +62,6 @@ int hc_emit_program(hc_program *P, hc_buf *out) {
         hc_decl *fn = P->fns.v[i];
         if (fn->kind == M_MODE) {
             continue; /* refused with its locus */
-        }
-        if (std_handler_param(&E, fn)) {
-            continue;
         }
         int ffi = 0;
         for (int k = 0; k < fn->annots.n; k++) {
