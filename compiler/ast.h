@@ -553,6 +553,7 @@ struct hc_decl {
     int receives_escapes; /* escape: a bus handler some child's escaping payload reaches */
     hc_decl *generic_of;  /* an instance of a generic template (check_generic.c): the template */
     hc_type **targs;      /* ... and its type arguments, generic_of->generics.n of them */
+    hc_pos made_at;       /* ... and where it was first needed */
     int ninstances;       /* a template: how many instances it has (bounded) */
 };
 

@@ -195,6 +195,9 @@ hc_decl *ck_locus_method(hc_decl *locus, const char *name);
 void ck_generic_templates(hc_program *P);
 /* The instance of `tmpl` for `args` (made and checked on first use), or NULL (reported). */
 hc_decl *ck_instance(hc_program *P, hc_decl *tmpl, hc_type **args, hc_pos at);
+/* Notes on every diagnostic given since `mark` (hc_diag_total) while checking `fn` when it belongs
+ * to an instance: which instance, and where it was needed. */
+void ck_instance_notes(hc_program *P, hc_decl *fn, int mark);
 /* hc_seed_lookup, and an instance spelt by its name (`Box_Int`). */
 hc_decl *ck_seed_lookup(hc_program *P, hc_seed *seed, const char *name);
 /* Type expression `t` naming declaration `d`: its instance when `d` is generic, NULL when it is

@@ -106,6 +106,7 @@ hc_decl *ck_instance(hc_program *P, hc_decl *tmpl, hc_type **args, hc_pos at) {
     d->gbounds = (hc_texprs){0};
     d->generic_of = tmpl;
     d->targs = targs;
+    d->made_at = at;
     d->seed = s;
     for (int k = 0; k < d->members.n; k++) {
         d->members.v[k]->seed = s;
@@ -114,6 +115,17 @@ hc_decl *ck_instance(hc_program *P, hc_decl *tmpl, hc_type **args, hc_pos at) {
     HC_PUSH(P->a, s->decls, d);
     ck_catch_up(P, d);
     return d;
+}
+
+void ck_instance_notes(hc_program *P, hc_decl *fn, int mark) {
+    hc_decl *inst = fn->generic_of ? fn : fn->locus && fn->locus->generic_of ? fn->locus : NULL;
+    if (!inst || inst->made_at.file < 0) {
+        return;
+    }
+    for (hc_diag *g; (g = hc_diag_nth(P->d, mark)); mark++) {
+        hc_note(g, inst->made_at, "in `%s`, the instance of `%s` needed here", inst->name.name,
+                inst->generic_of->name.name);
+    }
 }
 
 /* ---- instances spelt by name: Box_Int, Pair_String_Box_Int ---- */

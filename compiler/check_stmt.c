@@ -862,6 +862,7 @@ void ck_function(hc_program *P, hc_decl *fn) {
         return;
     }
     fn->checked = 1;
+    int mark = hc_diag_total(P->d);
     hc_ctx c;
     ck_init_ctx(&c, P, fn->seed, fn->locus);
     c.fn = fn;
@@ -889,6 +890,7 @@ void ck_function(hc_program *P, hc_decl *fn) {
                          fn->name.name, hc_type_name(P->a, fn->ret_ty)),
                 "end it with `return <value>;` or a final expression without `;`");
     }
+    ck_instance_notes(P, fn, mark);
     fn->allocates = c.allocates;
     fn->nlocals = c.nlocals;
     fn->checked = 2;
