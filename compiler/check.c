@@ -17,6 +17,15 @@ static const struct {
     {"Time", TY_TIME},     {"Decimal", TY_DECIMAL},   {"Uint", TY_UINT},
 };
 
+hc_type *ck_prim_named(hc_program *P, const char *name) {
+    for (size_t i = 0; i < sizeof prim_names / sizeof prim_names[0]; i++) {
+        if (strcmp(prim_names[i].name, name) == 0) {
+            return hc_ty_prim(P->types, prim_names[i].kind);
+        }
+    }
+    return NULL;
+}
+
 static hc_type *err_ty(hc_program *P) {
     return hc_ty_prim(P->types, TY_ERROR);
 }
@@ -125,14 +134,10 @@ hc_type *ck_texpr(hc_program *P, hc_seed *seed, hc_decl *locus, hc_texpr *t) {
             r = hc_ty_cell(P->types, ck_texpr(P, seed, locus, t->args.v[0]));
             goto done;
         }
-        if (t->path.n == 1) {
-            for (size_t i = 0; i < sizeof prim_names / sizeof prim_names[0]; i++) {
-                if (strcmp(prim_names[i].name, t->path.seg[0].name) == 0) {
-                    r = hc_ty_prim(P->types, prim_names[i].kind);
-                    goto done;
-                }
-            }
+        if (t->path.n == 1 && (r = ck_prim_named(P, t->path.seg[0].name))) {
+            goto done;
         }
+        r = err_ty(P);
         int reported;
         hc_decl *d = lookup_type_decl(P, seed, locus, &t->path, &reported);
         if (!d) {

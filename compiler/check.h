@@ -105,6 +105,8 @@ struct hc_form {
 /* A zeroed context for checking in `seed` (and inside `locus` when not NULL). */
 void ck_init_ctx(hc_ctx *c, hc_program *P, hc_seed *seed, hc_decl *locus);
 hc_type *ck_texpr(hc_program *P, hc_seed *seed, hc_decl *locus, hc_texpr *t);
+/* The primitive type spelt `name` (Int, String, ...), or NULL. */
+hc_type *ck_prim_named(hc_program *P, const char *name);
 void ck_decl_signature(hc_program *P, hc_decl *d);
 void ck_function(hc_program *P, hc_decl *fn);
 hc_expr *ck_fold_const(hc_ctx *c, hc_expr *e, int report);

@@ -137,21 +137,6 @@ typedef struct {
     int n;
 } mangled;
 
-static hc_type *prim_named(hc_program *P, const char *name) {
-    static const struct {
-        const char *name;
-        hc_type_kind kind;
-    } prims[] = {{"Int", TY_INT},         {"Float", TY_FLOAT}, {"Bool", TY_BOOL},
-                 {"String", TY_STRING},   {"Bytes", TY_BYTES}, {"Duration", TY_DURATION},
-                 {"Decimal", TY_DECIMAL}, {"Time", TY_TIME},   {"Uint", TY_UINT}};
-    for (size_t i = 0; i < sizeof prims / sizeof prims[0]; i++) {
-        if (strcmp(prims[i].name, name) == 0) {
-            return hc_ty_prim(P->types, prims[i].kind);
-        }
-    }
-    return NULL;
-}
-
 /* One type starting at segment i (a name may itself hold underscores: the shortest that names
  * something wins); the index after it, or -1. */
 static int take_type(mangled *m, int i, hc_type **out, int depth) {
@@ -163,7 +148,7 @@ static int take_type(mangled *m, int i, hc_type **out, int depth) {
     for (int j = i; j < m->n && r < 0; j++) {
         hc_buf_printf(&b, "%s%s", j > i ? "_" : "", m->seg[j]);
         const char *name = hc_buf_cstr(&b);
-        hc_type *pt = prim_named(m->P, name);
+        hc_type *pt = ck_prim_named(m->P, name);
         if (pt) {
             *out = pt;
             r = j + 1;
