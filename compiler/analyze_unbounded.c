@@ -6,10 +6,12 @@
  *   - an insert into a growing collection: `push` on a `@form(vec)`, `set` / `bump` on a
  *     `@form(hashmap)`, when the collection outlives the context (held by `self`, passed in, or
  *     declared outside the loop). Ring buffers and lru caches are capped and never reported.
- *   - a child kept beyond the context. A statement literal whose owner accepts its type without
- *     `release` and reads `self.children` is a resident: the owner keeps it until it dissolves
- *     (runtime/locus.c, hale_locus_tracked_resident). A `let`-held child, or a statement child
- *     with a bus block, is kept until the enclosing function returns, which in a loop with no
+ *   - a child kept beyond the context. A literal used as a value (an argument, an element, a
+ *     return, any literal of a function returning a locus) lives until the locus making it
+ *     dissolves (the program's end outside every locus). A statement literal whose owner accepts
+ * its type without `release` and reads `self.children` is a resident: the owner keeps it until it
+ * dissolves (runtime/locus.c, hale_locus_tracked_resident). A `let`-held child, or a statement
+ * child with a bus block, is kept until the enclosing function returns, which in a loop with no
  *     constant bound is one per iteration.
  *   - a String grown from its own old value (`self.log = self.log + line`, `out += row`), or
  *     Bytes (`self.raw = std::bytes::concat(self.raw, b)`), in a place that outlives the
@@ -189,6 +191,14 @@ const an_why *an_kept_child(an_walk *w, hc_expr *lit, int *by_owner) {
         return NULL; /* `self.f = L { }`: replaces the old holder of the field */
     }
     int let = s && s->kind == S_LET && s->expr == lit;
+    int stmt = s && s->kind == S_EXPR && s->expr == lit;
+    hc_type *rt = w->fn->ret_ty;
+    if (!stmt && (!let || (rt && (rt->kind == TY_LOCUS || rt->kind == TY_IFACE)))) {
+        /* a literal used as a value (or made by a function returning a locus) is held by the
+         * locus making it until that one dissolves (emit_expr.c, em_struct) */
+        *by_owner = 2;
+        return an_escapes(w, NULL);
+    }
     int flow = an_hook_for(owner, "release", t) != NULL;
     if (owner && !flow && an_hook_for(owner, "accept", t) && owner->tracks_children) {
         *by_owner = 1;
@@ -210,7 +220,18 @@ static void child_site(an_walk *w, hc_expr *lit) {
     const char *t = lit->decl->name.name;
     hc_pos at = lit->path.pos;
     hc_diag *g;
-    if (by_owner) {
+    if (by_owner == 2) {
+        const char *o = w->fn->locus ? hc_sprintf(P->a, "`%s` dissolves", w->fn->locus->name.name)
+                                     : "the program ends";
+        g = hc_advisory(P->d, "unbounded-alloc", at,
+                        "`%s { ... }` is made as a value %s, and each one lives until %s", t,
+                        an_why_text(P->a, why), o);
+        an_why_notes(g, why);
+        hc_help(g,
+                "bind it with `let` first (it goes when `%s` returns) or make it once and keep "
+                "it, %s",
+                w->fn->name.name, ack(P->a, why));
+    } else if (by_owner) {
         const char *o = w->fn->locus->name.name;
         g = hc_advisory(P->d, "unbounded-alloc", at,
                         "`%s { ... }` makes a resident child of `%s` %s, and `%s` keeps each "

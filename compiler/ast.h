@@ -211,6 +211,7 @@ typedef enum {
     REF_CHILDREN_EMPTY, /* self.children.is_empty */
     REF_FORM,           /* a method a @form synthesizes (callee; `variant` = hc_form_method) */
     REF_SLOT,           /* self.<slot>.alloc/free/acquire/release (callee; `variant` = the op) */
+    REF_IFACE_METHOD,   /* a method called on an interface value (callee; `variant` = its slot) */
 } hc_ref_kind;
 
 struct hc_expr {
@@ -260,6 +261,7 @@ struct hc_expr {
     int bare;            /* E_CALL of a fallible std call used without `or` (HC_BI_BARE) */
     int send_or;         /* E_OR that is really a send's disposition (lhs not fallible) */
     int guard_or;        /* E_OR whose lhs reads a field that may hold a guarded reference */
+    hc_type *iface;      /* a locus used where this interface type is expected: converted here */
 
     /* escape (escape.c) */
     int place;      /* E_ARRAY/E_REPEAT: 1 in the sender's region, 2 hoisted */
@@ -358,6 +360,7 @@ typedef enum {
     D_FN,
     D_TOPIC,
     D_LOCUS,
+    D_IFACE, /* interface I { fn m(...) -> R; ... }: the signatures are D_FN members */
     /* locus members */
     M_PARAMS,
     M_CONTRACT,
@@ -396,9 +399,11 @@ typedef struct {
     hc_expr *value; /* NULL when `inferred` */
     int inferred;
     hc_pos pos;
-    hc_type *ty;     /* checker */
-    int keep_target; /* escape: some site keeps an escaped value in it (whatever the posture) */
-    int guarded;     /* escape: it may hold a guarded reference (its state has a hale_guard) */
+    hc_type *ty;         /* checker */
+    int keep_target;     /* escape: some site keeps an escaped value in it (whatever the posture) */
+    int guarded;         /* escape: it may hold a guarded reference (its state has a hale_guard) */
+    hc_pos *ref_at;      /* checker: where a literal gives it a locus by reference, or NULL */
+    hc_pos *replaced_at; /* checker: where an assignment replaces the locus it holds, or NULL */
 } hc_locus_param;
 
 typedef struct {
@@ -488,6 +493,9 @@ struct hc_decl {
     hc_params fields;
     hc_params params;
     hc_names generics;
+    hc_texprs gbounds; /* each type parameter's bound (`T: Numeric`), NULL when it has none */
+    const void *toks;  /* a generic template: its file's tokens (hc_token) and where it starts */
+    int ntoks, tok_at;
     /* D_ENUM */
     HC_VEC(hc_variant) variants;
     /* D_FN, M_LIFECYCLE, M_MODE, M_FAILURE: ret/fallible may be NULL; body NULL for `;` */
@@ -543,6 +551,10 @@ struct hc_decl {
     int cycle_mark;       /* loci: containment walk state (ck_locus_cycles) */
     int takes_origin;     /* escape: a bus handler that keeps its payload (gets the origin) */
     int receives_escapes; /* escape: a bus handler some child's escaping payload reaches */
+    hc_decl *generic_of;  /* an instance of a generic template (check_generic.c): the template */
+    hc_type **targs;      /* ... and its type arguments, generic_of->generics.n of them */
+    hc_pos made_at;       /* ... and where it was first needed */
+    int ninstances;       /* a template: how many instances it has (bounded) */
 };
 
 /* One seed: a directory of .hl files (or one file) compiled as one namespace. */

@@ -17,6 +17,15 @@ static const struct {
     {"Time", TY_TIME},     {"Decimal", TY_DECIMAL},   {"Uint", TY_UINT},
 };
 
+hc_type *ck_prim_named(hc_program *P, const char *name) {
+    for (size_t i = 0; i < sizeof prim_names / sizeof prim_names[0]; i++) {
+        if (strcmp(prim_names[i].name, name) == 0) {
+            return hc_ty_prim(P->types, prim_names[i].kind);
+        }
+    }
+    return NULL;
+}
+
 static hc_type *err_ty(hc_program *P) {
     return hc_ty_prim(P->types, TY_ERROR);
 }
@@ -69,7 +78,7 @@ static hc_decl *lookup_type_decl(hc_program *P, hc_seed *seed, hc_decl *locus, h
                 }
             }
         }
-        return hc_seed_lookup(P, seed, name);
+        return ck_seed_lookup(P, seed, name);
     }
     hc_decl *st = hc_std_type(P, path);
     if (st) {
@@ -125,14 +134,10 @@ hc_type *ck_texpr(hc_program *P, hc_seed *seed, hc_decl *locus, hc_texpr *t) {
             r = hc_ty_cell(P->types, ck_texpr(P, seed, locus, t->args.v[0]));
             goto done;
         }
-        if (t->path.n == 1) {
-            for (size_t i = 0; i < sizeof prim_names / sizeof prim_names[0]; i++) {
-                if (strcmp(prim_names[i].name, t->path.seg[0].name) == 0) {
-                    r = hc_ty_prim(P->types, prim_names[i].kind);
-                    goto done;
-                }
-            }
+        if (t->path.n == 1 && (r = ck_prim_named(P, t->path.seg[0].name))) {
+            goto done;
         }
+        r = err_ty(P);
         int reported;
         hc_decl *d = lookup_type_decl(P, seed, locus, &t->path, &reported);
         if (!d) {
@@ -147,15 +152,17 @@ hc_type *ck_texpr(hc_program *P, hc_seed *seed, hc_decl *locus, hc_texpr *t) {
             }
             break;
         }
-        if (t->args.n) {
-            hc_error(P->d, t->pos, "generic types are not supported yet");
+        d->used = 1;
+        hc_type *inst = ck_generic_texpr(P, seed, locus, t, d);
+        if (inst) {
+            r = inst;
             break;
         }
-        d->used = 1;
         switch (d->kind) {
         case D_RECORD:
         case D_ENUM:
         case D_LOCUS:
+        case D_IFACE:
             r = d->ty;
             break;
         case D_ALIAS:
@@ -488,9 +495,10 @@ static void check_annots(hc_program *P, hc_annots *an, const char *const *allowe
 }
 
 static void check_record(hc_program *P, hc_decl *d) {
-    if (d->generics.n) {
-        hc_error(P->d, d->name.pos, "generic types are not supported yet");
+    if (d->checked) {
+        return; /* an instance checked when it was made */
     }
+    d->checked = 2;
     hc_ctx c;
     ck_init_ctx(&c, P, d->seed, d->locus);
     int heap = 0;
@@ -585,6 +593,10 @@ static void order_record(hc_program *P, hc_decl *d, int depth) {
 }
 
 static void check_enum(hc_program *P, hc_decl *d) {
+    if (d->checked) {
+        return;
+    }
+    d->checked = 2;
     if (d->variants.n == 0) {
         hc_error(P->d, d->name.pos, "enum `%s` has no variants", d->name.name);
     }
@@ -605,9 +617,12 @@ static void check_enum(hc_program *P, hc_decl *d) {
 
 void ck_decl_signature(hc_program *P, hc_decl *fn) {
     static const char *fn_annots[] = {"unbounded", "hot", "budget", "ffi", "export", NULL};
+    if (fn->ty) {
+        return; /* an instance checked when it was made */
+    }
     check_annots(P, &fn->annots, fn_annots, "a function");
     if (fn->generics.n) {
-        hc_error(P->d, fn->name.pos, "generic functions are not supported yet");
+        hc_error(P->d, fn->name.pos, "generic methods are not supported yet");
     }
     hc_ctx c;
     ck_init_ctx(&c, P, fn->seed, fn->locus);
@@ -616,6 +631,9 @@ void ck_decl_signature(hc_program *P, hc_decl *fn) {
     for (int i = 0; i < fn->params.n; i++) {
         hc_param *prm = &fn->params.v[i];
         ps[i] = ck_texpr(P, fn->seed, fn->locus, prm->type);
+        if (fn->seed != P->std) {
+            ps[i] = ck_iface_std_param(P, ps[i]); /* std::http::Handler (check_iface.c) */
+        }
         for (int j = 0; j < i; j++) {
             if (strcmp(fn->params.v[j].name.name, prm->name.name) == 0) {
                 hc_error(P->d, prm->name.pos, "parameter `%s` is declared twice", prm->name.name);
@@ -679,7 +697,67 @@ static void check_main(hc_program *P) {
     }
 }
 
+enum { CK_PHASE_TYPES = 1, CK_PHASE_SIGNATURES, CK_PHASE_DECLS, CK_PHASE_BODIES, CK_PHASE_DONE };
+
+void ck_catch_up(hc_program *P, hc_decl *d) {
+    static const char *none[] = {NULL};
+    if (d->kind == D_RECORD) {
+        d->ty = hc_ty_nominal(P->types, TY_RECORD, d);
+        if (P->phase >= CK_PHASE_DECLS) {
+            check_annots(P, &d->annots, none, "a type");
+            check_record(P, d);
+        }
+        if (P->phase >= CK_PHASE_DONE) {
+            order_record(P, d, 0);
+        }
+    } else if (d->kind == D_ENUM) {
+        d->ty = hc_ty_nominal(P->types, TY_ENUM, d);
+        if (P->phase >= CK_PHASE_DECLS) {
+            check_enum(P, d);
+        }
+        if (P->phase >= CK_PHASE_DONE) {
+            HC_PUSH(P->a, P->enums, d);
+        }
+    } else if (d->kind == D_FN) {
+        if (P->phase >= CK_PHASE_SIGNATURES) {
+            ck_decl_signature(P, d);
+        }
+        if (P->phase >= CK_PHASE_BODIES) {
+            ck_function(P, d);
+        }
+    } else if (d->kind == D_LOCUS) {
+        d->ty = hc_ty_nominal(P->types, TY_LOCUS, d);
+        for (int k = 0; k < d->members.n; k++) {
+            hc_decl *m = d->members.v[k];
+            if (m->kind == D_RECORD || m->kind == D_ENUM) {
+                m->ty = hc_ty_nominal(P->types, m->kind == D_RECORD ? TY_RECORD : TY_ENUM, m);
+            }
+        }
+        if (P->phase >= CK_PHASE_DECLS) {
+            for (int k = 0; k < d->members.n; k++) {
+                hc_decl *m = d->members.v[k];
+                if (m->kind == D_RECORD) {
+                    check_record(P, m);
+                } else if (m->kind == D_ENUM) {
+                    check_enum(P, m);
+                } else if (m->kind == D_ALIAS) {
+                    alias_target(P, m);
+                }
+            }
+            ck_locus_signature(P, d);
+        }
+        if (P->phase >= CK_PHASE_BODIES) {
+            ck_locus_bodies(P, d);
+        }
+        if (P->phase >= CK_PHASE_DONE) {
+            HC_PUSH(P->a, P->loci, d);
+        }
+    }
+}
+
 void hc_check(hc_program *P) {
+    ck_generic_templates(P);
+    P->phase = CK_PHASE_TYPES;
     /* 1. nominal types exist before any type expression is resolved */
     for (int si = 0; si < P->seeds.n; si++) {
         hc_seed *s = P->seeds.v[si];
@@ -702,6 +780,8 @@ void hc_check(hc_program *P) {
                 }
             } else if (d->kind == D_TOPIC) {
                 d->ty = hc_ty_nominal(P->types, TY_TOPIC, d);
+            } else if (d->kind == D_IFACE) {
+                d->ty = hc_ty_nominal(P->types, TY_IFACE, d);
             }
         }
     }
@@ -717,6 +797,7 @@ void hc_check(hc_program *P) {
     }
     /* function signatures first: a locus's parameter defaults may call a function declared
      * after it */
+    P->phase = CK_PHASE_SIGNATURES;
     for (int si = 0; si < P->seeds.n; si++) {
         hc_seed *s = P->seeds.v[si];
         for (int i = 0; i < s->decls.n; i++) {
@@ -725,6 +806,7 @@ void hc_check(hc_program *P) {
             }
         }
     }
+    P->phase = CK_PHASE_DECLS;
     for (int si = 0; si < P->seeds.n; si++) {
         hc_seed *s = P->seeds.v[si];
         for (int i = 0; i < s->decls.n; i++) {
@@ -741,6 +823,10 @@ void hc_check(hc_program *P) {
                 break;
             case D_ALIAS:
                 alias_target(P, d);
+                break;
+            case D_IFACE:
+                check_annots(P, &d->annots, none, "an interface");
+                ck_iface_signature(P, d);
                 break;
             case D_CONST:
                 check_annots(P, &d->annots, none, "a constant");
@@ -785,6 +871,7 @@ void hc_check(hc_program *P) {
     ck_locus_cycles(P);
     check_main(P);
     /* 3. bodies */
+    P->phase = CK_PHASE_BODIES;
     for (int si = 0; si < P->seeds.n; si++) {
         hc_seed *s = P->seeds.v[si];
         for (int i = 0; i < s->decls.n; i++) {
@@ -819,6 +906,7 @@ void hc_check(hc_program *P) {
             }
         }
     }
+    P->phase = CK_PHASE_DONE;
     /* 5. the bus: the topic table, program-wide rules, each topic's lowering */
     ck_bus_program(P);
     /* 6. escapes: what ancestors get from their children, lowered as the posture says */

@@ -105,6 +105,8 @@ struct hc_form {
 /* A zeroed context for checking in `seed` (and inside `locus` when not NULL). */
 void ck_init_ctx(hc_ctx *c, hc_program *P, hc_seed *seed, hc_decl *locus);
 hc_type *ck_texpr(hc_program *P, hc_seed *seed, hc_decl *locus, hc_texpr *t);
+/* The primitive type spelt `name` (Int, String, ...), or NULL. */
+hc_type *ck_prim_named(hc_program *P, const char *name);
 void ck_decl_signature(hc_program *P, hc_decl *d);
 void ck_function(hc_program *P, hc_decl *fn);
 hc_expr *ck_fold_const(hc_ctx *c, hc_expr *e, int report);
@@ -145,7 +147,7 @@ int ck_resolve_path(hc_ctx *c, hc_path *p, hc_resolved *out, int report);
 
 /* check_call.c */
 hc_type *ck_call(hc_ctx *c, hc_expr *e, hc_type *expect);
-hc_type *ck_struct_lit(hc_ctx *c, hc_expr *e);
+hc_type *ck_struct_lit(hc_ctx *c, hc_expr *e, hc_type *expect);
 
 /* check_stmt.c */
 hc_type *ck_block(hc_ctx *c, hc_block *b, hc_type *expect, int need_value);
@@ -189,6 +191,57 @@ void ck_locus_bodies(hc_program *P, hc_decl *locus);
 void ck_locus_cycles(hc_program *P);
 void ck_topic(hc_program *P, hc_decl *topic);
 hc_decl *ck_locus_method(hc_decl *locus, const char *name);
+
+/* check_generic.c: generic templates and their instances */
+/* Takes the templates out of their seeds' declaration lists (their instances are checked). */
+void ck_generic_templates(hc_program *P);
+/* The instance of `tmpl` for `args` (made and checked on first use), or NULL (reported). */
+hc_decl *ck_instance(hc_program *P, hc_decl *tmpl, hc_type **args, hc_pos at);
+/* Notes on every diagnostic given since `mark` (hc_diag_total) while checking `fn` when it belongs
+ * to an instance: which instance, and where it was needed. */
+void ck_instance_notes(hc_program *P, hc_decl *fn, int mark);
+/* hc_seed_lookup, and an instance spelt by its name (`Box_Int`). */
+hc_decl *ck_seed_lookup(hc_program *P, hc_seed *seed, const char *name);
+/* Type expression `t` naming declaration `d`: its instance when `d` is generic, NULL when it is
+ * not (type arguments on a declaration that takes none are reported). */
+hc_type *ck_generic_texpr(hc_program *P, hc_seed *seed, hc_decl *locus, hc_texpr *t, hc_decl *d);
+/* A call of generic function `tmpl`: checks the arguments (their types into pre[]) and returns
+ * the instance their types (and the expected result) select, or NULL (reported). */
+hc_decl *ck_generic_call(hc_ctx *c, hc_expr *e, hc_decl *tmpl, hc_type *expect, hc_type **pre);
+/* Generic function `tmpl` used as a value where a function type is expected: the instance that
+ * type selects, or NULL (reported). */
+hc_decl *ck_generic_value(hc_ctx *c, hc_expr *e, hc_decl *tmpl, hc_type *expect);
+/* A literal of generic record or locus `tmpl`: the instance the expected type names or the
+ * values given select (inits it checked have their types in pre[]), or NULL (reported). */
+hc_decl *ck_generic_literal(hc_ctx *c, hc_expr *e, hc_decl *tmpl, hc_type *expect, hc_type **pre);
+/* check_iface.c: structural interfaces */
+/* The interface's method signatures (checked once, on first need). */
+void ck_iface_signature(hc_program *P, hc_decl *iface);
+/* The interface's method `name` and its slot, or NULL. */
+hc_decl *ck_iface_method(hc_program *P, hc_decl *iface, const char *name, int *slot);
+/* The type a function's parameter written `t` has: the interface std::http::Handler for the
+ * standard library's handler locus, else `t`. */
+hc_type *ck_iface_std_param(hc_program *P, hc_type *t);
+/* ck_coerce of locus type `from` to interface `to`: 1 it is one (e converts there), 0 it is not
+ * (reported), -1 `from` is not a locus at all. */
+int ck_iface_coerce(hc_ctx *c, hc_expr *e, hc_type *from, hc_type *to, const char *what);
+/* check_params.c: locus parameters without defaults */
+/* The default of a record parameter written without one (`cfg: Config;`) when every field of
+ * the record has a default (`Config { }`, checked), else NULL: the parameter is required. */
+hc_expr *ck_default_record(hc_ctx *c, hc_texpr *t, hc_type *want);
+/* Reports the required parameters of `locus` a literal leaves out (given[k]: the k-th is given). */
+void ck_required_params(hc_ctx *c, hc_expr *lit, hc_decl *locus, const char *given);
+/* `self` in the default of parameter `lp` of `locus`: only fields of the parameters before it
+ * are read (the locus is not born yet), anything else is reported. */
+void ck_default_self(hc_ctx *c, hc_decl *locus, hc_locus_param *lp);
+/* A literal gives locus parameter `name` of `locus` a locus by reference (a value, not a
+ * literal) at `at`; reported when an assignment replaces that parameter. */
+void ck_param_given_ref(hc_ctx *c, hc_decl *locus, const char *name, hc_pos at);
+/* An assignment at `at` replaces the locus parameter `name` holds: 1 when that is refused
+ * (reported): it has no default, or some literal gives it a locus by reference. */
+int ck_param_replaced(hc_ctx *c, hc_decl *locus, const char *name, hc_pos at);
+/* check.c: runs on a declaration made during checking (an instance) the passes it missed. */
+void ck_catch_up(hc_program *P, hc_decl *d);
 
 /* check_accum.c: `sum(e)`, `mean(e)`, `count()` in closure assertions */
 void ck_accum_rewrite(hc_program *P, hc_decl *locus, hc_decl *closure);

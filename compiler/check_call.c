@@ -30,8 +30,10 @@ static void default_used(hc_ctx *c, hc_expr *call, hc_expr *def) {
     ck_alloc(c, call);
 }
 
-/* Checks call arguments against declared parameters (with trailing defaults). */
-static void ck_args(hc_ctx *c, hc_expr *e, hc_params *params, hc_type *fnty, const char *name) {
+/* Checks call arguments against declared parameters (with trailing defaults); pre[i], when not
+ * NULL, is the type of an argument already checked (a generic call's). */
+static void ck_args(hc_ctx *c, hc_expr *e, hc_params *params, hc_type *fnty, const char *name,
+                    hc_type **pre) {
     int required = 0;
     for (int i = 0; i < params->n; i++) {
         if (!params->v[i].def) {
@@ -58,7 +60,7 @@ static void ck_args(hc_ctx *c, hc_expr *e, hc_params *params, hc_type *fnty, con
     }
     for (int i = 0; i < n; i++) {
         hc_type *want = i < fnty->nitems ? fnty->items[i] : NULL;
-        hc_type *t = ck_expr(c, e->args.v[i], want);
+        hc_type *t = pre && pre[i] ? pre[i] : ck_expr(c, e->args.v[i], want);
         if (want) {
             ck_coerce(c, e->args.v[i], t, want, "this argument");
         }
@@ -464,6 +466,18 @@ static hc_type *ck_variant_call(hc_ctx *c, hc_expr *e, hc_decl *en, int v) {
     return en->ty;
 }
 
+/* Whether `name` is a function-typed field of record or locus type `t` (and no method of it). */
+static int fn_field(hc_type *t, const char *name) {
+    int idx = -1;
+    hc_type *ft = NULL;
+    if (t->kind == TY_RECORD && ck_record_field(t, name, &idx)) {
+        ft = t->decl->fields.v[idx].type->resolved;
+    } else if (t->kind == TY_LOCUS && !ck_locus_method(t->decl, name)) {
+        ck_locus_param(t->decl, name, &idx, &ft);
+    }
+    return idx >= 0 && ft && ft->kind == TY_FN;
+}
+
 static hc_type *ck_method_call(hc_ctx *c, hc_expr *e) {
     hc_expr *f = e->lhs;
     hc_type *st = ck_slot_call(c, e);
@@ -477,13 +491,35 @@ static hc_type *ck_method_call(hc_ctx *c, hc_expr *e) {
         }
         return t;
     }
-    if (t->kind == TY_LOCUS) {
+    if (fn_field(t, f->field.name)) {
+        /* a function stored in a record field or locus parameter, called through it */
+        hc_type *ft = ck_expr(c, f, NULL);
+        ck_fn_value_args(c, e, ft);
+        return call_result(c, e, ft->elem, NULL);
+    }
+    int slot = 0;
+    hc_decl *im = t->kind == TY_IFACE ? ck_iface_method(c->P, t->decl, f->field.name, &slot) : NULL;
+    if (im) {
+        f->ref = REF_IFACE_METHOD;
+        f->decl = im;
+        f->variant = slot;
+        f->ty = im->ty;
+        ck_args(c, e, &im->params, im->ty, f->field.name, NULL);
+        return call_result(c, e, im->ret_ty, NULL);
+    }
+    if (t->kind == TY_IFACE) {
+        hc_error(c->P->d, f->pos, "interface `%s` has no method `%s`", t->decl->name.name,
+                 f->field.name);
+    } else if (t->kind == TY_LOCUS) {
         hc_decl *m = ck_locus_method(t->decl, f->field.name);
+        if (m && !m->ty) {
+            ck_decl_signature(c->P, m); /* called before the methods' pass (a default) */
+        }
         if (m && m->ty) {
             f->ref = REF_METHOD;
             f->decl = m;
             f->ty = m->ty;
-            ck_args(c, e, &m->params, m->ty, f->field.name);
+            ck_args(c, e, &m->params, m->ty, f->field.name, NULL);
             return call_result(c, e, m->ret_ty, m->err_ty);
         }
         hc_type *ft = ck_form_call(c, e, t);
@@ -508,7 +544,6 @@ static hc_type *ck_method_call(hc_ctx *c, hc_expr *e) {
 }
 
 hc_type *ck_call(hc_ctx *c, hc_expr *e, hc_type *expect) {
-    (void)expect;
     hc_expr *f = e->lhs;
     if (f->kind == E_FIELD) {
         return ck_method_call(c, e);
@@ -536,6 +571,14 @@ hc_type *ck_call(hc_ctx *c, hc_expr *e, hc_type *expect) {
             }
             hc_decl *d = r.decl;
             d->used = 1;
+            hc_type **pre = NULL;
+            if (d->kind == D_FN && d->generics.n) {
+                pre = hc_alloc(c->P->a, sizeof(hc_type *) * (size_t)(e->args.n + 1));
+                d = ck_generic_call(c, e, d, expect, pre);
+                if (!d) {
+                    return TY(c, TY_ERROR);
+                }
+            }
             if (d->kind == D_FN) {
                 if (!d->ty) {
                     return TY(c, TY_ERROR);
@@ -543,7 +586,7 @@ hc_type *ck_call(hc_ctx *c, hc_expr *e, hc_type *expect) {
                 f->ref = REF_FN;
                 f->decl = d;
                 f->ty = d->ty;
-                ck_args(c, e, &d->params, d->ty, d->name.name);
+                ck_args(c, e, &d->params, d->ty, d->name.name, pre);
                 return call_result(c, e, d->ret_ty, d->err_ty);
             }
             if (d->kind == D_RECORD || d->kind == D_LOCUS) {
@@ -570,7 +613,7 @@ hc_type *ck_call(hc_ctx *c, hc_expr *e, hc_type *expect) {
 
 /* ---- record and locus literals ---- */
 
-hc_type *ck_struct_lit(hc_ctx *c, hc_expr *e) {
+hc_type *ck_struct_lit(hc_ctx *c, hc_expr *e, hc_type *expect) {
     hc_program *P = c->P;
     hc_resolved r;
     if (!ck_resolve_path(c, &e->path, &r, 1)) {
@@ -591,10 +634,26 @@ hc_type *ck_struct_lit(hc_ctx *c, hc_expr *e) {
         return TY(c, TY_ERROR);
     }
     d->used = 1;
+    hc_type **pre = NULL; /* the types of values a generic's inference checked already */
+    if (d->generics.n) {
+        pre = hc_alloc(P->a, sizeof(hc_type *) * (size_t)(e->inits.n + 1));
+        d = ck_generic_literal(c, e, d, expect, pre);
+        if (!d) {
+            for (int i = 0; i < e->inits.n; i++) {
+                if (!pre[i]) {
+                    ck_expr(c, e->inits.v[i].value, NULL);
+                }
+            }
+            return TY(c, TY_ERROR);
+        }
+    }
     e->decl = d;
     int is_locus = d->kind == D_LOCUS;
     if (is_locus) {
-        if (c->locus_ok != e) {
+        /* where a locus or an interface is expected (an argument, an element, a return) a
+         * literal is a value: the locus making it holds it (emit_expr.c, em_struct) */
+        int as_value = expect && (expect->kind == TY_LOCUS || expect->kind == TY_IFACE);
+        if (c->locus_ok != e && !as_value) {
             hc_help(
                 hc_error(P->d, e->pos, "a locus literal cannot be used as a value here"),
                 "instantiate it as a statement (`%s { ... };`), bind it (`let x = %s { ... };`) "
@@ -640,7 +699,9 @@ hc_type *ck_struct_lit(hc_ctx *c, hc_expr *e) {
                 hc_help(g, "its fields are %s", hc_buf_cstr(&b));
                 hc_buf_free(&b);
             }
-            ck_expr(c, fi->value, NULL);
+            if (!pre || !pre[i]) {
+                ck_expr(c, fi->value, NULL);
+            }
             continue;
         }
         if (given[idx]) {
@@ -651,20 +712,19 @@ hc_type *ck_struct_lit(hc_ctx *c, hc_expr *e) {
         if (is_locus && ft && ft->kind == TY_LOCUS) {
             c->locus_ok = fi->value; /* a locus parameter is born as a child: a literal */
         }
-        hc_type *t = ck_expr(c, fi->value, ft);
+        hc_type *t = pre && pre[i] ? pre[i] : ck_expr(c, fi->value, ft);
         c->locus_ok = NULL;
         int fits = 1;
         if (ft) {
             fits = ck_coerce(c, fi->value, t, ft, is_locus ? "the parameter" : "the field");
         }
-        if (is_locus && fits && ft && ft->kind == TY_LOCUS && fi->value->kind != E_STRUCT &&
-            t->kind != TY_ERROR) {
-            hc_help(hc_error(P->d, fi->value->pos, "locus parameter `%s` takes a locus literal",
-                             fi->name.name),
-                    "a locus held in a parameter is born as a child of the new locus: write "
-                    "`%s: %s { ... }`",
-                    fi->name.name, TNAME(c, ft));
+        if (is_locus && fits && ft && (ft->kind == TY_LOCUS || ft->kind == TY_IFACE) &&
+            fi->value->kind != E_STRUCT && t->kind != TY_ERROR) {
+            ck_param_given_ref(c, d, fi->name.name, fi->value->pos); /* check_params.c */
         }
+    }
+    if (is_locus) {
+        ck_required_params(c, e, d, given);
     }
     if (is_locus && d->seed == P->std && strcmp(d->name.name, "HttpServer") == 0) {
         int hi = -1;

@@ -168,6 +168,12 @@ int ck_coerce(hc_ctx *c, hc_expr *e, hc_type *from, hc_type *to, const char *wha
     if (!to || from->kind == TY_ERROR || to->kind == TY_ERROR || hc_ty_assignable(from, to)) {
         return 1;
     }
+    if (to->kind == TY_IFACE) {
+        int r = ck_iface_coerce(c, e, from, to, what);
+        if (r >= 0) {
+            return r;
+        }
+    }
     const char *method = std_interface(c, to);
     if (method && from != to) {
         if (satisfies(c, from, to, method)) {
@@ -270,6 +276,7 @@ int ck_printable(hc_type *t) {
 
 static int comparable_leaf(const hc_type *t) {
     switch (t->kind) {
+    case TY_IFACE:
     case TY_LOCUS:
     case TY_FN:
     case TY_TOPIC:
@@ -396,7 +403,7 @@ int ck_resolve_path(hc_ctx *c, hc_path *p, hc_resolved *out, int report) {
             d = locus_member_named(c->locus, name, local_kinds[i]);
         }
         if (!d) {
-            d = hc_seed_lookup(c->P, c->seed, name);
+            d = ck_seed_lookup(c->P, c->seed, name);
         }
         if (d && d->kind != D_IMPORT) {
             out->kind = RS_DECL;
@@ -457,7 +464,7 @@ int ck_resolve_path(hc_ctx *c, hc_path *p, hc_resolved *out, int report) {
     if (i == 0) {
         d = locus_member_named(c->locus, p->seg[0].name, D_ENUM);
         if (!d) {
-            d = hc_seed_lookup(c->P, seed, p->seg[0].name);
+            d = ck_seed_lookup(c->P, seed, p->seg[0].name);
         }
     } else {
         d = hc_symtab_get(seed->names, p->seg[i].name);
@@ -526,7 +533,7 @@ int ck_resolve_path(hc_ctx *c, hc_path *p, hc_resolved *out, int report) {
     return 0;
 }
 
-static hc_type *ck_name(hc_ctx *c, hc_expr *e) {
+static hc_type *ck_name(hc_ctx *c, hc_expr *e, hc_type *expect) {
     hc_program *P = c->P;
     if (e->path.n == 1) {
         const char *name = e->path.seg[0].name;
@@ -570,6 +577,9 @@ static hc_type *ck_name(hc_ctx *c, hc_expr *e) {
         e->decl = d;
         return d->ty;
     case D_FN:
+        if (d->generics.n && !(d = ck_generic_value(c, e, d, expect))) {
+            return TY(c, TY_ERROR);
+        }
         if (!d->ty) {
             return TY(c, TY_ERROR);
         }
@@ -843,8 +853,8 @@ static hc_type *ck_field(hc_ctx *c, hc_expr *e) {
             }
             return pt ? pt : TY(c, TY_ERROR);
         }
-        if (e->lhs->kind == E_SELF && strcmp(name, "draining") == 0) {
-            e->ref = REF_DRAINING;
+        if (strcmp(name, "draining") == 0) {
+            e->ref = REF_DRAINING; /* self's or another locus's drain flag */
             return TY(c, TY_BOOL);
         }
         if (ck_locus_method(t->decl, name)) {
@@ -1144,7 +1154,7 @@ static hc_type *ck_inner(hc_ctx *c, hc_expr *e, hc_type *expect) {
         hc_error(P->d, e->pos, "`nil` is not supported");
         return TY(c, TY_ERROR);
     case E_NAME:
-        return ck_name(c, e);
+        return ck_name(c, e, expect);
     case E_SELF:
         if (!c->locus || !c->fn) {
             hc_error(P->d, e->pos, "`self` is only available inside a locus method");
@@ -1179,7 +1189,7 @@ static hc_type *ck_inner(hc_ctx *c, hc_expr *e, hc_type *expect) {
     case E_REPEAT:
         return ck_repeat(c, e, expect);
     case E_STRUCT:
-        return ck_struct_lit(c, e);
+        return ck_struct_lit(c, e, expect);
     case E_TUPLE:
         return ck_tuple(c, e, expect);
     case E_BLOCK: {

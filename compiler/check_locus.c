@@ -30,7 +30,7 @@ static int is_word(hc_expr *e, const char *w) {
 
 static void ck_params_block(hc_program *P, hc_decl *locus, hc_decl *m) {
     hc_ctx c;
-    member_ctx(&c, P, locus, 0);
+    member_ctx(&c, P, locus, 1); /* `self.x`: an earlier parameter (check_params.c) */
     for (int i = 0; i < m->lparams.n; i++) {
         hc_locus_param *lp = &m->lparams.v[i];
         int idx;
@@ -60,9 +60,16 @@ static void ck_params_block(hc_program *P, hc_decl *locus, hc_decl *m) {
             lp->ty = want ? want : TY(&c, TY_ERROR);
             continue;
         }
+        if (!lp->value) {
+            /* required at every instantiation, or a record whose fields all have defaults */
+            lp->ty = want;
+            lp->value = ck_default_record(&c, lp->type, want);
+            continue;
+        }
         c.locus_ok = lp->value;
         hc_type *t = ck_expr(&c, lp->value, want);
         c.locus_ok = NULL;
+        ck_default_self(&c, locus, lp);
         if (want) {
             ck_coerce(&c, lp->value, t, want, "the parameter's default");
         }
@@ -95,7 +102,8 @@ static hc_locus_param *child_param(hc_decl *locus, int k) {
         }
         for (int b = 0; b < m->lparams.n; b++) {
             hc_locus_param *lp = &m->lparams.v[b];
-            if (!lp->inferred && lp->ty && lp->ty->kind == TY_LOCUS && lp->ty->decl && k-- == 0) {
+            if (!lp->inferred && lp->value && lp->ty && lp->ty->kind == TY_LOCUS && lp->ty->decl &&
+                k-- == 0) {
                 return lp;
             }
         }
@@ -457,13 +465,6 @@ static void ck_member_rules(hc_program *P, hc_decl *locus) {
     hc_decl *accept = NULL, *release = NULL;
     for (int i = 0; i < locus->members.n; i++) {
         hc_decl *m = locus->members.v[i];
-        if (m->kind == D_FN && m->ret_ty &&
-            (m->ret_ty->kind == TY_LOCUS || (m->err_ty && m->err_ty->kind == TY_LOCUS))) {
-            hc_help(hc_error(P->d, m->ret ? m->ret->pos : m->name.pos,
-                             "method `%s` of `%s` returns a locus", m->name.name, locus->name.name),
-                    "a locus is structure, not a value: keep it as a child (a parameter or "
-                    "`accept`) and return the data the caller needs");
-        }
         if (m->kind == M_LIFECYCLE && strcmp(m->name.name, "accept") == 0) {
             accept = m;
         }
@@ -529,6 +530,10 @@ static void ck_member_rules(hc_program *P, hc_decl *locus) {
 static const char *locus_annots[] = {"form", "locality", "bounded", "sealed", "export", NULL};
 
 void ck_locus_signature(hc_program *P, hc_decl *locus) {
+    if (locus->checked) {
+        return; /* an instance checked when it was made */
+    }
+    locus->checked = 2;
     for (int i = 0; i < locus->annots.n; i++) {
         hc_annot *an = &locus->annots.v[i];
         int ok = 0;

@@ -467,8 +467,12 @@ static int ck_assign(hc_ctx *c, hc_stmt *s) {
     }
     hc_type *vt = ck_expr(c, s->expr, tt);
     c->locus_ok = NULL;
-    if (tt->kind == TY_LOCUS && s->op == OP_NONE && s->expr->kind != E_STRUCT &&
-        vt->kind != TY_ERROR && t->kind != E_NAME) {
+    if ((tt->kind == TY_LOCUS || tt->kind == TY_IFACE) && t->kind == E_FIELD && t->lhs->ty &&
+        t->lhs->ty->kind == TY_LOCUS &&
+        ck_param_replaced(c, t->lhs->ty->decl, t->field.name, t->pos)) {
+        /* reported (check_params.c) */
+    } else if (tt->kind == TY_LOCUS && s->op == OP_NONE && s->expr->kind != E_STRUCT &&
+               vt->kind != TY_ERROR && t->kind != E_NAME) {
         hc_help(hc_error(P->d, s->expr->pos, "a locus field takes a locus literal"),
                 "assigning a locus made elsewhere would leave two owners; write `%s { ... }` here "
                 "(the old one is drained and dissolved first), or take it as a child with "
@@ -854,9 +858,11 @@ static int ck_stmt(hc_ctx *c, hc_stmt *s) {
 /* ---- function bodies ---- */
 
 void ck_function(hc_program *P, hc_decl *fn) {
-    if (!fn->body || !fn->ty) {
+    if (!fn->body || !fn->ty || fn->checked) {
         return;
     }
+    fn->checked = 1;
+    int mark = hc_diag_total(P->d);
     hc_ctx c;
     ck_init_ctx(&c, P, fn->seed, fn->locus);
     c.fn = fn;
@@ -884,6 +890,7 @@ void ck_function(hc_program *P, hc_decl *fn) {
                          fn->name.name, hc_type_name(P->a, fn->ret_ty)),
                 "end it with `return <value>;` or a final expression without `;`");
     }
+    ck_instance_notes(P, fn, mark);
     fn->allocates = c.allocates;
     fn->nlocals = c.nlocals;
     fn->checked = 2;

@@ -135,6 +135,14 @@ hc_diag *hc_note(hc_diag *g, hc_pos at, const char *fmt, ...) {
     return g;
 }
 
+int hc_diag_total(const hc_diags *d) {
+    return d->all.n;
+}
+
+hc_diag *hc_diag_nth(const hc_diags *d, int i) {
+    return i >= 0 && i < d->all.n ? d->all.v[i] : NULL;
+}
+
 int hc_error_count(const hc_diags *d) {
     return d->errors;
 }

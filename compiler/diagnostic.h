@@ -51,6 +51,10 @@ hc_diag *hc_help(hc_diag *g, const char *fmt, ...) __attribute__((format(printf,
 hc_diag *hc_note(hc_diag *g, hc_pos at, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 int hc_error_count(const hc_diags *d);
+/* Every diagnostic so far, in the order they were made: how many, and the i-th (NULL past the
+ * end), so a phase can add a note to the ones a step of it gave. */
+int hc_diag_total(const hc_diags *d);
+hc_diag *hc_diag_nth(const hc_diags *d, int i);
 int hc_warning_count(const hc_diags *d);
 
 /* Prints every diagnostic sorted by position: text (with source line and caret) or JSON lines.

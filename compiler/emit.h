@@ -52,7 +52,16 @@ typedef struct {
     /* placement (emit_place.c) */
     const char *next_pool; /* C expression of the pool of the literal about to be emitted */
     int place_done;        /* the pools helper exists */
+    hc_names vtables;      /* emit_iface.c: the interface tables made so far */
 } hc_emit;
+
+/* emit_iface.c: interface values */
+/* `e` (a locus) as a value of interface type `it`; a literal held as `how` (HALE_HOW_*) when not
+ * NULL. */
+void em_iface_value(hc_emit *E, hc_buf *b, hc_expr *e, hc_type *it, const char *how);
+/* The C callee of a method called on the interface value held in C variable `v` (the call
+ * passes `v.self` as the method's `self`; REF_IFACE_METHOD). */
+const char *em_iface_callee(hc_emit *E, hc_expr *call, const char *v);
 
 /* emit.c */
 void em_unsupported(hc_emit *E, hc_pos at, const char *what);

@@ -320,7 +320,7 @@ static void em_binary(hc_emit *E, hc_buf *b, hc_expr *e) {
 static void em_field_access(hc_emit *E, hc_buf *b, hc_expr *e, int place) {
     switch (e->ref) {
     case REF_DRAINING:
-        hc_buf_printf(b, "hale_locus_draining(&%s->h)", E->self_text);
+        hc_buf_printf(b, "hale_locus_draining(&(%s)->h)", em_text(E, e->lhs));
         return;
     case REF_CHILDREN_COUNT:
         hc_buf_printf(b, "(%s->h.accepted)", E->self_text);
@@ -453,8 +453,10 @@ static void em_repeat(hc_emit *E, hc_buf *b, hc_expr *e) {
 static void em_struct(hc_emit *E, hc_buf *b, hc_expr *e) {
     hc_decl *d = e->decl;
     if (d && d->kind == D_LOCUS) {
-        /* statement position, `let` and locus fields are lowered where they appear */
-        em_locus_lit(E, b, e, E->at_text ? E->at_text : "NULL", NULL, "HALE_HOW_STMT", NULL);
+        /* statement position, `let` and locus fields are lowered where they appear; a literal
+         * used as a value (an argument, an element, a return) lives as long as the locus making
+         * it (the program, outside every locus), like a field of it */
+        em_locus_lit(E, b, e, E->at_text ? E->at_text : "NULL", NULL, "HALE_HOW_FIELD", NULL);
         return;
     }
     if (!d) {
@@ -647,6 +649,13 @@ static void check_kind(hc_emit *E, hc_expr *e) {
 static void em_expr_inner(hc_emit *E, hc_buf *b, hc_expr *e);
 
 void em_expr(hc_emit *E, hc_buf *b, hc_expr *e) {
+    if (e->iface) {
+        hc_type *it = e->iface; /* a locus where an interface is expected */
+        e->iface = NULL;
+        em_iface_value(E, b, e, it, NULL);
+        e->iface = it;
+        return;
+    }
     const char *gc = e->guard_copy ? em_copy_fn(E, e->ty) : NULL;
     if (gc) {
         /* a value read through a guard, used where it could outlive its producer (escape.c) */
@@ -1288,6 +1297,16 @@ static void em_call(hc_emit *E, hc_buf *b, hc_expr *e) {
     case REF_SLOT:
         em_slot_call(E, b, e);
         return;
+    case REF_IFACE_METHOD: {
+        const char *v = em_tmp(E, "hiv");
+        hc_buf_printf(b, "({ hale_iface %s = ", v);
+        em_expr(E, b, f->lhs);
+        hc_buf_puts(b, "; ");
+        em_user_call(E, b, e, f->decl, em_iface_callee(E, e, v), NULL, NULL,
+                     hc_sprintf(E->a, "%s.self", v));
+        hc_buf_puts(b, "; })");
+        return;
+    }
     case REF_METHOD:
         if (em_native_method(f->decl)) {
             em_native_call(E, b, e, em_text(E, f->lhs));

@@ -743,12 +743,16 @@ void em_locus_lit(hc_emit *E, hc_buf *b, hc_expr *e, const char *at, const char 
             continue;
         }
         given[fi->field] = fi->value;
-        if (!is_locus_ty(p->ty)) {
+        if (!is_locus_ty(p->ty) || fi->value->kind != E_STRUCT) {
+            /* a value; a locus given as a value is referred to (check_params.c) */
             hc_buf_printf(b, "%s.%s = ", pv, em_field(E, p->name.name));
             em_value(E, b, fi->value, p->ty);
             hc_buf_puts(b, "; ");
         }
     }
+    /* a default's `self` is the locus being made: its parameters so far (check_params.c) */
+    const char *caller_self = E->self_text;
+    E->self_text = hc_sprintf(E->a, "(&%s)", pv);
     for (int k = 0; k < n; k++) {
         hc_locus_param *p = nth_param(d, k);
         if (!given[k] && p->value && !is_locus_ty(p->ty)) {
@@ -757,6 +761,7 @@ void em_locus_lit(hc_emit *E, hc_buf *b, hc_expr *e, const char *at, const char 
             hc_buf_puts(b, "; ");
         }
     }
+    E->self_text = caller_self;
     hc_buf_printf(b, "%s *%s = hale_locus_new(&%s, %s, &%s, ", sn, lv, desc_name(d->ty, E->a), at,
                   pv);
     if (label) {
@@ -780,7 +785,9 @@ void em_locus_lit(hc_emit *E, hc_buf *b, hc_expr *e, const char *at, const char 
             /* cast: a std interface parameter (std::http::Handler) holds the user's locus */
             hc_buf_printf(b, "%s->%s = (%s)", lv, em_field(E, p->name.name), em_ctype(E, p->ty));
             E->next_pool = em_place_pool(E, d, p->name.name);
+            E->self_text = given[k] ? caller_self : lv; /* a default's `self`: the new locus */
             em_locus_lit(E, b, v, child_at, p->name.name, "HALE_HOW_FIELD", NULL);
+            E->self_text = caller_self;
             hc_buf_puts(b, "; ");
         }
     }

@@ -118,7 +118,15 @@ static void em_let(hc_emit *E, hc_buf *b, hc_stmt *s) {
     }
     hc_buf_printf(b, "%s v%d_%s = ", em_ctype(E, l->ty), l->id, l->name);
     if (s->expr->kind == E_STRUCT && s->expr->decl && s->expr->decl->kind == D_LOCUS) {
-        em_locus_lit(E, b, s->expr, E->at_text, NULL, "HALE_HOW_LET", NULL);
+        /* a function that returns a locus may return this one: it outlives the call */
+        hc_type *rt = E->fn ? E->fn->ret_ty : NULL;
+        int keep = rt && (rt->kind == TY_LOCUS || rt->kind == TY_IFACE);
+        const char *how = keep ? "HALE_HOW_FIELD" : "HALE_HOW_LET";
+        if (s->expr->iface) {
+            em_iface_value(E, b, s->expr, s->expr->iface, how); /* the binding's interface */
+        } else {
+            em_locus_lit(E, b, s->expr, E->at_text, NULL, how, NULL);
+        }
     } else {
         em_copy_if_needed(E, b, s->expr, l->ty, s->is_mut);
     }

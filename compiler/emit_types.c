@@ -103,6 +103,8 @@ const char *em_ctype(hc_emit *E, hc_type *t) {
         return "void";
     case TY_LOCUS:
         return hc_sprintf(E->a, "%s *", em_locus_struct(E, t));
+    case TY_IFACE:
+        return "hale_iface";
     case TY_CELL:
         return hc_sprintf(E->a, "%s *", em_ctype(E, t->elem));
     default:
@@ -170,6 +172,8 @@ const char *em_zero(hc_emit *E, hc_type *t) {
     case TY_LOCUS:
     case TY_CELL:
         return "NULL";
+    case TY_IFACE:
+        return "((hale_iface){0})";
     default:
         return "INT64_C(0)";
     }
@@ -207,7 +211,7 @@ const char *em_copy_fn(hc_emit *E, hc_type *t) {
     if (t->kind == TY_BYTES) {
         return "hale_bytes_copy_into";
     }
-    if (t->kind == TY_LOCUS) {
+    if (t->kind == TY_LOCUS || t->kind == TY_IFACE) {
         return NULL;
     }
     const char *name = hc_sprintf(E->a, "hcopy_%d", t->id);
@@ -477,6 +481,12 @@ const char *em_descriptor(hc_emit *E, hc_type *t) {
         return "&hale_type_string";
     case TY_BYTES:
         return "&hale_type_bytes";
+    case TY_FN:
+        /* a function pointer is one flat word: copied and compared as one (same size as Int) */
+        return "&hale_type_int";
+    case TY_IFACE:
+        /* a reference to a locus and its table: copied as it is */
+        return "&hale_type_iface";
     case TY_RECORD:
     case TY_ENUM:
     case TY_ARRAY:

@@ -455,16 +455,14 @@ void parse_params(parser *p, hc_params *out) {
     expect(p, P_RPAREN, "`)`");
 }
 
-/* `<T, U: Bound>` after a function or type name; bounds are read and not kept. */
-static void parse_generics(parser *p, hc_decl *d) {
+/* `<T, U: Bound>` after a function, type or locus name. */
+void parse_generics(parser *p, hc_decl *d) {
     if (!accept(p, P_LT)) {
         return;
     }
     while (at(p, T_IDENT)) {
         HC_PUSH(p->a, d->generics, advance(p)->text);
-        if (accept(p, P_COLON)) {
-            parse_type(p);
-        }
+        HC_PUSH(p->a, d->gbounds, accept(p, P_COLON) ? parse_type(p) : NULL);
         if (!accept(p, P_COMMA)) {
             break;
         }
@@ -629,11 +627,67 @@ static hc_decl *parse_import(parser *p) {
     return d;
 }
 
-static const char *unsupported_decls[] = {"perspective", "module", "interface", "ring_layout",
-                                          "target",      "group",  "claims",    "constitution",
-                                          "domain",      "effect"};
+/* interface I { fn m(a: T) -> R; ... } */
+static hc_decl *parse_interface(parser *p, hc_annots annots) {
+    hc_decl *d = new_decl(p, D_IFACE, advance(p)->pos);
+    d->annots = annots;
+    d->name = expect_ident(p, "an interface name after `interface`");
+    if (!expect(p, P_LBRACE, "`{` to open the interface")) {
+        return d;
+    }
+    while (!at(p, P_RBRACE) && !at(p, T_EOF)) {
+        if (!at(p, K_FN)) {
+            hc_help(perr(p, "expected a method signature, found %s", found(p)),
+                    "an interface lists signatures: `fn name(a: T) -> R;`");
+            sync_stmt(p);
+            continue;
+        }
+        hc_decl *m = parse_fn(p, (hc_annots){0}, NULL);
+        if (m->body) {
+            perr_at(p, m->body->pos, "an interface method has no body; end it with `;`");
+        }
+        HC_PUSH(p->a, d->members, m);
+        if (p->panic) {
+            sync_stmt(p);
+        }
+    }
+    expect(p, P_RBRACE, "`}` to close the interface");
+    return d;
+}
 
+static const char *unsupported_decls[] = {"perspective",  "module", "ring_layout",
+                                          "target",       "group",  "claims",
+                                          "constitution", "domain", "effect"};
+
+static hc_decl *parse_top_decl(parser *p);
+
+/* A declaration; a generic one remembers where its tokens start (hc_parse_instance). */
 static hc_decl *parse_top(parser *p) {
+    int start = p->i;
+    hc_decl *d = parse_top_decl(p);
+    if (d && d->generics.n) {
+        d->toks = p->t;
+        d->ntoks = p->n;
+        d->tok_at = start;
+    }
+    return d;
+}
+
+hc_decl *hc_parse_instance(hc_arena *a, hc_diags *d, const hc_decl *tmpl, const char *const *names,
+                           hc_type *const *types, int n) {
+    parser P = {0};
+    P.a = a;
+    P.d = d;
+    P.t = (hc_token *)tmpl->toks;
+    P.n = tmpl->ntoks;
+    P.i = tmpl->tok_at;
+    P.gnames = names;
+    P.gtypes = types;
+    P.ngen = n;
+    return parse_top_decl(&P);
+}
+
+static hc_decl *parse_top_decl(parser *p) {
     hc_annots annots = {0};
     if (at(p, P_AT)) {
         parse_annots(p, &annots);
@@ -660,6 +714,9 @@ static hc_decl *parse_top(parser *p) {
     }
     if (at_word(p, "topic") && peek_n(p, 1)->kind == T_IDENT) {
         return parse_topic(p, annots);
+    }
+    if (at_word(p, "interface") && peek_n(p, 1)->kind == T_IDENT) {
+        return parse_interface(p, annots);
     }
     for (size_t i = 0; i < sizeof unsupported_decls / sizeof unsupported_decls[0]; i++) {
         if (at_word(p, unsupported_decls[i])) {

@@ -112,8 +112,14 @@ static void parse_generic_args(parser *p, hc_texprs *out) {
         }
     }
     if (at(p, P_SHR)) {
-        /* `A<B<C>>`: split the `>>` */
-        cur(p)->kind = P_GT;
+        /* `A<B<C>>`: the inner list takes the first half of the `>>`, the outer one the token
+         * (the tokens stay as lexed: a generic template is parsed again per instance) */
+        if (!p->half_gt) {
+            p->half_gt = 1;
+        } else {
+            p->half_gt = 0;
+            advance(p);
+        }
         return;
     }
     expect(p, P_GT, "`>`");
@@ -189,6 +195,11 @@ hc_texpr *parse_type(parser *p) {
         t->path = parse_path(p);
         if (at(p, P_LT)) {
             parse_generic_args(p, &t->args);
+        }
+        for (int i = 0; t->path.n == 1 && i < p->ngen; i++) {
+            if (strcmp(p->gnames[i], t->path.seg[0].name) == 0) {
+                t->resolved = p->gtypes[i]; /* a type parameter of the instance being parsed */
+            }
         }
     } else {
         perr(p, "expected a type, found %s", found(p));

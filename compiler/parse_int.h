@@ -24,6 +24,11 @@ typedef struct {
     int panic;      /* an error was reported; stay quiet until the next synchronisation */
     int nesting;
     int too_deep; /* the depth error was reported */
+    int half_gt;  /* the first `>` of the current `>>` closed an inner generic argument list */
+    /* parsing a generic template again for one instance: its type parameters and their types */
+    const char *const *gnames;
+    hc_type *const *gtypes;
+    int ngen;
 } parser;
 
 static inline hc_token *cur(parser *p) {
@@ -109,6 +114,8 @@ hc_decl *parse_fn(parser *p, hc_annots annots, hc_decl *locus);
 hc_decl *parse_const(parser *p, hc_annots annots);
 hc_decl *parse_type_decl(parser *p, hc_annots annots);
 void parse_params(parser *p, hc_params *out);
+/* `<T, U: Bound>` after a function, type or locus name, into d->generics. */
+void parse_generics(parser *p, hc_decl *d);
 /* `-> T` and `fallible(E)` after a function's or method's parameters, into d->ret, d->fallible. */
 void parse_result(parser *p, hc_decl *d);
 

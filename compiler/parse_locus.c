@@ -53,11 +53,13 @@ static void params_entry(parser *p, hc_decl *d) {
             }
         }
     }
-    if (!lp.inferred) {
+    if (!lp.inferred && lp.type && at(p, P_SEMI)) {
+        /* no default: given at every instantiation */
+    } else if (!lp.inferred) {
         if (!at(p, P_ASSIGN)) {
             hc_help(perr(p, "expected `=` and a default value for parameter `%s`, found %s",
                          lp.name.name, found(p)),
-                    "every locus parameter has a default: `%s: T = value;`", lp.name.name);
+                    "a parameter has a type, a default or both: `%s: T = value;`", lp.name.name);
             return;
         }
         advance(p);
@@ -593,6 +595,7 @@ hc_decl *parse_locus(parser *p, hc_annots annots, int is_main) {
     d->annots = annots;
     d->is_main = is_main;
     d->name = expect_ident(p, "a locus name after `locus`");
+    parse_generics(p, d);
     if (accept(p, P_COLON)) {
         parse_header(p, d);
     }

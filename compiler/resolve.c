@@ -95,6 +95,9 @@ static const char std_source[] =
     "type IndexError { kind: String; index: Int; len: Int; }\n"
     "type ParseError { kind: String; input: String; }\n"
     "type KeyError { kind: String; }\n"
+    /* Hale's built-in generic enums (a program's own declaration of the name wins) */
+    "type Result<T, E> = enum { Ok(T), Err(E) };\n"
+    "type Option<T> = enum { Some(T), None };\n"
     "type EmptyError { kind: String; }\n"
     "type IoError { kind: String; errno: Int; path: String; }\n"
     /* a BytesBuilder's view() and text_view() (Hale's borrowed views read as their values) */

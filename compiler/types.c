@@ -174,6 +174,7 @@ static void name_into(hc_buf *b, const hc_type *t) {
     case TY_ENUM:
     case TY_LOCUS:
     case TY_TOPIC:
+    case TY_IFACE:
         hc_buf_puts(b, t->decl->name.name);
         return;
     case TY_ARRAY:

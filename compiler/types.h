@@ -33,6 +33,7 @@ typedef enum {
     TY_FN,      /* items = parameters, elem = result */
     TY_TOPIC,   /* a topic used as a value (left of <-) */
     TY_CELL,    /* Cell<T>: a handle to a cell of a capacity slot; elem = T */
+    TY_IFACE,   /* an interface value: a locus that has the interface's methods */
 } hc_type_kind;
 
 struct hc_type {
@@ -71,6 +72,7 @@ typedef struct {
     hc_bus_plan *bus;           /* the topic table and each topic's lowering (after checking) */
     struct hc_memory *mem;      /* the project's [memory] settings (project.c), or NULL */
     struct hc_escapes *escapes; /* escape sites and their lowerings (escape.c) */
+    int phase; /* hc_check's pass (CK_PHASE_*): what a declaration made now has missed */
 } hc_program;
 
 hc_types *hc_types_new(hc_arena *a);
