@@ -719,6 +719,85 @@ void em_loci(hc_emit *E) {
     }
 }
 
+/* ---- light loci ---- */
+
+/* A method body of a light locus: it may read and write the parameters and call the type's own
+ * methods, but nothing that reaches the locus's header (its region, tree or lifecycle): no locus
+ * made here (it would be the locus's child), no send, no lifecycle statement, no self passed on. */
+static int light_expr(hc_walker *w, hc_expr *e) {
+    (void)w;
+    switch (e->kind) {
+    case E_STRUCT:
+        return e->decl && e->decl->kind == D_LOCUS ? HC_WALK_STOP : HC_WALK_ON;
+    case E_CALL:
+        return e->ty && e->ty->kind == TY_LOCUS ? HC_WALK_STOP : HC_WALK_ON;
+    case E_FIELD:
+        if (e->lhs && e->lhs->kind == E_SELF) {
+            return e->ref == REF_SELF_FIELD || e->ref == REF_METHOD ? HC_WALK_SKIP : HC_WALK_STOP;
+        }
+        return HC_WALK_ON;
+    case E_SELF:
+        return HC_WALK_STOP;
+    default:
+        return HC_WALK_ON;
+    }
+}
+
+static int light_stmt(hc_walker *w, hc_stmt *s) {
+    (void)w;
+    switch (s->kind) {
+    case S_SEND:
+    case S_YIELD:
+    case S_TERMINATE:
+    case S_RECOVERY:
+    case S_VIOLATE:
+        return HC_WALK_STOP;
+    default:
+        return HC_WALK_ON;
+    }
+}
+
+static int flat_ty(hc_type *t) {
+    return t && (t->kind == TY_INT || t->kind == TY_FLOAT || t->kind == TY_BOOL ||
+                 t->kind == TY_UINT || t->kind == TY_DURATION || t->kind == TY_TIME);
+}
+
+int em_locus_light(hc_emit *E, hc_decl *d) {
+    if (!d->ty || native_of(d) || d == E->P->main_locus || d->std_handler || d->tracks_children ||
+        d->needs_snapshot || d->form || em_bus_publishes_or_subscribes(d)) {
+        return 0;
+    }
+    for (int i = 0; i < d->members.n; i++) {
+        hc_decl *m = d->members.v[i];
+        if (m->kind == M_PARAMS) {
+            for (int k = 0; k < m->lparams.n; k++) {
+                if (!flat_ty(m->lparams.v[k].ty)) {
+                    return 0;
+                }
+            }
+        } else if (m->kind == D_FN) {
+            hc_walker w = {.expr = light_expr, .stmt = light_stmt};
+            if (!hc_walk_block(&w, m->body)) {
+                return 0;
+            }
+        } else if (m->kind != M_CONTRACT) {
+            return 0; /* hooks, closures, bus, capacity, failure, placement, modes */
+        }
+    }
+    /* nobody accepts it: it never has an owner */
+    hc_program *P = E->P;
+    for (int i = 0; i < P->loci.n; i++) {
+        hc_decl *o = P->loci.v[i];
+        for (int j = 0; j < o->members.n; j++) {
+            hc_decl *m = o->members.v[j];
+            if ((m->kind == M_LIFECYCLE || m->kind == M_FAILURE) && child_type(m) == d->ty) {
+                return 0;
+            }
+        }
+    }
+    return 1;
+}
+
 /* ---- literals ---- */
 
 void em_locus_lit(hc_emit *E, hc_buf *b, hc_expr *e, const char *at, const char *label,
@@ -731,7 +810,15 @@ void em_locus_lit(hc_emit *E, hc_buf *b, hc_expr *e, const char *at, const char 
     E->next_pool = NULL;
     int n = nparams(d);
     hc_expr **given = hc_alloc(E->a, sizeof(hc_expr *) * (size_t)(n + 1));
-    hc_buf_printf(b, "({ %s %s; memset(&%s, 0, sizeof %s); ", sn, pv, pv, pv);
+    int light = !label && !replace && !pool && em_locus_light(E, d) &&
+                ((E->light_let && strcmp(how, "HALE_HOW_LET") == 0) ||
+                 (E->light_stmt && strcmp(how, "HALE_HOW_STMT") == 0));
+    if (light && strcmp(how, "HALE_HOW_LET") == 0) {
+        pv = E->light_let; /* declared at the top of the function */
+        hc_buf_printf(b, "({ memset(&%s, 0, sizeof %s); ", pv, pv);
+    } else {
+        hc_buf_printf(b, "({ %s %s; memset(&%s, 0, sizeof %s); ", sn, pv, pv, pv);
+    }
     if (pool) {
         hc_buf_printf(b, "%s.h.pool = %s; ", pv, pool); /* placed: runs on that pool */
     }
@@ -756,6 +843,11 @@ void em_locus_lit(hc_emit *E, hc_buf *b, hc_expr *e, const char *at, const char 
             em_value(E, b, p->value, p->ty);
             hc_buf_puts(b, "; ");
         }
+    }
+    if (light) {
+        hc_buf_printf(b, "(%s *)hale_locus_light(&%s.h, &%s, %s, %s, %s); })", sn, pv,
+                      desc_name(d->ty, E->a), at, how, E->has_defer ? "&hdefer" : "NULL");
+        return;
     }
     hc_buf_printf(b, "%s *%s = hale_locus_new(&%s, %s, &%s, ", sn, lv, desc_name(d->ty, E->a), at,
                   pv);

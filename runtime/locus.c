@@ -601,6 +601,16 @@ void hale_locus_start(hale_locus *l, int how, hale_locus **defer) {
     }
 }
 
+/* Set once readiness is announced (program.c, hale_program_born) unless the census is on. */
+atomic_bool hale_locus_light_ok;
+
+void *hale_locus_light_general(hale_locus *proto, const hale_locus_type *t, hale_locus *at, int how,
+                               hale_locus **defer) {
+    hale_locus *l = hale_locus_new(t, at, proto, NULL);
+    hale_locus_start(l, how, defer);
+    return how == HALE_HOW_STMT ? NULL : l; /* a statement's is freed already */
+}
+
 void hale_locus_flush(hale_locus **defer) {
     hale_locus *l = *defer;
     *defer = NULL;
