@@ -82,6 +82,17 @@ static const char *hook_name(hc_emit *E, hc_decl *m) {
 
 static hc_type *child_type(hc_decl *m);
 
+/* A hook whose body does nothing is left out of the descriptor (NULL), so the runtime skips its
+ * frame. Lifecycle hooks only when the type has no closures: the run hook is also where tick
+ * closures are checked. */
+static int empty_body(hc_decl *m) {
+    return m && m->body && m->body->stmts.n == 0 && !m->body->tail;
+}
+
+static const char *live_hook(hc_emit *E, hc_decl *m, int closures) {
+    return empty_body(m) && !closures ? "NULL" : hook_name(E, m);
+}
+
 /* The line registering main's `on_failure(t: std::bus::UnixTransport, ...)`, or NULL. */
 const char *em_bind_failure(hc_emit *E) {
     hc_decl *d = E->P->main_locus;
@@ -641,8 +652,8 @@ static void descriptor(hc_emit *E, hc_decl *d, const char *sn) {
         hc_buf_printf(b,
                       "static const hale_locus_accept hla_%d[] = {{.child = &%s, .accept = %s, "
                       ".release = %s, .flow = %s}};\n",
-                      id, desc_name(ct, E->a), hook_name(E, acc), rel ? hook_name(E, rel) : "NULL",
-                      rel ? "true" : "false");
+                      id, desc_name(ct, E->a), live_hook(E, acc, 0),
+                      rel ? live_hook(E, rel, 0) : "NULL", rel ? "true" : "false");
     }
     /* locus-typed parameters, kept across restart_in_place */
     hc_buf offs = {0};
@@ -673,12 +684,14 @@ static void descriptor(hc_emit *E, hc_decl *d, const char *sn) {
         hc_buf_puts(&flags, " | HALE_LT_SNAPSHOT");
     }
     const native_locus *nat = native_of(d);
-    const char *dissolve = native_hook(E, sn, id, "hld", nat ? nat->dissolve : NULL,
-                                       hook_name(E, member(d, M_LIFECYCLE, "dissolve")));
-    const char *birth = native_hook(E, sn, id, "hlb", nat ? nat->birth : NULL,
-                                    hook_name(E, member(d, M_LIFECYCLE, "birth")));
+    const char *dissolve =
+        native_hook(E, sn, id, "hld", nat ? nat->dissolve : NULL,
+                    live_hook(E, member(d, M_LIFECYCLE, "dissolve"), closures != NULL));
+    const char *birth =
+        native_hook(E, sn, id, "hlb", nat ? nat->birth : NULL,
+                    live_hook(E, member(d, M_LIFECYCLE, "birth"), closures != NULL));
     const char *run = native_hook(E, sn, id, "hlr", nat ? nat->run : NULL,
-                                  hook_name(E, member(d, M_LIFECYCLE, "run")));
+                                  live_hook(E, member(d, M_LIFECYCLE, "run"), closures != NULL));
     const char *handle = nat && nat->handle ? nat->handle : em_std_handle(E, d, sn);
     if (em_bus_publishes_or_subscribes(d) || (nat && nat->long_lived)) {
         hc_buf_puts(&flags, " | HALE_LT_LONG_LIVED"); /* work after birth: lives to its scope */
@@ -690,7 +703,7 @@ static void descriptor(hc_emit *E, hc_decl *d, const char *sn) {
                   "= %s, .flags = %s, .locus_fields = %s, .nlocus_fields = %d, .bus_attach = %s, "
                   ".bus_detach = %s, .bus_flush = %s, .std_handle = %s};\n",
                   desc_name(d->ty, E->a), d->name.name, sn, init, birth, run,
-                  hook_name(E, member(d, M_LIFECYCLE, "drain")), dissolve,
+                  live_hook(E, member(d, M_LIFECYCLE, "drain"), closures != NULL), dissolve,
                   closures ? closures : "NULL", epochs,
                   ct ? hc_sprintf(E->a, "hla_%d", id) : "NULL", ct ? 1 : 0,
                   ft ? hc_sprintf(E->a, "&%s", desc_name(ft, E->a)) : "NULL",

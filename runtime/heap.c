@@ -17,8 +17,8 @@ static inline int class_of(size_t size) {
         return (int)((size + 15) / 16) - 1; /* 0 .. 7 */
     }
     int k = floor_log2(size - 1); /* size in (2^k, 2^(k+1)], k >= 7 */
-    size_t step = (size_t)1 << (k - 2);
-    return 8 + (k - 7) * 4 + (int)((size - 1 - ((size_t)1 << k)) / step);
+    /* the step is 2^(k-2): a shift, not a division (this runs for every locus state) */
+    return 8 + (k - 7) * 4 + (int)((size - 1 - ((size_t)1 << k)) >> (k - 2));
 }
 
 static inline size_t class_size(int c) {
