@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "bus_plan.h"
 #include "emit.h"
 
 const char *em_locus_struct(hc_emit *E, hc_type *t) {
@@ -87,6 +88,12 @@ static hc_type *child_type(hc_decl *m);
  * closures are checked. */
 static int empty_body(hc_decl *m) {
     return m && m->body && m->body->stmts.n == 0 && !m->body->tail;
+}
+
+/* An accept or release hook that needs no frame (bus_plan.c's quiet: no fault, wait, print,
+ * publish or locus made or ended). */
+static int quiet_hook(hc_emit *E, hc_decl *m) {
+    return !m || !m->body || hc_fn_frameless(E->P, m);
 }
 
 static const char *live_hook(hc_emit *E, hc_decl *m, int closures) {
@@ -651,9 +658,10 @@ static void descriptor(hc_emit *E, hc_decl *d, const char *sn) {
     if (ct) {
         hc_buf_printf(b,
                       "static const hale_locus_accept hla_%d[] = {{.child = &%s, .accept = %s, "
-                      ".release = %s, .flow = %s}};\n",
+                      ".release = %s, .flow = %s, .quiet = %s}};\n",
                       id, desc_name(ct, E->a), live_hook(E, acc, 0),
-                      rel ? live_hook(E, rel, 0) : "NULL", rel ? "true" : "false");
+                      rel ? live_hook(E, rel, 0) : "NULL", rel ? "true" : "false",
+                      quiet_hook(E, acc) && quiet_hook(E, rel) ? "true" : "false");
     }
     /* locus-typed parameters, kept across restart_in_place */
     hc_buf offs = {0};

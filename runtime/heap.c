@@ -58,6 +58,7 @@ void *hale_heap_alloc(hale_heap *h, size_t size) {
     if (h->free_lists && h->free_lists[c]) {
         void *p = h->free_lists[c];
         h->free_lists[c] = *(void **)p;
+        __asm__ volatile("" ::: "memory"); /* see hale_heap_free */
         h->idle_bytes -= cs;
         return p;
     }
@@ -85,6 +86,9 @@ void hale_heap_free(hale_heap *h, void *p, size_t size) {
     *(void **)p = h->free_lists[c];
     h->free_lists[c] = p;
     h->live_bytes -= cs;
+    /* two plain updates: merged into one 16-byte load and store they would wait on the two
+     * 8-byte stores of the allocation just before (a failed store-to-load forward) */
+    __asm__ volatile("" ::: "memory");
     h->idle_bytes += cs;
 }
 

@@ -181,7 +181,14 @@ static void call_child_hook(void *p) {
     c->fn(frame_ho, frame_hm, c->self, c->child);
 }
 
-static void child_hook(hale_locus *self, hale_child_fn fn, void *child) {
+static void child_hook(hale_locus *self, const hale_locus_accept *rule, hale_child_fn fn,
+                       void *child) {
+    if (rule->quiet) {
+        /* nothing in it can fault, wait or instantiate: no frame to catch anything */
+        hale_scratch *s = hale_scratch_current();
+        fn(hale_scratch_side(s, 1), hale_scratch_side(s, 0), self, child);
+        return;
+    }
     child_arg c = {fn, self, child};
     hale_locus_framed(self, FR_HOOK, call_child_hook, &c);
 }
@@ -262,7 +269,7 @@ void *hale_locus_new(const hale_locus_type *t, hale_locus *at, const void *proto
     hale_locus *owner = find_owner(at, t, pool, &rule);
     if (owner && rule->accept) {
         /* the gatekeeper sees the parameters before any memory is given to the child */
-        child_hook(owner, rule->accept, (void *)proto);
+        child_hook(owner, rule, rule->accept, (void *)proto);
     }
     hale_locus *parent = owner ? owner : at;
     hale_locus *l = hale_heap_alloc(hale_locus_heap(parent), t->size);
@@ -410,7 +417,7 @@ void hale_locus_teardown(hale_locus *l, int release, int forced) {
         hale_locus_bus_settle(l); /* the last messages of joined publishers arrive first */
     }
     if (release && l->rule && l->rule->release && !(l->flags & LF_DISSOLVED)) {
-        child_hook(l->parent, l->rule->release, l);
+        child_hook(l->parent, l->rule, l->rule->release, l);
     }
     hale_locus_dissolve_tree(l, forced);
 }

@@ -103,6 +103,7 @@ typedef struct {
     hale_child_fn accept;  /* the accept body (NULL: empty) */
     hale_child_fn release; /* NULL: T is a resident, not a flow */
     bool flow;
+    bool quiet; /* accept and release are quiet (the compiler's proof): called without a frame */
 } hale_locus_accept;
 
 enum {
