@@ -62,8 +62,12 @@ int tp_header_get(const uint8_t *frame, size_t len, tp_header *h, const char **w
         return -1;
     }
     h->flags = frame[3];
-    if (h->flags & ~(TP_FLAG_SEALED | TP_FLAG_KEYED)) {
+    if (h->flags & ~(TP_FLAG_SEALED | TP_FLAG_KEYED | TP_FLAG_GCM)) {
         *why = "unknown flag bits";
+        return -1;
+    }
+    if ((h->flags & TP_FLAG_GCM) && !(h->flags & TP_FLAG_SEALED)) {
+        *why = "GCM flag on an unsealed frame";
         return -1;
     }
     h->topic = get64(frame + 4);
@@ -93,25 +97,67 @@ static void nonce_of(uint8_t nonce[crypto_aead_xchacha20poly1305_ietf_NPUBBYTES]
     put64(nonce + 16, h->seq);
 }
 
-void tp_frame_seal(uint8_t *frame, size_t payload_len, const uint8_t key[TP_KEY_BYTES]) {
+/* AES-256-GCM: the (sender, topic) pair's own key and the sequence number as the nonce (frame.h).
+ */
+static void gcm_state(crypto_aead_aes256gcm_state *st,
+                      uint8_t nonce[crypto_aead_aes256gcm_NPUBBYTES], const tp_header *h,
+                      const uint8_t key[TP_KEY_BYTES]) {
+    uint8_t in[8 + 16], sub[crypto_aead_aes256gcm_KEYBYTES];
+    memcpy(in, "hale-gcm", 8);
+    put64(in + 8, h->sender);
+    put64(in + 16, h->topic);
+    crypto_generichash(sub, sizeof sub, in, sizeof in, key, TP_KEY_BYTES);
+    crypto_aead_aes256gcm_beforenm(st, sub);
+    sodium_memzero(sub, sizeof sub);
+    memset(nonce, 0, crypto_aead_aes256gcm_NPUBBYTES);
+    put64(nonce, h->seq);
+}
+
+void tp_frame_seal(uint8_t *frame, size_t payload_len, const uint8_t key[TP_KEY_BYTES],
+                   tp_aead aead) {
     tp_header h = {
         .topic = get64(frame + 4), .sender = get64(frame + 28), .seq = get64(frame + 36)};
+    uint8_t *payload = frame + TP_HEADER_SIZE;
+    if (aead == TP_AEAD_AES256GCM) {
+        frame[3] |= TP_FLAG_GCM; /* before sealing: the header is associated data */
+        CRYPTO_ALIGN(16) crypto_aead_aes256gcm_state st;
+        uint8_t nonce[crypto_aead_aes256gcm_NPUBBYTES];
+        gcm_state(&st, nonce, &h, key);
+        crypto_aead_aes256gcm_encrypt_detached_afternm(payload, payload + payload_len, NULL,
+                                                       payload, payload_len, frame, TP_HEADER_SIZE,
+                                                       NULL, nonce, &st);
+        sodium_memzero(&st, sizeof st);
+        return;
+    }
+    frame[3] &= (uint8_t)~TP_FLAG_GCM;
     uint8_t nonce[crypto_aead_xchacha20poly1305_ietf_NPUBBYTES];
     nonce_of(nonce, &h);
-    uint8_t *payload = frame + TP_HEADER_SIZE;
     crypto_aead_xchacha20poly1305_ietf_encrypt_detached(payload, payload + payload_len, NULL,
                                                         payload, payload_len, frame, TP_HEADER_SIZE,
                                                         NULL, nonce, key);
 }
 
-int tp_frame_open(uint8_t *frame, size_t len, const tp_header *h, const uint8_t key[TP_KEY_BYTES]) {
+int tp_frame_open(uint8_t *frame, size_t len, const tp_header *h, const uint8_t key[TP_KEY_BYTES],
+                  tp_aead aead) {
     if (len < TP_HEADER_SIZE + TP_TAG_SIZE) {
         return -1;
     }
-    uint8_t nonce[crypto_aead_xchacha20poly1305_ietf_NPUBBYTES];
-    nonce_of(nonce, h);
     size_t n = len - TP_HEADER_SIZE - TP_TAG_SIZE;
     uint8_t *payload = frame + TP_HEADER_SIZE;
+    if (((frame[3] & TP_FLAG_GCM) != 0) != (aead == TP_AEAD_AES256GCM)) {
+        return -1;
+    }
+    if (aead == TP_AEAD_AES256GCM) {
+        CRYPTO_ALIGN(16) crypto_aead_aes256gcm_state st;
+        uint8_t nonce[crypto_aead_aes256gcm_NPUBBYTES];
+        gcm_state(&st, nonce, h, key);
+        int rc = crypto_aead_aes256gcm_decrypt_detached_afternm(
+            payload, NULL, payload, n, payload + n, frame, TP_HEADER_SIZE, nonce, &st);
+        sodium_memzero(&st, sizeof st);
+        return rc == 0 ? 0 : -1;
+    }
+    uint8_t nonce[crypto_aead_xchacha20poly1305_ietf_NPUBBYTES];
+    nonce_of(nonce, h);
     return crypto_aead_xchacha20poly1305_ietf_decrypt_detached(
                payload, NULL, payload, n, payload + n, frame, TP_HEADER_SIZE, nonce, key) == 0
                ? 0
