@@ -783,7 +783,8 @@ static int flat_ty(hc_type *t) {
                  t->kind == TY_UINT || t->kind == TY_DURATION || t->kind == TY_TIME);
 }
 
-int em_locus_light(hc_emit *E, hc_decl *d) {
+/* Everything about the type itself that makes it light (see em_locus_light). */
+static int light_shape(hc_emit *E, hc_decl *d) {
     if (!d->ty || native_of(d) || d == E->P->main_locus || d->std_handler || d->tracks_children ||
         d->needs_snapshot || d->form || em_bus_publishes_or_subscribes(d)) {
         return 0;
@@ -801,9 +802,20 @@ int em_locus_light(hc_emit *E, hc_decl *d) {
             if (!hc_walk_block(&w, m->body)) {
                 return 0;
             }
+        } else if (m->kind == M_LIFECYCLE && empty_body(m) && m->name.name &&
+                   (!strcmp(m->name.name, "birth") || !strcmp(m->name.name, "run") ||
+                    !strcmp(m->name.name, "drain") || !strcmp(m->name.name, "dissolve"))) {
+            continue; /* a hook with nothing in it (left out of the descriptor too) */
         } else if (m->kind != M_CONTRACT) {
             return 0; /* hooks, closures, bus, capacity, failure, placement, modes */
         }
+    }
+    return 1;
+}
+
+int em_locus_light(hc_emit *E, hc_decl *d) {
+    if (!light_shape(E, d)) {
+        return 0;
     }
     /* nobody accepts it: it never has an owner */
     hc_program *P = E->P;
@@ -834,6 +846,17 @@ void em_locus_lit(hc_emit *E, hc_buf *b, hc_expr *e, const char *at, const char 
     int light = !label && !replace && !pool && em_locus_light(E, d) &&
                 ((E->light_let && strcmp(how, "HALE_HOW_LET") == 0) ||
                  (E->light_stmt && strcmp(how, "HALE_HOW_STMT") == 0));
+    hc_decl *owner = E->fn ? E->fn->locus : NULL;
+    hc_decl *acc = owner ? member(owner, M_LIFECYCLE, "accept") : NULL;
+    hc_decl *rel = owner ? member(owner, M_LIFECYCLE, "release") : NULL;
+    /* A light flow: a statement-position literal, in the code of the locus that accepts its
+     * type as a flow (so that locus is its owner: the first ancestor looked at), of a type with
+     * a light shape, whose owner's accept and release need no frame and which cannot see its
+     * children. Its whole cycle is accept, release: nothing else of it can be observed. */
+    int light_flow = !light && !label && !replace && !pool && E->light_stmt && E->self_text &&
+                     strcmp(how, "HALE_HOW_STMT") == 0 && acc && rel && child_type(acc) == d->ty &&
+                     !owner->tracks_children && quiet_hook(E, acc) && quiet_hook(E, rel) &&
+                     light_shape(E, d);
     if (light && strcmp(how, "HALE_HOW_LET") == 0) {
         pv = E->light_let; /* declared at the top of the function */
         hc_buf_printf(b, "({ memset(&%s, 0, sizeof %s); ", pv, pv);
@@ -870,6 +893,19 @@ void em_locus_lit(hc_emit *E, hc_buf *b, hc_expr *e, const char *at, const char 
                       desc_name(d->ty, E->a), at, how, E->has_defer ? "&hdefer" : "NULL");
         return;
     }
+    if (light_flow) {
+        /* while nothing counts loci (hale_locus_light_ok), the owner's hooks on the prototype,
+         * the child counted live in between as the general path counts it */
+        hc_buf_puts(b, "if (atomic_load_explicit(&hale_locus_light_ok, memory_order_relaxed)) { ");
+        if (strcmp(live_hook(E, acc, 0), "NULL") != 0) {
+            hc_buf_printf(b, "%s(hm, ho, %s, &%s); ", live_hook(E, acc, 0), E->self_text, pv);
+        }
+        hc_buf_printf(b, "%s->h.accepted++; ", E->self_text);
+        if (strcmp(live_hook(E, rel, 0), "NULL") != 0) {
+            hc_buf_printf(b, "%s(hm, ho, %s, &%s); ", live_hook(E, rel, 0), E->self_text, pv);
+        }
+        hc_buf_printf(b, "%s->h.accepted--; } else { ", E->self_text);
+    }
     hc_buf_printf(b, "%s *%s = hale_locus_new(&%s, %s, &%s, ", sn, lv, desc_name(d->ty, E->a), at,
                   pv);
     if (label) {
@@ -899,6 +935,10 @@ void em_locus_lit(hc_emit *E, hc_buf *b, hc_expr *e, const char *at, const char 
     }
     hc_buf_printf(b, "hale_locus_start(&%s->h, %s, %s); ", lv, how,
                   E->has_defer && !replace ? "&hdefer" : "NULL");
+    if (light_flow) {
+        hc_buf_printf(b, "} (%s *)NULL; })", sn);
+        return;
+    }
     hc_buf_printf(b, "%s; })", lv);
 }
 
