@@ -831,6 +831,13 @@ int em_locus_light(hc_emit *E, hc_decl *d) {
     return 1;
 }
 
+/* Every instance of the type runs on the main pool. Elsewhere a flow child started at statement
+ * position gets a coroutine of its own (place.c), so its release comes later, not at once. */
+static int main_pool_only(const hc_decl *d) {
+    const char *pool = hc_place_pool(d);
+    return pool && strcmp(pool, "main") == 0;
+}
+
 /* ---- literals ---- */
 
 void em_locus_lit(hc_emit *E, hc_buf *b, hc_expr *e, const char *at, const char *label,
@@ -851,12 +858,13 @@ void em_locus_lit(hc_emit *E, hc_buf *b, hc_expr *e, const char *at, const char 
     hc_decl *rel = owner ? member(owner, M_LIFECYCLE, "release") : NULL;
     /* A light flow: a statement-position literal, in the code of the locus that accepts its
      * type as a flow (so that locus is its owner: the first ancestor looked at), of a type with
-     * a light shape, whose owner's accept and release need no frame and which cannot see its
-     * children. Its whole cycle is accept, release: nothing else of it can be observed. */
+     * a light shape, whose owner runs on the main pool, needs no frame for accept and release
+     * and cannot see its children. Its whole cycle is accept, release: nothing else of it can be
+     * observed. */
     int light_flow = !light && !label && !replace && !pool && E->light_stmt && E->self_text &&
                      strcmp(how, "HALE_HOW_STMT") == 0 && acc && rel && child_type(acc) == d->ty &&
                      !owner->tracks_children && quiet_hook(E, acc) && quiet_hook(E, rel) &&
-                     light_shape(E, d);
+                     light_shape(E, d) && main_pool_only(owner);
     if (light && strcmp(how, "HALE_HOW_LET") == 0) {
         pv = E->light_let; /* declared at the top of the function */
         hc_buf_printf(b, "({ memset(&%s, 0, sizeof %s); ", pv, pv);
