@@ -15,13 +15,11 @@
  * on the slow path here. */
 #include "region.h"
 
-
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "chunk.h"
 #include "fatal.h"
@@ -342,36 +340,30 @@ static block *block_of(void *payload) {
     return (block *)((char *)payload - sizeof(block));
 }
 
-/* Big blocks (a growing form's table, a large buffer) ask for transparent huge pages where the
- * system leaves that to the program (THP "madvise"): one fault per 2 MiB instead of per page
- * while they fill. Only a hint; the whole 2 MiB pages inside the block are covered. */
-#define HUGE_HINT ((size_t)4 << 20)
-#define HUGE_PAGE ((uintptr_t)2 << 20)
-
-static void hint_huge(void *p, size_t len) {
-#ifdef MADV_HUGEPAGE
-    uintptr_t a = ((uintptr_t)p + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
-    uintptr_t e = ((uintptr_t)p + len) & ~(HUGE_PAGE - 1);
-    if (e > a) {
-        (void)madvise((void *)a, e - a, MADV_HUGEPAGE);
-    }
-#else
-    (void)p;
-    (void)len;
-#endif
-}
+static void *block_get(hale_region *r, void *payload, size_t size, int zeroed);
 
 void *hale_region_block_alloc(hale_region *r, size_t size) {
-    return hale_region_block_realloc(r, NULL, size);
+    return block_get(r, NULL, size, 0);
+}
+
+void *hale_region_block_alloc_zeroed(hale_region *r, size_t size) {
+    return block_get(r, NULL, size, 1);
 }
 
 void *hale_region_block_realloc(hale_region *r, void *payload, size_t size) {
+    return block_get(r, payload, size, 0);
+}
+
+/* A new block (payload NULL; zeroed through calloc, which gets fresh pages zeroed for nothing)
+ * or a resized one. */
+static void *block_get(hale_region *r, void *payload, size_t size, int zeroed) {
     if (size > SIZE_MAX - sizeof(block)) {
         hale_oom(size, "a region block");
     }
     block *old = payload ? block_of(payload) : NULL;
     size_t old_size = old ? old->size : 0;
-    block *b = hale_sys_realloc(old, sizeof(block) + size);
+    block *b = zeroed ? hale_sys_calloc(1, sizeof(block) + size)
+                      : hale_sys_realloc(old, sizeof(block) + size);
     if (!b) {
         hale_oom(size, "a region block");
     }
@@ -393,9 +385,6 @@ void *hale_region_block_realloc(hale_region *r, void *payload, size_t size) {
         }
     }
     b->size = size;
-    if (size >= HUGE_HINT && size > old_size) {
-        hint_huge(b, sizeof(block) + size);
-    }
     __atomic_store_n(&r->block_bytes, r->block_bytes - old_size + size, __ATOMIC_RELAXED);
     return (char *)b + sizeof(block);
 }
