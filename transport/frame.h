@@ -20,8 +20,9 @@
  * receiver configured for the other refuses it by name instead of failing a tag check.
  *   XChaCha20-Poly1305 (libsodium's crypto_aead_xchacha20poly1305_ietf): the 24-byte nonce is
  *   the header's sender id, topic id and sequence number.
- *   AES-256-GCM (crypto_aead_aes256gcm, on CPUs with AES instructions: several times faster
- *   there): its nonce has only 96 bits, too few to hold (sender, topic, seq) whole. Each
+ *   AES-256-GCM (the standard construction, computed with OpenSSL's EVP, where libsodium's
+ *   crypto_aead_aes256gcm_is_available says the CPU has AES instructions: several times
+ *   faster there): its nonce has only 96 bits, too few to hold (sender, topic, seq) whole. Each
  *   (sender, topic) pair seals under a key of its own, BLAKE2b-256 keyed with the deployment
  *   key over "hale-gcm", the sender id and the topic id; the nonce is the sequence number.
  * Either way, no nonce repeats under one key and nothing is sent for it: a sender never reuses a
