@@ -94,7 +94,8 @@ static void grow(hale_hashmap *m) {
         hale_oom(SIZE_MAX, "a hashmap");
     }
     size_t bytes = (size_t)cap * m->stride;
-    m->slots = hale_heap_alloc_zeroed(&m->heap, bytes);
+    m->slots = hale_heap_alloc(&m->heap, bytes);
+    memset(m->slots, 0, bytes);
     m->cap = cap;
     for (int64_t i = 0; i < old_cap; i++) {
         char *s = old + (size_t)i * m->stride;

@@ -65,16 +65,6 @@ void *hale_heap_alloc(hale_heap *h, size_t size) {
     return hale_region_alloc(h->region, cs, 16);
 }
 
-void *hale_heap_alloc_zeroed(hale_heap *h, size_t size) {
-    if (size > HALE_HEAP_SMALL_MAX) {
-        h->live_bytes += size;
-        return hale_region_block_alloc_zeroed(h->region, size);
-    }
-    void *p = hale_heap_alloc(h, size);
-    memset(p, 0, size ? size : 1);
-    return p;
-}
-
 void hale_heap_free(hale_heap *h, void *p, size_t size) {
     if (!p) {
         return;

@@ -33,8 +33,6 @@ void hale_heap_init(hale_heap *h, hale_region *r);
 
 /* 16-byte aligned storage for `size` bytes (a zero size is served as 1). Never NULL. */
 void *hale_heap_alloc(hale_heap *h, size_t size);
-/* The same, every byte 0 (a big block comes zeroed from the system, not written twice). */
-void *hale_heap_alloc_zeroed(hale_heap *h, size_t size);
 
 /* Returns a block allocated with `size` bytes. NULL is ignored. */
 void hale_heap_free(hale_heap *h, void *p, size_t size);

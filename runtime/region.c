@@ -340,30 +340,17 @@ static block *block_of(void *payload) {
     return (block *)((char *)payload - sizeof(block));
 }
 
-static void *block_get(hale_region *r, void *payload, size_t size, int zeroed);
-
 void *hale_region_block_alloc(hale_region *r, size_t size) {
-    return block_get(r, NULL, size, 0);
-}
-
-void *hale_region_block_alloc_zeroed(hale_region *r, size_t size) {
-    return block_get(r, NULL, size, 1);
+    return hale_region_block_realloc(r, NULL, size);
 }
 
 void *hale_region_block_realloc(hale_region *r, void *payload, size_t size) {
-    return block_get(r, payload, size, 0);
-}
-
-/* A new block (payload NULL; zeroed through calloc, which gets fresh pages zeroed for nothing)
- * or a resized one. */
-static void *block_get(hale_region *r, void *payload, size_t size, int zeroed) {
     if (size > SIZE_MAX - sizeof(block)) {
         hale_oom(size, "a region block");
     }
     block *old = payload ? block_of(payload) : NULL;
     size_t old_size = old ? old->size : 0;
-    block *b = zeroed ? hale_sys_calloc(1, sizeof(block) + size)
-                      : hale_sys_realloc(old, sizeof(block) + size);
+    block *b = hale_sys_realloc(old, sizeof(block) + size);
     if (!b) {
         hale_oom(size, "a region block");
     }

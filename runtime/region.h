@@ -79,7 +79,6 @@ static inline void *hale_alloc(hale_region *r, size_t size) {
  * touched by mark/reset, and whatever is left of them is freed with the region. Payloads are
  * 16-byte aligned. `hale_region_block_realloc(r, NULL, n)` allocates. */
 void *hale_region_block_alloc(hale_region *r, size_t size);
-void *hale_region_block_alloc_zeroed(hale_region *r, size_t size); /* all bytes 0 */
 void *hale_region_block_realloc(hale_region *r, void *block, size_t size);
 void hale_region_block_free(hale_region *r, void *block);
 
