@@ -43,6 +43,7 @@ typedef struct {
     int depth;
     const char *why;
     hc_pos at;
+    int methods_ok; /* calls of another locus's quiet methods are quiet too (hc_fn_frameless) */
 } quiet;
 
 static int loud(quiet *q, hc_pos at, const char *why) {
@@ -110,6 +111,9 @@ static int quiet_call(quiet *q, hc_expr *e) {
     case REF_METHOD:
         if (f->kind == E_FIELD && f->lhs && f->lhs->kind == E_SELF && f->decl &&
             f->decl->kind == D_FN) {
+            return quiet_fn(q, f->decl);
+        }
+        if (q->methods_ok && f->decl && f->decl->kind == D_FN) {
             return quiet_fn(q, f->decl);
         }
         return loud(q, e->pos, "calls into another locus");
@@ -199,6 +203,11 @@ static int quiet_fn(quiet *q, hc_decl *fn) {
     return ok;
 }
 
+int hc_fn_frameless(hc_program *P, hc_decl *fn) {
+    quiet q = {.P = P, .methods_ok = 1};
+    return quiet_fn(&q, fn);
+}
+
 /* ---- the decision ---- */
 
 static int has_tick_closures(hc_decl *l) {
@@ -253,7 +262,7 @@ static const char *decide(hc_program *P, hc_bus_topic *t) {
             }
         }
         if (!u->quiet) { /* hc_bus_lowering judged it; walk it again only for the reason */
-            quiet q = {P, {0}, 0, NULL, u->item->pos};
+            quiet q = {P, {0}, 0, NULL, u->item->pos, 0};
             quiet_fn(&q, u->item->handler_decl);
             return hc_sprintf(P->a, "handler %s.%s %s (%s)", u->locus->name.name,
                               u->item->handler.name, q.why, where(P, q.at));
@@ -315,7 +324,7 @@ void hc_bus_lowering(hc_program *P) {
     for (int i = 0; i < P->bus->topics.n; i++) {
         hc_bus_topic *t = P->bus->topics.v[i];
         for (int k = 0; k < t->subs.n; k++) {
-            quiet q = {P, {0}, 0, NULL, t->subs.v[k].item->pos};
+            quiet q = {P, {0}, 0, NULL, t->subs.v[k].item->pos, 0};
             t->subs.v[k].quiet = quiet_fn(&q, t->subs.v[k].item->handler_decl);
         }
         const char *routed = closed_world(P, t);

@@ -72,4 +72,9 @@ int hc_bus_same_thread(hc_program *P, hc_decl *a, hc_decl *b);
 /* One JSON object per topic (subject, lowering, reason), one per line. */
 void hc_bus_report_json(hc_program *P, hc_buf *out);
 
+/* Whether a function (an accept or release hook) needs no frame of its own: it is quiet as a
+ * handler is (it cannot fault, wait, publish, print, instantiate or end a locus), and so is every
+ * method of another locus it calls (the bus's ordering question does not arise there). */
+int hc_fn_frameless(hc_program *P, hc_decl *fn);
+
 #endif

@@ -245,7 +245,7 @@ static int compile_c(const hc_build_opts *o, const hc_home *home, const char *cf
     snprintf(lib2, sizeof lib2, "%s/libhale_config.a", home->lib);
     argv[n++] = (char *)c_compiler();
     argv[n++] = "-std=c11";
-    argv[n++] = "-O2";
+    argv[n++] = "-O3"; /* as Hale builds: loops over locus state vectorize for the host */
     argv[n++] = "-w";
     argv[n++] = "-D_GNU_SOURCE";
 #if defined(__x86_64__)

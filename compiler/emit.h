@@ -49,6 +49,10 @@ typedef struct {
     const char *self_text; /* C text of `self` (NULL outside locus methods) */
     const char *at_text;   /* C text of the locus instantiating here ("NULL": the current one) */
     int has_defer;         /* the function keeps a list of `let`-held loci (`hdefer`) */
+    int loop_depth;        /* loops around the statement being emitted */
+    hc_buf *frame_decls;   /* declarations at the top of the function (light loci's states) */
+    const char *light_let; /* the state a light `let` literal is built in (em_let), or NULL */
+    int light_stmt;        /* the literal is a statement of its own (em_stmt) */
     /* placement (emit_place.c) */
     const char *next_pool; /* C expression of the pool of the literal about to be emitted */
     int place_done;        /* the pools helper exists */
@@ -101,6 +105,8 @@ const char *em_locus_struct(hc_emit *E, hc_type *t); /* the state struct's C nam
 /* A locus literal: the state pointer, built at `at` (C text of the instantiating locus's header
  * pointer, or "NULL"), held as `how` (HALE_HOW_*). `replace` (or NULL) is the C place of a locus
  * field the new locus replaces, break-before-make. */
+/* Whether instances of the locus type can be light (locus.h, hale_locus_light). */
+int em_locus_light(hc_emit *E, hc_decl *d);
 void em_locus_lit(hc_emit *E, hc_buf *b, hc_expr *e, const char *at, const char *label,
                   const char *how, const char *replace);
 void em_locus_stmt(hc_emit *E, hc_buf *b, hc_stmt *s); /* terminate, violate, recovery, yield */

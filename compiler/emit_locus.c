@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "bus_plan.h"
 #include "emit.h"
 
 const char *em_locus_struct(hc_emit *E, hc_type *t) {
@@ -81,6 +82,23 @@ static const char *hook_name(hc_emit *E, hc_decl *m) {
 }
 
 static hc_type *child_type(hc_decl *m);
+
+/* A hook whose body does nothing is left out of the descriptor (NULL), so the runtime skips its
+ * frame. Lifecycle hooks only when the type has no closures: the run hook is also where tick
+ * closures are checked. */
+static int empty_body(hc_decl *m) {
+    return m && m->body && m->body->stmts.n == 0 && !m->body->tail;
+}
+
+/* An accept or release hook that needs no frame (bus_plan.c's quiet: no fault, wait, print,
+ * publish or locus made or ended). */
+static int quiet_hook(hc_emit *E, hc_decl *m) {
+    return !m || !m->body || hc_fn_frameless(E->P, m);
+}
+
+static const char *live_hook(hc_emit *E, hc_decl *m, int closures) {
+    return empty_body(m) && !closures ? "NULL" : hook_name(E, m);
+}
 
 /* The line registering main's `on_failure(t: std::bus::UnixTransport, ...)`, or NULL. */
 const char *em_bind_failure(hc_emit *E) {
@@ -640,9 +658,10 @@ static void descriptor(hc_emit *E, hc_decl *d, const char *sn) {
     if (ct) {
         hc_buf_printf(b,
                       "static const hale_locus_accept hla_%d[] = {{.child = &%s, .accept = %s, "
-                      ".release = %s, .flow = %s}};\n",
-                      id, desc_name(ct, E->a), hook_name(E, acc), rel ? hook_name(E, rel) : "NULL",
-                      rel ? "true" : "false");
+                      ".release = %s, .flow = %s, .quiet = %s}};\n",
+                      id, desc_name(ct, E->a), live_hook(E, acc, 0),
+                      rel ? live_hook(E, rel, 0) : "NULL", rel ? "true" : "false",
+                      quiet_hook(E, acc) && quiet_hook(E, rel) ? "true" : "false");
     }
     /* locus-typed parameters, kept across restart_in_place */
     hc_buf offs = {0};
@@ -673,12 +692,14 @@ static void descriptor(hc_emit *E, hc_decl *d, const char *sn) {
         hc_buf_puts(&flags, " | HALE_LT_SNAPSHOT");
     }
     const native_locus *nat = native_of(d);
-    const char *dissolve = native_hook(E, sn, id, "hld", nat ? nat->dissolve : NULL,
-                                       hook_name(E, member(d, M_LIFECYCLE, "dissolve")));
-    const char *birth = native_hook(E, sn, id, "hlb", nat ? nat->birth : NULL,
-                                    hook_name(E, member(d, M_LIFECYCLE, "birth")));
+    const char *dissolve =
+        native_hook(E, sn, id, "hld", nat ? nat->dissolve : NULL,
+                    live_hook(E, member(d, M_LIFECYCLE, "dissolve"), closures != NULL));
+    const char *birth =
+        native_hook(E, sn, id, "hlb", nat ? nat->birth : NULL,
+                    live_hook(E, member(d, M_LIFECYCLE, "birth"), closures != NULL));
     const char *run = native_hook(E, sn, id, "hlr", nat ? nat->run : NULL,
-                                  hook_name(E, member(d, M_LIFECYCLE, "run")));
+                                  live_hook(E, member(d, M_LIFECYCLE, "run"), closures != NULL));
     const char *handle = nat && nat->handle ? nat->handle : em_std_handle(E, d, sn);
     if (em_bus_publishes_or_subscribes(d) || (nat && nat->long_lived)) {
         hc_buf_puts(&flags, " | HALE_LT_LONG_LIVED"); /* work after birth: lives to its scope */
@@ -690,7 +711,7 @@ static void descriptor(hc_emit *E, hc_decl *d, const char *sn) {
                   "= %s, .flags = %s, .locus_fields = %s, .nlocus_fields = %d, .bus_attach = %s, "
                   ".bus_detach = %s, .bus_flush = %s, .std_handle = %s};\n",
                   desc_name(d->ty, E->a), d->name.name, sn, init, birth, run,
-                  hook_name(E, member(d, M_LIFECYCLE, "drain")), dissolve,
+                  live_hook(E, member(d, M_LIFECYCLE, "drain"), closures != NULL), dissolve,
                   closures ? closures : "NULL", epochs,
                   ct ? hc_sprintf(E->a, "hla_%d", id) : "NULL", ct ? 1 : 0,
                   ft ? hc_sprintf(E->a, "&%s", desc_name(ft, E->a)) : "NULL",
@@ -719,6 +740,104 @@ void em_loci(hc_emit *E) {
     }
 }
 
+/* ---- light loci ---- */
+
+/* A method body of a light locus: it may read and write the parameters and call the type's own
+ * methods, but nothing that reaches the locus's header (its region, tree or lifecycle): no locus
+ * made here (it would be the locus's child), no send, no lifecycle statement, no self passed on. */
+static int light_expr(hc_walker *w, hc_expr *e) {
+    (void)w;
+    switch (e->kind) {
+    case E_STRUCT:
+        return e->decl && e->decl->kind == D_LOCUS ? HC_WALK_STOP : HC_WALK_ON;
+    case E_CALL:
+        return e->ty && e->ty->kind == TY_LOCUS ? HC_WALK_STOP : HC_WALK_ON;
+    case E_FIELD:
+        if (e->lhs && e->lhs->kind == E_SELF) {
+            return e->ref == REF_SELF_FIELD || e->ref == REF_METHOD ? HC_WALK_SKIP : HC_WALK_STOP;
+        }
+        return HC_WALK_ON;
+    case E_SELF:
+        return HC_WALK_STOP;
+    default:
+        return HC_WALK_ON;
+    }
+}
+
+static int light_stmt(hc_walker *w, hc_stmt *s) {
+    (void)w;
+    switch (s->kind) {
+    case S_SEND:
+    case S_YIELD:
+    case S_TERMINATE:
+    case S_RECOVERY:
+    case S_VIOLATE:
+        return HC_WALK_STOP;
+    default:
+        return HC_WALK_ON;
+    }
+}
+
+static int flat_ty(hc_type *t) {
+    return t && (t->kind == TY_INT || t->kind == TY_FLOAT || t->kind == TY_BOOL ||
+                 t->kind == TY_UINT || t->kind == TY_DURATION || t->kind == TY_TIME);
+}
+
+/* Everything about the type itself that makes it light (see em_locus_light). */
+static int light_shape(hc_emit *E, hc_decl *d) {
+    if (!d->ty || native_of(d) || d == E->P->main_locus || d->std_handler || d->tracks_children ||
+        d->needs_snapshot || d->form || em_bus_publishes_or_subscribes(d)) {
+        return 0;
+    }
+    for (int i = 0; i < d->members.n; i++) {
+        hc_decl *m = d->members.v[i];
+        if (m->kind == M_PARAMS) {
+            for (int k = 0; k < m->lparams.n; k++) {
+                if (!flat_ty(m->lparams.v[k].ty)) {
+                    return 0;
+                }
+            }
+        } else if (m->kind == D_FN) {
+            hc_walker w = {.expr = light_expr, .stmt = light_stmt};
+            if (!hc_walk_block(&w, m->body)) {
+                return 0;
+            }
+        } else if (m->kind == M_LIFECYCLE && empty_body(m) && m->name.name &&
+                   (!strcmp(m->name.name, "birth") || !strcmp(m->name.name, "run") ||
+                    !strcmp(m->name.name, "drain") || !strcmp(m->name.name, "dissolve"))) {
+            continue; /* a hook with nothing in it (left out of the descriptor too) */
+        } else if (m->kind != M_CONTRACT) {
+            return 0; /* hooks, closures, bus, capacity, failure, placement, modes */
+        }
+    }
+    return 1;
+}
+
+int em_locus_light(hc_emit *E, hc_decl *d) {
+    if (!light_shape(E, d)) {
+        return 0;
+    }
+    /* nobody accepts it: it never has an owner */
+    hc_program *P = E->P;
+    for (int i = 0; i < P->loci.n; i++) {
+        hc_decl *o = P->loci.v[i];
+        for (int j = 0; j < o->members.n; j++) {
+            hc_decl *m = o->members.v[j];
+            if ((m->kind == M_LIFECYCLE || m->kind == M_FAILURE) && child_type(m) == d->ty) {
+                return 0;
+            }
+        }
+    }
+    return 1;
+}
+
+/* Every instance of the type runs on the main pool. Elsewhere a flow child started at statement
+ * position gets a coroutine of its own (place.c), so its release comes later, not at once. */
+static int main_pool_only(const hc_decl *d) {
+    const char *pool = hc_place_pool(d);
+    return pool && strcmp(pool, "main") == 0;
+}
+
 /* ---- literals ---- */
 
 void em_locus_lit(hc_emit *E, hc_buf *b, hc_expr *e, const char *at, const char *label,
@@ -731,7 +850,27 @@ void em_locus_lit(hc_emit *E, hc_buf *b, hc_expr *e, const char *at, const char 
     E->next_pool = NULL;
     int n = nparams(d);
     hc_expr **given = hc_alloc(E->a, sizeof(hc_expr *) * (size_t)(n + 1));
-    hc_buf_printf(b, "({ %s %s; memset(&%s, 0, sizeof %s); ", sn, pv, pv, pv);
+    int light = !label && !replace && !pool && em_locus_light(E, d) &&
+                ((E->light_let && strcmp(how, "HALE_HOW_LET") == 0) ||
+                 (E->light_stmt && strcmp(how, "HALE_HOW_STMT") == 0));
+    hc_decl *owner = E->fn ? E->fn->locus : NULL;
+    hc_decl *acc = owner ? member(owner, M_LIFECYCLE, "accept") : NULL;
+    hc_decl *rel = owner ? member(owner, M_LIFECYCLE, "release") : NULL;
+    /* A light flow: a statement-position literal, in the code of the locus that accepts its
+     * type as a flow (so that locus is its owner: the first ancestor looked at), of a type with
+     * a light shape, whose owner runs on the main pool, needs no frame for accept and release
+     * and cannot see its children. Its whole cycle is accept, release: nothing else of it can be
+     * observed. */
+    int light_flow = !light && !label && !replace && !pool && E->light_stmt && E->self_text &&
+                     strcmp(how, "HALE_HOW_STMT") == 0 && acc && rel && child_type(acc) == d->ty &&
+                     !owner->tracks_children && quiet_hook(E, acc) && quiet_hook(E, rel) &&
+                     light_shape(E, d) && main_pool_only(owner);
+    if (light && strcmp(how, "HALE_HOW_LET") == 0) {
+        pv = E->light_let; /* declared at the top of the function */
+        hc_buf_printf(b, "({ memset(&%s, 0, sizeof %s); ", pv, pv);
+    } else {
+        hc_buf_printf(b, "({ %s %s; memset(&%s, 0, sizeof %s); ", sn, pv, pv, pv);
+    }
     if (pool) {
         hc_buf_printf(b, "%s.h.pool = %s; ", pv, pool); /* placed: runs on that pool */
     }
@@ -762,6 +901,24 @@ void em_locus_lit(hc_emit *E, hc_buf *b, hc_expr *e, const char *at, const char 
         }
     }
     E->self_text = caller_self;
+    if (light) {
+        hc_buf_printf(b, "(%s *)hale_locus_light(&%s.h, &%s, %s, %s, %s); })", sn, pv,
+                      desc_name(d->ty, E->a), at, how, E->has_defer ? "&hdefer" : "NULL");
+        return;
+    }
+    if (light_flow) {
+        /* while nothing counts loci (hale_locus_light_ok), the owner's hooks on the prototype,
+         * the child counted live in between as the general path counts it */
+        hc_buf_puts(b, "if (atomic_load_explicit(&hale_locus_light_ok, memory_order_relaxed)) { ");
+        if (strcmp(live_hook(E, acc, 0), "NULL") != 0) {
+            hc_buf_printf(b, "%s(hm, ho, %s, &%s); ", live_hook(E, acc, 0), E->self_text, pv);
+        }
+        hc_buf_printf(b, "%s->h.accepted++; ", E->self_text);
+        if (strcmp(live_hook(E, rel, 0), "NULL") != 0) {
+            hc_buf_printf(b, "%s(hm, ho, %s, &%s); ", live_hook(E, rel, 0), E->self_text, pv);
+        }
+        hc_buf_printf(b, "%s->h.accepted--; } else { ", E->self_text);
+    }
     hc_buf_printf(b, "%s *%s = hale_locus_new(&%s, %s, &%s, ", sn, lv, desc_name(d->ty, E->a), at,
                   pv);
     if (label) {
@@ -793,6 +950,10 @@ void em_locus_lit(hc_emit *E, hc_buf *b, hc_expr *e, const char *at, const char 
     }
     hc_buf_printf(b, "hale_locus_start(&%s->h, %s, %s); ", lv, how,
                   E->has_defer && !replace ? "&hdefer" : "NULL");
+    if (light_flow) {
+        hc_buf_printf(b, "} (%s *)NULL; })", sn);
+        return;
+    }
     hc_buf_printf(b, "%s; })", lv);
 }
 

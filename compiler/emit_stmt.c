@@ -122,10 +122,19 @@ static void em_let(hc_emit *E, hc_buf *b, hc_stmt *s) {
         hc_type *rt = E->fn ? E->fn->ret_ty : NULL;
         int keep = rt && (rt->kind == TY_LOCUS || rt->kind == TY_IFACE);
         const char *how = keep ? "HALE_HOW_FIELD" : "HALE_HOW_LET";
+        hc_decl *d = s->expr->decl;
         if (s->expr->iface) {
             em_iface_value(E, b, s->expr, s->expr->iface, how); /* the binding's interface */
         } else {
+            if (!keep && E->loop_depth == 0 && E->frame_decls && em_locus_light(E, d)) {
+                /* its state lives in the function's frame, which outlives the binding; outside
+                 * a loop, so one state per binding */
+                E->light_let = em_tmp(E, "hls");
+                hc_buf_printf(E->frame_decls, "\n    %s %s;", em_locus_struct(E, d->ty),
+                              E->light_let);
+            }
             em_locus_lit(E, b, s->expr, E->at_text, NULL, how, NULL);
+            E->light_let = NULL;
         }
     } else {
         em_copy_if_needed(E, b, s->expr, l->ty, s->is_mut);
@@ -286,7 +295,9 @@ static void loop_body(hc_emit *E, hc_buf *b, hc_stmt *s, const char *mark, const
         hc_buf_puts(b, pre);
     }
     E->indent--;
+    E->loop_depth++;
     em_block_into(E, b, s->body, NULL, NULL);
+    E->loop_depth--;
     nl(E, b);
     hc_buf_puts(b, "}");
     if (mark) {
@@ -403,7 +414,9 @@ void em_stmt(hc_emit *E, hc_buf *b, hc_stmt *s) {
     case S_EXPR:
         if (s->expr->kind == E_STRUCT && s->expr->decl && s->expr->decl->kind == D_LOCUS) {
             hc_buf_puts(b, "(void)");
+            E->light_stmt = 1;
             em_locus_lit(E, b, s->expr, E->at_text, NULL, "HALE_HOW_STMT", NULL);
+            E->light_stmt = 0;
             hc_buf_puts(b, ";");
         } else if (em_has_value(s->expr->ty)) {
             hc_buf_puts(b, "(void)(");
@@ -545,6 +558,11 @@ void em_function(hc_emit *E, hc_decl *fn) {
     if (E->allocating) {
         hc_buf_puts(b, "\n    hale_mark hmk = hale_region_mark(hm);");
     }
+    /* the body goes to a buffer of its own, so that the states of light loci (em_let) can be
+     * declared at the top of the function */
+    hc_buf *out = b, body = {0}, decls = {0};
+    b = &body;
+    E->frame_decls = &decls;
     em_hoist_owners(E, b, fn);
     if (E->has_defer) {
         hc_buf_puts(b, "\n    hale_locus *hdefer = NULL;");
@@ -584,7 +602,7 @@ void em_function(hc_emit *E, hc_decl *fn) {
             hc_buf_puts(b, "\n    hale_bus_settle_point();");
         }
         if (E->has_defer) {
-            hc_buf_puts(b, "\n    hale_locus_flush(&hdefer);");
+            hc_buf_puts(b, "\n    if (hdefer) hale_locus_flush(&hdefer);");
         }
         if (E->allocating) {
             hc_buf_puts(b, "\n    hale_region_reset(hm, hmk);");
@@ -596,6 +614,11 @@ void em_function(hc_emit *E, hc_decl *fn) {
         }
     }
     hc_buf_puts(b, "\n}\n\n");
+    hc_buf_puts(out, hc_buf_cstr(&decls));
+    hc_buf_puts(out, hc_buf_cstr(&body));
+    hc_buf_free(&decls);
+    hc_buf_free(&body);
+    E->frame_decls = NULL;
     E->fn = NULL;
     E->self_text = NULL;
     E->at_text = "NULL";

@@ -101,7 +101,11 @@ static void grow(hale_hashmap *m) {
         char *s = old + (size_t)i * m->stride;
         uint64_t h = slot_hash(s);
         if (h) {
-            memcpy(free_slot(m, h), s, m->stride);
+            /* slots are whole words (stride is a multiple of 8): a word loop, not a call */
+            char *to = free_slot(m, h);
+            for (size_t w = 0; w < m->stride; w += 8) {
+                memcpy(to + w, s + w, 8);
+            }
         }
     }
     hale_heap_free(&m->heap, old, (size_t)old_cap * m->stride);
@@ -118,17 +122,46 @@ static char *insert_new(hale_hashmap *m, uint64_t h) {
     return s;
 }
 
+/* The slot holding `key`, or else (*empty) the empty slot ending its probe path: one walk for
+ * both questions a set asks. The table has room (cap > 0). */
+static char *probe(const hale_hashmap *m, const void *key, uint64_t h, int *empty) {
+    uint64_t mask = (uint64_t)m->cap - 1;
+    for (uint64_t i = h & mask;; i = (i + 1) & mask) {
+        char *s = slot_at(m, (int64_t)i);
+        uint64_t sh = slot_hash(s);
+        if (sh == 0) {
+            *empty = 1;
+            return s;
+        }
+        if (sh == h && hale_key_equal(m->key, slot_entry(m, s) + m->key_offset, key)) {
+            *empty = 0;
+            return s;
+        }
+    }
+}
+
 void hale_hashmap_set(hale_hashmap *m, const void *entry) {
     const char *key = (const char *)entry + m->key_offset;
     uint64_t h = hale_key_hash(m->key, key);
-    int64_t i = find(m, key, h);
-    if (i >= 0) {
-        hale_value_replace_heap(m->entry, slot_entry(m, slot_at(m, i)), entry, &m->heap);
+    int empty = 1;
+    char *s = m->cap ? probe(m, key, h, &empty) : NULL;
+    if (!empty) {
+        hale_value_replace_heap(m->entry, slot_entry(m, s), entry, &m->heap);
         return;
     }
     /* `entry` cannot lie in the table: an entry there has its key present, handled above. */
-    char *s = insert_new(m, h);
-    hale_value_copy_heap(m->entry, slot_entry(m, s), entry, &m->heap);
+    if (!s || (m->len + 1) * 10 > m->cap * 7) {
+        s = insert_new(m, h); /* grows, then finds the slot on the new table */
+    } else {
+        set_slot_hash(s, h); /* the empty slot the probe ended at */
+        m->len++;
+        m->walk_i = -1;
+    }
+    if (m->entry->flat) {
+        memcpy(slot_entry(m, s), entry, m->entry->size);
+    } else {
+        hale_value_copy_heap(m->entry, slot_entry(m, s), entry, &m->heap);
+    }
 }
 
 bool hale_hashmap_get(const hale_hashmap *m, const void *key, void *out, hale_region *into) {

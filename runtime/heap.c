@@ -17,8 +17,8 @@ static inline int class_of(size_t size) {
         return (int)((size + 15) / 16) - 1; /* 0 .. 7 */
     }
     int k = floor_log2(size - 1); /* size in (2^k, 2^(k+1)], k >= 7 */
-    size_t step = (size_t)1 << (k - 2);
-    return 8 + (k - 7) * 4 + (int)((size - 1 - ((size_t)1 << k)) / step);
+    /* the step is 2^(k-2): a shift, not a division (this runs for every locus state) */
+    return 8 + (k - 7) * 4 + (int)((size - 1 - ((size_t)1 << k)) >> (k - 2));
 }
 
 static inline size_t class_size(int c) {
@@ -58,6 +58,7 @@ void *hale_heap_alloc(hale_heap *h, size_t size) {
     if (h->free_lists && h->free_lists[c]) {
         void *p = h->free_lists[c];
         h->free_lists[c] = *(void **)p;
+        __asm__ volatile("" ::: "memory"); /* see hale_heap_free */
         h->idle_bytes -= cs;
         return p;
     }
@@ -85,6 +86,9 @@ void hale_heap_free(hale_heap *h, void *p, size_t size) {
     *(void **)p = h->free_lists[c];
     h->free_lists[c] = p;
     h->live_bytes -= cs;
+    /* two plain updates: merged into one 16-byte load and store they would wait on the two
+     * 8-byte stores of the allocation just before (a failed store-to-load forward) */
+    __asm__ volatile("" ::: "memory");
     h->idle_bytes += cs;
 }
 

@@ -28,6 +28,18 @@ static const hale_locus_type root_type = {.name = "root", .size = sizeof(hale_lo
 static hale_locus root;
 static _Atomic uint64_t next_id;
 
+/* Ids are unique, not ordered: each thread takes them from a block of its own. */
+#define ID_BLOCK 4096
+static _Thread_local uint64_t id_next, id_end;
+
+static uint64_t new_id(void) {
+    if (id_next == id_end) {
+        id_next = atomic_fetch_add_explicit(&next_id, ID_BLOCK, memory_order_relaxed) + 1;
+        id_end = id_next + ID_BLOCK;
+    }
+    return id_next++;
+}
+
 hale_locus *hale_locus_root(void) {
     if (!root.type) {
         root.type = &root_type;
@@ -169,7 +181,14 @@ static void call_child_hook(void *p) {
     c->fn(frame_ho, frame_hm, c->self, c->child);
 }
 
-static void child_hook(hale_locus *self, hale_child_fn fn, void *child) {
+static void child_hook(hale_locus *self, const hale_locus_accept *rule, hale_child_fn fn,
+                       void *child) {
+    if (rule->quiet) {
+        /* nothing in it can fault, wait or instantiate: no frame to catch anything */
+        hale_scratch *s = hale_scratch_current();
+        fn(hale_scratch_side(s, 1), hale_scratch_side(s, 0), self, child);
+        return;
+    }
     child_arg c = {fn, self, child};
     hale_locus_framed(self, FR_HOOK, call_child_hook, &c);
 }
@@ -250,19 +269,20 @@ void *hale_locus_new(const hale_locus_type *t, hale_locus *at, const void *proto
     hale_locus *owner = find_owner(at, t, pool, &rule);
     if (owner && rule->accept) {
         /* the gatekeeper sees the parameters before any memory is given to the child */
-        child_hook(owner, rule->accept, (void *)proto);
+        child_hook(owner, rule, rule->accept, (void *)proto);
     }
     hale_locus *parent = owner ? owner : at;
     hale_locus *l = hale_heap_alloc(hale_locus_heap(parent), t->size);
+    /* the prototype's header is zeroed (locus.h) but for a placed locus's pool, set below: the
+     * one copy brings the parameters and a clean header */
     memcpy(l, proto, t->size);
-    memset(l, 0, sizeof *l);
     l->type = t;
     l->parent = parent;
     l->label = label;
     if (hale_census_enabled()) {
         hale_census_born(t, t->name);
     }
-    l->id = atomic_fetch_add_explicit(&next_id, 1, memory_order_relaxed) + 1;
+    l->id = new_id();
     l->pool = placed ? placed : parent->pool;
     l->rule = rule;
     if (rule && rule->flow) {
@@ -294,7 +314,7 @@ static void census_freed(const hale_locus *l) {
 
 /* Gives the locus's memory back: its region (with every descendant in it) and its state. */
 void hale_locus_free(hale_locus *l) {
-    if (hale_place_foreign(l) && hale_place_join(l, 1)) {
+    if (l->runner && hale_place_foreign(l) && hale_place_join(l, 1)) {
         return;
     }
     if (hale_census_enabled()) {
@@ -318,11 +338,13 @@ void hale_locus_drain_tree(hale_locus *l) {
     if (l->flags & (LF_DRAINED | LF_DISSOLVED)) {
         return;
     }
-    if (hale_place_foreign(l)) {
+    if (l->runner && hale_place_foreign(l)) {
         hale_place_join(l, 0); /* it drains and dissolves on its own coroutine */
         return;
     }
-    hale_place_join_children(l, 0, 0);
+    if (l->first) {
+        hale_place_join_children(l, 0, 0);
+    }
     for (hale_locus *c = l->last; c;) {
         hale_locus *prev = c->prev;
         hale_locus_drain_tree(c);
@@ -344,11 +366,13 @@ void hale_locus_dissolve_tree(hale_locus *l, int forced) {
     if ((l->flags & LF_DISSOLVED) || l->phase == PH_DISSOLVE) {
         return; /* done, or under way further up the stack */
     }
-    if (hale_place_foreign(l)) {
+    if (l->runner && hale_place_foreign(l)) {
         hale_place_join(l, forced);
         return;
     }
-    hale_place_join_children(l, forced, 0);
+    if (l->first) {
+        hale_place_join_children(l, forced, 0);
+    }
     l->phase = PH_DISSOLVE;
     for (hale_locus *c = l->last; c;) {
         hale_locus *prev = c->prev;
@@ -393,7 +417,7 @@ void hale_locus_teardown(hale_locus *l, int release, int forced) {
         hale_locus_bus_settle(l); /* the last messages of joined publishers arrive first */
     }
     if (release && l->rule && l->rule->release && !(l->flags & LF_DISSOLVED)) {
-        child_hook(l->parent, l->rule->release, l);
+        child_hook(l->parent, l->rule, l->rule->release, l);
     }
     hale_locus_dissolve_tree(l, forced);
 }
@@ -558,17 +582,32 @@ static void defer_push(hale_locus *l, hale_locus **defer) {
     *defer = l;
 }
 
+/* A type with nothing to do at birth or run (no hooks, closures or subscriptions): the birth and
+ * run phases come down to marking it born (a flow child that only computes in its owner's accept
+ * or release, a locus used only through its methods). */
+static int nothing_to_run(const hale_locus *l) {
+    const hale_locus_type *t = l->type;
+    return !t->birth && !t->run && !t->epochs && !t->bus_attach && !l->first;
+}
+
 void hale_locus_start(hale_locus *l, int how, hale_locus **defer) {
     l->hold = (uint8_t)how;
     int born = HALE_PLACE_UNBORN;
     if (hale_place_detach(l, how, &born)) {
         return;
     }
-    if (born == HALE_PLACE_UNBORN) {
-        hale_place_start_deferred(l);
-        born = hale_locus_birth_phase(l);
+    if (born == HALE_PLACE_UNBORN && nothing_to_run(l)) {
+        l->phase = PH_BIRTH;
+        l->flags |= LF_BORN;
+        hale_program_born(l);
+        l->phase = PH_READY;
+    } else {
+        if (born == HALE_PLACE_UNBORN) {
+            hale_place_start_deferred(l);
+            born = hale_locus_birth_phase(l);
+        }
+        hale_locus_run_phase(l, born);
     }
-    hale_locus_run_phase(l, born);
     int flow = (l->flags & LF_FLOW) != 0;
     int done = (l->flags & (LF_TERMINATE | LF_DISSOLVED)) != 0 || flow;
     int long_lived = (l->type->flags & HALE_LT_LONG_LIVED) != 0;
@@ -599,6 +638,16 @@ void hale_locus_start(hale_locus *l, int how, hale_locus **defer) {
         }
         return;
     }
+}
+
+/* Set once readiness is announced (program.c, hale_program_born) unless the census is on. */
+atomic_bool hale_locus_light_ok;
+
+void *hale_locus_light_general(hale_locus *proto, const hale_locus_type *t, hale_locus *at, int how,
+                               hale_locus **defer) {
+    hale_locus *l = hale_locus_new(t, at, proto, NULL);
+    hale_locus_start(l, how, defer);
+    return how == HALE_HOW_STMT ? NULL : l; /* a statement's is freed already */
 }
 
 void hale_locus_flush(hale_locus **defer) {

@@ -50,6 +50,7 @@
 #ifndef HALE_RUNTIME_LOCUS_H
 #define HALE_RUNTIME_LOCUS_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -102,6 +103,7 @@ typedef struct {
     hale_child_fn accept;  /* the accept body (NULL: empty) */
     hale_child_fn release; /* NULL: T is a resident, not a flow */
     bool flow;
+    bool quiet; /* accept and release are quiet (the compiler's proof): called without a frame */
 } hale_locus_accept;
 
 enum {
@@ -184,6 +186,32 @@ void hale_locus_start(hale_locus *l, int how, hale_locus **defer);
 /* `self.f = L { ... }`: the current holder of the field, if any, is drained, dissolved and
  * freed before the new literal is built (break-before-make). */
 void hale_locus_replace(hale_locus *old);
+
+/* A light locus: a type the compiler found to have no lifecycle hooks, closures, bus, capacity,
+ * placement or locus-typed parameters, only flat parameters, methods that never reach the
+ * locus's own region, tree or lifecycle, and no type that accepts it. Nothing it does can be
+ * observed from outside but its parameters, so while nothing counts loci (the census, see
+ * census.h) and the program's readiness no longer waits for the root's first child, its state
+ * is the prototype itself, in the frame of the function that holds it: no memory is taken, no
+ * tree is linked, and nothing is left to do when the holder lets go of it. Otherwise it takes
+ * the general path (hale_locus_new from `at`, hale_locus_start with `how` and `defer`) and the
+ * result is the locus made there. `proto` is the zeroed header of the prototype, its parameters
+ * set. */
+extern atomic_bool hale_locus_light_ok;
+void *hale_locus_light_general(hale_locus *proto, const hale_locus_type *t, hale_locus *at, int how,
+                               hale_locus **defer);
+
+static inline void *hale_locus_light(hale_locus *proto, const hale_locus_type *t, hale_locus *at,
+                                     int how, hale_locus **defer) {
+    if (__builtin_expect(!atomic_load_explicit(&hale_locus_light_ok, memory_order_relaxed), 0)) {
+        return hale_locus_light_general(proto, t, at, how, defer);
+    }
+    proto->type = t;
+    proto->hold = (uint8_t)how;
+    proto->flags = 128u; /* LF_BORN */
+    proto->phase = 3;    /* PH_READY */
+    return proto;
+}
 
 /* At the end of a function with `let`-held loci: each is drained and dissolved, newest first,
  * and freed. */

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "census.h"
 #include "diag.h"
 #include "fault.h"
 #include "io.h"
@@ -50,6 +51,8 @@ void hale_program_born(hale_locus *l) {
     if (l->parent == hale_locus_root() && !P.ready_sent && P.main_co) {
         P.ready_sent = 1;
         hale_notify_ready();
+        /* the census is switched on before the first locus or never */
+        atomic_store_explicit(&hale_locus_light_ok, !hale_census_enabled(), memory_order_relaxed);
     }
 }
 

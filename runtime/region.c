@@ -46,8 +46,6 @@ struct hale_region {
     hale_region *next_sibling;
     hale_region *prev_sibling;
     pthread_mutex_t children_lock;
-    hale_chunk *cur;   /* standard chunks, newest first; bump allocates from the head */
-    hale_chunk *large; /* dedicated chunks, newest first */
     hale_chunk *spare; /* one standard chunk kept across resets */
     block *blocks;
     size_t reserved; /* written by the owner only, with relaxed atomic stores */
@@ -273,8 +271,8 @@ void hale_region_free(hale_region *r) {
     if (r->registered) {
         res_unregister(r);
     }
-    release_chunks(r->cur);
-    release_chunks(r->large);
+    release_chunks(r->head.cur);
+    release_chunks(r->head.large);
     release_blocks(r->blocks);
     if (r->spare) {
         hale_chunk_put(r->spare);
@@ -302,8 +300,8 @@ static void *alloc_large(hale_region *r, size_t size, size_t align) {
     } else {
         c = hale_chunk_get_large(size + align);
     }
-    c->next = r->large;
-    r->large = c;
+    c->next = r->head.large;
+    r->head.large = c;
     add_reserved(r, c->cap);
     add_used(r, size);
     return (void *)align_up((uintptr_t)hale_chunk_data(c), align);
@@ -326,8 +324,8 @@ void *hale_region_alloc_slow(hale_region *r, size_t size, size_t align) {
     } else {
         c = hale_chunk_get();
     }
-    c->next = r->cur;
-    r->cur = c;
+    c->next = r->head.cur;
+    r->head.cur = c;
     add_reserved(r, c->cap);
     r->head.end = hale_chunk_data(c) + c->cap;
     uintptr_t p = align_up((uintptr_t)hale_chunk_data(c), align);
@@ -427,19 +425,10 @@ _Static_assert(sizeof(_Atomic uint64_t) == sizeof(uint64_t), "the generation is 
 
 /* ---- mark / reset ---- */
 
-hale_mark hale_region_mark(const hale_region *r) {
-    hale_mark m;
-    m.chunk = r->cur;
-    m.large = r->large;
-    m.offset = r->cur ? (size_t)(r->head.bump - hale_chunk_data(r->cur)) : 0;
-    m.used = r->head.used;
-    return m;
-}
-
-void hale_region_reset(hale_region *r, hale_mark m) {
-    while (r->cur != m.chunk) {
-        hale_chunk *c = r->cur;
-        r->cur = c->next;
+void hale_region_reset_to(hale_region *r, hale_mark m) {
+    while (r->head.cur != m.chunk) {
+        hale_chunk *c = r->head.cur;
+        r->head.cur = c->next;
         sub_reserved(r, c->cap);
         if (!r->spare) {
             c->next = NULL;
@@ -448,15 +437,15 @@ void hale_region_reset(hale_region *r, hale_mark m) {
             hale_chunk_put(c);
         }
     }
-    while (r->large != m.large) {
-        hale_chunk *c = r->large;
-        r->large = c->next;
+    while (r->head.large != m.large) {
+        hale_chunk *c = r->head.large;
+        r->head.large = c->next;
         sub_reserved(r, c->cap);
         hale_chunk_put(c);
     }
-    if (r->cur) {
-        r->head.bump = hale_chunk_data(r->cur) + m.offset;
-        r->head.end = hale_chunk_data(r->cur) + r->cur->cap;
+    if (r->head.cur) {
+        r->head.bump = m.bump;
+        r->head.end = hale_chunk_data(r->head.cur) + r->head.cur->cap;
     } else {
         r->head.bump = r->head.end = NULL;
     }

@@ -37,10 +37,13 @@ void hale_region_free(hale_region *r);
 
 /* The allocation fast path's state: the first member of every region, so the common case
  * (bump within the current chunk) is inlined into the caller. Read-only outside region.c. */
+struct hale_chunk;
 typedef struct {
     char *bump;
     char *end;
     size_t used; /* written by the owner with relaxed atomic stores (diagnostics read it) */
+    struct hale_chunk *cur;   /* standard chunks, newest first; bump allocates from the head */
+    struct hale_chunk *large; /* dedicated chunks, newest first */
 } hale_region_head;
 
 /* Everything but the bump-within-the-chunk case: new chunks, large and zero sizes, checks. */
@@ -113,17 +116,31 @@ static inline int hale_region_alive(const hale_region *r, hale_gen g) {
 /* ---- mark / reset ---- */
 
 typedef struct {
-    void *chunk;   /* chunk that was current at the mark */
-    void *large;   /* newest dedicated (large) chunk at the mark */
-    size_t offset; /* bump offset within the current chunk */
-    size_t used;   /* used-bytes count at the mark */
+    void *chunk; /* chunk that was current at the mark */
+    void *large; /* newest dedicated (large) chunk at the mark */
+    char *bump;  /* the bump pointer at the mark (within `chunk`, or NULL) */
+    size_t used; /* used-bytes count at the mark */
 } hale_mark;
 
-hale_mark hale_region_mark(const hale_region *r);
+/* Inline: it is taken on entry to every function that may allocate. */
+static inline hale_mark hale_region_mark(const hale_region *r) {
+    const hale_region_head *h = (const hale_region_head *)(const void *)r;
+    return (hale_mark){h->cur, h->large, h->bump, h->used};
+}
 
 /* Forgets everything allocated in `r` after `m` was taken. Chunks that become unused go back to
- * the pool (a region may keep one spare to avoid churn on hot call paths). */
-void hale_region_reset(hale_region *r, hale_mark m);
+ * the pool (a region may keep one spare to avoid churn on hot call paths). Inline when nothing
+ * was allocated since the mark (the same bump pointer and count: every allocation, dedicated
+ * chunks included, adds to the count), which is most calls of a function that may allocate. */
+void hale_region_reset_to(hale_region *r, hale_mark m);
+
+static inline void hale_region_reset(hale_region *r, hale_mark m) {
+    const hale_region_head *h = (const hale_region_head *)(const void *)r;
+    if (__builtin_expect(h->bump == m.bump && h->used == m.used, 1)) {
+        return;
+    }
+    hale_region_reset_to(r, m);
+}
 
 /* ---- scratch ---- */
 

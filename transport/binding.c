@@ -220,6 +220,7 @@ static void init_fields(tp_binding *b, const tp_binding_opts *o) {
     b->nng_send_fd = -1;
     if (o->key) {
         memcpy(b->key, o->key, TP_KEY_BYTES);
+        b->aead = o->aead;
         b->sealed = true;
     }
     do {
@@ -230,6 +231,7 @@ static void init_fields(tp_binding *b, const tp_binding_opts *o) {
         lim = tp_limits_default();
     }
     b->rx = (tp_rx){.key = b->sealed ? b->key : NULL,
+                    .aead = b->aead,
                     .max_frame = b->max_frame,
                     .limits = lim,
                     .topics = b->topics,

@@ -84,6 +84,7 @@ typedef struct {
     tp_role role;
     tp_dir dir;
     const uint8_t *key; /* TP_KEY_BYTES of deployment key, or NULL for unsealed */
+    tp_aead aead;       /* the AEAD that key's file chose (keyfile.h; default XChaCha20) */
     bool insecure;      /* allow unsealed TCP beyond loopback (warns on every open) */
     const char *label;  /* names the binding in messages, e.g. its first subject */
     size_t max_frame;   /* largest frame accepted or sent; 0: TP_DEFAULT_MAX_FRAME */

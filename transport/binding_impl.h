@@ -65,6 +65,7 @@ struct tp_binding {
     char bound[300];
     char label[TP_SUBJECT_MAX];
     uint8_t key[TP_KEY_BYTES];
+    tp_aead aead;
     bool sealed;
     bool can_send, can_recv;
     uint64_t sender;

@@ -302,6 +302,60 @@ static void test_link_events_and_reconnect(void **state) {
     tp_binding_close(sub, 0);
 }
 
+/* Both ends of a binding sealing with AES-256-GCM (their key file's choice): every message
+ * arrives; a publisher whose key file says XChaCha20 (the same key bytes) is refused by name,
+ * frame by frame, and counted as a bad seal; a replayed sequence number is still refused. */
+static void test_aead_choice_end_to_end(void **state) {
+    (void)state;
+    if (!tp_aead_available(TP_AEAD_AES256GCM)) {
+        skip(); /* no AES instructions: key files refuse aes256gcm on this machine */
+    }
+    char url[256];
+    ipc_url(url, sizeof url, "gcm.sock");
+    inbox in = {0};
+    tp_binding *sub = open_ok(&(tp_binding_opts){.url = url,
+                                                 .role = TP_ROLE_LISTEN,
+                                                 .dir = TP_DIR_SUBSCRIBE,
+                                                 .key = key,
+                                                 .aead = TP_AEAD_AES256GCM});
+    tp_binding_add_topic(sub, "t.msg", &T_Note, on_msg, &in);
+    tp_binding *pub = open_ok(&(tp_binding_opts){.url = url,
+                                                 .role = TP_ROLE_DIAL,
+                                                 .dir = TP_DIR_PUBLISH,
+                                                 .key = key,
+                                                 .aead = TP_AEAD_AES256GCM});
+    tp_binding_add_topic(pub, "t.msg", &T_Note, NULL, NULL);
+    tp_binding *chacha = open_ok(&(tp_binding_opts){.url = url,
+                                                    .role = TP_ROLE_DIAL,
+                                                    .dir = TP_DIR_PUBLISH,
+                                                    .key = key,
+                                                    .aead = TP_AEAD_XCHACHA20POLY1305});
+    tp_binding_add_topic(chacha, "t.msg", &T_Note, NULL, NULL);
+    logbuf[0] = '\0';
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(send_msg(chacha, 0, i, "other aead"), TP_OK);
+    }
+    for (int i = 0; i < 20; i++) {
+        assert_int_equal(send_msg(pub, 0, i, "sealed with gcm"), TP_OK);
+    }
+    pump_until(sub, &in, 20);
+    for (int i = 0; i < 50; i++) {
+        tp_binding_pump(sub, region, 64);
+        struct timespec ts = {0, 1000000};
+        nanosleep(&ts, NULL);
+    }
+    assert_int_equal(in.count, 20);
+    assert_string_equal(in.text, "sealed with gcm");
+    tp_counter_snapshot c;
+    tp_binding_snapshot(sub, &c);
+    assert_int_equal(c.v[TP_C_REJECTED + TP_REJ_BAD_SEAL], 3);
+    assert_non_null(strstr(
+        logbuf, "frame sealed with xchacha20poly1305 but this end's key file says aes256gcm"));
+    tp_binding_close(chacha, 100);
+    tp_binding_close(pub, 100);
+    tp_binding_close(sub, 0);
+}
+
 static void test_mismatches_rejected_and_logged_once(void **state) {
     (void)state;
     char url[256];
@@ -433,6 +487,7 @@ int main(void) {
         cmocka_unit_test(test_security_policy),
         cmocka_unit_test(test_link_events_and_reconnect),
         cmocka_unit_test(test_mismatches_rejected_and_logged_once),
+        cmocka_unit_test(test_aead_choice_end_to_end),
         cmocka_unit_test(test_receive_start_order),
         cmocka_unit_test(test_bus_both_directions),
     };

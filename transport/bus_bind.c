@@ -38,6 +38,7 @@ typedef struct {
 static struct {
     tp_routes routes;
     uint8_t key[TP_KEY_BYTES];
+    tp_aead aead;
     int have_key;
     link links[MAX_LINKS];
     int nlinks;
@@ -292,6 +293,7 @@ static int open_link(link *l, char *err, size_t errlen) {
     o.role = l->role;
     o.dir = l->dir;
     o.key = S.have_key ? S.key : NULL;
+    o.aead = S.aead;
     o.insecure = r ? tp_route_insecure(&S.routes, r) : S.routes.insecure;
     o.label = l->label;
     o.max_frame = S.routes.max_frame;
@@ -311,7 +313,7 @@ static int bind_open(const hale_bind_desc *d, size_t n, char *err, size_t errlen
         return -1;
     }
     char why[400];
-    S.have_key = tp_routes_key(&S.routes, S.key, why, sizeof why);
+    S.have_key = tp_routes_key(&S.routes, S.key, &S.aead, why, sizeof why);
     if (S.have_key < 0) {
         snprintf(err, errlen, "the deployment key: %s", why);
         return -1;

@@ -3,22 +3,32 @@
  *   off size field
  *    0   2   magic "HB"
  *    2   1   version (1)
- *    3   1   flags: bit 0 SEALED, bit 1 KEYED; any other bit set is a malformed header
+ *    3   1   flags: bit 0 SEALED, bit 1 KEYED, bit 2 GCM (sealed with AES-256-GCM; only with
+ *            SEALED); any other bit set is a malformed header
  *    4   8   topic wire id: first 8 bytes of BLAKE2b-128 of the wire subject
  *   12   8   payload type fingerprint (the compiler's structural hash of the payload type)
  *   20   8   routing key: SipHash-2-4 (fixed public key) of the key's bytes; 0 unless KEYED
  *   28   8   sender id: random per binding opened, so a restarted publisher is a new sender
  *   36   8   sequence number: 1, 2, 3, ... per (sender, topic); 0 is malformed
  *   44   n   payload (msgpack, see codec.h), encrypted when SEALED
- *   44+n 16  Poly1305 tag (SEALED only)
+ *   44+n 16  authentication tag (SEALED only)
  * All integers little-endian.
  *
- * Sealing is XChaCha20-Poly1305 (libsodium's crypto_aead_xchacha20poly1305_ietf) under the
- * deployment key, with the whole header as associated data: nobody without the key can forge a
- * frame, alter its header, or move a payload to another topic. The 24-byte nonce is the header's
- * sender id, topic id and sequence number, so it costs no wire bytes and never repeats under one
- * key: a sender never reuses a sequence number on a topic, and sender ids are 64 random bits
- * drawn afresh by every binding (two senders colliding is a 2^-64 event per pair).
+ * Sealing is an AEAD under the deployment key, with the whole header as associated data: nobody
+ * without the key can forge a frame, alter its header, or move a payload to another topic. The
+ * key file chooses the AEAD (keyfile.h) and the GCM flag says which one sealed a frame, so a
+ * receiver configured for the other refuses it by name instead of failing a tag check.
+ *   XChaCha20-Poly1305 (libsodium's crypto_aead_xchacha20poly1305_ietf): the 24-byte nonce is
+ *   the header's sender id, topic id and sequence number.
+ *   AES-256-GCM (the standard construction, computed with OpenSSL's EVP, where libsodium's
+ *   crypto_aead_aes256gcm_is_available says the CPU has AES instructions: several times
+ *   faster there): its nonce has only 96 bits, too few to hold (sender, topic, seq) whole. Each
+ *   (sender, topic) pair seals under a key of its own, BLAKE2b-256 keyed with the deployment
+ *   key over "hale-gcm", the sender id and the topic id; the nonce is the sequence number.
+ * Either way, no nonce repeats under one key and nothing is sent for it: a sender never reuses a
+ * sequence number on a topic, and sender ids are 64 random bits drawn afresh by every binding
+ * (two senders colliding is a 2^-64 event per pair). Replays are the receiver's replay window's
+ * (replay.h), whichever AEAD sealed the frame.
  *
  * The routing key is hashed so the header stays fixed-size; receivers use it to skip frames no
  * local subscriber wants before decrypting, and compare the real key from the payload after
@@ -42,6 +52,7 @@
 enum {
     TP_FLAG_SEALED = 1u << 0,
     TP_FLAG_KEYED = 1u << 1,
+    TP_FLAG_GCM = 1u << 2,
 };
 
 typedef struct {
@@ -77,12 +88,16 @@ void tp_header_put(uint8_t *out, const tp_header *h);
  * flags or sequence number are wrong. */
 int tp_header_get(const uint8_t *frame, size_t len, tp_header *h, const char **why);
 
-/* Seals a frame in place: frame[0..44) holds the header (with TP_FLAG_SEALED), frame[44..44+n)
- * the plaintext payload, and TP_TAG_SIZE bytes after it receive the tag. */
-void tp_frame_seal(uint8_t *frame, size_t payload_len, const uint8_t key[TP_KEY_BYTES]);
+/* Seals a frame in place with `aead`: frame[0..44) holds the header (with TP_FLAG_SEALED, and
+ * TP_FLAG_GCM exactly when `aead` is AES-256-GCM), frame[44..44+n) the plaintext payload, and
+ * TP_TAG_SIZE bytes after it receive the tag. */
+void tp_frame_seal(uint8_t *frame, size_t payload_len, const uint8_t key[TP_KEY_BYTES],
+                   tp_aead aead);
 
-/* Opens a sealed frame of `len` bytes in place (the header was parsed into `h`). Returns 0 with
- * the plaintext at frame+44 (len - 60 bytes), or -1 when the tag does not verify. */
-int tp_frame_open(uint8_t *frame, size_t len, const tp_header *h, const uint8_t key[TP_KEY_BYTES]);
+/* Opens a sealed frame of `len` bytes in place (the header was parsed into `h`; its GCM flag
+ * must match `aead`, which the caller checks to name the mismatch). Returns 0 with the plaintext
+ * at frame+44 (len - 60 bytes), or -1 when the tag does not verify. */
+int tp_frame_open(uint8_t *frame, size_t len, const tp_header *h, const uint8_t key[TP_KEY_BYTES],
+                  tp_aead aead);
 
 #endif

@@ -44,7 +44,7 @@ static void one_frame(tp_rx *rx, int mode, const uint8_t *data, size_t size) {
     size_t len = size;
     if (mode == 2 && size >= TP_HEADER_SIZE) {
         frame[3] |= TP_FLAG_SEALED;
-        tp_frame_seal(frame, size - TP_HEADER_SIZE, fuzz_key);
+        tp_frame_seal(frame, size - TP_HEADER_SIZE, fuzz_key, (tp_aead)(data[3] >> 7));
         len = size + TP_TAG_SIZE;
     }
     int64_t before = total(rx->counters);

@@ -198,13 +198,14 @@ int tp_route_binding_opts(const tp_routes *r, const tp_route *route, tp_dir dir,
     return 0;
 }
 
-int tp_routes_key(const tp_routes *r, uint8_t key[TP_KEY_BYTES], char *err, size_t errlen) {
+int tp_routes_key(const tp_routes *r, uint8_t key[TP_KEY_BYTES], tp_aead *aead, char *err,
+                  size_t errlen) {
     const char *env = getenv("HALE_KEY_FILE");
     const char *path = env && env[0] ? env : r->key_file[0] ? r->key_file : NULL;
     if (!path) {
         return 0;
     }
-    return tp_key_load(path, key, err, errlen) == 0 ? 1 : -1;
+    return tp_key_load(path, key, aead, err, errlen) == 0 ? 1 : -1;
 }
 
 void tp_routes_free(tp_routes *r) {

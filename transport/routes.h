@@ -84,9 +84,11 @@ int tp_infer_role(tp_dir dir);
 int tp_route_binding_opts(const tp_routes *r, const tp_route *route, tp_dir dir, const uint8_t *key,
                           tp_binding_opts *out, char *err, size_t errlen);
 
-/* Loads the deployment key: HALE_KEY_FILE if set, else the routes' key_file. Returns 1 with the
- * key, 0 when neither names a key, -1 with a reason (unreadable, group/world readable, ...). */
-int tp_routes_key(const tp_routes *r, uint8_t key[TP_KEY_BYTES], char *err, size_t errlen);
+/* Loads the deployment key and its AEAD: HALE_KEY_FILE if set, else the routes' key_file. Returns 1
+ * with the key, 0 when neither names a key, -1 with a reason (unreadable, group/world readable,
+ * ...). */
+int tp_routes_key(const tp_routes *r, uint8_t key[TP_KEY_BYTES], tp_aead *aead, char *err,
+                  size_t errlen);
 
 void tp_routes_free(tp_routes *r);
 

@@ -121,8 +121,8 @@ static void test_env_and_key(void **state) {
     snprintf(keypath, sizeof keypath, "%s/deploy.key", dir);
     snprintf(other, sizeof other, "%s/env.key", dir);
     char err[512];
-    assert_int_equal(tp_key_generate(keypath, 0, err, sizeof err), 0);
-    assert_int_equal(tp_key_generate(other, 0, err, sizeof err), 0);
+    assert_int_equal(tp_key_generate(keypath, 0, tp_aead_default(), err, sizeof err), 0);
+    assert_int_equal(tp_key_generate(other, 0, tp_aead_default(), err, sizeof err), 0);
     char text[600];
     snprintf(text, sizeof text, "[bus]\nkey_file = \"%s\"\n[bus.routes.t]\nurl = \"ipc:///t\"\n",
              keypath);
@@ -137,22 +137,22 @@ static void test_env_and_key(void **state) {
     assert_int_equal(r.n, 1);
 
     uint8_t from_file[TP_KEY_BYTES], from_env[TP_KEY_BYTES], k[TP_KEY_BYTES];
-    tp_key_load(keypath, from_file, err, sizeof err);
-    tp_key_load(other, from_env, err, sizeof err);
+    tp_key_load(keypath, from_file, NULL, err, sizeof err);
+    tp_key_load(other, from_env, NULL, err, sizeof err);
     unsetenv("HALE_KEY_FILE");
-    assert_int_equal(tp_routes_key(&r, k, err, sizeof err), 1);
+    assert_int_equal(tp_routes_key(&r, k, NULL, err, sizeof err), 1);
     assert_memory_equal(k, from_file, TP_KEY_BYTES);
     setenv("HALE_KEY_FILE", other, 1);
-    assert_int_equal(tp_routes_key(&r, k, err, sizeof err), 1);
+    assert_int_equal(tp_routes_key(&r, k, NULL, err, sizeof err), 1);
     assert_memory_equal(k, from_env, TP_KEY_BYTES);
     setenv("HALE_KEY_FILE", "/nonexistent.key", 1);
-    assert_int_equal(tp_routes_key(&r, k, err, sizeof err), -1);
+    assert_int_equal(tp_routes_key(&r, k, NULL, err, sizeof err), -1);
     assert_non_null(strstr(err, "/nonexistent.key"));
     unsetenv("HALE_KEY_FILE");
     tp_routes_free(&r);
 
     tp_routes none = {0};
-    assert_int_equal(tp_routes_key(&none, k, err, sizeof err), 0);
+    assert_int_equal(tp_routes_key(&none, k, NULL, err, sizeof err), 0);
 
     setenv("HALE_BUS_CONFIG", "/nonexistent.toml", 1);
     assert_int_equal(tp_routes_from_env(&r, err, sizeof err), -1);

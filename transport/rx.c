@@ -49,7 +49,14 @@ static int authenticate(tp_rx *rx, uint8_t *frame, size_t len, tp_header *h, siz
     if (!rx->key && sealed) {
         return reject(rx, rej, TP_REJ_BAD_SEAL, -1, "sealed frame but this binding has no key");
     }
-    if (sealed && tp_frame_open(frame, len, h, rx->key) != 0) {
+    bool gcm = (h->flags & TP_FLAG_GCM) != 0;
+    if (sealed && gcm != (rx->aead == TP_AEAD_AES256GCM)) {
+        return reject(rx, rej, TP_REJ_BAD_SEAL, -1,
+                      "frame sealed with %s but this end's key file says %s",
+                      tp_aead_name(gcm ? TP_AEAD_AES256GCM : TP_AEAD_XCHACHA20POLY1305),
+                      tp_aead_name(rx->aead));
+    }
+    if (sealed && tp_frame_open(frame, len, h, rx->key, rx->aead) != 0) {
         return reject(rx, rej, TP_REJ_BAD_SEAL, -1,
                       "authentication failed (wrong key or altered frame)");
     }

@@ -45,6 +45,7 @@ typedef struct {
 
 typedef struct {
     const uint8_t *key; /* deployment key, or NULL for an unsealed binding */
+    tp_aead aead;       /* the AEAD the key file chose (keyfile.h) */
     size_t max_frame;
     tp_limits limits;
     tp_topic *topics;

@@ -62,7 +62,7 @@ static size_t build(uint8_t *buf, int t, const void *v, uint64_t sender, uint64_
                    .fingerprint = topics[t].type->fingerprint,
                    .sender = sender,
                    .seq = seq};
-    assert_int_equal(tp_tx_write(buf, &h, topics[t].type, v, plen, k, &err), 0);
+    assert_int_equal(tp_tx_write(buf, &h, topics[t].type, v, plen, k, rx.aead, &err), 0);
     return flen;
 }
 
@@ -111,6 +111,39 @@ static void test_accepts_and_decodes(void **state) {
     assert_int_equal(binding_count(TP_C_RECEIVED), 1);
 }
 
+/* A binding whose key file chose AES-256-GCM: its frames are accepted, decoded and still go
+ * through the replay window; a frame sealed with XChaCha20 under the same key is refused with
+ * both names. */
+static void test_gcm_binding(void **state) {
+    (void)state;
+    if (!tp_aead_available(TP_AEAD_AES256GCM)) {
+        skip();
+    }
+    rx.aead = TP_AEAD_AES256GCM;
+    uint8_t buf[512], copy[512];
+    Note m = {6, HALE_STR_LIT("gcm")};
+    size_t len = build(buf, 0, &m, 77, 3, key);
+    assert_true(buf[3] & TP_FLAG_GCM);
+    memcpy(copy, buf, len);
+    tp_delivery d;
+    tp_rx_reject rej;
+    assert_int_equal(tp_rx_frame(&rx, buf, len, region, &d, &rej), 0);
+    assert_int_equal(((const Note *)d.value)->n, 6);
+    expect_reject(copy, len, TP_REJ_REPLAYED, 0);
+
+    tp_codec_err err;
+    tp_header h = {
+        .topic = topics[0].wire_id, .fingerprint = T_Note.fingerprint, .sender = 77, .seq = 4};
+    assert_int_equal(tp_tx_write(buf, &h, &T_Note, &m, len - TP_HEADER_SIZE - TP_TAG_SIZE, key,
+                                 TP_AEAD_XCHACHA20POLY1305, &err),
+                     0);
+    assert_int_equal(tp_rx_frame(&rx, buf, len, region, &d, &rej), -1);
+    assert_int_equal(rej.why, TP_REJ_BAD_SEAL);
+    assert_string_equal(
+        rej.detail, "frame sealed with xchacha20poly1305 but this end's key file says aes256gcm");
+    rx.aead = TP_AEAD_XCHACHA20POLY1305;
+}
+
 static void test_every_reason(void **state) {
     (void)state;
     uint8_t buf[8192];
@@ -143,8 +176,9 @@ static void test_every_reason(void **state) {
     len = build(buf, 0, &m, 1, 1, key);
     tp_header h = {.topic = tp_wire_id("t.other", 7), .fingerprint = 0xabc, .sender = 1, .seq = 1};
     tp_codec_err err;
-    assert_int_equal(
-        tp_tx_write(buf, &h, &T_Note, &m, len - TP_HEADER_SIZE - TP_TAG_SIZE, key, &err), 0);
+    assert_int_equal(tp_tx_write(buf, &h, &T_Note, &m, len - TP_HEADER_SIZE - TP_TAG_SIZE, key,
+                                 TP_AEAD_XCHACHA20POLY1305, &err),
+                     0);
     expect_reject(buf, len, TP_REJ_UNKNOWN_TOPIC, -1);
 
     /* accepted, then replayed */
@@ -163,13 +197,15 @@ static void test_every_reason(void **state) {
                     .fingerprint = hale_type_int.fingerprint,
                     .sender = 3,
                     .seq = 1};
-    assert_int_equal(
-        tp_tx_write(buf, &h, &T_Note, &m, len - TP_HEADER_SIZE - TP_TAG_SIZE, key, &err), 0);
+    assert_int_equal(tp_tx_write(buf, &h, &T_Note, &m, len - TP_HEADER_SIZE - TP_TAG_SIZE, key,
+                                 TP_AEAD_XCHACHA20POLY1305, &err),
+                     0);
     expect_reject(buf, len, TP_REJ_MALFORMED_PAYLOAD, 1);
     /* malformed payload: right bytes, wrong fingerprint */
     h = (tp_header){.topic = topics[0].wire_id, .fingerprint = 0xdef, .sender = 3, .seq = 2};
-    assert_int_equal(
-        tp_tx_write(buf, &h, &T_Note, &m, len - TP_HEADER_SIZE - TP_TAG_SIZE, key, &err), 0);
+    assert_int_equal(tp_tx_write(buf, &h, &T_Note, &m, len - TP_HEADER_SIZE - TP_TAG_SIZE, key,
+                                 TP_AEAD_XCHACHA20POLY1305, &err),
+                     0);
     expect_reject(buf, len, TP_REJ_MALFORMED_PAYLOAD, 0);
 
     /* oversized payload: decodes past the string limit */
@@ -219,9 +255,8 @@ int main(void) {
         return 1;
     }
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_accepts_and_decodes),
-        cmocka_unit_test(test_every_reason),
-        cmocka_unit_test(test_gaps_counted),
+        cmocka_unit_test(test_accepts_and_decodes), cmocka_unit_test(test_every_reason),
+        cmocka_unit_test(test_gcm_binding),         cmocka_unit_test(test_gaps_counted),
         cmocka_unit_test(test_unsealed_binding),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -20,6 +20,6 @@ int tp_tx_size(const hale_type *t, const void *value, bool sealed, size_t *paylo
  * cleared to match `key`), the encoded value, and the seal under `key` (NULL: unsealed).
  * Returns 0, or -1 with `err` filled. */
 int tp_tx_write(uint8_t *buf, const tp_header *h, const hale_type *t, const void *value,
-                size_t payload_len, const uint8_t *key, tp_codec_err *err);
+                size_t payload_len, const uint8_t *key, tp_aead aead, tp_codec_err *err);
 
 #endif

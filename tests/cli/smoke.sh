@@ -22,6 +22,11 @@ check "keygen writes a key" "$hale" keygen -o "$work/k"
 check "key is owner-only" sh -c "test \"\$(stat -c %a '$work/k')\" = 600"
 check "key is 64 hex chars" sh -c "grep -Eq '^[0-9a-f]{64}\$' '$work/k'"
 check "keygen refuses to overwrite" sh -c "! '$hale' keygen -o '$work/k' 2>/dev/null"
+check "key names its AEAD" sh -c "grep -Eq '^aead = (aes256gcm|xchacha20poly1305)\$' '$work/k'"
+check "keygen --aead xchacha20poly1305" sh -c \
+    "'$hale' keygen --aead xchacha20poly1305 -o '$work/k2' >/dev/null && grep -q '^aead = xchacha20poly1305\$' '$work/k2'"
+check "keygen --aead with an unknown AEAD exits 2" \
+    sh -c "'$hale' keygen --aead rot13 -o '$work/k3' 2>/dev/null; test \$? -eq 2"
 check "version with HALE_HOME elsewhere says not found" \
     sh -c "HALE_HOME=/nonexistent '$hale' version | grep -q 'not found'"
 for cmd in check build run; do

@@ -27,6 +27,7 @@
 #include "tx.h"
 
 static uint8_t key[TP_KEY_BYTES], wrong_key[TP_KEY_BYTES];
+static tp_aead aead; /* the key file's */
 static nng_socket sock;
 static nng_dialer dialer;
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
@@ -92,7 +93,7 @@ static size_t frame(uint8_t *buf, const char *subject, const hale_type *t, uint6
                    .fingerprint = fingerprint,
                    .sender = sender,
                    .seq = seq};
-    tp_tx_write(buf, &h, t, v, plen, k, &err);
+    tp_tx_write(buf, &h, t, v, plen, k, aead, &err);
     return flen;
 }
 
@@ -221,7 +222,7 @@ int main(int argc, char **argv) {
         }
     }
     char err[512];
-    if (!url || !keyfile || tp_key_load(keyfile, key, err, sizeof err) != 0) {
+    if (!url || !keyfile || tp_key_load(keyfile, key, &aead, err, sizeof err) != 0) {
         fprintf(stderr, "tp_hostile: --url and a readable --key are required %s\n", err);
         return 2;
     }

@@ -138,7 +138,7 @@ int main(int argc, char **argv) {
             o.role = strcmp(optarg, "listen") == 0 ? TP_ROLE_LISTEN : TP_ROLE_DIAL;
             break;
         case 'k':
-            if (tp_key_load(optarg, key, err, sizeof err) != 0) {
+            if (tp_key_load(optarg, key, &o.aead, err, sizeof err) != 0) {
                 fprintf(stderr, "tp_pub: %s\n", err);
                 return 2;
             }

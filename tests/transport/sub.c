@@ -150,9 +150,9 @@ static void on_signal(struct ev_loop *loop, ev_signal *w, int revents) {
     ev_break(loop, EVBREAK_ALL);
 }
 
-static int load_key(const char *path, uint8_t key[TP_KEY_BYTES]) {
+static int load_key(const char *path, uint8_t key[TP_KEY_BYTES], tp_aead *aead) {
     char err[512];
-    if (tp_key_load(path, key, err, sizeof err) != 0) {
+    if (tp_key_load(path, key, aead, err, sizeof err) != 0) {
         fprintf(stderr, "tp_sub: %s\n", err);
         return -1;
     }
@@ -207,7 +207,7 @@ int main(int argc, char **argv) {
             o.role = strcmp(optarg, "dial") == 0 ? TP_ROLE_DIAL : TP_ROLE_LISTEN;
             break;
         case 'k':
-            if (load_key(optarg, key) != 0) {
+            if (load_key(optarg, key, &o.aead) != 0) {
                 return 2;
             }
             o.key = key;

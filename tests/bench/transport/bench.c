@@ -38,6 +38,7 @@ static struct {
     long count;
     const char *url, *in, *out;
     uint8_t key[TP_KEY_BYTES];
+    tp_aead aead;
 } cfg;
 
 static uint64_t now_ns(void) {
@@ -89,6 +90,7 @@ static void open_ep(endpoint *e, const char *url, bool listen, bool send) {
                          .role = listen ? TP_ROLE_LISTEN : TP_ROLE_DIAL,
                          .dir = send ? TP_DIR_PUBLISH : TP_DIR_SUBSCRIBE,
                          .key = cfg.mode == SEALED ? cfg.key : NULL,
+                         .aead = cfg.aead,
                          .connect_timeout_ms = 10000};
     char err[512];
     if (tp_binding_open(&e->b, &o, err, sizeof err) != 0) {
@@ -301,7 +303,7 @@ int main(int argc, char **argv) {
             cfg.count = atol(optarg);
             break;
         case 'k':
-            if (tp_key_load(optarg, cfg.key, err, sizeof err) != 0) {
+            if (tp_key_load(optarg, cfg.key, &cfg.aead, err, sizeof err) != 0) {
                 die("key", err);
             }
             break;
