@@ -13,12 +13,12 @@
 #include "region.h"
 #include "std.h"
 
-bus_topic *bus_topics;
-size_t bus_ntopics;
-int64_t bus_mailbox_cap = 8192;
-int64_t bus_local_cap = 8192;
-bool bus_log_unmatched;
-bool bus_log_drop;
+bus_topic *hbus_topics;
+size_t hbus_ntopics;
+int64_t hbus_mailbox_cap = 8192;
+int64_t hbus_local_cap = 8192;
+bool hbus_log_unmatched;
+bool hbus_log_drop;
 static bool booted;
 static bool dump_at_exit;
 static bool dumped;
@@ -36,11 +36,11 @@ static uint64_t hash_str(const char *s) {
     return h;
 }
 
-bus_topic *bus_topic_at(int id) {
-    if (!booted || id < 0 || (size_t)id >= bus_ntopics) {
+bus_topic *hbus_topic_at(int id) {
+    if (!booted || id < 0 || (size_t)id >= hbus_ntopics) {
         hale_fatal("bus: no topic %d (%s)", id, booted ? "out of range" : "bus not booted");
     }
-    return &bus_topics[id];
+    return &hbus_topics[id];
 }
 
 /* ---- knobs and logging ---- */
@@ -62,7 +62,7 @@ static bool env_on(const char *name) {
 
 #define LOG_PER_SECOND 20
 
-void bus_log(bus_topic *tp, const char *what, const bus_key *key) {
+void hbus_log(bus_topic *tp, const char *what, const bus_key *key) {
     static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
     static int64_t window, in_window, suppressed;
     pthread_mutex_lock(&log_lock);
@@ -79,7 +79,7 @@ void bus_log(bus_topic *tp, const char *what, const bus_key *key) {
                 tp->d->name ? tp->d->name : tp->d->subject);
         if (key) {
             fputs(", key ", stderr);
-            bus_key_print(tp->key_kind, key, stderr);
+            hbus_key_print(tp->key_kind, key, stderr);
         }
         fprintf(stderr, ", %" PRId64 " subscribers)\n", atomic_load(&tp->live));
     } else {
@@ -88,10 +88,10 @@ void bus_log(bus_topic *tp, const char *what, const bus_key *key) {
     pthread_mutex_unlock(&log_lock);
 }
 
-void bus_drop(bus_topic *tp, const char *why) {
+void hbus_drop(bus_topic *tp, const char *why) {
     bus_count(tp->id, BUS_C_DROPPED, 1);
-    if (bus_log_drop) {
-        bus_log(tp, why, NULL);
+    if (hbus_log_drop) {
+        hbus_log(tp, why, NULL);
     }
 }
 
@@ -114,7 +114,7 @@ static int check_desc(const hale_bus_topic_desc *d, size_t i, char *err, size_t 
                  d->name ? d->name : "?");
         return -1;
     }
-    if (d->key_type && (bus_key_kind(d->key_type) == BUS_KEY_NONE ||
+    if (d->key_type && (hbus_key_kind(d->key_type) == BUS_KEY_NONE ||
                         d->key_offset + d->key_type->size > d->payload->size)) {
         snprintf(err, errlen, "bus: topic '%s': keyed_by field of type %s cannot route", d->subject,
                  d->key_type->name ? d->key_type->name : "?");
@@ -169,26 +169,26 @@ int hale_bus_boot(const hale_bus_topic_desc *d, size_t n, char *err, size_t errl
         subject_ids = NULL;
         return -1;
     }
-    bus_topics = hale_sys_calloc(n ? n : 1, sizeof *bus_topics);
-    if (!bus_topics) {
-        hale_oom(n * sizeof *bus_topics, "the bus topic table");
+    hbus_topics = hale_sys_calloc(n ? n : 1, sizeof *hbus_topics);
+    if (!hbus_topics) {
+        hale_oom(n * sizeof *hbus_topics, "the bus topic table");
     }
     for (size_t i = 0; i < n; i++) {
-        bus_topics[i].d = &d[i];
-        bus_topics[i].id = (int)i;
-        bus_topics[i].key_kind = bus_key_kind(d[i].key_type);
-        bus_topics[i].size = d[i].payload->size;
-        bus_topics[i].lean = d[i].bound == 0;
-        bus_topics[i].flat_small = d[i].payload->flat && d[i].payload->size <= STACK_COPY;
+        hbus_topics[i].d = &d[i];
+        hbus_topics[i].id = (int)i;
+        hbus_topics[i].key_kind = hbus_key_kind(d[i].key_type);
+        hbus_topics[i].size = d[i].payload->size;
+        hbus_topics[i].lean = d[i].bound == 0;
+        hbus_topics[i].flat_small = d[i].payload->flat && d[i].payload->size <= STACK_COPY;
     }
-    bus_ntopics = n;
-    bus_counters_reset(n);
+    hbus_ntopics = n;
+    hbus_counters_reset(n);
     hale_sched_set_settle(hale_bus_settle_point);
     hale_sched_set_before_reset(hale_bus_materialize);
-    bus_mailbox_cap = env_int("HALE_BUS_MAILBOX_CAP", 8192);
-    bus_local_cap = env_int("HALE_BUS_LOCAL_CAP", 8192);
-    bus_log_drop = env_on("HALE_BUS_LOG_DROP");
-    bus_log_unmatched = bus_log_drop || env_on("HALE_BUS_LOG_UNMATCHED");
+    hbus_mailbox_cap = env_int("HALE_BUS_MAILBOX_CAP", 8192);
+    hbus_local_cap = env_int("HALE_BUS_LOCAL_CAP", 8192);
+    hbus_log_drop = env_on("HALE_BUS_LOG_DROP");
+    hbus_log_unmatched = hbus_log_drop || env_on("HALE_BUS_LOG_UNMATCHED");
     dump_at_exit = env_on("HALE_BUS_COUNTERS_DUMP");
     dumped = false;
     static bool atexit_done;
@@ -206,7 +206,7 @@ int hale_bus_topic_id(const char *subject) {
     }
     for (size_t j = hash_str(subject) & (subject_cap - 1); subject_ids[j] >= 0;
          j = (j + 1) & (subject_cap - 1)) {
-        if (strcmp(bus_topics[subject_ids[j]].d->subject, subject) == 0) {
+        if (strcmp(hbus_topics[subject_ids[j]].d->subject, subject) == 0) {
             return subject_ids[j];
         }
     }
@@ -214,37 +214,37 @@ int hale_bus_topic_id(const char *subject) {
 }
 
 size_t hale_bus_topic_count(void) {
-    return booted ? bus_ntopics : 0;
+    return booted ? hbus_ntopics : 0;
 }
 
 const hale_bus_topic_desc *hale_bus_topic(int topic) {
-    return bus_topic_at(topic)->d;
+    return hbus_topic_at(topic)->d;
 }
 
 _Atomic int hale_bus_nsinks;
 
 void hale_bus_set_sink(int topic, hale_bus_sink_fn send, void *ctx) {
-    bus_topic *tp = bus_topic_at(topic);
+    bus_topic *tp = hbus_topic_at(topic);
     hale_bus_sink_fn old = atomic_load(&tp->sink);
     atomic_store(&tp->sink_ctx, ctx);
     atomic_store_explicit(&tp->sink, send, memory_order_release);
     atomic_fetch_add(&hale_bus_nsinks, (send != NULL) - (old != NULL));
-    bus_topic_refresh(tp);
+    hbus_topic_refresh(tp);
 }
 
 bool hale_bus_has_sink(int topic) {
-    return atomic_load_explicit(&bus_topic_at(topic)->sink, memory_order_acquire) != NULL;
+    return atomic_load_explicit(&hbus_topic_at(topic)->sink, memory_order_acquire) != NULL;
 }
 
 /* ---- teardown ---- */
 
 void hale_bus_seal(int topic) {
-    atomic_store(&bus_topic_at(topic)->sealed, 1);
-    bus_topic_refresh(bus_topic_at(topic));
+    atomic_store(&hbus_topic_at(topic)->sealed, 1);
+    hbus_topic_refresh(hbus_topic_at(topic));
 }
 
 void hale_bus_seal_all(void) {
-    for (size_t i = 0; i < bus_ntopics; i++) {
+    for (size_t i = 0; i < hbus_ntopics; i++) {
         hale_bus_seal((int)i);
     }
 }
@@ -253,8 +253,8 @@ int hale_bus_quiesce(int64_t timeout_ns) {
     bus_thread *bt = bus_thread_self();
     int64_t deadline = timeout_ns < 0 ? INT64_MAX : hale_time_monotonic() + timeout_ns;
     for (;;) {
-        bus_settle(bt);
-        if (atomic_load(&bus_busy_mailboxes) == 0 && bt->q_len == 0) {
+        hbus_settle(bt);
+        if (atomic_load(&hbus_busy_mailboxes) == 0 && bt->q_len == 0) {
             return 0;
         }
         if (hale_time_monotonic() >= deadline) {
@@ -285,7 +285,7 @@ static void free_slice(bus_slice *sl) {
         hale_bus_unsubscribe(all[i]);
     }
     hale_sys_free(all);
-    bus_index_free(&sl->index);
+    hbus_index_free(&sl->index);
     hale_sys_free(sl);
 }
 
@@ -297,8 +297,8 @@ void hale_bus_shutdown(void) {
     if (hale_bus_quiesce((int64_t)1000 * 1000 * 1000) != 0) {
         fprintf(stderr, "hale: bus: deliveries still in flight at shutdown\n");
     }
-    for (size_t t = 0; t < bus_ntopics; t++) {
-        bus_topic *tp = &bus_topics[t];
+    for (size_t t = 0; t < hbus_ntopics; t++) {
+        bus_topic *tp = &hbus_topics[t];
         bus_slice **arr = atomic_load(&tp->slices);
         size_t n = atomic_load(&tp->nslices);
         for (size_t i = 0; i < n; i++) {
@@ -306,12 +306,12 @@ void hale_bus_shutdown(void) {
         }
         hale_sys_free(arr);
     }
-    bus_slices_free_retired();
-    hale_sys_free(bus_topics);
-    bus_topics = NULL;
+    hbus_slices_free_retired();
+    hale_sys_free(hbus_topics);
+    hbus_topics = NULL;
     hale_sys_free(subject_ids);
     subject_ids = NULL;
-    bus_ntopics = 0;
+    hbus_ntopics = 0;
     booted = false;
     hale_sched_set_settle(NULL);
     hale_sched_set_before_reset(NULL);

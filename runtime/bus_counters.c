@@ -28,9 +28,9 @@ static block *blocks;
 static int64_t *retired; /* counts of threads that exited in this generation */
 static size_t cur_ntopics;
 
-_Atomic uint64_t bus_counters_gen = 1;
-_Thread_local _Atomic int64_t *bus_tl_counters;
-_Thread_local uint64_t bus_tl_gen;
+_Atomic uint64_t hbus_counters_gen = 1;
+_Thread_local _Atomic int64_t *hbus_tl_counters;
+_Thread_local uint64_t hbus_tl_gen;
 static _Thread_local block *tl_block;
 
 static pthread_key_t exit_key;
@@ -46,7 +46,7 @@ static void on_exit_thread(void *unused) {
     (void)unused;
     pthread_mutex_lock(&lock);
     block *b = tl_block;
-    if (b && bus_tl_gen == atomic_load(&bus_counters_gen)) {
+    if (b && hbus_tl_gen == atomic_load(&hbus_counters_gen)) {
         for (block **pp = &blocks; *pp; pp = &(*pp)->next) {
             if (*pp == b) {
                 *pp = b->next;
@@ -59,8 +59,8 @@ static void on_exit_thread(void *unused) {
         block_free(b);
     }
     tl_block = NULL;
-    bus_tl_gen = 0;
-    bus_tl_counters = NULL;
+    hbus_tl_gen = 0;
+    hbus_tl_counters = NULL;
     pthread_mutex_unlock(&lock);
 }
 
@@ -70,7 +70,7 @@ static void make_key(void) {
     }
 }
 
-void bus_counters_attach(void) {
+void hbus_counters_attach(void) {
     pthread_once(&exit_once, make_key);
     pthread_mutex_lock(&lock);
     size_t n = cur_ntopics ? cur_ntopics : 1;
@@ -81,17 +81,17 @@ void bus_counters_attach(void) {
     }
     b->c = (_Atomic int64_t *)(((uintptr_t)b->raw + 63) & ~(uintptr_t)63);
     b->ntopics = n;
-    b->gen = atomic_load(&bus_counters_gen);
+    b->gen = atomic_load(&hbus_counters_gen);
     b->next = blocks;
     blocks = b;
     tl_block = b;
-    bus_tl_counters = b->c;
-    bus_tl_gen = b->gen;
+    hbus_tl_counters = b->c;
+    hbus_tl_gen = b->gen;
     pthread_mutex_unlock(&lock);
     pthread_setspecific(exit_key, b);
 }
 
-void bus_counters_reset(size_t ntopics) {
+void hbus_counters_reset(size_t ntopics) {
     pthread_mutex_lock(&lock);
     while (blocks) {
         block *b = blocks;
@@ -101,11 +101,11 @@ void bus_counters_reset(size_t ntopics) {
     hale_sys_free(retired);
     retired = hale_sys_calloc(ntopics ? ntopics * BUS_NCOUNTERS : 1, sizeof(int64_t));
     cur_ntopics = ntopics;
-    atomic_fetch_add(&bus_counters_gen, 1);
+    atomic_fetch_add(&hbus_counters_gen, 1);
     pthread_mutex_unlock(&lock);
 }
 
-void bus_counters_sum(int id, int64_t out[BUS_NCOUNTERS]) {
+void hbus_counters_sum(int id, int64_t out[BUS_NCOUNTERS]) {
     memset(out, 0, BUS_NCOUNTERS * sizeof out[0]);
     pthread_mutex_lock(&lock);
     if ((size_t)id < cur_ntopics) {
@@ -124,7 +124,7 @@ void bus_counters_sum(int id, int64_t out[BUS_NCOUNTERS]) {
 
 void hale_bus_counters_get(int topic, hale_bus_counters *out) {
     int64_t c[BUS_NCOUNTERS];
-    bus_counters_sum(topic, c);
+    hbus_counters_sum(topic, c);
     out->published = c[BUS_C_PUBLISHED];
     out->delivered = c[BUS_C_DELIVERED];
     out->dropped = c[BUS_C_DROPPED];
@@ -133,7 +133,7 @@ void hale_bus_counters_get(int topic, hale_bus_counters *out) {
     out->waits = c[BUS_C_WAITS];
     out->sent = c[BUS_C_SENT];
     out->received = c[BUS_C_RECEIVED];
-    const hale_bus_topic_desc *d = bus_topic_at(topic)->d;
+    const hale_bus_topic_desc *d = hbus_topic_at(topic)->d;
     if (d->direct_counts) {
         int64_t pub = __atomic_load_n(&d->direct_counts[0], __ATOMIC_RELAXED);
         out->published += pub;
@@ -142,14 +142,14 @@ void hale_bus_counters_get(int topic, hale_bus_counters *out) {
 }
 
 void hale_bus_counters_dump(FILE *f) {
-    for (size_t i = 0; i < bus_ntopics; i++) {
+    for (size_t i = 0; i < hbus_ntopics; i++) {
         hale_bus_counters c;
         hale_bus_counters_get((int)i, &c);
         fprintf(f,
                 "%s published=%" PRId64 " delivered=%" PRId64 " dropped=%" PRId64
                 " unmatched=%" PRId64 " refused=%" PRId64 " waits=%" PRId64 " sent=%" PRId64
                 " received=%" PRId64 "\n",
-                bus_topic_at((int)i)->d->subject, c.published, c.delivered, c.dropped, c.unmatched,
+                hbus_topic_at((int)i)->d->subject, c.published, c.delivered, c.dropped, c.unmatched,
                 c.refused, c.waits, c.sent, c.received);
     }
     fflush(f);

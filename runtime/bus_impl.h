@@ -32,9 +32,9 @@ typedef struct {
 } bus_key;
 
 /* The kind of key a type routes as, or BUS_KEY_NONE when it cannot be a key. */
-int bus_key_kind(const hale_type *t);
+int hbus_key_kind(const hale_type *t);
 
-void bus_key_read_str(const void *v, bus_key *out);
+void hbus_key_read_str(const void *v, bus_key *out);
 
 /* Reads a key from a value of the key type at `v`. */
 static inline void bus_key_read(int kind, const void *v, bus_key *out) {
@@ -49,7 +49,7 @@ static inline void bus_key_read(int kind, const void *v, bus_key *out) {
         __builtin_memcpy(&b, v, sizeof b);
         out->bits = b ? 1 : 0;
     } else if (kind == BUS_KEY_STR) {
-        bus_key_read_str(v, out);
+        hbus_key_read_str(v, out);
     } else {
         out->bits = 0;
     }
@@ -67,7 +67,7 @@ static inline bool bus_key_equal(int kind, const bus_key *a, const bus_key *b) {
 }
 
 /* Renders a key for a log line. */
-void bus_key_print(int kind, const bus_key *k, FILE *f);
+void hbus_key_print(int kind, const bus_key *k, FILE *f);
 
 typedef struct hale_bus_sub bus_sub;
 
@@ -113,11 +113,11 @@ static inline bus_bucket *bus_find_bucket(const bus_index *ix, const bus_key *k)
     }
 }
 
-void bus_index_init(bus_index *ix, int kind);
-void bus_index_free(bus_index *ix);
+void hbus_index_init(bus_index *ix, int kind);
+void hbus_index_free(bus_index *ix);
 /* Appends `s` (its key set) to its key's chain. */
-void bus_index_add(bus_index *ix, bus_sub *s);
-void bus_index_remove(bus_index *ix, bus_sub *s);
+void hbus_index_add(bus_index *ix, bus_sub *s);
+void hbus_index_remove(bus_index *ix, bus_sub *s);
 /* The first subscription with key `k`, or NULL. */
 static inline bus_sub *bus_index_find(const bus_index *ix, const bus_key *k) {
     bus_bucket *b = bus_find_bucket(ix, k);
@@ -128,8 +128,8 @@ static inline bus_sub *bus_index_find(const bus_index *ix, const bus_key *k) {
 
 /* A block of at least `size` bytes, 16-byte aligned; from this thread's cache of its size class.
  * Any thread may free it. */
-void *bus_mem_alloc(size_t size);
-void bus_mem_free(void *p);
+void *hbus_mem_alloc(size_t size);
+void hbus_mem_free(void *p);
 
 /* ---- structures ---- */
 
@@ -336,50 +336,50 @@ struct bus_thread {
 /* Flat payloads up to this size are copied with a plain memcpy into their delivery record. */
 #define STACK_COPY 256
 
-extern bus_topic *bus_topics;
-bus_topic *bus_topic_at(int id);
-extern size_t bus_ntopics;
-extern int64_t bus_mailbox_cap;
-extern int64_t bus_local_cap;
-extern bool bus_log_unmatched;
-extern bool bus_log_drop;
+extern bus_topic *hbus_topics;
+bus_topic *hbus_topic_at(int id);
+extern size_t hbus_ntopics;
+extern int64_t hbus_mailbox_cap;
+extern int64_t hbus_local_cap;
+extern bool hbus_log_unmatched;
+extern bool hbus_log_drop;
 /* Delivered mailboxes still scheduled across all subscriptions (quiescence). */
-extern _Atomic int64_t bus_busy_mailboxes;
+extern _Atomic int64_t hbus_busy_mailboxes;
 
 /* ---- bus_sub.c ---- */
 
-void bus_sub_release(bus_sub *s);
+void hbus_sub_release(bus_sub *s);
 /* Recomputes the topic's lean-path gate after a change to its slices, seal or sink. */
-void bus_topic_refresh(bus_topic *tp);
-void bus_slices_free_retired(void);
+void hbus_topic_refresh(bus_topic *tp);
+void hbus_slices_free_retired(void);
 
 /* ---- bus_publish.c ---- */
 
 /* Runs the handler on a record's payload (unless the subscription is dead: then it counts a
  * drop) and frees the record. Neither settles the thread queue. */
-void bus_deliver_rec(bus_thread *bt, bus_rec *r);
+void hbus_deliver_rec(bus_thread *bt, bus_rec *r);
 /* Runs the handler on `payload` as it is (already the subscription's own copy). */
-void bus_call(bus_thread *bt, bus_sub *s, const void *payload);
+void hbus_call(bus_thread *bt, bus_sub *s, const void *payload);
 
 /* A delivery record for `s` holding a copy of `payload`. */
-bus_rec *bus_rec_new(bus_sub *s, const void *payload);
-void bus_rec_free(bus_rec *r);
+bus_rec *hbus_rec_new(bus_sub *s, const void *payload);
+void hbus_rec_free(bus_rec *r);
 /* A bus block of `head` bytes followed by a deep copy of `v` (heap parts and all). */
-void *bus_copy_block(size_t head, const hale_type *t, const void *v);
+void *hbus_copy_block(size_t head, const hale_type *t, const void *v);
 
 /* Rate-limited diagnostic line (HALE_BUS_LOG_*). */
-void bus_log(bus_topic *tp, const char *what, const bus_key *key);
+void hbus_log(bus_topic *tp, const char *what, const bus_key *key);
 /* Counts one dropped delivery and logs `why` when HALE_BUS_LOG_DROP is on. */
-void bus_drop(bus_topic *tp, const char *why);
+void hbus_drop(bus_topic *tp, const char *why);
 
 /* ---- bus_local.c: the thread's queue ---- */
 
-extern _Thread_local bus_thread *bus_tl;
-bus_thread *bus_thread_new(void);
+extern _Thread_local bus_thread *hbus_tl;
+bus_thread *hbus_thread_new(void);
 
 static inline bus_thread *bus_thread_self(void) {
-    bus_thread *bt = bus_tl;
-    return __builtin_expect(bt != NULL, 1) ? bt : bus_thread_new();
+    bus_thread *bt = hbus_tl;
+    return __builtin_expect(bt != NULL, 1) ? bt : hbus_thread_new();
 }
 
 /* The running coroutine (NULL outside one), as hale_co_self, inline. */
@@ -419,11 +419,11 @@ static inline void bus_frame_pop(bus_thread *bt, bus_frame *f) {
 }
 
 /* The kind of the calling context's newest frame (BUS_FRAME_NONE in ordinary code). */
-int bus_frame_kind(bus_thread *bt);
+int hbus_frame_kind(bus_thread *bt);
 
 /* True when a publish from here must queue (a handler of this context is running). */
 static inline bool bus_in_handler(bus_thread *bt) {
-    return bt->frames && bus_frame_kind(bt) == BUS_FRAME_HANDLER;
+    return bt->frames && hbus_frame_kind(bt) == BUS_FRAME_HANDLER;
 }
 
 /* True when this context may run the thread queue now. */
@@ -431,71 +431,71 @@ static inline bool bus_may_settle(bus_thread *bt) {
     if (!bt->frames) {
         return true;
     }
-    int k = bus_frame_kind(bt);
+    int k = hbus_frame_kind(bt);
     return k == BUS_FRAME_NONE || k == BUS_FRAME_ROOT;
 }
 
 /* Queues a same-thread delivery for `s` (its bound applied): a copy of `payload`, or with
  * `lend` a LENT record of it. */
-void bus_local_enqueue(bus_thread *bt, bus_sub *s, const void *payload, bus_lend *lend);
+void hbus_local_enqueue(bus_thread *bt, bus_sub *s, const void *payload, bus_lend *lend);
 /* The same for the only delivery of a HALE_BUS_BORROW publish from ordinary code: a LENT record
  * with its lend inside it (a copy when no origin describes `payload`). */
-void bus_local_enqueue_solo(bus_thread *bt, bus_sub *s, const void *payload);
+void hbus_local_enqueue_solo(bus_thread *bt, bus_sub *s, const void *payload);
 /* Runs queued same-thread deliveries unless this context is inside a handler or already running
  * them. */
-void bus_settle(bus_thread *bt);
+void hbus_settle(bus_thread *bt);
 /* Runs the oldest queued deliveries now (backpressure); false when it could not. */
-bool bus_local_drain_inline(bus_thread *bt);
+bool hbus_local_drain_inline(bus_thread *bt);
 /* Runs this one subscription's queued same-thread deliveries now (flush inside a handler). */
-void bus_local_flush_sub(bus_thread *bt, bus_sub *s);
+void hbus_local_flush_sub(bus_thread *bt, bus_sub *s);
 /* Marks the subscription's queued same-thread deliveries dropped. */
-void bus_local_purge(bus_sub *s);
+void hbus_local_purge(bus_sub *s);
 /* Releases zombies when nothing on this thread holds bare subscription pointers. */
-void bus_thread_leave(bus_thread *bt);
-void bus_zombie(bus_thread *bt, bus_sub *s);
+void hbus_thread_leave(bus_thread *bt);
+void hbus_zombie(bus_thread *bt, bus_sub *s);
 
 /* ---- bus_lend.c: same-thread deliveries that borrow the payload's parts ---- */
 
 /* A publish of `v` with HALE_BUS_BORROW from ordinary code (bus_may_settle): the lend its
- * same-thread records share, holding the publish's own reference (bus_lend_put it when the
+ * same-thread records share, holding the publish's own reference (hbus_lend_put it when the
  * publish is done), or NULL when no origin describes `v` (the records copy then). */
-bus_lend *bus_lend_new(bus_thread *bt, bus_topic *tp, const void *v);
-void bus_lend_put(bus_lend *l);
+bus_lend *hbus_lend_new(bus_thread *bt, bus_topic *tp, const void *v);
+void hbus_lend_put(bus_lend *l);
 /* A LENT record of `payload` for `s`. */
-bus_rec *bus_rec_new_lent(bus_sub *s, const void *payload, bus_lend *l);
+bus_rec *hbus_rec_new_lent(bus_sub *s, const void *payload, bus_lend *l);
 /* A LENT record of `payload` for `s` that holds its own lend (the publish's only record), or
  * NULL when no origin describes `payload`. */
-bus_rec *bus_rec_new_solo(bus_thread *bt, bus_sub *s, const void *payload);
-/* A record that is not OWN gives back what it holds besides itself (bus_rec_free). */
-void bus_rec_let_go(bus_rec *r);
+bus_rec *hbus_rec_new_solo(bus_thread *bt, bus_sub *s, const void *payload);
+/* A record that is not OWN gives back what it holds besides itself (hbus_rec_free). */
+void hbus_rec_let_go(bus_rec *r);
 /* Runs the handler on a record's payload, with the lend's origin current for a LENT one; a LENT
  * record reached from another context than its publisher's gets its own copy first. */
-void bus_call_rec(bus_thread *bt, bus_rec *r);
+void hbus_call_rec(bus_thread *bt, bus_rec *r);
 /* Gives every LENT record in the thread queue its own copy of the parts. */
-void bus_lend_materialize(bus_thread *bt);
+void hbus_lend_materialize(bus_thread *bt);
 
 /* ---- bus_mailbox.c: cross-thread delivery ---- */
 
 enum { BUS_PUSH_OK, BUS_PUSH_OVER_CAP };
 
 /* Sets up a new subscription's mailbox; `locked` picks the kind. */
-void bus_mailbox_init(bus_sub *s, bool locked);
-void bus_mailbox_destroy(bus_sub *s);
+void hbus_mailbox_init(bus_sub *s, bool locked);
+void hbus_mailbox_destroy(bus_sub *s);
 
 /* Under the slice lock: queues a copy for `s` in its mailbox and schedules the drain. Returns
  * BUS_PUSH_OVER_CAP when the mailbox passed HALE_BUS_MAILBOX_CAP (the caller waits). */
-int bus_mailbox_push(bus_sub *s, const void *payload);
+int hbus_mailbox_push(bus_sub *s, const void *payload);
 /* Deliveries in the mailbox (the lock-free kind may count up to a few handled ones). */
-int64_t bus_mailbox_len(bus_sub *s);
+int64_t hbus_mailbox_len(bus_sub *s);
 /* Takes and drops everything queued (dissolve, shutdown). */
-void bus_mailbox_purge(bus_sub *s);
+void hbus_mailbox_purge(bus_sub *s);
 /* Runs what is queued, on the owner thread (flush). */
-void bus_mailbox_run(bus_sub *s);
+void hbus_mailbox_run(bus_sub *s);
 
 /* Waiting for room. `pin` is taken under the slice lock (the subscription stays valid), then
- * bus_wait_room waits until the mailbox is below `limit` (or the subscription died) and drops the
+ * hbus_wait_room waits until the mailbox is below `limit` (or the subscription died) and drops the
  * pin. Returns 0, or -1 when the waiting coroutine was cancelled. */
-int bus_wait_room(bus_sub *s, int64_t limit);
+int hbus_wait_room(bus_sub *s, int64_t limit);
 
 /* ---- bus_counters.c ---- */
 
@@ -511,26 +511,26 @@ enum {
     BUS_NCOUNTERS
 };
 
-/* This thread's counters (BUS_NCOUNTERS per topic), valid while bus_tl_gen == bus_counters_gen;
+/* This thread's counters (BUS_NCOUNTERS per topic), valid while hbus_tl_gen == hbus_counters_gen;
  * single writer, relaxed atomics so a dump on another thread reads them safely. */
-extern _Thread_local _Atomic int64_t *bus_tl_counters;
-extern _Thread_local uint64_t bus_tl_gen;
-extern _Atomic uint64_t bus_counters_gen;
-void bus_counters_attach(void);
+extern _Thread_local _Atomic int64_t *hbus_tl_counters;
+extern _Thread_local uint64_t hbus_tl_gen;
+extern _Atomic uint64_t hbus_counters_gen;
+void hbus_counters_attach(void);
 
 /* Adds `n` to this thread's counter `c` of topic `id`. */
 static inline void bus_count(int id, int c, int64_t n) {
     if (__builtin_expect(
-            bus_tl_gen != atomic_load_explicit(&bus_counters_gen, memory_order_relaxed), 0)) {
-        bus_counters_attach();
+            hbus_tl_gen != atomic_load_explicit(&hbus_counters_gen, memory_order_relaxed), 0)) {
+        hbus_counters_attach();
     }
-    _Atomic int64_t *x = &bus_tl_counters[(size_t)id * BUS_NCOUNTERS + (size_t)c];
+    _Atomic int64_t *x = &hbus_tl_counters[(size_t)id * BUS_NCOUNTERS + (size_t)c];
     atomic_store_explicit(x, atomic_load_explicit(x, memory_order_relaxed) + n,
                           memory_order_relaxed);
 }
 
 /* At boot: a fresh set of counters for `ntopics` topics (earlier blocks are retired). */
-void bus_counters_reset(size_t ntopics);
-void bus_counters_sum(int id, int64_t out[BUS_NCOUNTERS]);
+void hbus_counters_reset(size_t ntopics);
+void hbus_counters_sum(int id, int64_t out[BUS_NCOUNTERS]);
 
 #endif

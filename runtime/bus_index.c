@@ -14,7 +14,7 @@
 #include "fatal.h"
 #include "region.h"
 
-int bus_key_kind(const hale_type *t) {
+int hbus_key_kind(const hale_type *t) {
     if (!t) {
         return BUS_KEY_NONE;
     }
@@ -32,7 +32,7 @@ int bus_key_kind(const hale_type *t) {
     }
 }
 
-void bus_key_read_str(const void *v, bus_key *out) {
+void hbus_key_read_str(const void *v, bus_key *out) {
     memcpy(&out->str, v, sizeof out->str);
     if (out->str.len < 0) {
         out->str.len = 0;
@@ -40,7 +40,7 @@ void bus_key_read_str(const void *v, bus_key *out) {
     out->bits = hale_value_hash(&hale_type_string, &out->str);
 }
 
-void bus_key_print(int kind, const bus_key *k, FILE *f) {
+void hbus_key_print(int kind, const bus_key *k, FILE *f) {
     if (kind == BUS_KEY_STR) {
         fputc('"', f);
         for (int64_t i = 0; i < k->str.len && i < 80; i++) {
@@ -61,12 +61,12 @@ void bus_key_print(int kind, const bus_key *k, FILE *f) {
 
 /* ---- the index ---- */
 
-void bus_index_init(bus_index *ix, int kind) {
+void hbus_index_init(bus_index *ix, int kind) {
     memset(ix, 0, sizeof *ix);
     ix->kind = kind;
 }
 
-void bus_index_free(bus_index *ix) {
+void hbus_index_free(bus_index *ix) {
     hale_sys_free(ix->slots);
     ix->slots = NULL;
     ix->cap = ix->used = 0;
@@ -97,7 +97,7 @@ static void grow(bus_index *ix) {
     hale_sys_free(old);
 }
 
-void bus_index_add(bus_index *ix, bus_sub *s) {
+void hbus_index_add(bus_index *ix, bus_sub *s) {
     bus_bucket *b = bus_find_bucket(ix, &s->key);
     if (b) {
         bus_list_append(&b->head, &b->tail, s);
@@ -132,7 +132,7 @@ static void erase_slot(bus_index *ix, size_t i) {
     memset(&ix->slots[i], 0, sizeof ix->slots[i]);
 }
 
-void bus_index_remove(bus_index *ix, bus_sub *s) {
+void hbus_index_remove(bus_index *ix, bus_sub *s) {
     bus_bucket *b = bus_find_bucket(ix, &s->key);
     if (!b) {
         hale_fatal("bus: a keyed subscription is missing from its index");

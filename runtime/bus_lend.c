@@ -82,17 +82,17 @@ static hale_origin *origin_of(const void *v) {
     return o && o->value == v ? o : NULL;
 }
 
-bus_lend *bus_lend_new(bus_thread *bt, bus_topic *tp, const void *v) {
+bus_lend *hbus_lend_new(bus_thread *bt, bus_topic *tp, const void *v) {
     hale_origin *o = origin_of(v);
     if (!o) {
         return NULL;
     }
-    bus_lend *l = bus_mem_alloc(lend_size(o, tp));
+    bus_lend *l = hbus_mem_alloc(lend_size(o, tp));
     lend_init(l, o, bt, tp, v, 1, false);
     return l;
 }
 
-void bus_lend_put(bus_lend *l) {
+void hbus_lend_put(bus_lend *l) {
     if (--l->refs > 0) {
         return;
     }
@@ -101,7 +101,7 @@ void bus_lend_put(bus_lend *l) {
         hale_value_release(l->t, (char *)l + LEND_FLAT, hale_locus_heap(l->o.owner));
     }
     if (!l->inside) {
-        bus_mem_free(l);
+        hbus_mem_free(l);
     }
 }
 
@@ -109,7 +109,7 @@ void bus_lend_put(bus_lend *l) {
 static bus_rec *lent_rec(bus_sub *s, const void *payload, size_t extra, size_t *extra_at) {
     size_t size = s->topic->size, tail = bus_rec_tail_at(size);
     *extra_at = (tail + sizeof(void *) + 15) & ~(size_t)15;
-    bus_rec *r = bus_mem_alloc(*extra_at + extra);
+    bus_rec *r = hbus_mem_alloc(*extra_at + extra);
     memcpy(bus_rec_payload(r), payload, size);
     r->next = r->sub_next = NULL;
     r->sub = s;
@@ -119,7 +119,7 @@ static bus_rec *lent_rec(bus_sub *s, const void *payload, size_t extra, size_t *
     return r;
 }
 
-bus_rec *bus_rec_new_lent(bus_sub *s, const void *payload, bus_lend *l) {
+bus_rec *hbus_rec_new_lent(bus_sub *s, const void *payload, bus_lend *l) {
     size_t at;
     bus_rec *r = lent_rec(s, payload, 0, &at);
     *bus_rec_tail(r) = l;
@@ -128,7 +128,7 @@ bus_rec *bus_rec_new_lent(bus_sub *s, const void *payload, bus_lend *l) {
     return r;
 }
 
-bus_rec *bus_rec_new_solo(bus_thread *bt, bus_sub *s, const void *payload) {
+bus_rec *hbus_rec_new_solo(bus_thread *bt, bus_sub *s, const void *payload) {
     hale_origin *o = origin_of(payload);
     if (!o) {
         return NULL;
@@ -142,14 +142,14 @@ bus_rec *bus_rec_new_solo(bus_thread *bt, bus_sub *s, const void *payload) {
     return r;
 }
 
-void bus_rec_let_go(bus_rec *r) {
+void hbus_rec_let_go(bus_rec *r) {
     void **tail = bus_rec_tail(r);
     if (r->hold == BUS_REC_LENT) {
         bus_lend *l = *tail;
         l->bt->lent--;
-        bus_lend_put(l); /* a lend inside r stays readable until r is freed */
+        hbus_lend_put(l); /* a lend inside r stays readable until r is freed */
     } else {
-        bus_mem_free(*tail);
+        hbus_mem_free(*tail);
     }
     r->hold = BUS_REC_OWN;
 }
@@ -160,15 +160,15 @@ static void materialize(bus_rec *r) {
     void *payload = bus_rec_payload(r);
     void **tail = bus_rec_tail(r);
     bus_lend *l = *tail;
-    char *side = bus_copy_block(0, tp->d->payload, payload);
+    char *side = hbus_copy_block(0, tp->d->payload, payload);
     memcpy(payload, side, tp->size);
     *tail = side;
     r->hold = BUS_REC_SIDE;
     l->bt->lent--;
-    bus_lend_put(l);
+    hbus_lend_put(l);
 }
 
-void bus_call_rec(bus_thread *bt, bus_rec *r) {
+void hbus_call_rec(bus_thread *bt, bus_rec *r) {
     bus_sub *s = r->sub;
     void *payload = bus_rec_payload(r);
     if (r->hold == BUS_REC_LENT) {
@@ -176,16 +176,16 @@ void bus_call_rec(bus_thread *bt, bus_rec *r) {
         if (l->co == bus_co_self()) {
             l->o.value = payload;
             hale_origin *prev = hale_origin_enter(&l->o);
-            bus_call(bt, s, payload); /* r, and so l, outlive the call */
+            hbus_call(bt, s, payload); /* r, and so l, outlive the call */
             hale_origin_leave(prev);
             return;
         }
         materialize(r);
     }
-    bus_call(bt, s, payload);
+    hbus_call(bt, s, payload);
 }
 
-void bus_lend_materialize(bus_thread *bt) {
+void hbus_lend_materialize(bus_thread *bt) {
     for (bus_rec *r = bt->q_head; r && bt->lent > 0; r = r->next) {
         if (r->hold == BUS_REC_LENT && !r->tomb) {
             materialize(r);
@@ -194,8 +194,8 @@ void bus_lend_materialize(bus_thread *bt) {
 }
 
 void hale_bus_materialize(void) {
-    bus_thread *bt = bus_tl;
+    bus_thread *bt = hbus_tl;
     if (bt && bt->lent > 0) {
-        bus_lend_materialize(bt);
+        hbus_lend_materialize(bt);
     }
 }

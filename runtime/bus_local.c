@@ -21,7 +21,7 @@
 #include "fatal.h"
 #include "region.h"
 
-_Thread_local bus_thread *bus_tl;
+_Thread_local bus_thread *hbus_tl;
 _Thread_local int hale_bus_tl_frames;
 static pthread_key_t bt_key;
 static pthread_once_t bt_once = PTHREAD_ONCE_INIT;
@@ -36,16 +36,16 @@ static void bt_exit(void *p) {
         if (!r->tomb) {
             bus_count(s->topic->id, BUS_C_DROPPED, 1);
         }
-        bus_rec_free(r);
-        bus_sub_release(s);
+        hbus_rec_free(r);
+        hbus_sub_release(s);
     }
     bt->active = 0;
-    bus_thread_leave(bt);
+    hbus_thread_leave(bt);
     if (bt->efd >= 0) {
         close(bt->efd);
     }
     hale_sys_free(bt);
-    bus_tl = NULL;
+    hbus_tl = NULL;
 }
 
 static void bt_make_key(void) {
@@ -54,7 +54,7 @@ static void bt_make_key(void) {
     }
 }
 
-bus_thread *bus_thread_new(void) {
+bus_thread *hbus_thread_new(void) {
     pthread_once(&bt_once, bt_make_key);
     bus_thread *bt = hale_sys_calloc(1, sizeof *bt);
     if (!bt) {
@@ -62,13 +62,13 @@ bus_thread *bus_thread_new(void) {
     }
     bt->efd = -1;
     pthread_setspecific(bt_key, bt);
-    bus_tl = bt;
+    hbus_tl = bt;
     return bt;
 }
 
 /* ---- frames ---- */
 
-int bus_frame_kind(bus_thread *bt) {
+int hbus_frame_kind(bus_thread *bt) {
     hale_co *co = bus_co_self();
     for (bus_frame *f = bt->frames; f; f = f->older) {
         if (f->co == co) {
@@ -79,22 +79,22 @@ int bus_frame_kind(bus_thread *bt) {
 }
 
 bool hale_bus_deferring(void) {
-    bus_thread *bt = bus_tl;
+    bus_thread *bt = hbus_tl;
     return bt && bt->frames && bus_in_handler(bt);
 }
 
 /* ---- zombies ---- */
 
-void bus_zombie(bus_thread *bt, bus_sub *s) {
+void hbus_zombie(bus_thread *bt, bus_sub *s) {
     s->zombie_next = bt->zombies;
     bt->zombies = s;
 }
 
-void bus_thread_leave(bus_thread *bt) {
+void hbus_thread_leave(bus_thread *bt) {
     while (bt->active == 0 && bt->zombies) {
         bus_sub *s = bt->zombies;
         bt->zombies = s->zombie_next;
-        bus_sub_release(s); /* the registry's reference */
+        hbus_sub_release(s); /* the registry's reference */
     }
 }
 
@@ -125,7 +125,7 @@ static void drop_oldest(bus_sub *s) {
 static bool admit(bus_sub *s) {
     if (s->bound > 0 && s->lq_len >= s->bound) {
         if (s->drop == HALE_BUS_DROP_NEW) {
-            bus_drop(s->topic, "dropped (subscriber bound, drop_new)");
+            hbus_drop(s->topic, "dropped (subscriber bound, drop_new)");
             return false;
         }
         drop_oldest(s);
@@ -151,16 +151,16 @@ static void queue_rec(bus_thread *bt, bus_sub *s, bus_rec *r) {
     s->lq_len++;
 }
 
-void bus_local_enqueue(bus_thread *bt, bus_sub *s, const void *payload, bus_lend *lend) {
+void hbus_local_enqueue(bus_thread *bt, bus_sub *s, const void *payload, bus_lend *lend) {
     if (admit(s)) {
-        queue_rec(bt, s, lend ? bus_rec_new_lent(s, payload, lend) : bus_rec_new(s, payload));
+        queue_rec(bt, s, lend ? hbus_rec_new_lent(s, payload, lend) : hbus_rec_new(s, payload));
     }
 }
 
-void bus_local_enqueue_solo(bus_thread *bt, bus_sub *s, const void *payload) {
+void hbus_local_enqueue_solo(bus_thread *bt, bus_sub *s, const void *payload) {
     if (admit(s)) {
-        bus_rec *r = bus_rec_new_solo(bt, s, payload);
-        queue_rec(bt, s, r ? r : bus_rec_new(s, payload));
+        bus_rec *r = hbus_rec_new_solo(bt, s, payload);
+        queue_rec(bt, s, r ? r : hbus_rec_new(s, payload));
     }
 }
 
@@ -183,23 +183,23 @@ static bus_rec *pop(bus_thread *bt) {
 static void run_one(bus_thread *bt, bus_rec *r) {
     bus_sub *s = r->sub;
     if (r->tomb) {
-        bus_rec_free(r);
+        hbus_rec_free(r);
     } else {
-        bus_deliver_rec(bt, r); /* frees r; counts a dead subscription's record as dropped */
+        hbus_deliver_rec(bt, r); /* frees r; counts a dead subscription's record as dropped */
     }
-    bus_sub_release(s);
+    hbus_sub_release(s);
 }
 
 void hale_bus_settle_point(void) {
-    bus_thread *bt = bus_tl;
+    bus_thread *bt = hbus_tl;
     if (bt && (bt->q_head || bt->zombies)) {
-        bus_settle(bt);
+        hbus_settle(bt);
     }
 }
 
-void bus_settle(bus_thread *bt) {
+void hbus_settle(bus_thread *bt) {
     if (!bt->q_head || !bus_may_settle(bt)) {
-        bus_thread_leave(bt);
+        hbus_thread_leave(bt);
         return;
     }
     bus_frame f;
@@ -211,13 +211,13 @@ void bus_settle(bus_thread *bt) {
     }
     bt->active--;
     bus_frame_pop(bt, &f);
-    bus_thread_leave(bt);
+    hbus_thread_leave(bt);
 }
 
 /* Backpressure on the same thread: run the oldest half of the queue now. Nested at most a few
  * levels (a handler run here may publish into a full queue again); past that the queue simply
  * grows. */
-bool bus_local_drain_inline(bus_thread *bt) {
+bool hbus_local_drain_inline(bus_thread *bt) {
     if (bt->inline_depth >= 4 || !bt->q_head) {
         return false;
     }
@@ -233,7 +233,7 @@ bool bus_local_drain_inline(bus_thread *bt) {
     return true;
 }
 
-void bus_local_purge(bus_sub *s) {
+void hbus_local_purge(bus_sub *s) {
     int64_t n = 0;
     while (s->lq_head) {
         bus_rec *r = s->lq_head;
@@ -246,14 +246,14 @@ void bus_local_purge(bus_sub *s) {
     }
 }
 
-void bus_local_flush_sub(bus_thread *bt, bus_sub *s) {
+void hbus_local_flush_sub(bus_thread *bt, bus_sub *s) {
     bt->active++;
     while (s->lq_head) {
         bus_rec *r = s->lq_head;
         sub_queue_unlink_head(s, r);
         r->tomb = true; /* the thread queue frees it when it gets there */
         if (!atomic_load_explicit(&s->dead, memory_order_relaxed)) {
-            bus_call_rec(bt, r);
+            hbus_call_rec(bt, r);
         }
     }
     bt->active--;

@@ -41,18 +41,18 @@ struct bus_waiter {
     _Atomic int state; /* 0 registered, 1 taken by a waker, 2 the waker is done with it */
 };
 
-_Atomic int64_t bus_busy_mailboxes;
+_Atomic int64_t hbus_busy_mailboxes;
 
 static void drain_cb(hale_msg *m);
 
-void bus_mailbox_init(bus_sub *s, bool locked) {
+void hbus_mailbox_init(bus_sub *s, bool locked) {
     s->mb_locked = locked;
     pthread_mutex_init(&s->mb_lock, NULL);
     hale_mpsc_init(&s->mbq);
     s->drain_msg.fn = drain_cb;
 }
 
-void bus_mailbox_destroy(bus_sub *s) {
+void hbus_mailbox_destroy(bus_sub *s) {
     pthread_mutex_destroy(&s->mb_lock);
 }
 
@@ -111,9 +111,9 @@ static void publish_popped(bus_sub *s) {
 /* The pool refused the drain (it has shut down): from now on deliveries to `s` are drops. */
 static void post_failed(bus_sub *s) {
     atomic_store(&s->mb_dead_pool, true); /* mb_scheduled stays set: nobody posts again */
-    atomic_fetch_sub(&bus_busy_mailboxes, 1);
+    atomic_fetch_sub(&hbus_busy_mailboxes, 1);
     wake_if_waiting(s);
-    bus_sub_release(s);
+    hbus_sub_release(s);
 }
 
 static void schedule(bus_sub *s) {
@@ -121,7 +121,7 @@ static void schedule(bus_sub *s) {
      * mailbox again, so either it sees this push or this exchange sees the cleared flag */
     if (!atomic_exchange_explicit(&s->mb_scheduled, true, memory_order_acq_rel)) {
         atomic_fetch_add_explicit(&s->rc, 1, memory_order_relaxed); /* the drain's */
-        atomic_fetch_add(&bus_busy_mailboxes, 1);
+        atomic_fetch_add(&hbus_busy_mailboxes, 1);
         if (!s->slice->pool || hale_post(s->slice->pool, &s->drain_msg) != 0) {
             post_failed(s); /* a thread with no pool cannot be reached from another thread */
         }
@@ -136,7 +136,7 @@ static int push_locked(bus_sub *s, const void *payload) {
     if (s->bound > 0 && s->mb_len >= s->bound) {
         if (s->drop == HALE_BUS_DROP_NEW) {
             pthread_mutex_unlock(&s->mb_lock);
-            bus_drop(s->topic, "dropped (subscriber bound, drop_new)");
+            hbus_drop(s->topic, "dropped (subscriber bound, drop_new)");
             return BUS_PUSH_OK;
         }
         old = s->mb_head;
@@ -146,7 +146,7 @@ static int push_locked(bus_sub *s, const void *payload) {
         }
         s->mb_len--;
     }
-    bus_rec *r = bus_rec_new(s, payload);
+    bus_rec *r = hbus_rec_new(s, payload);
     if (s->mb_tail) {
         s->mb_tail->next = r;
     } else {
@@ -154,17 +154,17 @@ static int push_locked(bus_sub *s, const void *payload) {
     }
     s->mb_tail = r;
     s->mb_len++;
-    bool over = s->bound == 0 && s->mb_len > bus_mailbox_cap;
+    bool over = s->bound == 0 && s->mb_len > hbus_mailbox_cap;
     pthread_mutex_unlock(&s->mb_lock);
     if (old) {
-        bus_rec_free(old);
+        hbus_rec_free(old);
         bus_count(s->topic->id, BUS_C_DROPPED, 1);
     }
     schedule(s);
     return over ? BUS_PUSH_OVER_CAP : BUS_PUSH_OK;
 }
 
-int bus_mailbox_push(bus_sub *s, const void *payload) {
+int hbus_mailbox_push(bus_sub *s, const void *payload) {
     if (atomic_load_explicit(&s->mb_dead_pool, memory_order_relaxed)) {
         bus_count(s->topic->id, BUS_C_DROPPED, 1);
         return BUS_PUSH_OK;
@@ -172,17 +172,17 @@ int bus_mailbox_push(bus_sub *s, const void *payload) {
     if (s->mb_locked) {
         return push_locked(s, payload);
     }
-    bus_rec *r = bus_rec_new(s, payload);
+    bus_rec *r = hbus_rec_new(s, payload);
     hale_mpsc_push(&s->mbq, &r->node);
     /* publishers to this subscription are serialized by its slice's lock: no read-modify-write */
     int64_t pushed = atomic_load_explicit(&s->mb_pushed, memory_order_relaxed) + 1;
     atomic_store_explicit(&s->mb_pushed, pushed, memory_order_relaxed);
     schedule(s);
     int64_t len = pushed - atomic_load_explicit(&s->mb_popped, memory_order_relaxed);
-    return len > bus_mailbox_cap ? BUS_PUSH_OVER_CAP : BUS_PUSH_OK;
+    return len > hbus_mailbox_cap ? BUS_PUSH_OVER_CAP : BUS_PUSH_OK;
 }
 
-int64_t bus_mailbox_len(bus_sub *s) {
+int64_t hbus_mailbox_len(bus_sub *s) {
     if (!s->mb_locked) {
         return atomic_load(&s->mb_pushed) - atomic_load(&s->mb_popped);
     }
@@ -207,8 +207,8 @@ static bus_rec *take_all(bus_sub *s) {
 }
 
 static void deliver_one(bus_thread *bt, bus_rec *r) {
-    bus_deliver_rec(bt, r);
-    bus_settle(bt);
+    hbus_deliver_rec(bt, r);
+    hbus_settle(bt);
 }
 
 /* Runs up to `budget` deliveries that are in the mailbox now; returns how many ran. */
@@ -273,20 +273,20 @@ static void drain_cb(hale_msg *m) {
             publish_popped(s);
         }
         atomic_exchange_explicit(&s->mb_scheduled, false, memory_order_acq_rel);
-        atomic_fetch_sub(&bus_busy_mailboxes, 1);
+        atomic_fetch_sub(&hbus_busy_mailboxes, 1);
         if (mailbox_nonempty(s) &&
             !atomic_exchange_explicit(&s->mb_scheduled, true, memory_order_acq_rel)) {
-            atomic_fetch_add(&bus_busy_mailboxes, 1); /* a push raced the flag: keep going */
+            atomic_fetch_add(&hbus_busy_mailboxes, 1); /* a push raced the flag: keep going */
             continue;
         }
         s->draining = false;
         bus_frame_pop(bt, &root);
-        bus_sub_release(s); /* the drain's reference */
+        hbus_sub_release(s); /* the drain's reference */
         return;
     }
 }
 
-void bus_mailbox_run(bus_sub *s) {
+void hbus_mailbox_run(bus_sub *s) {
     if (s->draining) {
         return; /* the drain is on the stack below us and will get to it */
     }
@@ -300,19 +300,19 @@ void bus_mailbox_run(bus_sub *s) {
     s->draining = false;
 }
 
-void bus_mailbox_purge(bus_sub *s) {
+void hbus_mailbox_purge(bus_sub *s) {
     int64_t n = 0;
     if (s->mb_locked) {
         for (bus_rec *list = take_all(s); list;) {
             bus_rec *next = list->next;
-            bus_rec_free(list);
+            hbus_rec_free(list);
             list = next;
             n++;
         }
     } else {
         bus_rec *r;
         while ((r = rec_of(hale_mpsc_pop(&s->mbq)))) {
-            bus_rec_free(r);
+            hbus_rec_free(r);
             s->mb_popped_local++;
             n++;
         }
@@ -347,7 +347,7 @@ static bool room_locked(bus_sub *s, int64_t limit) {
     return len < limit;
 }
 
-int bus_wait_room(bus_sub *s, int64_t limit) {
+int hbus_wait_room(bus_sub *s, int64_t limit) {
     hale_co *co = hale_co_self();
     int efd = co ? -1 : thread_efd();
     int result = 0;
@@ -393,6 +393,6 @@ int bus_wait_room(bus_sub *s, int64_t limit) {
             break;
         }
     }
-    bus_sub_release(s); /* the caller's pin */
+    hbus_sub_release(s); /* the caller's pin */
     return result;
 }

@@ -148,7 +148,7 @@ static void refill(int c) {
     cache.n[c] += (int)n;
 }
 
-void *bus_mem_alloc(size_t size) {
+void *hbus_mem_alloc(size_t size) {
     if (size > SIZE_MAX - HDR) {
         hale_oom(size, "a bus delivery");
     }
@@ -171,7 +171,7 @@ void *bus_mem_alloc(size_t size) {
     return (char *)b + HDR;
 }
 
-void bus_mem_free(void *p) {
+void hbus_mem_free(void *p) {
     if (!p) {
         return;
     }

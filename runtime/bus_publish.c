@@ -17,14 +17,14 @@
 
 /* ---- delivery ---- */
 
-void *bus_copy_block(size_t head, const hale_type *t, const void *v) {
-    char *b = bus_mem_alloc(head + t->size + hale_value_copy_extra(t, v));
+void *hbus_copy_block(size_t head, const hale_type *t, const void *v) {
+    char *b = hbus_mem_alloc(head + t->size + hale_value_copy_extra(t, v));
     char *bump = b + head + t->size;
     hale_value_copy_bump(t, b + head, v, &bump);
     return b;
 }
 
-void bus_call(bus_thread *bt, bus_sub *s, const void *payload) {
+void hbus_call(bus_thread *bt, bus_sub *s, const void *payload) {
     int id = s->topic->id; /* the handler may unsubscribe s */
     bus_frame f;
     bus_frame_push(bt, &f, BUS_FRAME_HANDLER);
@@ -53,14 +53,14 @@ static inline void copy_flat(void *dst, const void *src, size_t n) {
     }
 }
 
-bus_rec *bus_rec_new(bus_sub *s, const void *payload) {
+bus_rec *hbus_rec_new(bus_sub *s, const void *payload) {
     bus_topic *tp = s->topic;
     bus_rec *r;
     if (tp->flat_small) {
-        r = bus_mem_alloc(BUS_REC_PAYLOAD + tp->size);
+        r = hbus_mem_alloc(BUS_REC_PAYLOAD + tp->size);
         copy_flat(bus_rec_payload(r), payload, tp->size);
     } else {
-        r = bus_copy_block(BUS_REC_PAYLOAD, tp->d->payload, payload);
+        r = hbus_copy_block(BUS_REC_PAYLOAD, tp->d->payload, payload);
     }
     r->next = r->sub_next = NULL;
     r->sub = s;
@@ -69,21 +69,21 @@ bus_rec *bus_rec_new(bus_sub *s, const void *payload) {
     return r;
 }
 
-void bus_rec_free(bus_rec *r) {
+void hbus_rec_free(bus_rec *r) {
     if (r->hold != BUS_REC_OWN) {
-        bus_rec_let_go(r);
+        hbus_rec_let_go(r);
     }
-    bus_mem_free(r);
+    hbus_mem_free(r);
 }
 
-void bus_deliver_rec(bus_thread *bt, bus_rec *r) {
+void hbus_deliver_rec(bus_thread *bt, bus_rec *r) {
     bus_sub *s = r->sub;
     if (atomic_load_explicit(&s->dead, memory_order_relaxed)) {
         bus_count(s->topic->id, BUS_C_DROPPED, 1);
     } else {
-        bus_call_rec(bt, r);
+        hbus_call_rec(bt, r);
     }
-    bus_rec_free(r);
+    hbus_rec_free(r);
 }
 
 /* ---- publish ---- */
@@ -150,11 +150,11 @@ static void queue_fn(pub *p, bus_sub *s, bool local) {
     }
     if (local) {
         if (p->borrow && !p->lend) {
-            p->lend = bus_lend_new(p->bt, p->tp, p->v);
+            p->lend = hbus_lend_new(p->bt, p->tp, p->v);
             p->borrow = p->lend != NULL;
         }
-        bus_local_enqueue(p->bt, s, p->v, p->lend);
-    } else if (bus_mailbox_push(s, p->v) == BUS_PUSH_OVER_CAP && !p->pin) {
+        hbus_local_enqueue(p->bt, s, p->v, p->lend);
+    } else if (hbus_mailbox_push(s, p->v) == BUS_PUSH_OVER_CAP && !p->pin) {
         atomic_fetch_add_explicit(&s->rc, 1, memory_order_relaxed); /* under the slice lock */
         p->pin = s;
     }
@@ -190,7 +190,7 @@ static void admit_fn(pub *p, bus_sub *s, bool local) {
         (s->bound > 0 && s->bound <= bound)) {
         return; /* already found one; or it sheds by itself */
     }
-    int64_t pending = local ? s->lq_len : bus_mailbox_len(s);
+    int64_t pending = local ? s->lq_len : hbus_mailbox_len(s);
     if (pending >= bound) {
         if (!local) {
             atomic_fetch_add_explicit(&s->rc, 1, memory_order_relaxed); /* under the slice lock */
@@ -245,17 +245,17 @@ static int admit(pub *p, unsigned flags) {
         p->full = NULL;
         if (!(flags & HALE_BUS_WAIT)) {
             if (!local) {
-                bus_sub_release(s);
+                hbus_sub_release(s);
             }
             bus_count(p->tp->id, BUS_C_REFUSED, 1);
             return HALE_BUS_FULL;
         }
         bus_count(p->tp->id, BUS_C_WAITS, 1);
         if (local) {
-            if (!bus_local_drain_inline(p->bt)) {
+            if (!hbus_local_drain_inline(p->bt)) {
                 return HALE_BUS_OK; /* cannot run the queue from here: let it grow */
             }
-        } else if (bus_wait_room(s, p->tp->d->bound) != 0) {
+        } else if (hbus_wait_room(s, p->tp->d->bound) != 0) {
             bus_count(p->tp->id, BUS_C_REFUSED, 1);
             return HALE_BUS_FULL; /* cancelled */
         }
@@ -267,7 +267,7 @@ static int admit(pub *p, unsigned flags) {
 static int publish(bus_topic *tp, bus_thread *bt, const void *v, unsigned flags, bool inbound) {
     bus_count(tp->id, inbound ? BUS_C_RECEIVED : BUS_C_PUBLISHED, 1);
     if (atomic_load_explicit(&tp->sealed, memory_order_relaxed)) {
-        bus_drop(tp, "dropped (topic sealed)");
+        hbus_drop(tp, "dropped (topic sealed)");
         return HALE_BUS_OK;
     }
     hale_bus_sink_fn sink = inbound ? NULL : atomic_load_explicit(&tp->sink, memory_order_acquire);
@@ -279,7 +279,7 @@ static int publish(bus_topic *tp, bus_thread *bt, const void *v, unsigned flags,
             st = sink(atomic_load(&tp->sink_ctx), tp->id, v, flags);
             bus_count(tp->id, st == HALE_BUS_OK ? BUS_C_SENT : BUS_C_REFUSED, 1);
         } else {
-            bus_drop(tp, "dropped (no subscriber)");
+            hbus_drop(tp, "dropped (no subscriber)");
         }
         return st;
     }
@@ -305,8 +305,8 @@ static int publish(bus_topic *tp, bus_thread *bt, const void *v, unsigned flags,
     int64_t specific = route(&p, false);
     if (p.keyed && specific == 0 && !sink) {
         bus_count(tp->id, BUS_C_UNMATCHED, 1);
-        if (bus_log_unmatched) {
-            bus_log(tp, "unmatched key", &p.key);
+        if (hbus_log_unmatched) {
+            hbus_log(tp, "unmatched key", &p.key);
         }
         if (tp->d->on_unmatched == HALE_BUS_FALLBACK) {
             route(&p, true);
@@ -314,15 +314,15 @@ static int publish(bus_topic *tp, bus_thread *bt, const void *v, unsigned flags,
             st = HALE_BUS_UNMATCHED;
         }
     } else if (p.reached == 0 && !sink) {
-        bus_drop(tp, "dropped (no subscriber)");
+        hbus_drop(tp, "dropped (no subscriber)");
     }
     if (p.lend) {
-        bus_lend_put(p.lend);
+        hbus_lend_put(p.lend);
     }
-    if (bt->q_len > bus_local_cap) {
-        bus_local_drain_inline(bt); /* backpressure on this thread's queue */
+    if (bt->q_len > hbus_local_cap) {
+        hbus_local_drain_inline(bt); /* backpressure on this thread's queue */
     }
-    bus_thread_leave(bt);
+    hbus_thread_leave(bt);
     if (sink) {
         int ss = sink(atomic_load(&tp->sink_ctx), tp->id, v, flags);
         bus_count(tp->id, ss == HALE_BUS_OK ? BUS_C_SENT : BUS_C_REFUSED, 1);
@@ -332,7 +332,7 @@ static int publish(bus_topic *tp, bus_thread *bt, const void *v, unsigned flags,
     }
     if (p.pin) {
         bus_count(tp->id, BUS_C_WAITS, 1);
-        bus_wait_room(p.pin, bus_mailbox_cap / 2 + 1); /* releases the pin; room for a burst */
+        hbus_wait_room(p.pin, hbus_mailbox_cap / 2 + 1); /* releases the pin; room for a burst */
     }
     return st;
 }
@@ -368,21 +368,21 @@ static inline __attribute__((always_inline)) bool lean_publish(bus_topic *tp, bu
     }
     bus_count(tp->id, BUS_C_PUBLISHED, 1);
     if ((flags & HALE_BUS_BORROW) && bus_may_settle(bt)) {
-        bus_local_enqueue_solo(bt, s, v);
+        hbus_local_enqueue_solo(bt, s, v);
     } else {
-        bus_local_enqueue(bt, s, v, NULL);
+        hbus_local_enqueue(bt, s, v, NULL);
     }
-    if (bt->q_len > bus_local_cap) {
-        bus_local_drain_inline(bt); /* backpressure on this thread's queue */
+    if (bt->q_len > hbus_local_cap) {
+        hbus_local_drain_inline(bt); /* backpressure on this thread's queue */
     }
     return true;
 }
 
 static inline bus_topic *topic_fast(int id) {
-    if (__builtin_expect(!bus_topics || id < 0 || (size_t)id >= bus_ntopics, 0)) {
-        return bus_topic_at(id); /* fatal */
+    if (__builtin_expect(!hbus_topics || id < 0 || (size_t)id >= hbus_ntopics, 0)) {
+        return hbus_topic_at(id); /* fatal */
     }
-    return &bus_topics[id];
+    return &hbus_topics[id];
 }
 
 int hale_bus_publish(int topic, const void *payload, unsigned flags) {
@@ -395,11 +395,11 @@ int hale_bus_publish(int topic, const void *payload, unsigned flags) {
 }
 
 int hale_bus_inbound(int topic, const void *payload, unsigned flags) {
-    return publish(bus_topic_at(topic), bus_thread_self(), payload, flags, true);
+    return publish(hbus_topic_at(topic), bus_thread_self(), payload, flags, true);
 }
 
 void hale_bus_note_direct(int topic, int64_t delivered) {
-    bus_topic *tp = bus_topic_at(topic);
+    bus_topic *tp = hbus_topic_at(topic);
     bus_count(tp->id, BUS_C_PUBLISHED, 1);
     bus_count(tp->id, BUS_C_DELIVERED, delivered);
 }

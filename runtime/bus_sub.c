@@ -54,7 +54,7 @@ static bus_slice *slice_for(bus_topic *tp, void *owner, hale_pool *pool) {
         }
         s->owner = owner;
         s->pool = pool;
-        bus_index_init(&s->index, tp->key_kind);
+        hbus_index_init(&s->index, tp->key_kind);
         size_t n = atomic_load_explicit(&tp->nslices, memory_order_relaxed);
         bus_slice **arr = atomic_load_explicit(&tp->slices, memory_order_relaxed);
         if (n == tp->slices_cap) {
@@ -92,7 +92,7 @@ static void slice_refresh(bus_slice *sl) {
 }
 
 /* After a change to the topic's slices, seal or sink. */
-void bus_topic_refresh(bus_topic *tp) {
+void hbus_topic_refresh(bus_topic *tp) {
     pthread_mutex_lock(&slices_lock);
     size_t n = atomic_load(&tp->nslices);
     bus_slice *g = n == 1 && !atomic_load(&tp->sealed) && !atomic_load(&tp->sink)
@@ -103,7 +103,7 @@ void bus_topic_refresh(bus_topic *tp) {
 }
 
 hale_bus_sub *hale_bus_subscribe(int id, const hale_bus_sub_spec *sp) {
-    bus_topic *tp = bus_topic_at(id);
+    bus_topic *tp = hbus_topic_at(id);
     if (!sp || !sp->handler) {
         hale_fatal("bus: subscribe to '%s' without a handler", tp->d->subject);
     }
@@ -126,7 +126,7 @@ hale_bus_sub *hale_bus_subscribe(int id, const hale_bus_sub_spec *sp) {
         bus_key_read(tp->key_kind, sp->key, &key);
     }
     size_t klen = key.str.len > 0 ? (size_t)key.str.len : 0;
-    void *raw = bus_mem_alloc(sizeof(bus_sub) + klen + 48);
+    void *raw = hbus_mem_alloc(sizeof(bus_sub) + klen + 48);
     bus_sub *s = (bus_sub *)(((uintptr_t)raw + 63) & ~(uintptr_t)63);
     memset(s, 0, sizeof *s);
     s->raw = raw;
@@ -144,12 +144,12 @@ hale_bus_sub *hale_bus_subscribe(int id, const hale_bus_sub_spec *sp) {
     s->match = (uint8_t)sp->match;
     s->drop = (uint8_t)sp->drop;
     atomic_init(&s->rc, 1);
-    bus_mailbox_init(s, s->bound > 0 || tp->d->bound > 0);
+    hbus_mailbox_init(s, s->bound > 0 || tp->d->bound > 0);
 
     bus_spin_lock(&sl->lock);
     s->seq = sl->next_seq++;
     if (s->match == HALE_BUS_MATCH_KEY) {
-        bus_index_add(&sl->index, s);
+        hbus_index_add(&sl->index, s);
     } else if (s->match == HALE_BUS_MATCH_FALLBACK) {
         bus_list_append(&sl->fb_head, &sl->fb_tail, s);
     } else {
@@ -159,14 +159,14 @@ hale_bus_sub *hale_bus_subscribe(int id, const hale_bus_sub_spec *sp) {
     slice_refresh(sl);
     bus_spin_unlock(&sl->lock);
     atomic_fetch_add(&tp->live, 1);
-    bus_topic_refresh(tp);
+    hbus_topic_refresh(tp);
     return s;
 }
 
-void bus_sub_release(bus_sub *s) {
+void hbus_sub_release(bus_sub *s) {
     if (atomic_fetch_sub_explicit(&s->rc, 1, memory_order_acq_rel) == 1) {
-        bus_mailbox_destroy(s);
-        bus_mem_free(s->raw);
+        hbus_mailbox_destroy(s);
+        hbus_mem_free(s->raw);
     }
 }
 
@@ -175,7 +175,7 @@ static void unlink_sub(bus_sub *s) {
     bus_slice *sl = s->slice;
     bus_spin_lock(&sl->lock);
     if (s->match == HALE_BUS_MATCH_KEY) {
-        bus_index_remove(&sl->index, s);
+        hbus_index_remove(&sl->index, s);
     } else if (s->match == HALE_BUS_MATCH_FALLBACK) {
         bus_list_remove(&sl->fb_head, &sl->fb_tail, s);
     } else {
@@ -196,12 +196,12 @@ void hale_bus_unsubscribe(hale_bus_sub *s) {
     }
     bus_thread *bt = bus_thread_self();
     unlink_sub(s);
-    bus_mailbox_purge(s);
-    bus_local_purge(s);
+    hbus_mailbox_purge(s);
+    hbus_local_purge(s);
     if (bt->active > 0) {
-        bus_zombie(bt, s);
+        hbus_zombie(bt, s);
     } else {
-        bus_sub_release(s);
+        hbus_sub_release(s);
     }
 }
 
@@ -215,25 +215,25 @@ void hale_bus_sub_seal(hale_bus_sub *s) {
 void hale_bus_sub_flush(hale_bus_sub *s) {
     bus_thread *bt = bus_thread_self();
     bt->active++;
-    bus_mailbox_run(s);
+    hbus_mailbox_run(s);
     if (bus_may_settle(bt)) {
-        bus_settle(bt);
+        hbus_settle(bt);
     } else {
-        bus_local_flush_sub(bt, s);
+        hbus_local_flush_sub(bt, s);
     }
     bt->active--;
-    bus_thread_leave(bt);
+    hbus_thread_leave(bt);
 }
 
 int64_t hale_bus_sub_pending(hale_bus_sub *s) {
-    return s->lq_len + bus_mailbox_len(s);
+    return s->lq_len + hbus_mailbox_len(s);
 }
 
 int64_t hale_bus_subscriber_count(int topic) {
-    return atomic_load(&bus_topic_at(topic)->live);
+    return atomic_load(&hbus_topic_at(topic)->live);
 }
 
-void bus_slices_free_retired(void) {
+void hbus_slices_free_retired(void) {
     pthread_mutex_lock(&slices_lock);
     for (size_t i = 0; i < retired_n; i++) {
         hale_sys_free(retired_arrays[i]);
