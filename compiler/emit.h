@@ -13,7 +13,24 @@
  *
  * Each construct has its own function (emit_expr.c, emit_stmt.c, emit_types.c); constructs the
  * back end does not lower yet report "not supported yet" at their position and the build stops
- * before any C is compiled. */
+ * before any C is compiled.
+ *
+ * Names in the generated C. The runtime's are hale_*; everything the emitter makes starts with
+ * `h` and a short prefix saying what it is (N: a type's or declaration's id, K: an index):
+ *   types       hr_N_Name record, HL_N_Name locus state, hb_N bounded list, ht_N tuple,
+ *               hfn_N function type, hen_N enum names
+ *   descriptors htd_N type descriptor, htf_N its fields, hli_N locus type, hlf_N locus heap
+ *               field offsets, hla_N accepted children, hhd_N hook table
+ *   functions   hf_SEED_Name (a Hale function or method), hcopy_N deep copy, hfmt_N printing,
+ *               heq_N equality, hless_N a sort's comparison, hcl_N closure checks,
+ *               hld_N / hlb_N / hlr_N a std locus's dissolve / birth / run, hjw_N / hjr_N
+ *               JSON writer / reader (emit_json.c), hit_N_I_K interface thunk and hvt_N_I its
+ *               table (emit_iface.c)
+ *   bus         hba_N / hbd_N / hbf_N attach / detach / flush, hbc_N_K handler body, hbw_N_K
+ *               its wrapper, hdl_N / hdc_N direct-call list and counters
+ *   state       hg_FIELD a guarded field's guard, hs_FIELD a capacity slot, hpl_pool placement
+ *   locals      v<id>_<name> a Hale local; other h* names (hm, ho, hres, hdefer, hll<k>,
+ *               hlp<k>, ...) are the function's own temporaries (em_tmp). */
 #ifndef HALE_COMPILER_EMIT_H
 #define HALE_COMPILER_EMIT_H
 
