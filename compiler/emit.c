@@ -124,3 +124,14 @@ int hc_emit_program(hc_program *P, hc_buf *out) {
     hc_buf_free(&E.funcs);
     return 0;
 }
+
+void em_initializer(hc_buf *b, const char *type, const char *name, const em_field_init *fields,
+                    int n) {
+    hc_buf_printf(b, "static const %s %s = {\n", type, name);
+    for (int i = 0; i < n; i++) {
+        if (fields[i].value && strcmp(fields[i].value, "NULL") != 0) {
+            hc_buf_printf(b, "    .%s = %s,\n", fields[i].field, fields[i].value);
+        }
+    }
+    hc_buf_puts(b, "};\n");
+}

@@ -42,6 +42,18 @@ int hc_emit_program(hc_program *P, hc_buf *out);
 
 /* ---- internal to emit*.c ---- */
 
+/* A field of a generated designated initializer; a NULL (or "NULL") value is left out, since C
+ * zero-initializes what is not named. */
+typedef struct {
+    const char *field;
+    const char *value;
+} em_field_init;
+
+/* `static const TYPE NAME = {` then one `.field = value,` a line, then `};`: generated tables
+ * that read as tables. */
+void em_initializer(hc_buf *b, const char *type, const char *name, const em_field_init *fields,
+                    int n);
+
 typedef struct {
     hc_program *P;
     hc_arena *a;

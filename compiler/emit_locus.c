@@ -704,20 +704,30 @@ static void descriptor(hc_emit *E, hc_decl *d, const char *sn) {
     if (em_bus_publishes_or_subscribes(d) || (nat && nat->long_lived)) {
         hc_buf_puts(&flags, " | HALE_LT_LONG_LIVED"); /* work after birth: lives to its scope */
     }
-    hc_buf_printf(b,
-                  "static const hale_locus_type %s = {.name = \"%s\", .size = sizeof(%s), .init = "
-                  "%s, .birth = %s, .run = %s, .drain = %s, .dissolve = %s, .closures = %s, "
-                  ".epochs = %s, .accepts = %s, .naccepts = %d, .failure_child = %s, .on_failure "
-                  "= %s, .flags = %s, .locus_fields = %s, .nlocus_fields = %d, .bus_attach = %s, "
-                  ".bus_detach = %s, .bus_flush = %s, .std_handle = %s};\n",
-                  desc_name(d->ty, E->a), d->name.name, sn, init, birth, run,
-                  live_hook(E, member(d, M_LIFECYCLE, "drain"), closures != NULL), dissolve,
-                  closures ? closures : "NULL", epochs,
-                  ct ? hc_sprintf(E->a, "hla_%d", id) : "NULL", ct ? 1 : 0,
-                  ft ? hc_sprintf(E->a, "&%s", desc_name(ft, E->a)) : "NULL",
-                  ft ? hook_name(E, fail) : "NULL", hc_buf_cstr(&flags),
-                  nloc ? hc_sprintf(E->a, "hlf_%d", id) : "NULL", nloc, battach, bdetach, bflush,
-                  handle ? handle : "NULL");
+    const em_field_init fields[] = {
+        {"name", hc_sprintf(E->a, "\"%s\"", d->name.name)},
+        {"size", hc_sprintf(E->a, "sizeof(%s)", sn)},
+        {"init", init},
+        {"birth", birth},
+        {"run", run},
+        {"drain", live_hook(E, member(d, M_LIFECYCLE, "drain"), closures != NULL)},
+        {"dissolve", dissolve},
+        {"closures", closures},
+        {"epochs", epochs},
+        {"accepts", ct ? hc_sprintf(E->a, "hla_%d", id) : NULL},
+        {"naccepts", ct ? "1" : NULL},
+        {"failure_child", ft ? hc_sprintf(E->a, "&%s", desc_name(ft, E->a)) : NULL},
+        {"on_failure", ft ? hook_name(E, fail) : NULL},
+        {"flags", hc_buf_cstr(&flags)},
+        {"locus_fields", nloc ? hc_sprintf(E->a, "hlf_%d", id) : NULL},
+        {"nlocus_fields", nloc ? hc_sprintf(E->a, "%d", nloc) : NULL},
+        {"bus_attach", battach},
+        {"bus_detach", bdetach},
+        {"bus_flush", bflush},
+        {"std_handle", handle},
+    };
+    em_initializer(b, "hale_locus_type", desc_name(d->ty, E->a), fields,
+                   (int)(sizeof fields / sizeof fields[0]));
     hc_buf_free(&flags);
 }
 
