@@ -1,6 +1,6 @@
 /* See check.h. This file: the program-level passes (types, constants, signatures, the order
  * bodies are checked in) and type expressions. */
-#include "check.h"
+#include "check_impl.h"
 #include "escape.h"
 
 #include <stdio.h>

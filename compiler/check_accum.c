@@ -5,7 +5,7 @@
  * type (`field_index`) so that the emitter can give each one its fields in the state. */
 #include <string.h>
 
-#include "check.h"
+#include "check_impl.h"
 
 static int reduce_word(hc_expr *e) {
     if (e->kind != E_CALL || !e->lhs || e->lhs->kind != E_NAME || e->lhs->path.n != 1) {

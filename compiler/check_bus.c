@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "bus_plan.h"
+#include "check_impl.h"
 
 static hc_bus_topic *new_topic(hc_program *P, const char *name, const char *subject, hc_pos pos) {
     hc_bus_topic *t = HC_NEW(P->a, hc_bus_topic);

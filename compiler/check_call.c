@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "check.h"
+#include "check_impl.h"
 
 static const char *plural(int n) {
     return n == 1 ? "" : "s";

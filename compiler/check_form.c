@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "check.h"
+#include "check_impl.h"
 
 static const char *form_names[] = {NULL, "vec", "hashmap", "ring_buffer", "lru_cache"};
 

@@ -5,7 +5,7 @@
 #include <stdint.h>
 
 #include "analyze.h"
-#include "check.h"
+#include "check_impl.h"
 #include "emit.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

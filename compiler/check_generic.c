@@ -15,7 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "check.h"
+#include "check_impl.h"
 #include "parse.h"
 
 /* How many instances one template may have: a generic that instantiates itself with ever larger

@@ -9,7 +9,7 @@
  * method; the value refers to the locus, it does not copy it. */
 #include <string.h>
 
-#include "check.h"
+#include "check_impl.h"
 
 void ck_iface_signature(hc_program *P, hc_decl *d) {
     if (d->checked) {

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "check.h"
+#include "check_impl.h"
 
 static void member_ctx(hc_ctx *c, hc_program *P, hc_decl *locus, int self_ok) {
     ck_init_ctx(c, P, locus->seed, locus);

@@ -13,7 +13,7 @@
  * it a reference (whichever of the two the checker meets second is reported, naming the other). */
 #include <string.h>
 
-#include "check.h"
+#include "check_impl.h"
 
 hc_expr *ck_default_record(hc_ctx *c, hc_texpr *t, hc_type *want) {
     if (!want || want->kind != TY_RECORD || !t || t->kind != TE_NAME) {

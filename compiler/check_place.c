@@ -18,7 +18,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "check.h"
+#include "check_impl.h"
 
 /* ---- the pool of a placement entry ---- */
 

@@ -19,7 +19,7 @@
  * function value. Pinned loci own their thread and `where async_io` pools are left out. */
 #include <string.h>
 
-#include "check.h"
+#include "check_impl.h"
 
 /* ---- can code wait? ---- */
 

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "bus_plan.h"
-#include "check.h"
+#include "check_impl.h"
 
 static int ck_stmt(hc_ctx *c, hc_stmt *s);
 

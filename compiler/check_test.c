@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "check.h"
+#include "check_impl.h"
 
 typedef struct {
     hc_arena *a;

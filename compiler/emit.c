@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "emit.h"
+#include "emit_impl.h"
 
 #ifndef HALE_VERSION
 #define HALE_VERSION "0.0.0"

@@ -3,7 +3,7 @@
  * every fire of the closure's epoch adds `e` (evaluated then) before the assertion reads them.
  * They live among the parameters, so `restart_in_place` starts them afresh with the rest of
  * the state; any other recovery keeps them. */
-#include "emit.h"
+#include "emit_impl.h"
 
 void em_accum_fields(hc_emit *E, hc_decl *d) {
     for (int k = 0, n = ck_accumulators(d); k < n; k++) {

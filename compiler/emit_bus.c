@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "bus_plan.h"
-#include "emit.h"
+#include "emit_impl.h"
 
 static hc_bus_topic *item_topic(hc_emit *E, hc_bus_item *it) {
     return it->topic_decl ? hc_bus_topic_of(E->P, it->topic_decl, NULL)

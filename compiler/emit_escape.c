@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "escape.h"
-#include "emit.h"
+#include "emit_impl.h"
 
 void em_guard_fields(hc_emit *E, hc_decl *d) {
     for (int i = 0; i < d->members.n; i++) {

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "emit.h"
+#include "emit_impl.h"
 
 static void em_call(hc_emit *E, hc_buf *b, hc_expr *e);
 static void em_or(hc_emit *E, hc_buf *b, hc_expr *e);

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "emit.h"
+#include "emit_impl.h"
 
 static const char *container(hc_form_kind k) {
     switch (k) {

@@ -8,7 +8,7 @@
  * usual calling convention (scratch sides alternate like any call). */
 #include <string.h>
 
-#include "emit.h"
+#include "emit_impl.h"
 
 /* The table of locus type `lt` as interface `it`: its C name (thunks and table made once). */
 static const char *vtable(hc_emit *E, hc_type *lt, hc_type *it) {

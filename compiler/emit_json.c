@@ -10,7 +10,7 @@
  * nest, arrays ([T]) of every supported type too. */
 #include <string.h>
 
-#include "emit.h"
+#include "emit_impl.h"
 
 /* The JSON key of field `f`: its `json:"..."` tag's value, else its name. */
 static const char *json_key(hc_emit *E, const hc_param *f) {

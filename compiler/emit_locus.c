@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "bus_plan.h"
-#include "emit.h"
+#include "emit_impl.h"
 
 const char *em_locus_struct(hc_emit *E, hc_type *t) {
     if (!t->cname) {

@@ -5,7 +5,7 @@
  * coroutine of the pool (runtime/place.c). Affinity forms become CPU sets, applied best-effort. */
 #include <string.h>
 
-#include "emit.h"
+#include "emit_impl.h"
 
 static hc_decl *placement_block(hc_program *P) {
     hc_decl *m = P->main_locus;

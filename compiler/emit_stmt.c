@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "emit.h"
+#include "emit_impl.h"
 
 static void nl(hc_emit *E, hc_buf *b) {
     hc_buf_puts(b, "\n");

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "emit.h"
+#include "emit_impl.h"
 
 /* helper kinds, bit flags kept per type id */
 enum { H_COPY = 1, H_FMT = 2, H_EQ = 4, H_DESC = 8, H_NAMES = 16 };

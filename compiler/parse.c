@@ -3,7 +3,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-#include "parse_int.h"
+#include "parse_impl.h"
 
 /* ---- helpers ---- */
 

@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "parse_int.h"
+#include "parse_impl.h"
 
 hc_expr *new_expr(parser *p, hc_expr_kind k, hc_pos pos) {
     hc_expr *e = HC_NEW(p->a, hc_expr);

@@ -1,7 +1,7 @@
 /* See parse.h. This file: `locus` declarations with every member kind, and `topic`
  * declarations. Member words (params, bus, birth, placement, ...) are contextual: they are
  * recognised here, at member position, and are ordinary names everywhere else. */
-#include "parse_int.h"
+#include "parse_impl.h"
 
 static void member_semi(parser *p, const char *what) {
     if (!accept(p, P_SEMI)) {

@@ -1,7 +1,7 @@
 /* Internal to the parser (parse.c, parse_expr.c, parse_locus.c): the parser state and the
  * token helpers every production uses. */
-#ifndef HALE_COMPILER_PARSE_INT_H
-#define HALE_COMPILER_PARSE_INT_H
+#ifndef HALE_COMPILER_PARSE_IMPL_H
+#define HALE_COMPILER_PARSE_IMPL_H
 
 #include <string.h>
 
