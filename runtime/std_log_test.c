@@ -22,12 +22,29 @@ static hale_str S(const char *s) {
     return (hale_str){s, (int64_t)strlen(s)};
 }
 
+/* A fresh directory under /tmp and the path of a log file in it. */
+typedef struct {
+    char dir[32];
+    char path[64];
+} log_dir;
+
+static void log_dir_make(log_dir *d, const char *file) {
+    snprintf(d->dir, sizeof d->dir, "/tmp/hale-log-test-XXXXXX");
+    assert_non_null(mkdtemp(d->dir));
+    snprintf(d->path, sizeof d->path, "%s/%s", d->dir, file);
+}
+
+static void log_dir_remove(log_dir *d) {
+    char cmd[64];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", d->dir);
+    assert_int_equal(system(cmd), 0);
+}
+
 static void test_log_sinks(void **state) {
     (void)state;
-    char dir[] = "/tmp/hale-log-test-XXXXXX";
-    assert_non_null(mkdtemp(dir));
-    char path[64];
-    snprintf(path, sizeof path, "%s/x.log", dir);
+    log_dir d;
+    log_dir_make(&d, "x.log");
+    const char *path = d.path;
     hale_log_sink f;
     hale_log_file_init(&f, S(path), 60, 1);
     hale_region *r = hale_region_new(NULL, "l");
@@ -45,18 +62,15 @@ static void test_log_sinks(void **state) {
     assert_int_equal(access(rotated, F_OK), 0);
     snprintf(rotated, sizeof rotated, "%s.2", path); /* keep_files 1: no second */
     assert_int_equal(access(rotated, F_OK), -1);
-    char cmd[96];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    assert_int_equal(system(cmd), 0);
+    log_dir_remove(&d);
     hale_region_free(r);
 }
 
 static void test_file_lines(void **state) {
     (void)state;
-    char dir[] = "/tmp/hale-log-test-XXXXXX";
-    assert_non_null(mkdtemp(dir));
-    char path[64];
-    snprintf(path, sizeof path, "%s/y.log", dir);
+    log_dir d;
+    log_dir_make(&d, "y.log");
+    const char *path = d.path;
     hale_log_sink f;
     hale_log_file_init(&f, S(path), 0, 3);
     hale_region *r = hale_region_new(NULL, "l");
@@ -97,9 +111,7 @@ static void test_file_lines(void **state) {
     hale_logger_info(&l, S("lost again"));
     assert_int_equal(hale_log_sink_failures(&bad), 2);
     hale_log_sink_dissolve(&bad);
-    char cmd[96];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    assert_int_equal(system(cmd), 0);
+    log_dir_remove(&d);
     hale_region_free(r);
 }
 
