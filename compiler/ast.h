@@ -542,7 +542,9 @@ struct hc_decl {
     hc_expr *const_value; /* D_CONST: the folded value (a literal expression) */
     int used;
     int std_handler;      /* loci: stands for a std::http::Handler somewhere (its `handle` is called
-                           * by the runtime's Server) */
+                           * by the runtime's Server, or a Router's RouteHandler) */
+    int std_middleware;   /* loci: stands for a std::http::Middleware (its `before` and `after` are
+                           * called by the runtime's Router) */
     int has_loci;         /* functions: instantiate loci (a list of `let`-held ones to flush) */
     int tracks_children;  /* loci: read `self.children` (accepted residents stay tracked) */
     int needs_snapshot;   /* loci: some supervisor may `restart_in_place` it */

@@ -58,11 +58,25 @@ static void ck_args(hc_ctx *c, hc_expr *e, hc_params *params, hc_type *fnty, con
         hc_help(g, "the signature is %s(%s)", name, hc_buf_cstr(&b));
         hc_buf_free(&b);
     }
+    /* a std locus's method taking an interface (Router.add's RouteHandler): the argument is a
+     * locus literal, born as a child of the receiver */
+    hc_decl *m = e->lhs && e->lhs->kind == E_FIELD ? e->lhs->decl : NULL;
+    int std_method = m && m->locus && m->locus->seed == c->P->std;
     for (int i = 0; i < n; i++) {
         hc_type *want = i < fnty->nitems ? fnty->items[i] : NULL;
-        hc_type *t = pre && pre[i] ? pre[i] : ck_expr(c, e->args.v[i], want);
-        if (want) {
-            ck_coerce(c, e->args.v[i], t, want, "this argument");
+        hc_expr *a = e->args.v[i];
+        int child = std_method && want && want->kind == TY_LOCUS && ck_std_interface(c, want);
+        if (child) {
+            c->locus_ok = a;
+        }
+        hc_type *t = pre && pre[i] ? pre[i] : ck_expr(c, a, want);
+        c->locus_ok = NULL;
+        if (want && ck_coerce(c, a, t, want, "this argument") && child && a->kind != E_STRUCT &&
+            t->kind != TY_ERROR) {
+            hc_help(hc_error(c->P->d, a->pos, "`%s` takes a locus literal here", name),
+                    "the locus is born as a child of the receiver and lives as long as it: write "
+                    "`%s { ... }`",
+                    TNAME(c, t));
         }
     }
     for (int i = n; i < params->n; i++) {

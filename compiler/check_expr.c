@@ -136,18 +136,43 @@ hc_local *ck_place_root(hc_expr *e) {
     return NULL;
 }
 
-/* A locus of the built-in seed that stands for "any locus with these methods" (Hale's
- * std::http::Handler interface): the methods `from` must have, else NULL. */
-static const char *std_interface(hc_ctx *c, hc_type *t) {
+/* The interfaces of the built-in seed: a std locus that stands for "any locus with these
+ * methods" (Hale's std::http::Handler, RouteHandler and Middleware). */
+typedef struct {
+    const char *locus;   /* its name in the seed */
+    const char *hale;    /* its name in Hale */
+    const char *methods; /* what `from` must have, as the interface declares them */
+    const char *shape;   /* for the help text */
+} std_iface;
+
+static const std_iface std_ifaces[] = {
+    {"HttpHandler", "std::http::Handler", "handle",
+     "fn handle(req: std::http::Request) -> std::http::Response"},
+    {"RouteHandler", "std::http::RouteHandler", "handle",
+     "fn handle(ctx: std::http::Context) -> std::http::Response"},
+    {"HttpMiddleware", "std::http::Middleware", "before after",
+     "fn before(ctx: std::http::Context) -> std::http::Context` and `fn after(ctx: "
+     "std::http::Context, resp: std::http::Response) -> std::http::Response"},
+};
+
+static const std_iface *std_interface(hc_ctx *c, hc_type *t) {
     if (t->kind != TY_LOCUS || !t->decl || t->decl->seed != c->P->std) {
         return NULL;
     }
-    return strcmp(t->decl->name.name, "HttpHandler") == 0 ? "handle" : NULL;
+    for (size_t i = 0; i < sizeof std_ifaces / sizeof std_ifaces[0]; i++) {
+        if (strcmp(t->decl->name.name, std_ifaces[i].locus) == 0) {
+            return &std_ifaces[i];
+        }
+    }
+    return NULL;
 }
 
-/* Whether locus `from` has `fn handle(req: HttpRequest) -> HttpResponse`; marks it so the
- * emitter gives its type the call the runtime makes. */
-static int satisfies(hc_ctx *c, hc_type *from, hc_type *iface, const char *method) {
+int ck_std_interface(hc_ctx *c, hc_type *t) {
+    return std_interface(c, t) != NULL;
+}
+
+/* Whether locus `from` has `method` exactly as the interface declares it. */
+static int has_method(hc_type *from, hc_type *iface, const char *method) {
     hc_decl *want = ck_locus_method(iface->decl, method);
     hc_decl *have = from->kind == TY_LOCUS ? ck_locus_method(from->decl, method) : NULL;
     if (!want || !have || !want->ty || !have->ty || have->err_ty ||
@@ -159,8 +184,24 @@ static int satisfies(hc_ctx *c, hc_type *from, hc_type *iface, const char *metho
             return 0;
         }
     }
-    (void)c;
-    from->decl->std_handler = 1;
+    return 1;
+}
+
+/* Whether locus `from` has every method of the interface; marks it so the emitter gives its
+ * type the calls the runtime makes. */
+static int satisfies(hc_type *from, hc_type *iface, const std_iface *in) {
+    char buf[64];
+    snprintf(buf, sizeof buf, "%s", in->methods);
+    for (char *save = NULL, *m = strtok_r(buf, " ", &save); m; m = strtok_r(NULL, " ", &save)) {
+        if (!has_method(from, iface, m)) {
+            return 0;
+        }
+    }
+    if (strcmp(in->methods, "handle") == 0) {
+        from->decl->std_handler = 1;
+    } else {
+        from->decl->std_middleware = 1;
+    }
     return 1;
 }
 
@@ -174,15 +215,13 @@ int ck_coerce(hc_ctx *c, hc_expr *e, hc_type *from, hc_type *to, const char *wha
             return r;
         }
     }
-    const char *method = std_interface(c, to);
-    if (method && from != to) {
-        if (satisfies(c, from, to, method)) {
+    const std_iface *in = std_interface(c, to);
+    if (in && from != to) {
+        if (satisfies(from, to, in)) {
             return 1;
         }
-        hc_help(hc_error(c->P->d, e->pos, "%s: `%s` is not a %s", what, TNAME(c, from),
-                         "std::http::Handler"),
-                "a handler is a locus with `fn handle(req: std::http::Request) -> "
-                "std::http::Response`");
+        hc_help(hc_error(c->P->d, e->pos, "%s: `%s` is not a %s", what, TNAME(c, from), in->hale),
+                "a %s is a locus with `%s`", in->hale, in->shape);
         return 0;
     }
     if (from->kind == TY_INT && to->kind == TY_FLOAT) {

@@ -63,6 +63,9 @@ hc_type *ck_expr_fallible(hc_ctx *c, hc_expr *e, hc_type *expect);
 int ck_guardable_read(hc_expr *e);
 /* Checks `e` against `to` (with Int-to-Float widening); reports "expected ..., found ...". */
 int ck_coerce(hc_ctx *c, hc_expr *e, hc_type *from, hc_type *to, const char *what);
+/* Whether t is one of the built-in seed's interfaces (std::http::Handler, RouteHandler,
+ * Middleware): any locus with their methods coerces to it. */
+int ck_std_interface(hc_ctx *c, hc_type *t);
 void ck_alloc(hc_ctx *c, hc_expr *e);
 hc_local *ck_declare(hc_ctx *c, const char *name, hc_pos pos, hc_type *ty, int is_mut);
 hc_local *ck_lookup(hc_ctx *c, const char *name);

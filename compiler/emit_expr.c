@@ -1045,7 +1045,7 @@ static hc_type *sig_type(hc_emit *E, char code, const char *tname) {
 
 /* A record of the built-in seed handed to (or filled by) the runtime, which declares the same
  * layout under its own name: the C compiler checks the two agree. */
-static void std_record_layout(hc_emit *E, hc_type *t) {
+void em_std_record_layout(hc_emit *E, hc_type *t) {
     const char *rt = t && t->kind == TY_RECORD ? hc_builtin_std_ctype(t->decl->name.name) : NULL;
     if (rt) {
         const char *ct = em_ctype(E, t);
@@ -1098,12 +1098,12 @@ static void em_sig(hc_emit *E, hc_buf *b, hc_expr *e, const hc_builtin *bi, cons
         want[i] = sg.code[i] == 'V' ? e->args.v[i]->ty : sig_type(E, sg.code[i], sg.tname[i]);
         if (sg.code[i] == 'T' || sg.code[i] == 'V') {
             simple = 0;
-            std_record_layout(E, want[i]);
+            em_std_record_layout(E, want[i]);
         }
     }
     hc_type *rt = sig_type(E, sg.ret, sg.ret_tname);
     int rec = rt->kind == TY_RECORD;
-    std_record_layout(E, rt);
+    em_std_record_layout(E, rt);
     int fallible = bi->err != NULL;
     /* the error: a runtime record the C function fills itself (HttpError), an IoError through
      * `hioe`, or kind + quoted input (ParseError, IndexError) */

@@ -176,4 +176,8 @@ void em_return(hc_emit *E, hc_buf *b, hc_expr *value);
 void em_fail(hc_emit *E, hc_buf *b, const char *err_value);
 void em_raise(hc_emit *E, hc_buf *b, hc_expr *at, const char *err, hc_type *err_ty);
 
+/* For a record of the built-in seed the runtime declares under its own name: a static assert
+ * that the two layouts agree (a native method takes and returns the runtime's struct). */
+void em_std_record_layout(hc_emit *E, hc_type *t);
+
 #endif

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "builtins.h"
 #include "bus_plan.h"
 #include "emit_impl.h"
 
@@ -300,15 +301,16 @@ static int count_duration(hc_decl *d) {
 /* ---- the standard library's loci ---- */
 
 typedef struct {
-    const char *locus;    /* its name in the built-in seed */
-    const char *ctype;    /* the runtime object in the state */
-    const char *prefix;   /* its functions: hale_<prefix>_<method> */
-    const char *init;     /* C statement initialising it (self, region) */
-    const char *dissolve; /* C statement run when it dissolves (self), or NULL */
-    const char *birth;    /* its birth() (self), or NULL */
-    const char *run;      /* its run() (self), or NULL */
-    const char *handle;   /* its std::http::Handler `handle` (a runtime function), or NULL */
-    int long_lived;       /* lives to its scope's end (a log sink, as a bus subscriber does) */
+    const char *locus;         /* its name in the built-in seed */
+    const char *ctype;         /* the runtime object in the state */
+    const char *prefix;        /* its functions: hale_<prefix>_<method> */
+    const char *init;          /* C statement initialising it (self, region) */
+    const char *dissolve;      /* C statement run when it dissolves (self), or NULL */
+    const char *birth;         /* its birth() (self), or NULL */
+    const char *run;           /* its run() (self), or NULL */
+    const char *handle;        /* its std::http::Handler `handle` (a runtime function), or NULL */
+    const char *handle_native; /* ... or one taking the native part (`hn`) as its self */
+    int long_lived;            /* lives to its scope's end (a log sink, as a bus subscriber does) */
 } native_locus;
 
 static const native_locus natives[] = {
@@ -393,6 +395,18 @@ static const native_locus natives[] = {
      .ctype = "hale_http_no_handler",
      .prefix = "http_no_handler",
      .handle = "hale_http_not_found"},
+    {.locus = "RouteHandler",
+     .ctype = "hale_http_no_handler",
+     .prefix = "http_no_handler",
+     .handle = "hale_http_not_found"},
+    {.locus = "HttpMiddleware", .ctype = "hale_http_no_handler", .prefix = "http_no_handler"},
+    {.locus = "HttpRouter",
+     .ctype = "hale_http_router",
+     .prefix = "http_router",
+     .init = "hale_http_router_init(&self->hn, hale_locus_region(&self->h));",
+     .birth = "hale_http_router_birth(&self->hn, (hale_locus *)self->f_not_found);",
+     .dissolve = "hale_http_router_dissolve(&self->hn);",
+     .handle_native = "hale_http_router_serve"},
 };
 
 /* Methods whose C function differs from the default `hale_<prefix>_<method>(&hn, args...)`
@@ -479,6 +493,14 @@ void em_native_fallible(hc_emit *E, hc_buf *b, hc_expr *call, const char *recv, 
         (rt->kind == TY_STRING || rt->kind == TY_BYTES || (rt->kind == TY_RECORD && rt->heap)) &&
         !(nm && nm->view);
     int fallible = m->err_ty != NULL;
+    /* a record of the seed the runtime declares itself (Request, Response): the call takes and
+     * returns the runtime's struct, reinterpreted (the layouts are asserted equal) */
+    const char *rrec =
+        rt && rt->kind == TY_RECORD && !fallible ? hc_builtin_std_ctype(rt->decl->name.name) : NULL;
+    if (rrec) {
+        em_std_record_layout(E, rt);
+        hc_buf_printf(b, "({ %s hnr = ", rrec);
+    }
     hc_buf_printf(b, "({ %s *hrecv = (%s); ", em_locus_struct(E, m->locus->ty), recv);
     if (fallible) {
         hc_buf_puts(b, "hale_io_error hioe; bool hok = ");
@@ -492,9 +514,39 @@ void em_native_fallible(hc_emit *E, hc_buf *b, hc_expr *call, const char *recv, 
     for (int i = 0; i < call->args.n; i++) {
         hc_type *pt = m->ty && i < m->ty->nitems ? m->ty->items[i] : NULL;
         hc_buf_puts(b, ", ");
-        if (pt && pt->kind == TY_LOCUS && native_of(pt->decl)) {
+        hc_expr *a = call->args.v[i];
+        if (pt && pt->kind == TY_LOCUS && a->kind == E_STRUCT) {
+            /* a locus literal given to a std method (Router.add's handler): born as a child of
+             * the receiver, held like a field until the receiver dissolves */
+            hc_buf_puts(b, "(hale_locus *)");
+            em_locus_lit(E, b, a, "&hrecv->h", name, "HALE_HOW_FIELD", NULL);
+        } else if (pt && pt->kind == TY_LOCUS && native_of(pt->decl)) {
             /* another native locus (a BytesBuilder): its runtime object */
             hc_buf_printf(b, "&(%s)->hn", em_text(E, call->args.v[i]));
+        } else if (pt && pt->kind == TY_FN && pt->nitems == 1 && pt->elem) {
+            /* a function value (Router.add_fn): the runtime gets it with an adapter of its
+             * shape, hale_fn_call (one argument in, the result out, both by pointer) */
+            const char *ft = em_ctype(E, pt), *at = em_ctype(E, pt->items[0]);
+            const char *rt2 = em_ctype(E, pt->elem);
+            int id = pt->id;
+            hc_buf_printf(&E->helpers,
+                          "#ifndef HFA_%d\n#define HFA_%d\nstatic void hfa_%d(hale_region *ho, "
+                          "hale_region *hm, void (*hf)(void), const void *ha, void *hr) {\n"
+                          "    *(%s *)hr = ((%s)hf)(ho, hm, *(const %s *)ha);\n}\n#endif\n\n",
+                          id, id, id, rt2, ft, at);
+            hc_buf_printf(&E->protos,
+                          "#ifndef HFA_P%d\n#define HFA_P%d\nstatic void hfa_%d(hale_region *ho, "
+                          "hale_region *hm, void (*hf)(void), const void *ha, void *hr);\n"
+                          "#endif\n",
+                          id, id, id);
+            hc_buf_printf(b, "hfa_%d, (void (*)(void))(", id);
+            em_value(E, b, a, pt);
+            hc_buf_puts(b, ")");
+        } else if (pt && pt->kind == TY_RECORD && hc_builtin_std_ctype(pt->decl->name.name)) {
+            em_std_record_layout(E, pt);
+            hc_buf_printf(b, "({ %s hna = ", em_ctype(E, pt));
+            em_value(E, b, a, pt);
+            hc_buf_printf(b, "; *(const %s *)&hna; })", hc_builtin_std_ctype(pt->decl->name.name));
         } else {
             em_value(E, b, call->args.v[i], pt);
         }
@@ -511,6 +563,9 @@ void em_native_fallible(hc_emit *E, hc_buf *b, hc_expr *call, const char *recv, 
         return;
     }
     hc_buf_puts(b, "); })");
+    if (rrec) {
+        hc_buf_printf(b, "; *(%s *)&hnr; })", em_ctype(E, rt));
+    }
 }
 
 /* ---- per locus ---- */
@@ -635,6 +690,60 @@ static const char *em_std_handle(hc_emit *E, hc_decl *d, const char *sn) {
     return name;
 }
 
+/* For a std locus whose handler call takes its native part: a wrapper of the runtime's shape. */
+static const char *em_native_handle(hc_emit *E, hc_decl *d, const char *sn, const char *fn) {
+    const char *name = hc_sprintf(E->a, "hhn_%d", d->ty->id);
+    hc_buf_printf(&E->protos,
+                  "static void %s(hale_region *ho, hale_region *hm, void *hself, const void *hreq, "
+                  "void *hresp);\n",
+                  name);
+    hc_buf_printf(&E->helpers,
+                  "static void %s(hale_region *ho, hale_region *hm, void *hself, const void *hreq, "
+                  "void *hresp) {\n    %s(ho, hm, &((%s *)hself)->hn, hreq, hresp);\n}\n\n",
+                  name, fn, sn);
+    return name;
+}
+
+static hc_decl *fn_member(hc_decl *d, const char *name) {
+    for (int i = 0; i < d->members.n; i++) {
+        hc_decl *x = d->members.v[i];
+        if (x->kind == D_FN && x->name.name && strcmp(x->name.name, name) == 0) {
+            return x;
+        }
+    }
+    return NULL;
+}
+
+/* For a locus that stands for a std::http::Middleware: the calls of its `before` and `after` the
+ * Router makes (locus.h's std_before / std_after). */
+static void em_std_middleware(hc_emit *E, hc_decl *d, const char *sn, const char **before,
+                              const char **after) {
+    *before = *after = NULL;
+    hc_decl *b = fn_member(d, "before"), *a = fn_member(d, "after");
+    if (!d->std_middleware || !b || !a || !b->ty || !a->ty || b->ty->nitems != 1 ||
+        a->ty->nitems != 2 || !b->ret_ty || !a->ret_ty) {
+        return;
+    }
+    const char *ctx = em_ctype(E, b->ty->items[0]), *resp = em_ctype(E, a->ty->items[1]);
+    *before = hc_sprintf(E->a, "hmb_%d", d->ty->id);
+    *after = hc_sprintf(E->a, "hma_%d", d->ty->id);
+    hc_buf_printf(&E->protos,
+                  "static void %s(hale_region *ho, hale_region *hm, void *hself, const void *hctx, "
+                  "void *hout);\nstatic void %s(hale_region *ho, hale_region *hm, void *hself, "
+                  "const void *hctx, const void *hresp, void *hout);\n",
+                  *before, *after);
+    hc_buf_printf(&E->helpers,
+                  "static void %s(hale_region *ho, hale_region *hm, void *hself, const void *hctx, "
+                  "void *hout) {\n    *(%s *)hout = %s(ho, hm, (%s *)hself, *(const %s *)hctx);\n}"
+                  "\n\n",
+                  *before, ctx, em_fn_name(E, b), sn, ctx);
+    hc_buf_printf(&E->helpers,
+                  "static void %s(hale_region *ho, hale_region *hm, void *hself, const void *hctx, "
+                  "const void *hresp, void *hout) {\n    *(%s *)hout = %s(ho, hm, (%s *)hself, "
+                  "*(const %s *)hctx, *(const %s *)hresp);\n}\n\n",
+                  *after, resp, em_fn_name(E, a), sn, ctx, resp);
+}
+
 static hc_type *child_type(hc_decl *m) {
     return m && m->ty && m->ty->nitems > 0 && m->ty->items[0]->kind == TY_LOCUS ? m->ty->items[0]
                                                                                 : NULL;
@@ -700,7 +809,12 @@ static void descriptor(hc_emit *E, hc_decl *d, const char *sn) {
                     live_hook(E, member(d, M_LIFECYCLE, "birth"), closures != NULL));
     const char *run = native_hook(E, sn, id, "hlr", nat ? nat->run : NULL,
                                   live_hook(E, member(d, M_LIFECYCLE, "run"), closures != NULL));
-    const char *handle = nat && nat->handle ? nat->handle : em_std_handle(E, d, sn);
+    const char *handle = nat && nat->handle ? nat->handle
+                         : nat && nat->handle_native
+                             ? em_native_handle(E, d, sn, nat->handle_native)
+                             : em_std_handle(E, d, sn);
+    const char *before, *after;
+    em_std_middleware(E, d, sn, &before, &after);
     if (em_bus_publishes_or_subscribes(d) || (nat && nat->long_lived)) {
         hc_buf_puts(&flags, " | HALE_LT_LONG_LIVED"); /* work after birth: lives to its scope */
     }
@@ -725,6 +839,8 @@ static void descriptor(hc_emit *E, hc_decl *d, const char *sn) {
         {"bus_detach", bdetach},
         {"bus_flush", bflush},
         {"std_handle", handle},
+        {"std_before", before},
+        {"std_after", after},
     };
     em_initializer(b, "hale_locus_type", desc_name(d->ty, E->a), fields,
                    (int)(sizeof fields / sizeof fields[0]));

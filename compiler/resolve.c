@@ -212,6 +212,25 @@ static const char std_source[] =
     "locus HttpHandler {\n"
     "    fn handle(req: HttpRequest) -> HttpResponse;\n"
     "}\n"
+    /* std::http::Router (runtime/http_router.h): routes, their handlers and middleware */
+    "type RouteParams { captures: String = \"\"; qs: String = \"\"; }\n"
+    "type HttpContext { req: HttpRequest; params: RouteParams; }\n"
+    "locus RouteHandler {\n"
+    "    fn handle(ctx: HttpContext) -> HttpResponse;\n"
+    "}\n"
+    "locus HttpMiddleware {\n"
+    "    fn before(ctx: HttpContext) -> HttpContext;\n"
+    "    fn after(ctx: HttpContext, resp: HttpResponse) -> HttpResponse;\n"
+    "}\n"
+    "locus HttpRouter {\n"
+    "    params { not_found: RouteHandler = RouteHandler { }; }\n"
+    "    fn add(method: String, pattern: String, h: RouteHandler);\n"
+    "    fn add_fn(method: String, pattern: String, f: fn(HttpContext) -> HttpResponse);\n"
+    "    fn use(m: HttpMiddleware);\n"
+    "    fn dispatch(req: HttpRequest) -> HttpResponse;\n"
+    "    fn handle(req: HttpRequest) -> HttpResponse;\n"
+    "    fn len() -> Int;\n"
+    "}\n"
     "locus HttpServer {\n"
     "    params { host: String = \"127.0.0.1\"; port: Int = 8080; "
     "handler: HttpHandler = HttpHandler { }; max_accepts: Int = 0; ready_signal: String = \"\"; "
@@ -581,6 +600,11 @@ hc_decl *hc_std_type(hc_program *P, const hc_path *path) {
                  {"http::Response", "HttpResponse"},
                  {"http::Handler", "HttpHandler"},
                  {"http::Server", "HttpServer"},
+                 {"http::Router", "HttpRouter"},
+                 {"http::RouteHandler", "RouteHandler"},
+                 {"http::Middleware", "HttpMiddleware"},
+                 {"http::Context", "HttpContext"},
+                 {"http::RouteParams", "RouteParams"},
                  {"http::ClientResponse", "ClientResponse"},
                  {"http::Url", "Url"},
                  {"http::HttpError", "HttpError"},

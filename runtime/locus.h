@@ -136,6 +136,11 @@ struct hale_locus_type {
     /* The type's `fn handle(req) -> Response` when it stands for a std::http::Handler (the
      * compiler emits the call; std_http.h's hale_http_handle_fn), else NULL. */
     void (*std_handle)(hale_region *ho, hale_region *hm, void *self, const void *req, void *resp);
+    /* The type's `fn before(ctx: Context) -> Context` and `fn after(ctx: Context, resp:
+     * Response) -> Response` when it stands for a std::http::Middleware, else NULL. */
+    void (*std_before)(hale_region *ho, hale_region *hm, void *self, const void *ctx, void *out);
+    void (*std_after)(hale_region *ho, hale_region *hm, void *self, const void *ctx,
+                      const void *resp, void *out);
 };
 
 /* ---- the header every locus state starts with ---- */

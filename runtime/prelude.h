@@ -38,6 +38,7 @@
 #include "std_file.h"
 #include "std_fs.h"
 #include "std_http.h"
+#include "http_router.h"
 #include "std_log.h"
 #include "std_misc.h"
 #include "std_os.h"

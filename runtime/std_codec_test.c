@@ -98,34 +98,11 @@ static void test_random(void **state) {
     hale_region_free(r);
 }
 
-static void test_time(void **state) {
-    (void)state;
-    hale_region *r = hale_region_new(NULL, "c");
-    assert_true(hale_str_eq(hale_time_from_unix(r, 1700000000), S("2023-11-14T22:13:20Z")));
-    assert_true(hale_str_eq(hale_time_from_unix(r, 0), S("1970-01-01T00:00:00Z")));
-    int64_t t;
-    assert_true(hale_time_parse_iso8601(S("2023-11-14T22:13:20Z"), &t));
-    assert_int_equal(t, 1700000000);
-    assert_true(hale_time_parse_iso8601(S("2000-02-29T00:00:00.125Z"), &t));
-    assert_int_equal(t, 951782400);
-    assert_true(hale_time_parse_iso8601(S("1969-12-31T23:59:59"), &t));
-    assert_int_equal(t, -1);
-    assert_false(hale_time_parse_iso8601(S("2023-11-14T22:13:20+01:00"), &t)); /* an offset */
-    assert_false(hale_time_parse_iso8601(S("2023-02-29T00:00:00Z"), &t));      /* not leap */
-    assert_false(hale_time_parse_iso8601(S("2023-13-01T00:00:00Z"), &t));
-    assert_false(hale_time_parse_iso8601(S("2023-11-14 22:13:20Z"), &t));
-    assert_false(hale_time_parse_iso8601(S("2023-11-14T22:13:2"), &t));
-    assert_false(hale_time_parse_iso8601(S(""), &t));
-    assert_true(hale_time_can_parse_iso8601(S("2024-02-29T12:00:00Z")));
-    hale_region_free(r);
-}
-
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_base64),
         cmocka_unit_test(test_digests),
         cmocka_unit_test(test_random),
-        cmocka_unit_test(test_time),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "diag.h"
+#include "dns.h"
 #include "scheduler.h"
 
 static _Thread_local char last_host[INET_ADDRSTRLEN] = "0.0.0.0";
@@ -50,7 +51,7 @@ static bool address(hale_str host, int64_t port, struct sockaddr_in *a) {
         return true;
     }
     struct addrinfo hints = {.ai_family = AF_INET, .ai_socktype = SOCK_DGRAM}, *res = NULL;
-    if (getaddrinfo(h, NULL, &hints, &res) != 0 || !res) {
+    if (hale_dns_resolve(h, NULL, &hints, &res) != 0 || !res) {
         return false;
     }
     a->sin_addr = ((struct sockaddr_in *)res->ai_addr)->sin_addr;

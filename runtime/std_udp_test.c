@@ -1,6 +1,6 @@
 /* std::io::udp over loopback: sources, truncation, receive timeouts (the -2 sentinel and the
  * "timeout" error), a receive that parks while another coroutine on the same pool runs, and
- * option round trips; std::log's sinks. */
+ * option round trips. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,7 +16,6 @@
 #include <sys/socket.h>
 
 #include "scheduler.h"
-#include "std_log.h"
 #include "std_udp.h"
 #include "str.h"
 
@@ -105,40 +104,10 @@ static void test_receive_parks(void **state) {
     hale_udp_close(ufd);
 }
 
-static void test_log_sinks(void **state) {
-    (void)state;
-    char dir[] = "/tmp/hale-log-test-XXXXXX";
-    assert_non_null(mkdtemp(dir));
-    char path[64];
-    snprintf(path, sizeof path, "%s/x.log", dir);
-    hale_log_sink f;
-    hale_log_file_init(&f, S(path), 60, 1);
-    hale_region *r = hale_region_new(NULL, "l");
-    hale_logger l;
-    hale_logger_init(&l, r, S("db"), S("app"));
-    assert_true(hale_str_eq(l.path, S("app.db")));
-    for (int i = 0; i < 4; i++) {
-        hale_logger_info(&l, S("a message of some length"));
-    }
-    hale_log_sink_dissolve(&f);
-    hale_logger_info(&l, S("to nobody"));
-    assert_int_equal(hale_log_sink_failures(&f), 0);
-    char rotated[80];
-    snprintf(rotated, sizeof rotated, "%s.1", path);
-    assert_int_equal(access(rotated, F_OK), 0);
-    snprintf(rotated, sizeof rotated, "%s.2", path); /* keep_files 1: no second */
-    assert_int_equal(access(rotated, F_OK), -1);
-    char cmd[96];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    assert_int_equal(system(cmd), 0);
-    hale_region_free(r);
-}
-
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_datagrams),
         cmocka_unit_test(test_receive_parks),
-        cmocka_unit_test(test_log_sinks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "diag.h"
+#include "dns.h"
 #include "scheduler.h"
 #include "std.h"
 
@@ -51,7 +52,7 @@ static int resolve(const char *host, int port, bool passive, struct addrinfo **o
     }
     char service[16];
     snprintf(service, sizeof service, "%d", port);
-    int g = getaddrinfo(host, service, &hints, out);
+    int g = hale_dns_resolve(host, service, &hints, out);
     if (g != 0) {
         int e = g == EAI_SYSTEM ? errno : (g == EAI_MEMORY ? ENOMEM : EHOSTUNREACH);
         hale_io_error_set(err, e, op, where);

@@ -52,8 +52,8 @@ int hale_tcp_accept(hale_tcp_listener *l, hale_tcp_stream *out, hale_io_error *e
 
 void hale_tcp_listener_close(hale_tcp_listener *l);
 
-/* Connects to host:port (a numeric IPv4/IPv6 address or a name, resolved with getaddrinfo).
- * Returns 0 or -1. */
+/* Connects to host:port (a numeric IPv4/IPv6 address or a name, resolved by dns.h: a name is
+ * looked up on a resolver thread while the pool runs on). Returns 0 or -1. */
 int hale_tcp_connect(const char *host, int port, hale_tcp_stream *out, hale_io_error *err);
 
 /* Wraps an already connected socket (made nonblocking here). */
