@@ -56,7 +56,7 @@ struct hc_builtin {
 #define HC_BUILTIN_MAXP 8
 typedef struct {
     int n;                              /* parameters */
-    char code[HC_BUILTIN_MAXP];         /* I F B S D Y, 'T' (a built-in seed type), 'V' (a vec) */
+    char code[HC_BUILTIN_MAXP];         /* I F B S D Y X(Decimal), 'T' (a built-in seed type), 'V' (a vec) */
     const char *tname[HC_BUILTIN_MAXP]; /* 'T': the declaration's name in the built-in seed */
     char ret;                           /* as above, plus U and ! */
     const char *ret_tname;

@@ -195,4 +195,13 @@ void ck_accum_rewrite(hc_program *P, hc_decl *locus, hc_decl *closure);
 int ck_accumulators(hc_decl *locus); /* how many a locus type's closures keep */
 hc_type *ck_reduce(hc_ctx *c, hc_expr *e);
 
+/* check_decimal.c: Decimal literals and operators */
+/* Reads a Decimal literal's text into its scale-9 mantissa; 1 when it has more than nine
+ * fraction digits, 2 when it does not fit, else 0. */
+int hc_decimal_literal(const char *text, int64_t *hi, uint64_t *lo);
+hc_type *ck_decimal_literal(hc_ctx *c, hc_expr *e);
+/* The type of a binary operator with a Decimal side (an error reported when it is not defined),
+ * or NULL when neither side is a Decimal or the ordinary rules apply (String concatenation). */
+hc_type *ck_decimal_binary(hc_ctx *c, hc_expr *e, hc_type *a, hc_type *b);
+
 #endif

@@ -396,6 +396,9 @@ static int compound_ok(hc_ctx *c, hc_op op, hc_type *tt, hc_expr *value, hc_type
         /* fallthrough */
     case OP_MUL:
     case OP_DIV:
+        if (tt->kind == TY_DECIMAL && vt->kind == TY_DECIMAL) {
+            return 1;
+        }
         if (tt->kind == TY_INT && vt->kind == TY_INT) {
             return 1;
         }
@@ -758,8 +761,11 @@ static int ck_stmt(hc_ctx *c, hc_stmt *s) {
         }
         if (s->expr) {
             hc_type *t = ck_expr(c, s->expr, c->ret);
-            if (c->ret && c->ret->kind == TY_UNIT && t->kind != TY_UNIT && t->kind != TY_ERROR &&
-                t->kind != TY_NEVER) {
+            if (c->fn && c->fn == P->main_fn && c->ret && c->ret->kind == TY_UNIT &&
+                t->kind == TY_INT) {
+                /* `return n;` from main: the process's exit status */
+            } else if (c->ret && c->ret->kind == TY_UNIT && t->kind != TY_UNIT &&
+                       t->kind != TY_ERROR && t->kind != TY_NEVER) {
                 hc_help(hc_error(P->d, s->expr->pos, "`%s` returns no value",
                                  c->fn ? c->fn->name.name : "this function"),
                         "declare the result type: `-> %s`", TNAME(c, t));

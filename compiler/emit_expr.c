@@ -180,6 +180,10 @@ static void em_unary(hc_emit *E, hc_buf *b, hc_expr *e) {
     case OP_NEG:
         if (e->lhs->kind == E_INT && e->lhs->neg_min) {
             hc_buf_puts(b, "INT64_MIN");
+        } else if (e->ty->kind == TY_DECIMAL) {
+            hc_buf_puts(b, "hale_dec_neg(");
+            em_expr(E, b, e->lhs);
+            hc_buf_printf(b, ", %s)", em_loc_text(E, e->pos));
         } else if (e->ty->kind == TY_FLOAT) {
             hc_buf_puts(b, "(-");
             sub(E, b, e->lhs);
@@ -238,9 +242,42 @@ static const char *c_op(hc_op op) {
     return t[op];
 }
 
+/* A Decimal literal: its scale-9 mantissa (check_decimal.c read and checked the text). */
+static void em_decimal_lit(hc_buf *b, hc_expr *e) {
+    int64_t hi = 0;
+    uint64_t lo = 0;
+    (void)hc_decimal_literal(e->str, &hi, &lo);
+    if (hi == 0 && lo <= (uint64_t)INT64_MAX) {
+        hc_buf_printf(b, "((hale_dec)INT64_C(%lld))", (long long)lo);
+    } else {
+        hc_buf_printf(b, "hale_dec_make(INT64_C(%lld), UINT64_C(%llu))", (long long)hi,
+                      (unsigned long long)lo);
+    }
+}
+
+/* Decimal + - * /: the runtime's checked operations (runtime/decimal.h). */
+static const char *decimal_fn(hc_op op) {
+    switch (op) {
+    case OP_ADD:
+        return "hale_dec_add";
+    case OP_SUB:
+        return "hale_dec_sub";
+    case OP_MUL:
+        return "hale_dec_mul";
+    case OP_DIV:
+        return "hale_dec_div";
+    default:
+        return NULL;
+    }
+}
+
 /* Writes `op(a, b)` for already-emitted operand texts. */
 static void apply_op(hc_emit *E, hc_buf *b, hc_expr *e, const char *x, const char *y) {
     hc_type *lt = e->lhs->ty, *rt = e->rhs->ty;
+    if (lt->kind == TY_DECIMAL && decimal_fn(e->op)) {
+        hc_buf_printf(b, "%s(%s, %s, %s)", decimal_fn(e->op), x, y, em_loc_text(E, e->pos));
+        return;
+    }
     int fl = lt->kind == TY_FLOAT || rt->kind == TY_FLOAT || e->lhs->widen || e->rhs->widen;
     hc_op op = e->op;
     if (op == OP_EQ || op == OP_NE || op == OP_LT || op == OP_GT || op == OP_LE || op == OP_GE) {
@@ -626,9 +663,6 @@ static void check_kind(hc_emit *E, hc_expr *e) {
     }
     const char *what = NULL;
     switch (e->ty->kind) {
-    case TY_DECIMAL:
-        what = "Decimal values";
-        break;
     case TY_TIME:
         what = "Time values";
         break;
@@ -761,6 +795,8 @@ static void em_expr_inner(hc_emit *E, hc_buf *b, hc_expr *e) {
         hc_buf_printf(b, ", INT64_C(%lld)})", (long long)e->slen);
         break;
     case E_DECIMAL:
+        em_decimal_lit(b, e);
+        break;
     case E_TIME:
         hc_buf_puts(b, "0");
         break;
@@ -885,6 +921,9 @@ static void em_to_string(hc_emit *E, hc_buf *b, hc_expr *arg) {
         return;
     case TY_DURATION:
         hc_buf_printf(b, "hale_str_from_duration(hm, %s)", x);
+        return;
+    case TY_DECIMAL:
+        hc_buf_printf(b, "hale_str_from_decimal(hm, %s)", x);
         return;
     default:
         hc_buf_printf(b, "({ hale_sbuf hsb = {0}; %s(&hsb, %s, 0); hale_sbuf_take(hm, &hsb); })",

@@ -85,9 +85,10 @@ const char *em_ctype(hc_emit *E, hc_type *t) {
     case TY_ERROR:
     case TY_UINT:
     case TY_TIME:
-    case TY_DECIMAL:
     case TY_TOPIC:
         return "int64_t";
+    case TY_DECIMAL:
+        return "hale_dec";
     case TY_FLOAT:
         return "double";
     case TY_BOOL:
@@ -294,6 +295,8 @@ const char *em_fmt_fn(hc_emit *E, hc_type *t) {
         return "hale_fmt_str";
     case TY_DURATION:
         return "hale_fmt_duration";
+    case TY_DECIMAL:
+        return "hale_fmt_decimal";
     case TY_BYTES:
         return "hale_fmt_bytes";
     default:
@@ -473,6 +476,8 @@ const char *em_descriptor(hc_emit *E, hc_type *t) {
         return "&hale_type_bool";
     case TY_DURATION:
         return "&hale_type_duration";
+    case TY_DECIMAL:
+        return "&hale_type_decimal";
     case TY_STRING:
         return "&hale_type_string";
     case TY_BYTES:
