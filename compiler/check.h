@@ -98,7 +98,8 @@ struct hc_form {
     hc_type *key;              /* hashmap, lru_cache: the `indexed_by` field's type */
     const char *key_field;     /* ... and its name */
     const char *counter_field; /* hashmap: the Int field `bump` counts in, or NULL */
-    int64_t cap;               /* ring_buffer, lru_cache */
+    int64_t cap;               /* ring_buffer, lru_cache; hashmap: a size hint (unused) */
+    int shared;                /* hashmap `sync = serialized | lockfree`: callable from any pool */
 };
 
 /* check.c */

@@ -82,15 +82,21 @@ hc_type *ck_decimal_binary(hc_ctx *c, hc_expr *e, hc_type *a, hc_type *b) {
     if (other->kind == TY_STRING && e->op == OP_ADD) {
         return NULL; /* string concatenation converts it */
     }
-    hc_diag *g = hc_error(c->P->d, e->pos, "`%s` cannot be applied to `%s` and `%s`",
-                          e->op == OP_MOD ? "%" : "this operator", TNAME(c, a), TNAME(c, b));
+    static const char *ops[] = {
+        [OP_ADD] = "+",  [OP_SUB] = "-",  [OP_MUL] = "*",    [OP_DIV] = "/",   [OP_MOD] = "%",
+        [OP_AND] = "&&", [OP_OR] = "||",  [OP_BITAND] = "&", [OP_BITOR] = "|", [OP_BITXOR] = "^",
+        [OP_SHL] = "<<", [OP_SHR] = ">>", [OP_EQ] = "==",    [OP_NE] = "!=",   [OP_LT] = "<",
+        [OP_GT] = ">",   [OP_LE] = "<=",  [OP_GE] = ">="};
+    hc_diag *g =
+        hc_error(c->P->d, e->pos, "`%s` cannot be applied to `%s` and `%s`",
+                 e->op <= OP_GE && ops[e->op] ? ops[e->op] : "?", TNAME(c, a), TNAME(c, b));
     if (other->kind == TY_INT) {
         hc_help(g, "Decimal never mixes with Int implicitly: convert with "
                    "std::decimal::from_int(...) or write a Decimal literal (`2d`)");
     } else if (other->kind == TY_FLOAT) {
         hc_help(g, "Decimal never mixes with Float implicitly: convert the Decimal with "
                    "std::decimal::to_float(...)");
-    } else if (e->op == OP_MOD) {
+    } else if (a->kind == TY_DECIMAL && b->kind == TY_DECIMAL) {
         hc_help(g, "Decimal takes + - * / and comparisons");
     }
     return TY(c, TY_ERROR);

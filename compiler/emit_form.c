@@ -58,6 +58,9 @@ int em_form_init(hc_emit *E, hc_decl *d, hc_buf *b) {
             hc_buf_printf(b, "    hale_hashmap_init(&self->hf, %s, %s, %s, offsetof(%s, %s));\n",
                           region, ed, em_descriptor(E, F->key), em_ctype(E, F->elem),
                           em_field(E, F->key_field));
+            if (F->shared) {
+                hc_buf_printf(b, "    hale_hashmap_share(&self->hf, %s);\n", region);
+            }
             break;
         case FORM_LRU:
             hc_buf_printf(b, "    hale_lru_init(&self->hf, %s, %s, %s, offsetof(%s, %s), %lld);\n",

@@ -197,6 +197,61 @@ hale_str hale_decimal_format(hale_region *r, hale_dec d, int64_t places) {
     return hale_sbuf_take(r, &b);
 }
 
+static bool blank(char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+bool hale_str_parse_decimal(hale_str s, hale_dec *out) {
+    const char *p = s.ptr, *end = s.ptr + s.len;
+    *out = 0;
+    while (p < end && blank(*p)) {
+        p++;
+    }
+    while (end > p && blank(end[-1])) {
+        end--;
+    }
+    int neg = 0;
+    if (p < end && (*p == '-' || *p == '+')) {
+        neg = *p++ == '-';
+    }
+    hale_udec m = 0;
+    const hale_udec limit = (hale_udec)DEC_MAX;
+    int digits = 0, frac = -1;
+    for (; p < end; p++) {
+        if (*p == '.' && frac < 0) {
+            frac = 0;
+            continue;
+        }
+        if (*p < '0' || *p > '9' || (frac >= 0 && ++frac > 9)) {
+            return false;
+        }
+        if (m > (limit - (hale_udec)(*p - '0')) / 10) {
+            return false;
+        }
+        m = m * 10 + (hale_udec)(*p - '0');
+        digits++;
+    }
+    if (!digits) {
+        return false;
+    }
+    for (int k = frac < 0 ? 0 : frac; k < 9; k++) {
+        if (m > limit / 10) {
+            return false;
+        }
+        m *= 10;
+    }
+    *out = neg ? -(hale_dec)m : (hale_dec)m;
+    return true;
+}
+
+bool hale_str_range_parse_decimal(hale_str s, int64_t start, int64_t end, hale_dec *out) {
+    if (start < 0 || end > s.len || start >= end) {
+        *out = 0;
+        return false;
+    }
+    return hale_str_parse_decimal((hale_str){s.ptr + start, end - start}, out);
+}
+
 const hale_type hale_type_decimal = {.kind = HALE_T_DECIMAL,
                                      .name = "Decimal",
                                      .size = sizeof(hale_dec),

@@ -9,6 +9,7 @@
 #ifndef HALE_RUNTIME_DECIMAL_H
 #define HALE_RUNTIME_DECIMAL_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "io.h"
@@ -38,6 +39,11 @@ void hale_fmt_decimal(hale_sbuf *b, hale_dec d, int nested);
 hale_str hale_str_from_decimal(hale_region *r, hale_dec d);
 /* Exactly `places` fraction digits (clamped to 0..9), rounded half away from zero. */
 hale_str hale_decimal_format(hale_region *r, hale_dec d, int64_t places);
+
+/* `std::str::parse_decimal`: an optional sign, digits, an optional `.` and at most nine fraction
+ * digits (surrounding blanks ignored); false (and 0) on anything else or when it does not fit. */
+bool hale_str_parse_decimal(hale_str s, hale_dec *out);
+bool hale_str_range_parse_decimal(hale_str s, int64_t start, int64_t end, hale_dec *out);
 
 extern const hale_type hale_type_decimal;
 
