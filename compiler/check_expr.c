@@ -913,6 +913,16 @@ static hc_type *ck_field(hc_ctx *c, hc_expr *e) {
             return t->items[k];
         }
     }
+    if (e->lhs->kind == E_NAME && strncmp(e->lhs->path.seg[0].name, "__tuple_", 8) == 0) {
+        /* an element of `let (a, b) = v;` (parse.c): say it in the binding's terms, once */
+        if (t->kind == TY_TUPLE || strcmp(name, "0") == 0) {
+            hc_error(P->d, e->pos,
+                     t->kind == TY_TUPLE ? "the tuple binding names more elements than `%s` has"
+                                         : "a tuple binding needs a tuple value, found `%s`",
+                     TNAME(c, t));
+        }
+        return TY(c, TY_ERROR);
+    }
     hc_diag *g = hc_error(P->d, e->pos, "`%s` has no field `%s`", TNAME(c, t), name);
     if ((t->kind == TY_STRING || t->kind == TY_ARRAY || t->kind == TY_BOUNDED) &&
         (strcmp(name, "len") == 0 || strcmp(name, "length") == 0)) {

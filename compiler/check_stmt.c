@@ -34,7 +34,9 @@ hc_type *ck_block(hc_ctx *c, hc_block *b, hc_type *expect, int need_value) {
         hc_stmt *s = b->stmts.v[i];
         if (diverged && !s->unreachable) {
             s->unreachable = 1;
-            if (diverged == 1) {
+            /* A `return` after a call that never returns (`std::process::exit(1); return x;`) or
+             * after a match whose arms all return is the fallback Hale asks for: no warning. */
+            if (diverged == 1 && s->kind != S_RETURN) {
                 hc_warning(c->P->d, s->pos, "unreachable code");
                 diverged = 2;
             }

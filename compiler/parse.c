@@ -196,9 +196,58 @@ static void expect_semi(parser *p, const char *after) {
     advance(p);
 }
 
+/* `let [mut] (a, b, _) = e;` becomes `let <tuple> = e; let a = <tuple>.0; let b = <tuple>.1;`:
+ * the first statement is returned, the others wait in p->pending for the enclosing block. */
+static hc_stmt *parse_let_tuple(parser *p, hc_stmt *s) {
+    hc_pos open = advance(p)->pos;
+    HC_VEC(hc_ident) names = {0};
+    do {
+        if (at(p, P_RPAREN)) {
+            break;
+        }
+        HC_PUSH(p->a, names, expect_ident(p, "a name or `_` in a tuple binding"));
+    } while (accept(p, P_COMMA));
+    expect(p, P_RPAREN, "`)` after the tuple's names");
+    if (names.n < 2 && !p->panic) {
+        perr_at(p, open, "a tuple binding names at least two elements");
+    }
+    s->name.name = hc_sprintf(p->a, "__tuple_%d_%d", open.line, open.col);
+    s->name.pos = open;
+    if (accept(p, P_COLON)) {
+        s->type = parse_type(p);
+    }
+    expect(p, P_ASSIGN, "`=` after the tuple binding");
+    s->expr = parse_expr(p);
+    expect_semi(p, "the `let` statement");
+    for (int i = 0; i < names.n; i++) {
+        if (strcmp(names.v[i].name, "_") == 0) {
+            continue;
+        }
+        hc_stmt *el = new_stmt(p, S_LET, names.v[i].pos);
+        el->is_mut = s->is_mut;
+        el->name = names.v[i];
+        hc_expr *tuple = new_expr(p, E_NAME, names.v[i].pos);
+        tuple->path.seg = HC_NEW(p->a, hc_ident);
+        tuple->path.seg[0] = s->name;
+        tuple->path.n = 1;
+        tuple->path.pos = names.v[i].pos;
+        el->expr = new_expr(p, E_FIELD, names.v[i].pos);
+        el->expr->lhs = tuple;
+        el->expr->field.name = hc_sprintf(p->a, "%d", i);
+        el->expr->field.pos = names.v[i].pos;
+        el->expr->depth = 2;
+        HC_PUSH(p->a, p->pending, el);
+    }
+    s->is_mut = 0;
+    return s;
+}
+
 static hc_stmt *parse_let(parser *p) {
     hc_stmt *s = new_stmt(p, S_LET, advance(p)->pos);
     s->is_mut = accept(p, K_MUT);
+    if (at(p, P_LPAREN)) {
+        return parse_let_tuple(p, s);
+    }
     s->name = expect_ident(p, "a variable name after `let`");
     if (accept(p, P_COLON)) {
         s->type = parse_type(p);
@@ -409,12 +458,14 @@ hc_block *parse_block(parser *p) {
             }
             break;
         }
-        if (s) {
-            HC_PUSH(p->a, b->stmts, s);
-            if (stmt_depth(s) + 1 > b->depth) {
-                b->depth = stmt_depth(s) + 1;
+        for (int k = -1; s && k < p->pending.n; k++) {
+            hc_stmt *one = k < 0 ? s : p->pending.v[k];
+            HC_PUSH(p->a, b->stmts, one);
+            if (stmt_depth(one) + 1 > b->depth) {
+                b->depth = stmt_depth(one) + 1;
             }
         }
+        p->pending.n = 0;
         if (p->panic) {
             sync_stmt(p);
         }

@@ -23,7 +23,8 @@ typedef struct {
     int in_closure; /* `approx` / `within` are keywords here */
     int panic;      /* an error was reported; stay quiet until the next synchronisation */
     int nesting;
-    int too_deep; /* the depth error was reported */
+    int too_deep;     /* the depth error was reported */
+    hc_stmts pending; /* statements one source statement became (`let (a, b) = e;`), in order */
 } parser;
 
 static inline hc_token *cur(parser *p) {
