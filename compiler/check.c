@@ -598,7 +598,59 @@ static void check_enum(hc_program *P, hc_decl *d) {
             }
         }
         for (int k = 0; k < v->payload.n; k++) {
-            ck_texpr(P, d->seed, d->locus, v->payload.v[k]);
+            hc_type *pt = ck_texpr(P, d->seed, d->locus, v->payload.v[k]);
+            if (pt == d->ty) {
+                hc_help(hc_error(P->d, v->payload.v[k]->pos, "enum `%s` holds itself in `%s`",
+                                 d->name.name, v->name.name),
+                        "a value cannot contain itself; hold an array of it instead");
+                v->payload.v[k]->resolved = err_ty(P);
+            } else if (pt->kind == TY_LOCUS) {
+                hc_error(P->d, v->payload.v[k]->pos, "an enum variant cannot carry a locus");
+            }
+        }
+    }
+}
+
+/* Whether records and enums hold heap parts, once every one is checked: an enum's values and a
+ * record's fields may be declared in any order, so this settles to a fixpoint. */
+static int heap_of_decl(hc_decl *d) {
+    int heap = 0;
+    if (d->kind == D_RECORD) {
+        for (int i = 0; i < d->fields.n; i++) {
+            hc_texpr *x = d->fields.v[i].type;
+            heap |= x && x->resolved && x->resolved->heap;
+        }
+    } else {
+        for (int k = 0; k < d->variants.n; k++) {
+            for (int i = 0; i < d->variants.v[k].payload.n; i++) {
+                hc_texpr *x = d->variants.v[k].payload.v[i];
+                heap |= x->resolved && x->resolved->heap;
+            }
+        }
+    }
+    return heap;
+}
+
+static int settle_one(hc_decl *d) {
+    if ((d->kind != D_RECORD && d->kind != D_ENUM) || !d->ty || d->ty->heap || !heap_of_decl(d)) {
+        return 0;
+    }
+    hc_ty_set_heap(d->ty, 1);
+    return 1;
+}
+
+static void settle_heap(hc_program *P) {
+    for (int changed = 1, rounds = 0; changed && rounds < 64; rounds++) {
+        changed = 0;
+        for (int si = 0; si < P->seeds.n; si++) {
+            hc_seed *s = P->seeds.v[si];
+            for (int i = 0; i < s->decls.n; i++) {
+                hc_decl *d = s->decls.v[i];
+                changed |= settle_one(d);
+                for (int k = 0; d->kind == D_LOCUS && k < d->members.n; k++) {
+                    changed |= settle_one(d->members.v[k]);
+                }
+            }
         }
     }
 }
@@ -764,6 +816,7 @@ void hc_check(hc_program *P) {
             }
         }
     }
+    settle_heap(P);
     for (int si = 0; si < P->seeds.n; si++) {
         hc_seed *s = P->seeds.v[si];
         for (int i = 0; i < s->decls.n; i++) {

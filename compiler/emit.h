@@ -170,4 +170,18 @@ void em_return(hc_emit *E, hc_buf *b, hc_expr *value);
 void em_fail(hc_emit *E, hc_buf *b, const char *err_value);
 void em_raise(hc_emit *E, hc_buf *b, hc_expr *at, const char *err, hc_type *err_ty);
 
+/* emit_enum.c: enums whose variants carry values (a struct: tag, then every variant's values) */
+int em_enum_has_payload(const hc_type *t);
+const char *em_enum_ctype(hc_emit *E, hc_type *t);
+/* A variant's value: `Ev::Tick(args)` (args NULL for a variant without values). */
+void em_enum_value(hc_emit *E, hc_buf *b, hc_type *t, int variant, hc_exprs *args);
+const char *em_enum_tag(hc_emit *E, hc_type *t, const char *v);
+const char *em_enum_payload_member(hc_emit *E, const char *v, int variant, int i);
+hc_type *em_enum_payload_type(hc_type *t, int variant, int i);
+void em_enum_copy_body(hc_emit *E, hc_type *t, hc_buf *body);
+void em_enum_fmt_body(hc_emit *E, hc_type *t, const char *names, hc_buf *body);
+void em_enum_eq_body(hc_emit *E, hc_type *t, hc_buf *body);
+void em_enum_descriptor(hc_emit *E, hc_type *t, const char *name, const char *tname,
+                        unsigned long long fp);
+
 #endif

@@ -142,7 +142,7 @@ static void em_name(hc_emit *E, hc_buf *b, hc_expr *e) {
         hc_buf_puts(b, em_fn_name(E, e->decl));
         return;
     case REF_VARIANT:
-        hc_buf_printf(b, "INT64_C(%d)", e->variant);
+        em_enum_value(E, b, e->ty, e->variant, NULL);
         return;
     case REF_TOPIC:
         em_unsupported(E, e->pos, "topics as values");
@@ -608,10 +608,11 @@ static void pat_code(hc_emit *E, hc_pat *p, const char *v, hc_type *t, hc_buf *c
         }
         return;
     case PAT_CTOR:
-        if (p->has_args) {
-            em_unsupported(E, p->pos, "enum variants that carry values");
+        hc_buf_printf(cond, " && %s == INT64_C(%d)", em_enum_tag(E, t, v), p->variant);
+        for (int i = 0; p->has_args && i < p->args.n; i++) {
+            pat_code(E, p->args.v[i], em_enum_payload_member(E, v, p->variant, i),
+                     em_enum_payload_type(t, p->variant, i), cond, binds);
         }
-        hc_buf_printf(cond, " && %s == INT64_C(%d)", v, p->variant);
         return;
     case PAT_NIL:
         return;
@@ -1318,8 +1319,7 @@ static void em_call(hc_emit *E, hc_buf *b, hc_expr *e) {
         em_builtin(E, b, e, NULL, NULL);
         return;
     case REF_VARIANT:
-        em_unsupported(E, e->pos, "enum variants that carry values");
-        hc_buf_puts(b, "0");
+        em_enum_value(E, b, e->ty, f->variant, &e->args);
         return;
     case REF_FORM:
         em_form_call(E, b, e, em_text(E, f->lhs), NULL, NULL);

@@ -79,9 +79,13 @@ static void def_record(hc_emit *E, hc_type *t, const char *name) {
 
 const char *em_ctype(hc_emit *E, hc_type *t) {
     switch (t->kind) {
+    case TY_ENUM:
+        if (!em_enum_has_payload(t)) {
+            return "int64_t";
+        }
+        return t->cname ? t->cname : em_enum_ctype(E, t);
     case TY_INT:
     case TY_DURATION:
-    case TY_ENUM:
     case TY_ERROR:
     case TY_UINT:
     case TY_TIME:
@@ -155,6 +159,9 @@ const char *em_ctype(hc_emit *E, hc_type *t) {
 }
 
 const char *em_zero(hc_emit *E, hc_type *t) {
+    if (em_enum_has_payload(t)) {
+        return hc_sprintf(E->a, "((%s){0})", em_ctype(E, t));
+    }
     switch (t->kind) {
     case TY_RECORD:
     case TY_BOUNDED:
@@ -262,6 +269,9 @@ const char *em_copy_fn(hc_emit *E, hc_type *t) {
         hc_buf_puts(&body, "    return v;\n");
         break;
     }
+    case TY_ENUM:
+        em_enum_copy_body(E, t, &body);
+        break;
     case TY_TUPLE:
         for (int i = 0; i < t->nitems; i++) {
             const char *ec = em_copy_fn(E, t->items[i]);
@@ -311,6 +321,10 @@ const char *em_fmt_fn(hc_emit *E, hc_type *t) {
     hc_buf body = {0};
     switch (t->kind) {
     case TY_ENUM:
+        if (em_enum_has_payload(t)) {
+            em_enum_fmt_body(E, t, enum_names(E, t), &body);
+            break;
+        }
         hc_buf_printf(&body, "    (void)nested;\n    hale_sbuf_puts(b, %s[v]);\n",
                       enum_names(E, t));
         break;
@@ -371,6 +385,11 @@ const char *em_eq_fn(hc_emit *E, hc_type *t) {
     switch (t->kind) {
     case TY_STRING:
         return "hale_str_eq";
+    case TY_ENUM:
+        if (!em_enum_has_payload(t)) {
+            return NULL;
+        }
+        break;
     case TY_RECORD:
     case TY_ARRAY:
     case TY_BOUNDED:
@@ -415,6 +434,9 @@ const char *em_eq_fn(hc_emit *E, hc_type *t) {
                       "    if (a.len != b.len) return false;\n    for (int64_t i = 0; i < a.len; "
                       "i++) if (!(%s)) return false;\n",
                       CMP(em_eq_fn(E, t->elem), "a.items[i]", "b.items[i]"));
+        break;
+    case TY_ENUM:
+        em_enum_eq_body(E, t, &body);
         break;
     default:
         for (int i = 0; i < t->nitems; i++) {
@@ -528,6 +550,10 @@ const char *em_descriptor(hc_emit *E, hc_type *t) {
         break;
     }
     case TY_ENUM:
+        if (em_enum_has_payload(t)) {
+            em_enum_descriptor(E, t, name, hc_buf_cstr(&tname), fp);
+            break;
+        }
         hc_buf_printf(b,
                       "static const hale_type %s = {.kind = HALE_T_ENUM, .name = %s, .size = "
                       "sizeof(int64_t), .align = _Alignof(int64_t), .flat = true, .fingerprint = "
