@@ -164,6 +164,7 @@ static const hc_builtin table[] = {
     {"std::decimal::format", BI_SIG, "XI>S", "hale_decimal_format", NULL, NULL, 1, 0},
     {"std::decimal::to_float", BI_SIG, "X>F", "hale_dec_to_float", NULL, NULL, 0, 0},
     {"std::decimal::from_int", BI_SIG, "I>X", "hale_dec_from_int", NULL, NULL, 0, 0},
+    {"std::math::k_max", BI_SIG, "FFFF>F", "hale_math_k_max", NULL, NULL, 0, 0},
     {"std::math::int_to_float", BI_SIG, "I>F", "hale_math_int_to_float", NULL, NULL, 0, 0},
     {"std::math::float_to_int", BI_SIG, "F>I", "hale_math_float_to_int", NULL, NULL, 0, 0},
     {"std::math::trunc", BI_SIG, "F>I", "hale_math_float_to_int", NULL, NULL, 0, 0},

@@ -196,6 +196,10 @@ void ck_accum_rewrite(hc_program *P, hc_decl *locus, hc_decl *closure);
 int ck_accumulators(hc_decl *locus); /* how many a locus type's closures keep */
 hc_type *ck_reduce(hc_ctx *c, hc_expr *e);
 
+/* check_kmax.c: `r.k_max` of a locus with the parameters B, c, sigma and phi (rewritten into a
+ * std::math::k_max call; NULL when `e` is not one) */
+hc_type *ck_k_max(hc_ctx *c, hc_expr *e, hc_type *locus);
+
 /* check_decimal.c: Decimal literals and operators */
 /* Reads a Decimal literal's text into its scale-9 mantissa; 1 when it has more than nine
  * fraction digits, 2 when it does not fit, else 0. */

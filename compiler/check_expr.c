@@ -868,6 +868,13 @@ static hc_type *ck_field(hc_ctx *c, hc_expr *e) {
         hc_texpr *fx = t->decl->fields.v[idx].type;
         return fx && fx->resolved ? fx->resolved : TY(c, TY_ERROR);
     }
+    hc_type *pt0;
+    if (t->kind == TY_LOCUS && !ck_locus_param(t->decl, name, &idx, &pt0)) {
+        hc_type *km = ck_k_max(c, e, t);
+        if (km) {
+            return km;
+        }
+    }
     if (t->kind == TY_LOCUS) {
         hc_type *pt;
         if (ck_locus_param(t->decl, name, &idx, &pt)) {

@@ -15,7 +15,8 @@ static void member_ctx(hc_ctx *c, hc_program *P, hc_decl *locus, int self_ok) {
 hc_decl *ck_locus_method(hc_decl *locus, const char *name) {
     for (int i = 0; i < locus->members.n; i++) {
         hc_decl *m = locus->members.v[i];
-        if (m->kind == D_FN && strcmp(m->name.name, name) == 0) {
+        /* a mode (`mode bulk() { }`) is a method named after its projection */
+        if ((m->kind == D_FN || m->kind == M_MODE) && strcmp(m->name.name, name) == 0) {
             return m;
         }
     }

@@ -72,9 +72,6 @@ int hc_emit_program(hc_program *P, hc_buf *out) {
     em_loci(&E);
     for (int i = 0; i < P->fns.n; i++) {
         hc_decl *fn = P->fns.v[i];
-        if (fn->kind == M_MODE) {
-            continue; /* refused with its locus */
-        }
         if (fn->kind == D_FN && uses_locus_types(fn)) {
             em_unsupported(&E, fn->name.pos,
                            fn->locus ? "methods that take a locus"

@@ -497,15 +497,6 @@ void em_native_fallible(hc_emit *E, hc_buf *b, hc_expr *call, const char *recv, 
 
 /* ---- per locus ---- */
 
-static void refuse_members(hc_emit *E, hc_decl *d) {
-    for (int i = 0; i < d->members.n; i++) {
-        hc_decl *m = d->members.v[i];
-        if (m->kind == M_MODE) {
-            em_unsupported(E, m->name.pos, "modes");
-        }
-    }
-}
-
 static void struct_def(hc_emit *E, hc_decl *d, const char *sn) {
     int n = nparams(d);
     for (int k = 0; k < n; k++) {
@@ -625,7 +616,6 @@ static hc_type *child_type(hc_decl *m) {
 static void descriptor(hc_emit *E, hc_decl *d, const char *sn) {
     const char *self_save = E->self_text;
     E->self_text = "self";
-    refuse_members(E, d);
     const char *init = init_fn(E, d, sn);
     const char *epochs = "0";
     const char *closures = closures_fn(E, d, sn, &epochs);
