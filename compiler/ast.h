@@ -286,6 +286,7 @@ typedef enum {
     S_VIOLATE,  /* violate name [with e] */
     S_FAIL,     /* fail e */
     S_BLOCK,
+    S_REPERSPECTIVE, /* reperspective self.<target> as <name>; */
 } hc_stmt_kind;
 
 struct hc_block {
@@ -370,6 +371,7 @@ typedef enum {
     M_BINDINGS,
     M_PLACEMENT,
     M_BIRTH_CHECK,
+    D_PERSPECTIVE, /* perspective P { fn sigs; bus { } }: members as a locus's (check_persp.c) */
 } hc_decl_kind;
 
 typedef struct {

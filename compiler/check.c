@@ -212,9 +212,18 @@ hc_type *ck_texpr(hc_program *P, hc_seed *seed, hc_decl *locus, hc_texpr *t) {
     case TE_PROJECTION:
         r = ck_texpr(P, seed, locus, t->elem);
         break;
-    case TE_PERSPECTIVE:
-        hc_error(P->d, t->pos, "perspective types are not supported");
+    case TE_PERSPECTIVE: {
+        int reported;
+        hc_decl *d = lookup_type_decl(P, seed, locus, &t->path, &reported);
+        if (d && d->kind == D_PERSPECTIVE) {
+            d->used = 1;
+            r = d->ty;
+        } else if (!reported) {
+            hc_error(P->d, t->path.pos, "`%s` is not a perspective",
+                     t->path.seg[t->path.n - 1].name);
+        }
         break;
+    }
     }
 done:
     t->resolved = r;
@@ -692,7 +701,8 @@ void ck_decl_signature(hc_program *P, hc_decl *fn) {
         for (int i = 0; i < fn->annots.n; i++) {
             ffi |= strcmp(fn->annots.v[i].name.name, "ffi") == 0;
         }
-        if (!ffi && fn->seed != P->std) { /* the built-in seed's loci are implemented natively */
+        int contract = fn->locus && fn->locus->kind == D_PERSPECTIVE;
+        if (!ffi && !contract && fn->seed != P->std) { /* std loci are implemented natively */
             hc_help(hc_error(P->d, fn->name.pos, "function `%s` has no body", fn->name.name),
                     "give it a `{ ... }` body");
         }
@@ -754,6 +764,8 @@ void hc_check(hc_program *P) {
                 }
             } else if (d->kind == D_TOPIC) {
                 d->ty = hc_ty_nominal(P->types, TY_TOPIC, d);
+            } else if (d->kind == D_PERSPECTIVE) {
+                d->ty = hc_ty_nominal(P->types, TY_LOCUS, d); /* check_persp.c */
             }
         }
     }
@@ -794,6 +806,9 @@ void hc_check(hc_program *P) {
             case D_ALIAS:
                 alias_target(P, d);
                 break;
+            case D_PERSPECTIVE:
+                ck_perspective(P, d);
+                break;
             case D_CONST:
                 check_annots(P, &d->annots, none, "a constant");
                 ck_check_const(P, d);
@@ -817,6 +832,7 @@ void hc_check(hc_program *P) {
         }
     }
     settle_heap(P);
+    ck_serves_all(P);
     for (int si = 0; si < P->seeds.n; si++) {
         hc_seed *s = P->seeds.v[si];
         for (int i = 0; i < s->decls.n; i++) {

@@ -196,6 +196,15 @@ void ck_accum_rewrite(hc_program *P, hc_decl *locus, hc_decl *closure);
 int ck_accumulators(hc_decl *locus); /* how many a locus type's closures keep */
 hc_type *ck_reduce(hc_ctx *c, hc_expr *e);
 
+/* check_persp.c: perspectives, `serves`, the `perspective(P)` slot type, `reperspective` */
+void ck_perspective(hc_program *P, hc_decl *d);
+void ck_serves_all(hc_program *P); /* every `L : serves P` (after the loci's signatures) */
+int ck_serves(hc_program *P, hc_decl *locus, hc_decl *persp);
+/* 1: `from` may be held where `to` is expected (an impl of the perspective), 0: it may not,
+ * -1: `to` is not a perspective type. */
+int ck_persp_coerce(hc_ctx *c, hc_type *from, hc_type *to);
+int ck_reperspective(hc_ctx *c, hc_stmt *s);
+
 /* check_kmax.c: `r.k_max` of a locus with the parameters B, c, sigma and phi (rewritten into a
  * std::math::k_max call; NULL when `e` is not one) */
 hc_type *ck_k_max(hc_ctx *c, hc_expr *e, hc_type *locus);

@@ -168,6 +168,15 @@ int ck_coerce(hc_ctx *c, hc_expr *e, hc_type *from, hc_type *to, const char *wha
     if (!to || from->kind == TY_ERROR || to->kind == TY_ERROR || hc_ty_assignable(from, to)) {
         return 1;
     }
+    int persp = ck_persp_coerce(c, from, to);
+    if (persp == 1) {
+        return 1;
+    } else if (persp == 0) {
+        hc_help(hc_error(c->P->d, e->pos, "%s: `%s` does not serve `%s`", what, TNAME(c, from),
+                         to->decl->name.name),
+                "declare it `locus %s : serves %s { ... }`", TNAME(c, from), to->decl->name.name);
+        return 0;
+    }
     const char *method = std_interface(c, to);
     if (method && from != to) {
         if (satisfies(c, from, to, method)) {

@@ -855,6 +855,8 @@ static int ck_stmt(hc_ctx *c, hc_stmt *s) {
         ck_pop_scope(c);
         return t->kind == TY_NEVER;
     }
+    case S_REPERSPECTIVE:
+        return ck_reperspective(c, s);
     }
     return 0;
 }

@@ -52,6 +52,7 @@ typedef struct {
     /* placement (emit_place.c) */
     const char *next_pool; /* C expression of the pool of the literal about to be emitted */
     int place_done;        /* the pools helper exists */
+    hc_decls persp_done;   /* contract methods whose dispatcher exists (emit_persp.c) */
 } hc_emit;
 
 /* emit.c */
@@ -183,5 +184,9 @@ void em_enum_fmt_body(hc_emit *E, hc_type *t, const char *names, hc_buf *body);
 void em_enum_eq_body(hc_emit *E, hc_type *t, hc_buf *body);
 void em_enum_descriptor(hc_emit *E, hc_type *t, const char *name, const char *tname,
                         unsigned long long fp);
+
+/* emit_persp.c: calls through a `perspective(P)` slot and `reperspective` */
+const char *em_persp_dispatch(hc_emit *E, hc_decl *sig); /* the dispatcher's C name */
+void em_reperspective(hc_emit *E, hc_buf *b, hc_stmt *s);
 
 #endif

@@ -1332,7 +1332,11 @@ static void em_call(hc_emit *E, hc_buf *b, hc_expr *e) {
             em_native_call(E, b, e, em_text(E, f->lhs));
             return;
         }
-        em_user_call(E, b, e, f->decl, em_fn_name(E, f->decl), NULL, NULL, em_text(E, f->lhs));
+        em_user_call(E, b, e, f->decl,
+                     f->decl->locus && f->decl->locus->kind == D_PERSPECTIVE
+                         ? em_persp_dispatch(E, f->decl)
+                         : em_fn_name(E, f->decl),
+                     NULL, NULL, em_text(E, f->lhs));
         return;
     default:
         break;

@@ -11,6 +11,9 @@
 #include "emit.h"
 
 const char *em_locus_struct(hc_emit *E, hc_type *t) {
+    if (t->decl->kind == D_PERSPECTIVE) {
+        return "hale_locus"; /* whichever implementation the slot holds (emit_persp.c) */
+    }
     if (!t->cname) {
         t->cname = hc_sprintf(E->a, "HL_%d_%s", t->id, t->decl->name.name);
         hc_buf_printf(&E->types, "typedef struct %s %s;\n", t->cname, t->cname);

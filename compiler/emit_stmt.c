@@ -406,6 +406,9 @@ static void em_for(hc_emit *E, hc_buf *b, hc_stmt *s) {
 void em_stmt(hc_emit *E, hc_buf *b, hc_stmt *s) {
     nl(E, b);
     switch (s->kind) {
+    case S_REPERSPECTIVE:
+        em_reperspective(E, b, s);
+        return;
     case S_LET:
         em_let(E, b, s);
         return;

@@ -378,11 +378,15 @@ static hc_stmt *parse_stmt_or_tail(parser *p, hc_expr **tail) {
         s->expr = parse_expr(p);
         expect_semi(p, "`fail`");
     } else if (at_word(p, "reperspective") && peek_n(p, 1)->kind == K_SELF) {
-        hc_pos at = cur(p)->pos;
-        perr(p, "`reperspective` is not supported");
-        sync_stmt(p);
-        s = new_stmt(p, S_BLOCK, at);
-        s->body = HC_NEW(p->a, hc_block);
+        s = new_stmt(p, S_REPERSPECTIVE, advance(p)->pos);
+        s->target = parse_expr(p);
+        if (at_word(p, "as")) {
+            advance(p);
+        } else {
+            expect(p, K_AS, "`as` and the implementation to switch to");
+        }
+        s->name = expect_ident(p, "a locus name after `as`");
+        expect_semi(p, "`reperspective`");
     } else if (at(p, P_SEMI)) {
         advance(p); /* an empty statement */
         return parse_stmt(p);
@@ -680,9 +684,9 @@ static hc_decl *parse_import(parser *p) {
     return d;
 }
 
-static const char *unsupported_decls[] = {"perspective", "module", "interface", "ring_layout",
-                                          "target",      "group",  "claims",    "constitution",
-                                          "domain",      "effect"};
+static const char *unsupported_decls[] = {"module",       "interface", "ring_layout",
+                                          "target",       "group",     "claims",
+                                          "constitution", "domain",    "effect"};
 
 static hc_decl *parse_top(parser *p) {
     hc_annots annots = {0};
@@ -711,6 +715,11 @@ static hc_decl *parse_top(parser *p) {
     }
     if (at_word(p, "topic") && peek_n(p, 1)->kind == T_IDENT) {
         return parse_topic(p, annots);
+    }
+    if (at_word(p, "perspective") && peek_n(p, 1)->kind == T_IDENT) {
+        hc_decl *d = parse_locus(p, annots, 0); /* the same members as a locus's */
+        d->kind = D_PERSPECTIVE;
+        return d;
     }
     for (size_t i = 0; i < sizeof unsupported_decls / sizeof unsupported_decls[0]; i++) {
         if (at_word(p, unsupported_decls[i])) {

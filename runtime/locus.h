@@ -185,6 +185,11 @@ void hale_locus_start(hale_locus *l, int how, hale_locus **defer);
  * freed before the new literal is built (break-before-make). */
 void hale_locus_replace(hale_locus *old);
 
+/* `reperspective self.f as T;`: the locus `l` continues as type `to`, whose state has the same
+ * layout (the compiler checks it): its bus subscriptions become `to`'s, and its hooks from now
+ * on are `to`'s (locus_retype.c). */
+void hale_locus_retype(hale_locus *l, const hale_locus_type *to);
+
 /* At the end of a function with `let`-held loci: each is drained and dissolved, newest first,
  * and freed. */
 void hale_locus_flush(hale_locus **defer);
