@@ -266,6 +266,7 @@ static int printable_leaf(const hc_type *t) {
     case TY_STRING:
     case TY_DURATION:
     case TY_DECIMAL:
+    case TY_TIME:
     case TY_ENUM:
     case TY_BYTES: /* as `<bytes len=N>` */
         return 1;
@@ -286,7 +287,6 @@ static int comparable_leaf(const hc_type *t) {
     case TY_UNIT:
     case TY_NEVER:
     case TY_BYTES:
-    case TY_TIME:
     case TY_UINT:
         return 0;
     default:
@@ -789,7 +789,8 @@ static hc_type *ck_binary(hc_ctx *c, hc_expr *e) {
         }
         return binary_error(c, e, a, b);
     default: /* ordering */
-        if (numeric(c, e, a, b) || (ka == kb && (ka == TY_DURATION || ka == TY_STRING))) {
+        if (numeric(c, e, a, b) ||
+            (ka == kb && (ka == TY_DURATION || ka == TY_STRING || ka == TY_TIME))) {
             return TY(c, TY_BOOL);
         }
         return binary_error(c, e, a, b);

@@ -281,7 +281,7 @@ static void apply_op(hc_emit *E, hc_buf *b, hc_expr *e, const char *x, const cha
     int fl = lt->kind == TY_FLOAT || rt->kind == TY_FLOAT || e->lhs->widen || e->rhs->widen;
     hc_op op = e->op;
     if (op == OP_EQ || op == OP_NE || op == OP_LT || op == OP_GT || op == OP_LE || op == OP_GE) {
-        if (lt->kind == TY_STRING) {
+        if (lt->kind == TY_STRING || lt->kind == TY_TIME) {
             if (op == OP_EQ || op == OP_NE) {
                 hc_buf_printf(b, "(%shale_str_eq(%s, %s))", op == OP_NE ? "!" : "", x, y);
             } else {
@@ -664,9 +664,6 @@ static void check_kind(hc_emit *E, hc_expr *e) {
     }
     const char *what = NULL;
     switch (e->ty->kind) {
-    case TY_TIME:
-        what = "Time values";
-        break;
     case TY_UINT:
         what = "Uint values";
         break;
@@ -798,7 +795,11 @@ static void em_expr_inner(hc_emit *E, hc_buf *b, hc_expr *e) {
     case E_DECIMAL:
         em_decimal_lit(b, e);
         break;
-    case E_TIME:
+    case E_TIME: /* Hale's v0 Time: the literal's spelling, a String the checker keeps apart */
+        hc_buf_puts(b, "((hale_str){");
+        em_c_string(b, e->str, e->slen);
+        hc_buf_printf(b, ", INT64_C(%lld)})", (long long)e->slen);
+        break;
         hc_buf_puts(b, "0");
         break;
     case E_REDUCE:

@@ -88,9 +88,10 @@ const char *em_ctype(hc_emit *E, hc_type *t) {
     case TY_DURATION:
     case TY_ERROR:
     case TY_UINT:
-    case TY_TIME:
     case TY_TOPIC:
         return "int64_t";
+    case TY_TIME:
+        return "hale_str"; /* its spelling (Hale's v0 Time) */
     case TY_DECIMAL:
         return "hale_dec";
     case TY_FLOAT:
@@ -167,6 +168,7 @@ const char *em_zero(hc_emit *E, hc_type *t) {
     case TY_BOUNDED:
     case TY_TUPLE:
     case TY_STRING:
+    case TY_TIME:
     case TY_BYTES:
     case TY_ARRAY:
         return hc_sprintf(E->a, "((%s){0})", em_ctype(E, t));
@@ -209,7 +211,7 @@ const char *em_copy_fn(hc_emit *E, hc_type *t) {
     if (!t->heap) {
         return NULL;
     }
-    if (t->kind == TY_STRING) {
+    if (t->kind == TY_STRING || t->kind == TY_TIME) {
         return "hale_str_copy";
     }
     if (t->kind == TY_BYTES) {
@@ -307,6 +309,8 @@ const char *em_fmt_fn(hc_emit *E, hc_type *t) {
         return "hale_fmt_duration";
     case TY_DECIMAL:
         return "hale_fmt_decimal";
+    case TY_TIME:
+        return "hale_fmt_time";
     case TY_BYTES:
         return "hale_fmt_bytes";
     default:
@@ -384,6 +388,7 @@ const char *em_fmt_fn(hc_emit *E, hc_type *t) {
 const char *em_eq_fn(hc_emit *E, hc_type *t) {
     switch (t->kind) {
     case TY_STRING:
+    case TY_TIME:
         return "hale_str_eq";
     case TY_ENUM:
         if (!em_enum_has_payload(t)) {
@@ -501,6 +506,7 @@ const char *em_descriptor(hc_emit *E, hc_type *t) {
     case TY_DECIMAL:
         return "&hale_type_decimal";
     case TY_STRING:
+    case TY_TIME:
         return "&hale_type_string";
     case TY_BYTES:
         return "&hale_type_bytes";
