@@ -372,6 +372,7 @@ typedef enum {
     M_PLACEMENT,
     M_BIRTH_CHECK,
     D_PERSPECTIVE, /* perspective P { fn sigs; bus { } }: members as a locus's (check_persp.c) */
+    M_TOPOLOGY,    /* main's topology { }: entries in `placements` (parse_topology.c) */
 } hc_decl_kind;
 
 typedef struct {

@@ -196,6 +196,15 @@ void ck_accum_rewrite(hc_program *P, hc_decl *locus, hc_decl *closure);
 int ck_accumulators(hc_decl *locus); /* how many a locus type's closures keep */
 hc_type *ck_reduce(hc_ctx *c, hc_expr *e);
 
+/* check_topology.c: main's `topology { }` and the placements that target it */
+void ck_topology(hc_program *P, hc_decl *locus, hc_decl *t);
+void ck_topology_refs(hc_program *P, hc_decl *locus); /* `node =` / `l3 =` name declared ones */
+hc_decl *hc_topology(hc_program *P);                  /* main's topology block, or NULL */
+/* The cores of a static core set (`A..B`, `A..=B`, `{a, b}`, one Int) into out[max]; the count. */
+int hc_core_set(hc_expr *v, int *out, int max);
+/* The cores a placement's `node = N` or `l3 = name` stands for. */
+int hc_topology_cores(hc_program *P, hc_kwarg *kw, int *out, int max);
+
 /* check_persp.c: perspectives, `serves`, the `perspective(P)` slot type, `reperspective` */
 void ck_perspective(hc_program *P, hc_decl *d);
 void ck_serves_all(hc_program *P); /* every `L : serves P` (after the loci's signatures) */

@@ -636,7 +636,12 @@ void ck_locus_signature(hc_program *P, hc_decl *locus) {
             ck_bindings(P, locus, m);
         } else if (m->kind == M_PLACEMENT) {
             ck_placement(P, locus, m);
+        } else if (m->kind == M_TOPOLOGY) {
+            ck_topology(P, locus, m);
         }
+    }
+    if (locus->is_main) {
+        ck_topology_refs(P, locus);
     }
     ck_member_rules(P, locus);
     ck_form_decl(P, locus);

@@ -110,6 +110,9 @@ void em_io_error(hc_emit *E, hc_buf *b, const char *err, int copy_path);
 /* emit_place.c: the C expression of the pool `placement { }` gives the main locus's parameter
  * `field` (NULL when `owner` is not the main locus or the parameter is not placed). */
 const char *em_place_pool(hc_emit *E, hc_decl *owner, const char *field);
+/* `replicas = K` of main's parameter `field` (1 without), and replica r's pool */
+int em_place_replicas(hc_emit *E, hc_decl *owner, const char *field);
+const char *em_place_replica_pool(hc_emit *E, hc_decl *owner, const char *field, int r);
 /* emit_form.c: a locus's @form and capacity slots */
 void em_form_fields(hc_emit *E, hc_decl *d);         /* state struct members */
 int em_form_init(hc_emit *E, hc_decl *d, hc_buf *b); /* init statements */

@@ -775,6 +775,14 @@ void em_locus_lit(hc_emit *E, hc_buf *b, hc_expr *e, const char *at, const char 
             E->next_pool = em_place_pool(E, d, p->name.name);
             em_locus_lit(E, b, v, child_at, p->name.name, "HALE_HOW_FIELD", NULL);
             hc_buf_puts(b, "; ");
+            /* `replicas = K`: the other instances, children of main beside the parameter's */
+            for (int r = 1; r < em_place_replicas(E, d, p->name.name); r++) {
+                hc_buf_puts(b, "(void)");
+                E->next_pool = em_place_replica_pool(E, d, p->name.name, r);
+                em_locus_lit(E, b, v, child_at, hc_sprintf(E->a, "%s#%d", p->name.name, r),
+                             "HALE_HOW_FIELD", NULL);
+                hc_buf_puts(b, "; ");
+            }
         }
     }
     hc_buf_printf(b, "hale_locus_start(&%s->h, %s, %s); ", lv, how,

@@ -116,5 +116,6 @@ void parse_result(parser *p, hc_decl *d);
 /* parse_locus.c */
 hc_decl *parse_locus(parser *p, hc_annots annots, int is_main);
 hc_decl *parse_topic(parser *p, hc_annots annots);
+hc_decl *parse_topology_block(parser *p); /* parse_topology.c */
 
 #endif

@@ -513,7 +513,10 @@ static hc_decl *parse_member(parser *p, hc_decl *locus) {
                 break;
             }
         }
-        if (!m && (at_word(p, "topology") || at_word(p, "claims"))) {
+        if (!m && at_word(p, "topology") && peek_n(p, 1)->kind == P_LBRACE) {
+            m = parse_topology_block(p);
+        }
+        if (!m && at_word(p, "claims")) {
             perr(p, "`%s` blocks are not supported", cur(p)->text);
             advance(p);
             skip_group(p);
