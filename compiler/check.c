@@ -833,6 +833,20 @@ void hc_check(hc_program *P) {
     }
     settle_heap(P);
     ck_serves_all(P);
+    for (int si = 0; si < P->seeds.n; si++) { /* after the records: their fields are known */
+        hc_seed *s = P->seeds.v[si];
+        for (int i = 0; i < s->decls.n; i++) {
+            hc_decl *d = s->decls.v[i];
+            if (d->kind == D_FN) {
+                ck_ffi(P, d);
+            }
+            for (int k = 0; d->kind == D_LOCUS && k < d->members.n; k++) {
+                if (d->members.v[k]->kind == D_FN) {
+                    ck_ffi(P, d->members.v[k]);
+                }
+            }
+        }
+    }
     for (int si = 0; si < P->seeds.n; si++) {
         hc_seed *s = P->seeds.v[si];
         for (int i = 0; i < s->decls.n; i++) {

@@ -196,6 +196,10 @@ void ck_accum_rewrite(hc_program *P, hc_decl *locus, hc_decl *closure);
 int ck_accumulators(hc_decl *locus); /* how many a locus type's closures keep */
 hc_type *ck_reduce(hc_ctx *c, hc_expr *e);
 
+/* check_ffi.c: `@ffi("c")` declarations */
+hc_annot *hc_ffi_annot(hc_decl *fn); /* the fn's `@ffi(...)`, or NULL */
+void ck_ffi(hc_program *P, hc_decl *fn);
+
 /* check_topology.c: main's `topology { }` and the placements that target it */
 void ck_topology(hc_program *P, hc_decl *locus, hc_decl *t);
 void ck_topology_refs(hc_program *P, hc_decl *locus); /* `node =` / `l3 =` name declared ones */

@@ -69,6 +69,7 @@ int hc_emit_program(hc_program *P, hc_buf *out) {
         }
     }
     em_bus_table(&E);
+    em_ffi_decls(&E);
     em_loci(&E);
     for (int i = 0; i < P->fns.n; i++) {
         hc_decl *fn = P->fns.v[i];

@@ -192,4 +192,7 @@ void em_enum_descriptor(hc_emit *E, hc_type *t, const char *name, const char *tn
 const char *em_persp_dispatch(hc_emit *E, hc_decl *sig); /* the dispatcher's C name */
 void em_reperspective(hc_emit *E, hc_buf *b, hc_stmt *s);
 
+/* emit_ffi.c: the externs of `@ffi("c")` functions and their Hale-convention wrappers */
+void em_ffi_decls(hc_emit *E);
+
 #endif
