@@ -331,6 +331,20 @@ static void fstr_expr(parser *p, hc_token *t, hc_expr *fs, size_t off, size_t le
     int line, col;
     text_pos(t, off + 2, &line, &col);
     const char *src = t->str + off;
+    if (memchr(src, '\\', len)) {
+        /* a string nested in the interpolation is written with escaped quotes inside the
+         * f-string (`f"{upper(\"abc\")}"`): the expression itself has plain ones */
+        char *plain = hc_alloc(p->a, len + 1);
+        size_t k = 0;
+        for (size_t i = 0; i < len; i++) {
+            if (src[i] == '\\' && i + 1 < len && src[i + 1] == '"') {
+                i++;
+            }
+            plain[k++] = src[i];
+        }
+        src = plain;
+        len = k;
+    }
     hc_tokens toks = hc_lex_at(p->a, p->d, t->pos.file, src, len, line, col);
     parser sub = {0};
     sub.a = p->a;
@@ -369,14 +383,22 @@ static hc_expr *parse_fstring(parser *p) {
             i += 2;
         } else if (c == '{') {
             size_t j = i + 1;
-            int depth = 1, in_str = 0;
+            int depth = 1, in_str = 0; /* 1 inside "...", 2 inside \"...\" */
             for (; j < n; j++) {
-                if (in_str) {
+                if (in_str == 2) {
+                    if (s[j] == '\\' && j + 1 < n && s[j + 1] == '"') {
+                        in_str = 0;
+                    }
+                    j += s[j] == '\\';
+                } else if (in_str) {
                     if (s[j] == '\\') {
                         j++;
                     } else if (s[j] == '"') {
                         in_str = 0;
                     }
+                } else if (s[j] == '\\' && j + 1 < n && s[j + 1] == '"') {
+                    in_str = 2;
+                    j++;
                 } else if (s[j] == '"') {
                     in_str = 1;
                 } else if (s[j] == '{') {
