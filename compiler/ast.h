@@ -373,6 +373,7 @@ typedef enum {
     M_BIRTH_CHECK,
     D_PERSPECTIVE, /* perspective P { fn sigs; bus { } }: members as a locus's (check_persp.c) */
     M_TOPOLOGY,    /* main's topology { }: entries in `placements` (parse_topology.c) */
+    D_EFFECT,      /* effect name;  effect name = { a, b };  (the set's names in `generics`) */
 } hc_decl_kind;
 
 typedef struct {

@@ -665,7 +665,10 @@ static void settle_heap(hc_program *P) {
 }
 
 void ck_decl_signature(hc_program *P, hc_decl *fn) {
-    static const char *fn_annots[] = {"unbounded", "hot", "budget", "ffi", "export", NULL};
+    static const char *fn_annots[] = {"unbounded", "hot",           "budget",     "ffi",
+                                      "export",    "effects",       "no_syscall", "no_block",
+                                      "no_ffi",    "no_publish",    "no_spawn",   "no_recursion",
+                                      "no_panic",  "deterministic", NULL};
     check_annots(P, &fn->annots, fn_annots, "a function");
     if (fn->generics.n) {
         hc_error(P->d, fn->name.pos, "generic functions are not supported yet");
@@ -904,6 +907,7 @@ void hc_check(hc_program *P) {
     }
     /* 5. the bus: the topic table, program-wide rules, each topic's lowering */
     ck_bus_program(P);
+    ck_effects(P);
     /* 6. escapes: what ancestors get from their children, lowered as the posture says */
     if (!hc_error_count(P->d)) {
         hc_escape_analyze(P);

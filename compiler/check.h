@@ -196,6 +196,10 @@ void ck_accum_rewrite(hc_program *P, hc_decl *locus, hc_decl *closure);
 int ck_accumulators(hc_decl *locus); /* how many a locus type's closures keep */
 hc_type *ck_reduce(hc_ctx *c, hc_expr *e);
 
+/* check_effects.c: `effect` declarations, @effects(...) and its @no_* sugar, @phase_effects,
+ * @no_panic (after every body) */
+void ck_effects(hc_program *P);
+
 /* check_ffi.c: `@ffi("c")` declarations */
 hc_annot *hc_ffi_annot(hc_decl *fn); /* the fn's `@ffi(...)`, or NULL */
 void ck_ffi(hc_program *P, hc_decl *fn);

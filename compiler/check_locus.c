@@ -527,7 +527,8 @@ static void ck_member_rules(hc_program *P, hc_decl *locus) {
     }
 }
 
-static const char *locus_annots[] = {"form", "locality", "bounded", "sealed", "export", NULL};
+static const char *locus_annots[] = {"form",   "locality",      "bounded", "sealed",
+                                     "export", "phase_effects", NULL};
 
 void ck_locus_signature(hc_program *P, hc_decl *locus) {
     for (int i = 0; i < locus->annots.n; i++) {

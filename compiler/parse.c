@@ -684,9 +684,33 @@ static hc_decl *parse_import(parser *p) {
     return d;
 }
 
-static const char *unsupported_decls[] = {"module",       "interface", "ring_layout",
-                                          "target",       "group",     "claims",
-                                          "constitution", "domain",    "effect"};
+static const char *unsupported_decls[] = {"module", "interface",    "ring_layout", "target",
+                                          "group",  "constitution", "domain",      "claims"};
+
+/* `effect money;` declares a user effect class; `effect io = { syscall, block };` names a set
+ * of classes (check_effects.c). */
+static hc_decl *parse_effect(parser *p, hc_annots annots) {
+    hc_decl *d = new_decl(p, D_EFFECT, advance(p)->pos);
+    d->annots = annots;
+    d->name = expect_ident(p, "an effect class name after `effect`");
+    if (at(p, P_LPAREN)) {
+        perr(p, "not supported yet: indexed effect families (`effect name(domain)`)");
+        skip_group(p);
+        return NULL;
+    }
+    if (accept(p, P_ASSIGN)) {
+        expect(p, P_LBRACE, "`{` and the classes of the set");
+        while (!at(p, P_RBRACE) && !at(p, T_EOF)) {
+            HC_PUSH(p->a, d->generics, expect_ident(p, "an effect class").name);
+            if (!accept(p, P_COMMA)) {
+                break;
+            }
+        }
+        expect(p, P_RBRACE, "`}` after the set");
+    }
+    expect_semi(p, "the effect declaration");
+    return d;
+}
 
 static hc_decl *parse_top(parser *p) {
     hc_annots annots = {0};
@@ -715,6 +739,9 @@ static hc_decl *parse_top(parser *p) {
     }
     if (at_word(p, "topic") && peek_n(p, 1)->kind == T_IDENT) {
         return parse_topic(p, annots);
+    }
+    if (at_word(p, "effect") && peek_n(p, 1)->kind == T_IDENT) {
+        return parse_effect(p, annots);
     }
     if (at_word(p, "perspective") && peek_n(p, 1)->kind == T_IDENT) {
         hc_decl *d = parse_locus(p, annots, 0); /* the same members as a locus's */

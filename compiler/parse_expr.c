@@ -77,12 +77,24 @@ void parse_annots(parser *p, hc_annots *out) {
             an.has_args = 1;
             while (!at(p, P_RPAREN) && !at(p, T_EOF)) {
                 hc_annot_arg arg = {0};
-                if (at(p, T_IDENT) && peek_n(p, 1)->kind == P_ASSIGN) {
+                if (at(p, T_IDENT) &&
+                    (peek_n(p, 1)->kind == P_ASSIGN || peek_n(p, 1)->kind == P_COLON)) {
                     arg.key_pos = cur(p)->pos;
                     arg.key = advance(p)->text;
                     advance(p);
                 }
-                arg.value = parse_expr(p);
+                if (at(p, P_LBRACE)) { /* a set of names: `none: { syscall, money }` */
+                    arg.value = new_expr(p, E_ARRAY, advance(p)->pos);
+                    while (!at(p, P_RBRACE) && !at(p, T_EOF)) {
+                        HC_PUSH(p->a, arg.value->args, parse_expr(p));
+                        if (!accept(p, P_COMMA)) {
+                            break;
+                        }
+                    }
+                    expect(p, P_RBRACE, "`}` after the set");
+                } else {
+                    arg.value = parse_expr(p);
+                }
                 HC_PUSH(p->a, an.args, arg);
                 if (!accept(p, P_COMMA)) {
                     break;
