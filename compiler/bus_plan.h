@@ -38,6 +38,9 @@ typedef struct hc_bus_topic {
     const char *on_unmatched; /* "swallow" | "fail" | "fallback" */
     int64_t bound;            /* bounded(N); 0 */
     int bound_to_transport;   /* a `bindings` entry names it */
+    int wild;                 /* a string subject with `*` / `**`: its subscribers also joined
+                               * every topic whose subject it matches; or, on those topics, that
+                               * a wildcard subscription joined them (check_bus.c) */
     HC_VEC(hc_bus_use) subs;
     HC_VEC(hc_bus_use) pubs;
     /* the lowering */

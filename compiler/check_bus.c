@@ -300,6 +300,92 @@ static void bindings_program(hc_program *P) {
     }
 }
 
+/* Whether `subject` matches `pattern`: `*` is one dot-separated segment, a final `**` any number
+ * of them, none included (`log.app.**` matches `log.app` and `log.app.db`). */
+static size_t seg_len(const char *s) {
+    const char *d = strchr(s, '.');
+    return d ? (size_t)(d - s) : strlen(s);
+}
+
+static int subject_matches(const char *p, const char *s) {
+    if (strcmp(p, "**") == 0) {
+        return 1;
+    }
+    size_t pl = seg_len(p), sl = seg_len(s);
+    if (!*s || (!(pl == 1 && *p == '*') && (pl != sl || strncmp(p, s, pl) != 0))) {
+        return 0;
+    }
+    const char *pn = p[pl] ? p + pl + 1 : NULL, *sn = s[sl] ? s + sl + 1 : NULL;
+    if (!pn) {
+        return !sn;
+    }
+    if (!sn) {
+        return strcmp(pn, "**") == 0;
+    }
+    return subject_matches(pn, sn);
+}
+
+static int pattern_ok(const char *p) {
+    const char *dd = strstr(p, "**");
+    if (dd && (dd[2] || (dd != p && dd[-1] != '.'))) {
+        return 0; /* `**` only as the whole last segment */
+    }
+    for (const char *s = p; *s; s++) {
+        if (*s == '*' && s[1] != '*' &&
+            ((s != p && s[-1] != '.' && s[-1] != '*') || (s[1] && s[1] != '.'))) {
+            return 0; /* `*` only as a whole segment */
+        }
+    }
+    return 1;
+}
+
+/* Wildcard subscriptions (`subscribe "log.**" as h of type T`): each joins every topic whose
+ * subject the pattern matches, as a subscriber of that topic, with the same handler. */
+static void wildcards(hc_program *P) {
+    int n = P->bus->topics.n;
+    for (int i = 0; i < n; i++) {
+        hc_bus_topic *w = P->bus->topics.v[i];
+        if (w->decl || !strchr(w->subject, '*')) {
+            continue;
+        }
+        w->wild = 1;
+        if (!pattern_ok(w->subject)) {
+            hc_help(hc_error(P->d, w->pos, "`%s` is not a subject pattern", w->subject),
+                    "`*` stands for one whole segment and `**`, last, for any number of them: "
+                    "\"log.*.err\", \"log.**\"");
+            continue;
+        }
+        for (int k = 0; k < w->subs.n; k++) {
+            hc_bus_use *u = &w->subs.v[k];
+            if (u->item->key_filter) {
+                hc_error(P->d, u->item->key_filter->pos,
+                         "not supported yet: a key filter on a wildcard subscription");
+            }
+        }
+        for (int j = 0; j < n; j++) {
+            hc_bus_topic *t = P->bus->topics.v[j];
+            if (t == w || strchr(t->subject, '*') || !subject_matches(w->subject, t->subject)) {
+                continue;
+            }
+            for (int k = 0; k < w->subs.n; k++) {
+                hc_bus_use *u = &w->subs.v[k];
+                if (t->payload && w->payload && t->payload != w->payload &&
+                    t->payload->kind != TY_ERROR && w->payload->kind != TY_ERROR) {
+                    hc_note(hc_error(P->d, u->item->pos,
+                                     "`%s` matches subject \"%s\", which carries `%s`, but this "
+                                     "subscription takes `%s`",
+                                     w->subject, t->subject, hc_type_name(P->a, t->payload),
+                                     hc_type_name(P->a, w->payload)),
+                            t->pos, "\"%s\" is here", t->subject);
+                    continue;
+                }
+                HC_PUSH(P->a, t->subs, *u);
+                t->wild = 1;
+            }
+        }
+    }
+}
+
 void ck_bus_program(hc_program *P) {
     P->bus = HC_NEW(P->a, hc_bus_plan);
     for (int si = 0; si < P->seeds.n; si++) {
@@ -313,6 +399,7 @@ void ck_bus_program(hc_program *P) {
     for (int i = 0; i < P->loci.n; i++) {
         attach_uses(P, P->loci.v[i]);
     }
+    wildcards(P);
     for (int i = 0; i < P->bus->topics.n; i++) {
         fallback_rule(P, P->bus->topics.v[i]);
     }

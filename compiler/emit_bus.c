@@ -37,9 +37,6 @@ void em_bus_table(hc_emit *E) {
     hc_buf rows = {0};
     for (int i = 0; i < plan->topics.n; i++) {
         hc_bus_topic *t = plan->topics.v[i];
-        if (!t->decl && strchr(t->subject, '*')) {
-            em_unsupported(E, t->pos, "wildcard subjects");
-        }
         if (t->payload && !strcmp(em_descriptor(E, t->payload), "NULL")) {
             em_unsupported(E, t->pos, "this payload type on the bus");
         }
@@ -184,6 +181,33 @@ static hc_bus_item *nth_sub(hc_decl *d, int k) {
     return NULL;
 }
 
+/* A wildcard subscription's own topic (`"log.**"`): its subject is a pattern. */
+static int is_pattern(hc_bus_topic *t) {
+    return !t->decl && strchr(t->subject, '*');
+}
+
+/* The topics subscription `k` of `d` joins: its own, or for a wildcard the topics its pattern
+ * matched (check_bus.c put the subscription among their subscribers). Returns how many. */
+static int joined_topics(hc_emit *E, hc_decl *d, int k, hc_bus_topic **out, int max) {
+    hc_bus_topic *own = item_topic(E, nth_sub(d, k));
+    if (!own || !is_pattern(own)) {
+        out[0] = own;
+        return own ? 1 : 0;
+    }
+    int n = 0;
+    hc_bus_plan *plan = E->P->bus;
+    for (int i = 0; i < plan->topics.n && n < max; i++) {
+        hc_bus_topic *t = plan->topics.v[i];
+        for (int j = 0; t != own && j < t->subs.n; j++) {
+            if (t->subs.v[j].locus == d && t->subs.v[j].index == k) {
+                out[n++] = t;
+                break;
+            }
+        }
+    }
+    return n;
+}
+
 static int keyed_value(hc_bus_item *it) {
     return it->key_filter && !is_word(it->key_filter, "_");
 }
@@ -202,6 +226,12 @@ static const char *state_type(hc_emit *E, hc_decl *d, int define) {
     hc_buf s = {0};
     for (int k = 0; nth_sub(d, k); k++) {
         hc_bus_topic *t = item_topic(E, nth_sub(d, k));
+        if (t && is_pattern(t)) {
+            hc_bus_topic *joined[256];
+            int nj = joined_topics(E, d, k, joined, 256);
+            hc_buf_printf(&s, "    hale_bus_sub *s%d[%d];\n", k, nj ? nj : 1);
+            continue;
+        }
         hc_buf_printf(&s, "    hale_bus_sub *s%d;\n", k);
         if (t && t->direct) {
             hc_buf_printf(&s, "    hale_direct_node n%d;\n", k);
@@ -328,6 +358,27 @@ void em_bus_hooks(hc_emit *E, hc_decl *d, const char *sn, const char **attach, c
         }
         int pos = sub_position(t, d, k);
         const char *w = handler_wrappers(E, d, sn, k, it, t, pos >= 0 && t->subs.v[pos].quiet);
+        if (is_pattern(t)) { /* one subscription per topic the pattern matched */
+            hc_bus_topic *joined[256];
+            int nj = joined_topics(E, d, k, joined, 256);
+            for (int j = 0; j < nj; j++) {
+                hc_buf_printf(&a,
+                              "    { hale_bus_sub_spec hsp = {.locus = hl, .handler = %s, .pool = "
+                              "hl->pool, .match = HALE_BUS_MATCH_ALL, .bound = %lld, .drop = %s};\n"
+                              "      hbs->s%d[%d] = hale_bus_subscribe(%d, &hsp); }\n",
+                              w, (long long)it->bound,
+                              it->shed && !strcmp(it->shed, "drop_old") ? "HALE_BUS_DROP_OLD"
+                                                                        : "HALE_BUS_DROP_NEW",
+                              k, j, joined[j]->id);
+                hc_buf_printf(&x,
+                              "    if (hbs->s%d[%d]) { hale_bus_unsubscribe(hbs->s%d[%d]); "
+                              "hbs->s%d[%d] = NULL; }\n",
+                              k, j, k, j, k, j);
+                hc_buf_printf(&f, "    if (hbs->s%d[%d]) hale_bus_sub_flush(hbs->s%d[%d]);\n", k, j,
+                              k, j);
+            }
+            continue;
+        }
         const char *match = !it->key_filter                ? "HALE_BUS_MATCH_ALL"
                             : is_word(it->key_filter, "_") ? "HALE_BUS_MATCH_FALLBACK"
                                                            : "HALE_BUS_MATCH_KEY";
