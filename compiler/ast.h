@@ -456,8 +456,9 @@ typedef struct {
 typedef HC_VEC(hc_kwarg) hc_kwargs;
 
 typedef struct {
-    hc_ident topic;
-    hc_ident transport; /* unix | nng | shm_ring | an adapter locus name */
+    hc_ident topic;          /* a topic's name, or (subject_str) the string subject */
+    const char *subject_str; /* `"subj": unix(...)`: the binding names a string subject */
+    hc_ident transport;      /* unix | nng | shm_ring | an adapter locus name */
     const char *address;
     hc_pos address_pos;
     hc_kwargs kwargs; /* role: listen, ... */

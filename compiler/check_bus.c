@@ -32,6 +32,10 @@ hc_bus_topic *hc_bus_topic_of(hc_program *P, hc_decl *topic, const char *subject
 }
 
 int hc_topic_bound_to_transport(hc_program *P, hc_decl *topic) {
+    return hc_bound_to_transport(P, topic, NULL);
+}
+
+int hc_bound_to_transport(hc_program *P, hc_decl *topic, const char *subject) {
     for (int si = 0; si < P->seeds.n; si++) {
         hc_seed *s = P->seeds.v[si];
         for (int i = 0; i < s->decls.n; i++) {
@@ -39,7 +43,9 @@ int hc_topic_bound_to_transport(hc_program *P, hc_decl *topic) {
             for (int k = 0; l->kind == D_LOCUS && k < l->members.n; k++) {
                 hc_decl *m = l->members.v[k];
                 for (int b = 0; m->kind == M_BINDINGS && b < m->bindings.n; b++) {
-                    if (strcmp(m->bindings.v[b].topic.name, topic->name.name) == 0) {
+                    hc_binding *x = &m->bindings.v[b];
+                    if (topic ? !x->subject_str && strcmp(x->topic.name, topic->name.name) == 0
+                              : x->subject_str && subject && strcmp(x->subject_str, subject) == 0) {
                         return 1;
                     }
                 }
@@ -268,8 +274,17 @@ static void binding_rules(hc_program *P, hc_binding *b) {
         hc_help(hc_error(P->d, b->address_pos, "an nng binding's address is tcp:// or ipc://"),
                 "write `nng(\"tcp://127.0.0.1:7100\")` or `nng(\"ipc:///run/app/x.sock\")`");
     }
-    hc_decl *td = hc_seed_lookup(P, P->main_locus->seed, b->topic.name);
-    hc_bus_topic *t = td && td->kind == D_TOPIC ? hc_bus_topic_of(P, td, NULL) : NULL;
+    hc_decl *td = b->subject_str ? NULL : hc_seed_lookup(P, P->main_locus->seed, b->topic.name);
+    hc_bus_topic *t = b->subject_str              ? hc_bus_topic_of(P, NULL, b->subject_str)
+                      : td && td->kind == D_TOPIC ? hc_bus_topic_of(P, td, NULL)
+                                                  : NULL;
+    if (!t && b->subject_str) {
+        hc_help(hc_error(P->d, b->topic.pos,
+                         "\"%s\" is bound but this program neither publishes nor subscribes it",
+                         b->subject_str),
+                "remove the binding, or publish or subscribe the subject in a bus block");
+        return;
+    }
     if (!t) {
         return; /* reported by ck_bindings */
     }
@@ -386,6 +401,21 @@ static void wildcards(hc_program *P) {
     }
 }
 
+/* A string subject named by a `bindings` entry (`"subj": unix(...)`). */
+static void bound_subjects(hc_program *P) {
+    hc_decl *m = P->main_locus;
+    for (int i = 0; m && i < m->members.n; i++) {
+        for (int k = 0; m->members.v[i]->kind == M_BINDINGS && k < m->members.v[i]->bindings.n;
+             k++) {
+            hc_binding *b = &m->members.v[i]->bindings.v[k];
+            hc_bus_topic *t = b->subject_str ? hc_bus_topic_of(P, NULL, b->subject_str) : NULL;
+            if (t) {
+                t->bound_to_transport = 1;
+            }
+        }
+    }
+}
+
 void ck_bus_program(hc_program *P) {
     P->bus = HC_NEW(P->a, hc_bus_plan);
     for (int si = 0; si < P->seeds.n; si++) {
@@ -400,6 +430,7 @@ void ck_bus_program(hc_program *P) {
         attach_uses(P, P->loci.v[i]);
     }
     wildcards(P);
+    bound_subjects(P);
     for (int i = 0; i < P->bus->topics.n; i++) {
         fallback_rule(P, P->bus->topics.v[i]);
     }

@@ -349,9 +349,11 @@ static void ck_bindings(hc_program *P, hc_decl *locus, hc_decl *m) {
     }
     for (int i = 0; i < m->bindings.n; i++) {
         hc_binding *b = &m->bindings.v[i];
-        hc_decl *t = hc_seed_lookup(P, locus->seed, b->topic.name);
-        if (!t || t->kind != D_TOPIC) {
+        hc_decl *t = b->subject_str ? NULL : hc_seed_lookup(P, locus->seed, b->topic.name);
+        if (!b->subject_str && (!t || t->kind != D_TOPIC)) {
             hc_error(P->d, b->topic.pos, "`%s` is not a topic", b->topic.name);
+        } else if (b->subject_str && strchr(b->subject_str, '*')) {
+            hc_error(P->d, b->topic.pos, "a binding names one subject, not a pattern");
         }
         const char *tr = b->transport.name;
         if (strcmp(tr, "unix") == 0 || strcmp(tr, "nng") == 0 || strcmp(tr, "shm_ring") == 0) {

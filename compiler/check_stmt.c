@@ -580,7 +580,7 @@ static int ck_send(hc_ctx *c, hc_stmt *s) {
     if (s->has_or) {
         static const char *words[] = {"", "raise", "discard", "wait", ""};
         int bounded = topic && topic->bound;
-        int linked = topic && hc_topic_bound_to_transport(P, topic);
+        int linked = (topic || subject) && hc_bound_to_transport(P, topic, subject);
         if (!bounded && !fails && !linked) {
             hc_help(hc_error(P->d, s->or_pos,
                              "`or %s` has nothing to answer: a send on `%s` cannot be refused "

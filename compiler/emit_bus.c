@@ -83,11 +83,13 @@ int em_is_transport(hc_expr *e) {
 
 static hc_binding *binding_of(hc_program *P, hc_bus_topic *t) {
     hc_decl *m = P->main_locus;
-    for (int i = 0; m && t->decl && i < m->members.n; i++) {
+    for (int i = 0; m && i < m->members.n; i++) {
         hc_decl *b = m->members.v[i];
         for (int k = 0; b->kind == M_BINDINGS && k < b->bindings.n; k++) {
-            if (strcmp(b->bindings.v[k].topic.name, t->decl->name.name) == 0) {
-                return &b->bindings.v[k];
+            hc_binding *x = &b->bindings.v[k];
+            if (t->decl ? !x->subject_str && strcmp(x->topic.name, t->decl->name.name) == 0
+                        : x->subject_str && strcmp(x->subject_str, t->subject) == 0) {
+                return x;
             }
         }
     }

@@ -237,7 +237,12 @@ static void parse_where_list(parser *p, hc_names *out) {
 static void bindings_entry(parser *p, hc_decl *d) {
     hc_binding b = {0};
     b.pos = cur(p)->pos;
-    b.topic = expect_ident(p, "a topic name");
+    if (at(p, T_STRING)) { /* "subject": a string subject's binding */
+        b.topic.pos = cur(p)->pos;
+        b.subject_str = b.topic.name = advance(p)->str;
+    } else {
+        b.topic = expect_ident(p, "a topic name or a subject string");
+    }
     if (!expect(p, P_COLON, "`:` and a transport")) {
         return;
     }
