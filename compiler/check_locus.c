@@ -281,6 +281,18 @@ static void ck_capacity(hc_program *P, hc_decl *locus, hc_decl *m) {
             hc_decl *l = hc_seed_lookup(P, locus->seed, s->as_parent_for.name);
             if (!l || l->kind != D_LOCUS) {
                 hc_error(P->d, s->as_parent_for.pos, "`%s` is not a locus", s->as_parent_for.name);
+            } else {
+                /* the child lends nothing of its own: it must have the slot it borrows */
+                hc_slot *cs = ck_slot_named(l, s->name.name);
+                hc_type *mine = ck_slot_type(P, locus, s);
+                if (!cs || strcmp(cs->kind, s->kind) != 0 || ck_slot_type(P, l, cs) != mine) {
+                    hc_help(hc_error(P->d, s->as_parent_for.pos,
+                                     "`%s` has no `%s %s of %s` slot to take from this one",
+                                     l->name.name, s->kind, s->name.name, hc_type_name(P->a, mine)),
+                            "declare the same slot in `%s`: its instances under `%s` use this "
+                            "one",
+                            l->name.name, locus->name.name);
+                }
             }
         }
     }
