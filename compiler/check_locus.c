@@ -244,7 +244,22 @@ static void ck_bus_block(hc_program *P, hc_decl *locus, hc_decl *m) {
                              "`where key == _` needs the topic to "
                              "declare `on_unmatched: fallback`");
                 }
-            } else if (!is_word(it->key_filter, "replica")) {
+            } else if (is_word(it->key_filter, "replica")) {
+                /* the instance's replica index (emit_bus.c): an Int-family key */
+                int idx;
+                hc_type *pt = t->payload ? t->payload->resolved : NULL;
+                hc_type *kt = pt && ck_record_field(pt, t->keyed_by.name, &idx)
+                                  ? pt->decl->fields.v[idx].type->resolved
+                                  : NULL;
+                if (kt && kt->kind != TY_INT && kt->kind != TY_ERROR) {
+                    hc_help(hc_error(P->d, it->key_filter->pos,
+                                     "`where key == replica` needs an Int key; `%s` is keyed "
+                                     "by a `%s`",
+                                     t->name.name, hc_type_name(P->a, kt)),
+                            "the replica index is a number (0 for an instance that is not "
+                            "replicated)");
+                }
+            } else {
                 hc_ctx c;
                 member_ctx(&c, P, locus, 1);
                 hc_type *kt = ck_expr(&c, it->key_filter, NULL);

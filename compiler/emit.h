@@ -51,6 +51,7 @@ typedef struct {
     int has_defer;         /* the function keeps a list of `let`-held loci (`hdefer`) */
     /* placement (emit_place.c) */
     const char *next_pool; /* C expression of the pool of the literal about to be emitted */
+    int next_replica;      /* ... and its replica index (`replicas = K`; 0 for the first) */
     int place_done;        /* the pools helper exists */
     hc_decls persp_done;   /* contract methods whose dispatcher exists (emit_persp.c) */
 } hc_emit;
@@ -134,6 +135,7 @@ int em_is_transport(hc_expr *e);
 const char *em_bind_failure(hc_emit *E); /* main's transport on_failure registration, or NULL */
 int em_bus_publishes_or_subscribes(hc_decl *d);
 void em_bus_fields(hc_emit *E, hc_decl *d);         /* state struct members (captured keys) */
+int em_bus_replica_keyed(hc_decl *d);               /* keyed by `where key == replica` */
 int em_bus_init(hc_emit *E, hc_decl *d, hc_buf *b); /* init statements (keys captured) */
 void em_bus_hooks(hc_emit *E, hc_decl *d, const char *sn, const char **attach, const char **detach,
                   const char **flush);

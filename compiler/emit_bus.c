@@ -245,10 +245,24 @@ static const char *state_type(hc_emit *E, hc_decl *d, int define) {
 }
 
 static int captures_key(hc_bus_topic *t, hc_bus_item *it) {
-    return t && t->key_ty && keyed_value(it) && !is_word(it->key_filter, "replica");
+    return t && t->key_ty && keyed_value(it);
+}
+
+/* Whether a subscription of `d` is keyed by its replica index (`where key == replica`). */
+int em_bus_replica_keyed(hc_decl *d) {
+    for (int k = 0; nth_sub(d, k); k++) {
+        if (is_word(nth_sub(d, k)->key_filter, "replica")) {
+            return 1;
+        }
+    }
+    return 0;
 }
 
 void em_bus_fields(hc_emit *E, hc_decl *d) {
+    if (em_bus_replica_keyed(d)) {
+        /* set in the literal's prototype: which of `replicas = K` instances this is */
+        hc_buf_puts(&E->types, "    int64_t hrep;\n");
+    }
     for (int k = 0; nth_sub(d, k); k++) {
         hc_bus_topic *t = item_topic(E, nth_sub(d, k));
         if (captures_key(t, nth_sub(d, k))) {
@@ -263,11 +277,12 @@ int em_bus_init(hc_emit *E, hc_decl *d, hc_buf *b) {
     for (int k = 0; nth_sub(d, k); k++) {
         hc_bus_item *it = nth_sub(d, k);
         hc_bus_topic *t = item_topic(E, it);
-        if (keyed_value(it) && is_word(it->key_filter, "replica")) {
-            em_unsupported(E, it->key_filter->pos, "`where key == replica` (pinned replicas)");
+        if (!captures_key(t, it)) {
             continue;
         }
-        if (!captures_key(t, it)) {
+        if (is_word(it->key_filter, "replica")) { /* the instance's replica index */
+            hc_buf_printf(b, "    self->hk%d = self->hrep;\n", k);
+            any = 1;
             continue;
         }
         /* evaluated once, now (before birth), with scratch of its own; a heap key is copied

@@ -721,12 +721,17 @@ void em_locus_lit(hc_emit *E, hc_buf *b, hc_expr *e, const char *at, const char 
     const char *pv = em_tmp(E, "hlp");
     const char *lv = em_tmp(E, "hll");
     const char *pool = E->next_pool;
+    int replica = E->next_replica;
     E->next_pool = NULL;
+    E->next_replica = 0;
     int n = nparams(d);
     hc_expr **given = hc_alloc(E->a, sizeof(hc_expr *) * (size_t)(n + 1));
     hc_buf_printf(b, "({ %s %s; memset(&%s, 0, sizeof %s); ", sn, pv, pv, pv);
     if (pool) {
         hc_buf_printf(b, "%s.h.pool = %s; ", pv, pool); /* placed: runs on that pool */
+    }
+    if (replica && em_bus_replica_keyed(d)) {
+        hc_buf_printf(b, "%s.hrep = %d; ", pv, replica); /* `where key == replica` */
     }
     /* the literal's values in its own order, then the declared defaults */
     for (int i = 0; i < e->inits.n; i++) {
@@ -779,6 +784,7 @@ void em_locus_lit(hc_emit *E, hc_buf *b, hc_expr *e, const char *at, const char 
             for (int r = 1; r < em_place_replicas(E, d, p->name.name); r++) {
                 hc_buf_puts(b, "(void)");
                 E->next_pool = em_place_replica_pool(E, d, p->name.name, r);
+                E->next_replica = r;
                 em_locus_lit(E, b, v, child_at, hc_sprintf(E->a, "%s#%d", p->name.name, r),
                              "HALE_HOW_FIELD", NULL);
                 hc_buf_puts(b, "; ");
