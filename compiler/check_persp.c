@@ -132,8 +132,6 @@ static int same_footprint(hc_program *P, hc_decl *a, hc_decl *b, const char **wh
 void ck_serves_all(hc_program *P) {
     for (int si = 0; si < P->seeds.n; si++) {
         hc_seed *s = P->seeds.v[si];
-        hc_decl *first_impl = NULL;
-        (void)first_impl;
         for (int i = 0; i < s->decls.n; i++) {
             hc_decl *l = s->decls.v[i];
             hc_annot *at = NULL;
