@@ -391,16 +391,20 @@ hc_expr *ck_fold_const(hc_ctx *c, hc_expr *e, int report) {
     case E_BOOL:
     case E_STRING:
     case E_DURATION:
+    case E_DECIMAL: /* a literal; Decimal and Time do not fold through operators */
+    case E_TIME:
         r = e;
         break;
     case E_NAME:
         if (e->ref == REF_CONST && e->decl->const_value) {
             r = e->decl->const_value;
+        } else if (e->ref == REF_VARIANT && e->ty && e->ty->kind == TY_ENUM) {
+            r = e; /* a variant without values */
         }
         break;
     case E_UNARY: {
         hc_expr *a = ck_fold_const(c, e->lhs, 0);
-        if (!a) {
+        if (!a || a->kind == E_DECIMAL || a->kind == E_TIME || a->kind == E_NAME) {
             break;
         }
         r = lit(c, a->kind, e->pos, e->ty);
@@ -416,7 +420,9 @@ hc_expr *ck_fold_const(hc_ctx *c, hc_expr *e, int report) {
     }
     case E_BINARY: {
         hc_expr *a = ck_fold_const(c, e->lhs, 0), *b = ck_fold_const(c, e->rhs, 0);
-        if (a && b) {
+        int plain = a && b && a->kind != E_DECIMAL && a->kind != E_TIME && a->kind != E_NAME &&
+                    b->kind != E_DECIMAL && b->kind != E_TIME && b->kind != E_NAME;
+        if (plain) {
             r = fold_binary(c, e, a, b);
         }
         break;
@@ -435,8 +441,11 @@ hc_expr *ck_fold_const(hc_ctx *c, hc_expr *e, int report) {
         r = w;
     }
     if (!r && report) {
+        int lit_only = e->ty && (e->ty->kind == TY_DECIMAL || e->ty->kind == TY_TIME);
         hc_help(hc_error(c->P->d, e->pos, "the value of a constant must be known at compile time"),
-                "use literals, other constants and operators");
+                lit_only ? "a Decimal or Time constant is a literal; compute with it where it is "
+                           "used"
+                         : "use literals, other constants and operators");
     }
     return r;
 }
