@@ -652,6 +652,19 @@ static void em_match(hc_emit *E, hc_buf *b, hc_expr *e, const char *dst, hc_type
         hc_buf_free(&cond);
         hc_buf_free(&binds);
     }
+    int all_guarded = e->arms.n > 0;
+    for (int i = 0; i < e->arms.n; i++) {
+        all_guarded &= e->arms.v[i].guard != NULL;
+    }
+    if (all_guarded) {
+        /* Hale: when every arm is guarded and no guard holds, a match statement does nothing
+         * and a match expression is the zero value of its type */
+        if (dst && em_has_value(want)) {
+            hc_buf_printf(b, "%s = %s; ", dst, em_zero(E, want));
+        }
+        hc_buf_printf(b, "%s:; }", end);
+        return;
+    }
     hc_buf_printf(b, "hale_fault(%s, \"no match arm applies\"); %s:; }", em_loc_text(E, e->pos),
                   end);
 }
