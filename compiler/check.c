@@ -432,6 +432,15 @@ hc_expr *ck_fold_const(hc_ctx *c, hc_expr *e, int report) {
             r = ck_fold_const(c, e->block->tail, 0);
         }
         break;
+    case E_STRUCT: /* a record literal of constant fields: made where the constant is used */
+        if (e->decl && e->decl->kind == D_RECORD) {
+            int all = 1;
+            for (int i = 0; i < e->inits.n && all; i++) {
+                all = ck_fold_const(c, e->inits.v[i].value, 0) != NULL;
+            }
+            r = all ? e : NULL;
+        }
+        break;
     default:
         break;
     }
