@@ -288,6 +288,7 @@ typedef enum {
     S_VIOLATE,  /* violate name [with e] */
     S_FAIL,     /* fail e */
     S_BLOCK,
+    S_REPERSPECTIVE, /* reperspective self.<target> as <name>; */
 } hc_stmt_kind;
 
 struct hc_block {
@@ -373,6 +374,9 @@ typedef enum {
     M_BINDINGS,
     M_PLACEMENT,
     M_BIRTH_CHECK,
+    D_PERSPECTIVE, /* perspective P { fn sigs; bus { } }: members as a locus's (check_persp.c) */
+    M_TOPOLOGY,    /* main's topology { }: entries in `placements` (parse_topology.c) */
+    D_EFFECT,      /* effect name;  effect name = { a, b };  (the set's names in `generics`) */
 } hc_decl_kind;
 
 typedef struct {
@@ -457,8 +461,9 @@ typedef struct {
 typedef HC_VEC(hc_kwarg) hc_kwargs;
 
 typedef struct {
-    hc_ident topic;
-    hc_ident transport; /* unix | nng | shm_ring | an adapter locus name */
+    hc_ident topic;          /* a topic's name, or (subject_str) the string subject */
+    const char *subject_str; /* `"subj": unix(...)`: the binding names a string subject */
+    hc_ident transport;      /* unix | nng | shm_ring | an adapter locus name */
     const char *address;
     hc_pos address_pos;
     hc_kwargs kwargs; /* role: listen, ... */

@@ -157,6 +157,14 @@ static const hc_builtin table[] = {
     {"std::math::is_nan", BI_SIG, "F>B", "hale_math_is_nan", NULL, NULL, 0, 0},
     {"std::math::nan", BI_SIG, ">F", "hale_math_nan", NULL, NULL, 0, 0},
     {"std::math::inf", BI_SIG, ">F", "hale_math_inf", NULL, NULL, 0, 0},
+    {"std::str::parse_decimal", BI_SIG, "S>X", "hale_str_parse_decimal", "ParseError",
+     "parse_decimal", 0, 0},
+    {"std::str::range_parse_decimal", BI_SIG, "SII>X", "hale_str_range_parse_decimal", "ParseError",
+     "parse_decimal", 0, 0},
+    {"std::decimal::format", BI_SIG, "XI>S", "hale_decimal_format", NULL, NULL, 1, 0},
+    {"std::decimal::to_float", BI_SIG, "X>F", "hale_dec_to_float", NULL, NULL, 0, 0},
+    {"std::decimal::from_int", BI_SIG, "I>X", "hale_dec_from_int", NULL, NULL, 0, 0},
+    {"std::math::k_max", BI_SIG, "FFFF>F", "hale_math_k_max", NULL, NULL, 0, 0},
     {"std::math::int_to_float", BI_SIG, "I>F", "hale_math_int_to_float", NULL, NULL, 0, 0},
     {"std::math::float_to_int", BI_SIG, "F>I", "hale_math_float_to_int", NULL, NULL, 0, 0},
     {"std::math::trunc", BI_SIG, "F>I", "hale_math_float_to_int", NULL, NULL, 0, 0},
@@ -513,6 +521,8 @@ hc_type *hc_builtin_code_type(hc_types *t, char code) {
         return hc_ty_prim(t, TY_STRING);
     case 'D':
         return hc_ty_prim(t, TY_DURATION);
+    case 'X':
+        return hc_ty_prim(t, TY_DECIMAL);
     case 'Y':
         return hc_ty_prim(t, TY_BYTES);
     case '!':

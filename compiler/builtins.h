@@ -55,8 +55,9 @@ struct hc_builtin {
 /* A signature code taken apart. */
 #define HC_BUILTIN_MAXP 8
 typedef struct {
-    int n;                              /* parameters */
-    char code[HC_BUILTIN_MAXP];         /* I F B S D Y, 'T' (a built-in seed type), 'V' (a vec) */
+    int n; /* parameters */
+    char
+        code[HC_BUILTIN_MAXP]; /* I F B S D Y X(Decimal), 'T' (a built-in seed type), 'V' (a vec) */
     const char *tname[HC_BUILTIN_MAXP]; /* 'T': the declaration's name in the built-in seed */
     char ret;                           /* as above, plus U and ! */
     const char *ret_tname;

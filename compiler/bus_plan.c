@@ -327,6 +327,11 @@ void hc_bus_lowering(hc_program *P) {
             quiet q = {P, {0}, 0, NULL, t->subs.v[k].item->pos, 0};
             t->subs.v[k].quiet = quiet_fn(&q, t->subs.v[k].item->handler_decl);
         }
+        if (t->wild) {
+            t->direct = 0; /* a wildcard subscription's handler joined it through the bus */
+            t->reason = "a wildcard subscription matches it";
+            continue;
+        }
         const char *routed = closed_world(P, t);
         if (routed) {
             t->direct = 1;

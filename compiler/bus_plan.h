@@ -38,6 +38,9 @@ typedef struct hc_bus_topic {
     const char *on_unmatched; /* "swallow" | "fail" | "fallback" */
     int64_t bound;            /* bounded(N); 0 */
     int bound_to_transport;   /* a `bindings` entry names it */
+    int wild;                 /* a string subject with `*` / `**`: its subscribers also joined
+                               * every topic whose subject it matches; or, on those topics, that
+                               * a wildcard subscription joined them (check_bus.c) */
     HC_VEC(hc_bus_use) subs;
     HC_VEC(hc_bus_use) pubs;
     /* the lowering */
@@ -64,6 +67,8 @@ void ck_bus_program(hc_program *P);
 hc_bus_topic *hc_bus_topic_of(hc_program *P, hc_decl *topic, const char *subject);
 /* Whether a `bindings` block anywhere names the topic. */
 int hc_topic_bound_to_transport(hc_program *P, hc_decl *topic);
+/* ... the same for a topic (or, topic NULL, a string subject). */
+int hc_bound_to_transport(hc_program *P, hc_decl *topic, const char *subject);
 
 /* bus_plan.c: the lowering of every topic of P->bus. */
 void hc_bus_lowering(hc_program *P);

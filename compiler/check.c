@@ -219,9 +219,18 @@ hc_type *ck_texpr(hc_program *P, hc_seed *seed, hc_decl *locus, hc_texpr *t) {
     case TE_PROJECTION:
         r = ck_texpr(P, seed, locus, t->elem);
         break;
-    case TE_PERSPECTIVE:
-        hc_error(P->d, t->pos, "perspective types are not supported");
+    case TE_PERSPECTIVE: {
+        int reported;
+        hc_decl *d = lookup_type_decl(P, seed, locus, &t->path, &reported);
+        if (d && d->kind == D_PERSPECTIVE) {
+            d->used = 1;
+            r = d->ty;
+        } else if (!reported) {
+            hc_error(P->d, t->path.pos, "`%s` is not a perspective",
+                     t->path.seg[t->path.n - 1].name);
+        }
         break;
+    }
     }
 done:
     t->resolved = r;
@@ -389,16 +398,20 @@ hc_expr *ck_fold_const(hc_ctx *c, hc_expr *e, int report) {
     case E_BOOL:
     case E_STRING:
     case E_DURATION:
+    case E_DECIMAL: /* a literal; Decimal and Time do not fold through operators */
+    case E_TIME:
         r = e;
         break;
     case E_NAME:
         if (e->ref == REF_CONST && e->decl->const_value) {
             r = e->decl->const_value;
+        } else if (e->ref == REF_VARIANT && e->ty && e->ty->kind == TY_ENUM) {
+            r = e; /* a variant without values */
         }
         break;
     case E_UNARY: {
         hc_expr *a = ck_fold_const(c, e->lhs, 0);
-        if (!a) {
+        if (!a || a->kind == E_DECIMAL || a->kind == E_TIME || a->kind == E_NAME) {
             break;
         }
         r = lit(c, a->kind, e->pos, e->ty);
@@ -414,7 +427,9 @@ hc_expr *ck_fold_const(hc_ctx *c, hc_expr *e, int report) {
     }
     case E_BINARY: {
         hc_expr *a = ck_fold_const(c, e->lhs, 0), *b = ck_fold_const(c, e->rhs, 0);
-        if (a && b) {
+        int plain = a && b && a->kind != E_DECIMAL && a->kind != E_TIME && a->kind != E_NAME &&
+                    b->kind != E_DECIMAL && b->kind != E_TIME && b->kind != E_NAME;
+        if (plain) {
             r = fold_binary(c, e, a, b);
         }
         break;
@@ -422,6 +437,15 @@ hc_expr *ck_fold_const(hc_ctx *c, hc_expr *e, int report) {
     case E_BLOCK:
         if (e->block->stmts.n == 0 && e->block->tail) {
             r = ck_fold_const(c, e->block->tail, 0);
+        }
+        break;
+    case E_STRUCT: /* a record literal of constant fields: made where the constant is used */
+        if (e->decl && e->decl->kind == D_RECORD) {
+            int all = 1;
+            for (int i = 0; i < e->inits.n && all; i++) {
+                all = ck_fold_const(c, e->inits.v[i].value, 0) != NULL;
+            }
+            r = all ? e : NULL;
         }
         break;
     default:
@@ -433,8 +457,11 @@ hc_expr *ck_fold_const(hc_ctx *c, hc_expr *e, int report) {
         r = w;
     }
     if (!r && report) {
+        int lit_only = e->ty && (e->ty->kind == TY_DECIMAL || e->ty->kind == TY_TIME);
         hc_help(hc_error(c->P->d, e->pos, "the value of a constant must be known at compile time"),
-                "use literals, other constants and operators");
+                lit_only ? "a Decimal or Time constant is a literal; compute with it where it is "
+                           "used"
+                         : "use literals, other constants and operators");
     }
     return r;
 }
@@ -610,13 +637,68 @@ static void check_enum(hc_program *P, hc_decl *d) {
             }
         }
         for (int k = 0; k < v->payload.n; k++) {
-            ck_texpr(P, d->seed, d->locus, v->payload.v[k]);
+            hc_type *pt = ck_texpr(P, d->seed, d->locus, v->payload.v[k]);
+            if (pt == d->ty) {
+                hc_help(hc_error(P->d, v->payload.v[k]->pos, "enum `%s` holds itself in `%s`",
+                                 d->name.name, v->name.name),
+                        "a value cannot contain itself; hold an array of it instead");
+                v->payload.v[k]->resolved = err_ty(P);
+            } else if (pt->kind == TY_LOCUS) {
+                hc_error(P->d, v->payload.v[k]->pos, "an enum variant cannot carry a locus");
+            }
+        }
+    }
+}
+
+/* Whether records and enums hold heap parts, once every one is checked: an enum's values and a
+ * record's fields may be declared in any order, so this settles to a fixpoint. */
+static int heap_of_decl(hc_decl *d) {
+    int heap = 0;
+    if (d->kind == D_RECORD) {
+        for (int i = 0; i < d->fields.n; i++) {
+            hc_texpr *x = d->fields.v[i].type;
+            heap |= x && x->resolved && x->resolved->heap;
+        }
+    } else {
+        for (int k = 0; k < d->variants.n; k++) {
+            for (int i = 0; i < d->variants.v[k].payload.n; i++) {
+                hc_texpr *x = d->variants.v[k].payload.v[i];
+                heap |= x->resolved && x->resolved->heap;
+            }
+        }
+    }
+    return heap;
+}
+
+static int settle_one(hc_decl *d) {
+    if ((d->kind != D_RECORD && d->kind != D_ENUM) || !d->ty || d->ty->heap || !heap_of_decl(d)) {
+        return 0;
+    }
+    hc_ty_set_heap(d->ty, 1);
+    return 1;
+}
+
+static void settle_heap(hc_program *P) {
+    for (int changed = 1, rounds = 0; changed && rounds < 64; rounds++) {
+        changed = 0;
+        for (int si = 0; si < P->seeds.n; si++) {
+            hc_seed *s = P->seeds.v[si];
+            for (int i = 0; i < s->decls.n; i++) {
+                hc_decl *d = s->decls.v[i];
+                changed |= settle_one(d);
+                for (int k = 0; d->kind == D_LOCUS && k < d->members.n; k++) {
+                    changed |= settle_one(d->members.v[k]);
+                }
+            }
         }
     }
 }
 
 void ck_decl_signature(hc_program *P, hc_decl *fn) {
-    static const char *fn_annots[] = {"unbounded", "hot", "budget", "ffi", "export", NULL};
+    static const char *fn_annots[] = {"unbounded", "hot",           "budget",     "ffi",
+                                      "export",    "effects",       "no_syscall", "no_block",
+                                      "no_ffi",    "no_publish",    "no_spawn",   "no_recursion",
+                                      "no_panic",  "deterministic", NULL};
     if (fn->ty) {
         return; /* an instance checked when it was made */
     }
@@ -658,7 +740,8 @@ void ck_decl_signature(hc_program *P, hc_decl *fn) {
         for (int i = 0; i < fn->annots.n; i++) {
             ffi |= strcmp(fn->annots.v[i].name.name, "ffi") == 0;
         }
-        if (!ffi && fn->seed != P->std) { /* the built-in seed's loci are implemented natively */
+        int contract = fn->locus && fn->locus->kind == D_PERSPECTIVE;
+        if (!ffi && !contract && fn->seed != P->std) { /* std loci are implemented natively */
             hc_help(hc_error(P->d, fn->name.pos, "function `%s` has no body", fn->name.name),
                     "give it a `{ ... }` body");
         }
@@ -782,6 +865,8 @@ void hc_check(hc_program *P) {
                 d->ty = hc_ty_nominal(P->types, TY_TOPIC, d);
             } else if (d->kind == D_IFACE) {
                 d->ty = hc_ty_nominal(P->types, TY_IFACE, d);
+            } else if (d->kind == D_PERSPECTIVE) {
+                d->ty = hc_ty_nominal(P->types, TY_LOCUS, d); /* check_persp.c */
             }
         }
     }
@@ -828,6 +913,9 @@ void hc_check(hc_program *P) {
                 check_annots(P, &d->annots, none, "an interface");
                 ck_iface_signature(P, d);
                 break;
+            case D_PERSPECTIVE:
+                ck_perspective(P, d);
+                break;
             case D_CONST:
                 check_annots(P, &d->annots, none, "a constant");
                 ck_check_const(P, d);
@@ -847,6 +935,22 @@ void hc_check(hc_program *P) {
                 break;
             default:
                 break;
+            }
+        }
+    }
+    settle_heap(P);
+    ck_serves_all(P);
+    for (int si = 0; si < P->seeds.n; si++) { /* after the records: their fields are known */
+        hc_seed *s = P->seeds.v[si];
+        for (int i = 0; i < s->decls.n; i++) {
+            hc_decl *d = s->decls.v[i];
+            if (d->kind == D_FN) {
+                ck_ffi(P, d);
+            }
+            for (int k = 0; d->kind == D_LOCUS && k < d->members.n; k++) {
+                if (d->members.v[k]->kind == D_FN) {
+                    ck_ffi(P, d->members.v[k]);
+                }
             }
         }
     }
@@ -909,6 +1013,7 @@ void hc_check(hc_program *P) {
     P->phase = CK_PHASE_DONE;
     /* 5. the bus: the topic table, program-wide rules, each topic's lowering */
     ck_bus_program(P);
+    ck_effects(P);
     /* 6. escapes: what ancestors get from their children, lowered as the posture says */
     if (!hc_error_count(P->d)) {
         hc_escape_analyze(P);

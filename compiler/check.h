@@ -59,12 +59,31 @@ struct hc_form {
     hc_type *key;              /* hashmap, lru_cache: the `indexed_by` field's type */
     const char *key_field;     /* ... and its name */
     const char *counter_field; /* hashmap: the Int field `bump` counts in, or NULL */
-    int64_t cap;               /* ring_buffer, lru_cache */
+    int64_t cap;               /* ring_buffer, lru_cache; hashmap: a size hint (unused) */
+    int shared;                /* hashmap `sync = serialized | lockfree`: callable from any pool */
 };
 
 /* The method of `locus` named `name` (check_locus.c), and how many accumulators a locus type's
  * closures keep (check_accum.c): the emitter asks both. */
 hc_decl *ck_locus_method(hc_decl *locus, const char *name);
 int ck_accumulators(hc_decl *locus);
+
+/* Asked by the emitter and the driver (check_ffi.c, check_topology.c, check_decimal.c,
+ * check_persp.c). */
+hc_annot *hc_ffi_annot(hc_decl *fn); /* the fn's `@ffi(...)`, or NULL */
+/* The cores of a static core set (`A..B`, `A..=B`, `{a, b}`, one Int) into out[max]; the count. */
+int hc_core_set(hc_expr *v, int *out, int max);
+/* The cores a placement's `node = N` or `l3 = name` stands for. */
+int hc_topology_cores(hc_program *P, hc_kwarg *kw, int *out, int max);
+/* Reads a Decimal literal's text into its scale-9 mantissa; 1 when it has more than nine
+ * fraction digits, 2 when it does not fit, else 0. */
+int hc_decimal_literal(const char *text, int64_t *hi, uint64_t *lo);
+/* Whether `locus` serves perspective `persp`. */
+int ck_serves(hc_program *P, hc_decl *locus, hc_decl *persp);
+
+/* The capacity slot of `locus` named `name`, or NULL. */
+hc_slot *ck_slot_named(hc_decl *locus, const char *name);
+/* The `key = value` argument named `key` of a placement or binding, or NULL. */
+hc_kwarg *ck_kwarg(hc_kwargs *kws, const char *key);
 
 #endif

@@ -33,6 +33,10 @@ hc_bus_topic *hc_bus_topic_of(hc_program *P, hc_decl *topic, const char *subject
 }
 
 int hc_topic_bound_to_transport(hc_program *P, hc_decl *topic) {
+    return hc_bound_to_transport(P, topic, NULL);
+}
+
+int hc_bound_to_transport(hc_program *P, hc_decl *topic, const char *subject) {
     for (int si = 0; si < P->seeds.n; si++) {
         hc_seed *s = P->seeds.v[si];
         for (int i = 0; i < s->decls.n; i++) {
@@ -40,7 +44,9 @@ int hc_topic_bound_to_transport(hc_program *P, hc_decl *topic) {
             for (int k = 0; l->kind == D_LOCUS && k < l->members.n; k++) {
                 hc_decl *m = l->members.v[k];
                 for (int b = 0; m->kind == M_BINDINGS && b < m->bindings.n; b++) {
-                    if (strcmp(m->bindings.v[b].topic.name, topic->name.name) == 0) {
+                    hc_binding *x = &m->bindings.v[b];
+                    if (topic ? !x->subject_str && strcmp(x->topic.name, topic->name.name) == 0
+                              : x->subject_str && subject && strcmp(x->subject_str, subject) == 0) {
                         return 1;
                     }
                 }
@@ -269,8 +275,17 @@ static void binding_rules(hc_program *P, hc_binding *b) {
         hc_help(hc_error(P->d, b->address_pos, "an nng binding's address is tcp:// or ipc://"),
                 "write `nng(\"tcp://127.0.0.1:7100\")` or `nng(\"ipc:///run/app/x.sock\")`");
     }
-    hc_decl *td = hc_seed_lookup(P, P->main_locus->seed, b->topic.name);
-    hc_bus_topic *t = td && td->kind == D_TOPIC ? hc_bus_topic_of(P, td, NULL) : NULL;
+    hc_decl *td = b->subject_str ? NULL : hc_seed_lookup(P, P->main_locus->seed, b->topic.name);
+    hc_bus_topic *t = b->subject_str              ? hc_bus_topic_of(P, NULL, b->subject_str)
+                      : td && td->kind == D_TOPIC ? hc_bus_topic_of(P, td, NULL)
+                                                  : NULL;
+    if (!t && b->subject_str) {
+        hc_help(hc_error(P->d, b->topic.pos,
+                         "\"%s\" is bound but this program neither publishes nor subscribes it",
+                         b->subject_str),
+                "remove the binding, or publish or subscribe the subject in a bus block");
+        return;
+    }
     if (!t) {
         return; /* reported by ck_bindings */
     }
@@ -301,6 +316,107 @@ static void bindings_program(hc_program *P) {
     }
 }
 
+/* Whether `subject` matches `pattern`: `*` is one dot-separated segment, a final `**` any number
+ * of them, none included (`log.app.**` matches `log.app` and `log.app.db`). */
+static size_t seg_len(const char *s) {
+    const char *d = strchr(s, '.');
+    return d ? (size_t)(d - s) : strlen(s);
+}
+
+static int subject_matches(const char *p, const char *s) {
+    if (strcmp(p, "**") == 0) {
+        return 1;
+    }
+    size_t pl = seg_len(p), sl = seg_len(s);
+    if (!*s || (!(pl == 1 && *p == '*') && (pl != sl || strncmp(p, s, pl) != 0))) {
+        return 0;
+    }
+    const char *pn = p[pl] ? p + pl + 1 : NULL, *sn = s[sl] ? s + sl + 1 : NULL;
+    if (!pn) {
+        return !sn;
+    }
+    if (!sn) {
+        return strcmp(pn, "**") == 0;
+    }
+    return subject_matches(pn, sn);
+}
+
+static int pattern_ok(const char *p) {
+    const char *dd = strstr(p, "**");
+    if (dd && (dd[2] || (dd != p && dd[-1] != '.'))) {
+        return 0; /* `**` only as the whole last segment */
+    }
+    for (const char *s = p; *s; s++) {
+        if (*s == '*' && s[1] != '*' &&
+            ((s != p && s[-1] != '.' && s[-1] != '*') || (s[1] && s[1] != '.'))) {
+            return 0; /* `*` only as a whole segment */
+        }
+    }
+    return 1;
+}
+
+/* Wildcard subscriptions (`subscribe "log.**" as h of type T`): each joins every topic whose
+ * subject the pattern matches, as a subscriber of that topic, with the same handler. */
+static void wildcards(hc_program *P) {
+    int n = P->bus->topics.n;
+    for (int i = 0; i < n; i++) {
+        hc_bus_topic *w = P->bus->topics.v[i];
+        if (w->decl || !strchr(w->subject, '*')) {
+            continue;
+        }
+        w->wild = 1;
+        if (!pattern_ok(w->subject)) {
+            hc_help(hc_error(P->d, w->pos, "`%s` is not a subject pattern", w->subject),
+                    "`*` stands for one whole segment and `**`, last, for any number of them: "
+                    "\"log.*.err\", \"log.**\"");
+            continue;
+        }
+        for (int k = 0; k < w->subs.n; k++) {
+            hc_bus_use *u = &w->subs.v[k];
+            if (u->item->key_filter) {
+                hc_error(P->d, u->item->key_filter->pos,
+                         "not supported yet: a key filter on a wildcard subscription");
+            }
+        }
+        for (int j = 0; j < n; j++) {
+            hc_bus_topic *t = P->bus->topics.v[j];
+            if (t == w || strchr(t->subject, '*') || !subject_matches(w->subject, t->subject)) {
+                continue;
+            }
+            for (int k = 0; k < w->subs.n; k++) {
+                hc_bus_use *u = &w->subs.v[k];
+                if (t->payload && w->payload && t->payload != w->payload &&
+                    t->payload->kind != TY_ERROR && w->payload->kind != TY_ERROR) {
+                    hc_note(hc_error(P->d, u->item->pos,
+                                     "`%s` matches subject \"%s\", which carries `%s`, but this "
+                                     "subscription takes `%s`",
+                                     w->subject, t->subject, hc_type_name(P->a, t->payload),
+                                     hc_type_name(P->a, w->payload)),
+                            t->pos, "\"%s\" is here", t->subject);
+                    continue;
+                }
+                HC_PUSH(P->a, t->subs, *u);
+                t->wild = 1;
+            }
+        }
+    }
+}
+
+/* A string subject named by a `bindings` entry (`"subj": unix(...)`). */
+static void bound_subjects(hc_program *P) {
+    hc_decl *m = P->main_locus;
+    for (int i = 0; m && i < m->members.n; i++) {
+        for (int k = 0; m->members.v[i]->kind == M_BINDINGS && k < m->members.v[i]->bindings.n;
+             k++) {
+            hc_binding *b = &m->members.v[i]->bindings.v[k];
+            hc_bus_topic *t = b->subject_str ? hc_bus_topic_of(P, NULL, b->subject_str) : NULL;
+            if (t) {
+                t->bound_to_transport = 1;
+            }
+        }
+    }
+}
+
 void ck_bus_program(hc_program *P) {
     P->bus = HC_NEW(P->a, hc_bus_plan);
     for (int si = 0; si < P->seeds.n; si++) {
@@ -314,6 +430,8 @@ void ck_bus_program(hc_program *P) {
     for (int i = 0; i < P->loci.n; i++) {
         attach_uses(P, P->loci.v[i]);
     }
+    wildcards(P);
+    bound_subjects(P);
     for (int i = 0; i < P->bus->topics.n; i++) {
         fallback_rule(P, P->bus->topics.v[i]);
     }

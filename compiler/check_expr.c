@@ -215,6 +215,15 @@ int ck_coerce(hc_ctx *c, hc_expr *e, hc_type *from, hc_type *to, const char *wha
             return r;
         }
     }
+    int persp = ck_persp_coerce(c, from, to);
+    if (persp == 1) {
+        return 1;
+    } else if (persp == 0) {
+        hc_help(hc_error(c->P->d, e->pos, "%s: `%s` does not serve `%s`", what, TNAME(c, from),
+                         to->decl->name.name),
+                "declare it `locus %s : serves %s { ... }`", TNAME(c, from), to->decl->name.name);
+        return 0;
+    }
     const std_iface *in = std_interface(c, to);
     if (in && from != to) {
         if (satisfies(from, to, in)) {
@@ -301,6 +310,8 @@ static int printable_leaf(const hc_type *t) {
     case TY_BOOL:
     case TY_STRING:
     case TY_DURATION:
+    case TY_DECIMAL:
+    case TY_TIME:
     case TY_ENUM:
     case TY_BYTES: /* as `<bytes len=N>` */
         return 1;
@@ -322,8 +333,6 @@ static int comparable_leaf(const hc_type *t) {
     case TY_UNIT:
     case TY_NEVER:
     case TY_BYTES:
-    case TY_TIME:
-    case TY_DECIMAL:
     case TY_UINT:
         return 0;
     default:
@@ -666,7 +675,8 @@ static hc_type *ck_unary(hc_ctx *c, hc_expr *e, hc_type *expect) {
     }
     switch (e->op) {
     case OP_NEG:
-        if (t->kind == TY_INT || t->kind == TY_FLOAT || t->kind == TY_DURATION) {
+        if (t->kind == TY_INT || t->kind == TY_FLOAT || t->kind == TY_DURATION ||
+            t->kind == TY_DECIMAL) {
             return t;
         }
         hc_error(c->P->d, e->pos, "cannot negate a value of type `%s`", TNAME(c, t));
@@ -700,6 +710,37 @@ static hc_type *binary_error(hc_ctx *c, hc_expr *e, hc_type *a, hc_type *b) {
     return TY(c, TY_ERROR);
 }
 
+/* `"n=" + 3`: Hale converts the side that is not a String with to_string. The operand is wrapped
+ * in a checked to_string call, so the emitter and the analyses see an ordinary call. */
+static int stringable(const hc_type *t) {
+    return t->kind == TY_INT || t->kind == TY_FLOAT || t->kind == TY_BOOL ||
+           t->kind == TY_DURATION || t->kind == TY_DECIMAL;
+}
+
+static hc_expr *to_string_call(hc_ctx *c, hc_expr *x) {
+    hc_arena *a = c->P->a;
+    hc_expr *call = HC_NEW(a, hc_expr);
+    hc_expr *callee = HC_NEW(a, hc_expr);
+    hc_ident *seg = HC_NEW(a, hc_ident);
+    seg->name = "to_string";
+    seg->pos = x->pos;
+    callee->kind = E_NAME;
+    callee->pos = x->pos;
+    callee->path.seg = seg;
+    callee->path.n = 1;
+    callee->path.pos = x->pos;
+    callee->ref = REF_BUILTIN;
+    callee->builtin = hc_builtin_find("to_string");
+    call->kind = E_CALL;
+    call->pos = x->pos;
+    call->lhs = callee;
+    call->depth = x->depth + 1;
+    HC_PUSH(a, call->args, x);
+    call->ty = TY(c, TY_STRING);
+    ck_alloc(c, call);
+    return call;
+}
+
 /* Int op Float: the Int side widens. */
 static hc_type *numeric(hc_ctx *c, hc_expr *e, hc_type *a, hc_type *b) {
     if (a->kind == TY_INT && b->kind == TY_INT) {
@@ -721,11 +762,20 @@ static hc_type *ck_binary(hc_ctx *c, hc_expr *e) {
     }
     hc_type_kind ka = a->kind, kb = b->kind;
     hc_type *r;
+    if ((r = ck_decimal_binary(c, e, a, b))) {
+        return r;
+    }
     switch (e->op) {
     case OP_ADD:
-        if (ka == TY_STRING && kb == TY_STRING) {
+        if ((ka == TY_STRING && (kb == TY_STRING || stringable(b))) ||
+            (kb == TY_STRING && stringable(a))) {
+            if (ka != TY_STRING) {
+                e->lhs = to_string_call(c, e->lhs);
+            } else if (kb != TY_STRING) {
+                e->rhs = to_string_call(c, e->rhs);
+            }
             ck_alloc(c, e);
-            return a;
+            return TY(c, TY_STRING);
         }
         /* fallthrough */
     case OP_SUB:
@@ -788,7 +838,8 @@ static hc_type *ck_binary(hc_ctx *c, hc_expr *e) {
         }
         return binary_error(c, e, a, b);
     default: /* ordering */
-        if (numeric(c, e, a, b) || (ka == kb && (ka == TY_DURATION || ka == TY_STRING))) {
+        if (numeric(c, e, a, b) ||
+            (ka == kb && (ka == TY_DURATION || ka == TY_STRING || ka == TY_TIME))) {
             return TY(c, TY_BOOL);
         }
         return binary_error(c, e, a, b);
@@ -876,6 +927,13 @@ static hc_type *ck_field(hc_ctx *c, hc_expr *e) {
         hc_texpr *fx = t->decl->fields.v[idx].type;
         return fx && fx->resolved ? fx->resolved : TY(c, TY_ERROR);
     }
+    hc_type *pt0;
+    if (t->kind == TY_LOCUS && !ck_locus_param(t->decl, name, &idx, &pt0)) {
+        hc_type *km = ck_k_max(c, e, t);
+        if (km) {
+            return km;
+        }
+    }
     if (t->kind == TY_LOCUS) {
         hc_type *pt;
         if (ck_locus_param(t->decl, name, &idx, &pt)) {
@@ -920,6 +978,16 @@ static hc_type *ck_field(hc_ctx *c, hc_expr *e) {
             e->field_index = k;
             return t->items[k];
         }
+    }
+    if (e->lhs->kind == E_NAME && strncmp(e->lhs->path.seg[0].name, "__tuple_", 8) == 0) {
+        /* an element of `let (a, b) = v;` (parse.c): say it in the binding's terms, once */
+        if (t->kind == TY_TUPLE || strcmp(name, "0") == 0) {
+            hc_error(P->d, e->pos,
+                     t->kind == TY_TUPLE ? "the tuple binding names more elements than `%s` has"
+                                         : "a tuple binding needs a tuple value, found `%s`",
+                     TNAME(c, t));
+        }
+        return TY(c, TY_ERROR);
     }
     hc_diag *g = hc_error(P->d, e->pos, "`%s` has no field `%s`", TNAME(c, t), name);
     if ((t->kind == TY_STRING || t->kind == TY_ARRAY || t->kind == TY_BOUNDED) &&
@@ -1176,7 +1244,7 @@ static hc_type *ck_inner(hc_ctx *c, hc_expr *e, hc_type *expect) {
     case E_FLOAT:
         return TY(c, TY_FLOAT);
     case E_DECIMAL:
-        return TY(c, TY_DECIMAL);
+        return ck_decimal_literal(c, e);
     case E_STRING:
         return TY(c, TY_STRING);
     case E_FSTRING:

@@ -80,9 +80,26 @@ void ck_form_decl(hc_program *P, hc_decl *locus) {
     }
     const char *fname = form_names[kind];
     int64_t cap = -1;
+    int shared = 0;
     for (int i = 1; i < an->args.n; i++) {
         hc_annot_arg *a = &an->args.v[i];
-        if (a->key && strcmp(a->key, "cap") == 0 && (kind == FORM_RING || kind == FORM_LRU)) {
+        if (a->key && strcmp(a->key, "sync") == 0 && kind == FORM_HASHMAP) {
+            const char *mode =
+                a->value->kind == E_NAME && a->value->path.n == 1 ? a->value->path.seg[0].name : "";
+            if (strcmp(mode, "lockfree") == 0 || strcmp(mode, "serialized") == 0) {
+                shared = 1;
+            } else {
+                hc_help(hc_error(P->d, a->value->pos, "`sync` is `serialized` or `lockfree`"),
+                        "a shared map takes a lock around each call either way");
+            }
+        } else if (a->key && strcmp(a->key, "cap") == 0 && kind == FORM_HASHMAP) {
+            if (a->value->kind != E_INT || a->value->i < 1 || a->value->i > (1 << 30)) {
+                hc_error(P->d, a->value->pos, "`cap` is a positive integer literal");
+            } else {
+                cap = a->value->i; /* a size hint: the table grows as it needs */
+            }
+        } else if (a->key && strcmp(a->key, "cap") == 0 &&
+                   (kind == FORM_RING || kind == FORM_LRU)) {
             if (a->value->kind != E_INT || a->value->i < 1 || a->value->i > (1 << 30)) {
                 hc_error(P->d, a->value->pos, "`cap` is a positive integer literal");
             } else {
@@ -123,6 +140,7 @@ void ck_form_decl(hc_program *P, hc_decl *locus) {
     F->slot = slot;
     F->elem = elem;
     F->cap = cap;
+    F->shared = shared;
     if (kind == FORM_HASHMAP || kind == FORM_LRU) {
         int idx;
         if (!slot->indexed_by.name) {

@@ -111,8 +111,6 @@ hc_type *ck_form_call(hc_ctx *c, hc_expr *e, hc_type *recv);
 hc_type *ck_form_iter(hc_ctx *c, hc_expr *e);
 /* `self.<slot>.<op>(...)`, or NULL when `e` is not one. */
 hc_type *ck_slot_call(hc_ctx *c, hc_expr *e);
-/* The capacity slot of `locus` named `name`, or NULL. */
-hc_slot *ck_slot_named(hc_decl *locus, const char *name);
 /* The type of a slot's cells. */
 hc_type *ck_slot_type(hc_program *P, hc_decl *locus, hc_slot *s);
 
@@ -127,8 +125,6 @@ hc_stmt *ck_main_thread_endless(hc_program *P, hc_decl *d, hc_locus_param *lp);
 
 /* check_starve.c: cooperative pool starvation (after placement) */
 void ck_starvation(hc_program *P);
-/* The `key = value` argument named `key` of a placement or binding, or NULL. */
-hc_kwarg *ck_kwarg(hc_kwargs *kws, const char *key);
 
 /* check_locus.c */
 void ck_locus_signature(hc_program *P, hc_decl *locus);
@@ -192,5 +188,35 @@ void ck_catch_up(hc_program *P, hc_decl *d);
 /* check_accum.c: `sum(e)`, `mean(e)`, `count()` in closure assertions */
 void ck_accum_rewrite(hc_program *P, hc_decl *locus, hc_decl *closure);
 hc_type *ck_reduce(hc_ctx *c, hc_expr *e);
+
+/* check_effects.c: `effect` declarations, @effects(...) and its @no_* sugar, @phase_effects,
+ * @no_panic (after every body) */
+void ck_effects(hc_program *P);
+
+/* check_ffi.c: `@ffi("c")` declarations */
+void ck_ffi(hc_program *P, hc_decl *fn);
+
+/* check_topology.c: main's `topology { }` and the placements that target it */
+void ck_topology(hc_program *P, hc_decl *locus, hc_decl *t);
+void ck_topology_refs(hc_program *P, hc_decl *locus); /* `node =` / `l3 =` name declared ones */
+hc_decl *hc_topology(hc_program *P);                  /* main's topology block, or NULL */
+
+/* check_persp.c: perspectives, `serves`, the `perspective(P)` slot type, `reperspective` */
+void ck_perspective(hc_program *P, hc_decl *d);
+void ck_serves_all(hc_program *P); /* every `L : serves P` (after the loci's signatures) */
+/* 1: `from` may be held where `to` is expected (an impl of the perspective), 0: it may not,
+ * -1: `to` is not a perspective type. */
+int ck_persp_coerce(hc_ctx *c, hc_type *from, hc_type *to);
+int ck_reperspective(hc_ctx *c, hc_stmt *s);
+
+/* check_kmax.c: `r.k_max` of a locus with the parameters B, c, sigma and phi (rewritten into a
+ * std::math::k_max call; NULL when `e` is not one) */
+hc_type *ck_k_max(hc_ctx *c, hc_expr *e, hc_type *locus);
+
+/* check_decimal.c: Decimal literals and operators */
+hc_type *ck_decimal_literal(hc_ctx *c, hc_expr *e);
+/* The type of a binary operator with a Decimal side (an error reported when it is not defined),
+ * or NULL when neither side is a Decimal or the ordinary rules apply (String concatenation). */
+hc_type *ck_decimal_binary(hc_ctx *c, hc_expr *e, hc_type *a, hc_type *b);
 
 #endif

@@ -15,7 +15,8 @@ static void member_ctx(hc_ctx *c, hc_program *P, hc_decl *locus, int self_ok) {
 hc_decl *ck_locus_method(hc_decl *locus, const char *name) {
     for (int i = 0; i < locus->members.n; i++) {
         hc_decl *m = locus->members.v[i];
-        if (m->kind == D_FN && strcmp(m->name.name, name) == 0) {
+        /* a mode (`mode bulk() { }`) is a method named after its projection */
+        if ((m->kind == D_FN || m->kind == M_MODE) && strcmp(m->name.name, name) == 0) {
             return m;
         }
     }
@@ -251,7 +252,22 @@ static void ck_bus_block(hc_program *P, hc_decl *locus, hc_decl *m) {
                              "`where key == _` needs the topic to "
                              "declare `on_unmatched: fallback`");
                 }
-            } else if (!is_word(it->key_filter, "replica")) {
+            } else if (is_word(it->key_filter, "replica")) {
+                /* the instance's replica index (emit_bus.c): an Int-family key */
+                int idx;
+                hc_type *pt = t->payload ? t->payload->resolved : NULL;
+                hc_type *kt = pt && ck_record_field(pt, t->keyed_by.name, &idx)
+                                  ? pt->decl->fields.v[idx].type->resolved
+                                  : NULL;
+                if (kt && kt->kind != TY_INT && kt->kind != TY_ERROR) {
+                    hc_help(hc_error(P->d, it->key_filter->pos,
+                                     "`where key == replica` needs an Int key; `%s` is keyed "
+                                     "by a `%s`",
+                                     t->name.name, hc_type_name(P->a, kt)),
+                            "the replica index is a number (0 for an instance that is not "
+                            "replicated)");
+                }
+            } else {
                 hc_ctx c;
                 member_ctx(&c, P, locus, 1);
                 hc_type *kt = ck_expr(&c, it->key_filter, NULL);
@@ -288,6 +304,18 @@ static void ck_capacity(hc_program *P, hc_decl *locus, hc_decl *m) {
             hc_decl *l = hc_seed_lookup(P, locus->seed, s->as_parent_for.name);
             if (!l || l->kind != D_LOCUS) {
                 hc_error(P->d, s->as_parent_for.pos, "`%s` is not a locus", s->as_parent_for.name);
+            } else {
+                /* the child lends nothing of its own: it must have the slot it borrows */
+                hc_slot *cs = ck_slot_named(l, s->name.name);
+                hc_type *mine = ck_slot_type(P, locus, s);
+                if (!cs || strcmp(cs->kind, s->kind) != 0 || ck_slot_type(P, l, cs) != mine) {
+                    hc_help(hc_error(P->d, s->as_parent_for.pos,
+                                     "`%s` has no `%s %s of %s` slot to take from this one",
+                                     l->name.name, s->kind, s->name.name, hc_type_name(P->a, mine)),
+                            "declare the same slot in `%s`: its instances under `%s` use this "
+                            "one",
+                            l->name.name, locus->name.name);
+                }
             }
         }
     }
@@ -356,9 +384,11 @@ static void ck_bindings(hc_program *P, hc_decl *locus, hc_decl *m) {
     }
     for (int i = 0; i < m->bindings.n; i++) {
         hc_binding *b = &m->bindings.v[i];
-        hc_decl *t = hc_seed_lookup(P, locus->seed, b->topic.name);
-        if (!t || t->kind != D_TOPIC) {
+        hc_decl *t = b->subject_str ? NULL : hc_seed_lookup(P, locus->seed, b->topic.name);
+        if (!b->subject_str && (!t || t->kind != D_TOPIC)) {
             hc_error(P->d, b->topic.pos, "`%s` is not a topic", b->topic.name);
+        } else if (b->subject_str && strchr(b->subject_str, '*')) {
+            hc_error(P->d, b->topic.pos, "a binding names one subject, not a pattern");
         }
         const char *tr = b->transport.name;
         if (strcmp(tr, "unix") == 0 || strcmp(tr, "nng") == 0 || strcmp(tr, "shm_ring") == 0) {
@@ -527,7 +557,8 @@ static void ck_member_rules(hc_program *P, hc_decl *locus) {
     }
 }
 
-static const char *locus_annots[] = {"form", "locality", "bounded", "sealed", "export", NULL};
+static const char *locus_annots[] = {"form",   "locality",      "bounded", "sealed",
+                                     "export", "phase_effects", NULL};
 
 void ck_locus_signature(hc_program *P, hc_decl *locus) {
     if (locus->checked) {
@@ -640,7 +671,12 @@ void ck_locus_signature(hc_program *P, hc_decl *locus) {
             ck_bindings(P, locus, m);
         } else if (m->kind == M_PLACEMENT) {
             ck_placement(P, locus, m);
+        } else if (m->kind == M_TOPOLOGY) {
+            ck_topology(P, locus, m);
         }
+    }
+    if (locus->is_main) {
+        ck_topology_refs(P, locus);
     }
     ck_member_rules(P, locus);
     ck_form_decl(P, locus);

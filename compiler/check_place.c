@@ -228,6 +228,11 @@ static int cross_at(hc_walker *wk, hc_expr *e) {
     if (e->kind == E_CALL && e->lhs && (e->lhs->ref == REF_METHOD || e->lhs->ref == REF_FORM) &&
         e->lhs->kind == E_FIELD) {
         hc_placement *pl = placed_receiver(x, e->lhs->lhs);
+        hc_type *rt = e->lhs->lhs->ty;
+        if (e->lhs->ref == REF_FORM && rt && rt->kind == TY_LOCUS && rt->decl->form &&
+            rt->decl->form->shared) {
+            pl = NULL; /* a shared form takes its lock: any pool may call it */
+        }
         const char *here = x->locus->pool ? x->locus->pool : "main";
         const char *there = pl ? hc_place_entry_pool(x->P, pl) : NULL;
         if (there && strcmp(here, "*") != 0 && strcmp(there, here) != 0) {

@@ -34,7 +34,9 @@ hc_type *ck_block(hc_ctx *c, hc_block *b, hc_type *expect, int need_value) {
         hc_stmt *s = b->stmts.v[i];
         if (diverged && !s->unreachable) {
             s->unreachable = 1;
-            if (diverged == 1) {
+            /* A `return` after a call that never returns (`std::process::exit(1); return x;`) or
+             * after a match whose arms all return is the fallback Hale asks for: no warning. */
+            if (diverged == 1 && s->kind != S_RETURN) {
                 hc_warning(c->P->d, s->pos, "unreachable code");
                 diverged = 2;
             }
@@ -239,6 +241,13 @@ static void check_exhaustive(hc_ctx *c, hc_expr *e, hc_type *st) {
     if (st->kind == TY_ERROR) {
         return;
     }
+    int all_guarded = e->arms.n > 0;
+    for (int i = 0; i < e->arms.n; i++) {
+        all_guarded &= e->arms.v[i].guard != NULL;
+    }
+    if (all_guarded) {
+        return; /* Hale: no arm applying gives the zero value (a statement: nothing) */
+    }
     int cover_true = 0, cover_false = 0;
     char covered[4096] = {0};
     for (int i = 0; i < e->arms.n; i++) {
@@ -396,6 +405,9 @@ static int compound_ok(hc_ctx *c, hc_op op, hc_type *tt, hc_expr *value, hc_type
         /* fallthrough */
     case OP_MUL:
     case OP_DIV:
+        if (tt->kind == TY_DECIMAL && vt->kind == TY_DECIMAL) {
+            return 1;
+        }
         if (tt->kind == TY_INT && vt->kind == TY_INT) {
             return 1;
         }
@@ -579,7 +591,7 @@ static int ck_send(hc_ctx *c, hc_stmt *s) {
     if (s->has_or) {
         static const char *words[] = {"", "raise", "discard", "wait", ""};
         int bounded = topic && topic->bound;
-        int linked = topic && hc_topic_bound_to_transport(P, topic);
+        int linked = (topic || subject) && hc_bound_to_transport(P, topic, subject);
         if (!bounded && !fails && !linked) {
             hc_help(hc_error(P->d, s->or_pos,
                              "`or %s` has nothing to answer: a send on `%s` cannot be refused "
@@ -762,8 +774,11 @@ static int ck_stmt(hc_ctx *c, hc_stmt *s) {
         }
         if (s->expr) {
             hc_type *t = ck_expr(c, s->expr, c->ret);
-            if (c->ret && c->ret->kind == TY_UNIT && t->kind != TY_UNIT && t->kind != TY_ERROR &&
-                t->kind != TY_NEVER) {
+            if (c->fn && c->fn == P->main_fn && c->ret && c->ret->kind == TY_UNIT &&
+                t->kind == TY_INT) {
+                /* `return n;` from main: the process's exit status */
+            } else if (c->ret && c->ret->kind == TY_UNIT && t->kind != TY_UNIT &&
+                       t->kind != TY_ERROR && t->kind != TY_NEVER) {
                 hc_help(hc_error(P->d, s->expr->pos, "`%s` returns no value",
                                  c->fn ? c->fn->name.name : "this function"),
                         "declare the result type: `-> %s`", TNAME(c, t));
@@ -851,6 +866,8 @@ static int ck_stmt(hc_ctx *c, hc_stmt *s) {
         ck_pop_scope(c);
         return t->kind == TY_NEVER;
     }
+    case S_REPERSPECTIVE:
+        return ck_reperspective(c, s);
     }
     return 0;
 }

@@ -138,6 +138,67 @@ static void hash_file_identity(crypto_generichash_state *h, const char *path) {
     crypto_generichash_update(h, (const unsigned char *)line, strlen(line));
 }
 
+static void hash_file_bytes(crypto_generichash_state *h, const char *path) {
+    FILE *f = fopen(path, "rb");
+    crypto_generichash_update(h, (const unsigned char *)path, strlen(path) + 1);
+    if (!f) {
+        crypto_generichash_update(h, (const unsigned char *)"missing", 7);
+        return;
+    }
+    unsigned char buf[8192];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0) {
+        crypto_generichash_update(h, buf, n);
+    }
+    fclose(f);
+}
+
+/* After a failed C compile: the `@ffi` functions whose C symbol the link did not find (the
+ * linker's "undefined reference to `name'"), reported at their declarations. Returns how many. */
+static int ffi_link_errors(hc_program *P, const char *log) {
+    FILE *f = fopen(log, "r");
+    if (!f) {
+        return 0;
+    }
+    char line[1024];
+    int found = 0;
+    hc_decl *seen[64];
+    int nseen = 0;
+    while (fgets(line, sizeof line, f)) {
+        const char *u = strstr(line, "undefined reference to `");
+        if (!u) {
+            continue;
+        }
+        u += strlen("undefined reference to `");
+        for (int si = 0; si < P->seeds.n; si++) {
+            hc_seed *s = P->seeds.v[si];
+            for (int i = 0; i < s->decls.n; i++) {
+                hc_decl *d = s->decls.v[i];
+                size_t nl = d->name.name ? strlen(d->name.name) : 0;
+                int again = 0;
+                for (int k = 0; k < nseen; k++) {
+                    again |= seen[k] == d;
+                }
+                if (d->kind == D_FN && hc_ffi_annot(d) && !again &&
+                    strncmp(u, d->name.name, nl) == 0 && (u[nl] == '\'' || u[nl] == '`')) {
+                    if (nseen < 64) {
+                        seen[nseen++] = d; /* reported once */
+                    }
+                    hc_help(hc_error(P->d, d->name.pos,
+                                     "the C function `%s` of this `@ffi` declaration was not "
+                                     "found when linking",
+                                     d->name.name),
+                            "pass the C source that defines it with `--csrc FILE`, or its "
+                            "library with `--link NAME`");
+                    found++;
+                }
+            }
+        }
+    }
+    fclose(f);
+    return found;
+}
+
 static void build_key(hc_program *P, const hc_build_opts *o, const hc_home *home, char *hex) {
     hc_diags *d = P->d;
     crypto_generichash_state h;
@@ -166,6 +227,13 @@ static void build_key(hc_program *P, const hc_build_opts *o, const hc_home *home
         memcpy(nlen, &len, sizeof len < 8 ? sizeof len : 8);
         crypto_generichash_update(&h, nlen, 8);
         crypto_generichash_update(&h, (const unsigned char *)text, len);
+    }
+    for (int i = 0; i < o->ncsrc; i++) { /* the @ffi glue: its bytes, like the program's */
+        hash_file_bytes(&h, o->csrc[i]);
+    }
+    for (int i = 0; i < o->nlinks; i++) {
+        crypto_generichash_update(&h, (const unsigned char *)"-l", 2);
+        crypto_generichash_update(&h, (const unsigned char *)o->links[i], strlen(o->links[i]) + 1);
     }
     char p[PATH_MAX + 64];
     snprintf(p, sizeof p, "%s/libhale.a", home->lib);
@@ -233,7 +301,7 @@ static void show_log(const char *log) {
 
 static int compile_c(const hc_build_opts *o, const hc_home *home, const char *cfile,
                      const char *exe, const char *log) {
-    char *argv[64];
+    char *argv[96];
     int n = 0;
     char inc[PATH_MAX + 64], lib0[PATH_MAX + 64], lib1[PATH_MAX + 64], lib2[PATH_MAX + 64];
     char nng[PATH_MAX + 64];
@@ -263,6 +331,9 @@ static int compile_c(const hc_build_opts *o, const hc_home *home, const char *cf
     }
     argv[n++] = inc;
     argv[n++] = (char *)cfile;
+    for (int i = 0; i < o->ncsrc; i++) {
+        argv[n++] = (char *)o->csrc[i];
+    }
     argv[n++] = "-o";
     argv[n++] = (char *)exe;
     argv[n++] = lib0;
@@ -277,6 +348,11 @@ static int compile_c(const hc_build_opts *o, const hc_home *home, const char *cf
     static const char *libs[] = {"-Wl,--as-needed", "-lsodium", "-lmsgpackc", "-lev",
                                  "-lsystemd",       "-lssl",    "-lcrypto",   "-lyaml",
                                  "-lhttp_parser",   "-lz",      "-lpthread",  "-lm"};
+    static char lnames[HC_MAX_FFI][300];
+    for (int i = 0; i < o->nlinks; i++) {
+        snprintf(lnames[i], sizeof lnames[i], "-l%s", o->links[i]);
+        argv[n++] = lnames[i];
+    }
     for (size_t i = 0; i < sizeof libs / sizeof libs[0]; i++) {
         argv[n++] = (char *)libs[i];
     }
@@ -409,6 +485,19 @@ int hc_build(const hc_build_opts *o, char *bin, size_t binlen) {
                 fprintf(stderr, "hale: cannot run the C compiler `%s`: %s\n", c_compiler(),
                         strerror(errno));
                 fprintf(stderr, "help: install a C compiler (build-essential) or set HALE_CC\n");
+            } else if (ffi_link_errors(P, log) > 0) {
+                /* the program's C side is missing: the user's to supply, not hale's bug */
+                hc_diags_print(d, stderr, 0, 1);
+                unlink(kept);
+                remove_tree(tmp);
+                hc_buf_free(&c);
+                hc_arena_free(a);
+                return HC_PROGRAM_ERROR;
+            } else if (o->ncsrc > 0 || o->nlinks > 0) {
+                fprintf(stderr, "hale: the C sources or libraries given with --csrc/--link did "
+                                "not build with the program:\n");
+                show_log(log);
+                unlink(kept);
             } else {
                 fprintf(stderr,
                         "hale: internal error: the C compiler rejected the generated code "
@@ -416,7 +505,7 @@ int hc_build(const hc_build_opts *o, char *bin, size_t binlen) {
                         kept);
                 show_log(log);
             }
-            rc = HC_INTERNAL;
+            rc = o->ncsrc > 0 || o->nlinks > 0 ? HC_PROGRAM_ERROR : HC_INTERNAL;
         } else if (rename(tmp, entry) != 0 && access(exe, X_OK) != 0) {
             rc = internal("cannot move the build into %s", entry);
         }

@@ -20,7 +20,15 @@ typedef struct {
     int verbose;         /* print the C compiler command */
     const char *emit_c;  /* also write the generated C here */
     const char *posture; /* --posture: overrides hale.toml's [memory] posture (NULL: none) */
+    /* the C side of `@ffi("c")` functions: --csrc FILE (compiled with the program) and
+     * --link NAME (-lNAME), each repeatable up to HC_MAX_FFI */
+    const char *csrc[8];
+    int ncsrc;
+    const char *links[8];
+    int nlinks;
 } hc_build_opts;
+
+enum { HC_MAX_FFI = 8 };
 
 enum { HC_OK = 0, HC_PROGRAM_ERROR = 1, HC_USAGE = 2, HC_INTERNAL = 3 };
 

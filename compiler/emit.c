@@ -57,12 +57,10 @@ int hc_emit_program(hc_program *P, hc_buf *out) {
         }
     }
     em_bus_table(&E);
+    em_ffi_decls(&E);
     em_loci(&E);
     for (int i = 0; i < P->fns.n; i++) {
         hc_decl *fn = P->fns.v[i];
-        if (fn->kind == M_MODE) {
-            continue; /* refused with its locus */
-        }
         int ffi = 0;
         for (int k = 0; k < fn->annots.n; k++) {
             ffi |= strcmp(fn->annots.v[k].name.name, "ffi") == 0;

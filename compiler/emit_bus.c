@@ -37,9 +37,6 @@ void em_bus_table(hc_emit *E) {
     hc_buf rows = {0};
     for (int i = 0; i < plan->topics.n; i++) {
         hc_bus_topic *t = plan->topics.v[i];
-        if (!t->decl && strchr(t->subject, '*')) {
-            em_unsupported(E, t->pos, "wildcard subjects");
-        }
         if (t->payload && !strcmp(em_descriptor(E, t->payload), "NULL")) {
             em_unsupported(E, t->pos, "this payload type on the bus");
         }
@@ -86,11 +83,13 @@ int em_is_transport(hc_expr *e) {
 
 static hc_binding *binding_of(hc_program *P, hc_bus_topic *t) {
     hc_decl *m = P->main_locus;
-    for (int i = 0; m && t->decl && i < m->members.n; i++) {
+    for (int i = 0; m && i < m->members.n; i++) {
         hc_decl *b = m->members.v[i];
         for (int k = 0; b->kind == M_BINDINGS && k < b->bindings.n; k++) {
-            if (strcmp(b->bindings.v[k].topic.name, t->decl->name.name) == 0) {
-                return &b->bindings.v[k];
+            hc_binding *x = &b->bindings.v[k];
+            if (t->decl ? !x->subject_str && strcmp(x->topic.name, t->decl->name.name) == 0
+                        : x->subject_str && strcmp(x->subject_str, t->subject) == 0) {
+                return x;
             }
         }
     }
@@ -184,6 +183,33 @@ static hc_bus_item *nth_sub(hc_decl *d, int k) {
     return NULL;
 }
 
+/* A wildcard subscription's own topic (`"log.**"`): its subject is a pattern. */
+static int is_pattern(hc_bus_topic *t) {
+    return !t->decl && strchr(t->subject, '*');
+}
+
+/* The topics subscription `k` of `d` joins: its own, or for a wildcard the topics its pattern
+ * matched (check_bus.c put the subscription among their subscribers). Returns how many. */
+static int joined_topics(hc_emit *E, hc_decl *d, int k, hc_bus_topic **out, int max) {
+    hc_bus_topic *own = item_topic(E, nth_sub(d, k));
+    if (!own || !is_pattern(own)) {
+        out[0] = own;
+        return own ? 1 : 0;
+    }
+    int n = 0;
+    hc_bus_plan *plan = E->P->bus;
+    for (int i = 0; i < plan->topics.n && n < max; i++) {
+        hc_bus_topic *t = plan->topics.v[i];
+        for (int j = 0; t != own && j < t->subs.n; j++) {
+            if (t->subs.v[j].locus == d && t->subs.v[j].index == k) {
+                out[n++] = t;
+                break;
+            }
+        }
+    }
+    return n;
+}
+
 static int keyed_value(hc_bus_item *it) {
     return it->key_filter && !is_word(it->key_filter, "_");
 }
@@ -202,6 +228,12 @@ static const char *state_type(hc_emit *E, hc_decl *d, int define) {
     hc_buf s = {0};
     for (int k = 0; nth_sub(d, k); k++) {
         hc_bus_topic *t = item_topic(E, nth_sub(d, k));
+        if (t && is_pattern(t)) {
+            hc_bus_topic *joined[256];
+            int nj = joined_topics(E, d, k, joined, 256);
+            hc_buf_printf(&s, "    hale_bus_sub *s%d[%d];\n", k, nj ? nj : 1);
+            continue;
+        }
         hc_buf_printf(&s, "    hale_bus_sub *s%d;\n", k);
         if (t && t->direct) {
             hc_buf_printf(&s, "    hale_direct_node n%d;\n", k);
@@ -213,10 +245,24 @@ static const char *state_type(hc_emit *E, hc_decl *d, int define) {
 }
 
 static int captures_key(hc_bus_topic *t, hc_bus_item *it) {
-    return t && t->key_ty && keyed_value(it) && !is_word(it->key_filter, "replica");
+    return t && t->key_ty && keyed_value(it);
+}
+
+/* Whether a subscription of `d` is keyed by its replica index (`where key == replica`). */
+int em_bus_replica_keyed(hc_decl *d) {
+    for (int k = 0; nth_sub(d, k); k++) {
+        if (is_word(nth_sub(d, k)->key_filter, "replica")) {
+            return 1;
+        }
+    }
+    return 0;
 }
 
 void em_bus_fields(hc_emit *E, hc_decl *d) {
+    if (em_bus_replica_keyed(d)) {
+        /* set in the literal's prototype: which of `replicas = K` instances this is */
+        hc_buf_puts(&E->types, "    int64_t hrep;\n");
+    }
     for (int k = 0; nth_sub(d, k); k++) {
         hc_bus_topic *t = item_topic(E, nth_sub(d, k));
         if (captures_key(t, nth_sub(d, k))) {
@@ -231,11 +277,12 @@ int em_bus_init(hc_emit *E, hc_decl *d, hc_buf *b) {
     for (int k = 0; nth_sub(d, k); k++) {
         hc_bus_item *it = nth_sub(d, k);
         hc_bus_topic *t = item_topic(E, it);
-        if (keyed_value(it) && is_word(it->key_filter, "replica")) {
-            em_unsupported(E, it->key_filter->pos, "`where key == replica` (pinned replicas)");
+        if (!captures_key(t, it)) {
             continue;
         }
-        if (!captures_key(t, it)) {
+        if (is_word(it->key_filter, "replica")) { /* the instance's replica index */
+            hc_buf_printf(b, "    self->hk%d = self->hrep;\n", k);
+            any = 1;
             continue;
         }
         /* evaluated once, now (before birth), with scratch of its own; a heap key is copied
@@ -328,6 +375,27 @@ void em_bus_hooks(hc_emit *E, hc_decl *d, const char *sn, const char **attach, c
         }
         int pos = sub_position(t, d, k);
         const char *w = handler_wrappers(E, d, sn, k, it, t, pos >= 0 && t->subs.v[pos].quiet);
+        if (is_pattern(t)) { /* one subscription per topic the pattern matched */
+            hc_bus_topic *joined[256];
+            int nj = joined_topics(E, d, k, joined, 256);
+            for (int j = 0; j < nj; j++) {
+                hc_buf_printf(&a,
+                              "    { hale_bus_sub_spec hsp = {.locus = hl, .handler = %s, .pool = "
+                              "hl->pool, .match = HALE_BUS_MATCH_ALL, .bound = %lld, .drop = %s};\n"
+                              "      hbs->s%d[%d] = hale_bus_subscribe(%d, &hsp); }\n",
+                              w, (long long)it->bound,
+                              it->shed && !strcmp(it->shed, "drop_old") ? "HALE_BUS_DROP_OLD"
+                                                                        : "HALE_BUS_DROP_NEW",
+                              k, j, joined[j]->id);
+                hc_buf_printf(&x,
+                              "    if (hbs->s%d[%d]) { hale_bus_unsubscribe(hbs->s%d[%d]); "
+                              "hbs->s%d[%d] = NULL; }\n",
+                              k, j, k, j, k, j);
+                hc_buf_printf(&f, "    if (hbs->s%d[%d]) hale_bus_sub_flush(hbs->s%d[%d]);\n", k, j,
+                              k, j);
+            }
+            continue;
+        }
         const char *match = !it->key_filter                ? "HALE_BUS_MATCH_ALL"
                             : is_word(it->key_filter, "_") ? "HALE_BUS_MATCH_FALLBACK"
                                                            : "HALE_BUS_MATCH_KEY";

@@ -142,7 +142,7 @@ static void em_name(hc_emit *E, hc_buf *b, hc_expr *e) {
         hc_buf_puts(b, em_fn_name(E, e->decl));
         return;
     case REF_VARIANT:
-        hc_buf_printf(b, "INT64_C(%d)", e->variant);
+        em_enum_value(E, b, e->ty, e->variant, NULL);
         return;
     case REF_TOPIC:
         em_unsupported(E, e->pos, "topics as values");
@@ -180,6 +180,10 @@ static void em_unary(hc_emit *E, hc_buf *b, hc_expr *e) {
     case OP_NEG:
         if (e->lhs->kind == E_INT && e->lhs->neg_min) {
             hc_buf_puts(b, "INT64_MIN");
+        } else if (e->ty->kind == TY_DECIMAL) {
+            hc_buf_puts(b, "hale_dec_neg(");
+            em_expr(E, b, e->lhs);
+            hc_buf_printf(b, ", %s)", em_loc_text(E, e->pos));
         } else if (e->ty->kind == TY_FLOAT) {
             hc_buf_puts(b, "(-");
             sub(E, b, e->lhs);
@@ -238,13 +242,46 @@ static const char *c_op(hc_op op) {
     return t[op];
 }
 
+/* A Decimal literal: its scale-9 mantissa (check_decimal.c read and checked the text). */
+static void em_decimal_lit(hc_buf *b, hc_expr *e) {
+    int64_t hi = 0;
+    uint64_t lo = 0;
+    (void)hc_decimal_literal(e->str, &hi, &lo);
+    if (hi == 0 && lo <= (uint64_t)INT64_MAX) {
+        hc_buf_printf(b, "((hale_dec)INT64_C(%lld))", (long long)lo);
+    } else {
+        hc_buf_printf(b, "hale_dec_make(INT64_C(%lld), UINT64_C(%llu))", (long long)hi,
+                      (unsigned long long)lo);
+    }
+}
+
+/* Decimal + - * /: the runtime's checked operations (runtime/decimal.h). */
+static const char *decimal_fn(hc_op op) {
+    switch (op) {
+    case OP_ADD:
+        return "hale_dec_add";
+    case OP_SUB:
+        return "hale_dec_sub";
+    case OP_MUL:
+        return "hale_dec_mul";
+    case OP_DIV:
+        return "hale_dec_div";
+    default:
+        return NULL;
+    }
+}
+
 /* Writes `op(a, b)` for already-emitted operand texts. */
 static void apply_op(hc_emit *E, hc_buf *b, hc_expr *e, const char *x, const char *y) {
     hc_type *lt = e->lhs->ty, *rt = e->rhs->ty;
+    if (lt->kind == TY_DECIMAL && decimal_fn(e->op)) {
+        hc_buf_printf(b, "%s(%s, %s, %s)", decimal_fn(e->op), x, y, em_loc_text(E, e->pos));
+        return;
+    }
     int fl = lt->kind == TY_FLOAT || rt->kind == TY_FLOAT || e->lhs->widen || e->rhs->widen;
     hc_op op = e->op;
     if (op == OP_EQ || op == OP_NE || op == OP_LT || op == OP_GT || op == OP_LE || op == OP_GE) {
-        if (lt->kind == TY_STRING) {
+        if (lt->kind == TY_STRING || lt->kind == TY_TIME) {
             if (op == OP_EQ || op == OP_NE) {
                 hc_buf_printf(b, "(%shale_str_eq(%s, %s))", op == OP_NE ? "!" : "", x, y);
             } else {
@@ -573,10 +610,11 @@ static void pat_code(hc_emit *E, hc_pat *p, const char *v, hc_type *t, hc_buf *c
         }
         return;
     case PAT_CTOR:
-        if (p->has_args) {
-            em_unsupported(E, p->pos, "enum variants that carry values");
+        hc_buf_printf(cond, " && %s == INT64_C(%d)", em_enum_tag(E, t, v), p->variant);
+        for (int i = 0; p->has_args && i < p->args.n; i++) {
+            pat_code(E, p->args.v[i], em_enum_payload_member(E, v, p->variant, i),
+                     em_enum_payload_type(t, p->variant, i), cond, binds);
         }
-        hc_buf_printf(cond, " && %s == INT64_C(%d)", v, p->variant);
         return;
     case PAT_NIL:
         return;
@@ -616,6 +654,19 @@ static void em_match(hc_emit *E, hc_buf *b, hc_expr *e, const char *dst, hc_type
         hc_buf_free(&cond);
         hc_buf_free(&binds);
     }
+    int all_guarded = e->arms.n > 0;
+    for (int i = 0; i < e->arms.n; i++) {
+        all_guarded &= e->arms.v[i].guard != NULL;
+    }
+    if (all_guarded) {
+        /* Hale: when every arm is guarded and no guard holds, a match statement does nothing
+         * and a match expression is the zero value of its type */
+        if (dst && em_has_value(want)) {
+            hc_buf_printf(b, "%s = %s; ", dst, em_zero(E, want));
+        }
+        hc_buf_printf(b, "%s:; }", end);
+        return;
+    }
     hc_buf_printf(b, "hale_fault(%s, \"no match arm applies\"); %s:; }", em_loc_text(E, e->pos),
                   end);
 }
@@ -628,12 +679,6 @@ static void check_kind(hc_emit *E, hc_expr *e) {
     }
     const char *what = NULL;
     switch (e->ty->kind) {
-    case TY_DECIMAL:
-        what = "Decimal values";
-        break;
-    case TY_TIME:
-        what = "Time values";
-        break;
     case TY_UINT:
         what = "Uint values";
         break;
@@ -770,7 +815,13 @@ static void em_expr_inner(hc_emit *E, hc_buf *b, hc_expr *e) {
         hc_buf_printf(b, ", INT64_C(%lld)})", (long long)e->slen);
         break;
     case E_DECIMAL:
-    case E_TIME:
+        em_decimal_lit(b, e);
+        break;
+    case E_TIME: /* Hale's v0 Time: the literal's spelling, a String the checker keeps apart */
+        hc_buf_puts(b, "((hale_str){");
+        em_c_string(b, e->str, e->slen);
+        hc_buf_printf(b, ", INT64_C(%lld)})", (long long)e->slen);
+        break;
         hc_buf_puts(b, "0");
         break;
     case E_REDUCE:
@@ -894,6 +945,9 @@ static void em_to_string(hc_emit *E, hc_buf *b, hc_expr *arg) {
         return;
     case TY_DURATION:
         hc_buf_printf(b, "hale_str_from_duration(hm, %s)", x);
+        return;
+    case TY_DECIMAL:
+        hc_buf_printf(b, "hale_str_from_decimal(hm, %s)", x);
         return;
     default:
         hc_buf_printf(b, "({ hale_sbuf hsb = {0}; %s(&hsb, %s, 0); hale_sbuf_take(hm, &hsb); })",
@@ -1288,8 +1342,7 @@ static void em_call(hc_emit *E, hc_buf *b, hc_expr *e) {
         em_builtin(E, b, e, NULL, NULL);
         return;
     case REF_VARIANT:
-        em_unsupported(E, e->pos, "enum variants that carry values");
-        hc_buf_puts(b, "0");
+        em_enum_value(E, b, e->ty, f->variant, &e->args);
         return;
     case REF_FORM:
         em_form_call(E, b, e, em_text(E, f->lhs), NULL, NULL);
@@ -1312,7 +1365,11 @@ static void em_call(hc_emit *E, hc_buf *b, hc_expr *e) {
             em_native_call(E, b, e, em_text(E, f->lhs));
             return;
         }
-        em_user_call(E, b, e, f->decl, em_fn_name(E, f->decl), NULL, NULL, em_text(E, f->lhs));
+        em_user_call(E, b, e, f->decl,
+                     f->decl->locus && f->decl->locus->kind == D_PERSPECTIVE
+                         ? em_persp_dispatch(E, f->decl)
+                         : em_fn_name(E, f->decl),
+                     NULL, NULL, em_text(E, f->lhs));
         return;
     default:
         break;

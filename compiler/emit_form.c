@@ -58,6 +58,9 @@ int em_form_init(hc_emit *E, hc_decl *d, hc_buf *b) {
             hc_buf_printf(b, "    hale_hashmap_init(&self->hf, %s, %s, %s, offsetof(%s, %s));\n",
                           region, ed, em_descriptor(E, F->key), em_ctype(E, F->elem),
                           em_field(E, F->key_field));
+            if (F->shared) {
+                hc_buf_printf(b, "    hale_hashmap_share(&self->hf, %s);\n", region);
+            }
             break;
         case FORM_LRU:
             hc_buf_printf(b, "    hale_lru_init(&self->hf, %s, %s, %s, offsetof(%s, %s), %lld);\n",
@@ -74,11 +77,23 @@ int em_form_init(hc_emit *E, hc_decl *d, hc_buf *b) {
             if (F && F->slot == s) {
                 continue;
             }
-            if (s->as_parent_for.name) {
-                em_unsupported(E, s->as_parent_for.pos, "`as_parent_for` slots");
-            }
             hc_type *t = s->type->resolved;
             int heap = strcmp(s->kind, "heap") == 0;
+            /* `slot as_parent_for D` in a parent type: an instance of D under such a parent
+             * takes the parent's slot (the parent's region keeps it) instead of its own */
+            for (int l = 0; l < E->P->loci.n; l++) {
+                hc_decl *pd = E->P->loci.v[l];
+                hc_slot *ps = ck_slot_named(pd, s->name.name);
+                if (ps && ps->as_parent_for.name && pd != d &&
+                    strcmp(ps->as_parent_for.name, d->name.name) == 0 &&
+                    hc_seed_lookup(E->P, pd->seed, ps->as_parent_for.name) == d) {
+                    hc_buf_printf(b,
+                                  "    if (self->h.parent && self->h.parent->type == &hlt_%d) "
+                                  "self->hs_%s = ((%s *)self->h.parent)->hs_%s; else\n",
+                                  pd->ty->id, s->name.name, em_locus_struct(E, pd->ty),
+                                  s->name.name);
+                }
+            }
             hc_buf_printf(b, "    self->hs_%s = hale_%s_slot_new(hale_locus_region(&self->h), ",
                           s->name.name, heap ? "heap" : "pool");
             em_c_string(b, s->name.name, (int64_t)strlen(s->name.name));

@@ -47,7 +47,9 @@ typedef struct {
     int light_stmt;        /* the literal is a statement of its own (em_stmt) */
     /* placement (emit_place.c) */
     const char *next_pool; /* C expression of the pool of the literal about to be emitted */
+    int next_replica;      /* ... and its replica index (`replicas = K`; 0 for the first) */
     int place_done;        /* the pools helper exists */
+    hc_decls persp_done;   /* contract methods whose dispatcher exists (emit_persp.c) */
     hc_names vtables;      /* emit_iface.c: the interface tables made so far */
 } hc_emit;
 
@@ -116,6 +118,9 @@ void em_io_error(hc_emit *E, hc_buf *b, const char *err, int copy_path);
 /* emit_place.c: the C expression of the pool `placement { }` gives the main locus's parameter
  * `field` (NULL when `owner` is not the main locus or the parameter is not placed). */
 const char *em_place_pool(hc_emit *E, hc_decl *owner, const char *field);
+/* `replicas = K` of main's parameter `field` (1 without), and replica r's pool */
+int em_place_replicas(hc_emit *E, hc_decl *owner, const char *field);
+const char *em_place_replica_pool(hc_emit *E, hc_decl *owner, const char *field, int r);
 /* emit_form.c: a locus's @form and capacity slots */
 void em_form_fields(hc_emit *E, hc_decl *d);         /* state struct members */
 int em_form_init(hc_emit *E, hc_decl *d, hc_buf *b); /* init statements */
@@ -136,6 +141,7 @@ int em_is_transport_type(hc_type *t);      /* std::bus::UnixTransport (a binding
 int em_is_transport(hc_expr *e);
 const char *em_bind_failure(hc_emit *E);    /* main's transport on_failure registration, or NULL */
 void em_bus_fields(hc_emit *E, hc_decl *d); /* state struct members (captured keys) */
+int em_bus_replica_keyed(hc_decl *d);       /* keyed by `where key == replica` */
 int em_bus_init(hc_emit *E, hc_decl *d, hc_buf *b); /* init statements (keys captured) */
 void em_bus_hooks(hc_emit *E, hc_decl *d, const char *sn, const char **attach, const char **detach,
                   const char **flush);
@@ -179,5 +185,26 @@ void em_raise(hc_emit *E, hc_buf *b, hc_expr *at, const char *err, hc_type *err_
 /* For a record of the built-in seed the runtime declares under its own name: a static assert
  * that the two layouts agree (a native method takes and returns the runtime's struct). */
 void em_std_record_layout(hc_emit *E, hc_type *t);
+
+/* emit_enum.c: enums whose variants carry values (a struct: tag, then every variant's values) */
+int em_enum_has_payload(const hc_type *t);
+const char *em_enum_ctype(hc_emit *E, hc_type *t);
+/* A variant's value: `Ev::Tick(args)` (args NULL for a variant without values). */
+void em_enum_value(hc_emit *E, hc_buf *b, hc_type *t, int variant, hc_exprs *args);
+const char *em_enum_tag(hc_emit *E, hc_type *t, const char *v);
+const char *em_enum_payload_member(hc_emit *E, const char *v, int variant, int i);
+hc_type *em_enum_payload_type(hc_type *t, int variant, int i);
+void em_enum_copy_body(hc_emit *E, hc_type *t, hc_buf *body);
+void em_enum_fmt_body(hc_emit *E, hc_type *t, const char *names, hc_buf *body);
+void em_enum_eq_body(hc_emit *E, hc_type *t, hc_buf *body);
+void em_enum_descriptor(hc_emit *E, hc_type *t, const char *name, const char *tname,
+                        unsigned long long fp);
+
+/* emit_persp.c: calls through a `perspective(P)` slot and `reperspective` */
+const char *em_persp_dispatch(hc_emit *E, hc_decl *sig); /* the dispatcher's C name */
+void em_reperspective(hc_emit *E, hc_buf *b, hc_stmt *s);
+
+/* emit_ffi.c: the externs of `@ffi("c")` functions and their Hale-convention wrappers */
+void em_ffi_decls(hc_emit *E);
 
 #endif

@@ -13,6 +13,9 @@
 #include "emit_impl.h"
 
 const char *em_locus_struct(hc_emit *E, hc_type *t) {
+    if (t->decl->kind == D_PERSPECTIVE) {
+        return "hale_locus"; /* whichever implementation the slot holds (emit_persp.c) */
+    }
     if (!t->cname) {
         t->cname = hc_sprintf(E->a, "HL_%d_%s", t->id, t->decl->name.name);
         hc_buf_printf(&E->types, "typedef struct %s %s;\n", t->cname, t->cname);
@@ -570,15 +573,6 @@ void em_native_fallible(hc_emit *E, hc_buf *b, hc_expr *call, const char *recv, 
 
 /* ---- per locus ---- */
 
-static void refuse_members(hc_emit *E, hc_decl *d) {
-    for (int i = 0; i < d->members.n; i++) {
-        hc_decl *m = d->members.v[i];
-        if (m->kind == M_MODE) {
-            em_unsupported(E, m->name.pos, "modes");
-        }
-    }
-}
-
 static void struct_def(hc_emit *E, hc_decl *d, const char *sn) {
     int n = nparams(d);
     for (int k = 0; k < n; k++) {
@@ -752,7 +746,6 @@ static hc_type *child_type(hc_decl *m) {
 static void descriptor(hc_emit *E, hc_decl *d, const char *sn) {
     const char *self_save = E->self_text;
     E->self_text = "self";
-    refuse_members(E, d);
     const char *init = init_fn(E, d, sn);
     const char *epochs = "0";
     const char *closures = closures_fn(E, d, sn, &epochs);
@@ -973,7 +966,9 @@ void em_locus_lit(hc_emit *E, hc_buf *b, hc_expr *e, const char *at, const char 
     const char *pv = em_tmp(E, "hlp");
     const char *lv = em_tmp(E, "hll");
     const char *pool = E->next_pool;
+    int replica = E->next_replica;
     E->next_pool = NULL;
+    E->next_replica = 0;
     int n = nparams(d);
     hc_expr **given = hc_alloc(E->a, sizeof(hc_expr *) * (size_t)(n + 1));
     int light = !label && !replace && !pool && em_locus_light(E, d) &&
@@ -999,6 +994,9 @@ void em_locus_lit(hc_emit *E, hc_buf *b, hc_expr *e, const char *at, const char 
     }
     if (pool) {
         hc_buf_printf(b, "%s.h.pool = %s; ", pv, pool); /* placed: runs on that pool */
+    }
+    if (replica && em_bus_replica_keyed(d)) {
+        hc_buf_printf(b, "%s.hrep = %d; ", pv, replica); /* `where key == replica` */
     }
     /* the literal's values in its own order, then the declared defaults */
     for (int i = 0; i < e->inits.n; i++) {
@@ -1072,6 +1070,15 @@ void em_locus_lit(hc_emit *E, hc_buf *b, hc_expr *e, const char *at, const char 
             em_locus_lit(E, b, v, child_at, p->name.name, "HALE_HOW_FIELD", NULL);
             E->self_text = caller_self;
             hc_buf_puts(b, "; ");
+            /* `replicas = K`: the other instances, children of main beside the parameter's */
+            for (int r = 1; r < em_place_replicas(E, d, p->name.name); r++) {
+                hc_buf_puts(b, "(void)");
+                E->next_pool = em_place_replica_pool(E, d, p->name.name, r);
+                E->next_replica = r;
+                em_locus_lit(E, b, v, child_at, hc_sprintf(E->a, "%s#%d", p->name.name, r),
+                             "HALE_HOW_FIELD", NULL);
+                hc_buf_puts(b, "; ");
+            }
         }
     }
     hc_buf_printf(b, "hale_locus_start(&%s->h, %s, %s); ", lv, how,

@@ -2,7 +2,11 @@
  * hale_placement (runtime/scheduler.h) built the first time the main locus is instantiated,
  * which starts the pools it names (hale_sched_place); a placed parameter's literal then carries
  * its pool in the prototype's header, and the runtime starts that locus's whole lifecycle on a
- * coroutine of the pool (runtime/place.c). Affinity forms become CPU sets, applied best-effort. */
+ * coroutine of the pool (runtime/place.c). Affinity forms become CPU sets, applied best-effort:
+ * `core`, `cores`, and the `node = N` / `l3 = name` domains of main's `topology { }` (their
+ * cores; the NUMA memory binding Hale also asks for is not applied). `replicas = K` fans the
+ * parameter out into K instances, each its own pinned thread on core i (round-robin) of the
+ * set: the parameter holds the first, the others are children of main beside it. */
 #include <string.h>
 
 #include "emit_impl.h"
@@ -38,6 +42,37 @@ static void cpus_code(hc_emit *E, hc_buf *b, hc_kwarg *kw, const char *set) {
     }
 }
 
+static int replicas_of(hc_placement *pl) {
+    hc_kwarg *kw = ck_kwarg(&pl->kwargs, "replicas");
+    return kw && kw->value->kind == E_INT && kw->value->i > 1 && kw->value->i <= 1024
+               ? (int)kw->value->i
+               : 1;
+}
+
+/* Every core the entry's affinity names (static: literals and the topology). */
+static int entry_cores(hc_emit *E, hc_placement *pl, int *out, int max) {
+    int n = 0;
+    for (int k = 0; k < pl->kwargs.n; k++) {
+        hc_kwarg *kw = &pl->kwargs.v[k];
+        const char *key = kw->key ? kw->key : "";
+        if (strcmp(key, "core") == 0 || strcmp(key, "cores") == 0) {
+            n += hc_core_set(kw->value, out + n, max - n);
+        } else if (strcmp(key, "node") == 0 || strcmp(key, "l3") == 0) {
+            n += hc_topology_cores(E->P, kw, out + n, max - n);
+        }
+    }
+    return n;
+}
+
+/* The first table index of placement entry `i` (entries before it may have replicas). */
+static int entry_base(hc_decl *pm, int i) {
+    int base = 0;
+    for (int k = 0; k < i; k++) {
+        base += replicas_of(&pm->placements.v[k]);
+    }
+    return base;
+}
+
 /* The helper returning the pool of entry i, generated once. */
 static const char *pools_fn(hc_emit *E, hc_decl *pm) {
     static const char name[] = "hpl_pool";
@@ -45,34 +80,43 @@ static const char *pools_fn(hc_emit *E, hc_decl *pm) {
         return name;
     }
     E->place_done = 1;
-    int n = pm->placements.n;
+    int n = entry_base(pm, pm->placements.n);
     hc_buf body = {0};
-    for (int i = 0; i < n; i++) {
+    for (int i = 0; i < pm->placements.n; i++) {
         hc_placement *pl = &pm->placements.v[i];
         int pinned = strcmp(pl->kind.name, "pinned") == 0;
-        const char *t = hc_sprintf(E->a, "ht[%d]", i);
-        hc_buf_printf(&body, "        %s.locus = ", t);
-        em_c_string(&body, pl->field.name, (int64_t)strlen(pl->field.name));
-        hc_buf_printf(&body, "; %s.kind = %s; ", t,
-                      pinned ? "HALE_POOL_PINNED" : "HALE_POOL_COOPERATIVE");
-        const char *pool = hc_place_entry_pool(E->P, pl);
-        hc_buf_printf(&body, "%s.pool = ", t);
-        em_c_string(&body, pool, (int64_t)strlen(pool));
-        hc_buf_puts(&body, "; ");
-        for (int k = 0; k < pl->kwargs.n; k++) {
-            hc_kwarg *kw = &pl->kwargs.v[k];
-            const char *key = kw->key ? kw->key : "";
-            if (strcmp(key, "core") == 0 || strcmp(key, "cores") == 0) {
-                cpus_code(E, &body, kw, hc_sprintf(E->a, "%s.cpus", t));
-            } else if (strcmp(key, "pool") != 0) {
-                em_unsupported(E, kw->key_pos,
-                               hc_sprintf(E->a,
-                                          "`%s` in a placement (topology targets and "
-                                          "replicas)",
-                                          key));
+        int reps = replicas_of(pl);
+        static int cores[4096];
+        int ncores = entry_cores(E, pl, cores, 4096);
+        for (int r = 0; r < reps; r++) {
+            const char *t = hc_sprintf(E->a, "ht[%d]", entry_base(pm, i) + r);
+            const char *label = r ? hc_sprintf(E->a, "%s#%d", pl->field.name, r) : pl->field.name;
+            hc_buf_printf(&body, "        %s.locus = ", t);
+            em_c_string(&body, label, (int64_t)strlen(label));
+            hc_buf_printf(&body, "; %s.kind = %s; ", t,
+                          pinned ? "HALE_POOL_PINNED" : "HALE_POOL_COOPERATIVE");
+            const char *pool = hc_place_entry_pool(E->P, pl);
+            pool = r ? hc_sprintf(E->a, "%s#%d", pool, r) : pool;
+            hc_buf_printf(&body, "%s.pool = ", t);
+            em_c_string(&body, pool, (int64_t)strlen(pool));
+            hc_buf_puts(&body, "; ");
+            if (reps > 1 && ncores > 0) { /* replica r on core r of the set, round-robin */
+                hc_buf_printf(&body, "hale_cpus_add(&%s.cpus, %d); ", t, cores[r % ncores]);
             }
+            for (int k = 0; reps == 1 && k < pl->kwargs.n; k++) {
+                hc_kwarg *kw = &pl->kwargs.v[k];
+                const char *key = kw->key ? kw->key : "";
+                if (strcmp(key, "core") == 0 || strcmp(key, "cores") == 0) {
+                    cpus_code(E, &body, kw, hc_sprintf(E->a, "%s.cpus", t));
+                } else if (strcmp(key, "node") == 0 || strcmp(key, "l3") == 0) {
+                    for (int c = 0; c < ncores; c++) {
+                        hc_buf_printf(&body, "hale_cpus_add(&%s.cpus, %d); ", t, cores[c]);
+                    }
+                    break; /* the union of every domain was added at once */
+                }
+            }
+            hc_buf_puts(&body, "\n");
         }
-        hc_buf_puts(&body, "\n");
     }
     hc_buf_printf(&E->protos, "static struct hale_pool *%s(int i);\n", name);
     hc_buf_printf(&E->helpers,
@@ -104,8 +148,29 @@ const char *em_place_pool(hc_emit *E, hc_decl *owner, const char *field) {
     }
     for (int i = 0; i < pm->placements.n; i++) {
         if (strcmp(pm->placements.v[i].field.name, field) == 0) {
-            return hc_sprintf(E->a, "%s(%d)", pools_fn(E, pm), i);
+            return hc_sprintf(E->a, "%s(%d)", pools_fn(E, pm), entry_base(pm, i));
         }
     }
+    return NULL;
+}
+
+int em_place_replicas(hc_emit *E, hc_decl *owner, const char *field) {
+    hc_decl *pm = owner && owner == E->P->main_locus ? placement_block(E->P) : NULL;
+    for (int i = 0; pm && i < pm->placements.n; i++) {
+        if (strcmp(pm->placements.v[i].field.name, field) == 0) {
+            return replicas_of(&pm->placements.v[i]);
+        }
+    }
+    return 1;
+}
+
+const char *em_place_replica_pool(hc_emit *E, hc_decl *owner, const char *field, int r) {
+    hc_decl *pm = placement_block(E->P);
+    for (int i = 0; pm && i < pm->placements.n; i++) {
+        if (strcmp(pm->placements.v[i].field.name, field) == 0) {
+            return hc_sprintf(E->a, "%s(%d)", pools_fn(E, pm), entry_base(pm, i) + r);
+        }
+    }
+    (void)owner;
     return NULL;
 }

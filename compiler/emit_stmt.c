@@ -63,6 +63,16 @@ void em_block_into(hc_emit *E, hc_buf *b, hc_block *blk, const char *dst, hc_typ
 /* ---- leaving a function ---- */
 
 void em_return(hc_emit *E, hc_buf *b, hc_expr *value) {
+    if (value && E->fn == E->P->main_fn && value->ty->kind == TY_INT &&
+        !em_has_value(E->fn->ret_ty)) {
+        /* `return n;` from main: the exit status */
+        hc_buf_puts(b, "{ hale_set_exit_status(");
+        em_expr(E, b, value);
+        hc_buf_puts(b, "); ");
+        em_return(E, b, NULL);
+        hc_buf_puts(b, " }");
+        return;
+    }
     int val = value && em_has_value(value->ty) && em_has_value(E->fn->ret_ty);
     if (E->direct_return) {
         if (val) {
@@ -221,6 +231,16 @@ static void em_assign(hc_emit *E, hc_buf *b, hc_stmt *s) {
     } else if (t->kind == TY_STRING) {
         hc_buf_printf(b, "%s = hale_str_concat(hm, %s, ", p, p);
         em_expr(E, b, s->expr);
+        hc_buf_puts(b, ");");
+    } else if (t->kind == TY_DECIMAL) {
+        static const char *fns[] = {[OP_ADD] = "hale_dec_add",
+                                    [OP_SUB] = "hale_dec_sub",
+                                    [OP_MUL] = "hale_dec_mul",
+                                    [OP_DIV] = "hale_dec_div"};
+        hc_buf_printf(b, "%s = %s(%s, ", p, fns[s->op], p);
+        em_expr(E, b, s->expr);
+        hc_buf_puts(b, ", ");
+        em_loc(E, b, s->op_pos);
         hc_buf_puts(b, ");");
     } else if (t->kind == TY_FLOAT) {
         static const char *ops[] = {[OP_ADD] = "+", [OP_SUB] = "-", [OP_MUL] = "*", [OP_DIV] = "/"};
@@ -405,6 +425,9 @@ static void em_for(hc_emit *E, hc_buf *b, hc_stmt *s) {
 void em_stmt(hc_emit *E, hc_buf *b, hc_stmt *s) {
     nl(E, b);
     switch (s->kind) {
+    case S_REPERSPECTIVE:
+        em_reperspective(E, b, s);
+        return;
     case S_LET:
         em_let(E, b, s);
         return;

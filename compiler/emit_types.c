@@ -79,15 +79,21 @@ static void def_record(hc_emit *E, hc_type *t, const char *name) {
 
 const char *em_ctype(hc_emit *E, hc_type *t) {
     switch (t->kind) {
+    case TY_ENUM:
+        if (!em_enum_has_payload(t)) {
+            return "int64_t";
+        }
+        return t->cname ? t->cname : em_enum_ctype(E, t);
     case TY_INT:
     case TY_DURATION:
-    case TY_ENUM:
     case TY_ERROR:
     case TY_UINT:
-    case TY_TIME:
-    case TY_DECIMAL:
     case TY_TOPIC:
         return "int64_t";
+    case TY_TIME:
+        return "hale_str"; /* its spelling (Hale's v0 Time) */
+    case TY_DECIMAL:
+        return "hale_dec";
     case TY_FLOAT:
         return "double";
     case TY_BOOL:
@@ -156,11 +162,15 @@ const char *em_ctype(hc_emit *E, hc_type *t) {
 }
 
 const char *em_zero(hc_emit *E, hc_type *t) {
+    if (em_enum_has_payload(t)) {
+        return hc_sprintf(E->a, "((%s){0})", em_ctype(E, t));
+    }
     switch (t->kind) {
     case TY_RECORD:
     case TY_BOUNDED:
     case TY_TUPLE:
     case TY_STRING:
+    case TY_TIME:
     case TY_BYTES:
     case TY_ARRAY:
         return hc_sprintf(E->a, "((%s){0})", em_ctype(E, t));
@@ -205,7 +215,7 @@ const char *em_copy_fn(hc_emit *E, hc_type *t) {
     if (!t->heap) {
         return NULL;
     }
-    if (t->kind == TY_STRING) {
+    if (t->kind == TY_STRING || t->kind == TY_TIME) {
         return "hale_str_copy";
     }
     if (t->kind == TY_BYTES) {
@@ -265,6 +275,9 @@ const char *em_copy_fn(hc_emit *E, hc_type *t) {
         hc_buf_puts(&body, "    return v;\n");
         break;
     }
+    case TY_ENUM:
+        em_enum_copy_body(E, t, &body);
+        break;
     case TY_TUPLE:
         for (int i = 0; i < t->nitems; i++) {
             const char *ec = em_copy_fn(E, t->items[i]);
@@ -298,6 +311,10 @@ const char *em_fmt_fn(hc_emit *E, hc_type *t) {
         return "hale_fmt_str";
     case TY_DURATION:
         return "hale_fmt_duration";
+    case TY_DECIMAL:
+        return "hale_fmt_decimal";
+    case TY_TIME:
+        return "hale_fmt_time";
     case TY_BYTES:
         return "hale_fmt_bytes";
     default:
@@ -312,6 +329,10 @@ const char *em_fmt_fn(hc_emit *E, hc_type *t) {
     hc_buf body = {0};
     switch (t->kind) {
     case TY_ENUM:
+        if (em_enum_has_payload(t)) {
+            em_enum_fmt_body(E, t, enum_names(E, t), &body);
+            break;
+        }
         hc_buf_printf(&body, "    (void)nested;\n    hale_sbuf_puts(b, %s[v]);\n",
                       enum_names(E, t));
         break;
@@ -371,7 +392,13 @@ const char *em_fmt_fn(hc_emit *E, hc_type *t) {
 const char *em_eq_fn(hc_emit *E, hc_type *t) {
     switch (t->kind) {
     case TY_STRING:
+    case TY_TIME:
         return "hale_str_eq";
+    case TY_ENUM:
+        if (!em_enum_has_payload(t)) {
+            return NULL;
+        }
+        break;
     case TY_RECORD:
     case TY_ARRAY:
     case TY_BOUNDED:
@@ -416,6 +443,9 @@ const char *em_eq_fn(hc_emit *E, hc_type *t) {
                       "    if (a.len != b.len) return false;\n    for (int64_t i = 0; i < a.len; "
                       "i++) if (!(%s)) return false;\n",
                       CMP(em_eq_fn(E, t->elem), "a.items[i]", "b.items[i]"));
+        break;
+    case TY_ENUM:
+        em_enum_eq_body(E, t, &body);
         break;
     default:
         for (int i = 0; i < t->nitems; i++) {
@@ -477,7 +507,10 @@ const char *em_descriptor(hc_emit *E, hc_type *t) {
         return "&hale_type_bool";
     case TY_DURATION:
         return "&hale_type_duration";
+    case TY_DECIMAL:
+        return "&hale_type_decimal";
     case TY_STRING:
+    case TY_TIME:
         return "&hale_type_string";
     case TY_BYTES:
         return "&hale_type_bytes";
@@ -533,6 +566,10 @@ const char *em_descriptor(hc_emit *E, hc_type *t) {
         break;
     }
     case TY_ENUM:
+        if (em_enum_has_payload(t)) {
+            em_enum_descriptor(E, t, name, hc_buf_cstr(&tname), fp);
+            break;
+        }
         hc_buf_printf(b,
                       "static const hale_type %s = {.kind = HALE_T_ENUM, .name = %s, .size = "
                       "sizeof(int64_t), .align = _Alignof(int64_t), .flat = true, .fingerprint = "

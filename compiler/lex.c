@@ -423,6 +423,13 @@ static void lex_number(lexer *L) {
         }
         return;
     }
+    if (base == 10 && L->p < L->end && *L->p == 'd' && count > 0 &&
+        !(L->p + 1 < L->end && ident_char((unsigned char)L->p[1]))) {
+        /* `3d` is the Decimal 3 (Hale lets the Decimal suffix win over a day's Duration) */
+        L->p++;
+        emit(L, T_DECIMAL, start, line, ls);
+        return;
+    }
     if (base == 10 && L->p < L->end && isalpha((unsigned char)*L->p) && count > 0) {
         lex_duration(L, start, line, ls, v);
         return;

@@ -65,19 +65,22 @@ static void test_numbers(void **state) {
 
 static void test_durations(void **state) {
     (void)state;
-    lexed l = lex("250ns 10us 500ms 1s 5m 2h 1d 1h30m");
+    lexed l = lex("250ns 10us 500ms 1s 5m 2h 1d2h 1h30m 1d 2.5d");
     int64_t want[] = {250,
                       10000,
                       500000000,
                       1000000000,
                       300000000000LL,
                       7200000000000LL,
-                      86400000000000LL,
+                      93600000000000LL,
                       5400000000000LL};
     for (int i = 0; i < 8; i++) {
         assert_int_equal(l.t.v[i].kind, T_DURATION);
         assert_int_equal(l.t.v[i].i, want[i]);
     }
+    /* a lone `d` suffix is a Decimal, as in Hale (`1d / 3d`); days only within a compound */
+    assert_int_equal(l.t.v[8].kind, T_DECIMAL);
+    assert_int_equal(l.t.v[9].kind, T_DECIMAL);
     done(&l);
 }
 

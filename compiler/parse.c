@@ -1,5 +1,5 @@
 /* See parse.h. This file: shared helpers, top-level declarations, functions, statements.
- * Expressions, types and patterns are in parse_expr.c; loci and topics in parse_locus.c. */
+ * Expressions, types and patterns are in ps_expr.c; loci and topics in ps_locus.c. */
 #include <stdarg.h>
 #include <stdio.h>
 
@@ -15,7 +15,7 @@ static hc_diag *vperr_at(parser *p, hc_pos at, const char *fmt, va_list ap) {
     return hc_verror(p->d, at, fmt, ap);
 }
 
-hc_diag *perr(parser *p, const char *fmt, ...) {
+hc_diag *ps_perr(parser *p, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
     hc_diag *g = vperr_at(p, cur(p)->pos, fmt, ap);
@@ -23,7 +23,7 @@ hc_diag *perr(parser *p, const char *fmt, ...) {
     return g;
 }
 
-hc_diag *perr_at(parser *p, hc_pos at, const char *fmt, ...) {
+hc_diag *ps_perr_at(parser *p, hc_pos at, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
     hc_diag *g = vperr_at(p, at, fmt, ap);
@@ -31,7 +31,7 @@ hc_diag *perr_at(parser *p, hc_pos at, const char *fmt, ...) {
     return g;
 }
 
-hc_pos after_prev(parser *p) {
+hc_pos ps_after_prev(parser *p) {
     if (p->i == 0) {
         return cur(p)->pos;
     }
@@ -41,7 +41,7 @@ hc_pos after_prev(parser *p) {
     return q;
 }
 
-const char *found(parser *p) {
+const char *ps_found(parser *p) {
     hc_token *t = cur(p);
     static _Thread_local char buf[96];
     switch (t->kind) {
@@ -58,34 +58,34 @@ const char *found(parser *p) {
     }
 }
 
-int expect(parser *p, hc_tok_kind k, const char *what) {
+int ps_expect(parser *p, hc_tok_kind k, const char *what) {
     if (accept(p, k)) {
         return 1;
     }
     /* A missing terminator is reported right after the previous token. */
     int after = k == P_SEMI || k == P_RPAREN || k == P_RBRACKET || k == P_COMMA;
-    hc_pos at = after && p->i > 0 && cur(p)->pos.line != p->t[p->i - 1].pos.line ? after_prev(p)
+    hc_pos at = after && p->i > 0 && cur(p)->pos.line != p->t[p->i - 1].pos.line ? ps_after_prev(p)
                                                                                  : cur(p)->pos;
-    perr_at(p, at, "expected %s, found %s", what ? what : hc_tok_describe(k), found(p));
+    ps_perr_at(p, at, "expected %s, ps_found %s", what ? what : hc_tok_describe(k), ps_found(p));
     return 0;
 }
 
-hc_ident expect_ident(parser *p, const char *what) {
+hc_ident ps_expect_ident(parser *p, const char *what) {
     hc_ident id = {"?", cur(p)->pos};
     if (at(p, T_IDENT)) {
         id.name = advance(p)->text;
         return id;
     }
     if (cur(p)->kind >= K_AS && cur(p)->kind <= K_WHILE) {
-        hc_help(perr(p, "expected %s, found keyword %s", what, hc_tok_describe(cur(p)->kind)),
+        hc_help(ps_perr(p, "expected %s, ps_found keyword %s", what, hc_tok_describe(cur(p)->kind)),
                 "keywords cannot be used as names; pick another name");
         return id;
     }
-    perr(p, "expected %s, found %s", what, found(p));
+    ps_perr(p, "expected %s, ps_found %s", what, ps_found(p));
     return id;
 }
 
-void skip_group(parser *p) {
+void ps_skip_group(parser *p) {
     int depth = 0;
     do {
         hc_tok_kind k = cur(p)->kind;
@@ -100,7 +100,7 @@ void skip_group(parser *p) {
     } while (depth > 0);
 }
 
-void sync_stmt(parser *p) {
+void ps_sync_stmt(parser *p) {
     for (;;) {
         hc_tok_kind k = cur(p)->kind;
         if (k == T_EOF || k == P_RBRACE) {
@@ -111,7 +111,7 @@ void sync_stmt(parser *p) {
             break;
         }
         if (k == P_LBRACE || k == P_LPAREN || k == P_LBRACKET) {
-            skip_group(p);
+            ps_skip_group(p);
             continue;
         }
         advance(p);
@@ -119,22 +119,22 @@ void sync_stmt(parser *p) {
     p->panic = 0;
 }
 
-int enter(parser *p) {
+int ps_enter(parser *p) {
     if (++p->nesting > HC_MAX_NESTING) {
-        perr(p, "program nested too deeply (more than %d levels)", HC_MAX_NESTING);
+        ps_perr(p, "program nested too deeply (more than %d levels)", HC_MAX_NESTING);
         return 0;
     }
     return 1;
 }
 
-hc_pos pos_join(hc_pos a, hc_pos b) {
+hc_pos ps_pos_join(hc_pos a, hc_pos b) {
     if (a.file == b.file && a.line == b.line && b.col >= a.col) {
         a.len = b.col + b.len - a.col;
     }
     return a;
 }
 
-hc_decl *new_decl(parser *p, hc_decl_kind k, hc_pos pos) {
+hc_decl *ps_new_decl(parser *p, hc_decl_kind k, hc_pos pos) {
     hc_decl *d = HC_NEW(p->a, hc_decl);
     d->kind = k;
     d->pos = pos;
@@ -188,45 +188,94 @@ static int is_assign_op(hc_tok_kind k, hc_op *op) {
 
 static void expect_semi(parser *p, const char *after) {
     if (!at(p, P_SEMI)) {
-        hc_pos at = after_prev(p);
-        hc_diag *g = perr_at(p, at, "expected `;` after %s, found %s", after, found(p));
+        hc_pos at = ps_after_prev(p);
+        hc_diag *g = ps_perr_at(p, at, "expected `;` after %s, ps_found %s", after, ps_found(p));
         (void)g;
         return;
     }
     advance(p);
 }
 
+/* `let [mut] (a, b, _) = e;` becomes `let <tuple> = e; let a = <tuple>.0; let b = <tuple>.1;`:
+ * the first statement is returned, the others wait in p->pending for the enclosing block. */
+static hc_stmt *parse_let_tuple(parser *p, hc_stmt *s) {
+    hc_pos open = advance(p)->pos;
+    HC_VEC(hc_ident) names = {0};
+    do {
+        if (at(p, P_RPAREN)) {
+            break;
+        }
+        HC_PUSH(p->a, names, ps_expect_ident(p, "a name or `_` in a tuple binding"));
+    } while (accept(p, P_COMMA));
+    ps_expect(p, P_RPAREN, "`)` after the tuple's names");
+    if (names.n < 2 && !p->panic) {
+        ps_perr_at(p, open, "a tuple binding names at least two elements");
+    }
+    s->name.name = hc_sprintf(p->a, "__tuple_%d_%d", open.line, open.col);
+    s->name.pos = open;
+    if (accept(p, P_COLON)) {
+        s->type = ps_type(p);
+    }
+    ps_expect(p, P_ASSIGN, "`=` after the tuple binding");
+    s->expr = ps_expr(p);
+    expect_semi(p, "the `let` statement");
+    for (int i = 0; i < names.n; i++) {
+        if (strcmp(names.v[i].name, "_") == 0) {
+            continue;
+        }
+        hc_stmt *el = new_stmt(p, S_LET, names.v[i].pos);
+        el->is_mut = s->is_mut;
+        el->name = names.v[i];
+        hc_expr *tuple = ps_new_expr(p, E_NAME, names.v[i].pos);
+        tuple->path.seg = HC_NEW(p->a, hc_ident);
+        tuple->path.seg[0] = s->name;
+        tuple->path.n = 1;
+        tuple->path.pos = names.v[i].pos;
+        el->expr = ps_new_expr(p, E_FIELD, names.v[i].pos);
+        el->expr->lhs = tuple;
+        el->expr->field.name = hc_sprintf(p->a, "%d", i);
+        el->expr->field.pos = names.v[i].pos;
+        el->expr->depth = 2;
+        HC_PUSH(p->a, p->pending, el);
+    }
+    s->is_mut = 0;
+    return s;
+}
+
 static hc_stmt *parse_let(parser *p) {
     hc_stmt *s = new_stmt(p, S_LET, advance(p)->pos);
     s->is_mut = accept(p, K_MUT);
-    s->name = expect_ident(p, "a variable name after `let`");
+    if (at(p, P_LPAREN)) {
+        return parse_let_tuple(p, s);
+    }
+    s->name = ps_expect_ident(p, "a variable name after `let`");
     if (accept(p, P_COLON)) {
-        s->type = parse_type(p);
+        s->type = ps_type(p);
     }
     if (!at(p, P_ASSIGN)) {
-        hc_help(perr(p, "expected `=` after `let %s`, found %s", s->name.name, found(p)),
+        hc_help(ps_perr(p, "expected `=` after `let %s`, ps_found %s", s->name.name, ps_found(p)),
                 "every binding starts with a value: `let %s = ...;`", s->name.name);
         return s;
     }
     advance(p);
-    s->expr = parse_expr(p);
+    s->expr = ps_expr(p);
     expect_semi(p, "the `let` statement");
     return s;
 }
 
 static hc_stmt *parse_while(parser *p) {
     hc_stmt *s = new_stmt(p, S_WHILE, advance(p)->pos);
-    s->expr = parse_expr_no_struct(p);
-    s->body = parse_block(p);
+    s->expr = ps_expr_no_struct(p);
+    s->body = ps_block(p);
     return s;
 }
 
 static hc_stmt *parse_for(parser *p) {
     hc_stmt *s = new_stmt(p, S_FOR, advance(p)->pos);
-    s->name = expect_ident(p, "a loop variable after `for`");
-    expect(p, K_IN, "`in`");
-    s->expr = parse_expr_no_struct(p);
-    s->body = parse_block(p);
+    s->name = ps_expect_ident(p, "a loop variable after `for`");
+    ps_expect(p, K_IN, "`in`");
+    s->expr = ps_expr_no_struct(p);
+    s->body = ps_block(p);
     return s;
 }
 
@@ -249,17 +298,17 @@ static hc_stmt *parse_recovery(parser *p) {
     hc_token *op = advance(p);
     hc_stmt *s = new_stmt(p, S_RECOVERY, op->pos);
     s->recovery = op->text;
-    expect(p, P_LPAREN, "`(`");
+    ps_expect(p, P_LPAREN, "`(`");
     while (!at(p, P_RPAREN) && !at(p, T_EOF)) {
-        HC_PUSH(p->a, s->args, parse_expr(p));
+        HC_PUSH(p->a, s->args, ps_expr(p));
         if (!accept(p, P_COMMA)) {
             break;
         }
     }
-    expect(p, P_RPAREN, "`)`");
+    ps_expect(p, P_RPAREN, "`)`");
     if (at(p, K_FOR) || at_word(p, "until")) {
         s->modifier = advance(p)->text;
-        s->modifier_expr = parse_expr(p);
+        s->modifier_expr = ps_expr(p);
     }
     expect_semi(p, "the recovery statement");
     return s;
@@ -291,7 +340,7 @@ static int block_like(hc_expr *e) {
 static hc_stmt *parse_stmt_or_tail(parser *p, hc_expr **tail) {
     hc_annots annots = {0};
     if (at(p, P_AT)) {
-        parse_annots(p, &annots);
+        ps_annots(p, &annots);
     }
     hc_stmt *s = NULL;
     if (at(p, K_LET)) {
@@ -303,7 +352,7 @@ static hc_stmt *parse_stmt_or_tail(parser *p, hc_expr **tail) {
     } else if (at(p, K_RETURN)) {
         s = new_stmt(p, S_RETURN, advance(p)->pos);
         if (!at(p, P_SEMI) && !at(p, P_RBRACE)) {
-            s->expr = parse_expr(p);
+            s->expr = ps_expr(p);
         }
         expect_semi(p, "`return`");
     } else if (at(p, K_BREAK)) {
@@ -318,48 +367,52 @@ static hc_stmt *parse_stmt_or_tail(parser *p, hc_expr **tail) {
         s = parse_recovery(p);
     } else if (at_word(p, "violate") && peek_n(p, 1)->kind == T_IDENT) {
         s = new_stmt(p, S_VIOLATE, advance(p)->pos);
-        s->name = expect_ident(p, "a closure name");
+        s->name = ps_expect_ident(p, "a closure name");
         if (at_word(p, "with")) {
             advance(p);
-            s->expr = parse_expr(p);
+            s->expr = ps_expr(p);
         }
         expect_semi(p, "`violate`");
     } else if (at_fail(p)) {
         s = new_stmt(p, S_FAIL, advance(p)->pos);
-        s->expr = parse_expr(p);
+        s->expr = ps_expr(p);
         expect_semi(p, "`fail`");
     } else if (at_word(p, "reperspective") && peek_n(p, 1)->kind == K_SELF) {
-        hc_pos at = cur(p)->pos;
-        perr(p, "`reperspective` is not supported");
-        sync_stmt(p);
-        s = new_stmt(p, S_BLOCK, at);
-        s->body = HC_NEW(p->a, hc_block);
+        s = new_stmt(p, S_REPERSPECTIVE, advance(p)->pos);
+        s->target = ps_expr(p);
+        if (at_word(p, "as")) {
+            advance(p);
+        } else {
+            ps_expect(p, K_AS, "`as` and the implementation to switch to");
+        }
+        s->name = ps_expect_ident(p, "a locus name after `as`");
+        expect_semi(p, "`reperspective`");
     } else if (at(p, P_SEMI)) {
         advance(p); /* an empty statement */
         return parse_stmt(p);
     } else if (at(p, P_LBRACE)) {
         s = new_stmt(p, S_BLOCK, cur(p)->pos);
-        s->body = parse_block(p);
+        s->body = ps_block(p);
         accept(p, P_SEMI);
-    } else if (!starts_expr(p)) {
-        perr(p, "expected a statement, found %s", found(p));
-        sync_stmt(p);
+    } else if (!ps_starts_expr(p)) {
+        ps_perr(p, "expected a statement, ps_found %s", ps_found(p));
+        ps_sync_stmt(p);
         return NULL;
     } else {
-        hc_expr *e = parse_expr(p);
+        hc_expr *e = ps_expr(p);
         hc_op op;
         if (is_assign_op(cur(p)->kind, &op)) {
             s = new_stmt(p, S_ASSIGN, e->pos);
             s->op_pos = advance(p)->pos;
             s->op = op;
             s->target = e;
-            s->expr = parse_expr(p);
+            s->expr = ps_expr(p);
             expect_semi(p, "the assignment");
         } else if (at(p, P_SEND)) {
             s = new_stmt(p, S_SEND, cur(p)->pos);
             advance(p);
             s->target = e;
-            s->expr = parse_expr(p);
+            s->expr = ps_expr(p);
             expect_semi(p, "the send");
         } else if (at(p, P_RBRACE) && tail) {
             *tail = e;
@@ -384,17 +437,17 @@ static hc_stmt *parse_stmt(parser *p) {
     return parse_stmt_or_tail(p, NULL);
 }
 
-hc_block *parse_block(parser *p) {
+hc_block *ps_block(parser *p) {
     hc_block *b = HC_NEW(p->a, hc_block);
     b->pos = cur(p)->pos;
     if (!at(p, P_LBRACE)) {
-        perr(p, "expected `{`, found %s", found(p));
+        ps_perr(p, "expected `{`, ps_found %s", ps_found(p));
         b->end = b->pos;
         return b;
     }
     advance(p);
-    if (!enter(p)) {
-        skip_group(p);
+    if (!ps_enter(p)) {
+        ps_skip_group(p);
         leave(p);
         return b;
     }
@@ -409,14 +462,16 @@ hc_block *parse_block(parser *p) {
             }
             break;
         }
-        if (s) {
-            HC_PUSH(p->a, b->stmts, s);
-            if (stmt_depth(s) + 1 > b->depth) {
-                b->depth = stmt_depth(s) + 1;
+        for (int k = -1; s && k < p->pending.n; k++) {
+            hc_stmt *one = k < 0 ? s : p->pending.v[k];
+            HC_PUSH(p->a, b->stmts, one);
+            if (ps_stmt_depth(one) + 1 > b->depth) {
+                b->depth = ps_stmt_depth(one) + 1;
             }
         }
+        p->pending.n = 0;
         if (p->panic) {
-            sync_stmt(p);
+            ps_sync_stmt(p);
         }
         if (p->i == before) {
             advance(p); /* guarantee progress */
@@ -425,7 +480,7 @@ hc_block *parse_block(parser *p) {
     leave(p);
     b->end = cur(p)->pos;
     if (!at(p, P_RBRACE)) {
-        hc_help(perr_at(p, b->pos, "unclosed `{`"), "add the matching `}`");
+        hc_help(ps_perr_at(p, b->pos, "unclosed `{`"), "add the matching `}`");
         return b;
     }
     advance(p);
@@ -434,100 +489,100 @@ hc_block *parse_block(parser *p) {
 
 /* ---- declarations ---- */
 
-void parse_params(parser *p, hc_params *out) {
-    expect(p, P_LPAREN, "`(`");
+void ps_params(parser *p, hc_params *out) {
+    ps_expect(p, P_LPAREN, "`(`");
     while (!at(p, P_RPAREN) && !at(p, T_EOF)) {
         hc_param prm = {0};
         prm.pos = cur(p)->pos;
-        prm.name = expect_ident(p, "a parameter name");
-        if (!expect(p, P_COLON, "`:` and the parameter's type")) {
+        prm.name = ps_expect_ident(p, "a parameter name");
+        if (!ps_expect(p, P_COLON, "`:` and the parameter's type")) {
             break;
         }
-        prm.type = parse_type(p);
+        prm.type = ps_type(p);
         if (accept(p, P_ASSIGN)) {
-            prm.def = parse_expr(p);
+            prm.def = ps_expr(p);
         }
         HC_PUSH(p->a, *out, prm);
         if (!accept(p, P_COMMA)) {
             break;
         }
     }
-    expect(p, P_RPAREN, "`)`");
+    ps_expect(p, P_RPAREN, "`)`");
 }
 
 /* `<T, U: Bound>` after a function, type or locus name. */
-void parse_generics(parser *p, hc_decl *d) {
+void ps_generics(parser *p, hc_decl *d) {
     if (!accept(p, P_LT)) {
         return;
     }
     while (at(p, T_IDENT)) {
         HC_PUSH(p->a, d->generics, advance(p)->text);
-        HC_PUSH(p->a, d->gbounds, accept(p, P_COLON) ? parse_type(p) : NULL);
+        HC_PUSH(p->a, d->gbounds, accept(p, P_COLON) ? ps_type(p) : NULL);
         if (!accept(p, P_COMMA)) {
             break;
         }
     }
-    expect(p, P_GT, "`>`");
+    ps_expect(p, P_GT, "`>`");
 }
 
-void parse_result(parser *p, hc_decl *d) {
+void ps_result(parser *p, hc_decl *d) {
     if (accept(p, P_ARROW)) {
-        d->ret = parse_type(p);
+        d->ret = ps_type(p);
     }
     if (at_word(p, "fallible")) {
         advance(p);
-        expect(p, P_LPAREN, "`(`");
-        d->fallible = parse_type(p);
-        expect(p, P_RPAREN, "`)`");
+        ps_expect(p, P_LPAREN, "`(`");
+        d->fallible = ps_type(p);
+        ps_expect(p, P_RPAREN, "`)`");
     }
 }
 
-hc_decl *parse_fn(parser *p, hc_annots annots, hc_decl *locus) {
-    hc_decl *d = new_decl(p, D_FN, advance(p)->pos);
+hc_decl *ps_fn(parser *p, hc_annots annots, hc_decl *locus) {
+    hc_decl *d = ps_new_decl(p, D_FN, advance(p)->pos);
     d->annots = annots;
     d->locus = locus;
-    d->name = expect_ident(p, "a function name after `fn`");
-    parse_generics(p, d);
-    parse_params(p, &d->params);
-    parse_result(p, d);
+    d->name = ps_expect_ident(p, "a function name after `fn`");
+    ps_generics(p, d);
+    ps_params(p, &d->params);
+    ps_result(p, d);
     if (accept(p, P_SEMI)) {
         return d; /* a signature (interface / @ffi) */
     }
-    d->body = parse_block(p);
+    d->body = ps_block(p);
     return d;
 }
 
-hc_decl *parse_const(parser *p, hc_annots annots) {
-    hc_decl *d = new_decl(p, D_CONST, advance(p)->pos);
+hc_decl *ps_const(parser *p, hc_annots annots) {
+    hc_decl *d = ps_new_decl(p, D_CONST, advance(p)->pos);
     d->annots = annots;
-    d->name = expect_ident(p, "a constant name after `const`");
+    d->name = ps_expect_ident(p, "a constant name after `const`");
     if (accept(p, P_COLON)) {
-        d->type = parse_type(p);
+        d->type = ps_type(p);
     } else if (!p->panic) {
-        hc_help(perr(p, "expected `:` and a type after `const %s`", d->name.name),
+        hc_help(ps_perr(p, "expected `:` and a type after `const %s`", d->name.name),
                 "constants are typed: `const %s: Int = ...;`", d->name.name);
     }
-    if (expect(p, P_ASSIGN, "`=`")) {
-        d->value = parse_expr(p);
+    if (ps_expect(p, P_ASSIGN, "`=`")) {
+        d->value = ps_expr(p);
     }
     expect_semi(p, "the constant");
     return d;
 }
 
 static void parse_variants(parser *p, hc_decl *d) {
-    expect(p, P_LBRACE, "`{`");
+    ps_expect(p, P_LBRACE, "`{`");
     while (!at(p, P_RBRACE) && !at(p, T_EOF)) {
         hc_variant v = {0};
-        v.name = expect_ident(p, "a variant name");
+        v.name = ps_expect_ident(p, "a variant name");
         if (accept(p, P_LPAREN)) {
             v.has_payload = 1;
             while (!at(p, P_RPAREN) && !at(p, T_EOF)) {
-                HC_PUSH(p->a, v.payload, parse_type(p));
+                HC_PUSH(p->a, v.payload, ps_type(p));
                 if (!accept(p, P_COMMA)) {
                     break;
                 }
             }
-            expect(p, P_RPAREN, "`)`");
+            ps_expect(p, P_RPAREN, "`)`");
         }
         HC_PUSH(p->a, d->variants, v);
         if (p->panic) {
@@ -538,7 +593,7 @@ static void parse_variants(parser *p, hc_decl *d) {
         }
     }
     if (!p->panic) {
-        expect(p, P_RBRACE, "`,` or `}`");
+        ps_expect(p, P_RBRACE, "`,` or `}`");
     }
 }
 
@@ -551,12 +606,12 @@ static void parse_fields(parser *p, hc_decl *d) {
             f.name.name = cur(p)->text; /* member names may be words like `locus` */
             f.name.pos = advance(p)->pos;
         } else {
-            f.name = expect_ident(p, "a field name");
+            f.name = ps_expect_ident(p, "a field name");
         }
-        if (expect(p, P_COLON, "`:` and the field's type")) {
-            f.type = parse_type(p);
+        if (ps_expect(p, P_COLON, "`:` and the field's type")) {
+            f.type = ps_type(p);
             if (accept(p, P_ASSIGN)) {
-                f.def = parse_expr(p);
+                f.def = ps_expr(p);
             }
             if (at(p, T_TIME)) { /* Go-style `key:"value"` tag */
                 f.tag = advance(p)->str;
@@ -566,26 +621,26 @@ static void parse_fields(parser *p, hc_decl *d) {
             }
         }
         if (p->panic) {
-            sync_stmt(p);
+            ps_sync_stmt(p);
             continue;
         }
         HC_PUSH(p->a, d->fields, f);
     }
-    expect(p, P_RBRACE, "`}`");
+    ps_expect(p, P_RBRACE, "`}`");
 }
 
-hc_decl *parse_type_decl(parser *p, hc_annots annots) {
+hc_decl *ps_type_decl(parser *p, hc_annots annots) {
     hc_pos kw = advance(p)->pos;
-    hc_decl *d = new_decl(p, D_RECORD, kw);
+    hc_decl *d = ps_new_decl(p, D_RECORD, kw);
     d->annots = annots;
-    d->name = expect_ident(p, "a type name after `type`");
-    parse_generics(p, d);
+    d->name = ps_expect_ident(p, "a type name after `type`");
+    ps_generics(p, d);
     if (at(p, P_LBRACE)) {
         parse_fields(p, d);
         accept(p, P_SEMI);
         return d;
     }
-    if (!expect(p, P_ASSIGN, "`{` or `=`")) {
+    if (!ps_expect(p, P_ASSIGN, "`{` or `=`")) {
         return d;
     }
     if (accept(p, K_ENUM)) {
@@ -595,69 +650,93 @@ hc_decl *parse_type_decl(parser *p, hc_annots annots) {
         return d;
     }
     d->kind = D_ALIAS;
-    d->type = parse_type(p);
+    d->type = ps_type(p);
     expect_semi(p, "the type alias");
     return d;
 }
 
 static hc_decl *parse_enum_decl(parser *p, hc_annots annots) {
-    hc_decl *d = new_decl(p, D_ENUM, advance(p)->pos);
+    hc_decl *d = ps_new_decl(p, D_ENUM, advance(p)->pos);
     d->annots = annots;
-    d->name = expect_ident(p, "an enum name after `enum`");
+    d->name = ps_expect_ident(p, "an enum name after `enum`");
     parse_variants(p, d);
     accept(p, P_SEMI);
     return d;
 }
 
 static hc_decl *parse_import(parser *p) {
-    hc_decl *d = new_decl(p, D_IMPORT, advance(p)->pos);
+    hc_decl *d = ps_new_decl(p, D_IMPORT, advance(p)->pos);
     if (!at(p, T_STRING)) {
-        perr(p, "expected the imported path as a string, found %s", found(p));
+        ps_perr(p, "expected the imported path as a string, ps_found %s", ps_found(p));
         return d;
     }
     d->import_path = advance(p)->str;
     if (!at(p, K_AS)) {
-        hc_help(perr(p, "expected `as` and an alias after `import \"%s\"`", d->import_path),
+        hc_help(ps_perr(p, "expected `as` and an alias after `import \"%s\"`", d->import_path),
                 "imports are always named: `import \"%s\" as name;`", d->import_path);
         return d;
     }
     advance(p);
-    d->name = expect_ident(p, "an alias after `as`");
+    d->name = ps_expect_ident(p, "an alias after `as`");
     expect_semi(p, "the import");
     return d;
 }
 
 /* interface I { fn m(a: T) -> R; ... } */
 static hc_decl *parse_interface(parser *p, hc_annots annots) {
-    hc_decl *d = new_decl(p, D_IFACE, advance(p)->pos);
+    hc_decl *d = ps_new_decl(p, D_IFACE, advance(p)->pos);
     d->annots = annots;
-    d->name = expect_ident(p, "an interface name after `interface`");
-    if (!expect(p, P_LBRACE, "`{` to open the interface")) {
+    d->name = ps_expect_ident(p, "an interface name after `interface`");
+    if (!ps_expect(p, P_LBRACE, "`{` to open the interface")) {
         return d;
     }
     while (!at(p, P_RBRACE) && !at(p, T_EOF)) {
         if (!at(p, K_FN)) {
-            hc_help(perr(p, "expected a method signature, found %s", found(p)),
+            hc_help(ps_perr(p, "expected a method signature, ps_found %s", ps_found(p)),
                     "an interface lists signatures: `fn name(a: T) -> R;`");
-            sync_stmt(p);
+            ps_sync_stmt(p);
             continue;
         }
-        hc_decl *m = parse_fn(p, (hc_annots){0}, NULL);
+        hc_decl *m = ps_fn(p, (hc_annots){0}, NULL);
         if (m->body) {
-            perr_at(p, m->body->pos, "an interface method has no body; end it with `;`");
+            ps_perr_at(p, m->body->pos, "an interface method has no body; end it with `;`");
         }
         HC_PUSH(p->a, d->members, m);
         if (p->panic) {
-            sync_stmt(p);
+            ps_sync_stmt(p);
         }
     }
-    expect(p, P_RBRACE, "`}` to close the interface");
+    ps_expect(p, P_RBRACE, "`}` to close the interface");
     return d;
 }
 
-static const char *unsupported_decls[] = {"perspective",  "module", "ring_layout",
-                                          "target",       "group",  "claims",
-                                          "constitution", "domain", "effect"};
+/* `effect money;` declares a user effect class; `effect io = { syscall, block };` names a set
+ * of classes (check_effects.c). */
+static hc_decl *parse_effect(parser *p, hc_annots annots) {
+    hc_decl *d = ps_new_decl(p, D_EFFECT, advance(p)->pos);
+    d->annots = annots;
+    d->name = ps_expect_ident(p, "an effect class name after `effect`");
+    if (at(p, P_LPAREN)) {
+        ps_perr(p, "not supported yet: indexed effect families (`effect name(domain)`)");
+        ps_skip_group(p);
+        return NULL;
+    }
+    if (accept(p, P_ASSIGN)) {
+        ps_expect(p, P_LBRACE, "`{` and the classes of the set");
+        while (!at(p, P_RBRACE) && !at(p, T_EOF)) {
+            HC_PUSH(p->a, d->generics, ps_expect_ident(p, "an effect class").name);
+            if (!accept(p, P_COMMA)) {
+                break;
+            }
+        }
+        ps_expect(p, P_RBRACE, "`}` after the set");
+    }
+    expect_semi(p, "the effect declaration");
+    return d;
+}
+
+static const char *unsupported_decls[] = {"module",       "ring_layout", "target", "group",
+                                          "constitution", "domain",      "claims"};
 
 static hc_decl *parse_top_decl(parser *p);
 
@@ -690,41 +769,49 @@ hc_decl *hc_parse_instance(hc_arena *a, hc_diags *d, const hc_decl *tmpl, const 
 static hc_decl *parse_top_decl(parser *p) {
     hc_annots annots = {0};
     if (at(p, P_AT)) {
-        parse_annots(p, &annots);
+        ps_annots(p, &annots);
     }
     switch (cur(p)->kind) {
     case K_IMPORT:
         return parse_import(p);
     case K_CONST:
-        return parse_const(p, annots);
+        return ps_const(p, annots);
     case K_TYPE:
-        return parse_type_decl(p, annots);
+        return ps_type_decl(p, annots);
     case K_ENUM:
         return parse_enum_decl(p, annots);
     case K_FN:
-        return parse_fn(p, annots, NULL);
+        return ps_fn(p, annots, NULL);
     case K_LOCUS:
-        return parse_locus(p, annots, 0);
+        return ps_locus(p, annots, 0);
     default:
         break;
     }
     if (at_word(p, "main") && peek_n(p, 1)->kind == K_LOCUS) {
         advance(p);
-        return parse_locus(p, annots, 1);
+        return ps_locus(p, annots, 1);
     }
     if (at_word(p, "topic") && peek_n(p, 1)->kind == T_IDENT) {
-        return parse_topic(p, annots);
+        return ps_topic(p, annots);
     }
     if (at_word(p, "interface") && peek_n(p, 1)->kind == T_IDENT) {
         return parse_interface(p, annots);
     }
+    if (at_word(p, "effect") && peek_n(p, 1)->kind == T_IDENT) {
+        return parse_effect(p, annots);
+    }
+    if (at_word(p, "perspective") && peek_n(p, 1)->kind == T_IDENT) {
+        hc_decl *d = ps_locus(p, annots, 0); /* the same members as a locus's */
+        d->kind = D_PERSPECTIVE;
+        return d;
+    }
     for (size_t i = 0; i < sizeof unsupported_decls / sizeof unsupported_decls[0]; i++) {
         if (at_word(p, unsupported_decls[i])) {
-            perr(p, "`%s` declarations are not supported", unsupported_decls[i]);
+            ps_perr(p, "`%s` declarations are not supported", unsupported_decls[i]);
             return NULL;
         }
     }
-    hc_help(perr(p, "expected a declaration, found %s", found(p)),
+    hc_help(ps_perr(p, "expected a declaration, ps_found %s", ps_found(p)),
             "a file holds imports, `const`, `type`, `enum`, `topic`, `fn` and `locus` "
             "declarations");
     return NULL;
@@ -779,7 +866,7 @@ static int dmax(int a, hc_expr *e) {
     return e && e->depth > a ? e->depth : a;
 }
 
-hc_expr *settle(parser *p, hc_expr *e) {
+hc_expr *ps_settle(parser *p, hc_expr *e) {
     int d = dmax(dmax(dmax(0, e->lhs), e->rhs), e->third);
     for (int i = 0; i < e->args.n; i++) {
         d = dmax(d, e->args.v[i]);
@@ -803,7 +890,7 @@ hc_expr *settle(parser *p, hc_expr *e) {
     return e;
 }
 
-int stmt_depth(hc_stmt *s) {
+int ps_stmt_depth(hc_stmt *s) {
     int d = dmax(dmax(dmax(0, s->expr), s->target), s->modifier_expr);
     for (int i = 0; i < s->args.n; i++) {
         d = dmax(d, s->args.v[i]);

@@ -5,7 +5,7 @@
 
 #include "parse_impl.h"
 
-hc_expr *new_expr(parser *p, hc_expr_kind k, hc_pos pos) {
+hc_expr *ps_new_expr(parser *p, hc_expr_kind k, hc_pos pos) {
     hc_expr *e = HC_NEW(p->a, hc_expr);
     e->kind = k;
     e->pos = pos;
@@ -14,11 +14,11 @@ hc_expr *new_expr(parser *p, hc_expr_kind k, hc_pos pos) {
 }
 
 static hc_expr *error_expr(parser *p, hc_pos pos) {
-    hc_expr *e = new_expr(p, E_INT, pos);
+    hc_expr *e = ps_new_expr(p, E_INT, pos);
     return e;
 }
 
-int starts_expr(parser *p) {
+int ps_starts_expr(parser *p) {
     switch (cur(p)->kind) {
     case T_IDENT:
     case T_INT:
@@ -48,17 +48,17 @@ int starts_expr(parser *p) {
     }
 }
 
-hc_path parse_path(parser *p) {
+hc_path ps_path(parser *p) {
     hc_path path = {0};
     HC_VEC(hc_ident) segs = {0};
-    hc_ident first = expect_ident(p, "a name");
+    hc_ident first = ps_expect_ident(p, "a name");
     HC_PUSH(p->a, segs, first);
     path.pos = first.pos;
     while (at(p, P_COLONCOLON) && peek_n(p, 1)->kind == T_IDENT) {
         advance(p);
         hc_ident id = {advance(p)->text, p->t[p->i - 1].pos};
         HC_PUSH(p->a, segs, id);
-        path.pos = pos_join(path.pos, id.pos);
+        path.pos = ps_pos_join(path.pos, id.pos);
     }
     path.seg = segs.v;
     path.n = segs.n;
@@ -67,28 +67,40 @@ hc_path parse_path(parser *p) {
 
 /* ---- annotations ---- */
 
-void parse_annots(parser *p, hc_annots *out) {
+void ps_annots(parser *p, hc_annots *out) {
     while (at(p, P_AT)) {
         hc_annot an = {0};
         an.pos = advance(p)->pos;
-        an.name = expect_ident(p, "an annotation name after `@`");
-        an.pos = pos_join(an.pos, an.name.pos);
+        an.name = ps_expect_ident(p, "an annotation name after `@`");
+        an.pos = ps_pos_join(an.pos, an.name.pos);
         if (accept(p, P_LPAREN)) {
             an.has_args = 1;
             while (!at(p, P_RPAREN) && !at(p, T_EOF)) {
                 hc_annot_arg arg = {0};
-                if (at(p, T_IDENT) && peek_n(p, 1)->kind == P_ASSIGN) {
+                if (at(p, T_IDENT) &&
+                    (peek_n(p, 1)->kind == P_ASSIGN || peek_n(p, 1)->kind == P_COLON)) {
                     arg.key_pos = cur(p)->pos;
                     arg.key = advance(p)->text;
                     advance(p);
                 }
-                arg.value = parse_expr(p);
+                if (at(p, P_LBRACE)) { /* a set of names: `none: { syscall, money }` */
+                    arg.value = ps_new_expr(p, E_ARRAY, advance(p)->pos);
+                    while (!at(p, P_RBRACE) && !at(p, T_EOF)) {
+                        HC_PUSH(p->a, arg.value->args, ps_expr(p));
+                        if (!accept(p, P_COMMA)) {
+                            break;
+                        }
+                    }
+                    ps_expect(p, P_RBRACE, "`}` after the set");
+                } else {
+                    arg.value = ps_expr(p);
+                }
                 HC_PUSH(p->a, an.args, arg);
                 if (!accept(p, P_COMMA)) {
                     break;
                 }
             }
-            expect(p, P_RPAREN, "`)`");
+            ps_expect(p, P_RPAREN, "`)`");
         }
         HC_PUSH(p->a, *out, an);
     }
@@ -106,7 +118,7 @@ static hc_texpr *new_texpr(parser *p, hc_texpr_kind k, hc_pos pos) {
 static void parse_generic_args(parser *p, hc_texprs *out) {
     advance(p); /* < */
     while (!at(p, P_GT) && !at(p, T_EOF)) {
-        HC_PUSH(p->a, *out, parse_type(p));
+        HC_PUSH(p->a, *out, ps_type(p));
         if (!accept(p, P_COMMA)) {
             break;
         }
@@ -122,12 +134,12 @@ static void parse_generic_args(parser *p, hc_texprs *out) {
         }
         return;
     }
-    expect(p, P_GT, "`>`");
+    ps_expect(p, P_GT, "`>`");
 }
 
-hc_texpr *parse_type(parser *p) {
+hc_texpr *ps_type(parser *p) {
     hc_pos start = cur(p)->pos;
-    if (!enter(p)) {
+    if (!ps_enter(p)) {
         leave(p);
         return new_texpr(p, TE_UNIT, start);
     }
@@ -136,63 +148,63 @@ hc_texpr *parse_type(parser *p) {
         if (accept(p, P_RPAREN)) {
             t = new_texpr(p, TE_UNIT, start);
         } else {
-            hc_texpr *first = parse_type(p);
+            hc_texpr *first = ps_type(p);
             if (at(p, P_COMMA)) {
                 t = new_texpr(p, TE_TUPLE, start);
                 HC_PUSH(p->a, t->args, first);
                 while (accept(p, P_COMMA) && !at(p, P_RPAREN)) {
-                    HC_PUSH(p->a, t->args, parse_type(p));
+                    HC_PUSH(p->a, t->args, ps_type(p));
                 }
             } else {
                 t = first;
             }
-            expect(p, P_RPAREN, "`)`");
+            ps_expect(p, P_RPAREN, "`)`");
         }
     } else if (accept(p, P_LBRACKET)) {
         t = new_texpr(p, TE_ARRAY, start);
-        t->elem = parse_type(p);
+        t->elem = ps_type(p);
         if (accept(p, P_SEMI)) {
-            t->len = parse_expr(p);
+            t->len = ps_expr(p);
         }
-        expect(p, P_RBRACKET, "`]`");
+        ps_expect(p, P_RBRACKET, "`]`");
     } else if (accept(p, K_FN)) {
         t = new_texpr(p, TE_FN, start);
-        expect(p, P_LPAREN, "`(`");
+        ps_expect(p, P_LPAREN, "`(`");
         while (!at(p, P_RPAREN) && !at(p, T_EOF)) {
-            HC_PUSH(p->a, t->args, parse_type(p));
+            HC_PUSH(p->a, t->args, ps_type(p));
             if (!accept(p, P_COMMA)) {
                 break;
             }
         }
-        expect(p, P_RPAREN, "`)`");
+        ps_expect(p, P_RPAREN, "`)`");
         if (accept(p, P_ARROW)) {
-            t->elem = parse_type(p);
+            t->elem = ps_type(p);
         }
     } else if (at_word(p, "bounded") && peek_n(p, 1)->kind == P_LBRACKET) {
         advance(p);
         advance(p);
         t = new_texpr(p, TE_BOUNDED, start);
-        t->elem = parse_type(p);
-        if (expect(p, P_SEMI, "`;` and the capacity")) {
-            t->len = parse_expr(p);
+        t->elem = ps_type(p);
+        if (ps_expect(p, P_SEMI, "`;` and the capacity")) {
+            t->len = ps_expr(p);
         }
-        expect(p, P_RBRACKET, "`]`");
+        ps_expect(p, P_RBRACKET, "`]`");
     } else if (at_word(p, "perspective") && peek_n(p, 1)->kind == P_LPAREN) {
         advance(p);
         advance(p);
         t = new_texpr(p, TE_PERSPECTIVE, start);
-        t->path = parse_path(p);
-        expect(p, P_RPAREN, "`)`");
+        t->path = ps_path(p);
+        ps_expect(p, P_RPAREN, "`)`");
     } else if ((at_word(p, "Rich") || at_word(p, "Chunked") || at_word(p, "Recognition")) &&
                peek_n(p, 1)->kind == P_LT) {
         t = new_texpr(p, TE_PROJECTION, start);
         t->proj = advance(p)->text;
         advance(p);
-        t->elem = parse_type(p);
-        expect(p, P_GT, "`>`");
+        t->elem = ps_type(p);
+        ps_expect(p, P_GT, "`>`");
     } else if (at(p, T_IDENT)) {
         t = new_texpr(p, TE_NAME, start);
-        t->path = parse_path(p);
+        t->path = ps_path(p);
         if (at(p, P_LT)) {
             parse_generic_args(p, &t->args);
         }
@@ -202,11 +214,11 @@ hc_texpr *parse_type(parser *p) {
             }
         }
     } else {
-        perr(p, "expected a type, found %s", found(p));
+        ps_perr(p, "expected a type, ps_found %s", ps_found(p));
         t = new_texpr(p, TE_UNIT, start);
     }
     if (p->i > 0) {
-        t->pos = pos_join(start, p->t[p->i - 1].pos);
+        t->pos = ps_pos_join(start, p->t[p->i - 1].pos);
     }
     leave(p);
     return t;
@@ -223,7 +235,7 @@ static hc_pat *new_pat(parser *p, hc_pat_kind k, hc_pos pos) {
 
 static hc_pat *parse_pattern(parser *p) {
     hc_pos start = cur(p)->pos;
-    if (!enter(p)) {
+    if (!ps_enter(p)) {
         leave(p);
         return new_pat(p, PAT_WILD, start);
     }
@@ -241,7 +253,7 @@ static hc_pat *parse_pattern(parser *p) {
         pt->i = t->i;
         pt->neg = neg;
         if (t->slen == 1 && !neg) {
-            perr_at(p, t->pos, "integer literal `%s` does not fit in an Int", t->text);
+            ps_perr_at(p, t->pos, "integer literal `%s` does not fit in an Int", t->text);
         }
         break;
     case T_FLOAT:
@@ -274,11 +286,11 @@ static hc_pat *parse_pattern(parser *p) {
                 break;
             }
         }
-        expect(p, P_RPAREN, "`)`");
+        ps_expect(p, P_RPAREN, "`)`");
         break;
     }
     case T_IDENT: {
-        hc_path path = parse_path(p);
+        hc_path path = ps_path(p);
         if (path.n == 1 && strcmp(path.seg[0].name, "_") == 0) {
             pt = new_pat(p, PAT_WILD, start);
             break;
@@ -298,17 +310,17 @@ static hc_pat *parse_pattern(parser *p) {
                     break;
                 }
             }
-            expect(p, P_RPAREN, "`)`");
+            ps_expect(p, P_RPAREN, "`)`");
         }
         break;
     }
     default:
-        perr(p, "expected a pattern, found %s", found(p));
+        ps_perr(p, "expected a pattern, ps_found %s", ps_found(p));
         advance(p);
         pt = new_pat(p, PAT_WILD, start);
     }
     if (p->i > 0) {
-        pt->pos = pos_join(start, p->t[p->i - 1].pos);
+        pt->pos = ps_pos_join(start, p->t[p->i - 1].pos);
     }
     leave(p);
     return pt;
@@ -317,7 +329,7 @@ static hc_pat *parse_pattern(parser *p) {
 /* ---- f-strings ---- */
 
 static void fstr_literal(parser *p, hc_expr *fs, hc_buf *lit) {
-    hc_expr *s = new_expr(p, E_STRING, fs->pos);
+    hc_expr *s = ps_new_expr(p, E_STRING, fs->pos);
     s->str = hc_strndup(p->a, lit->p ? lit->p : "", lit->len);
     s->slen = (int64_t)lit->len;
     HC_PUSH(p->a, fs->args, s);
@@ -342,6 +354,20 @@ static void fstr_expr(parser *p, hc_token *t, hc_expr *fs, size_t off, size_t le
     int line, col;
     text_pos(t, off + 2, &line, &col);
     const char *src = t->str + off;
+    if (memchr(src, '\\', len)) {
+        /* a string nested in the interpolation is written with escaped quotes inside the
+         * f-string (`f"{upper(\"abc\")}"`): the expression itself has plain ones */
+        char *plain = hc_alloc(p->a, len + 1);
+        size_t k = 0;
+        for (size_t i = 0; i < len; i++) {
+            if (src[i] == '\\' && i + 1 < len && src[i + 1] == '"') {
+                i++;
+            }
+            plain[k++] = src[i];
+        }
+        src = plain;
+        len = k;
+    }
     hc_tokens toks = hc_lex_at(p->a, p->d, t->pos.file, src, len, line, col);
     parser sub = {0};
     sub.a = p->a;
@@ -351,12 +377,12 @@ static void fstr_expr(parser *p, hc_token *t, hc_expr *fs, size_t off, size_t le
     sub.nesting = p->nesting;
     hc_pos where = {t->pos.file, line, col, (int)len};
     if (toks.n == 1) {
-        perr_at(p, where, "empty `{}` in an f-string");
+        ps_perr_at(p, where, "empty `{}` in an f-string");
         return;
     }
-    hc_expr *e = parse_expr(&sub);
+    hc_expr *e = ps_expr(&sub);
     if (!sub.panic && !at(&sub, T_EOF)) {
-        perr(&sub, "unexpected %s in an f-string expression", found(&sub));
+        ps_perr(&sub, "unexpected %s in an f-string expression", ps_found(&sub));
     }
     if (sub.panic) {
         p->panic = 1;
@@ -366,7 +392,7 @@ static void fstr_expr(parser *p, hc_token *t, hc_expr *fs, size_t off, size_t le
 
 static hc_expr *parse_fstring(parser *p) {
     hc_token *t = advance(p);
-    hc_expr *fs = new_expr(p, E_FSTRING, t->pos);
+    hc_expr *fs = ps_new_expr(p, E_FSTRING, t->pos);
     const char *s = t->str;
     size_t n = (size_t)t->slen;
     hc_buf lit = {0};
@@ -380,14 +406,22 @@ static hc_expr *parse_fstring(parser *p) {
             i += 2;
         } else if (c == '{') {
             size_t j = i + 1;
-            int depth = 1, in_str = 0;
+            int depth = 1, in_str = 0; /* 1 inside "...", 2 inside \"...\" */
             for (; j < n; j++) {
-                if (in_str) {
+                if (in_str == 2) {
+                    if (s[j] == '\\' && j + 1 < n && s[j + 1] == '"') {
+                        in_str = 0;
+                    }
+                    j += s[j] == '\\';
+                } else if (in_str) {
                     if (s[j] == '\\') {
                         j++;
                     } else if (s[j] == '"') {
                         in_str = 0;
                     }
+                } else if (s[j] == '\\' && j + 1 < n && s[j + 1] == '"') {
+                    in_str = 2;
+                    j++;
                 } else if (s[j] == '"') {
                     in_str = 1;
                 } else if (s[j] == '{') {
@@ -397,7 +431,7 @@ static hc_expr *parse_fstring(parser *p) {
                 }
             }
             if (j >= n) {
-                perr_at(p, t->pos, "unclosed `{` in an f-string");
+                ps_perr_at(p, t->pos, "unclosed `{` in an f-string");
                 break;
             }
             if (lit.len) {
@@ -406,7 +440,7 @@ static hc_expr *parse_fstring(parser *p) {
             fstr_expr(p, t, fs, i + 1, j - i - 1);
             i = j + 1;
         } else if (c == '}') {
-            hc_help(perr_at(p, t->pos, "unmatched `}` in an f-string"),
+            hc_help(ps_perr_at(p, t->pos, "unmatched `}` in an f-string"),
                     "write `}}` for a literal brace");
             break;
         } else if (c == '\\' && i + 1 < n) {
@@ -445,7 +479,7 @@ static hc_expr *parse_fstring(parser *p) {
         fstr_literal(p, fs, &lit);
     }
     hc_buf_free(&lit);
-    return settle(p, fs);
+    return ps_settle(p, fs);
 }
 
 /* ---- expressions ---- */
@@ -454,20 +488,20 @@ static hc_expr *parse_unary(parser *p);
 static hc_expr *parse_or(parser *p);
 
 static hc_expr *parse_block_expr(parser *p) {
-    hc_expr *e = new_expr(p, E_BLOCK, cur(p)->pos);
+    hc_expr *e = ps_new_expr(p, E_BLOCK, cur(p)->pos);
     int save = p->no_struct;
     p->no_struct = 0;
-    e->block = parse_block(p);
+    e->block = ps_block(p);
     p->no_struct = save;
-    return settle(p, e);
+    return ps_settle(p, e);
 }
 
 static hc_expr *parse_if(parser *p) {
-    hc_expr *e = new_expr(p, E_IF, advance(p)->pos);
-    e->lhs = parse_expr_no_struct(p);
+    hc_expr *e = ps_new_expr(p, E_IF, advance(p)->pos);
+    e->lhs = ps_expr_no_struct(p);
     int save = p->no_struct;
     p->no_struct = 0;
-    e->block = parse_block(p);
+    e->block = ps_block(p);
     if (accept(p, K_ELSE)) {
         if (at(p, K_IF)) {
             e->rhs = parse_if(p);
@@ -476,30 +510,30 @@ static hc_expr *parse_if(parser *p) {
         }
     }
     p->no_struct = save;
-    return settle(p, e);
+    return ps_settle(p, e);
 }
 
 static hc_expr *parse_match(parser *p) {
-    hc_expr *e = new_expr(p, E_MATCH, advance(p)->pos);
-    e->lhs = parse_expr_no_struct(p);
+    hc_expr *e = ps_new_expr(p, E_MATCH, advance(p)->pos);
+    e->lhs = ps_expr_no_struct(p);
     int save = p->no_struct;
     p->no_struct = 0;
-    expect(p, P_LBRACE, "`{` to open the match arms");
+    ps_expect(p, P_LBRACE, "`{` to open the match arms");
     while (!at(p, P_RBRACE) && !at(p, T_EOF) && !p->panic) {
         hc_arm arm = {0};
         arm.pos = cur(p)->pos;
         arm.pat = parse_pattern(p);
         if (at(p, K_IF)) {
             advance(p);
-            arm.guard = parse_expr(p);
+            arm.guard = ps_expr(p);
         }
-        if (!expect(p, P_ARROW, "`->` after the pattern")) {
+        if (!ps_expect(p, P_ARROW, "`->` after the pattern")) {
             break;
         }
         if (at(p, P_LBRACE)) {
             arm.body = parse_block_expr(p);
         } else {
-            arm.body = parse_expr(p);
+            arm.body = ps_expr(p);
         }
         HC_PUSH(p->a, e->arms, arm);
         if (!accept(p, P_COMMA) && arm.body->kind != E_BLOCK) {
@@ -507,12 +541,12 @@ static hc_expr *parse_match(parser *p) {
         }
     }
     if (!p->panic) {
-        expect(p, P_RBRACE, "`,` or `}` after the match arm");
+        ps_expect(p, P_RBRACE, "`,` or `}` after the match arm");
     } else {
         /* skip the rest of the arms */
         while (!at(p, P_RBRACE) && !at(p, T_EOF)) {
             if (at(p, P_LBRACE) || at(p, P_LPAREN) || at(p, P_LBRACKET)) {
-                skip_group(p);
+                ps_skip_group(p);
             } else {
                 advance(p);
             }
@@ -520,7 +554,7 @@ static hc_expr *parse_match(parser *p) {
         accept(p, P_RBRACE);
     }
     p->no_struct = save;
-    return settle(p, e);
+    return ps_settle(p, e);
 }
 
 static int looks_like_struct(parser *p) {
@@ -532,7 +566,7 @@ static int looks_like_struct(parser *p) {
 }
 
 static hc_expr *parse_struct(parser *p, hc_path path) {
-    hc_expr *e = new_expr(p, E_STRUCT, path.pos);
+    hc_expr *e = ps_new_expr(p, E_STRUCT, path.pos);
     e->path = path;
     advance(p); /* { */
     int save = p->no_struct;
@@ -543,20 +577,20 @@ static hc_expr *parse_struct(parser *p, hc_path path) {
             fi.name.name = cur(p)->text;
             fi.name.pos = advance(p)->pos;
         } else {
-            fi.name = expect_ident(p, "a field name");
+            fi.name = ps_expect_ident(p, "a field name");
         }
-        if (!expect(p, P_COLON, "`:` after the field name")) {
+        if (!ps_expect(p, P_COLON, "`:` after the field name")) {
             break;
         }
-        fi.value = parse_expr(p);
+        fi.value = ps_expr(p);
         HC_PUSH(p->a, e->inits, fi);
         if (!accept(p, P_COMMA)) {
             break;
         }
     }
     p->no_struct = save;
-    expect(p, P_RBRACE, "`,` or `}` in the literal");
-    return settle(p, e);
+    ps_expect(p, P_RBRACE, "`,` or `}` in the literal");
+    return ps_settle(p, e);
 }
 
 static hc_expr *parse_paren(parser *p) {
@@ -565,49 +599,49 @@ static hc_expr *parse_paren(parser *p) {
     p->no_struct = 0;
     hc_expr *e;
     if (at(p, P_RPAREN)) {
-        e = new_expr(p, E_TUPLE, start); /* () */
+        e = ps_new_expr(p, E_TUPLE, start); /* () */
     } else {
-        e = parse_expr(p);
+        e = ps_expr(p);
         if (at(p, P_COMMA)) {
-            hc_expr *t = new_expr(p, E_TUPLE, start);
+            hc_expr *t = ps_new_expr(p, E_TUPLE, start);
             HC_PUSH(p->a, t->args, e);
             while (accept(p, P_COMMA) && !at(p, P_RPAREN)) {
-                HC_PUSH(p->a, t->args, parse_expr(p));
+                HC_PUSH(p->a, t->args, ps_expr(p));
             }
             e = t;
         }
     }
-    expect(p, P_RPAREN, "`)`");
+    ps_expect(p, P_RPAREN, "`)`");
     e->parenthesized = 1;
     p->no_struct = save;
-    return settle(p, e);
+    return ps_settle(p, e);
 }
 
 static hc_expr *parse_array(parser *p) {
-    hc_expr *e = new_expr(p, E_ARRAY, advance(p)->pos);
+    hc_expr *e = ps_new_expr(p, E_ARRAY, advance(p)->pos);
     int save = p->no_struct;
     p->no_struct = 0;
     if (!at(p, P_RBRACKET)) {
-        hc_expr *first = parse_expr(p);
+        hc_expr *first = ps_expr(p);
         if (accept(p, P_SEMI)) {
             e->kind = E_REPEAT;
             e->lhs = first;
-            e->rhs = parse_expr(p);
+            e->rhs = ps_expr(p);
         } else {
             HC_PUSH(p->a, e->args, first);
             while (accept(p, P_COMMA) && !at(p, P_RBRACKET)) {
-                HC_PUSH(p->a, e->args, parse_expr(p));
+                HC_PUSH(p->a, e->args, ps_expr(p));
             }
         }
     }
     p->no_struct = save;
-    expect(p, P_RBRACKET, "`,` or `]`");
-    return settle(p, e);
+    ps_expect(p, P_RBRACKET, "`,` or `]`");
+    return ps_settle(p, e);
 }
 
 static hc_expr *literal(parser *p, hc_expr_kind k) {
     hc_token *t = advance(p);
-    hc_expr *e = new_expr(p, k, t->pos);
+    hc_expr *e = ps_new_expr(p, k, t->pos);
     e->i = t->i;
     e->f = t->f;
     e->str = t->str;
@@ -642,14 +676,14 @@ static hc_expr *parse_primary(parser *p) {
         return parse_fstring(p);
     case K_TRUE:
     case K_FALSE: {
-        hc_expr *e = new_expr(p, E_BOOL, advance(p)->pos);
+        hc_expr *e = ps_new_expr(p, E_BOOL, advance(p)->pos);
         e->i = t->kind == K_TRUE;
         return e;
     }
     case K_NIL:
-        return new_expr(p, E_NIL, advance(p)->pos);
+        return ps_new_expr(p, E_NIL, advance(p)->pos);
     case K_SELF:
-        return new_expr(p, E_SELF, advance(p)->pos);
+        return ps_new_expr(p, E_SELF, advance(p)->pos);
     case K_IF:
         return parse_if(p);
     case K_MATCH:
@@ -661,11 +695,11 @@ static hc_expr *parse_primary(parser *p) {
     case P_LBRACE:
         return parse_block_expr(p);
     case T_IDENT: {
-        hc_path path = parse_path(p);
+        hc_path path = ps_path(p);
         if (looks_like_struct(p)) {
             return parse_struct(p, path);
         }
-        hc_expr *e = new_expr(p, E_NAME, path.pos);
+        hc_expr *e = ps_new_expr(p, E_NAME, path.pos);
         e->path = path;
         return e;
     }
@@ -673,9 +707,9 @@ static hc_expr *parse_primary(parser *p) {
         break;
     }
     if (t->kind >= K_AS && t->kind <= K_WHILE) {
-        perr(p, "expected an expression, found keyword %s", hc_tok_describe(t->kind));
+        ps_perr(p, "expected an expression, ps_found keyword %s", hc_tok_describe(t->kind));
     } else {
-        perr(p, "expected an expression, found %s", found(p));
+        ps_perr(p, "expected an expression, ps_found %s", ps_found(p));
     }
     return error_expr(p, t->pos);
 }
@@ -688,7 +722,7 @@ static int member_name(parser *p, hc_ident *out) {
         advance(p);
         return 1;
     }
-    perr(p, "expected a field or method name after `.`, found %s", found(p));
+    ps_perr(p, "expected a field or method name after `.`, ps_found %s", ps_found(p));
     return 0;
 }
 
@@ -701,49 +735,49 @@ static hc_expr *parse_postfix(parser *p) {
                 /* `t.0.1` lexes as `t` `.` `0.1`: two tuple element accesses */
                 hc_token *t = advance(p);
                 const char *dotp = strchr(t->text, '.');
-                hc_expr *f1 = new_expr(p, E_FIELD, t->pos);
+                hc_expr *f1 = ps_new_expr(p, E_FIELD, t->pos);
                 f1->lhs = e;
                 f1->field.name = hc_strndup(p->a, t->text, (size_t)(dotp - t->text));
                 f1->field.pos = t->pos;
-                hc_expr *f2 = new_expr(p, E_FIELD, t->pos);
+                hc_expr *f2 = ps_new_expr(p, E_FIELD, t->pos);
                 f2->lhs = f1;
                 f2->field.name = dotp + 1;
                 f2->field.pos = t->pos;
-                e = settle(p, f2);
+                e = ps_settle(p, f2);
                 continue;
             }
-            hc_expr *f = new_expr(p, E_FIELD, dot);
+            hc_expr *f = ps_new_expr(p, E_FIELD, dot);
             f->lhs = e;
             if (!member_name(p, &f->field)) {
                 return e;
             }
             f->pos = f->field.pos;
-            e = settle(p, f);
+            e = ps_settle(p, f);
         } else if (at(p, P_LPAREN)) {
-            hc_expr *c = new_expr(p, E_CALL, e->pos);
+            hc_expr *c = ps_new_expr(p, E_CALL, e->pos);
             advance(p);
             c->lhs = e;
             int save = p->no_struct;
             p->no_struct = 0;
             while (!at(p, P_RPAREN) && !at(p, T_EOF)) {
-                HC_PUSH(p->a, c->args, parse_expr(p));
+                HC_PUSH(p->a, c->args, ps_expr(p));
                 if (p->panic || !accept(p, P_COMMA)) {
                     break;
                 }
             }
             p->no_struct = save;
-            expect(p, P_RPAREN, "`,` or `)` in the argument list");
-            e = settle(p, c);
+            ps_expect(p, P_RPAREN, "`,` or `)` in the argument list");
+            e = ps_settle(p, c);
         } else if (at(p, P_LBRACKET)) {
-            hc_expr *x = new_expr(p, E_INDEX, cur(p)->pos);
+            hc_expr *x = ps_new_expr(p, E_INDEX, cur(p)->pos);
             advance(p);
             x->lhs = e;
             int save = p->no_struct;
             p->no_struct = 0;
-            x->rhs = parse_expr(p);
+            x->rhs = ps_expr(p);
             p->no_struct = save;
-            expect(p, P_RBRACKET, "`]`");
-            e = settle(p, x);
+            ps_expect(p, P_RBRACKET, "`]`");
+            e = ps_settle(p, x);
         } else {
             return e;
         }
@@ -753,8 +787,8 @@ static hc_expr *parse_postfix(parser *p) {
 static hc_expr *parse_unary(parser *p) {
     if (at(p, P_AT)) { /* `@hoist Frame { ... }`: an annotation on an allocation */
         hc_annots annots = {0};
-        parse_annots(p, &annots);
-        if (!enter(p)) {
+        ps_annots(p, &annots);
+        if (!ps_enter(p)) {
             leave(p);
             return error_expr(p, cur(p)->pos);
         }
@@ -774,15 +808,15 @@ static hc_expr *parse_unary(parser *p) {
     if (op == OP_NONE) {
         return parse_postfix(p);
     }
-    hc_expr *e = new_expr(p, E_UNARY, advance(p)->pos);
+    hc_expr *e = ps_new_expr(p, E_UNARY, advance(p)->pos);
     e->op = op;
-    if (!enter(p)) {
+    if (!ps_enter(p)) {
         leave(p);
         return e;
     }
     e->lhs = parse_unary(p);
     leave(p);
-    return settle(p, e);
+    return ps_settle(p, e);
 }
 
 /* Binary levels, loosest first; the approximate-equality level is handled separately. */
@@ -839,7 +873,7 @@ static int binop_at(parser *p, int level, hc_op *op) {
     }
 }
 
-/* Recursion here is bounded by the number of levels; nesting is counted in parse_expr. */
+/* Recursion here is bounded by the number of levels; nesting is counted in ps_expr. */
 static hc_expr *parse_level(parser *p, int level) {
     if (level == L_UNARY) {
         return parse_unary(p);
@@ -847,29 +881,29 @@ static hc_expr *parse_level(parser *p, int level) {
     hc_expr *lhs = parse_level(p, level + 1);
     if (level == L_APPROX) {
         if (at(p, P_APPROX) || (p->in_closure && at_word(p, "approx"))) {
-            hc_expr *e = new_expr(p, E_APPROX, advance(p)->pos);
+            hc_expr *e = ps_new_expr(p, E_APPROX, advance(p)->pos);
             e->lhs = lhs;
             e->rhs = parse_level(p, L_EQ);
             if (at_word(p, "within")) {
                 advance(p);
                 e->third = parse_level(p, L_EQ);
             } else {
-                hc_help(perr(p, "expected `within` and a tolerance after `~~`"),
+                hc_help(ps_perr(p, "expected `within` and a tolerance after `~~`"),
                         "write `a ~~ b within tolerance`");
             }
-            lhs = settle(p, e);
+            lhs = ps_settle(p, e);
         }
         return lhs;
     }
     hc_op op;
     while (binop_at(p, level, &op)) {
-        hc_expr *e = new_expr(p, E_BINARY, advance(p)->pos);
+        hc_expr *e = ps_new_expr(p, E_BINARY, advance(p)->pos);
         e->op = op;
         e->lhs = lhs;
         e->rhs = parse_level(p, level + 1);
-        lhs = settle(p, e);
+        lhs = ps_settle(p, e);
         if ((level == L_EQ || level == L_CMP) && binop_at(p, level, &op)) {
-            hc_help(perr(p, "comparison operators cannot be chained"),
+            hc_help(ps_perr(p, "comparison operators cannot be chained"),
                     "split it with `&&`, e.g. `a < b && b < c`");
             break;
         }
@@ -883,7 +917,7 @@ static hc_expr *parse_or(parser *p) {
     if (!at_word(p, "or")) {
         return lhs;
     }
-    hc_expr *e = new_expr(p, E_OR, advance(p)->pos);
+    hc_expr *e = ps_new_expr(p, E_OR, advance(p)->pos);
     e->lhs = lhs;
     if (at_word(p, "raise") && peek_n(p, 1)->kind != P_LPAREN) {
         advance(p);
@@ -900,37 +934,37 @@ static hc_expr *parse_or(parser *p) {
         e->rhs = parse_or(p);
     } else {
         e->or_kind = OR_VALUE;
-        if (!enter(p)) {
+        if (!ps_enter(p)) {
             leave(p);
             return e;
         }
         e->rhs = parse_or(p);
         leave(p);
     }
-    return settle(p, e);
+    return ps_settle(p, e);
 }
 
-hc_expr *parse_expr(parser *p) {
-    if (!enter(p)) {
+hc_expr *ps_expr(parser *p) {
+    if (!ps_enter(p)) {
         leave(p);
         return error_expr(p, cur(p)->pos);
     }
     hc_expr *lhs = parse_or(p);
     if (at(p, P_DOTDOT) || at(p, P_DOTDOTEQ)) {
-        hc_expr *e = new_expr(p, E_RANGE, cur(p)->pos);
+        hc_expr *e = ps_new_expr(p, E_RANGE, cur(p)->pos);
         e->inclusive = advance(p)->kind == P_DOTDOTEQ;
         e->lhs = lhs;
         e->rhs = parse_or(p);
-        lhs = settle(p, e);
+        lhs = ps_settle(p, e);
     }
     leave(p);
     return lhs;
 }
 
-hc_expr *parse_expr_no_struct(parser *p) {
+hc_expr *ps_expr_no_struct(parser *p) {
     int save = p->no_struct;
     p->no_struct = 1;
-    hc_expr *e = parse_expr(p);
+    hc_expr *e = ps_expr(p);
     p->no_struct = save;
     return e;
 }

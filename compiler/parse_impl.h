@@ -1,4 +1,4 @@
-/* Internal to the parser (parse.c, parse_expr.c, parse_locus.c): the parser state and the
+/* Internal to the parser (parse.c, ps_expr.c, ps_locus.c): the parser state and the
  * token helpers every production uses. */
 #ifndef HALE_COMPILER_PARSE_IMPL_H
 #define HALE_COMPILER_PARSE_IMPL_H
@@ -29,6 +29,7 @@ typedef struct {
     const char *const *gnames;
     hc_type *const *gtypes;
     int ngen;
+    hc_stmts pending; /* statements one source statement became (`let (a, b) = e;`), in order */
 } parser;
 
 static inline hc_token *cur(parser *p) {
@@ -70,57 +71,59 @@ static inline int accept(parser *p, hc_tok_kind k) {
 }
 
 /* Reports at the current token unless already in panic mode; enters panic mode. */
-hc_diag *perr(parser *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+hc_diag *ps_perr(parser *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Reports at a given position (same panic rule). */
-hc_diag *perr_at(parser *p, hc_pos at, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+hc_diag *ps_perr_at(parser *p, hc_pos at, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 /* The position just after the previous token (where a missing `;` belongs). */
-hc_pos after_prev(parser *p);
-/* Consumes a `k` or reports "expected <what>, found <current>". Returns 1 when consumed. */
-int expect(parser *p, hc_tok_kind k, const char *what);
+hc_pos ps_after_prev(parser *p);
+/* Consumes a `k` or reports "expected <what>, ps_found <current>". Returns 1 when consumed. */
+int ps_expect(parser *p, hc_tok_kind k, const char *what);
 /* Expects an identifier and returns it (a placeholder name after an error). */
-hc_ident expect_ident(parser *p, const char *what);
-/* Describes the current token for "found ..." (`}`, identifier `foo`, end of file). */
-const char *found(parser *p);
+hc_ident ps_expect_ident(parser *p, const char *what);
+/* Describes the current token for "ps_found ..." (`}`, identifier `foo`, end of file). */
+const char *ps_found(parser *p);
 
 /* Skips to just after the next `;` or to the next `}` at the current nesting, and leaves panic
  * mode. */
-void sync_stmt(parser *p);
+void ps_sync_stmt(parser *p);
 /* Skips a balanced {...} / (...) / [...] group starting at the current opening token. */
-void skip_group(parser *p);
+void ps_skip_group(parser *p);
 
-int enter(parser *p);
+int ps_enter(parser *p);
 static inline void leave(parser *p) {
     p->nesting--;
 }
 
-hc_pos pos_join(hc_pos a, hc_pos b);
+hc_pos ps_pos_join(hc_pos a, hc_pos b);
 /* Sets e->depth from its children; reports an expression nested past HC_MAX_DEPTH. Returns e. */
-hc_expr *settle(parser *p, hc_expr *e);
-int stmt_depth(hc_stmt *s);
+hc_expr *ps_settle(parser *p, hc_expr *e);
+int ps_stmt_depth(hc_stmt *s);
 
-/* parse_expr.c */
-hc_expr *parse_expr(parser *p);
-hc_expr *parse_expr_no_struct(parser *p);
-hc_expr *new_expr(parser *p, hc_expr_kind k, hc_pos pos);
-hc_texpr *parse_type(parser *p);
-hc_block *parse_block(parser *p);
-hc_path parse_path(parser *p);
-void parse_annots(parser *p, hc_annots *out);
-int starts_expr(parser *p);
+/* ps_expr.c */
+hc_expr *ps_expr(parser *p);
+hc_expr *ps_expr_no_struct(parser *p);
+hc_expr *ps_new_expr(parser *p, hc_expr_kind k, hc_pos pos);
+hc_texpr *ps_type(parser *p);
+hc_block *ps_block(parser *p);
+hc_path ps_path(parser *p);
+void ps_annots(parser *p, hc_annots *out);
+int ps_starts_expr(parser *p);
 
 /* parse.c */
-hc_decl *new_decl(parser *p, hc_decl_kind k, hc_pos pos);
-hc_decl *parse_fn(parser *p, hc_annots annots, hc_decl *locus);
-hc_decl *parse_const(parser *p, hc_annots annots);
-hc_decl *parse_type_decl(parser *p, hc_annots annots);
-void parse_params(parser *p, hc_params *out);
+hc_decl *ps_new_decl(parser *p, hc_decl_kind k, hc_pos pos);
+hc_decl *ps_fn(parser *p, hc_annots annots, hc_decl *locus);
+hc_decl *ps_const(parser *p, hc_annots annots);
+hc_decl *ps_type_decl(parser *p, hc_annots annots);
+void ps_params(parser *p, hc_params *out);
 /* `<T, U: Bound>` after a function, type or locus name, into d->generics. */
-void parse_generics(parser *p, hc_decl *d);
+void ps_generics(parser *p, hc_decl *d);
 /* `-> T` and `fallible(E)` after a function's or method's parameters, into d->ret, d->fallible. */
-void parse_result(parser *p, hc_decl *d);
+void ps_result(parser *p, hc_decl *d);
 
-/* parse_locus.c */
-hc_decl *parse_locus(parser *p, hc_annots annots, int is_main);
-hc_decl *parse_topic(parser *p, hc_annots annots);
+/* ps_locus.c */
+hc_decl *ps_locus(parser *p, hc_annots annots, int is_main);
+hc_decl *ps_topic(parser *p, hc_annots annots);
+hc_decl *ps_topology_block(parser *p); /* parse_topology.c */
 
 #endif

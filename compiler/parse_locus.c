@@ -5,27 +5,27 @@
 
 static void member_semi(parser *p, const char *what) {
     if (!accept(p, P_SEMI)) {
-        perr_at(p, after_prev(p), "expected `;` after %s, found %s", what, found(p));
+        ps_perr_at(p, ps_after_prev(p), "expected `;` after %s, ps_found %s", what, ps_found(p));
     }
 }
 
 /* Runs `entry` for each `;`-terminated entry of a `{ ... }` member block, resynchronising after
  * a broken entry. */
 static void member_block(parser *p, hc_decl *d, void (*entry)(parser *, hc_decl *)) {
-    if (!expect(p, P_LBRACE, "`{`")) {
+    if (!ps_expect(p, P_LBRACE, "`{`")) {
         return;
     }
     while (!at(p, P_RBRACE) && !at(p, T_EOF)) {
         int before = p->i;
         entry(p, d);
         if (p->panic) {
-            sync_stmt(p);
+            ps_sync_stmt(p);
         }
         if (p->i == before) {
             advance(p);
         }
     }
-    expect(p, P_RBRACE, "`}`");
+    ps_expect(p, P_RBRACE, "`}`");
 }
 
 /* ---- params ---- */
@@ -33,7 +33,7 @@ static void member_block(parser *p, hc_decl *d, void (*entry)(parser *, hc_decl 
 static void params_entry(parser *p, hc_decl *d) {
     hc_locus_param lp = {0};
     lp.pos = cur(p)->pos;
-    lp.name = expect_ident(p, "a parameter name");
+    lp.name = ps_expect_ident(p, "a parameter name");
     if (p->panic) {
         return;
     }
@@ -42,13 +42,13 @@ static void params_entry(parser *p, hc_decl *d) {
             advance(p);
             lp.inferred = 1;
         } else {
-            lp.type = parse_type(p);
+            lp.type = ps_type(p);
             if (accept(p, P_COLON)) {
                 if (at_word(p, "inferred")) {
                     advance(p);
                     lp.inferred = 1;
                 } else {
-                    perr(p, "expected `inferred` after `:`, found %s", found(p));
+                    ps_perr(p, "expected `inferred` after `:`, ps_found %s", ps_found(p));
                 }
             }
         }
@@ -57,13 +57,13 @@ static void params_entry(parser *p, hc_decl *d) {
         /* no default: given at every instantiation */
     } else if (!lp.inferred) {
         if (!at(p, P_ASSIGN)) {
-            hc_help(perr(p, "expected `=` and a default value for parameter `%s`, found %s",
-                         lp.name.name, found(p)),
+            hc_help(ps_perr(p, "expected `=` and a default value for parameter `%s`, ps_found %s",
+                            lp.name.name, ps_found(p)),
                     "a parameter has a type, a default or both: `%s: T = value;`", lp.name.name);
             return;
         }
         advance(p);
-        lp.value = parse_expr(p);
+        lp.value = ps_expr(p);
     }
     member_semi(p, "the parameter");
     HC_PUSH(p->a, d->lparams, lp);
@@ -77,7 +77,7 @@ static void contract_entry(parser *p, hc_decl *d) {
     if (at_word(p, "expose")) {
         it.expose = 1;
     } else if (!at_word(p, "consume")) {
-        perr(p, "expected `expose` or `consume`, found %s", found(p));
+        ps_perr(p, "expected `expose` or `consume`, ps_found %s", ps_found(p));
         return;
     }
     advance(p);
@@ -85,9 +85,9 @@ static void contract_entry(parser *p, hc_decl *d) {
         advance(p);
         it.inferred = 1;
     } else {
-        it.name = expect_ident(p, "a name");
-        if (expect(p, P_COLON, "`:` and a type")) {
-            it.type = parse_type(p);
+        it.name = ps_expect_ident(p, "a name");
+        if (ps_expect(p, P_COLON, "`:` and a type")) {
+            it.type = ps_type(p);
         }
     }
     member_semi(p, "the contract entry");
@@ -100,7 +100,7 @@ static void bus_subject(parser *p, hc_bus_item *it) {
     if (at(p, T_STRING)) {
         it->subject_str = advance(p)->str;
     } else {
-        it->topic = parse_path(p);
+        it->topic = ps_path(p);
     }
 }
 
@@ -110,24 +110,24 @@ static void bus_entry(parser *p, hc_decl *d) {
     if (at_word(p, "subscribe")) {
         it.subscribe = 1;
     } else if (!at_word(p, "publish")) {
-        perr(p, "expected `subscribe` or `publish`, found %s", found(p));
+        ps_perr(p, "expected `subscribe` or `publish`, ps_found %s", ps_found(p));
         return;
     }
     advance(p);
     bus_subject(p, &it);
     if (it.subscribe) {
-        if (!expect(p, K_AS, "`as` and the handler's name")) {
+        if (!ps_expect(p, K_AS, "`as` and the handler's name")) {
             return;
         }
-        it.handler = expect_ident(p, "a handler name");
+        it.handler = ps_expect_ident(p, "a handler name");
     }
     if (at_word(p, "of") && peek_n(p, 1)->kind == K_TYPE) {
         advance(p);
         advance(p);
-        it.of_type = parse_type(p);
+        it.of_type = ps_type(p);
     }
     if (!it.subscribe && accept(p, K_AS)) {
-        it.handler = expect_ident(p, "a name");
+        it.handler = ps_expect_ident(p, "a name");
     }
     /* `bounded(N, policy)` and `where key == e`, in either order */
     for (int more = it.subscribe; more;) {
@@ -138,26 +138,26 @@ static void bus_entry(parser *p, hc_decl *d) {
             if (at(p, T_INT)) {
                 it.bound = advance(p)->i;
             } else {
-                perr(p, "expected the bound as an integer, found %s", found(p));
+                ps_perr(p, "expected the bound as an integer, ps_found %s", ps_found(p));
             }
-            if (expect(p, P_COMMA, "`,` and a shed policy (drop_new or drop_old)")) {
+            if (ps_expect(p, P_COMMA, "`,` and a shed policy (drop_new or drop_old)")) {
                 if (at_word(p, "drop_new") || at_word(p, "drop_old")) {
                     it.shed = advance(p)->text;
                 } else {
-                    perr(p, "expected `drop_new` or `drop_old`, found %s", found(p));
+                    ps_perr(p, "expected `drop_new` or `drop_old`, ps_found %s", ps_found(p));
                 }
             }
-            expect(p, P_RPAREN, "`)`");
+            ps_expect(p, P_RPAREN, "`)`");
             more = 1;
         } else if (!it.key_filter && at_word(p, "where")) {
             advance(p);
             if (!at_word(p, "key")) {
-                perr(p, "expected `key == ...` after `where`, found %s", found(p));
+                ps_perr(p, "expected `key == ...` after `where`, ps_found %s", ps_found(p));
                 return;
             }
             advance(p);
-            expect(p, P_EQ, "`==`");
-            it.key_filter = parse_expr(p);
+            ps_expect(p, P_EQ, "`==`");
+            it.key_filter = ps_expr(p);
             more = 1;
         }
     }
@@ -171,24 +171,24 @@ static void capacity_entry(parser *p, hc_decl *d) {
     hc_slot s = {0};
     s.pos = cur(p)->pos;
     if (!at_word(p, "pool") && !at_word(p, "heap")) {
-        perr(p, "expected `pool` or `heap`, found %s", found(p));
+        ps_perr(p, "expected `pool` or `heap`, ps_found %s", ps_found(p));
         return;
     }
     s.kind = advance(p)->text;
-    s.name = expect_ident(p, "a slot name");
+    s.name = ps_expect_ident(p, "a slot name");
     if (!at_word(p, "of")) {
-        perr(p, "expected `of` and the slot's type, found %s", found(p));
+        ps_perr(p, "expected `of` and the slot's type, ps_found %s", ps_found(p));
         return;
     }
     advance(p);
-    s.type = parse_type(p);
+    s.type = ps_type(p);
     if (at_word(p, "indexed_by")) {
         advance(p);
-        s.indexed_by = expect_ident(p, "a field name");
+        s.indexed_by = ps_expect_ident(p, "a field name");
     }
     if (at_word(p, "as_parent_for")) {
         advance(p);
-        s.as_parent_for = expect_ident(p, "a locus name");
+        s.as_parent_for = ps_expect_ident(p, "a locus name");
     }
     member_semi(p, "the capacity slot");
     HC_PUSH(p->a, d->slots, s);
@@ -205,24 +205,24 @@ static void parse_kwargs(parser *p, hc_kwargs *out) {
             advance(p);
         }
         if (at(p, P_LBRACE)) { /* cores = {1, 2, 3} */
-            hc_expr *set = new_expr(p, E_ARRAY, advance(p)->pos);
+            hc_expr *set = ps_new_expr(p, E_ARRAY, advance(p)->pos);
             while (!at(p, P_RBRACE) && !at(p, T_EOF)) {
-                HC_PUSH(p->a, set->args, parse_expr(p));
+                HC_PUSH(p->a, set->args, ps_expr(p));
                 if (!accept(p, P_COMMA)) {
                     break;
                 }
             }
-            expect(p, P_RBRACE, "`}`");
+            ps_expect(p, P_RBRACE, "`}`");
             kw.value = set;
         } else {
-            kw.value = parse_expr(p);
+            kw.value = ps_expr(p);
         }
         HC_PUSH(p->a, *out, kw);
         if (!accept(p, P_COMMA)) {
             break;
         }
     }
-    expect(p, P_RPAREN, "`)`");
+    ps_expect(p, P_RPAREN, "`)`");
 }
 
 static void parse_where_list(parser *p, hc_names *out) {
@@ -231,7 +231,7 @@ static void parse_where_list(parser *p, hc_names *out) {
     }
     advance(p);
     do {
-        hc_ident id = expect_ident(p, "a constraint");
+        hc_ident id = ps_expect_ident(p, "a constraint");
         HC_PUSH(p->a, *out, id.name);
     } while (accept(p, P_COMMA));
 }
@@ -239,11 +239,16 @@ static void parse_where_list(parser *p, hc_names *out) {
 static void bindings_entry(parser *p, hc_decl *d) {
     hc_binding b = {0};
     b.pos = cur(p)->pos;
-    b.topic = expect_ident(p, "a topic name");
-    if (!expect(p, P_COLON, "`:` and a transport")) {
+    if (at(p, T_STRING)) { /* "subject": a string subject's binding */
+        b.topic.pos = cur(p)->pos;
+        b.subject_str = b.topic.name = advance(p)->str;
+    } else {
+        b.topic = ps_expect_ident(p, "a topic name or a subject string");
+    }
+    if (!ps_expect(p, P_COLON, "`:` and a transport")) {
         return;
     }
-    b.transport = expect_ident(p, "a transport (unix, nng, shm_ring or an adapter locus)");
+    b.transport = ps_expect_ident(p, "a transport (unix, nng, shm_ring or an adapter locus)");
     if (p->panic) {
         return;
     }
@@ -253,22 +258,22 @@ static void bindings_entry(parser *p, hc_decl *d) {
         path.seg[0] = b.transport;
         path.n = 1;
         path.pos = b.transport.pos;
-        hc_expr *lit = new_expr(p, E_STRUCT, b.transport.pos);
+        hc_expr *lit = ps_new_expr(p, E_STRUCT, b.transport.pos);
         lit->path = path;
         advance(p);
         while (!at(p, P_RBRACE) && !at(p, T_EOF)) {
             hc_field_init fi = {0};
-            fi.name = expect_ident(p, "a field name");
-            if (!expect(p, P_COLON, "`:`")) {
+            fi.name = ps_expect_ident(p, "a field name");
+            if (!ps_expect(p, P_COLON, "`:`")) {
                 break;
             }
-            fi.value = parse_expr(p);
+            fi.value = ps_expr(p);
             HC_PUSH(p->a, lit->inits, fi);
             if (!accept(p, P_COMMA)) {
                 break;
             }
         }
-        expect(p, P_RBRACE, "`}`");
+        ps_expect(p, P_RBRACE, "`}`");
         b.adapter = lit;
     } else if (accept(p, P_LPAREN)) {
         if (at(p, T_STRING)) {
@@ -277,15 +282,15 @@ static void bindings_entry(parser *p, hc_decl *d) {
             if (accept(p, P_COMMA)) {
                 parse_kwargs(p, &b.kwargs);
             } else {
-                expect(p, P_RPAREN, "`)`");
+                ps_expect(p, P_RPAREN, "`)`");
             }
         } else {
-            perr(p, "expected the address as a string, found %s", found(p));
+            ps_perr(p, "expected the address as a string, ps_found %s", ps_found(p));
             return;
         }
     }
     if (at_word(p, "codec")) {
-        perr(p, "`codec(...)` on a binding is not supported");
+        ps_perr(p, "`codec(...)` on a binding is not supported");
         return;
     }
     parse_where_list(p, &b.where);
@@ -296,12 +301,12 @@ static void bindings_entry(parser *p, hc_decl *d) {
 static void placement_entry(parser *p, hc_decl *d) {
     hc_placement pl = {0};
     pl.pos = cur(p)->pos;
-    pl.field = expect_ident(p, "a parameter name");
-    if (!expect(p, P_COLON, "`:` and a placement (cooperative or pinned)")) {
+    pl.field = ps_expect_ident(p, "a parameter name");
+    if (!ps_expect(p, P_COLON, "`:` and a placement (cooperative or pinned)")) {
         return;
     }
     if (!at_word(p, "cooperative") && !at_word(p, "pinned")) {
-        perr(p, "expected `cooperative` or `pinned`, found %s", found(p));
+        ps_perr(p, "expected `cooperative` or `pinned`, ps_found %s", ps_found(p));
         return;
     }
     pl.kind.pos = cur(p)->pos;
@@ -337,34 +342,34 @@ static void closure_clause(parser *p, hc_decl *d) {
             }
         }
         if (!c.kind) {
-            perr(p,
-                 "expected an epoch (tick, duration(...), birth, dissolve, explicit or "
-                 "inline), found %s",
-                 found(p));
+            ps_perr(p,
+                    "expected an epoch (tick, duration(...), birth, dissolve, explicit or "
+                    "inline), ps_found %s",
+                    ps_found(p));
             return;
         }
         c.pos = cur(p)->pos;
         advance(p);
         if (strcmp(c.kind, "duration") == 0) {
-            expect(p, P_LPAREN, "`(`");
-            c.duration = parse_expr(p);
-            expect(p, P_RPAREN, "`)`");
+            ps_expect(p, P_LPAREN, "`(`");
+            c.duration = ps_expr(p);
+            ps_expect(p, P_RPAREN, "`)`");
         }
     } else {
         c.kind = head;
         if (strcmp(head, "captures") == 0) {
             advance(p);
             do {
-                hc_ident id = expect_ident(p, "a name");
+                hc_ident id = ps_expect_ident(p, "a name");
                 HC_PUSH(p->a, c.names, id.name);
             } while (accept(p, P_COMMA));
         } else {
-            expect(p, P_LPAREN, "`(`");
+            ps_expect(p, P_LPAREN, "`(`");
             do {
-                hc_ident id = expect_ident(p, "a name");
+                hc_ident id = ps_expect_ident(p, "a name");
                 HC_PUSH(p->a, c.names, id.name);
             } while (accept(p, P_COMMA));
-            expect(p, P_RPAREN, "`)`");
+            ps_expect(p, P_RPAREN, "`)`");
         }
     }
     member_semi(p, "the closure clause");
@@ -372,9 +377,9 @@ static void closure_clause(parser *p, hc_decl *d) {
 }
 
 static hc_decl *parse_closure(parser *p) {
-    hc_decl *d = new_decl(p, M_CLOSURE, advance(p)->pos);
-    d->name = expect_ident(p, "a closure name");
-    if (!expect(p, P_LBRACE, "`{`")) {
+    hc_decl *d = ps_new_decl(p, M_CLOSURE, advance(p)->pos);
+    d->name = ps_expect_ident(p, "a closure name");
+    if (!ps_expect(p, P_LBRACE, "`{`")) {
         return d;
     }
     p->in_closure = 1;
@@ -383,28 +388,28 @@ static hc_decl *parse_closure(parser *p) {
         if (at_closure_clause(p)) {
             closure_clause(p, d);
         } else if (!d->assertion && !d->clauses.n) {
-            hc_expr *e = parse_expr(p);
+            hc_expr *e = ps_expr(p);
             if (e->kind != E_APPROX && !p->panic) {
-                hc_help(perr_at(p, e->pos, "a closure assertion has the form `a ~~ b within t`"),
+                hc_help(ps_perr_at(p, e->pos, "a closure assertion has the form `a ~~ b within t`"),
                         "or declare an `epoch inline;` closure without an assertion");
             }
             d->assertion = e;
             member_semi(p, "the closure assertion");
         } else {
-            perr(p,
-                 "expected a closure clause (epoch, persists_through, resets_on, "
-                 "resets_per_epoch, captures), found %s",
-                 found(p));
+            ps_perr(p,
+                    "expected a closure clause (epoch, persists_through, resets_on, "
+                    "resets_per_epoch, captures), ps_found %s",
+                    ps_found(p));
         }
         if (p->panic) {
-            sync_stmt(p);
+            ps_sync_stmt(p);
         }
         if (p->i == before) {
             advance(p);
         }
     }
     p->in_closure = 0;
-    expect(p, P_RBRACE, "`}`");
+    ps_expect(p, P_RBRACE, "`}`");
     return d;
 }
 
@@ -426,35 +431,35 @@ static int at_lifecycle(parser *p) {
 }
 
 static hc_decl *parse_method_like(parser *p, hc_decl_kind kind) {
-    hc_decl *d = new_decl(p, kind, cur(p)->pos);
+    hc_decl *d = ps_new_decl(p, kind, cur(p)->pos);
     d->name.pos = cur(p)->pos;
     d->name.name = advance(p)->text;
     if (kind == M_MODE) {
-        d->name = expect_ident(p, "a mode name (bulk, harmonic or resolution)");
+        d->name = ps_expect_ident(p, "a mode name (bulk, harmonic or resolution)");
     }
     if (at(p, P_LPAREN)) {
-        parse_params(p, &d->params);
+        ps_params(p, &d->params);
     }
-    parse_result(p, d);
-    d->body = parse_block(p);
+    ps_result(p, d);
+    d->body = ps_block(p);
     return d;
 }
 
 static hc_decl *parse_birth_check(parser *p) {
-    hc_decl *d = new_decl(p, M_BIRTH_CHECK, advance(p)->pos);
-    expect(p, P_LBRACE, "`{`");
-    d->value = parse_expr(p);
-    expect(p, P_RBRACE, "`}`");
-    expect(p, P_ARROW, "`->`");
+    hc_decl *d = ps_new_decl(p, M_BIRTH_CHECK, advance(p)->pos);
+    ps_expect(p, P_LBRACE, "`{`");
+    d->value = ps_expr(p);
+    ps_expect(p, P_RBRACE, "`}`");
+    ps_expect(p, P_ARROW, "`->`");
     if (!at_word(p, "violate")) {
-        perr(p, "expected `violate` and a closure name, found %s", found(p));
+        ps_perr(p, "expected `violate` and a closure name, ps_found %s", ps_found(p));
         return d;
     }
     advance(p);
-    d->name = expect_ident(p, "a closure name");
+    d->name = ps_expect_ident(p, "a closure name");
     if (accept(p, P_LPAREN)) {
-        d->assertion = parse_expr(p);
-        expect(p, P_RPAREN, "`)`");
+        d->assertion = ps_expr(p);
+        ps_expect(p, P_RPAREN, "`)`");
     }
     member_semi(p, "the birth check");
     return d;
@@ -463,16 +468,16 @@ static hc_decl *parse_birth_check(parser *p) {
 static hc_decl *parse_member(parser *p, hc_decl *locus) {
     hc_annots annots = {0};
     if (at(p, P_AT)) {
-        parse_annots(p, &annots);
+        ps_annots(p, &annots);
     }
     hc_decl *m = NULL;
     hc_pos pos = cur(p)->pos;
     if (at(p, K_FN)) {
-        m = parse_fn(p, annots, locus);
+        m = ps_fn(p, annots, locus);
     } else if (at(p, K_CONST)) {
-        m = parse_const(p, annots);
+        m = ps_const(p, annots);
     } else if (at(p, K_TYPE)) {
-        m = parse_type_decl(p, annots);
+        m = ps_type_decl(p, annots);
     } else if (at_lifecycle(p)) {
         m = parse_method_like(p, M_LIFECYCLE);
     } else if (at_word(p, "mode") && peek_n(p, 1)->kind == T_IDENT) {
@@ -484,10 +489,10 @@ static hc_decl *parse_member(parser *p, hc_decl *locus) {
     } else if (at_word(p, "birth_check") && peek_n(p, 1)->kind == P_LBRACE) {
         m = parse_birth_check(p);
     } else if (at_word(p, "contract") && peek_n(p, 1)->kind == P_COLON) {
-        m = new_decl(p, M_CONTRACT, advance(p)->pos);
+        m = ps_new_decl(p, M_CONTRACT, advance(p)->pos);
         advance(p);
         if (!at_word(p, "inferred")) {
-            perr(p, "expected `inferred` or a `{ ... }` block, found %s", found(p));
+            ps_perr(p, "expected `inferred` or a `{ ... }` block, ps_found %s", ps_found(p));
         } else {
             advance(p);
             m->contract_inferred = 1;
@@ -508,23 +513,26 @@ static hc_decl *parse_member(parser *p, hc_decl *locus) {
         };
         for (size_t i = 0; i < sizeof blocks / sizeof blocks[0]; i++) {
             if (at_word(p, blocks[i].word)) {
-                m = new_decl(p, blocks[i].kind, advance(p)->pos);
+                m = ps_new_decl(p, blocks[i].kind, advance(p)->pos);
                 m->name.name = blocks[i].word;
                 m->name.pos = m->pos;
                 member_block(p, m, blocks[i].entry);
                 break;
             }
         }
-        if (!m && (at_word(p, "topology") || at_word(p, "claims"))) {
-            perr(p, "`%s` blocks are not supported", cur(p)->text);
+        if (!m && at_word(p, "topology") && peek_n(p, 1)->kind == P_LBRACE) {
+            m = ps_topology_block(p);
+        }
+        if (!m && at_word(p, "claims")) {
+            ps_perr(p, "`%s` blocks are not supported", cur(p)->text);
             advance(p);
-            skip_group(p);
+            ps_skip_group(p);
             p->panic = 0;
             return NULL;
         }
     }
     if (!m) {
-        hc_help(perr(p, "expected a locus member, found %s", found(p)),
+        hc_help(ps_perr(p, "expected a locus member, ps_found %s", ps_found(p)),
                 "a locus holds params, contract, bus, capacity, closure and placement blocks, "
                 "lifecycle methods (birth, run, drain, dissolve, accept, release), on_failure "
                 "and fn methods");
@@ -543,14 +551,14 @@ static void parse_header(parser *p, hc_decl *d) {
     do {
         hc_annot item = {0};
         item.pos = cur(p)->pos;
-        item.name = expect_ident(p, "a locus annotation (projection, tier or serves)");
+        item.name = ps_expect_ident(p, "a locus annotation (projection, tier or serves)");
         if (p->panic) {
             return;
         }
         if (strcmp(item.name.name, "projection") == 0 || strcmp(item.name.name, "serves") == 0) {
             hc_annot_arg arg = {0};
-            hc_ident v = expect_ident(p, "a name");
-            arg.value = new_expr(p, E_NAME, v.pos);
+            hc_ident v = ps_expect_ident(p, "a name");
+            arg.value = ps_new_expr(p, E_NAME, v.pos);
             arg.value->path.seg = HC_NEW(p->a, hc_ident);
             arg.value->path.seg[0] = v;
             arg.value->path.n = 1;
@@ -566,23 +574,23 @@ static void parse_header(parser *p, hc_decl *d) {
                         a2.key = advance(p)->text;
                         advance(p);
                     }
-                    a2.value = parse_expr(p);
+                    a2.value = ps_expr(p);
                     HC_PUSH(p->a, sub.args, a2);
                     if (!accept(p, P_COMMA)) {
                         break;
                     }
                 }
-                expect(p, P_RPAREN, "`)`");
+                ps_expect(p, P_RPAREN, "`)`");
                 for (int i = 0; i < sub.args.n; i++) {
                     HC_PUSH(p->a, item.args, sub.args.v[i]);
                 }
             }
         } else if (strcmp(item.name.name, "tier") == 0) {
             hc_annot_arg arg = {0};
-            arg.value = parse_expr(p);
+            arg.value = ps_expr(p);
             HC_PUSH(p->a, item.args, arg);
         } else {
-            perr_at(p, item.name.pos, "unknown locus annotation `%s`", item.name.name);
+            ps_perr_at(p, item.name.pos, "unknown locus annotation `%s`", item.name.name);
             return;
         }
         item.has_args = 1;
@@ -590,16 +598,16 @@ static void parse_header(parser *p, hc_decl *d) {
     } while (accept(p, P_COMMA));
 }
 
-hc_decl *parse_locus(parser *p, hc_annots annots, int is_main) {
-    hc_decl *d = new_decl(p, D_LOCUS, advance(p)->pos);
+hc_decl *ps_locus(parser *p, hc_annots annots, int is_main) {
+    hc_decl *d = ps_new_decl(p, D_LOCUS, advance(p)->pos);
     d->annots = annots;
     d->is_main = is_main;
-    d->name = expect_ident(p, "a locus name after `locus`");
-    parse_generics(p, d);
+    d->name = ps_expect_ident(p, "a locus name after `locus`");
+    ps_generics(p, d);
     if (accept(p, P_COLON)) {
         parse_header(p, d);
     }
-    if (!expect(p, P_LBRACE, "`{` to open the locus body")) {
+    if (!ps_expect(p, P_LBRACE, "`{` to open the locus body")) {
         return d;
     }
     while (!at(p, P_RBRACE) && !at(p, T_EOF)) {
@@ -609,13 +617,13 @@ hc_decl *parse_locus(parser *p, hc_annots annots, int is_main) {
             HC_PUSH(p->a, d->members, m);
         }
         if (p->panic) {
-            sync_stmt(p);
+            ps_sync_stmt(p);
         }
         if (p->i == before) {
             advance(p);
         }
     }
-    expect(p, P_RBRACE, "`}` to close the locus");
+    ps_expect(p, P_RBRACE, "`}` to close the locus");
     return d;
 }
 
@@ -626,26 +634,26 @@ static void topic_entry(parser *p, hc_decl *d) {
     if (at_word(p, "payload") && peek_n(p, 1)->kind == P_COLON) {
         advance(p);
         advance(p);
-        d->payload = parse_type(p);
+        d->payload = ps_type(p);
     } else if (at_word(p, "subject") && peek_n(p, 1)->kind == P_COLON) {
         advance(p);
         advance(p);
         if (at(p, T_STRING)) {
             d->subject = advance(p)->str;
         } else {
-            perr(p, "expected the subject as a string, found %s", found(p));
+            ps_perr(p, "expected the subject as a string, ps_found %s", ps_found(p));
             return;
         }
     } else if (at_word(p, "keyed_by")) {
         advance(p);
-        d->keyed_by = expect_ident(p, "a payload field name");
+        d->keyed_by = ps_expect_ident(p, "a payload field name");
     } else if (at_word(p, "on_unmatched") && peek_n(p, 1)->kind == P_COLON) {
         advance(p);
         advance(p);
         if (at_word(p, "swallow") || at_word(p, "fail") || at_word(p, "fallback")) {
             d->on_unmatched = advance(p)->text;
         } else {
-            perr(p, "expected `swallow`, `fail` or `fallback`, found %s", found(p));
+            ps_perr(p, "expected `swallow`, `fail` or `fallback`, ps_found %s", ps_found(p));
             return;
         }
     } else if (at_word(p, "bounded") && peek_n(p, 1)->kind == P_LPAREN) {
@@ -654,35 +662,35 @@ static void topic_entry(parser *p, hc_decl *d) {
         if (at(p, T_INT)) {
             d->bound = advance(p)->i;
         } else {
-            perr(p, "expected the bound as an integer, found %s", found(p));
+            ps_perr(p, "expected the bound as an integer, ps_found %s", ps_found(p));
             return;
         }
-        expect(p, P_RPAREN, "`)`");
+        ps_expect(p, P_RPAREN, "`)`");
     } else if (at_word(p, "on_full") && peek_n(p, 1)->kind == P_COLON) {
         advance(p);
         advance(p);
         if (!at_word(p, "fail")) {
-            perr(p, "expected `fail`, found %s", found(p));
+            ps_perr(p, "expected `fail`, ps_found %s", ps_found(p));
             return;
         }
         advance(p);
         d->on_full_fail = 1;
     } else {
-        perr_at(p, here,
-                "expected a topic field (payload, subject, keyed_by, on_unmatched, bounded, "
-                "on_full), found %s",
-                found(p));
+        ps_perr_at(p, here,
+                   "expected a topic field (payload, subject, keyed_by, on_unmatched, bounded, "
+                   "on_full), ps_found %s",
+                   ps_found(p));
         return;
     }
     member_semi(p, "the topic field");
 }
 
-hc_decl *parse_topic(parser *p, hc_annots annots) {
-    hc_decl *d = new_decl(p, D_TOPIC, advance(p)->pos);
+hc_decl *ps_topic(parser *p, hc_annots annots) {
+    hc_decl *d = ps_new_decl(p, D_TOPIC, advance(p)->pos);
     d->annots = annots;
-    d->name = expect_ident(p, "a topic name");
+    d->name = ps_expect_ident(p, "a topic name");
     if (accept(p, P_COLON)) {
-        d->parent = expect_ident(p, "the parent topic's name");
+        d->parent = ps_expect_ident(p, "the parent topic's name");
     }
     member_block(p, d, topic_entry);
     return d;

@@ -25,6 +25,7 @@ hc_types *hc_types_new(hc_arena *a) {
     }
     t->prims[TY_STRING]->heap = 1;
     t->prims[TY_BYTES]->heap = 1;
+    t->prims[TY_TIME]->heap = 1; /* its source spelling, as Hale's v0 keeps it */
     return t;
 }
 

@@ -5,6 +5,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "decimal.h"
 #include "fatal.h"
 
 /* Where a copy's heap parts go: a region (bump, never given back), a heap (sized free), or the
@@ -275,6 +276,8 @@ bool hale_value_equal(const hale_type *t, const void *a, const void *b) {
     case HALE_T_DURATION:
     case HALE_T_ENUM:
         return *(const int64_t *)a == *(const int64_t *)b;
+    case HALE_T_DECIMAL:
+        return memcmp(a, b, sizeof(hale_dec)) == 0;
     case HALE_T_FLOAT:
         return *(const double *)a == *(const double *)b;
     case HALE_T_BOOL:
@@ -362,6 +365,11 @@ uint64_t hale_value_hash(const hale_type *t, const void *v) {
     case HALE_T_DURATION:
     case HALE_T_ENUM:
         return mix64((uint64_t) * (const int64_t *)v);
+    case HALE_T_DECIMAL: {
+        hale_dec d;
+        memcpy(&d, v, sizeof d);
+        return combine(mix64((uint64_t)d), mix64((uint64_t)(d >> 64)));
+    }
     case HALE_T_FLOAT: {
         double d = *(const double *)v;
         if (d == 0) {
@@ -436,6 +444,12 @@ int hale_value_compare(const hale_type *t, const void *a, const void *b) {
     case HALE_T_DURATION:
     case HALE_T_ENUM:
         return cmp_i64(*(const int64_t *)a, *(const int64_t *)b);
+    case HALE_T_DECIMAL: {
+        hale_dec x, y;
+        memcpy(&x, a, sizeof x);
+        memcpy(&y, b, sizeof y);
+        return (x > y) - (x < y);
+    }
     case HALE_T_FLOAT: {
         double x = *(const double *)a, y = *(const double *)b;
         return (x > y) - (x < y); /* 0 when either is NaN */
@@ -507,6 +521,16 @@ void hale_value_debug(const hale_type *t, const void *v, FILE *f) {
     case HALE_T_DURATION:
         fprintf(f, "%" PRId64 "ns", *(const int64_t *)v);
         return;
+    case HALE_T_DECIMAL: {
+        hale_dec d;
+        memcpy(&d, v, sizeof d);
+        hale_sbuf b = {0};
+        hale_fmt_decimal(&b, d, 0);
+        hale_str t = hale_sbuf_view(&b);
+        fwrite(t.ptr, 1, (size_t)t.len, f);
+        hale_sbuf_release(&b);
+        return;
+    }
     case HALE_T_FLOAT:
         fprintf(f, "%.17g", *(const double *)v);
         return;

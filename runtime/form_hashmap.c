@@ -6,6 +6,7 @@
 #include "copy.h"
 #include "fatal.h"
 #include "keys.h"
+#include "shared_lock.h"
 
 #define FIRST_CAP 8
 
@@ -140,7 +141,7 @@ static char *probe(const hale_hashmap *m, const void *key, uint64_t h, int *empt
     }
 }
 
-void hale_hashmap_set(hale_hashmap *m, const void *entry) {
+static void raw_set(hale_hashmap *m, const void *entry) {
     const char *key = (const char *)entry + m->key_offset;
     uint64_t h = hale_key_hash(m->key, key);
     int empty = 1;
@@ -164,7 +165,7 @@ void hale_hashmap_set(hale_hashmap *m, const void *entry) {
     }
 }
 
-bool hale_hashmap_get(const hale_hashmap *m, const void *key, void *out, hale_region *into) {
+static bool raw_get(const hale_hashmap *m, const void *key, void *out, hale_region *into) {
     int64_t i = find(m, key, hale_key_hash(m->key, key));
     if (i < 0) {
         return false;
@@ -173,7 +174,7 @@ bool hale_hashmap_get(const hale_hashmap *m, const void *key, void *out, hale_re
     return true;
 }
 
-bool hale_hashmap_has(const hale_hashmap *m, const void *key) {
+static bool raw_has(const hale_hashmap *m, const void *key) {
     return find(m, key, hale_key_hash(m->key, key)) >= 0;
 }
 
@@ -200,7 +201,7 @@ static void delete_at(hale_hashmap *m, int64_t i) {
     m->walk_i = -1;
 }
 
-bool hale_hashmap_remove(hale_hashmap *m, const void *key) {
+static bool raw_remove(hale_hashmap *m, const void *key) {
     int64_t i = find(m, key, hale_key_hash(m->key, key));
     if (i < 0) {
         return false;
@@ -210,7 +211,7 @@ bool hale_hashmap_remove(hale_hashmap *m, const void *key) {
     return true;
 }
 
-void *hale_hashmap_next(const hale_hashmap *m, int64_t *cursor) {
+static void *raw_next(const hale_hashmap *m, int64_t *cursor) {
     for (int64_t i = *cursor < 0 ? 0 : *cursor; i < m->cap; i++) {
         char *s = slot_at(m, i);
         if (slot_hash(s)) {
@@ -234,7 +235,7 @@ static char *nth_entry(hale_hashmap *m, int64_t i) {
         cursor = m->walk_slot;
     }
     for (;;) {
-        char *e = hale_hashmap_next(m, &cursor);
+        char *e = raw_next(m, &cursor);
         if (!e) {
             return NULL; /* unreachable while len is right */
         }
@@ -247,7 +248,7 @@ static char *nth_entry(hale_hashmap *m, int64_t i) {
     }
 }
 
-bool hale_hashmap_key_at(hale_hashmap *m, int64_t i, void *out, hale_region *into) {
+static bool raw_key_at(hale_hashmap *m, int64_t i, void *out, hale_region *into) {
     char *e = nth_entry(m, i);
     if (!e) {
         return false;
@@ -256,7 +257,7 @@ bool hale_hashmap_key_at(hale_hashmap *m, int64_t i, void *out, hale_region *int
     return true;
 }
 
-bool hale_hashmap_entry_at(hale_hashmap *m, int64_t i, void *out, hale_region *into) {
+static bool raw_entry_at(hale_hashmap *m, int64_t i, void *out, hale_region *into) {
     char *e = nth_entry(m, i);
     if (!e) {
         return false;
@@ -265,7 +266,7 @@ bool hale_hashmap_entry_at(hale_hashmap *m, int64_t i, void *out, hale_region *i
     return true;
 }
 
-void hale_hashmap_bump(hale_hashmap *m, const void *key, size_t counter_offset) {
+static void raw_bump(hale_hashmap *m, const void *key, size_t counter_offset) {
     uint64_t h = hale_key_hash(m->key, key);
     int64_t i = find(m, key, h);
     char *e;
@@ -280,4 +281,68 @@ void hale_hashmap_bump(hale_hashmap *m, const void *key, size_t counter_offset) 
     memcpy(&n, e + counter_offset, sizeof n);
     n++;
     memcpy(e + counter_offset, &n, sizeof n);
+}
+
+/* ---- the public calls: a shared map (`sync = ...`) takes its lock around each ---- */
+
+void hale_hashmap_share(hale_hashmap *m, hale_region *owner) {
+    m->shared = hale_shared_lock_new(owner);
+}
+
+#define LOCKED(m, call)                                                                            \
+    do {                                                                                           \
+        if (!(m)->shared) {                                                                        \
+            return call;                                                                           \
+        }                                                                                          \
+        hale_shared_lock_take((m)->shared);                                                        \
+        __typeof__(call) r_ = call;                                                                \
+        hale_shared_lock_give((m)->shared);                                                        \
+        return r_;                                                                                 \
+    } while (0)
+
+#define LOCKED_VOID(m, call)                                                                       \
+    do {                                                                                           \
+        if ((m)->shared) {                                                                         \
+            hale_shared_lock_take((m)->shared);                                                    \
+        }                                                                                          \
+        call;                                                                                      \
+        if ((m)->shared) {                                                                         \
+            hale_shared_lock_give((m)->shared);                                                    \
+        }                                                                                          \
+    } while (0)
+
+void hale_hashmap_set(hale_hashmap *m, const void *entry) {
+    LOCKED_VOID(m, raw_set(m, entry));
+}
+
+bool hale_hashmap_get(const hale_hashmap *m, const void *key, void *out, hale_region *into) {
+    LOCKED(m, raw_get(m, key, out, into));
+}
+
+bool hale_hashmap_has(const hale_hashmap *m, const void *key) {
+    LOCKED(m, raw_has(m, key));
+}
+
+bool hale_hashmap_remove(hale_hashmap *m, const void *key) {
+    LOCKED(m, raw_remove(m, key));
+}
+
+void *hale_hashmap_next(const hale_hashmap *m, int64_t *cursor) {
+    LOCKED(m, raw_next(m, cursor));
+}
+
+bool hale_hashmap_key_at(hale_hashmap *m, int64_t i, void *out, hale_region *into) {
+    LOCKED(m, raw_key_at(m, i, out, into));
+}
+
+bool hale_hashmap_entry_at(hale_hashmap *m, int64_t i, void *out, hale_region *into) {
+    LOCKED(m, raw_entry_at(m, i, out, into));
+}
+
+void hale_hashmap_bump(hale_hashmap *m, const void *key, size_t counter_offset) {
+    LOCKED_VOID(m, raw_bump(m, key, counter_offset));
+}
+
+int64_t hale_hashmap_len_shared(const hale_hashmap *m) {
+    LOCKED(m, m->len);
 }

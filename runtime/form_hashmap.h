@@ -25,7 +25,12 @@
  *                  (table order; walking i = 0, 1, 2, ... costs O(cap) in total, not per call)
  *   bump(k)        hale_hashmap_bump(&self->m, &k, offsetof(S, counter))
  *   for e in m.entries   int64_t c = 0; S *e; while ((e = hale_hashmap_next(&self->m, &c))) ...
- *   dissolve       hale_hashmap_destroy(&self->m)   (optional) */
+ *   dissolve       hale_hashmap_destroy(&self->m)   (optional)
+ *
+ * Shared (`@form(hashmap, sync = serialized | lockfree)`): hale_hashmap_share(m, owner region)
+ * after init makes every call take the map's lock (shared_lock.h), so loci on other pools may call
+ * it directly. Both sync modes serialize on that lock today; `lockfree` gives the same results,
+ * without the lock-free progress guarantee. The map's heap is only touched under the lock. */
 #ifndef HALE_RUNTIME_FORM_HASHMAP_H
 #define HALE_RUNTIME_FORM_HASHMAP_H
 
@@ -47,13 +52,16 @@ typedef struct hale_hashmap {
     const hale_type *key;
     size_t key_offset;
     hale_heap heap;
-    int64_t walk_i;    /* key_at/entry_at cursor: ordinal ... */
-    int64_t walk_slot; /* ... and the slot holding it; walk_i < 0 when stale */
+    int64_t walk_i;                  /* key_at/entry_at cursor: ordinal ... */
+    int64_t walk_slot;               /* ... and the slot holding it; walk_i < 0 when stale */
+    struct hale_shared_lock *shared; /* a shared map's lock, else NULL */
 } hale_hashmap;
 
 void hale_hashmap_init(hale_hashmap *m, hale_region *owner, const hale_type *entry,
                        const hale_type *key, size_t key_offset);
 void hale_hashmap_destroy(hale_hashmap *m);
+void hale_hashmap_share(hale_hashmap *m, hale_region *owner);
+int64_t hale_hashmap_len_shared(const hale_hashmap *m);
 
 void hale_hashmap_set(hale_hashmap *m, const void *entry);
 bool hale_hashmap_get(const hale_hashmap *m, const void *key, void *out, hale_region *into);
@@ -67,11 +75,11 @@ void hale_hashmap_bump(hale_hashmap *m, const void *key, size_t counter_offset);
 void *hale_hashmap_next(const hale_hashmap *m, int64_t *cursor);
 
 static inline int64_t hale_hashmap_len(const hale_hashmap *m) {
-    return m->len;
+    return m->shared ? hale_hashmap_len_shared(m) : m->len;
 }
 
 static inline bool hale_hashmap_is_empty(const hale_hashmap *m) {
-    return m->len == 0;
+    return hale_hashmap_len(m) == 0;
 }
 
 #endif

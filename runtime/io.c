@@ -46,6 +46,9 @@ static void flush_stream(hale_sbuf *b) {
 }
 
 void hale_sbuf_put(hale_sbuf *b, const char *s, size_t n) {
+    if (n == 0) {
+        return; /* an empty String may be (NULL, 0): a zero value */
+    }
     if (b->fd) {
         if (b->len + n > b->cap) {
             flush_stream(b);

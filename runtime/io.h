@@ -37,6 +37,11 @@ void hale_fmt_float(hale_sbuf *b, double v, int nested);
 void hale_fmt_bool(hale_sbuf *b, bool v, int nested);
 void hale_fmt_duration(hale_sbuf *b, int64_t ns, int nested);
 void hale_fmt_str(hale_sbuf *b, hale_str s, int nested);
+/* A Time (Hale's v0: its literal's spelling) prints as written, never quoted. */
+static inline void hale_fmt_time(hale_sbuf *b, hale_str s, int nested) {
+    (void)nested;
+    hale_sbuf_put(b, s.ptr, (size_t)s.len);
+}
 /* Bytes print as a summary, never their body: `<bytes len=N>`. */
 void hale_fmt_bytes(hale_sbuf *b, hale_bytes v, int nested);
 

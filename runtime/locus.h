@@ -218,6 +218,11 @@ static inline void *hale_locus_light(hale_locus *proto, const hale_locus_type *t
     return proto;
 }
 
+/* `reperspective self.f as T;`: the locus `l` continues as type `to`, whose state has the same
+ * layout (the compiler checks it): its bus subscriptions become `to`'s, and its hooks from now
+ * on are `to`'s (locus_retype.c). */
+void hale_locus_retype(hale_locus *l, const hale_locus_type *to);
+
 /* At the end of a function with `let`-held loci: each is drained and dissolved, newest first,
  * and freed. */
 void hale_locus_flush(hale_locus **defer);

@@ -115,6 +115,16 @@ static inline double hale_math_inf(void) {
     return INFINITY;
 }
 
+/* `self.k_max` (Hale's F.16): B / ((1 - phi) * c + phi * sigma); a zero denominator is a fault,
+ * never an infinite bound. */
+static inline double hale_math_k_max(double B, double c, double sigma, double phi) {
+    double denom = (1.0 - phi) * c + phi * sigma;
+    if (denom == 0.0 || denom != denom) {
+        hale_fault("k_max", "(1 - phi) * c + phi * sigma is %g, so the bound is undefined", denom);
+    }
+    return B / denom;
+}
+
 static inline double hale_math_int_to_float(int64_t x) {
     return (double)x;
 }

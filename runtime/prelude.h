@@ -29,6 +29,7 @@
 #include "locus_bind.h"
 #include "locus_bus.h"
 #include "copy.h"
+#include "decimal.h"
 #include "ops.h"
 #include "region.h"
 #include "scheduler.h"

@@ -10,7 +10,13 @@ void hale_start(int argc, char **argv) {
     hale_out_init();
 }
 
+static int exit_status;
+
+void hale_set_exit_status(int64_t code) {
+    exit_status = (int)(code & 0xff);
+}
+
 int hale_finish(void) {
     hale_out_flush();
-    return 0;
+    return exit_status;
 }

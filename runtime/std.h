@@ -15,6 +15,9 @@
 
 void hale_start(int argc, char **argv);
 int hale_finish(void);
+/* `return n;` from `fn main`: the process's exit status once the program has finished (n's low
+ * eight bits, as the system keeps them). */
+void hale_set_exit_status(int64_t code);
 
 /* std::env: arguments (arg(0) is the program) and environment variables; missing ones read as
  * "" (arg_or/var_or give a default instead). */

@@ -14,6 +14,7 @@
  *   [T]       hale_array (elements of T laid out contiguously)
  *   record    a C struct with the fields in declaration order, natural alignment
  *   enum      int64_t variant index (payload-free enums)
+ *   Decimal   hale_dec (decimal.h), a 128-bit mantissa at scale 9
  *   bounded[T; N]   struct { int64_t len; T items[N]; } (inline, fixed capacity)
  */
 #ifndef HALE_RUNTIME_VALUE_H
@@ -52,6 +53,7 @@ typedef enum {
     HALE_T_RECORD,
     HALE_T_ARRAY,
     HALE_T_BOUNDED,
+    HALE_T_DECIMAL, /* hale_dec (decimal.h): a 128-bit mantissa at scale 9 */
 } hale_kind;
 
 typedef struct hale_type hale_type;

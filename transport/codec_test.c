@@ -13,6 +13,7 @@
 #include <msgpack.h>
 
 #include "codec.h"
+#include "decimal.h"
 #include "fuzz_types.h"
 
 /* ---- helpers ---- */
@@ -372,8 +373,35 @@ static void test_encode_refuses_corrupt_values(void **state) {
     }
 }
 
+/* A Decimal travels as [high, low] 64-bit halves of its mantissa: extremes round-trip, and a
+ * value that is not a two-element array of Ints is refused at its place. */
+static void test_decimal(void **state) {
+    (void)state;
+    hale_dec vals[] = {0,
+                       hale_dec_from_int(-3),
+                       (hale_dec)1,
+                       hale_dec_make(INT64_MAX, UINT64_MAX),
+                       hale_dec_make(INT64_MIN, 0),
+                       hale_dec_make(-1, 12345)};
+    for (size_t i = 0; i < sizeof vals / sizeof vals[0]; i++) {
+        uint8_t buf[64];
+        size_t n = encode(&hale_type_decimal, &vals[i], buf, sizeof buf);
+        hale_dec back = 1;
+        tp_codec_err err;
+        assert_int_equal(tp_decode(&hale_type_decimal, buf, n, region, &back, NULL, &err), 0);
+        assert_true(back == vals[i]);
+    }
+    const uint8_t one_half[] = {0x91, 0x01};
+    expect_fail(&hale_type_decimal, one_half, sizeof one_half, NULL, TP_CODEC_TYPE, "Decimal");
+    const uint8_t not_array[] = {0x05};
+    expect_fail(&hale_type_decimal, not_array, sizeof not_array, NULL, TP_CODEC_TYPE, "Decimal");
+    const uint8_t str_half[] = {0x92, 0x00, 0xa1, 'x'};
+    expect_fail(&hale_type_decimal, str_half, sizeof str_half, NULL, TP_CODEC_TYPE, "Decimal");
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_decimal),
         cmocka_unit_test(test_roundtrip_every_shape),
         cmocka_unit_test(test_encoding_is_msgpack),
         cmocka_unit_test(test_int_boundaries),

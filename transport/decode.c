@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "decimal.h"
 #include "str.h"
 
 #define FIELD(base, off) ((char *)(base) + (off))
@@ -317,6 +318,22 @@ static int read_value(reader *rd, const hale_type *t, void *out, const tp_path *
         }
         memcpy(out, &n, sizeof n);
         return 0;
+    case HALE_T_DECIMAL: { /* [high 64 bits, low 64 bits] of the mantissa */
+        size_t k;
+        int64_t hi, lo;
+        if (read_array_head(rd, at, "Decimal", &k) != 0) {
+            return -1;
+        }
+        if (k != 2) {
+            return mismatch(rd, at, "Decimal");
+        }
+        if (read_int(rd, at, &hi, t->name) != 0 || read_int(rd, at, &lo, t->name) != 0) {
+            return -1;
+        }
+        hale_dec d = hale_dec_make(hi, (uint64_t)lo);
+        memcpy(out, &d, sizeof d);
+        return 0;
+    }
     case HALE_T_ENUM:
         if (read_int(rd, at, &n, t->name) != 0) {
             return -1;

@@ -9,6 +9,8 @@
 
 #include <msgpack.h>
 
+#include "decimal.h"
+
 #define FIELD(base, off) ((const char *)(base) + (off))
 
 static size_t int_size(int64_t d) {
@@ -67,6 +69,14 @@ static int check_enum(const hale_type *t, const void *v, const tp_path *at, tp_c
     return 0;
 }
 
+/* A Decimal travels as [high 64 bits, low 64 bits] of its mantissa. */
+static void dec_halves(const void *v, int64_t half[2]) {
+    hale_dec d;
+    memcpy(&d, v, sizeof d);
+    half[0] = (int64_t)(d >> 64);
+    half[1] = (int64_t)(uint64_t)d;
+}
+
 static int size_of(const hale_type *t, const void *v, const tp_path *at, int depth, size_t *acc,
                    tp_codec_err *err);
 
@@ -99,6 +109,12 @@ static int size_of(const hale_type *t, const void *v, const tp_path *at, int dep
         memcpy(&n, v, sizeof n);
         *acc += int_size(n);
         return 0;
+    case HALE_T_DECIMAL: {
+        int64_t half[2];
+        dec_halves(v, half);
+        *acc += array_head(2) + int_size(half[0]) + int_size(half[1]);
+        return 0;
+    }
     case HALE_T_ENUM:
         if (check_enum(t, v, at, err, &n) != 0) {
             return -1;
@@ -222,6 +238,15 @@ static int write_value(writer *w, const hale_type *t, const void *v, const tp_pa
     case HALE_T_DURATION:
         memcpy(&n, v, sizeof n);
         return put(w, msgpack_pack_int64(&w->pk, n), at);
+    case HALE_T_DECIMAL: {
+        int64_t half[2];
+        dec_halves(v, half);
+        if (put(w, msgpack_pack_array(&w->pk, 2), at) != 0 ||
+            put(w, msgpack_pack_int64(&w->pk, half[0]), at) != 0) {
+            return -1;
+        }
+        return put(w, msgpack_pack_int64(&w->pk, half[1]), at);
+    }
     case HALE_T_ENUM:
         if (check_enum(t, v, at, w->err, &n) != 0) {
             return -1;

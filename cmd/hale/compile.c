@@ -16,7 +16,8 @@
 
 static const char build_usage[] =
     "usage: hale build FILE|DIR [-o OUT] [--target-cpu native|baseline] [--lto]\n"
-    "                  [--posture guard|aggressive|copy] [--emit-c FILE] [-v]\n"
+    "                  [--posture guard|aggressive|copy] [--emit-c FILE]\n"
+    "                  [--csrc FILE] [--link NAME] [-v]\n"
     "\n"
     "Compiles a Hale program (one .hl file, or a directory whose .hl files form one program)\n"
     "to a native executable. OUT defaults to FILE without .hl, or DIR/DIR.\n"
@@ -28,6 +29,9 @@ static const char build_usage[] =
     "  --posture P          the memory posture, over hale.toml's [memory] posture: guard,\n"
     "                       aggressive, or copy (every escape a deep copy)\n"
     "  --emit-c FILE        also write the generated C to FILE\n"
+    "  --csrc FILE          C source compiled with the program: the functions its @ffi(\"c\")\n"
+    "                       declarations call (repeatable)\n"
+    "  --link NAME          link the C library NAME (-lNAME) for @ffi functions (repeatable)\n"
     "  -v                   show the C compiler command\n"
     "\n"
     "Builds are cached by content (HALE_CACHE_DIR, else $XDG_CACHE_HOME/hale, else\n"
@@ -35,7 +39,7 @@ static const char build_usage[] =
 
 static const char run_usage[] =
     "usage: hale run FILE|DIR [--target-cpu native|baseline] [--lto] [--posture P] [-v]\n"
-    "                [-- ARGS...]\n"
+    "                [--csrc FILE] [--link NAME] [-- ARGS...]\n"
     "\n"
     "Builds the program (reusing the build cache, so an unchanged program is not compiled\n"
     "again) and runs it with ARGS. The exit status is the program's; a program with errors\n"
@@ -123,6 +127,22 @@ static int common_option(const char *cmd, int argc, char **argv, int *i, hc_buil
             return -1;
         }
         o->posture = v;
+    } else if (strcmp(a, "--csrc") == 0 || strcmp(a, "--link") == 0) {
+        int csrc = a[2] == 'c';
+        if (*i + 1 >= argc) {
+            usage_error(cmd, "%s needs a value", a);
+            return -1;
+        }
+        if ((csrc ? o->ncsrc : o->nlinks) >= HC_MAX_FFI) {
+            usage_error(cmd, "at most 8 uses of %s", a);
+            return -1;
+        }
+        const char *v = argv[++*i];
+        if (csrc) {
+            o->csrc[o->ncsrc++] = v;
+        } else {
+            o->links[o->nlinks++] = v;
+        }
     } else if (strcmp(a, "--target-cpu") == 0 || strncmp(a, "--target-cpu=", 13) == 0) {
         const char *v = a[12] == '=' ? a + 13 : (*i + 1 < argc ? argv[++*i] : NULL);
         if (!v) {

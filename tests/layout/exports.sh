@@ -2,7 +2,9 @@
 # Every symbol our libraries export carries its layer's prefix, so none can collide with another
 # layer's or with a program's own C: libhale.a (linked into every compiled program) exports
 # hale_* and, for the bus's internals shared between its files, hbus_*; the transport tp_*, the
-# supervisor sv_*, config cfg_*. Prints each symbol that does not, and exits 1 if there is one.
+# supervisor sv_*, config cfg_*, and the compiler hc_* for its API and one prefix per phase for
+# what its phases share (ps_ parser, ck_ checker, an_ analyses, em_ emitter). Prints each
+# symbol that does not, and exits 1 if there is one.
 #
 #   tests/layout/exports.sh BUILD_DIR
 set -u
@@ -21,5 +23,6 @@ check libhale.a 'hale_|hbus_'
 check libhale_transport.a 'tp_'
 check libhale_supervisor.a 'sv_'
 check libhale_config.a 'cfg_'
+check libhale_compiler.a 'hc_|ps_|ck_|an_|em_'
 [ $bad = 0 ] && echo "exports: every exported symbol carries its layer's prefix"
 exit $bad
