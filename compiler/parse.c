@@ -1,5 +1,5 @@
 /* See parse.h. This file: shared helpers, top-level declarations, functions, statements.
- * Expressions, types and patterns are in ps_expr.c; loci and topics in ps_locus.c. */
+ * Expressions, types and patterns are in parse_expr.c; loci and topics in parse_locus.c. */
 #include <stdarg.h>
 #include <stdio.h>
 
@@ -66,7 +66,7 @@ int ps_expect(parser *p, hc_tok_kind k, const char *what) {
     int after = k == P_SEMI || k == P_RPAREN || k == P_RBRACKET || k == P_COMMA;
     hc_pos at = after && p->i > 0 && cur(p)->pos.line != p->t[p->i - 1].pos.line ? ps_after_prev(p)
                                                                                  : cur(p)->pos;
-    ps_perr_at(p, at, "expected %s, ps_found %s", what ? what : hc_tok_describe(k), ps_found(p));
+    ps_perr_at(p, at, "expected %s, found %s", what ? what : hc_tok_describe(k), ps_found(p));
     return 0;
 }
 
@@ -77,11 +77,11 @@ hc_ident ps_expect_ident(parser *p, const char *what) {
         return id;
     }
     if (cur(p)->kind >= K_AS && cur(p)->kind <= K_WHILE) {
-        hc_help(ps_perr(p, "expected %s, ps_found keyword %s", what, hc_tok_describe(cur(p)->kind)),
+        hc_help(ps_perr(p, "expected %s, found keyword %s", what, hc_tok_describe(cur(p)->kind)),
                 "keywords cannot be used as names; pick another name");
         return id;
     }
-    ps_perr(p, "expected %s, ps_found %s", what, ps_found(p));
+    ps_perr(p, "expected %s, found %s", what, ps_found(p));
     return id;
 }
 
@@ -189,7 +189,7 @@ static int is_assign_op(hc_tok_kind k, hc_op *op) {
 static void expect_semi(parser *p, const char *after) {
     if (!at(p, P_SEMI)) {
         hc_pos at = ps_after_prev(p);
-        hc_diag *g = ps_perr_at(p, at, "expected `;` after %s, ps_found %s", after, ps_found(p));
+        hc_diag *g = ps_perr_at(p, at, "expected `;` after %s, found %s", after, ps_found(p));
         (void)g;
         return;
     }
@@ -253,7 +253,7 @@ static hc_stmt *parse_let(parser *p) {
         s->type = ps_type(p);
     }
     if (!at(p, P_ASSIGN)) {
-        hc_help(ps_perr(p, "expected `=` after `let %s`, ps_found %s", s->name.name, ps_found(p)),
+        hc_help(ps_perr(p, "expected `=` after `let %s`, found %s", s->name.name, ps_found(p)),
                 "every binding starts with a value: `let %s = ...;`", s->name.name);
         return s;
     }
@@ -395,7 +395,7 @@ static hc_stmt *parse_stmt_or_tail(parser *p, hc_expr **tail) {
         s->body = ps_block(p);
         accept(p, P_SEMI);
     } else if (!ps_starts_expr(p)) {
-        ps_perr(p, "expected a statement, ps_found %s", ps_found(p));
+        ps_perr(p, "expected a statement, found %s", ps_found(p));
         ps_sync_stmt(p);
         return NULL;
     } else {
@@ -441,7 +441,7 @@ hc_block *ps_block(parser *p) {
     hc_block *b = HC_NEW(p->a, hc_block);
     b->pos = cur(p)->pos;
     if (!at(p, P_LBRACE)) {
-        ps_perr(p, "expected `{`, ps_found %s", ps_found(p));
+        ps_perr(p, "expected `{`, found %s", ps_found(p));
         b->end = b->pos;
         return b;
     }
@@ -667,7 +667,7 @@ static hc_decl *parse_enum_decl(parser *p, hc_annots annots) {
 static hc_decl *parse_import(parser *p) {
     hc_decl *d = ps_new_decl(p, D_IMPORT, advance(p)->pos);
     if (!at(p, T_STRING)) {
-        ps_perr(p, "expected the imported path as a string, ps_found %s", ps_found(p));
+        ps_perr(p, "expected the imported path as a string, found %s", ps_found(p));
         return d;
     }
     d->import_path = advance(p)->str;
@@ -692,7 +692,7 @@ static hc_decl *parse_interface(parser *p, hc_annots annots) {
     }
     while (!at(p, P_RBRACE) && !at(p, T_EOF)) {
         if (!at(p, K_FN)) {
-            hc_help(ps_perr(p, "expected a method signature, ps_found %s", ps_found(p)),
+            hc_help(ps_perr(p, "expected a method signature, found %s", ps_found(p)),
                     "an interface lists signatures: `fn name(a: T) -> R;`");
             ps_sync_stmt(p);
             continue;
@@ -811,7 +811,7 @@ static hc_decl *parse_top_decl(parser *p) {
             return NULL;
         }
     }
-    hc_help(ps_perr(p, "expected a declaration, ps_found %s", ps_found(p)),
+    hc_help(ps_perr(p, "expected a declaration, found %s", ps_found(p)),
             "a file holds imports, `const`, `type`, `enum`, `topic`, `fn` and `locus` "
             "declarations");
     return NULL;

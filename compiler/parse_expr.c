@@ -214,7 +214,7 @@ hc_texpr *ps_type(parser *p) {
             }
         }
     } else {
-        ps_perr(p, "expected a type, ps_found %s", ps_found(p));
+        ps_perr(p, "expected a type, found %s", ps_found(p));
         t = new_texpr(p, TE_UNIT, start);
     }
     if (p->i > 0) {
@@ -315,7 +315,7 @@ static hc_pat *parse_pattern(parser *p) {
         break;
     }
     default:
-        ps_perr(p, "expected a pattern, ps_found %s", ps_found(p));
+        ps_perr(p, "expected a pattern, found %s", ps_found(p));
         advance(p);
         pt = new_pat(p, PAT_WILD, start);
     }
@@ -707,9 +707,9 @@ static hc_expr *parse_primary(parser *p) {
         break;
     }
     if (t->kind >= K_AS && t->kind <= K_WHILE) {
-        ps_perr(p, "expected an expression, ps_found keyword %s", hc_tok_describe(t->kind));
+        ps_perr(p, "expected an expression, found keyword %s", hc_tok_describe(t->kind));
     } else {
-        ps_perr(p, "expected an expression, ps_found %s", ps_found(p));
+        ps_perr(p, "expected an expression, found %s", ps_found(p));
     }
     return error_expr(p, t->pos);
 }
@@ -722,7 +722,7 @@ static int member_name(parser *p, hc_ident *out) {
         advance(p);
         return 1;
     }
-    ps_perr(p, "expected a field or method name after `.`, ps_found %s", ps_found(p));
+    ps_perr(p, "expected a field or method name after `.`, found %s", ps_found(p));
     return 0;
 }
 
@@ -873,7 +873,7 @@ static int binop_at(parser *p, int level, hc_op *op) {
     }
 }
 
-/* Recursion here is bounded by the number of levels; nesting is counted in ps_expr. */
+/* Recursion here is bounded by the number of levels; nesting is counted in parse_expr. */
 static hc_expr *parse_level(parser *p, int level) {
     if (level == L_UNARY) {
         return parse_unary(p);

@@ -1,4 +1,4 @@
-/* Internal to the parser (parse.c, ps_expr.c, ps_locus.c): the parser state and the
+/* Internal to the parser (parse.c, parse_expr.c, parse_locus.c): the parser state and the
  * token helpers every production uses. */
 #ifndef HALE_COMPILER_PARSE_IMPL_H
 #define HALE_COMPILER_PARSE_IMPL_H
@@ -77,11 +77,11 @@ hc_diag *ps_perr_at(parser *p, hc_pos at, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* The position just after the previous token (where a missing `;` belongs). */
 hc_pos ps_after_prev(parser *p);
-/* Consumes a `k` or reports "expected <what>, ps_found <current>". Returns 1 when consumed. */
+/* Consumes a `k` or reports "expected <what>, found <current>". Returns 1 when consumed. */
 int ps_expect(parser *p, hc_tok_kind k, const char *what);
 /* Expects an identifier and returns it (a placeholder name after an error). */
 hc_ident ps_expect_ident(parser *p, const char *what);
-/* Describes the current token for "ps_found ..." (`}`, identifier `foo`, end of file). */
+/* Describes the current token for "found ..." (`}`, identifier `foo`, end of file). */
 const char *ps_found(parser *p);
 
 /* Skips to just after the next `;` or to the next `}` at the current nesting, and leaves panic
@@ -100,7 +100,7 @@ hc_pos ps_pos_join(hc_pos a, hc_pos b);
 hc_expr *ps_settle(parser *p, hc_expr *e);
 int ps_stmt_depth(hc_stmt *s);
 
-/* ps_expr.c */
+/* parse_expr.c */
 hc_expr *ps_expr(parser *p);
 hc_expr *ps_expr_no_struct(parser *p);
 hc_expr *ps_new_expr(parser *p, hc_expr_kind k, hc_pos pos);
@@ -121,7 +121,7 @@ void ps_generics(parser *p, hc_decl *d);
 /* `-> T` and `fallible(E)` after a function's or method's parameters, into d->ret, d->fallible. */
 void ps_result(parser *p, hc_decl *d);
 
-/* ps_locus.c */
+/* parse_locus.c */
 hc_decl *ps_locus(parser *p, hc_annots annots, int is_main);
 hc_decl *ps_topic(parser *p, hc_annots annots);
 hc_decl *ps_topology_block(parser *p); /* parse_topology.c */

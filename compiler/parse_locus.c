@@ -5,7 +5,7 @@
 
 static void member_semi(parser *p, const char *what) {
     if (!accept(p, P_SEMI)) {
-        ps_perr_at(p, ps_after_prev(p), "expected `;` after %s, ps_found %s", what, ps_found(p));
+        ps_perr_at(p, ps_after_prev(p), "expected `;` after %s, found %s", what, ps_found(p));
     }
 }
 
@@ -48,7 +48,7 @@ static void params_entry(parser *p, hc_decl *d) {
                     advance(p);
                     lp.inferred = 1;
                 } else {
-                    ps_perr(p, "expected `inferred` after `:`, ps_found %s", ps_found(p));
+                    ps_perr(p, "expected `inferred` after `:`, found %s", ps_found(p));
                 }
             }
         }
@@ -57,7 +57,7 @@ static void params_entry(parser *p, hc_decl *d) {
         /* no default: given at every instantiation */
     } else if (!lp.inferred) {
         if (!at(p, P_ASSIGN)) {
-            hc_help(ps_perr(p, "expected `=` and a default value for parameter `%s`, ps_found %s",
+            hc_help(ps_perr(p, "expected `=` and a default value for parameter `%s`, found %s",
                             lp.name.name, ps_found(p)),
                     "a parameter has a type, a default or both: `%s: T = value;`", lp.name.name);
             return;
@@ -77,7 +77,7 @@ static void contract_entry(parser *p, hc_decl *d) {
     if (at_word(p, "expose")) {
         it.expose = 1;
     } else if (!at_word(p, "consume")) {
-        ps_perr(p, "expected `expose` or `consume`, ps_found %s", ps_found(p));
+        ps_perr(p, "expected `expose` or `consume`, found %s", ps_found(p));
         return;
     }
     advance(p);
@@ -110,7 +110,7 @@ static void bus_entry(parser *p, hc_decl *d) {
     if (at_word(p, "subscribe")) {
         it.subscribe = 1;
     } else if (!at_word(p, "publish")) {
-        ps_perr(p, "expected `subscribe` or `publish`, ps_found %s", ps_found(p));
+        ps_perr(p, "expected `subscribe` or `publish`, found %s", ps_found(p));
         return;
     }
     advance(p);
@@ -138,13 +138,13 @@ static void bus_entry(parser *p, hc_decl *d) {
             if (at(p, T_INT)) {
                 it.bound = advance(p)->i;
             } else {
-                ps_perr(p, "expected the bound as an integer, ps_found %s", ps_found(p));
+                ps_perr(p, "expected the bound as an integer, found %s", ps_found(p));
             }
             if (ps_expect(p, P_COMMA, "`,` and a shed policy (drop_new or drop_old)")) {
                 if (at_word(p, "drop_new") || at_word(p, "drop_old")) {
                     it.shed = advance(p)->text;
                 } else {
-                    ps_perr(p, "expected `drop_new` or `drop_old`, ps_found %s", ps_found(p));
+                    ps_perr(p, "expected `drop_new` or `drop_old`, found %s", ps_found(p));
                 }
             }
             ps_expect(p, P_RPAREN, "`)`");
@@ -152,7 +152,7 @@ static void bus_entry(parser *p, hc_decl *d) {
         } else if (!it.key_filter && at_word(p, "where")) {
             advance(p);
             if (!at_word(p, "key")) {
-                ps_perr(p, "expected `key == ...` after `where`, ps_found %s", ps_found(p));
+                ps_perr(p, "expected `key == ...` after `where`, found %s", ps_found(p));
                 return;
             }
             advance(p);
@@ -171,13 +171,13 @@ static void capacity_entry(parser *p, hc_decl *d) {
     hc_slot s = {0};
     s.pos = cur(p)->pos;
     if (!at_word(p, "pool") && !at_word(p, "heap")) {
-        ps_perr(p, "expected `pool` or `heap`, ps_found %s", ps_found(p));
+        ps_perr(p, "expected `pool` or `heap`, found %s", ps_found(p));
         return;
     }
     s.kind = advance(p)->text;
     s.name = ps_expect_ident(p, "a slot name");
     if (!at_word(p, "of")) {
-        ps_perr(p, "expected `of` and the slot's type, ps_found %s", ps_found(p));
+        ps_perr(p, "expected `of` and the slot's type, found %s", ps_found(p));
         return;
     }
     advance(p);
@@ -285,7 +285,7 @@ static void bindings_entry(parser *p, hc_decl *d) {
                 ps_expect(p, P_RPAREN, "`)`");
             }
         } else {
-            ps_perr(p, "expected the address as a string, ps_found %s", ps_found(p));
+            ps_perr(p, "expected the address as a string, found %s", ps_found(p));
             return;
         }
     }
@@ -306,7 +306,7 @@ static void placement_entry(parser *p, hc_decl *d) {
         return;
     }
     if (!at_word(p, "cooperative") && !at_word(p, "pinned")) {
-        ps_perr(p, "expected `cooperative` or `pinned`, ps_found %s", ps_found(p));
+        ps_perr(p, "expected `cooperative` or `pinned`, found %s", ps_found(p));
         return;
     }
     pl.kind.pos = cur(p)->pos;
@@ -344,7 +344,7 @@ static void closure_clause(parser *p, hc_decl *d) {
         if (!c.kind) {
             ps_perr(p,
                     "expected an epoch (tick, duration(...), birth, dissolve, explicit or "
-                    "inline), ps_found %s",
+                    "inline), found %s",
                     ps_found(p));
             return;
         }
@@ -398,7 +398,7 @@ static hc_decl *parse_closure(parser *p) {
         } else {
             ps_perr(p,
                     "expected a closure clause (epoch, persists_through, resets_on, "
-                    "resets_per_epoch, captures), ps_found %s",
+                    "resets_per_epoch, captures), found %s",
                     ps_found(p));
         }
         if (p->panic) {
@@ -452,7 +452,7 @@ static hc_decl *parse_birth_check(parser *p) {
     ps_expect(p, P_RBRACE, "`}`");
     ps_expect(p, P_ARROW, "`->`");
     if (!at_word(p, "violate")) {
-        ps_perr(p, "expected `violate` and a closure name, ps_found %s", ps_found(p));
+        ps_perr(p, "expected `violate` and a closure name, found %s", ps_found(p));
         return d;
     }
     advance(p);
@@ -492,7 +492,7 @@ static hc_decl *parse_member(parser *p, hc_decl *locus) {
         m = ps_new_decl(p, M_CONTRACT, advance(p)->pos);
         advance(p);
         if (!at_word(p, "inferred")) {
-            ps_perr(p, "expected `inferred` or a `{ ... }` block, ps_found %s", ps_found(p));
+            ps_perr(p, "expected `inferred` or a `{ ... }` block, found %s", ps_found(p));
         } else {
             advance(p);
             m->contract_inferred = 1;
@@ -532,7 +532,7 @@ static hc_decl *parse_member(parser *p, hc_decl *locus) {
         }
     }
     if (!m) {
-        hc_help(ps_perr(p, "expected a locus member, ps_found %s", ps_found(p)),
+        hc_help(ps_perr(p, "expected a locus member, found %s", ps_found(p)),
                 "a locus holds params, contract, bus, capacity, closure and placement blocks, "
                 "lifecycle methods (birth, run, drain, dissolve, accept, release), on_failure "
                 "and fn methods");
@@ -641,7 +641,7 @@ static void topic_entry(parser *p, hc_decl *d) {
         if (at(p, T_STRING)) {
             d->subject = advance(p)->str;
         } else {
-            ps_perr(p, "expected the subject as a string, ps_found %s", ps_found(p));
+            ps_perr(p, "expected the subject as a string, found %s", ps_found(p));
             return;
         }
     } else if (at_word(p, "keyed_by")) {
@@ -653,7 +653,7 @@ static void topic_entry(parser *p, hc_decl *d) {
         if (at_word(p, "swallow") || at_word(p, "fail") || at_word(p, "fallback")) {
             d->on_unmatched = advance(p)->text;
         } else {
-            ps_perr(p, "expected `swallow`, `fail` or `fallback`, ps_found %s", ps_found(p));
+            ps_perr(p, "expected `swallow`, `fail` or `fallback`, found %s", ps_found(p));
             return;
         }
     } else if (at_word(p, "bounded") && peek_n(p, 1)->kind == P_LPAREN) {
@@ -662,7 +662,7 @@ static void topic_entry(parser *p, hc_decl *d) {
         if (at(p, T_INT)) {
             d->bound = advance(p)->i;
         } else {
-            ps_perr(p, "expected the bound as an integer, ps_found %s", ps_found(p));
+            ps_perr(p, "expected the bound as an integer, found %s", ps_found(p));
             return;
         }
         ps_expect(p, P_RPAREN, "`)`");
@@ -670,7 +670,7 @@ static void topic_entry(parser *p, hc_decl *d) {
         advance(p);
         advance(p);
         if (!at_word(p, "fail")) {
-            ps_perr(p, "expected `fail`, ps_found %s", ps_found(p));
+            ps_perr(p, "expected `fail`, found %s", ps_found(p));
             return;
         }
         advance(p);
@@ -678,7 +678,7 @@ static void topic_entry(parser *p, hc_decl *d) {
     } else {
         ps_perr_at(p, here,
                    "expected a topic field (payload, subject, keyed_by, on_unmatched, bounded, "
-                   "on_full), ps_found %s",
+                   "on_full), found %s",
                    ps_found(p));
         return;
     }

@@ -37,7 +37,7 @@ static hc_kwarg kwarg(const char *key, hc_pos at, hc_expr *v) {
 
 static int cores_clause(parser *p, hc_placement *pl) {
     if (!at_word(p, "cores")) {
-        ps_perr(p, "expected `cores` and a core set, ps_found %s", ps_found(p));
+        ps_perr(p, "expected `cores` and a core set, found %s", ps_found(p));
         return 0;
     }
     hc_pos at = advance(p)->pos;
@@ -63,7 +63,7 @@ static void node_decl(parser *p, hc_decl *d) {
     pl.pos = advance(p)->pos;
     pl.kind = (hc_ident){"node", pl.pos};
     if (!at(p, T_INT)) {
-        ps_perr(p, "expected a node number after `node`, ps_found %s", ps_found(p));
+        ps_perr(p, "expected a node number after `node`, found %s", ps_found(p));
         return;
     }
     hc_expr *n = ps_expr(p);
@@ -100,8 +100,7 @@ hc_decl *ps_topology_block(parser *p) {
         } else if (at_word(p, "node")) {
             node_decl(p, d);
         } else {
-            ps_perr(p, "expected `reserve cores ...;` or `node N { ... }`, ps_found %s",
-                    ps_found(p));
+            ps_perr(p, "expected `reserve cores ...;` or `node N { ... }`, found %s", ps_found(p));
         }
     }
     ps_expect(p, P_RBRACE, "`}` to close the topology");
