@@ -257,10 +257,7 @@ bool hale_fs_rename(hale_str from, hale_str to, void *unused, hale_io_error *e) 
         return bad_path(to, "rename", e);
     }
     if (rename(a, b) != 0) {
-        int err = errno;
-        /* the source when it is what is missing or unreachable, else the destination */
-        struct stat st;
-        hale_io_error_set(e, err, "rename", lstat(a, &st) != 0 ? a : b);
+        hale_io_error_set(e, errno, "rename", b);
         return false;
     }
     return true;

@@ -35,8 +35,9 @@ bool hale_fs_write_file_append(hale_str path, hale_str text, int64_t *out, hale_
 /* file_size(path) -> Int (-1 on failure); file_exists(path) -> Bool (anything stat can see). */
 bool hale_fs_file_size(hale_str path, int64_t *out, hale_io_error *e);
 bool hale_fs_file_exists(hale_str path);
-/* mkdir(path) (mode 0755), rename(from, to) (an error names `from` when it cannot be reached,
- * else `to`), unlink(path). */
+/* mkdir(path) (mode 0755), rename(from, to) (an error names `to`, even when `from` is what is
+ * missing: Hale anchors a rename's IoError on the destination, and its tests assert it),
+ * unlink(path). */
 bool hale_fs_mkdir(hale_str path, void *unused, hale_io_error *e);
 bool hale_fs_rename(hale_str from, hale_str to, void *unused, hale_io_error *e);
 bool hale_fs_unlink(hale_str path, void *unused, hale_io_error *e);
