@@ -25,6 +25,17 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#if defined(__SANITIZE_THREAD__)
+/* nng 1.5.2 races with itself when a dialer is closed while its reconnect timer starts
+ * (nni_dialer_timer_start's nni_aio_begin against nni_dialer_stop's nni_aio_stop, both inside
+ * nng: this test only calls nng_close). Only that pair is suppressed; everything else, our code
+ * included, stays checked. */
+const char *__tsan_default_suppressions(void);
+const char *__tsan_default_suppressions(void) {
+    return "race:nni_dialer_timer_start\nrace:nni_dialer_stop\n";
+}
+#endif
+
 enum { ROUNDS = 40, HANG_MS = 10000 };
 
 static int failures;
