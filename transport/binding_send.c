@@ -206,7 +206,14 @@ void tp_txq_fini(tp_binding *b) {
     if (!q->ready) {
         return;
     }
-    nng_aio_free(q->aio); /* waits for tx_done */
+    /* A frame still in flight when the link went away: stopping the aio cancels it, and when
+     * tx_done is not run for the cancelled send the message is still ours to free. */
+    nng_aio_stop(q->aio);
+    if (nng_aio_result(q->aio) != 0 && nng_aio_get_msg(q->aio)) {
+        nng_msg_free(nng_aio_get_msg(q->aio));
+        nng_aio_set_msg(q->aio, NULL);
+    }
+    nng_aio_free(q->aio);
     size_t dropped = q->len;
     while (q->len > 0) {
         tp_queued e = q->ring[q->head];
