@@ -650,6 +650,21 @@ static void check_enum(hc_program *P, hc_decl *d) {
     }
 }
 
+/* A locus's own declarations (records, enums, aliases), then its signature. */
+static void locus_decls(hc_program *P, hc_decl *d) {
+    for (int k = 0; k < d->members.n; k++) {
+        hc_decl *m = d->members.v[k];
+        if (m->kind == D_RECORD) {
+            check_record(P, m);
+        } else if (m->kind == D_ENUM) {
+            check_enum(P, m);
+        } else if (m->kind == D_ALIAS) {
+            alias_target(P, m);
+        }
+    }
+    ck_locus_signature(P, d);
+}
+
 /* Whether records and enums hold heap parts, once every one is checked: an enum's values and a
  * record's fields may be declared in any order, so this settles to a fixpoint. */
 static int heap_of_decl(hc_decl *d) {
@@ -817,17 +832,7 @@ void ck_catch_up(hc_program *P, hc_decl *d) {
             }
         }
         if (P->phase >= CK_PHASE_DECLS) {
-            for (int k = 0; k < d->members.n; k++) {
-                hc_decl *m = d->members.v[k];
-                if (m->kind == D_RECORD) {
-                    check_record(P, m);
-                } else if (m->kind == D_ENUM) {
-                    check_enum(P, m);
-                } else if (m->kind == D_ALIAS) {
-                    alias_target(P, m);
-                }
-            }
-            ck_locus_signature(P, d);
+            locus_decls(P, d);
         }
         if (P->phase >= CK_PHASE_BODIES) {
             ck_locus_bodies(P, d);
@@ -921,17 +926,7 @@ void hc_check(hc_program *P) {
                 ck_check_const(P, d);
                 break;
             case D_LOCUS:
-                for (int k = 0; k < d->members.n; k++) {
-                    hc_decl *m = d->members.v[k];
-                    if (m->kind == D_RECORD) {
-                        check_record(P, m);
-                    } else if (m->kind == D_ENUM) {
-                        check_enum(P, m);
-                    } else if (m->kind == D_ALIAS) {
-                        alias_target(P, m);
-                    }
-                }
-                ck_locus_signature(P, d);
+                locus_decls(P, d);
                 break;
             default:
                 break;
