@@ -395,17 +395,32 @@ static int internal(const char *fmt, const char *arg) {
     return HC_INTERNAL;
 }
 
+/* The checked program's C into `c`: HC_OK, HC_PROGRAM_ERROR (its diagnostics say why), or
+ * HC_INTERNAL when the emitter failed without one. */
+static int emit(hc_program *P, hc_diags *d, hc_buf *c) {
+    if (hc_emit_program(P, c) == 0) {
+        return HC_OK;
+    }
+    return hc_error_count(d) ? HC_PROGRAM_ERROR
+                             : internal("%s", "the emitter failed without a diagnostic");
+}
+
+/* --emit-c FILE: the generated C where it was asked for. */
+static int write_emitted(const char *path, const hc_buf *c) {
+    if (write_file(path, c->p, c->len) != 0) {
+        fprintf(stderr, "hale: cannot write %s: %s\n", path, strerror(errno));
+        return HC_PROGRAM_ERROR;
+    }
+    return HC_OK;
+}
+
 /* `hale check --emit-c`: the C `hale build` would compile, written without compiling it (before
  * the advisory analyses, which only report). */
 static int emit_c_only(hc_program *P, hc_diags *d, const char *path) {
     hc_buf c = {0};
-    int rc = HC_OK;
-    if (hc_emit_program(P, &c) != 0) {
-        rc = hc_error_count(d) ? HC_PROGRAM_ERROR
-                               : internal("%s", "the emitter failed without a diagnostic");
-    } else if (write_file(path, c.p, c.len) != 0) {
-        fprintf(stderr, "hale: cannot write %s: %s\n", path, strerror(errno));
-        rc = HC_PROGRAM_ERROR;
+    int rc = emit(P, d, &c);
+    if (rc == HC_OK) {
+        rc = write_emitted(path, &c);
     }
     hc_buf_free(&c);
     return rc;
@@ -444,21 +459,15 @@ int hc_build(const hc_build_opts *o, char *bin, size_t binlen) {
         hc_check(P);
     }
     hc_buf c = {0};
-    if (!hc_error_count(d) && hc_emit_program(P, &c) != 0 && !hc_error_count(d)) {
-        rc = internal("%s", "the emitter failed without a diagnostic");
+    rc = hc_error_count(d) ? HC_PROGRAM_ERROR : emit(P, d, &c);
+    hc_diags_print(d, stderr, 0, 1); /* the errors, or the warnings */
+    if (rc == HC_OK && o->emit_c) {
+        rc = write_emitted(o->emit_c, &c);
     }
-    if (hc_error_count(d)) {
-        hc_diags_print(d, stderr, 0, 1);
+    if (rc != HC_OK) {
         hc_buf_free(&c);
         hc_arena_free(a);
-        return rc ? rc : HC_PROGRAM_ERROR;
-    }
-    hc_diags_print(d, stderr, 0, 1); /* warnings */
-    if (o->emit_c && write_file(o->emit_c, c.p, c.len) != 0) {
-        fprintf(stderr, "hale: cannot write %s: %s\n", o->emit_c, strerror(errno));
-        hc_buf_free(&c);
-        hc_arena_free(a);
-        return HC_PROGRAM_ERROR;
+        return rc;
     }
     char tmp[PATH_MAX + 120], cfile[PATH_MAX + 140], tmpexe[PATH_MAX + 140], log[PATH_MAX + 140];
     snprintf(tmp, sizeof tmp, "%s/tmp-%ld-%ld", cdir, (long)getpid(), (long)time(NULL));
