@@ -258,23 +258,16 @@ static int grows_from(hc_expr *e, hc_expr *place) {
     if (!e) {
         return 0;
     }
-    if (e->kind == E_CALL && e->lhs && e->lhs->builtin &&
-        strcmp(e->lhs->builtin->path, "std::bytes::concat") == 0) {
-        for (int i = 0; i < e->args.n; i++) {
-            if (an_same_place(e->args.v[i], place) || grows_from(e->args.v[i], place)) {
-                return 1;
-            }
-        }
-    }
     if (e->kind == E_BINARY && e->op == OP_ADD && e->ty && e->ty->kind == TY_STRING) {
         return an_same_place(e->lhs, place) || an_same_place(e->rhs, place) ||
                grows_from(e->lhs, place) || grows_from(e->rhs, place);
     }
-    if (e->kind == E_FSTRING) {
-        for (int i = 0; i < e->args.n; i++) {
-            if (an_same_place(e->args.v[i], place) || grows_from(e->args.v[i], place)) {
-                return 1;
-            }
+    /* an f-string or std::bytes::concat: the value made of its parts */
+    int joins = e->kind == E_FSTRING || (e->kind == E_CALL && e->lhs && e->lhs->builtin &&
+                                         strcmp(e->lhs->builtin->path, "std::bytes::concat") == 0);
+    for (int i = 0; joins && i < e->args.n; i++) {
+        if (an_same_place(e->args.v[i], place) || grows_from(e->args.v[i], place)) {
+            return 1;
         }
     }
     return 0;
