@@ -125,5 +125,7 @@ void ps_result(parser *p, hc_decl *d);
 hc_decl *ps_locus(parser *p, hc_annots annots, int is_main);
 hc_decl *ps_topic(parser *p, hc_annots annots);
 hc_decl *ps_topology_block(parser *p); /* parse_topology.c */
+/* A set of cores: `A..B`, `A..=B`, `{a, b, c}` or one expression (parse_topology.c). */
+hc_expr *ps_core_set(parser *p);
 
 #endif

@@ -204,19 +204,7 @@ static void parse_kwargs(parser *p, hc_kwargs *out) {
             kw.key = advance(p)->text;
             advance(p);
         }
-        if (at(p, P_LBRACE)) { /* cores = {1, 2, 3} */
-            hc_expr *set = ps_new_expr(p, E_ARRAY, advance(p)->pos);
-            while (!at(p, P_RBRACE) && !at(p, T_EOF)) {
-                HC_PUSH(p->a, set->args, ps_expr(p));
-                if (!accept(p, P_COMMA)) {
-                    break;
-                }
-            }
-            ps_expect(p, P_RBRACE, "`}`");
-            kw.value = set;
-        } else {
-            kw.value = ps_expr(p);
-        }
+        kw.value = ps_core_set(p); /* a value, or a set of cores: cores = {1, 2, 3} */
         HC_PUSH(p->a, *out, kw);
         if (!accept(p, P_COMMA)) {
             break;

@@ -14,8 +14,7 @@
 
 #include "parse_impl.h"
 
-/* `A..B`, `A..=B` or `{a, b, c}` */
-static hc_expr *core_set(parser *p) {
+hc_expr *ps_core_set(parser *p) {
     if (at(p, P_LBRACE)) {
         hc_expr *set = ps_new_expr(p, E_ARRAY, advance(p)->pos);
         while (!at(p, P_RBRACE) && !at(p, T_EOF)) {
@@ -41,7 +40,7 @@ static int cores_clause(parser *p, hc_placement *pl) {
         return 0;
     }
     hc_pos at = advance(p)->pos;
-    HC_PUSH(p->a, pl->kwargs, kwarg("cores", at, core_set(p)));
+    HC_PUSH(p->a, pl->kwargs, kwarg("cores", at, ps_core_set(p)));
     return ps_expect(p, P_SEMI, "`;` after the core set");
 }
 
