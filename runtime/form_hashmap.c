@@ -28,6 +28,23 @@ static inline char *slot_entry(const hale_hashmap *m, char *slot) {
     return slot + m->hoff;
 }
 
+/* The hash `key` is placed by: its own value for an Int key until the map mixes (see the header);
+ * never 0, the empty mark. */
+static inline uint64_t map_hash(const hale_hashmap *m, const void *key) {
+    if (!m->mixed) {
+        return (uint64_t) * (const int64_t *)key | ((uint64_t)1 << 63);
+    }
+    return hale_key_hash(m->key, key);
+}
+
+/* Notes an entry placed `steps` slots past its home: under the value placement, one too far
+ * means the keys cluster, and the map mixes once the operation has stored its entry. */
+static inline void note_run(hale_hashmap *m, uint64_t steps) {
+    if (steps > HALE_HASHMAP_MAX_RUN && !m->mixed) {
+        m->too_far = true;
+    }
+}
+
 static size_t align_up(size_t v, size_t a) {
     return (v + a - 1) & ~(a - 1);
 }
@@ -42,6 +59,7 @@ void hale_hashmap_init(hale_hashmap *m, hale_region *owner, const hale_type *ent
     m->key = key;
     m->key_offset = key_offset;
     m->walk_i = -1;
+    m->mixed = key->kind != HALE_T_INT;
     hale_heap_init(&m->heap, owner);
 }
 
@@ -77,31 +95,38 @@ static int64_t find(const hale_hashmap *m, const void *key, uint64_t h) {
 }
 
 /* The first empty slot on `h`'s probe path (the key is known to be absent). */
-static char *free_slot(const hale_hashmap *m, uint64_t h) {
+static char *free_slot(hale_hashmap *m, uint64_t h) {
     uint64_t mask = (uint64_t)m->cap - 1;
-    uint64_t i = h & mask;
+    uint64_t i = h & mask, steps = 0;
     while (slot_hash(slot_at(m, (int64_t)i))) {
         i = (i + 1) & mask;
+        steps++;
     }
+    note_run(m, steps);
     return slot_at(m, (int64_t)i);
 }
 
-/* Doubles the table, moving entries by their stored hashes (their parts move with them). */
-static void grow(hale_hashmap *m) {
+/* Moves every entry to a fresh table of `cap` slots (their parts move with them), by its stored
+ * hash, or by a new one from its key when `rehash`. */
+static void rebuild(hale_hashmap *m, int64_t cap, bool rehash) {
     int64_t old_cap = m->cap;
     char *old = m->slots;
-    int64_t cap = old_cap ? old_cap * 2 : FIRST_CAP;
     if ((uint64_t)cap > SIZE_MAX / 2 / m->stride) {
         hale_oom(SIZE_MAX, "a hashmap");
     }
     size_t bytes = (size_t)cap * m->stride;
     m->slots = hale_heap_alloc(&m->heap, bytes);
+    hale_sys_advise_dense(m->slots, bytes);
     memset(m->slots, 0, bytes);
     m->cap = cap;
     for (int64_t i = 0; i < old_cap; i++) {
         char *s = old + (size_t)i * m->stride;
         uint64_t h = slot_hash(s);
         if (h) {
+            if (rehash) {
+                h = map_hash(m, slot_entry(m, s) + m->key_offset);
+                set_slot_hash(s, h);
+            }
             /* slots are whole words (stride is a multiple of 8): a word loop, not a call */
             char *to = free_slot(m, h);
             for (size_t w = 0; w < m->stride; w += 8) {
@@ -110,6 +135,21 @@ static void grow(hale_hashmap *m) {
         }
     }
     hale_heap_free(&m->heap, old, (size_t)old_cap * m->stride);
+    m->walk_i = -1;
+}
+
+static void grow(hale_hashmap *m) {
+    rebuild(m, m->cap ? m->cap * 2 : FIRST_CAP, false);
+}
+
+/* Ends an operation that stored an entry: if one landed past the run bound, every key moves to
+ * the mixing hash (at the same size), for good. */
+static void settle_runs(hale_hashmap *m) {
+    if (m->too_far) {
+        m->too_far = false;
+        m->mixed = true;
+        rebuild(m, m->cap, true);
+    }
 }
 
 static char *insert_new(hale_hashmap *m, uint64_t h) {
@@ -125,13 +165,14 @@ static char *insert_new(hale_hashmap *m, uint64_t h) {
 
 /* The slot holding `key`, or else (*empty) the empty slot ending its probe path: one walk for
  * both questions a set asks. The table has room (cap > 0). */
-static char *probe(const hale_hashmap *m, const void *key, uint64_t h, int *empty) {
+static char *probe(hale_hashmap *m, const void *key, uint64_t h, int *empty) {
     uint64_t mask = (uint64_t)m->cap - 1;
-    for (uint64_t i = h & mask;; i = (i + 1) & mask) {
+    for (uint64_t i = h & mask, steps = 0;; i = (i + 1) & mask, steps++) {
         char *s = slot_at(m, (int64_t)i);
         uint64_t sh = slot_hash(s);
         if (sh == 0) {
             *empty = 1;
+            note_run(m, steps);
             return s;
         }
         if (sh == h && hale_key_equal(m->key, slot_entry(m, s) + m->key_offset, key)) {
@@ -143,7 +184,7 @@ static char *probe(const hale_hashmap *m, const void *key, uint64_t h, int *empt
 
 static void raw_set(hale_hashmap *m, const void *entry) {
     const char *key = (const char *)entry + m->key_offset;
-    uint64_t h = hale_key_hash(m->key, key);
+    uint64_t h = map_hash(m, key);
     int empty = 1;
     char *s = m->cap ? probe(m, key, h, &empty) : NULL;
     if (!empty) {
@@ -163,10 +204,11 @@ static void raw_set(hale_hashmap *m, const void *entry) {
     } else {
         hale_value_copy_heap(m->entry, slot_entry(m, s), entry, &m->heap);
     }
+    settle_runs(m);
 }
 
 static bool raw_get(const hale_hashmap *m, const void *key, void *out, hale_region *into) {
-    int64_t i = find(m, key, hale_key_hash(m->key, key));
+    int64_t i = find(m, key, map_hash(m, key));
     if (i < 0) {
         return false;
     }
@@ -175,7 +217,7 @@ static bool raw_get(const hale_hashmap *m, const void *key, void *out, hale_regi
 }
 
 static bool raw_has(const hale_hashmap *m, const void *key) {
-    return find(m, key, hale_key_hash(m->key, key)) >= 0;
+    return find(m, key, map_hash(m, key)) >= 0;
 }
 
 /* Empties slot i and shifts back the rest of its cluster so every probe path stays unbroken. */
@@ -202,7 +244,7 @@ static void delete_at(hale_hashmap *m, int64_t i) {
 }
 
 static bool raw_remove(hale_hashmap *m, const void *key) {
-    int64_t i = find(m, key, hale_key_hash(m->key, key));
+    int64_t i = find(m, key, map_hash(m, key));
     if (i < 0) {
         return false;
     }
@@ -267,7 +309,7 @@ static bool raw_entry_at(hale_hashmap *m, int64_t i, void *out, hale_region *int
 }
 
 static void raw_bump(hale_hashmap *m, const void *key, size_t counter_offset) {
-    uint64_t h = hale_key_hash(m->key, key);
+    uint64_t h = map_hash(m, key);
     int64_t i = find(m, key, h);
     char *e;
     if (i >= 0) {
@@ -281,6 +323,7 @@ static void raw_bump(hale_hashmap *m, const void *key, size_t counter_offset) {
     memcpy(&n, e + counter_offset, sizeof n);
     n++;
     memcpy(e + counter_offset, &n, sizeof n);
+    settle_runs(m);
 }
 
 /* ---- the public calls: a shared map (`sync = ...`) takes its lock around each ---- */

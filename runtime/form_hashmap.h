@@ -9,8 +9,16 @@
  * `set` or removed gives its parts back to the heap's free lists.
  *
  * Any key type works (hashing and equality walk the key's descriptor); Int and String keys, the
- * two Hale allows, take a direct path. Reading out follows form_vec.h: `into` a region gives a
- * deep copy, `into == NULL` a borrow valid until that entry is next set or removed.
+ * two Hale allows, take a direct path. Int keys start out placed by their own value (the home
+ * slot of k is k mod cap), so the dense ids most maps hold land side by side and a fill or a
+ * scan walks memory in order instead of missing the cache once per key; the first time an entry
+ * would sit more than HALE_HASHMAP_MAX_RUN slots past its home (keys sharing low bits: strides
+ * of a power of two, clustered values) the map rehashes every key through a mixing hash and
+ * stays mixed. So no probe path is ever longer than that bound under the value placement, and
+ * keys that would cluster get a random-like placement as before. Table order (entries,
+ * key_at) is unspecified either way; for dense Int keys it is ascending. Reading out follows
+ * form_vec.h: `into` a region gives a deep copy, `into == NULL` a borrow valid until that entry is
+ * next set or removed.
  *
  * Method surface (Hale's `@form(hashmap)`), for generated code:
  *   birth          hale_hashmap_init(&self->m, self_region, &T_S, &T_K, offsetof(S, k));
@@ -55,7 +63,11 @@ typedef struct hale_hashmap {
     int64_t walk_i;                  /* key_at/entry_at cursor: ordinal ... */
     int64_t walk_slot;               /* ... and the slot holding it; walk_i < 0 when stale */
     struct hale_shared_lock *shared; /* a shared map's lock, else NULL */
+    bool mixed;                      /* keys placed by the mixing hash (always for non-Int) */
+    bool too_far;                    /* an entry landed past the run bound: mix at the end */
 } hale_hashmap;
+
+#define HALE_HASHMAP_MAX_RUN 32
 
 void hale_hashmap_init(hale_hashmap *m, hale_region *owner, const hale_type *entry,
                        const hale_type *key, size_t key_offset);

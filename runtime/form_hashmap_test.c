@@ -138,6 +138,122 @@ static void test_dense_int_keys(void **state) {
     hale_region_free(locus);
 }
 
+/* The longest distance any entry sits past its home slot (the slot its stored hash names). */
+static uint64_t longest_run(const hale_hashmap *m) {
+    uint64_t mask = (uint64_t)m->cap - 1, longest = 0;
+    for (int64_t i = 0; i < m->cap; i++) {
+        uint64_t h;
+        memcpy(&h, m->slots + (size_t)i * m->stride, sizeof h);
+        if (h) {
+            uint64_t run = ((uint64_t)i - (h & mask)) & mask;
+            longest = run > longest ? run : longest;
+        }
+    }
+    return longest;
+}
+
+/* Dense Int keys are placed by value: no entry leaves its home slot, and table order is key
+ * order, negative keys (high slots) after the others. */
+static void test_dense_keys_placed_by_value(void **state) {
+    (void)state;
+    hale_region *locus = hale_region_new(NULL, "L");
+    hale_hashmap m;
+    hale_hashmap_init(&m, locus, &T_Entry, &hale_type_int, offsetof(Entry, id));
+    for (int64_t i = -50; i < 5000; i++) {
+        Entry e = {i, HALE_STR_LIT("")};
+        hale_hashmap_set(&m, &e);
+    }
+    assert_false(m.mixed);
+    assert_int_equal(longest_run(&m), 0);
+    int64_t cursor = 0, want = 0;
+    Entry *e;
+    while ((e = hale_hashmap_next(&m, &cursor)) != NULL) {
+        assert_int_equal(e->id, want);
+        want = want == 4999 ? -50 : want + 1;
+    }
+    assert_int_equal(want, 0); /* every key seen, in order, the negatives last */
+    hale_region_free(locus);
+}
+
+/* Keys that share their low bits (a stride of 2^20) would pile up on a few home slots: the
+ * first entry placed past the run bound moves the map to the mixing hash, after which every
+ * key is still found, removed and counted. */
+static void test_clustered_keys_switch_to_mixing(void **state) {
+    (void)state;
+    hale_region *locus = hale_region_new(NULL, "L");
+    hale_hashmap m;
+    hale_hashmap_init(&m, locus, &T_Entry, &hale_type_int, offsetof(Entry, id));
+    int64_t i = 0;
+    for (; i < 20000 && !m.mixed; i++) {
+        Entry e = {i << 20, HALE_STR_LIT("x")};
+        hale_hashmap_set(&m, &e);
+        assert_true(longest_run(&m) <= HALE_HASHMAP_MAX_RUN); /* the bound holds throughout */
+    }
+    assert_true(m.mixed);
+    assert_true(i <= HALE_HASHMAP_MAX_RUN + 2); /* it mixed as soon as a run got too long */
+    for (; i < 20000; i++) {
+        Entry e = {i << 20, HALE_STR_LIT("x")};
+        hale_hashmap_set(&m, &e);
+    }
+    assert_int_equal(hale_hashmap_len(&m), 20000);
+    assert_true(longest_run(&m) < 200); /* mixed: no pile-up */
+    for (int64_t k = 0; k < 20000; k++) {
+        int64_t key = k << 20;
+        assert_true(hale_hashmap_has(&m, &key));
+        if (k % 2) {
+            assert_true(hale_hashmap_remove(&m, &key));
+        }
+    }
+    assert_int_equal(hale_hashmap_len(&m), 10000);
+    int64_t cursor = 0, count = 0;
+    Entry *e;
+    while ((e = hale_hashmap_next(&m, &cursor)) != NULL) {
+        assert_int_equal((e->id >> 20) % 2, 0);
+        count++;
+    }
+    assert_int_equal(count, 10000);
+    hale_hashmap_destroy(&m);
+    assert_int_equal(m.heap.live_bytes, 0);
+    hale_region_free(locus);
+}
+
+/* bump inserts too: a clustering key it adds moves the map to mixing, and the counts survive. */
+static void test_bump_switches_to_mixing(void **state) {
+    (void)state;
+    hale_region *locus = hale_region_new(NULL, "L");
+    hale_region *scratch = hale_region_new(NULL, "scratch");
+    /* type Hits { id: Int; count: Int; } */
+    static const hale_field pair_fields[] = {
+        {"id", 0, &hale_type_int},
+        {"count", sizeof(int64_t), &hale_type_int},
+    };
+    static const hale_type T_Pair = {.kind = HALE_T_RECORD,
+                                     .name = "Pair",
+                                     .size = 2 * sizeof(int64_t),
+                                     .align = _Alignof(int64_t),
+                                     .flat = true,
+                                     .fields = pair_fields,
+                                     .nfields = 2};
+    hale_hashmap m;
+    hale_hashmap_init(&m, locus, &T_Pair, &hale_type_int, 0);
+    for (int round = 0; round < 3; round++) {
+        for (int64_t k = 0; k < 100; k++) {
+            int64_t key = k << 24;
+            hale_hashmap_bump(&m, &key, sizeof(int64_t));
+        }
+    }
+    assert_true(m.mixed);
+    assert_int_equal(hale_hashmap_len(&m), 100);
+    for (int64_t k = 0; k < 100; k++) {
+        int64_t key = k << 24, out[2];
+        assert_true(hale_hashmap_get(&m, &key, out, scratch));
+        assert_int_equal(out[0], key);
+        assert_int_equal(out[1], 3);
+    }
+    hale_region_free(scratch);
+    hale_region_free(locus);
+}
+
 static void test_key_at_entry_at_and_iteration(void **state) {
     (void)state;
     hale_region *locus = hale_region_new(NULL, "L");
@@ -237,6 +353,9 @@ int main(void) {
         cmocka_unit_test(test_string_keyed_surface),
         cmocka_unit_test(test_against_model),
         cmocka_unit_test(test_dense_int_keys),
+        cmocka_unit_test(test_dense_keys_placed_by_value),
+        cmocka_unit_test(test_clustered_keys_switch_to_mixing),
+        cmocka_unit_test(test_bump_switches_to_mixing),
         cmocka_unit_test(test_key_at_entry_at_and_iteration),
         cmocka_unit_test(test_bump),
         cmocka_unit_test(test_churn_is_flat),

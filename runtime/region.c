@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "chunk.h"
 #include "fatal.h"
@@ -91,6 +92,18 @@ void *hale_sys_realloc(void *p, size_t size) {
 
 void hale_sys_free(void *p) {
     free(p);
+}
+
+void hale_sys_advise_dense(void *p, size_t size) {
+    const uintptr_t huge = (uintptr_t)2 << 20;
+    if (size < 2 * huge) {
+        return;
+    }
+    uintptr_t lo = ((uintptr_t)p + huge - 1) & ~(huge - 1);
+    uintptr_t hi = ((uintptr_t)p + size) & ~(huge - 1);
+    if (hi > lo) {
+        (void)madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
+    }
 }
 
 int64_t hale_diag_heap_alloc_count(void) {

@@ -172,4 +172,9 @@ void *hale_sys_calloc(size_t n, size_t size);
 void *hale_sys_realloc(void *p, size_t size);
 void hale_sys_free(void *p);
 
+/* Says that the caller is about to write all of [p, p + size) (a table it clears, a buffer it
+ * fills): where that spans whole huge pages, the kernel may back them so (one fault and one TLB
+ * entry per 2 MiB instead of 512). Nothing below 4 MiB; a hint only, never an error. */
+void hale_sys_advise_dense(void *p, size_t size);
+
 #endif
