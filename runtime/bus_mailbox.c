@@ -117,9 +117,15 @@ static void post_failed(bus_sub *s) {
 }
 
 static void schedule(bus_sub *s) {
-    /* an exchange, not a load: the drain clears the flag with one and then looks at the
-     * mailbox again, so either it sees this push or this exchange sees the cleared flag */
-    if (!atomic_exchange_explicit(&s->mb_scheduled, true, memory_order_acq_rel)) {
+    /* Most pushes find a drain already scheduled: a plain read then, not a locked exchange on
+     * a line the consumer owns. The drain clears the flag and then looks at the mailbox again;
+     * the push before this read, the read, the clear and that look are all seq_cst, so either
+     * the look sees this push or this read sees the cleared flag (and the exchange below,
+     * which only one pusher wins, posts the drain). */
+    if (atomic_load_explicit(&s->mb_scheduled, memory_order_seq_cst)) {
+        return;
+    }
+    if (!atomic_exchange_explicit(&s->mb_scheduled, true, memory_order_seq_cst)) {
         atomic_fetch_add_explicit(&s->rc, 1, memory_order_relaxed); /* the drain's */
         atomic_fetch_add(&hbus_busy_mailboxes, 1);
         if (!s->slice->pool || hale_post(s->slice->pool, &s->drain_msg) != 0) {
@@ -272,7 +278,7 @@ static void drain_cb(hale_msg *m) {
         if (!s->mb_locked) {
             publish_popped(s);
         }
-        atomic_exchange_explicit(&s->mb_scheduled, false, memory_order_acq_rel);
+        atomic_exchange_explicit(&s->mb_scheduled, false, memory_order_seq_cst);
         atomic_fetch_sub(&hbus_busy_mailboxes, 1);
         if (mailbox_nonempty(s) &&
             !atomic_exchange_explicit(&s->mb_scheduled, true, memory_order_acq_rel)) {

@@ -15,7 +15,9 @@ void hale_mpsc_init(hale_mpsc *q) {
 
 void hale_mpsc_push(hale_mpsc *q, hale_mpsc_node *n) {
     atomic_store_explicit(&n->next, NULL, memory_order_relaxed);
-    hale_mpsc_node *prev = atomic_exchange_explicit(&q->head, n, memory_order_acq_rel);
+    /* seq_cst, as is the head load in hale_mpsc_empty: a producer that then reads a flag the
+     * consumer clears before checking for emptiness (bus_mailbox.c) cannot miss and be missed */
+    hale_mpsc_node *prev = atomic_exchange_explicit(&q->head, n, memory_order_seq_cst);
     atomic_store_explicit(&prev->next, n, memory_order_release);
 }
 
@@ -49,5 +51,5 @@ hale_mpsc_node *hale_mpsc_pop(hale_mpsc *q) {
 bool hale_mpsc_empty(hale_mpsc *q) {
     return q->tail == &q->stub &&
            atomic_load_explicit(&q->stub.next, memory_order_acquire) == NULL &&
-           atomic_load_explicit(&q->head, memory_order_acquire) == &q->stub;
+           atomic_load_explicit(&q->head, memory_order_seq_cst) == &q->stub;
 }
