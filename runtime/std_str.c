@@ -175,13 +175,14 @@ bool hale_str_parse_int(hale_str s, int64_t *out) {
         return false;
     }
     uint64_t v = 0, limit = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
+    bool may_overflow = s.len - i > 18; /* 18 digits always fit: no division per digit then */
     for (; i < s.len; i++) {
         char c = s.ptr[i];
         if (c < '0' || c > '9') {
             return false;
         }
         unsigned d = (unsigned)(c - '0');
-        if (v > (limit - d) / 10) {
+        if (may_overflow && v > (limit - d) / 10) {
             return false;
         }
         v = v * 10 + d;
