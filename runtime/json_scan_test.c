@@ -144,6 +144,29 @@ static void test_object_cursor(void **state) {
     hale_region_free(r);
 }
 
+/* A key compared with a name: as long as the name (plain bytes; or an escape, which decodes
+ * shorter, so never equal), longer (equal only through escapes), shorter (never). */
+static void test_key_comparison(void **state) {
+    (void)state;
+    hale_str doc = S("{\"bid\": 1, \"b\\u0069d\": 2, \"a\\\\b\": 3, \"bidx\": 4}");
+    hale_json_object_span it;
+    hale_json_object_first(doc, &it);
+    assert_true(hale_json_obj_key_eq(&it, doc, S("bid")));
+    assert_false(hale_json_obj_key_eq(&it, doc, S("bix")));
+    assert_false(hale_json_obj_key_eq(&it, doc, S("bi")));
+    assert_false(hale_json_obj_key_eq(&it, doc, S("bidd")));
+    hale_json_object_next(&it, doc, &it); /* "b\u0069d" */
+    assert_true(hale_json_obj_key_eq(&it, doc, S("bid")));
+    assert_false(hale_json_obj_key_eq(&it, doc, S("b\\u0069d"))); /* its raw bytes */
+    assert_false(hale_json_obj_key_eq(&it, doc, S("bix")));
+    hale_json_object_next(&it, doc, &it); /* "a\\b", four raw bytes */
+    assert_true(hale_json_obj_key_eq(&it, doc, S("a\\b")));
+    assert_false(hale_json_obj_key_eq(&it, doc, S("a\\\\b")));
+    hale_json_object_next(&it, doc, &it); /* "bidx": longer than "bid", nothing to decode */
+    assert_false(hale_json_obj_key_eq(&it, doc, S("bid")));
+    assert_true(hale_json_obj_key_eq(&it, doc, S("bidx")));
+}
+
 static void test_escaping(void **state) {
     (void)state;
     hale_region *r = hale_region_new(NULL, "j");
@@ -162,9 +185,8 @@ static void test_escaping(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_flat_fields),
-        cmocka_unit_test(test_array_cursors),
-        cmocka_unit_test(test_object_cursor),
+        cmocka_unit_test(test_flat_fields),   cmocka_unit_test(test_array_cursors),
+        cmocka_unit_test(test_object_cursor), cmocka_unit_test(test_key_comparison),
         cmocka_unit_test(test_escaping),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
