@@ -195,6 +195,10 @@ struct hale_bus_sub {
     /* same-thread queue: the subscription's records in the thread queue (owner thread) */
     bus_rec *lq_head, *lq_tail;
     int64_t lq_len;
+    /* records of this subscription in the owner's thread queue, tombstones too: together they
+     * hold one reference (taken by the first, released by the last), so a same-thread delivery
+     * costs no atomic read-modify-write on `rc` */
+    int64_t lq_refs;
     bus_sub *zombie_next;
 
     void *raw; /* the block this subscription was carved from (64-byte alignment) */

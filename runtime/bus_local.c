@@ -27,6 +27,7 @@ static pthread_key_t bt_key;
 static pthread_once_t bt_once = PTHREAD_ONCE_INIT;
 
 static bus_rec *pop(bus_thread *bt);
+static void drop_queue_ref(bus_sub *s);
 
 static void bt_exit(void *p) {
     bus_thread *bt = p;
@@ -37,7 +38,7 @@ static void bt_exit(void *p) {
             bus_count(s->topic->id, BUS_C_DROPPED, 1);
         }
         hbus_rec_free(r);
-        hbus_sub_release(s);
+        drop_queue_ref(s);
     }
     bt->active = 0;
     hbus_thread_leave(bt);
@@ -134,7 +135,9 @@ static bool admit(bus_sub *s) {
 }
 
 static void queue_rec(bus_thread *bt, bus_sub *s, bus_rec *r) {
-    atomic_fetch_add_explicit(&s->rc, 1, memory_order_relaxed);
+    if (s->lq_refs++ == 0) {
+        atomic_fetch_add_explicit(&s->rc, 1, memory_order_relaxed);
+    }
     if (bt->q_tail) {
         bt->q_tail->next = r;
     } else {
@@ -179,6 +182,13 @@ static bus_rec *pop(bus_thread *bt) {
     return r;
 }
 
+/* A record of `s` left the thread queue: the last one gives back the queue's reference. */
+static void drop_queue_ref(bus_sub *s) {
+    if (--s->lq_refs == 0) {
+        hbus_sub_release(s);
+    }
+}
+
 /* Runs one queued record (or discards a tombstone) and drops its reference. */
 static void run_one(bus_thread *bt, bus_rec *r) {
     bus_sub *s = r->sub;
@@ -187,7 +197,7 @@ static void run_one(bus_thread *bt, bus_rec *r) {
     } else {
         hbus_deliver_rec(bt, r); /* frees r; counts a dead subscription's record as dropped */
     }
-    hbus_sub_release(s);
+    drop_queue_ref(s);
 }
 
 void hale_bus_settle_point(void) {
