@@ -8,8 +8,13 @@
 #              goroutine-per-connection server (tests/bench/sched/go_echo.go; skipped without
 #              `go`). Aim: at least 90% of the libev server's rate, RSS flat.
 #   switch     ns per coroutine switch and per hale_yield (the runtime's, tests/bench/sched)
-#   pingpong   ns per round trip between two pinned Hale loci through the bus (pingpong.hl here)
-#              vs two pinned pthreads waking each other through eventfds (tests/bench/sched)
+#   pingpong   ns per round trip between two pinned Hale loci through the bus (pingpong.hl here:
+#              `pinned` without cores, a thread each wherever the kernel runs it) vs two pthreads
+#              with no CPU affinity waking each other through eventfds; and between two pools
+#              bound to cores 0 and 1 (hale_post) vs the same pthreads bound the same way
+#              (tests/bench/sched/pingpong.c). Like with like: on a busy machine a thread bound to
+#              a core waits for that core, a free one does not. Median and spread of
+#              HALE_BENCH_PP_ROUNDS (3) interleaved runs.
 # Usage: tests/bench/place/run.sh BUILD_DIR     (HALE_BENCH_CHURN=N changes the cycle count)
 set -eu
 . "$(dirname "$0")/../lib.sh"
@@ -29,8 +34,21 @@ h=$churn_hale
 l=$churn_libev
 g=$churn_go
 sw=$("$bin/sched_bench_switch")
-pp_hale=$("$work/hale_pingpong")
-pp_c=$("$bin/sched_bench_pingpong")
+i=0
+while [ "$i" -lt "${HALE_BENCH_PP_ROUNDS:-3}" ]; do
+    echo "loci $(field pingpong_hale_ns "$("$work/hale_pingpong")")"
+    line=$("$bin/sched_bench_pingpong")
+    echo "free $(field pingpong_eventfd_free_ns "$line")"
+    echo "post $(field pingpong_hale_ns "$line")"
+    echo "bound $(field pingpong_eventfd_ns "$line")"
+    i=$((i + 1))
+done >"$work/pingpong"
+# pp SIDE: "median spread%" of that side's round trips
+pp() {
+    awk -v s="$1" '$1 == s { print $2 }' "$work/pingpong" | sort -g | awk '{ v[NR] = $1 } END {
+        m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+        printf "%.0f %.0f\n", m, (m > 0 ? (v[NR] - v[1]) * 100 / m : 0) }'
+}
 
 printf '%-38s %14s %14s %8s\n' "measure" "hale" "baseline" "ratio"
 hc=$(field churn_cps "$h")
@@ -53,6 +71,12 @@ printf '%-38s %14s %14s %8s\n' "coroutine switch, ns (vs ucontext)" "$(field swi
     "$(field switch_ucontext_ns "$sw")" \
     "$(ratio "$(field switch_asm_ns "$sw")" "$(field switch_ucontext_ns "$sw")")"
 printf '%-38s %14s %14s %8s\n' "hale_yield, ns per call" "$(field yield_ns "$sw")" "-" "-"
-php=$(field pingpong_hale_ns "$pp_hale")
-ppe=$(field pingpong_eventfd_ns "$pp_c")
-printf '%-38s %14s %14s %8s\n' "ping-pong RTT ns, loci (vs eventfd)" "$php" "$ppe" "$(ratio "$php" "$ppe")"
+for pair in "loci free ping-pong RTT ns, loci (vs free eventfd)" \
+    "post bound ping-pong RTT ns, bound pools (vs bound)"; do
+    set -- $pair
+    a=$(pp "$1")
+    b=$(pp "$2")
+    shift 2
+    printf '%-38s %14s %14s %8s\n' "$*" "${a% *} ±${a#* }%" "${b% *} ±${b#* }%" \
+        "$(ratio "${a% *}" "${b% *}")"
+done

@@ -4,8 +4,12 @@
  *             pool with hale_post (MPSC inbox + ev_async wakeup).
  *   baseline: two pthreads pinned the same way, each blocking in read() on its own eventfd and
  *             writing the other's: the least a kernel-mediated wakeup can cost.
- * Prints "pingpong_hale_ns=X pingpong_eventfd_ns=Y" (nanoseconds per round trip).
- * Usage: sched_bench_pingpong [ROUND_TRIPS] */
+ *   free:     the same two pthreads with no CPU affinity, the baseline for loci placed `pinned`
+ *             without cores (a thread of their own, wherever the kernel runs it): on a busy
+ *             machine a thread bound to one core waits for that core, a free one does not, so
+ *             only like compared with like gives a stable ratio.
+ * Prints "pingpong_hale_ns=X pingpong_eventfd_ns=Y pingpong_eventfd_free_ns=Z" (nanoseconds per
+ * round trip). Usage: sched_bench_pingpong [ROUND_TRIPS] */
 #include <pthread.h>
 #include <sched.h>
 #include <stdint.h>
@@ -66,6 +70,7 @@ static double hale_rtt_ns(void) {
 /* ---- pthread + eventfd ---- */
 
 static int efd[2];
+static int bind_cores; /* pin the players to cores 0 and 1 */
 
 static void pin(int cpu) {
     cpu_set_t s;
@@ -76,7 +81,9 @@ static void pin(int cpu) {
 
 static void *player(void *arg) {
     int me = (int)(intptr_t)arg;
-    pin(me);
+    if (bind_cores) {
+        pin(me);
+    }
     uint64_t v;
     for (long i = 0; i < rounds; i++) {
         if (me == 0 && write(efd[1], &(uint64_t){1}, 8) != 8) {
@@ -92,7 +99,8 @@ static void *player(void *arg) {
     return NULL;
 }
 
-static double eventfd_rtt_ns(void) {
+static double eventfd_rtt_ns(int bound) {
+    bind_cores = bound;
     efd[0] = eventfd(0, 0);
     efd[1] = eventfd(0, 0);
     pthread_t th[2];
@@ -111,8 +119,10 @@ static double eventfd_rtt_ns(void) {
 
 int main(int argc, char **argv) {
     rounds = argc > 1 ? atol(argv[1]) : 200000;
-    double base = eventfd_rtt_ns();
+    double base = eventfd_rtt_ns(1);
+    double free_base = eventfd_rtt_ns(0);
     double ours = hale_rtt_ns();
-    printf("pingpong_hale_ns=%.0f pingpong_eventfd_ns=%.0f\n", ours, base);
+    printf("pingpong_hale_ns=%.0f pingpong_eventfd_ns=%.0f pingpong_eventfd_free_ns=%.0f\n", ours,
+           base, free_base);
     return 0;
 }
