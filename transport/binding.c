@@ -260,6 +260,7 @@ static void free_parts(tp_binding *b) {
     tp_rxq_fini(b);
     tp_links_fini(&b->links);
     tp_replay_free(b->rx.replay);
+    tp_seal_cache_free(b->seal);
     pthread_mutex_destroy(&b->rejlog_mu);
     sodium_memzero(b->key, sizeof b->key);
     hale_sys_free(b);
@@ -281,8 +282,12 @@ int tp_binding_open(tp_binding **out, const tp_binding_opts *o, char *err, size_
         return -1;
     }
     b->rx.replay = tp_replay_new(o->max_senders ? o->max_senders : 4096);
-    if (!b->rx.replay || tp_links_init(&b->links) != 0) {
+    if (b->sealed) { /* one cache for both directions: a pair is ours or a peer's, never both */
+        b->seal = b->rx.seal = tp_seal_cache_new(b->key, b->aead);
+    }
+    if (!b->rx.replay || (b->sealed && !b->seal) || tp_links_init(&b->links) != 0) {
         tp_replay_free(b->rx.replay);
+        tp_seal_cache_free(b->seal);
         hale_sys_free(b);
         return fail(err, errlen, "out of memory opening a binding");
     }
