@@ -4,6 +4,7 @@
 
 #include <arpa/inet.h>
 #include <inttypes.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -260,13 +261,30 @@ static void free_parts(tp_binding *b) {
     tp_rxq_fini(b);
     tp_links_fini(&b->links);
     tp_replay_free(b->rx.replay);
+    tp_seal_cache_free(b->seal);
     pthread_mutex_destroy(&b->rejlog_mu);
     sodium_memzero(b->key, sizeof b->key);
     hale_sys_free(b);
 }
 
+/* Frames are nng messages: nng allocates each on its own threads (a receive) or we do on the
+ * publisher's (a send), and another thread frees it once delivered or written, many KiB at a
+ * time. glibc returns each to the arena it came from and, by default, gives the top of an arena
+ * back to the system as soon as more than 128 KiB is free there, so a stream of large frames
+ * has its pages unmapped and faulted back in (and zeroed by the kernel) frame after frame: that
+ * was a fifth of a 64 KiB stream's cost. Keeping up to what the two queues may hold (and
+ * serving frames up to twice the default max_frame, nng's limit, from the heap rather than a
+ * mmap per frame) ends that; it bounds what stays mapped, not what may be used. Process-wide,
+ * set once, when the first binding opens. */
+static void keep_frame_memory(void) {
+    mallopt(M_TRIM_THRESHOLD, (int)(2 * TP_QUEUE_BYTES));
+    mallopt(M_MMAP_THRESHOLD, (int)(4 * TP_DEFAULT_MAX_FRAME));
+}
+
 int tp_binding_open(tp_binding **out, const tp_binding_opts *o, char *err, size_t errlen) {
     *out = NULL;
+    static pthread_once_t malloc_once = PTHREAD_ONCE_INIT;
+    pthread_once(&malloc_once, keep_frame_memory);
     if (tp_crypto_init() != 0) {
         return fail(err, errlen, "libsodium could not be initialised");
     }
@@ -281,8 +299,12 @@ int tp_binding_open(tp_binding **out, const tp_binding_opts *o, char *err, size_
         return -1;
     }
     b->rx.replay = tp_replay_new(o->max_senders ? o->max_senders : 4096);
-    if (!b->rx.replay || tp_links_init(&b->links) != 0) {
+    if (b->sealed) { /* one cache for both directions: a pair is ours or a peer's, never both */
+        b->seal = b->rx.seal = tp_seal_cache_new(b->key, b->aead);
+    }
+    if (!b->rx.replay || (b->sealed && !b->seal) || tp_links_init(&b->links) != 0) {
         tp_replay_free(b->rx.replay);
+        tp_seal_cache_free(b->seal);
         hale_sys_free(b);
         return fail(err, errlen, "out of memory opening a binding");
     }

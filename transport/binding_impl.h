@@ -67,6 +67,7 @@ struct tp_binding {
     uint8_t key[TP_KEY_BYTES];
     tp_aead aead;
     bool sealed;
+    tp_seal_cache *seal; /* cipher states of our pairs and our peers' (seal.h), when sealed */
     bool can_send, can_recv;
     uint64_t sender;
     size_t max_frame;

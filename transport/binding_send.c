@@ -328,7 +328,7 @@ static int build(tp_binding *b, int ti, const void *value, uint8_t flags, uint64
                    .sender = b->sender,
                    .seq = *seq};
     if (tp_tx_write(nng_msg_body(*out), &h, t->type, value, plen, b->sealed ? b->key : NULL,
-                    b->aead, &err) != 0) {
+                    b->aead, b->seal, &err) != 0) {
         nng_msg_free(*out);
         return TP_EENCODE;
     }

@@ -18,13 +18,16 @@
  * without the key can forge a frame, alter its header, or move a payload to another topic. The
  * key file chooses the AEAD (keyfile.h) and the GCM flag says which one sealed a frame, so a
  * receiver configured for the other refuses it by name instead of failing a tag check.
- *   XChaCha20-Poly1305 (libsodium's crypto_aead_xchacha20poly1305_ietf): the 24-byte nonce is
- *   the header's sender id, topic id and sequence number.
- *   AES-256-GCM (the standard construction, computed with OpenSSL's EVP, where libsodium's
- *   crypto_aead_aes256gcm_is_available says the CPU has AES instructions: several times
- *   faster there): its nonce has only 96 bits, too few to hold (sender, topic, seq) whole. Each
- *   (sender, topic) pair seals under a key of its own, BLAKE2b-256 keyed with the deployment
- *   key over "hale-gcm", the sender id and the topic id; the nonce is the sequence number.
+ *   XChaCha20-Poly1305 (the IETF construction libsodium names
+ *   crypto_aead_xchacha20poly1305_ietf): the 24-byte nonce is the header's sender id, topic id
+ *   and sequence number.
+ *   AES-256-GCM (the standard construction, where libsodium's crypto_aead_aes256gcm_is_available
+ *   says the CPU has AES instructions): its nonce has only 96 bits, too few to hold (sender,
+ *   topic, seq) whole. Each (sender, topic) pair seals under a key of its own, BLAKE2b-256 keyed
+ *   with the deployment key over "hale-gcm", the sender id and the topic id; the nonce is the
+ *   sequence number.
+ * How they are computed (OpenSSL's EVP for both, libsodium for small ChaCha20 payloads, cipher
+ * states kept per pair) is seal.h's.
  * Either way, no nonce repeats under one key and nothing is sent for it: a sender never reuses a
  * sequence number on a topic, and sender ids are 64 random bits drawn afresh by every binding
  * (two senders colliding is a 2^-64 event per pair). Replays are the receiver's replay window's
@@ -75,6 +78,21 @@ uint64_t tp_wire_id(const char *subject, size_t len);
  * its 8 little-endian bytes). */
 uint64_t tp_routing_hash(const void *bytes, size_t len);
 
+/* Little-endian 64-bit integers, as every header field is. */
+static inline void tp_put64(uint8_t *p, uint64_t v) {
+    for (int i = 0; i < 8; i++) {
+        p[i] = (uint8_t)(v >> (8 * i));
+    }
+}
+
+static inline uint64_t tp_get64(const uint8_t *p) {
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; i--) {
+        v = (v << 8) | p[i];
+    }
+    return v;
+}
+
 /* Bytes a frame adds around a payload of `len` bytes. */
 static inline size_t tp_frame_size(size_t payload_len, bool sealed) {
     return TP_HEADER_SIZE + payload_len + (sealed ? TP_TAG_SIZE : 0);
@@ -87,17 +105,5 @@ void tp_header_put(uint8_t *out, const tp_header *h);
  * when the frame is shorter than its header (plus tag when sealed), or the magic, version,
  * flags or sequence number are wrong. */
 int tp_header_get(const uint8_t *frame, size_t len, tp_header *h, const char **why);
-
-/* Seals a frame in place with `aead`: frame[0..44) holds the header (with TP_FLAG_SEALED, and
- * TP_FLAG_GCM exactly when `aead` is AES-256-GCM), frame[44..44+n) the plaintext payload, and
- * TP_TAG_SIZE bytes after it receive the tag. */
-void tp_frame_seal(uint8_t *frame, size_t payload_len, const uint8_t key[TP_KEY_BYTES],
-                   tp_aead aead);
-
-/* Opens a sealed frame of `len` bytes in place (the header was parsed into `h`; its GCM flag
- * must match `aead`, which the caller checks to name the mismatch). Returns 0 with the plaintext
- * at frame+44 (len - 60 bytes), or -1 when the tag does not verify. */
-int tp_frame_open(uint8_t *frame, size_t len, const tp_header *h, const uint8_t key[TP_KEY_BYTES],
-                  tp_aead aead);
 
 #endif

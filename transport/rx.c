@@ -56,7 +56,8 @@ static int authenticate(tp_rx *rx, uint8_t *frame, size_t len, tp_header *h, siz
                       tp_aead_name(gcm ? TP_AEAD_AES256GCM : TP_AEAD_XCHACHA20POLY1305),
                       tp_aead_name(rx->aead));
     }
-    if (sealed && tp_frame_open(frame, len, h, rx->key, rx->aead) != 0) {
+    if (sealed && (rx->seal ? tp_frame_open_cached(rx->seal, frame, len, h)
+                            : tp_frame_open(frame, len, h, rx->key, rx->aead)) != 0) {
         return reject(rx, rej, TP_REJ_BAD_SEAL, -1,
                       "authentication failed (wrong key or altered frame)");
     }

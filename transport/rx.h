@@ -17,6 +17,7 @@
 #include "frame.h"
 #include "region.h"
 #include "replay.h"
+#include "seal.h"
 
 /* A delivered frame: the payload decoded into the region the receiver supplied. */
 typedef struct {
@@ -44,8 +45,9 @@ typedef struct {
 } tp_topic;
 
 typedef struct {
-    const uint8_t *key; /* deployment key, or NULL for an unsealed binding */
-    tp_aead aead;       /* the AEAD the key file chose (keyfile.h) */
+    const uint8_t *key;  /* deployment key, or NULL for an unsealed binding */
+    tp_aead aead;        /* the AEAD the key file chose (keyfile.h) */
+    tp_seal_cache *seal; /* cipher states for that key and AEAD, or NULL: none kept */
     size_t max_frame;
     tp_limits limits;
     tp_topic *topics;

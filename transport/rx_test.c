@@ -62,7 +62,7 @@ static size_t build(uint8_t *buf, int t, const void *v, uint64_t sender, uint64_
                    .fingerprint = topics[t].type->fingerprint,
                    .sender = sender,
                    .seq = seq};
-    assert_int_equal(tp_tx_write(buf, &h, topics[t].type, v, plen, k, rx.aead, &err), 0);
+    assert_int_equal(tp_tx_write(buf, &h, topics[t].type, v, plen, k, rx.aead, NULL, &err), 0);
     return flen;
 }
 
@@ -135,7 +135,7 @@ static void test_gcm_binding(void **state) {
     tp_header h = {
         .topic = topics[0].wire_id, .fingerprint = T_Note.fingerprint, .sender = 77, .seq = 4};
     assert_int_equal(tp_tx_write(buf, &h, &T_Note, &m, len - TP_HEADER_SIZE - TP_TAG_SIZE, key,
-                                 TP_AEAD_XCHACHA20POLY1305, &err),
+                                 TP_AEAD_XCHACHA20POLY1305, NULL, &err),
                      0);
     assert_int_equal(tp_rx_frame(&rx, buf, len, region, &d, &rej), -1);
     assert_int_equal(rej.why, TP_REJ_BAD_SEAL);
@@ -177,7 +177,7 @@ static void test_every_reason(void **state) {
     tp_header h = {.topic = tp_wire_id("t.other", 7), .fingerprint = 0xabc, .sender = 1, .seq = 1};
     tp_codec_err err;
     assert_int_equal(tp_tx_write(buf, &h, &T_Note, &m, len - TP_HEADER_SIZE - TP_TAG_SIZE, key,
-                                 TP_AEAD_XCHACHA20POLY1305, &err),
+                                 TP_AEAD_XCHACHA20POLY1305, NULL, &err),
                      0);
     expect_reject(buf, len, TP_REJ_UNKNOWN_TOPIC, -1);
 
@@ -198,13 +198,13 @@ static void test_every_reason(void **state) {
                     .sender = 3,
                     .seq = 1};
     assert_int_equal(tp_tx_write(buf, &h, &T_Note, &m, len - TP_HEADER_SIZE - TP_TAG_SIZE, key,
-                                 TP_AEAD_XCHACHA20POLY1305, &err),
+                                 TP_AEAD_XCHACHA20POLY1305, NULL, &err),
                      0);
     expect_reject(buf, len, TP_REJ_MALFORMED_PAYLOAD, 1);
     /* malformed payload: right bytes, wrong fingerprint */
     h = (tp_header){.topic = topics[0].wire_id, .fingerprint = 0xdef, .sender = 3, .seq = 2};
     assert_int_equal(tp_tx_write(buf, &h, &T_Note, &m, len - TP_HEADER_SIZE - TP_TAG_SIZE, key,
-                                 TP_AEAD_XCHACHA20POLY1305, &err),
+                                 TP_AEAD_XCHACHA20POLY1305, NULL, &err),
                      0);
     expect_reject(buf, len, TP_REJ_MALFORMED_PAYLOAD, 0);
 

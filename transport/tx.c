@@ -13,7 +13,8 @@ int tp_tx_size(const hale_type *t, const void *value, bool sealed, size_t *paylo
 }
 
 int tp_tx_write(uint8_t *buf, const tp_header *h, const hale_type *t, const void *value,
-                size_t payload_len, const uint8_t *key, tp_aead aead, tp_codec_err *err) {
+                size_t payload_len, const uint8_t *key, tp_aead aead, tp_seal_cache *cache,
+                tp_codec_err *err) {
     tp_header hh = *h;
     hh.flags = (uint8_t)((hh.flags & ~TP_FLAG_SEALED) | (key ? TP_FLAG_SEALED : 0));
     tp_header_put(buf, &hh);
@@ -27,7 +28,9 @@ int tp_tx_write(uint8_t *buf, const tp_header *h, const hale_type *t, const void
         snprintf(err->msg, sizeof err->msg, "value changed while it was being sent");
         return -1;
     }
-    if (key) {
+    if (key && cache) {
+        tp_frame_seal_cached(cache, buf, payload_len);
+    } else if (key) {
         tp_frame_seal(buf, payload_len, key, aead);
     }
     return 0;

@@ -10,6 +10,7 @@
 
 #include "codec.h"
 #include "frame.h"
+#include "seal.h"
 
 /* Sizes the frame carrying `value`: *payload_len is the msgpack size, *frame_len the whole frame
  * (header, payload, and the tag when sealed). Returns 0, or -1 with `err` filled. */
@@ -17,9 +18,11 @@ int tp_tx_size(const hale_type *t, const void *value, bool sealed, size_t *paylo
                size_t *frame_len, tp_codec_err *err);
 
 /* Writes the frame into buf (frame_len bytes as sized): header `h` (TP_FLAG_SEALED is set or
- * cleared to match `key`), the encoded value, and the seal under `key` (NULL: unsealed).
- * Returns 0, or -1 with `err` filled. */
+ * cleared to match `key`), the encoded value, and the seal under `key` (NULL: unsealed) with
+ * `aead`, using `cache` (the cipher states for that key and AEAD; NULL: none kept). Returns 0,
+ * or -1 with `err` filled. */
 int tp_tx_write(uint8_t *buf, const tp_header *h, const hale_type *t, const void *value,
-                size_t payload_len, const uint8_t *key, tp_aead aead, tp_codec_err *err);
+                size_t payload_len, const uint8_t *key, tp_aead aead, tp_seal_cache *cache,
+                tp_codec_err *err);
 
 #endif

@@ -93,7 +93,7 @@ static size_t frame(uint8_t *buf, const char *subject, const hale_type *t, uint6
                    .fingerprint = fingerprint,
                    .sender = sender,
                    .seq = seq};
-    tp_tx_write(buf, &h, t, v, plen, k, aead, &err);
+    tp_tx_write(buf, &h, t, v, plen, k, aead, NULL, &err);
     return flen;
 }
 
