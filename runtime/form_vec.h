@@ -73,6 +73,44 @@ static inline void hale_vec_push_flat(hale_vec *v, const void *x, size_t size) {
     hale_vec_push(v, x);
 }
 
+/* A loop's copy of a vec's data, length and capacity, so that a C compiler can keep them in
+ * registers across the loop (the element stores go through a char pointer that may alias the vec
+ * itself, which keeps a push on the vec reloading and storing its length in memory otherwise).
+ * Generated code makes one for a loop that pushes onto a vec and does nothing else that could
+ * reach the vec (emit_vec_loop.c), starting empty (HALE_VEC_CURSOR_EMPTY): the loop's first push
+ * takes the out-of-line path and loads it, so nothing is read before the loop pushes. Every push
+ * writes the length back, so the vec stays whole for whatever reads it inside the loop (len(),
+ * a fault's unwinding, the code after a `break` or `return`). */
+typedef struct hale_vec_cursor {
+    char *data;
+    int64_t len;
+    int64_t cap;
+} hale_vec_cursor;
+
+#define HALE_VEC_CURSOR_EMPTY                                                                      \
+    { NULL, 0, 0 }
+
+/* hale_vec_push_flat through the loop's cursor `c` of `v`. */
+static inline void hale_vec_cursor_push(hale_vec *v, hale_vec_cursor *c, const void *x,
+                                        size_t size) {
+    if (__builtin_expect(c->len < c->cap, 1)) {
+        __builtin_memcpy(c->data + (size_t)c->len * size, x, size);
+        v->len = ++c->len;
+        return;
+    }
+    if (size <= 32) {
+        /* a copy made here, so that `x` need not live in memory on the fast path */
+        _Alignas(16) unsigned char tmp[32];
+        __builtin_memcpy(tmp, x, size);
+        hale_vec_push(v, tmp);
+    } else {
+        hale_vec_push(v, x);
+    }
+    c->data = v->data;
+    c->len = v->len;
+    c->cap = v->cap;
+}
+
 static inline int64_t hale_vec_len(const hale_vec *v) {
     return v->len;
 }
