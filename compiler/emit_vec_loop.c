@@ -8,8 +8,8 @@
  *
  * When it is exact: the loop (its condition and body, nested loops included) is made only of code
  * that cannot reach a vec except through the pushes and reads written in it: scalar locals and
- * constants, arithmetic and comparisons on Int, Float and Bool, min/max/abs, `if`, `while`,
- * `for` over a range, `break`, `continue`, `return`, and the vec methods push (of a flat
+ * constants, arithmetic, comparisons and conversions on Int, Float and Bool, min/max/abs, `if`,
+ * `while`, `for` over a range, `break`, `continue`, `return`, and the vec methods push (of a flat
  * element), len and is_empty. A call of anything else (a function, a method, a send that may run
  * a handler at once), a locus literal, a pop, or a value with heap parts makes the loop keep the
  * ordinary pushes. All pushes onto one locus type must go through one local variable (or `self`)
@@ -92,6 +92,10 @@ static void scan_call(scan *S, hc_expr *e) {
             S->ok = 0;
             return;
         }
+    }
+    if (f->ref == REF_TYPE && scalar(e->ty) && e->args.n == 1 && scalar(e->args.v[0]->ty)) {
+        scan_expr(S, e->args.v[0]); /* Int(x), Float(x) */
+        return;
     }
     const hc_builtin *bi = f->ref == REF_BUILTIN ? f->builtin : NULL;
     if (bi && (bi->kind == BI_MIN || bi->kind == BI_MAX || bi->kind == BI_ABS) && scalar(e->ty)) {
