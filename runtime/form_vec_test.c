@@ -193,6 +193,46 @@ static void test_large_growth_uses_blocks(void **state) {
     hale_region_free(locus);
 }
 
+/* A loop's cursor: empty at the loop's start (the first push loads it, also when the vec already
+ * has room), the length in the vec after every push, growth across the first buffer, the size
+ * classes and region blocks, and a second loop's cursor after pops. */
+static void test_cursor_pushes(void **state) {
+    (void)state;
+    hale_region *locus = hale_region_new(NULL, "L");
+    hale_vec v;
+    hale_vec_init(&v, locus, &hale_type_int);
+    int64_t sys = hale_diag_heap_alloc_count();
+    hale_vec_cursor c = HALE_VEC_CURSOR_EMPTY;
+    for (int64_t i = 0; i < 10000; i++) {
+        hale_vec_cursor_push(&v, &c, &i, sizeof i);
+        assert_int_equal(v.len, i + 1); /* whole at every point the loop could be left */
+        assert_ptr_equal(c.data, v.data);
+        assert_int_equal(c.cap, v.cap);
+    }
+    assert_true(hale_diag_heap_alloc_count() - sys < 20);
+    for (int64_t i = 0; i < 10000; i++) {
+        assert_int_equal(*(int64_t *)hale_vec_at(&v, i), i);
+    }
+    int64_t out;
+    for (int i = 0; i < 5; i++) {
+        assert_true(hale_vec_pop(&v, &out, NULL));
+    }
+    /* the next loop: a fresh cursor on a vec with room; no system allocation within capacity */
+    sys = hale_diag_heap_alloc_count();
+    hale_vec_cursor d = HALE_VEC_CURSOR_EMPTY;
+    for (int64_t i = 0; i < 5; i++) {
+        int64_t x = -i;
+        hale_vec_cursor_push(&v, &d, &x, sizeof x);
+    }
+    assert_int_equal(hale_diag_heap_alloc_count(), sys);
+    assert_int_equal(v.len, 10000);
+    assert_int_equal(*(int64_t *)hale_vec_at(&v, 9994), 9994);
+    assert_int_equal(*(int64_t *)hale_vec_at(&v, 9995), 0);
+    assert_int_equal(*(int64_t *)hale_vec_at(&v, 9999), -4);
+    hale_vec_destroy(&v);
+    hale_region_free(locus);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_int_surface),
@@ -201,6 +241,7 @@ int main(void) {
         cmocka_unit_test(test_float_sort_with_nan),
         cmocka_unit_test(test_set_churn_is_flat),
         cmocka_unit_test(test_large_growth_uses_blocks),
+        cmocka_unit_test(test_cursor_pushes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
