@@ -1,8 +1,8 @@
 /* See emit.h. This file: pushes onto a @form(vec) inside a loop that cannot otherwise reach the
- * vec keep its data, length and capacity in locals (a `hale_vec_cursor`, runtime/form_vec.h).
+ * vec keep its data, length and ready mark in locals (a `hale_vec_cursor`, runtime/form_vec.h).
  *
  * Why: a push stores the element through a char pointer, which C lets alias the vec's own
- * fields, so without this every push reloads the length and capacity from memory and the length
+ * fields, so without this every push reloads the length and the bound from memory and the length
  * travels through a store and a load on each iteration (a store-to-load chain several times
  * longer than the push itself). With the fields in locals the C compiler keeps them in registers.
  *
