@@ -4,7 +4,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include <cmocka.h>
 
@@ -234,6 +236,47 @@ static void test_cursor_pushes(void **state) {
     hale_region_free(locus);
 }
 
+/* Resident pages of [lo, hi) (page-aligned lo), by mincore. */
+static size_t resident(const char *lo, const char *hi) {
+    size_t n = (size_t)(hi - lo + 4095) / 4096, in = 0;
+    unsigned char *vec = malloc(n);
+    assert_non_null(vec);
+    assert_int_equal(mincore((void *)lo, (size_t)(hi - lo), vec), 0);
+    for (size_t i = 0; i < n; i++) {
+        in += vec[i] & 1;
+    }
+    free(vec);
+    return in;
+}
+
+/* A block buffer is populated a window ahead of the length, not to its capacity: just past a
+ * doubling to 16 MiB, the window's pages are in and the rest of the new half is not. */
+static void test_block_buffer_ready_by_window(void **state) {
+    (void)state;
+    hale_region *locus = hale_region_new(NULL, "L");
+    hale_vec v;
+    hale_vec_init(&v, locus, &hale_type_int);
+    int64_t n = ((int64_t)1 << 20) + 1;
+    for (int64_t i = 0; i < n; i++) {
+        hale_vec_push_flat(&v, &i, sizeof i);
+        assert_true(v.len <= v.ready && v.ready <= v.cap);
+    }
+    assert_int_equal(v.cap, (int64_t)1 << 21);
+    assert_true(v.ready > v.len && v.ready < v.cap);
+    assert_true((v.ready - v.len) * 8 <= 256 * 1024 + 4096);
+    const char *win_lo =
+        (const char *)(((uintptr_t)(v.data + v.len * 8) + 4095) & ~(uintptr_t)4095);
+    const char *win_hi = (const char *)(((uintptr_t)(v.data + v.ready * 8)) & ~(uintptr_t)4095);
+    const char *end = (const char *)(((uintptr_t)(v.data + v.cap * 8)) & ~(uintptr_t)4095);
+    assert_int_equal(resident(win_lo, win_hi), (size_t)(win_hi - win_lo) / 4096);
+    assert_int_equal(resident(win_hi + 4096, end), 0);
+    for (int64_t i = 0; i < n; i += 4099) {
+        assert_int_equal(*(int64_t *)hale_vec_at(&v, i), i);
+    }
+    hale_vec_destroy(&v);
+    hale_region_free(locus);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_int_surface),
@@ -243,6 +286,7 @@ int main(void) {
         cmocka_unit_test(test_set_churn_is_flat),
         cmocka_unit_test(test_large_growth_uses_blocks),
         cmocka_unit_test(test_cursor_pushes),
+        cmocka_unit_test(test_block_buffer_ready_by_window),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
