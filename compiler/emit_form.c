@@ -162,6 +162,9 @@ void em_form_call(hc_emit *E, hc_buf *b, hc_expr *call, const char *recv, const 
         hc_buf_printf(b, "%s hx = %s; ", et, a0);
         if (F->kind == FORM_RING) {
             hc_buf_puts(b, "hale_ring_push(hc, &hx); })");
+        } else if (!F->elem->heap && em_vec_cursor(E, f->lhs)) {
+            hc_buf_printf(b, "hale_vec_cursor_push(hc, &%s, &hx, sizeof hx); })",
+                          em_vec_cursor(E, f->lhs));
         } else if (!F->elem->heap) {
             hc_buf_printf(b, "hale_vec_push_flat(hc, &hx, sizeof hx); })");
         } else {

@@ -17,6 +17,15 @@ typedef struct {
 void em_initializer(hc_buf *b, const char *type, const char *name, const em_field_init *fields,
                     int n);
 
+/* A vec's cursor in the loops being emitted (emit_vec_loop.c): the receiver's locus type, its
+ * local (NULL: `self`) and the cursor's C name. */
+#define EM_MAX_CURSORS 4
+typedef struct {
+    hc_type *ty;
+    hc_local *local;
+    const char *name;
+} em_cursor;
+
 typedef struct {
     hc_program *P;
     hc_arena *a;
@@ -43,6 +52,8 @@ typedef struct {
     int has_defer;         /* the function keeps a list of `let`-held loci (`hdefer`) */
     int loop_depth;        /* loops around the statement being emitted */
     hc_buf *frame_decls;   /* declarations at the top of the function (light loci's states) */
+    em_cursor cursors[EM_MAX_CURSORS]; /* vec cursors of the loops around (emit_vec_loop.c) */
+    int ncursors;
     const char *light_let; /* the state a light `let` literal is built in (em_let), or NULL */
     int light_stmt;        /* the literal is a statement of its own (em_stmt) */
     /* placement (emit_place.c) */
@@ -127,6 +138,12 @@ int em_form_init(hc_emit *E, hc_decl *d, hc_buf *b); /* init statements */
 void em_form_call(hc_emit *E, hc_buf *b, hc_expr *call, const char *recv, const char *res,
                   const char *err);
 void em_slot_call(hc_emit *E, hc_buf *b, hc_expr *call);
+/* emit_vec_loop.c: before a loop (S_WHILE, S_FOR), the cursors of the vecs its pushes may keep
+ * in locals (declarations written to `b`); returns how many it opened, for ..._close after the
+ * loop. em_vec_cursor: the C name of the cursor a push onto `recv` goes through, or NULL. */
+int em_vec_cursors_open(hc_emit *E, hc_buf *b, hc_stmt *loop);
+void em_vec_cursors_close(hc_emit *E, int n);
+const char *em_vec_cursor(hc_emit *E, hc_expr *recv);
 /* emit_json.c: `T::to_json(v)` (a String) and `T::from_json(s)` (fallible: writes `*res`, and
  * the JsonError at `err` when not NULL) on a record T. */
 void em_json_call(hc_emit *E, hc_buf *b, hc_expr *e, const char *res, const char *err);

@@ -326,21 +326,31 @@ static void loop_body(hc_emit *E, hc_buf *b, hc_stmt *s, const char *mark, const
 }
 
 static void em_while(hc_emit *E, hc_buf *b, hc_stmt *s) {
+    hc_buf cur = {0};
+    int cursors = em_vec_cursors_open(E, &cur, s);
+    if (cursors) {
+        hc_buf_printf(b, "{ %s", hc_buf_cstr(&cur));
+    }
+    hc_buf_free(&cur);
     const char *mark = loop_mark(E, b, s);
     if (!mark) {
         hc_buf_puts(b, "while (");
         em_expr(E, b, s->expr);
         hc_buf_puts(b, ")");
         loop_body(E, b, s, NULL, NULL);
-        return;
+    } else {
+        hc_buf cond = {0};
+        hc_buf_puts(&cond, "if (!(");
+        em_expr(E, &cond, s->expr);
+        hc_buf_puts(&cond, ")) break;");
+        hc_buf_puts(b, "for (;;)");
+        loop_body(E, b, s, mark, hc_buf_cstr(&cond));
+        hc_buf_free(&cond);
     }
-    hc_buf cond = {0};
-    hc_buf_puts(&cond, "if (!(");
-    em_expr(E, &cond, s->expr);
-    hc_buf_puts(&cond, ")) break;");
-    hc_buf_puts(b, "for (;;)");
-    loop_body(E, b, s, mark, hc_buf_cstr(&cond));
-    hc_buf_free(&cond);
+    if (cursors) {
+        hc_buf_puts(b, " }");
+        em_vec_cursors_close(E, cursors);
+    }
 }
 
 static void em_for(hc_emit *E, hc_buf *b, hc_stmt *s) {
@@ -350,6 +360,7 @@ static void em_for(hc_emit *E, hc_buf *b, hc_stmt *s) {
     const char *i = em_tmp(E, "hi");
     const char *end = em_tmp(E, "hend");
     char *pre;
+    int cursors = 0;
     hc_buf_puts(b, "{ ");
     if (it->kind == E_RANGE) {
         hc_buf_printf(b, "int64_t %s = ", i);
@@ -357,6 +368,7 @@ static void em_for(hc_emit *E, hc_buf *b, hc_stmt *s) {
         hc_buf_printf(b, "; int64_t %s = ", end);
         em_expr(E, b, it->rhs);
         hc_buf_puts(b, "; ");
+        cursors = em_vec_cursors_open(E, b, s);
         const char *mark = loop_mark(E, b, s);
         pre = hc_sprintf(E->a, "int64_t v%d_%s = %s; (void)v%d_%s;", v->id, v->name, i, v->id,
                          v->name);
@@ -419,6 +431,7 @@ static void em_for(hc_emit *E, hc_buf *b, hc_stmt *s) {
         hc_buf_printf(b, "for (int64_t %s = 0; %s < %s.len; %s++)", i, i, end, i);
         loop_body(E, b, s, mark, pre);
     }
+    em_vec_cursors_close(E, cursors);
     hc_buf_puts(b, " }");
 }
 

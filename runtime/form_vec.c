@@ -1,18 +1,37 @@
-/* See form_vec.h. */
+/* See form_vec.h.
+ *
+ * A buffer above the heap's size classes is a region block the system allocator maps; its pages
+ * are faulted in one at a time as pushes first touch them, which in a growing vec costs more than
+ * the pushes themselves. So such a buffer is made ready a window at a time: `ready` stops the
+ * inline push paths at the window's end, and the out-of-line push asks the kernel to populate the
+ * next window's pages in one call (MADV_POPULATE_WRITE, Linux 5.14) before going on. The window is
+ * small beside the buffer, so the vec's resident memory still follows its length; a kernel that
+ * refuses the call leaves the pages to be faulted in as before. */
 #include "form_vec.h"
 
+#include <stdint.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "copy.h"
 #include "fatal.h"
 #include "sort.h"
 
 #define FIRST_CAP 4
+#define READY_WINDOW ((size_t)256 * 1024)
+#define PAGE ((uintptr_t)4096)
+
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23
+#endif
+
+static int populate_refused; /* the kernel has refused MADV_POPULATE_WRITE once */
 
 void hale_vec_init(hale_vec *v, hale_region *owner, const hale_type *elem) {
     v->data = NULL;
     v->len = 0;
     v->cap = 0;
+    v->ready = 0;
     v->elem = elem;
     hale_heap_init(&v->heap, owner);
 }
@@ -27,7 +46,31 @@ void hale_vec_destroy(hale_vec *v) {
     }
     hale_heap_free(&v->heap, v->data, bytes_for(v, v->cap));
     v->data = NULL;
-    v->len = v->cap = 0;
+    v->len = v->cap = v->ready = 0;
+}
+
+/* Moves `ready` past len: to the capacity, or for a block buffer to the end of the next window,
+ * whose pages are populated first. */
+static void make_ready(hale_vec *v) {
+    size_t size = v->elem->size ? v->elem->size : 1;
+    if (bytes_for(v, v->cap) <= HALE_HEAP_SMALL_MAX ||
+        __atomic_load_n(&populate_refused, __ATOMIC_RELAXED)) {
+        v->ready = v->cap;
+        return;
+    }
+    uintptr_t from = (uintptr_t)(v->data + bytes_for(v, v->len));
+    uintptr_t end = (uintptr_t)(v->data + bytes_for(v, v->cap));
+    uintptr_t lo = (from + PAGE - 1) & ~(PAGE - 1);
+    uintptr_t hi = (from + READY_WINDOW) & ~(PAGE - 1);
+    if (hi >= end || hi <= lo) {
+        hi = end & ~(PAGE - 1);
+    }
+    if (hi > lo && madvise((void *)lo, hi - lo, MADV_POPULATE_WRITE) != 0) {
+        __atomic_store_n(&populate_refused, 1, __ATOMIC_RELAXED);
+    }
+    /* the elements wholly below hi (at least one more: the one being pushed) */
+    int64_t ready = (int64_t)((hi - (uintptr_t)v->data) / size);
+    v->ready = hi >= (end & ~(PAGE - 1)) || ready <= v->len ? v->cap : ready;
 }
 
 static void grow(hale_vec *v) {
@@ -37,6 +80,7 @@ static void grow(hale_vec *v) {
     }
     v->data = hale_heap_realloc(&v->heap, v->data, bytes_for(v, v->cap), bytes_for(v, cap));
     v->cap = cap;
+    v->ready = v->len; /* make_ready next */
 }
 
 static inline void copy_flat(void *dst, const void *src, size_t n) {
@@ -56,7 +100,7 @@ static inline void copy_flat(void *dst, const void *src, size_t n) {
 }
 
 void hale_vec_push(hale_vec *v, const void *x) {
-    if (__builtin_expect(v->len < v->cap && v->elem->flat, 1)) {
+    if (__builtin_expect(v->len < v->ready && v->elem->flat, 1)) {
         copy_flat(hale_vec_at(v, v->len), x, v->elem->size);
         v->len++;
         return;
@@ -77,6 +121,9 @@ void hale_vec_push(hale_vec *v, const void *x) {
             return;
         }
         grow(v);
+    }
+    if (v->len >= v->ready) {
+        make_ready(v);
     }
     void *slot = hale_vec_at(v, v->len);
     if (v->elem->flat) {

@@ -30,9 +30,9 @@
  *   for x in v.items   for (i = 0; i < v->len; i++) { T *x = hale_vec_at(v, i); ... }
  *   dissolve      hale_vec_destroy(&self->items)   (optional: the region reclaims it anyway)
  * For flat T, generated code may call hale_vec_push_flat(&v, &x, sizeof(T)) (inline: one store
- * while len < cap) and read/write `data` directly when in bounds (the fields below are stable
- * ABI). Keeping `len`/`data` in locals across a hot loop (writing them back before any call) is
- * what lets a C compiler hold them in registers: the struct itself lives in memory. */
+ * while len < ready) and read/write `data` directly when in bounds (the fields below are stable
+ * ABI). A loop keeps `data`/`len`/`ready` in a cursor (hale_vec_cursor_push) so that a C
+ * compiler can hold them in registers: the struct itself lives in memory. */
 #ifndef HALE_RUNTIME_FORM_VEC_H
 #define HALE_RUNTIME_FORM_VEC_H
 
@@ -47,6 +47,7 @@ typedef struct hale_vec {
     char *data; /* len elements of elem->size bytes, room for cap */
     int64_t len;
     int64_t cap;
+    int64_t ready; /* len <= ready <= cap: the inline pushes store below it (form_vec.c) */
     const hale_type *elem;
     hale_heap heap;
 } hale_vec;
@@ -65,12 +66,50 @@ bool hale_vec_pop(hale_vec *v, void *out, hale_region *into);
 /* push for a flat T whose size the caller knows at compile time (`sizeof(T)`): a plain store
  * while there is room, the call only to grow. */
 static inline void hale_vec_push_flat(hale_vec *v, const void *x, size_t size) {
-    if (__builtin_expect(v->len < v->cap, 1)) {
+    if (__builtin_expect(v->len < v->ready, 1)) {
         __builtin_memcpy(v->data + (size_t)v->len * size, x, size);
         v->len++;
         return;
     }
     hale_vec_push(v, x);
+}
+
+/* A loop's copy of a vec's data, length and ready mark, so that a C compiler can keep them in
+ * registers across the loop (the element stores go through a char pointer that may alias the vec
+ * itself, which keeps a push on the vec reloading and storing its length in memory otherwise).
+ * Generated code makes one for a loop that pushes onto a vec and does nothing else that could
+ * reach the vec (emit_vec_loop.c), starting empty (HALE_VEC_CURSOR_EMPTY): the loop's first push
+ * takes the out-of-line path and loads it, so nothing is read before the loop pushes. Every push
+ * writes the length back, so the vec stays whole for whatever reads it inside the loop (len(),
+ * a fault's unwinding, the code after a `break` or `return`). */
+typedef struct hale_vec_cursor {
+    char *data;
+    int64_t len;
+    int64_t ready;
+} hale_vec_cursor;
+
+#define HALE_VEC_CURSOR_EMPTY                                                                      \
+    { NULL, 0, 0 }
+
+/* hale_vec_push_flat through the loop's cursor `c` of `v`. */
+static inline void hale_vec_cursor_push(hale_vec *v, hale_vec_cursor *c, const void *x,
+                                        size_t size) {
+    if (__builtin_expect(c->len < c->ready, 1)) {
+        __builtin_memcpy(c->data + (size_t)c->len * size, x, size);
+        v->len = ++c->len;
+        return;
+    }
+    if (size <= 32) {
+        /* a copy made here, so that `x` need not live in memory on the fast path */
+        _Alignas(16) unsigned char tmp[32];
+        __builtin_memcpy(tmp, x, size);
+        hale_vec_push(v, tmp);
+    } else {
+        hale_vec_push(v, x);
+    }
+    c->data = v->data;
+    c->len = v->len;
+    c->ready = v->ready;
 }
 
 static inline int64_t hale_vec_len(const hale_vec *v) {

@@ -4,7 +4,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include <cmocka.h>
 
@@ -193,6 +195,88 @@ static void test_large_growth_uses_blocks(void **state) {
     hale_region_free(locus);
 }
 
+/* A loop's cursor: empty at the loop's start (the first push loads it, also when the vec already
+ * has room), the length in the vec after every push, growth across the first buffer, the size
+ * classes and region blocks, and a second loop's cursor after pops. */
+static void test_cursor_pushes(void **state) {
+    (void)state;
+    hale_region *locus = hale_region_new(NULL, "L");
+    hale_vec v;
+    hale_vec_init(&v, locus, &hale_type_int);
+    int64_t sys = hale_diag_heap_alloc_count();
+    hale_vec_cursor c = HALE_VEC_CURSOR_EMPTY;
+    for (int64_t i = 0; i < 10000; i++) {
+        hale_vec_cursor_push(&v, &c, &i, sizeof i);
+        assert_int_equal(v.len, i + 1); /* whole at every point the loop could be left */
+        assert_ptr_equal(c.data, v.data);
+        assert_int_equal(c.ready, v.ready);
+        assert_true(v.len <= v.ready && v.ready <= v.cap);
+    }
+    assert_true(hale_diag_heap_alloc_count() - sys < 20);
+    for (int64_t i = 0; i < 10000; i++) {
+        assert_int_equal(*(int64_t *)hale_vec_at(&v, i), i);
+    }
+    int64_t out;
+    for (int i = 0; i < 5; i++) {
+        assert_true(hale_vec_pop(&v, &out, NULL));
+    }
+    /* the next loop: a fresh cursor on a vec with room; no system allocation within capacity */
+    sys = hale_diag_heap_alloc_count();
+    hale_vec_cursor d = HALE_VEC_CURSOR_EMPTY;
+    for (int64_t i = 0; i < 5; i++) {
+        int64_t x = -i;
+        hale_vec_cursor_push(&v, &d, &x, sizeof x);
+    }
+    assert_int_equal(hale_diag_heap_alloc_count(), sys);
+    assert_int_equal(v.len, 10000);
+    assert_int_equal(*(int64_t *)hale_vec_at(&v, 9994), 9994);
+    assert_int_equal(*(int64_t *)hale_vec_at(&v, 9995), 0);
+    assert_int_equal(*(int64_t *)hale_vec_at(&v, 9999), -4);
+    hale_vec_destroy(&v);
+    hale_region_free(locus);
+}
+
+/* Resident pages of [lo, hi) (page-aligned lo), by mincore. */
+static size_t resident(const char *lo, const char *hi) {
+    size_t n = (size_t)(hi - lo + 4095) / 4096, in = 0;
+    unsigned char *vec = malloc(n);
+    assert_non_null(vec);
+    assert_int_equal(mincore((void *)lo, (size_t)(hi - lo), vec), 0);
+    for (size_t i = 0; i < n; i++) {
+        in += vec[i] & 1;
+    }
+    free(vec);
+    return in;
+}
+
+/* A block buffer is populated a window ahead of the length, not to its capacity: just past a
+ * doubling to 16 MiB, the window's pages are in and the rest of the new half is not. */
+static void test_block_buffer_ready_by_window(void **state) {
+    (void)state;
+    hale_region *locus = hale_region_new(NULL, "L");
+    hale_vec v;
+    hale_vec_init(&v, locus, &hale_type_int);
+    int64_t n = ((int64_t)1 << 20) + 1;
+    for (int64_t i = 0; i < n; i++) {
+        hale_vec_push_flat(&v, &i, sizeof i);
+        assert_true(v.len <= v.ready && v.ready <= v.cap);
+    }
+    assert_int_equal(v.cap, (int64_t)1 << 21);
+    assert_true(v.ready > v.len && v.ready < v.cap);
+    assert_true((v.ready - v.len) * 8 <= 256 * 1024 + 4096);
+    const char *win_lo =
+        (const char *)(((uintptr_t)(v.data + v.len * 8) + 4095) & ~(uintptr_t)4095);
+    const char *win_hi = (const char *)(((uintptr_t)(v.data + v.ready * 8)) & ~(uintptr_t)4095);
+    const char *end = (const char *)(((uintptr_t)(v.data + v.cap * 8)) & ~(uintptr_t)4095);
+    assert_int_equal(resident(win_lo, win_hi), (size_t)(win_hi - win_lo) / 4096);
+    assert_int_equal(resident(win_hi + 4096, end), 0);
+    for (int64_t i = 0; i < n; i += 4099) {
+        assert_int_equal(*(int64_t *)hale_vec_at(&v, i), i);
+    }
+    hale_vec_destroy(&v);
+    hale_region_free(locus);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_int_surface),
@@ -201,6 +285,8 @@ int main(void) {
         cmocka_unit_test(test_float_sort_with_nan),
         cmocka_unit_test(test_set_churn_is_flat),
         cmocka_unit_test(test_large_growth_uses_blocks),
+        cmocka_unit_test(test_cursor_pushes),
+        cmocka_unit_test(test_block_buffer_ready_by_window),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
