@@ -8,7 +8,9 @@
 #   campaign.sh BUILD TARGET CPU_SECONDS [CHUNK_WALL_SECONDS]
 #
 # New inputs go to BUILD/fuzz/campaign/TARGET first (outside the tree); crashers to
-# BUILD/fuzz/findings/TARGET/. A crash stops the campaign and is recorded as such.
+# BUILD/fuzz/findings/TARGET/. A crash stops the campaign and is recorded as such. A fuzzer
+# interrupted (SIGINT or SIGTERM to it: libFuzzer then exits with 72) ends the campaign early,
+# recorded as `interrupted` with the CPU time it had used, so a later campaign can add to it.
 set -eu
 build=$1
 name=$2
@@ -31,11 +33,15 @@ used=0
 execs=0
 result=ok
 while awk -v u="$used" -v w="$want" 'BEGIN { exit !(u < w) }'; do
-    if ! /usr/bin/time -f '%U %S' -o "$scratch.time" "$bin" -max_total_time="$chunk" \
+    rc=0
+    /usr/bin/time -f '%U %S' -o "$scratch.time" "$bin" -max_total_time="$chunk" \
         -artifact_prefix="$findings/" -print_final_stats=1 "$scratch" "$corpus" \
-        >"$log" 2>&1; then
-        result=crash
-    fi
+        >"$log" 2>&1 || rc=$?
+    case $rc in
+    0) ;;
+    72) result=interrupted ;;
+    *) result=crash ;;
+    esac
     cpu=$(tail -n 1 "$scratch.time" | awk '{ printf "%.1f", $1 + $2 }')
     used=$(awk -v u="$used" -v c="$cpu" 'BEGIN { printf "%.1f", u + c }')
     runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
@@ -46,6 +52,7 @@ while awk -v u="$used" -v w="$want" 'BEGIN { exit !(u < w) }'; do
         tail -n 40 "$log" >&2
         break
     fi
+    [ $result = ok ] || break
 done
 cov=$(grep -o 'cov: [0-9]*' "$log" | tail -n 1 | cut -d' ' -f2)
 ft=$(grep -o 'ft: [0-9]*' "$log" | tail -n 1 | cut -d' ' -f2)
@@ -56,4 +63,4 @@ after=$(find "$corpus" -type f | wc -l)
 printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%Y-%m-%d)" "$name" "$used" "$execs" \
     "${cov:-?}" "${ft:-?}" "$before" "$after" "$result" >>"$ledger"
 echo "campaign $name: $result, $used CPU s, $execs runs, cov ${cov:-?}, corpus $before -> $after"
-[ $result = ok ]
+[ $result != crash ]
