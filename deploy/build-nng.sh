@@ -8,7 +8,9 @@
 #                                         atomics look like races between its threads and ours)
 #
 # Debian 12 ships nng 1.5.2, whose listeners stop serving after one peer connects and closes
-# during the SP header exchange (see deploy/nng/negotiation.patch and deploy/README.md). When
+# during the SP header exchange (see deploy/nng/negotiation.patch and deploy/README.md), and whose
+# endpoints leak a negotiated connection not yet accepted when they close
+# (deploy/nng/wait-pipes.patch). When
 # /usr/include/nng/nng.h says 1.6 or later this does nothing and the build uses the system nng.
 # Otherwise it fetches Debian's own nng 1.5.2-2 source package from the Debian mirror apt is
 # configured with (hashes pinned below; apt's sources are read, never changed), unpacks it with
@@ -19,7 +21,7 @@ set -eu
 prefix=${1:?usage: deploy/build-nng.sh PREFIX [CFLAGS]}
 cflags=${2:-}
 here=$(cd "$(dirname "$0")" && pwd)
-patch_file=$here/nng/negotiation.patch
+patches="$here/nng/negotiation.patch $here/nng/wait-pipes.patch" # applied in this order
 
 header=/usr/include/nng/nng.h
 if [ -f "$header" ]; then
@@ -40,7 +42,8 @@ orig_sha=f8b25ab86738864b1f2e3128e8badab581510fa8085ff5ca9bb980d317334c46
 deb=nng_${version}-${debian_rev}.debian.tar.xz
 deb_sha=ecf0bcd3b5645b95aa1f1f58519547bcfaaab81a863f88a59178d72fdfdffd72
 
-stamp="$version-$debian_rev $(sha256sum "$patch_file" | cut -d' ' -f1) $cflags"
+# shellcheck disable=SC2086
+stamp="$version-$debian_rev $(cat $patches | sha256sum | cut -d' ' -f1) $cflags"
 if [ -f "$prefix/lib/libnng.a" ] && [ "$(cat "$prefix/.stamp" 2>/dev/null)" = "$stamp" ]; then
     exit 0
 fi
@@ -62,7 +65,7 @@ rm -rf "$work"
 mkdir -p "$work/dl"
 log=$work/build.log
 echo "build-nng: system nng ${major:-?}.${minor:-?} has the negotiation bug;" \
-    "building Debian's nng $version-$debian_rev with deploy/nng/negotiation.patch into $prefix"
+    "building Debian's nng $version-$debian_rev with deploy/nng/*.patch into $prefix"
 
 fetch() { # file sha256
     if ! /usr/lib/apt/apt-helper download-file "${mirror}pool/main/n/nng/$1" "$work/dl/$1" \
@@ -76,8 +79,12 @@ fetch "$dsc" "$dsc_sha"
 fetch "$orig" "$orig_sha"
 fetch "$deb" "$deb_sha"
 
-if ! (dpkg-source -x "$work/dl/$dsc" "$work/src" && patch -d "$work/src" -p1 <"$patch_file") \
-    >>"$log" 2>&1; then
+apply_patches() {
+    for p in $patches; do
+        patch -d "$work/src" -p1 <"$p" || return 1
+    done
+}
+if ! (dpkg-source -x "$work/dl/$dsc" "$work/src" && apply_patches) >>"$log" 2>&1; then
     echo "build-nng: unpacking or patching failed (see $log)" >&2
     tail -n 5 "$log" >&2
     exit 1
