@@ -10,7 +10,8 @@
 # New inputs go to BUILD/fuzz/campaign/TARGET first (outside the tree); crashers to
 # BUILD/fuzz/findings/TARGET/. A crash stops the campaign and is recorded as such. A fuzzer
 # interrupted (SIGINT or SIGTERM to it: libFuzzer then exits with 72) ends the campaign early,
-# recorded as `interrupted` with the CPU time it had used, so a later campaign can add to it.
+# recorded as `interrupted` with the CPU time it had used, so a later campaign can add to it;
+# signal the fuzzer, not /usr/bin/time above it, or the last chunk's CPU time is lost (`stopped`).
 set -eu
 build=$1
 name=$2
@@ -40,8 +41,10 @@ while awk -v u="$used" -v w="$want" 'BEGIN { exit !(u < w) }'; do
     case $rc in
     0) ;;
     72) result=interrupted ;;
-    *) result=crash ;;
+    1 | 7[0-9]) result=crash ;; # libFuzzer's crash, timeout, OOM and leak exits
+    *) result=stopped ;;        # the timer itself killed: this chunk's CPU is not known
     esac
+    [ -s "$scratch.time" ] || echo "0 0" >"$scratch.time"
     cpu=$(tail -n 1 "$scratch.time" | awk '{ printf "%.1f", $1 + $2 }')
     used=$(awk -v u="$used" -v c="$cpu" 'BEGIN { printf "%.1f", u + c }')
     runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
