@@ -3,9 +3,9 @@
  *
  * The writer drives the runtime's json Builder (escaping and separators are its job). The reader
  * walks the object once with the std::json cursor (json_scan.h): each member's key is matched
- * against the fields' keys (inline when it is written plainly, through the runtime when it has
- * escapes to decode), its raw value parsed by the field's type; unknown keys (and nested
- * values under them) are skipped whole. A field's key is its `json:"name"` tag, else its name.
+ * against the fields' keys (hale_json_obj_key_eq, inline for a key written plainly), its raw
+ * value parsed by the field's type; unknown keys (and nested values under them) are skipped
+ * whole. A field's key is its `json:"name"` tag, else its name.
  * A field missing from the text takes its declared default, or is the error `missing_field`; a
  * value of the wrong shape is `bad_value`; text that is not an object is `not_object`. Records
  * nest, arrays ([T]) of every supported type too. */
@@ -196,10 +196,7 @@ static const char *reader(hc_emit *E, hc_type *t) {
                   "    hale_json_object_span it;\n"
                   "    for (hale_json_object_first(hjs, &it); hok && !it.done; "
                   "hale_json_object_next(&it, hjs, &it)) {\n"
-                  "        hale_str raw = {hjs.ptr + it.value_start, it.value_end - "
-                  "it.value_start};\n"
-                  "        int64_t hkl = it.key_end - it.key_start; const char *hkp = hjs.ptr + "
-                  "it.key_start; (void)hkp;\n",
+                  "        hale_str raw = hale_json_obj_value_raw(&it, hjs);\n",
                   d->fields.n + 1, d->name.name);
     for (int i = 0; i < d->fields.n; i++) {
         hc_param *f = &d->fields.v[i];
@@ -208,18 +205,11 @@ static const char *reader(hc_emit *E, hc_type *t) {
             continue;
         }
         const char *key = json_key(E, f);
-        long long klen = (long long)strlen(key);
-        hc_buf_printf(&body, "        if (!seen[%d] && (", i);
-        if (!strchr(key, '\\')) {
-            /* a key written as long as the name matches by its bytes (an escape would have made
-             * it shorter than it is written), inline; a longer one only through its escapes */
-            hc_buf_printf(&body, "hkl == %lld ? memcmp(hkp, ", klen);
-            c_key(&body, key);
-            hc_buf_printf(&body, ", %lld) == 0 : hkl > %lld && ", klen, klen);
-        }
-        hc_buf_puts(&body, "hale_json_obj_key_eq(&it, hjs, (hale_str){");
+        hc_buf_puts(&body, "        if (!seen[");
+        hc_buf_printf(&body, "%d] && hale_json_obj_key_eq(&it, hjs, (hale_str){", i);
         c_key(&body, key);
-        hc_buf_printf(&body, ", %lld}))) {\n            seen[%d] = true;\n", klen, i);
+        hc_buf_printf(&body, ", %lld})) {\n            seen[%d] = true;\n", (long long)strlen(key),
+                      i);
         read_value(E, &body, ft, hc_sprintf(E->a, "out->%s", em_field(E, f->name.name)), "raw", key,
                    0);
         hc_buf_puts(&body, "            continue;\n        }\n");

@@ -156,21 +156,12 @@ static void next_in(const hale_json_object_span *it, const char *p, int64_t end,
     }
 }
 
-/* Whether the raw (escaped) key p[ks, ke) decodes to name. */
-static bool key_is(const char *p, int64_t ks, int64_t ke, hale_str name) {
-    if (ks < 0 || ke < ks || ke - ks < name.len) {
-        return false; /* an escape never decodes to more bytes than it is written with */
-    }
-    if (ke - ks == name.len) {
-        /* as long as the name: equal bytes, and no escape (which would have made it shorter) */
-        return memcmp(p + ks, name.ptr, (size_t)name.len) == 0 &&
-               !memchr(p + ks, '\\', (size_t)name.len);
-    }
-    if (!memchr(p + ks, '\\', (size_t)(ke - ks))) {
-        return false; /* longer, with nothing to decode */
+bool hale_json_key_decodes_to(hale_str raw, hale_str name) {
+    if (raw.len <= name.len || !memchr(raw.ptr, '\\', (size_t)raw.len)) {
+        return false; /* longer than the name, with nothing to decode */
     }
     int64_t w = 0;
-    const char *q = p + ks, *end = p + ke;
+    const char *q = raw.ptr, *end = raw.ptr + raw.len;
     while (q < end) {
         char buf[4];
         int n = 1;
@@ -189,6 +180,11 @@ static bool key_is(const char *p, int64_t ks, int64_t ke, hale_str name) {
         w += n;
     }
     return w == name.len;
+}
+
+/* Whether the raw (escaped) key p[ks, ke) decodes to name. */
+static bool key_is(const char *p, int64_t ks, int64_t ke, hale_str name) {
+    return ks >= 0 && ke >= ks && hale_json_key_eq_raw((hale_str){p + ks, ke - ks}, name);
 }
 
 /* The raw value of the top-level member `name` of the object in s[start, end), or false. */
@@ -388,11 +384,6 @@ void hale_json_object_next(const hale_json_object_span *it, hale_str json,
     next_in(it, json.ptr, json.len, out);
 }
 
-bool hale_json_obj_key_eq(const hale_json_object_span *it, hale_str json, hale_str name) {
-    return !it->done && it->key_end <= json.len &&
-           key_is(json.ptr, it->key_start, it->key_end, name);
-}
-
 int64_t hale_json_obj_key_len(const hale_json_object_span *it) {
     return it->done ? 0 : it->key_end - it->key_start;
 }
@@ -403,10 +394,6 @@ hale_str hale_json_obj_key_string(hale_region *r, const hale_json_object_span *i
     }
     hale_str raw = slice(json, it->key_start, it->key_end), out;
     return hale_json_unescape(r, raw, &out) ? out : raw;
-}
-
-hale_str hale_json_obj_value_raw(const hale_json_object_span *it, hale_str json) {
-    return it->done ? (hale_str){"", 0} : slice(json, it->value_start, it->value_end);
 }
 
 hale_str hale_json_obj_value_string(hale_region *r, const hale_json_object_span *it,

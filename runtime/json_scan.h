@@ -25,6 +25,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "region.h"
 #include "value.h"
@@ -89,10 +90,37 @@ void hale_json_iter_find_string_field_range(const hale_json_array_span *it, hale
 void hale_json_object_first(hale_str json, hale_json_object_span *out);
 void hale_json_object_next(const hale_json_object_span *it, hale_str json,
                            hale_json_object_span *out);
-bool hale_json_obj_key_eq(const hale_json_object_span *it, hale_str json, hale_str name);
+
+/* Whether the raw (escaped) key `raw` decodes to `name`. An escape always decodes to fewer bytes
+ * than it is written with, so a key as long as the name matches by its bytes alone (inline: a
+ * generated T::from_json compares every member's key with its fields' names this way, and the C
+ * compiler folds the compare of a constant name), and a longer one only through its escapes
+ * (hale_json_key_decodes_to, out of line). */
+bool hale_json_key_decodes_to(hale_str raw, hale_str name);
+static inline bool hale_json_key_eq_raw(hale_str raw, hale_str name) {
+    if (raw.len == name.len) {
+        /* equal bytes (an escape in them would have been one in the name too) */
+        return memcmp(raw.ptr, name.ptr, (size_t)name.len) == 0 &&
+               !memchr(name.ptr, '\\', (size_t)name.len);
+    }
+    return raw.len > name.len && hale_json_key_decodes_to(raw, name);
+}
+
+/* The cursor's member: its key compared with `name`, its raw value ("" when done). */
+static inline bool hale_json_obj_key_eq(const hale_json_object_span *it, hale_str json,
+                                        hale_str name) {
+    return !it->done && it->key_start >= 0 && it->key_start <= it->key_end &&
+           it->key_end <= json.len &&
+           hale_json_key_eq_raw((hale_str){json.ptr + it->key_start, it->key_end - it->key_start},
+                                name);
+}
+static inline hale_str hale_json_obj_value_raw(const hale_json_object_span *it, hale_str json) {
+    int64_t a = it->value_start, b = it->value_end;
+    return !it->done && a >= 0 && b >= a && b <= json.len ? (hale_str){json.ptr + a, b - a}
+                                                          : (hale_str){"", 0};
+}
 int64_t hale_json_obj_key_len(const hale_json_object_span *it);
 hale_str hale_json_obj_key_string(hale_region *r, const hale_json_object_span *it, hale_str json);
-hale_str hale_json_obj_value_raw(const hale_json_object_span *it, hale_str json);
 hale_str hale_json_obj_value_string(hale_region *r, const hale_json_object_span *it, hale_str json);
 int64_t hale_json_obj_value_int(const hale_json_object_span *it, hale_str json);
 bool hale_json_obj_value_bool(const hale_json_object_span *it, hale_str json);
