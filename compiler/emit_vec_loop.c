@@ -65,141 +65,108 @@ static void note_push(scan *S, hc_expr *recv) {
     S->r[S->n++] = (receiver){recv->ty, l, !self && !l};
 }
 
-static void scan_expr(scan *S, hc_expr *e);
-static void scan_block(scan *S, hc_block *blk);
+/* The scan is an ast_walk.c walk: each callback lets through (HC_WALK_ON) the nodes of the
+ * shapes above, walks the parts of a call that matter itself (HC_WALK_SKIP), and stops the walk
+ * (clearing `ok`) at anything else. */
+static int refuse(scan *S) {
+    S->ok = 0;
+    return HC_WALK_STOP;
+}
 
-static void scan_call(scan *S, hc_expr *e) {
+static int walk_loop_part(hc_walker *w, hc_expr *e) {
+    return hc_walk_expr(w, e) ? HC_WALK_SKIP : HC_WALK_STOP;
+}
+
+static int scan_call(hc_walker *w, scan *S, hc_expr *e) {
     hc_expr *f = e->lhs;
     if (f->kind == E_FIELD && f->ref == REF_FORM) {
         hc_form *F = vec_form(f->lhs);
         if (!F || f->lhs->kind == E_FIELD) {
-            S->ok = 0; /* another form, or a vec reached through a field (may run a guard) */
-            return;
+            return refuse(S); /* another form, or a vec reached through a field (may run a guard) */
         }
         switch ((hc_form_method)f->variant) {
         case FM_PUSH:
             if (F->elem->heap) {
-                S->ok = 0;
-                return;
+                return refuse(S);
             }
             note_push(S, f->lhs);
-            scan_expr(S, e->args.v[0]);
-            return;
+            return S->ok ? walk_loop_part(w, e->args.v[0]) : HC_WALK_STOP;
         case FM_LEN:
         case FM_IS_EMPTY:
-            return;
+            return HC_WALK_SKIP;
         default:
-            S->ok = 0;
-            return;
+            return refuse(S);
         }
     }
-    if (f->ref == REF_TYPE && scalar(e->ty) && e->args.n == 1 && scalar(e->args.v[0]->ty)) {
-        scan_expr(S, e->args.v[0]); /* Int(x), Float(x) */
-        return;
-    }
+    int convert = f->ref == REF_TYPE && scalar(e->ty) && e->args.n == 1 &&
+                  scalar(e->args.v[0]->ty); /* Int(x), Float(x) */
     const hc_builtin *bi = f->ref == REF_BUILTIN ? f->builtin : NULL;
-    if (bi && (bi->kind == BI_MIN || bi->kind == BI_MAX || bi->kind == BI_ABS) && scalar(e->ty)) {
-        for (int i = 0; i < e->args.n; i++) {
-            scan_expr(S, e->args.v[i]);
-        }
-        return;
+    int math =
+        bi && (bi->kind == BI_MIN || bi->kind == BI_MAX || bi->kind == BI_ABS) && scalar(e->ty);
+    if (!convert && !math) {
+        return refuse(S);
     }
-    S->ok = 0;
+    for (int i = 0; i < e->args.n; i++) {
+        if (!hc_walk_expr(w, e->args.v[i])) {
+            return HC_WALK_STOP;
+        }
+    }
+    return HC_WALK_SKIP;
 }
 
-static void scan_expr(scan *S, hc_expr *e) {
-    if (!S->ok || !e) {
-        return;
-    }
+static int scan_expr(hc_walker *w, hc_expr *e) {
+    scan *S = w->ctx;
     switch (e->kind) {
     case E_INT:
     case E_FLOAT:
     case E_BOOL:
-        return;
+    case E_IF:
+    case E_BLOCK:
+        return HC_WALK_ON;
     case E_NAME:
-        if ((e->ref != REF_LOCAL && e->ref != REF_CONST) || !scalar(e->ty)) {
-            S->ok = 0;
-        }
-        return;
+        return (e->ref == REF_LOCAL || e->ref == REF_CONST) && scalar(e->ty) ? HC_WALK_ON
+                                                                             : refuse(S);
     case E_UNARY:
     case E_BINARY:
-        if (!scalar(e->ty) || !scalar(e->lhs->ty) || (e->rhs && !scalar(e->rhs->ty))) {
-            S->ok = 0;
-            return;
-        }
-        scan_expr(S, e->lhs);
-        scan_expr(S, e->rhs);
-        return;
+        return scalar(e->ty) && scalar(e->lhs->ty) && (!e->rhs || scalar(e->rhs->ty)) ? HC_WALK_ON
+                                                                                      : refuse(S);
     case E_CALL:
-        scan_call(S, e);
-        return;
-    case E_IF:
-        scan_expr(S, e->lhs);
-        scan_block(S, e->block);
-        scan_expr(S, e->rhs);
-        return;
-    case E_BLOCK:
-        scan_block(S, e->block);
-        return;
+        return scan_call(w, S, e);
     default:
-        S->ok = 0;
+        return refuse(S);
     }
 }
 
-static void scan_stmt(scan *S, hc_stmt *s) {
-    if (!S->ok || s->unreachable) {
-        return;
+static int scan_stmt(hc_walker *w, hc_stmt *s) {
+    scan *S = w->ctx;
+    if (s->unreachable) {
+        return HC_WALK_SKIP;
     }
     switch (s->kind) {
     case S_LET:
-        if (!s->local || !scalar(s->local->ty)) {
-            S->ok = 0;
-            return;
-        }
-        scan_expr(S, s->expr);
-        return;
-    case S_ASSIGN:
-        if (s->target->kind != E_NAME || s->target->ref != REF_LOCAL || !scalar(s->target->ty)) {
-            S->ok = 0;
-            return;
-        }
-        scan_expr(S, s->expr);
-        return;
+        return s->local && scalar(s->local->ty) ? HC_WALK_ON : refuse(S);
+    case S_ASSIGN: /* the target is walked too: a scalar local passes */
+        return s->target->kind == E_NAME && s->target->ref == REF_LOCAL && scalar(s->target->ty)
+                   ? HC_WALK_ON
+                   : refuse(S);
     case S_EXPR:
     case S_IF:
     case S_RETURN:
-        scan_expr(S, s->expr);
-        return;
     case S_WHILE:
-        scan_expr(S, s->expr);
-        scan_block(S, s->body);
-        return;
-    case S_FOR:
-        if (s->expr->kind != E_RANGE) {
-            S->ok = 0;
-            return;
-        }
-        scan_expr(S, s->expr->lhs);
-        scan_expr(S, s->expr->rhs);
-        scan_block(S, s->body);
-        return;
     case S_BLOCK:
-        scan_block(S, s->body);
-        return;
     case S_BREAK:
     case S_CONTINUE:
-        return;
+        return HC_WALK_ON;
+    case S_FOR: /* over a range only: its bounds, then the body */
+        if (s->expr->kind != E_RANGE) {
+            return refuse(S);
+        }
+        return hc_walk_expr(w, s->expr->lhs) && hc_walk_expr(w, s->expr->rhs) &&
+                       hc_walk_block(w, s->body)
+                   ? HC_WALK_SKIP
+                   : HC_WALK_STOP;
     default:
-        S->ok = 0;
-    }
-}
-
-static void scan_block(scan *S, hc_block *blk) {
-    for (int i = 0; S->ok && blk && i < blk->stmts.n; i++) {
-        scan_stmt(S, blk->stmts.v[i]);
-    }
-    if (S->ok && blk && blk->tail && !blk->tail_unreachable) {
-        scan_expr(S, blk->tail);
+        return refuse(S);
     }
 }
 
@@ -214,16 +181,20 @@ static int active(hc_emit *E, hc_type *ty) {
 
 int em_vec_cursors_open(hc_emit *E, hc_buf *b, hc_stmt *loop) {
     scan S = {.ok = 1};
+    hc_walker w = {.expr = scan_expr, .stmt = scan_stmt, .ctx = &S};
     if (loop->kind == S_FOR) {
         if (loop->expr->kind != E_RANGE) {
             return 0;
         }
-        scan_expr(&S, loop->expr->lhs);
-        scan_expr(&S, loop->expr->rhs);
+        if (hc_walk_expr(&w, loop->expr->lhs)) {
+            hc_walk_expr(&w, loop->expr->rhs);
+        }
     } else {
-        scan_expr(&S, loop->expr);
+        hc_walk_expr(&w, loop->expr);
     }
-    scan_block(&S, loop->body);
+    if (S.ok) {
+        hc_walk_block(&w, loop->body);
+    }
     int opened = 0;
     for (int i = 0; S.ok && i < S.n; i++) {
         receiver *r = &S.r[i];
