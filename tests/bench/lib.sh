@@ -14,6 +14,14 @@ trap 'rm -rf "$work"' EXIT
 # ratio A B: A / B to two places, or "-" when B is not positive (not measured).
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
 
+# median_lo_hi: "median lowest highest" of the numbers on stdin (one per line), or "- - -"
+median_lo_hi() {
+    sort -g | awk '{ v[NR] = $1 } END {
+        if (NR == 0) { print "- - -"; exit }
+        m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+        print m, v[1], v[NR] }'
+}
+
 # field NAME LINE: the value of NAME=VALUE in a line of space-separated fields.
 field() { echo "$2" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
 

@@ -66,11 +66,7 @@ done >"$work/results"
 
 # stat WORKLOAD SIDE: "median lowest highest" of the side's figures, or "- - -"
 stat() {
-    awk -v w="$1" -v s="$2" '$1 == w && $2 == s { print $3 }' "$work/results" | sort -g |
-        awk '{ v[NR] = $1 } END {
-            if (NR == 0) { print "- - -"; exit }
-            m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-            print m, v[1], v[NR] }'
+    awk -v w="$1" -v s="$2" '$1 == w && $2 == s { print $3 }' "$work/results" | median_lo_hi
 }
 
 # fig MEDIAN LO HI DIV: "median ±spread%" (spread: (highest - lowest) / median), the figures

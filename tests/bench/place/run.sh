@@ -45,9 +45,8 @@ while [ "$i" -lt "${HALE_BENCH_PP_ROUNDS:-3}" ]; do
 done >"$work/pingpong"
 # pp SIDE: "median spread%" of that side's round trips
 pp() {
-    awk -v s="$1" '$1 == s { print $2 }' "$work/pingpong" | sort -g | awk '{ v[NR] = $1 } END {
-        m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-        printf "%.0f %.0f\n", m, (m > 0 ? (v[NR] - v[1]) * 100 / m : 0) }'
+    awk -v s="$1" '$1 == s { print $2 }' "$work/pingpong" | median_lo_hi |
+        awk '{ printf "%.0f %.0f\n", $1, ($1 > 0 ? ($3 - $2) * 100 / $1 : 0) }'
 }
 
 printf '%-38s %14s %14s %8s\n' "measure" "hale" "baseline" "ratio"
