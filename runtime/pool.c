@@ -13,9 +13,10 @@
  * Quiescence ("no work left anywhere", for hale_sched_run) is decided on the main thread from
  * monotonic counters: per pool, coroutines spawned/exited and messages posted/handled(+refused).
  * The main thread reads every counter twice; when both reads agree, they were all unchanged over
- * an instant between the two, so the balance seen is a true snapshot. Workers poke the main
- * pool whenever they run out of coroutines or drain their inbox, so the main thread looks again
- * exactly when the answer may have changed. */
+ * an instant between the two, so the balance seen is a true snapshot. A worker that runs out of
+ * coroutines or drains its inbox pokes the main pool when every pool's counters balance as it
+ * reads them (hale_pool_went_idle), so the main thread looks again when the answer may have
+ * become yes, and sleeps while work flows between the other pools. */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -202,26 +203,33 @@ static void poke_main(void) {
     ev_async_send(S.main->loop, &S.main->wakeup);
 }
 
-#define POKE_INTERVAL 0.001
-
-static void poke_timer_cb(struct ev_loop *loop, ev_timer *w, int revents) {
-    (void)revents;
-    hale_pool *p = w->data;
-    p->last_poke = ev_now(loop);
-    poke_main();
+/* Every pool's totals in one pass, without the second read that makes quiescent() a snapshot: a
+ * pool that went idle uses it only to decide whether the main thread should look. */
+static bool looks_quiescent(void) {
+    int64_t spawned = 0, exited = 0, posted = 0, done = 0;
+    for (hale_pool *q = __atomic_load_n(&S.pools, __ATOMIC_ACQUIRE); q; q = q->next_pool) {
+        spawned += atomic_load_explicit(&q->spawned, memory_order_relaxed);
+        exited += atomic_load_explicit(&q->exited, memory_order_relaxed);
+        posted += atomic_load_explicit(&q->posted, memory_order_relaxed);
+        done += atomic_load_explicit(&q->handled, memory_order_relaxed) +
+                atomic_load_explicit(&q->refused, memory_order_relaxed);
+    }
+    return spawned == exited && posted == done;
 }
 
-/* Poking on every idle moment would wake the main thread once per message in a ping-pong; a
- * poke at most every POKE_INTERVAL, with a timer for the one that was skipped, keeps the main
- * thread asleep while quiescence detection stays within a millisecond. */
+/* A pool that goes idle pokes the main thread only when everything looks done. Poking on every
+ * idle moment would wake the main thread once per message in a ping-pong between two pools (each
+ * idles between messages), and a timer that spaces the pokes out makes every pool sleep with a
+ * short timeout, which costs a timer reprogramming per sleep (on a virtual machine, ~10 us a
+ * round trip at 1 ms). Whoever ends last sees it: each pool bumps its counter, then fences, then
+ * reads everyone's; of two pools ending at once, the one whose fence comes second in the single
+ * order of seq_cst fences sees the other's bump, so the last pool to go idle always pokes. A
+ * wrong "done" costs the main thread one look (quiescent() decides). */
 void hale_pool_went_idle(hale_pool *p) {
-    ev_tstamp now = ev_now(p->loop);
-    if (now - p->last_poke >= POKE_INTERVAL) {
-        p->last_poke = now;
+    (void)p;
+    atomic_thread_fence(memory_order_seq_cst);
+    if (looks_quiescent()) {
         poke_main();
-    } else if (!ev_is_active(&p->poke_timer)) {
-        ev_timer_set(&p->poke_timer, POKE_INTERVAL, 0);
-        ev_timer_start(p->loop, &p->poke_timer);
     }
 }
 
@@ -246,9 +254,6 @@ static hale_pool *pool_alloc(hale_pool_kind kind, const char *name, const hale_c
     ev_async_init(&p->wakeup, wakeup_cb);
     p->wakeup.data = p;
     ev_async_start(p->loop, &p->wakeup);
-    ev_init(&p->poke_timer, poke_timer_cb);
-    p->poke_timer.data = p;
-    p->last_poke = -1.0;
     hale_stack_cache_init(&p->stacks, S.cfg.stack_size, S.cfg.stack_cache_max);
     hale_trim_start(p);
     p->next_pool = S.pools;
@@ -488,7 +493,6 @@ void hale_sched_shutdown(void) {
         hale_pool *p = S.pools;
         S.pools = p->next_pool;
         ev_async_stop(p->loop, &p->wakeup);
-        ev_timer_stop(p->loop, &p->poke_timer);
         hale_trim_stop(p);
         ev_loop_destroy(p->loop);
         free(p);

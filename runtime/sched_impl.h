@@ -83,9 +83,7 @@ struct hale_pool {
     int64_t live_count;
     bool cancel_new; /* shutdown: coroutines are born cancelled */
     hale_stack_cache stacks;
-    ev_timer poke_timer; /* a deferred "maybe idle" to the main pool */
     ev_timer trim_timer; /* memory back after a burst (trim.c) */
-    ev_tstamp last_poke;
     void *tsan_thread_fiber;
     const void *asan_sched_bottom;
     size_t asan_sched_size;

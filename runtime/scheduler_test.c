@@ -480,6 +480,69 @@ static void test_idle_pools_are_quiescent(void **state) {
     hale_sched_shutdown();
 }
 
+/* ---- work flowing between pools does not wake the main thread; the end always does ---- */
+
+#define HOPS 10000
+
+typedef struct {
+    hale_msg msg;
+    hale_pool *side[2];
+    int at;
+    int hops;
+} ball;
+
+static void bounce(hale_msg *m) {
+    ball *b = (ball *)m;
+    if (++b->hops >= HOPS) {
+        return;
+    }
+    b->at ^= 1;
+    assert_int_equal(hale_post(b->side[b->at], &b->msg), 0);
+}
+
+static void test_ping_pong_leaves_main_asleep(void **state) {
+    (void)state;
+    hale_sched_init(NULL);
+    static ball b;
+    b = (ball){.msg = {.fn = bounce}};
+    b.side[0] = hale_pool_pinned("ping", NULL);
+    b.side[1] = hale_pool_pinned("pong", NULL);
+    hale_pool_stats before, after;
+    hale_pool_stats_get(hale_pool_main(), &before);
+    assert_int_equal(hale_post(b.side[0], &b.msg), 0);
+    assert_int_equal(hale_sched_run(), 0);
+    hale_pool_stats_get(hale_pool_main(), &after);
+    assert_int_equal(b.hops, HOPS);
+    /* each pool idles between hops, but the other holds the ball: only the end pokes (a poke a
+     * millisecond, as before, is dozens here) */
+    assert_true(after.batches - before.batches <= 10);
+    hale_sched_shutdown();
+}
+
+static _Atomic int finished;
+
+static void finish(void *arg) {
+    (void)arg;
+    atomic_fetch_add(&finished, 1);
+}
+
+/* Two pools that go idle at the same moment: whichever sees the other still busy stays quiet,
+ * so the other must see it done and poke, or run() never returns (the test's timeout). */
+static void test_pools_ending_together_end_the_run(void **state) {
+    (void)state;
+    hale_sched_init(NULL);
+    hale_pool *p[2] = {hale_pool_pinned("a", NULL), hale_pool_pinned("b", NULL)};
+    for (int round = 0; round < 300; round++) {
+        atomic_store(&finished, 0);
+        for (int i = 0; i < 2; i++) {
+            assert_int_equal(hale_post_call(p[i], finish, NULL), 0);
+        }
+        assert_int_equal(hale_sched_run(), 0);
+        assert_int_equal(atomic_load(&finished), 2);
+    }
+    hale_sched_shutdown();
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_yield_interleaves),
@@ -495,6 +558,8 @@ int main(void) {
         cmocka_unit_test(test_placement_table),
         cmocka_unit_test(test_stacks_reused_under_churn),
         cmocka_unit_test(test_idle_pools_are_quiescent),
+        cmocka_unit_test(test_ping_pong_leaves_main_asleep),
+        cmocka_unit_test(test_pools_ending_together_end_the_run),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
