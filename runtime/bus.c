@@ -13,12 +13,7 @@
 #include "region.h"
 #include "std.h"
 
-bus_topic *hbus_topics;
-size_t hbus_ntopics;
-int64_t hbus_mailbox_cap = 8192;
-int64_t hbus_local_cap = 8192;
-bool hbus_log_unmatched;
-bool hbus_log_drop;
+hbus_settings hbus_cfg = {.mailbox_cap = 8192, .local_cap = 8192};
 static bool booted;
 static bool dump_at_exit;
 static bool dumped;
@@ -37,10 +32,10 @@ static uint64_t hash_str(const char *s) {
 }
 
 bus_topic *hbus_topic_at(int id) {
-    if (!booted || id < 0 || (size_t)id >= hbus_ntopics) {
+    if (!booted || id < 0 || (size_t)id >= hbus_cfg.ntopics) {
         hale_fatal("bus: no topic %d (%s)", id, booted ? "out of range" : "bus not booted");
     }
-    return &hbus_topics[id];
+    return &hbus_cfg.topics[id];
 }
 
 /* ---- knobs and logging ---- */
@@ -90,7 +85,7 @@ void hbus_log(bus_topic *tp, const char *what, const bus_key *key) {
 
 void hbus_drop(bus_topic *tp, const char *why) {
     bus_count(tp->id, BUS_C_DROPPED, 1);
-    if (hbus_log_drop) {
+    if (hbus_cfg.log_drop) {
         hbus_log(tp, why, NULL);
     }
 }
@@ -169,26 +164,26 @@ int hale_bus_boot(const hale_bus_topic_desc *d, size_t n, char *err, size_t errl
         subject_ids = NULL;
         return -1;
     }
-    hbus_topics = hale_sys_calloc(n ? n : 1, sizeof *hbus_topics);
-    if (!hbus_topics) {
-        hale_oom(n * sizeof *hbus_topics, "the bus topic table");
+    hbus_cfg.topics = hale_sys_calloc(n ? n : 1, sizeof *hbus_cfg.topics);
+    if (!hbus_cfg.topics) {
+        hale_oom(n * sizeof *hbus_cfg.topics, "the bus topic table");
     }
     for (size_t i = 0; i < n; i++) {
-        hbus_topics[i].d = &d[i];
-        hbus_topics[i].id = (int)i;
-        hbus_topics[i].key_kind = hbus_key_kind(d[i].key_type);
-        hbus_topics[i].size = d[i].payload->size;
-        hbus_topics[i].lean = d[i].bound == 0;
-        hbus_topics[i].flat_small = d[i].payload->flat && d[i].payload->size <= STACK_COPY;
+        hbus_cfg.topics[i].d = &d[i];
+        hbus_cfg.topics[i].id = (int)i;
+        hbus_cfg.topics[i].key_kind = hbus_key_kind(d[i].key_type);
+        hbus_cfg.topics[i].size = d[i].payload->size;
+        hbus_cfg.topics[i].lean = d[i].bound == 0;
+        hbus_cfg.topics[i].flat_small = d[i].payload->flat && d[i].payload->size <= STACK_COPY;
     }
-    hbus_ntopics = n;
+    hbus_cfg.ntopics = n;
     hbus_counters_reset(n);
     hale_sched_set_settle(hale_bus_settle_point);
     hale_sched_set_before_reset(hale_bus_materialize);
-    hbus_mailbox_cap = env_int("HALE_BUS_MAILBOX_CAP", 8192);
-    hbus_local_cap = env_int("HALE_BUS_LOCAL_CAP", 8192);
-    hbus_log_drop = env_on("HALE_BUS_LOG_DROP");
-    hbus_log_unmatched = hbus_log_drop || env_on("HALE_BUS_LOG_UNMATCHED");
+    hbus_cfg.mailbox_cap = env_int("HALE_BUS_MAILBOX_CAP", 8192);
+    hbus_cfg.local_cap = env_int("HALE_BUS_LOCAL_CAP", 8192);
+    hbus_cfg.log_drop = env_on("HALE_BUS_LOG_DROP");
+    hbus_cfg.log_unmatched = hbus_cfg.log_drop || env_on("HALE_BUS_LOG_UNMATCHED");
     dump_at_exit = env_on("HALE_BUS_COUNTERS_DUMP");
     dumped = false;
     static bool atexit_done;
@@ -206,7 +201,7 @@ int hale_bus_topic_id(const char *subject) {
     }
     for (size_t j = hash_str(subject) & (subject_cap - 1); subject_ids[j] >= 0;
          j = (j + 1) & (subject_cap - 1)) {
-        if (strcmp(hbus_topics[subject_ids[j]].d->subject, subject) == 0) {
+        if (strcmp(hbus_cfg.topics[subject_ids[j]].d->subject, subject) == 0) {
             return subject_ids[j];
         }
     }
@@ -214,21 +209,21 @@ int hale_bus_topic_id(const char *subject) {
 }
 
 size_t hale_bus_topic_count(void) {
-    return booted ? hbus_ntopics : 0;
+    return booted ? hbus_cfg.ntopics : 0;
 }
 
 const hale_bus_topic_desc *hale_bus_topic(int topic) {
     return hbus_topic_at(topic)->d;
 }
 
-_Atomic int hale_bus_nsinks;
+hale_bus_route_count hale_bus_routes;
 
 void hale_bus_set_sink(int topic, hale_bus_sink_fn send, void *ctx) {
     bus_topic *tp = hbus_topic_at(topic);
     hale_bus_sink_fn old = atomic_load(&tp->sink);
     atomic_store(&tp->sink_ctx, ctx);
     atomic_store_explicit(&tp->sink, send, memory_order_release);
-    atomic_fetch_add(&hale_bus_nsinks, (send != NULL) - (old != NULL));
+    atomic_fetch_add(&hale_bus_routes.nsinks, (send != NULL) - (old != NULL));
     hbus_topic_refresh(tp);
 }
 
@@ -244,7 +239,7 @@ void hale_bus_seal(int topic) {
 }
 
 void hale_bus_seal_all(void) {
-    for (size_t i = 0; i < hbus_ntopics; i++) {
+    for (size_t i = 0; i < hbus_cfg.ntopics; i++) {
         hale_bus_seal((int)i);
     }
 }
@@ -254,7 +249,7 @@ int hale_bus_quiesce(int64_t timeout_ns) {
     int64_t deadline = timeout_ns < 0 ? INT64_MAX : hale_time_monotonic() + timeout_ns;
     for (;;) {
         hbus_settle(bt);
-        if (atomic_load(&hbus_busy_mailboxes) == 0 && bt->q_len == 0) {
+        if (atomic_load(&hbus_busy_mailboxes.n) == 0 && bt->q_len == 0) {
             return 0;
         }
         if (hale_time_monotonic() >= deadline) {
@@ -297,8 +292,8 @@ void hale_bus_shutdown(void) {
     if (hale_bus_quiesce((int64_t)1000 * 1000 * 1000) != 0) {
         fprintf(stderr, "hale: bus: deliveries still in flight at shutdown\n");
     }
-    for (size_t t = 0; t < hbus_ntopics; t++) {
-        bus_topic *tp = &hbus_topics[t];
+    for (size_t t = 0; t < hbus_cfg.ntopics; t++) {
+        bus_topic *tp = &hbus_cfg.topics[t];
         bus_slice **arr = atomic_load(&tp->slices);
         size_t n = atomic_load(&tp->nslices);
         for (size_t i = 0; i < n; i++) {
@@ -307,11 +302,11 @@ void hale_bus_shutdown(void) {
         hale_sys_free(arr);
     }
     hbus_slices_free_retired();
-    hale_sys_free(hbus_topics);
-    hbus_topics = NULL;
+    hale_sys_free(hbus_cfg.topics);
+    hbus_cfg.topics = NULL;
     hale_sys_free(subject_ids);
     subject_ids = NULL;
-    hbus_ntopics = 0;
+    hbus_cfg.ntopics = 0;
     booted = false;
     hale_sched_set_settle(NULL);
     hale_sched_set_before_reset(NULL);

@@ -142,7 +142,7 @@ void hale_bus_counters_get(int topic, hale_bus_counters *out) {
 }
 
 void hale_bus_counters_dump(FILE *f) {
-    for (size_t i = 0; i < hbus_ntopics; i++) {
+    for (size_t i = 0; i < hbus_cfg.ntopics; i++) {
         hale_bus_counters c;
         hale_bus_counters_get((int)i, &c);
         fprintf(f,

@@ -340,15 +340,27 @@ struct bus_thread {
 /* Flat payloads up to this size are copied with a plain memcpy into their delivery record. */
 #define STACK_COPY 256
 
-extern bus_topic *hbus_topics;
+/* The topic table and the settings: read by every publish on every thread, written at boot.
+ * The struct is aligned to a cache line and sized to whole lines, so nothing that another thread
+ * writes can sit beside them: a counter sharing their line (a handler's, on the consumer's core)
+ * made every cross-thread publish miss on reading `topics`. */
+typedef struct {
+    alignas(64) bus_topic *topics;
+    size_t ntopics;
+    int64_t mailbox_cap; /* HALE_BUS_MAILBOX_CAP */
+    int64_t local_cap;   /* HALE_BUS_LOCAL_CAP */
+    bool log_unmatched;
+    bool log_drop;
+} hbus_settings;
+extern hbus_settings hbus_cfg;
 bus_topic *hbus_topic_at(int id);
-extern size_t hbus_ntopics;
-extern int64_t hbus_mailbox_cap;
-extern int64_t hbus_local_cap;
-extern bool hbus_log_unmatched;
-extern bool hbus_log_drop;
+
+/* A counter that many threads write, on a line of its own for the same reason. */
+typedef struct {
+    alignas(64) _Atomic int64_t n;
+} hbus_line_counter;
 /* Delivered mailboxes still scheduled across all subscriptions (quiescence). */
-extern _Atomic int64_t hbus_busy_mailboxes;
+extern hbus_line_counter hbus_busy_mailboxes;
 
 /* ---- bus_sub.c ---- */
 

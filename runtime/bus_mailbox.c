@@ -41,7 +41,7 @@ struct bus_waiter {
     _Atomic int state; /* 0 registered, 1 taken by a waker, 2 the waker is done with it */
 };
 
-_Atomic int64_t hbus_busy_mailboxes;
+hbus_line_counter hbus_busy_mailboxes;
 
 static void drain_cb(hale_msg *m);
 
@@ -111,7 +111,7 @@ static void publish_popped(bus_sub *s) {
 /* The pool refused the drain (it has shut down): from now on deliveries to `s` are drops. */
 static void post_failed(bus_sub *s) {
     atomic_store(&s->mb_dead_pool, true); /* mb_scheduled stays set: nobody posts again */
-    atomic_fetch_sub(&hbus_busy_mailboxes, 1);
+    atomic_fetch_sub(&hbus_busy_mailboxes.n, 1);
     wake_if_waiting(s);
     hbus_sub_release(s);
 }
@@ -127,7 +127,7 @@ static void schedule(bus_sub *s) {
     }
     if (!atomic_exchange_explicit(&s->mb_scheduled, true, memory_order_seq_cst)) {
         atomic_fetch_add_explicit(&s->rc, 1, memory_order_relaxed); /* the drain's */
-        atomic_fetch_add(&hbus_busy_mailboxes, 1);
+        atomic_fetch_add(&hbus_busy_mailboxes.n, 1);
         if (!s->slice->pool || hale_post(s->slice->pool, &s->drain_msg) != 0) {
             post_failed(s); /* a thread with no pool cannot be reached from another thread */
         }
@@ -160,7 +160,7 @@ static int push_locked(bus_sub *s, const void *payload) {
     }
     s->mb_tail = r;
     s->mb_len++;
-    bool over = s->bound == 0 && s->mb_len > hbus_mailbox_cap;
+    bool over = s->bound == 0 && s->mb_len > hbus_cfg.mailbox_cap;
     pthread_mutex_unlock(&s->mb_lock);
     if (old) {
         hbus_rec_free(old);
@@ -185,7 +185,7 @@ int hbus_mailbox_push(bus_sub *s, const void *payload) {
     atomic_store_explicit(&s->mb_pushed, pushed, memory_order_relaxed);
     schedule(s);
     int64_t len = pushed - atomic_load_explicit(&s->mb_popped, memory_order_relaxed);
-    return len > hbus_mailbox_cap ? BUS_PUSH_OVER_CAP : BUS_PUSH_OK;
+    return len > hbus_cfg.mailbox_cap ? BUS_PUSH_OVER_CAP : BUS_PUSH_OK;
 }
 
 int64_t hbus_mailbox_len(bus_sub *s) {
@@ -279,10 +279,10 @@ static void drain_cb(hale_msg *m) {
             publish_popped(s);
         }
         atomic_exchange_explicit(&s->mb_scheduled, false, memory_order_seq_cst);
-        atomic_fetch_sub(&hbus_busy_mailboxes, 1);
+        atomic_fetch_sub(&hbus_busy_mailboxes.n, 1);
         if (mailbox_nonempty(s) &&
             !atomic_exchange_explicit(&s->mb_scheduled, true, memory_order_acq_rel)) {
-            atomic_fetch_add(&hbus_busy_mailboxes, 1); /* a push raced the flag: keep going */
+            atomic_fetch_add(&hbus_busy_mailboxes.n, 1); /* a push raced the flag: keep going */
             continue;
         }
         s->draining = false;

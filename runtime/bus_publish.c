@@ -305,7 +305,7 @@ static int publish(bus_topic *tp, bus_thread *bt, const void *v, unsigned flags,
     int64_t specific = route(&p, false);
     if (p.keyed && specific == 0 && !sink) {
         bus_count(tp->id, BUS_C_UNMATCHED, 1);
-        if (hbus_log_unmatched) {
+        if (hbus_cfg.log_unmatched) {
             hbus_log(tp, "unmatched key", &p.key);
         }
         if (tp->d->on_unmatched == HALE_BUS_FALLBACK) {
@@ -319,7 +319,7 @@ static int publish(bus_topic *tp, bus_thread *bt, const void *v, unsigned flags,
     if (p.lend) {
         hbus_lend_put(p.lend);
     }
-    if (bt->q_len > hbus_local_cap) {
+    if (bt->q_len > hbus_cfg.local_cap) {
         hbus_local_drain_inline(bt); /* backpressure on this thread's queue */
     }
     hbus_thread_leave(bt);
@@ -332,7 +332,8 @@ static int publish(bus_topic *tp, bus_thread *bt, const void *v, unsigned flags,
     }
     if (p.pin) {
         bus_count(tp->id, BUS_C_WAITS, 1);
-        hbus_wait_room(p.pin, hbus_mailbox_cap / 2 + 1); /* releases the pin; room for a burst */
+        hbus_wait_room(p.pin,
+                       hbus_cfg.mailbox_cap / 2 + 1); /* releases the pin; room for a burst */
     }
     return st;
 }
@@ -372,17 +373,17 @@ static inline __attribute__((always_inline)) bool lean_publish(bus_topic *tp, bu
     } else {
         hbus_local_enqueue(bt, s, v, NULL);
     }
-    if (bt->q_len > hbus_local_cap) {
+    if (bt->q_len > hbus_cfg.local_cap) {
         hbus_local_drain_inline(bt); /* backpressure on this thread's queue */
     }
     return true;
 }
 
 static inline bus_topic *topic_fast(int id) {
-    if (__builtin_expect(!hbus_topics || id < 0 || (size_t)id >= hbus_ntopics, 0)) {
+    if (__builtin_expect(!hbus_cfg.topics || id < 0 || (size_t)id >= hbus_cfg.ntopics, 0)) {
         return hbus_topic_at(id); /* fatal */
     }
-    return &hbus_topics[id];
+    return &hbus_cfg.topics[id];
 }
 
 int hale_bus_publish(int topic, const void *payload, unsigned flags) {
