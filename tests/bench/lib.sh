@@ -11,6 +11,15 @@ here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d "/tmp/hale-bench-$(basename "$here").XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
+# hale_cc ARGS...: compiles a C driver of the runtime (ARGS: its sources, -o, flags) and links
+# what the runtime needs. Link all of it even for a driver that calls one corner (a vec, a
+# region): the archive's members reach each other (faults, diagnostics, placement, the scheduler)
+# and so reach libev.
+hale_cc() {
+    cc -O2 -std=c11 -D_GNU_SOURCE -I"$build/include/hale" "$@" "$build/lib/hale/libhale.a" \
+        "$build/lib/hale/libhale_config.a" -lev -lpthread -lm
+}
+
 # ratio A B: A / B to two places, or "-" when B is not positive (not measured).
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
 

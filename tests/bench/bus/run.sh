@@ -21,8 +21,7 @@ set -eu
 
 lib="$build/lib/hale/libhale.a"
 [ -f "$lib" ] || { echo "bus bench: $lib missing; run make build first" >&2; exit 1; }
-cc -O2 -std=c11 -D_GNU_SOURCE -I"$build/include/hale" "$here/bus_bench.c" "$lib" "$build/lib/hale/libhale_config.a" -lev -lpthread \
-    -o "$work/bus_bench"
+hale_cc "$here/bus_bench.c" -o "$work/bus_bench"
 # The Hale programs, both lowerings (a cache of our own so nothing stale is reused).
 hale="$build/bin/hale"
 for p in dispatch keyed; do

@@ -40,8 +40,7 @@ for p in $(echo "$shapes" | cut -d'|' -f1); do
 done
 "$hale" build "$bus/dispatch.hl" -o "$work/bus_dispatch"
 cc -O2 -std=c11 -D_GNU_SOURCE "$here/shapes.c" -o "$work/shapes_c"
-cc -O2 -std=c11 -D_GNU_SOURCE -I"$build/include/hale" "$bus/bus_bench.c" "$lib" "$build/lib/hale/libhale_config.a" -lev -lpthread \
-    -o "$work/bus_bench"
+hale_cc "$bus/bus_bench.c" -o "$work/bus_bench"
 have_go=""
 go_build "$work/shapes_go" "$here/shapes.go" && go_build "$work/bus_go" "$bus/bus_dispatch.go" &&
     have_go=yes

@@ -20,8 +20,7 @@ for p in locus_instantiation coord_with_churn form_vec_push; do
     "$hale" build "$here/$p.hl" -o "$work/$p"
 done
 cc -O2 -std=c11 -D_GNU_SOURCE "$here/loci_c.c" -o "$work/loci_c"
-cc -O2 -std=c11 -D_GNU_SOURCE "-I$build/include/hale" "-I$mem" "$mem/vec_push.c" "$lib" \
-    -lpthread -o "$work/vec_push"
+hale_cc "-I$mem" "$mem/vec_push.c" -o "$work/vec_push"
 have_go=""
 go_build "$work/loci_go" "$here/loci.go" && go_build "$work/vec_push_go" "$mem/vec_push.go" &&
     have_go=yes

@@ -8,19 +8,17 @@
 set -eu
 . "$(dirname "$0")/../lib.sh"
 
-inc="-I$build/include/hale -I$here"
 lib="$build/lib/hale/libhale.a"
 [ -f "$lib" ] || { echo "memory bench: $lib missing; run make build first" >&2; exit 1; }
-cflags="-O2 -std=c11 -D_GNU_SOURCE"
 
-cc $cflags $inc "$here/region_alloc.c" "$lib" -lpthread -o "$work/region_alloc"
-cc $cflags $inc "$here/vec_push.c" "$lib" -lpthread -o "$work/vec_push"
+hale_cc -I"$here" "$here/region_alloc.c" -o "$work/region_alloc"
+hale_cc -I"$here" "$here/vec_push.c" -o "$work/vec_push"
 jansson=""
 if [ -f /usr/include/jansson.h ]; then
-    cc $cflags -DHAVE_JANSSON $inc "$here/json.c" "$lib" -lpthread -lm -ljansson -o "$work/json"
+    hale_cc -DHAVE_JANSSON -I"$here" "$here/json.c" -ljansson -o "$work/json"
     jansson=yes
 else
-    cc $cflags $inc "$here/json.c" "$lib" -lpthread -lm -o "$work/json"
+    hale_cc -I"$here" "$here/json.c" -o "$work/json"
 fi
 have_go=""
 go_build "$work/vec_push_go" "$here/vec_push.go" && have_go=yes
