@@ -64,7 +64,8 @@ ms_row() {
     ours=$(best_ns "$2")
     base=$(best_ns "$4")
     if [ -z "$ours" ] || [ -z "$base" ]; then
-        printf "%-${label_width}s %14s %-22s %14s %8s\n" "$1" "${ours:--}" "$3" "n/a" "-"
+        ours=$(awk -v o="$ours" 'BEGIN { if (o != "") printf "%.2f ms", o / 1e6; else print "-" }')
+        printf "%-${label_width}s %14s %-22s %14s %8s\n" "$1" "$ours" "$3" "n/a" "-"
         return
     fi
     awk -v l="$1" -v o="$ours" -v bl="$3" -v b="$base" -v w="$label_width" 'BEGIN {
