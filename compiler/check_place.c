@@ -10,7 +10,8 @@
  *
  * The checks:
  *   - a direct method call into a locus placed on another pool is an error (the method would
- *     run on the wrong thread, racing the locus's own code);
+ *     run on the wrong thread, racing the locus's own code), and so is reading or writing one of
+ *     its fields (except in the parent's dissolve(), after its children's threads are joined);
  *   - the birth-order trap is a warning: children are born one at a time in declaration order
  *     and a child on the main thread runs its run() before the next is touched, so a child whose
  *     run() provably never returns (a top-level `while true` with no way out) keeps every later
@@ -198,6 +199,8 @@ static void solve(hc_program *P) {
 typedef struct {
     hc_program *P;
     hc_decl *locus;
+    int joined; /* the walk is in dissolve(): the children have been joined (their threads are
+                   done with them), so reading their fields there is safe */
 } xw;
 
 /* `self.f...m()` where `f` is a placed parameter of the main locus: the pool `f` runs on. */
@@ -223,27 +226,68 @@ static const char *chain_text(hc_arena *a, hc_expr *e) {
     return hc_sprintf(a, "%s.%s", chain_text(a, e->lhs), e->field.name);
 }
 
+/* The pool a placed receiver runs on when it is not `here`'s (NULL: same pool, or unknown). */
+static const char *other_pool(xw *x, hc_placement *pl, hc_type *rt) {
+    if (!pl || (rt && rt->kind == TY_LOCUS && rt->decl->form && rt->decl->form->shared)) {
+        return NULL; /* a shared form takes its lock: any pool may use it */
+    }
+    const char *here = x->locus->pool ? x->locus->pool : "main";
+    const char *there = hc_place_entry_pool(x->P, pl);
+    return there && strcmp(here, "*") != 0 && strcmp(there, here) != 0 ? there : NULL;
+}
+
+static const char *pool_words(hc_arena *a, const char *pool) {
+    return strncmp(pool, "pinned:", 7) == 0 ? "a pinned thread of its own"
+                                            : hc_sprintf(a, "pool `%s`", pool);
+}
+
+/* `self.f.x` where `f` runs on another pool: a field of a locus that another thread writes.
+ * Hale sends such an access through the bus; we reject it (as we do a direct method call) rather
+ * than turn a field read into a round trip the source does not show. */
+static void cross_field(xw *x, hc_expr *e) {
+    if (x->joined) {
+        return;
+    }
+    hc_placement *pl = placed_receiver(x, e->lhs);
+    const char *there = other_pool(x, pl, e->lhs ? e->lhs->ty : NULL);
+    if (!there) {
+        return;
+    }
+    const char *here = x->locus->pool ? x->locus->pool : "main";
+    hc_diag *g = hc_error(x->P->d, e->field.pos,
+                          "`%s.%s` is a field of `%s`, which runs on %s; `%s` runs on pool `%s`, "
+                          "so reading or writing it here races with `%s`'s own code",
+                          chain_text(x->P->a, e->lhs), e->field.name, pl->field.name,
+                          pool_words(x->P->a, there), x->locus->name.name, here, pl->field.name);
+    hc_help(g,
+            "a locus's fields belong to its own pool's thread: have `%s` publish what others "
+            "need on a topic, or nest what needs its fields inside it",
+            pl->field.name);
+    hc_note(g, pl->pos, "`%s` is placed here", pl->field.name);
+}
+
 static int cross_at(hc_walker *wk, hc_expr *e) {
     xw *x = wk->ctx;
+    /* a field that holds a locus is a handle to it (what is done with it is checked there) */
+    if (e->kind == E_FIELD && e->lhs && e->lhs->kind != E_SELF && e->ref != REF_METHOD &&
+        e->ref != REF_FORM && e->ref != REF_SLOT && e->ref != REF_IFACE_METHOD &&
+        !(e->ty && e->ty->kind == TY_LOCUS) && placed_receiver(x, e->lhs)) {
+        cross_field(x, e);
+        return HC_WALK_SKIP; /* one error for `self.f.c.x`, not one per step */
+    }
     if (e->kind == E_CALL && e->lhs && (e->lhs->ref == REF_METHOD || e->lhs->ref == REF_FORM) &&
         e->lhs->kind == E_FIELD) {
         hc_placement *pl = placed_receiver(x, e->lhs->lhs);
-        hc_type *rt = e->lhs->lhs->ty;
-        if (e->lhs->ref == REF_FORM && rt && rt->kind == TY_LOCUS && rt->decl->form &&
-            rt->decl->form->shared) {
-            pl = NULL; /* a shared form takes its lock: any pool may call it */
-        }
-        const char *here = x->locus->pool ? x->locus->pool : "main";
-        const char *there = pl ? hc_place_entry_pool(x->P, pl) : NULL;
-        if (there && strcmp(here, "*") != 0 && strcmp(there, here) != 0) {
-            int pinned = strncmp(there, "pinned:", 7) == 0;
-            hc_diag *g = hc_error(x->P->d, e->lhs->field.pos,
-                                  "`%s.%s()` is a direct call into `%s`, which runs on %s%s; "
-                                  "`%s` runs on pool `%s`",
-                                  chain_text(x->P->a, e->lhs->lhs), e->lhs->field.name,
-                                  pl->field.name, pinned ? "a pinned thread of its own" : "pool ",
-                                  pinned ? "" : hc_sprintf(x->P->a, "`%s`", there),
-                                  x->locus->name.name, here);
+        /* a shared form's methods take its lock: any pool may call them */
+        const char *there = other_pool(x, pl, e->lhs->ref == REF_FORM ? e->lhs->lhs->ty : NULL);
+        if (there) {
+            const char *here = x->locus->pool ? x->locus->pool : "main";
+            hc_diag *g =
+                hc_error(x->P->d, e->lhs->field.pos,
+                         "`%s.%s()` is a direct call into `%s`, which runs on %s; "
+                         "`%s` runs on pool `%s`",
+                         chain_text(x->P->a, e->lhs->lhs), e->lhs->field.name, pl->field.name,
+                         pool_words(x->P->a, there), x->locus->name.name, here);
             hc_help(g,
                     "a locus's methods run only on its own pool's thread: talk to `%s` through "
                     "a topic, or nest what it needs inside it",
@@ -435,11 +479,13 @@ void ck_place(hc_program *P) {
             if (d->kind != D_LOCUS) {
                 continue;
             }
-            xw x = {P, d};
+            xw x = {P, d, 0};
             hc_walker wk = {cross_at, NULL, &x};
             for (int k = 0; k < d->members.n; k++) {
-                if (has_body(d->members.v[k])) {
-                    hc_walk_block(&wk, d->members.v[k]->body);
+                hc_decl *m = d->members.v[k];
+                if (has_body(m)) {
+                    x.joined = m->kind == M_LIFECYCLE && strcmp(m->name.name, "dissolve") == 0;
+                    hc_walk_block(&wk, m->body);
                 }
             }
             birth_order(P, d);
