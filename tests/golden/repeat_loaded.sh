@@ -12,6 +12,7 @@ work=$3
 runs=$4
 dir=$(cd "$(dirname "$case_path")" && pwd)
 name=$(basename "$case_path" .hl)
+work="$work$dir" # as run_golden.sh: cases of one name in two directories
 mkdir -p "$work"
 bin="$work/$name.repeat"
 "$hale" build "$case_path" -o "$bin" >"$work/$name.repeat.build" 2>&1 || {

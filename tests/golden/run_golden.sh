@@ -38,6 +38,8 @@ file=$(basename "$case_path")
 name=${file%.hl}
 name=${name%.hlseed}
 exp="$dir/$name"
+# Under the case's own directory: cases of one name in two directories (errors.hl) run at once.
+work="$work$dir"
 mkdir -p "$work"
 out="$work/$name"
 rm -f "$out.bin" "$out.stdout" "$out.stderr" "$out.buildout" "$out.checkout" "$out.jsonout" \
