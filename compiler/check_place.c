@@ -196,27 +196,69 @@ static void solve(hc_program *P) {
 
 /* ---- direct calls across pools ---- */
 
+#define MAX_HANDLES 32
+
 typedef struct {
     hc_program *P;
     hc_decl *locus;
     int joined; /* the walk is in dissolve(): the children have been joined (their threads are
                    done with them), so reading their fields there is safe */
+    /* `let c = self.w.c;` in main: the local is a handle into the placed `w` */
+    struct {
+        hc_local *local;
+        hc_placement *pl;
+    } handles[MAX_HANDLES];
+    int nhandles;
 } xw;
 
-/* `self.f...m()` where `f` is a placed parameter of the main locus: the pool `f` runs on. */
+static hc_placement *handle_of(xw *x, hc_local *l) {
+    for (int i = 0; i < x->nhandles; i++) {
+        if (x->handles[i].local == l) {
+            return x->handles[i].pl;
+        }
+    }
+    return NULL;
+}
+
+/* `self.f...` where `f` is a placed parameter of the main locus, or `c...` where the local `c`
+ * was let-bound to one: the placement of `f`. */
 static hc_placement *placed_receiver(xw *x, hc_expr *recv) {
+    if (x->locus != x->P->main_locus) {
+        return NULL;
+    }
     hc_expr *e = recv;
     while (e && e->kind == E_FIELD && e->lhs && e->lhs->kind != E_SELF) {
         e = e->lhs;
     }
+    if (e && e->kind == E_NAME && e->ref == REF_LOCAL) {
+        return handle_of(x, e->local);
+    }
     if (!e || e->kind != E_FIELD || !e->lhs || e->lhs->kind != E_SELF) {
         return NULL;
     }
-    return x->locus == x->P->main_locus ? hc_place_entry(x->P, e->field.name) : NULL;
+    return hc_place_entry(x->P, e->field.name);
+}
+
+/* `let c = self.w.c;` (not `mut`): `c` names a locus of the placed `w` from here on. */
+static int handle_at(hc_walker *wk, hc_stmt *s) {
+    xw *x = wk->ctx;
+    if (s->kind == S_LET && !s->is_mut && s->local && s->expr && s->expr->ty &&
+        s->expr->ty->kind == TY_LOCUS && x->nhandles < MAX_HANDLES) {
+        hc_placement *pl = placed_receiver(x, s->expr);
+        if (pl) {
+            x->handles[x->nhandles].local = s->local;
+            x->handles[x->nhandles].pl = pl;
+            x->nhandles++;
+        }
+    }
+    return HC_WALK_ON;
 }
 
 /* "w.c" for the receiver `self.w.c`. */
 static const char *chain_text(hc_arena *a, hc_expr *e) {
+    if (e && e->kind == E_NAME && e->path.n == 1) {
+        return e->path.seg[0].name;
+    }
     if (!e || e->kind != E_FIELD || !e->lhs) {
         return "";
     }
@@ -479,12 +521,13 @@ void ck_place(hc_program *P) {
             if (d->kind != D_LOCUS) {
                 continue;
             }
-            xw x = {P, d, 0};
-            hc_walker wk = {cross_at, NULL, &x};
+            xw x = {.P = P, .locus = d};
+            hc_walker wk = {cross_at, handle_at, &x};
             for (int k = 0; k < d->members.n; k++) {
                 hc_decl *m = d->members.v[k];
                 if (has_body(m)) {
                     x.joined = m->kind == M_LIFECYCLE && strcmp(m->name.name, "dissolve") == 0;
+                    x.nhandles = 0;
                     hc_walk_block(&wk, m->body);
                 }
             }
