@@ -12,6 +12,12 @@
 # interrupted (SIGINT or SIGTERM to it: libFuzzer then exits with 72) ends the campaign early,
 # recorded as `interrupted` with the CPU time it had used, so a later campaign can add to it;
 # signal the fuzzer, not /usr/bin/time above it, or the last chunk's CPU time is lost (`stopped`).
+#
+# Beside other work: `nice -n 19` alone does not make a campaign yield when the kernel schedules
+# by autogroup (/proc/sys/kernel/sched_autogroup_enabled): every session is one group, weighed
+# against the others at the group's own nice level, so a fuzzer at nice 19 started in a session
+# of its own (setsid, or nohup from another terminal) still takes a whole core from a benchmark.
+# Lower the group too: `echo 19 > /proc/PID/autogroup` for the campaign's PID.
 set -eu
 build=$1
 name=$2
