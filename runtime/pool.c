@@ -203,18 +203,23 @@ static void poke_main(void) {
     ev_async_send(S.main->loop, &S.main->wakeup);
 }
 
-/* Every pool's totals in one pass, without the second read that makes quiescent() a snapshot: a
- * pool that went idle uses it only to decide whether the main thread should look. */
-static bool looks_quiescent(void) {
-    int64_t spawned = 0, exited = 0, posted = 0, done = 0;
-    for (hale_pool *q = __atomic_load_n(&S.pools, __ATOMIC_ACQUIRE); q; q = q->next_pool) {
-        spawned += atomic_load_explicit(&q->spawned, memory_order_relaxed);
-        exited += atomic_load_explicit(&q->exited, memory_order_relaxed);
-        posted += atomic_load_explicit(&q->posted, memory_order_relaxed);
-        done += atomic_load_explicit(&q->handled, memory_order_relaxed) +
-                atomic_load_explicit(&q->refused, memory_order_relaxed);
+typedef struct {
+    int64_t spawned, exited, posted, done;
+} totals;
+
+/* Every pool's counters, summed (any thread: the pool list is published with a release store). */
+static totals collect(void) {
+    totals t = {0, 0, 0, 0};
+    hale_pool *pools = __atomic_load_n(&S.pools, __ATOMIC_ACQUIRE);
+    for (hale_pool *p = pools; p; p = p->next_pool) {
+        t.exited += atomic_load(&p->exited);
+        t.done += atomic_load(&p->handled) + atomic_load(&p->refused);
     }
-    return spawned == exited && posted == done;
+    for (hale_pool *p = pools; p; p = p->next_pool) {
+        t.spawned += atomic_load(&p->spawned);
+        t.posted += atomic_load(&p->posted);
+    }
+    return t;
 }
 
 /* A pool that goes idle pokes the main thread only when everything looks done. Poking on every
@@ -228,7 +233,8 @@ static bool looks_quiescent(void) {
 void hale_pool_went_idle(hale_pool *p) {
     (void)p;
     atomic_thread_fence(memory_order_seq_cst);
-    if (looks_quiescent()) {
+    totals t = collect(); /* one read: quiescent() on the main thread decides */
+    if (t.spawned == t.exited && t.posted == t.done) {
         poke_main();
     }
 }
@@ -397,23 +403,6 @@ void hale_sched_init(const hale_sched_config *cfg) {
     atomic_store(&S.stop, 0);
     S.main = pool_alloc(HALE_POOL_MAIN, "main", NULL);
     pool_enter(S.main);
-}
-
-typedef struct {
-    int64_t spawned, exited, posted, done;
-} totals;
-
-static totals collect(void) {
-    totals t = {0, 0, 0, 0};
-    for (hale_pool *p = S.pools; p; p = p->next_pool) {
-        t.exited += atomic_load(&p->exited);
-        t.done += atomic_load(&p->handled) + atomic_load(&p->refused);
-    }
-    for (hale_pool *p = S.pools; p; p = p->next_pool) {
-        t.spawned += atomic_load(&p->spawned);
-        t.posted += atomic_load(&p->posted);
-    }
-    return t;
 }
 
 static bool quiescent(void) {
