@@ -216,14 +216,14 @@ const hale_bus_topic_desc *hale_bus_topic(int topic) {
     return hbus_topic_at(topic)->d;
 }
 
-hale_bus_route_count hale_bus_routes;
+hale_line_counter hale_bus_nsinks;
 
 void hale_bus_set_sink(int topic, hale_bus_sink_fn send, void *ctx) {
     bus_topic *tp = hbus_topic_at(topic);
     hale_bus_sink_fn old = atomic_load(&tp->sink);
     atomic_store(&tp->sink_ctx, ctx);
     atomic_store_explicit(&tp->sink, send, memory_order_release);
-    atomic_fetch_add(&hale_bus_routes.nsinks, (send != NULL) - (old != NULL));
+    atomic_fetch_add(&hale_bus_nsinks.n, (send != NULL) - (old != NULL));
     hbus_topic_refresh(tp);
 }
 

@@ -62,6 +62,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "line.h"
 #include "scheduler.h"
 #include "value.h"
 
@@ -239,12 +240,9 @@ bool hale_bus_has_sink(int topic);
 /* How many topics have a sink. A deploy-time route may give one to a topic the compiler lowered
  * to direct calls; such a send site then takes the bus's path (hale_bus_routed), so the route is
  * never silently ignored. */
-typedef struct {
-    _Alignas(64) _Atomic int nsinks; /* read by every send: a cache line of its own */
-} hale_bus_route_count;
-extern hale_bus_route_count hale_bus_routes;
+extern hale_line_counter hale_bus_nsinks; /* read by every send */
 static inline bool hale_bus_routed(int topic) {
-    return atomic_load_explicit(&hale_bus_routes.nsinks, memory_order_relaxed) != 0 &&
+    return atomic_load_explicit(&hale_bus_nsinks.n, memory_order_relaxed) != 0 &&
            hale_bus_has_sink(topic);
 }
 

@@ -354,13 +354,8 @@ typedef struct {
 } hbus_settings;
 extern hbus_settings hbus_cfg;
 bus_topic *hbus_topic_at(int id);
-
-/* A counter that many threads write, on a line of its own for the same reason. */
-typedef struct {
-    alignas(64) _Atomic int64_t n;
-} hbus_line_counter;
 /* Delivered mailboxes still scheduled across all subscriptions (quiescence). */
-extern hbus_line_counter hbus_busy_mailboxes;
+extern hale_line_counter hbus_busy_mailboxes;
 
 /* ---- bus_sub.c ---- */
 

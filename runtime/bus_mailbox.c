@@ -41,7 +41,7 @@ struct bus_waiter {
     _Atomic int state; /* 0 registered, 1 taken by a waker, 2 the waker is done with it */
 };
 
-hbus_line_counter hbus_busy_mailboxes;
+hale_line_counter hbus_busy_mailboxes;
 
 static void drain_cb(hale_msg *m);
 

@@ -11,13 +11,10 @@
 #include <unistd.h>
 
 #include "chunk.h"
+#include "line.h"
 #include "residency.h"
 
-typedef struct {
-    _Alignas(64) _Atomic int64_t n;
-} padded_counter;
-
-static padded_counter counters[HALE_SYSCALL_COUNT_];
+static hale_line_counter counters[HALE_SYSCALL_COUNT_];
 
 static const char *const names[HALE_SYSCALL_COUNT_] = {
     [HALE_SYSCALL_READ] = "read",         [HALE_SYSCALL_WRITE] = "write",
