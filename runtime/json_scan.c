@@ -210,13 +210,9 @@ static bool find_in(hale_str s, hale_str name, int64_t start, int64_t end, int64
     return false;
 }
 
-static hale_str slice(hale_str s, int64_t a, int64_t b) {
-    return a >= 0 && b >= a && b <= s.len ? (hale_str){s.ptr + a, b - a} : (hale_str){"", 0};
-}
-
 hale_str hale_json_find_field_raw_in(hale_str s, hale_str name, int64_t start, int64_t end) {
     int64_t vs, ve;
-    return find_in(s, name, start, end, &vs, &ve) ? slice(s, vs, ve) : (hale_str){"", 0};
+    return find_in(s, name, start, end, &vs, &ve) ? hale_json_slice(s, vs, ve) : (hale_str){"", 0};
 }
 
 hale_str hale_json_find_field_raw(hale_str s, hale_str name) {
@@ -302,7 +298,7 @@ static void iter_from_span(hale_str json, const hale_json_array_span *sp,
     out->done = sp->done;
     out->json = json;
     out->next = sp->next;
-    out->element = sp->done ? (hale_str){"", 0} : slice(json, sp->start, sp->end_pos);
+    out->element = sp->done ? (hale_str){"", 0} : hale_json_slice(json, sp->start, sp->end_pos);
 }
 
 void hale_json_array_first(hale_str json, hale_json_array_iter *out) {
@@ -319,7 +315,7 @@ void hale_json_array_next(const hale_json_array_iter *it, hale_json_array_iter *
 }
 
 hale_str hale_json_iter_substring(const hale_json_array_span *it, hale_str json) {
-    return it->done ? (hale_str){"", 0} : slice(json, it->start, it->end_pos);
+    return it->done ? (hale_str){"", 0} : hale_json_slice(json, it->start, it->end_pos);
 }
 
 static bool iter_find(const hale_json_array_span *it, hale_str json, hale_str name, int64_t *vs,
@@ -331,7 +327,7 @@ static bool iter_find(const hale_json_array_span *it, hale_str json, hale_str na
 hale_str hale_json_iter_find_field_raw(const hale_json_array_span *it, hale_str json,
                                        hale_str name) {
     int64_t vs, ve;
-    return iter_find(it, json, name, &vs, &ve) ? slice(json, vs, ve) : (hale_str){"", 0};
+    return iter_find(it, json, name, &vs, &ve) ? hale_json_slice(json, vs, ve) : (hale_str){"", 0};
 }
 
 hale_str hale_json_iter_find_string_field(hale_region *r, const hale_json_array_span *it,
@@ -392,7 +388,7 @@ hale_str hale_json_obj_key_string(hale_region *r, const hale_json_object_span *i
     if (it->done) {
         return (hale_str){"", 0};
     }
-    hale_str raw = slice(json, it->key_start, it->key_end), out;
+    hale_str raw = hale_json_slice(json, it->key_start, it->key_end), out;
     return hale_json_unescape(r, raw, &out) ? out : raw;
 }
 

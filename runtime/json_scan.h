@@ -91,6 +91,11 @@ void hale_json_object_first(hale_str json, hale_json_object_span *out);
 void hale_json_object_next(const hale_json_object_span *it, hale_str json,
                            hale_json_object_span *out);
 
+/* s[a, b), or "" when that is not inside s. */
+static inline hale_str hale_json_slice(hale_str s, int64_t a, int64_t b) {
+    return a >= 0 && b >= a && b <= s.len ? (hale_str){s.ptr + a, b - a} : (hale_str){"", 0};
+}
+
 /* Whether the raw (escaped) key `raw` decodes to `name`. An escape always decodes to fewer bytes
  * than it is written with, so a key as long as the name matches by its bytes alone (inline: a
  * generated T::from_json compares every member's key with its fields' names this way, and the C
@@ -115,9 +120,7 @@ static inline bool hale_json_obj_key_eq(const hale_json_object_span *it, hale_st
                                 name);
 }
 static inline hale_str hale_json_obj_value_raw(const hale_json_object_span *it, hale_str json) {
-    int64_t a = it->value_start, b = it->value_end;
-    return !it->done && a >= 0 && b >= a && b <= json.len ? (hale_str){json.ptr + a, b - a}
-                                                          : (hale_str){"", 0};
+    return it->done ? (hale_str){"", 0} : hale_json_slice(json, it->value_start, it->value_end);
 }
 int64_t hale_json_obj_key_len(const hale_json_object_span *it);
 hale_str hale_json_obj_key_string(hale_region *r, const hale_json_object_span *it, hale_str json);
