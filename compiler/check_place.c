@@ -268,12 +268,17 @@ static const char *chain_text(hc_arena *a, hc_expr *e) {
     return hc_sprintf(a, "%s.%s", chain_text(a, e->lhs), e->field.name);
 }
 
+/* The pool the walked locus's code runs on. */
+static const char *here_pool(xw *x) {
+    return x->locus->pool ? x->locus->pool : "main";
+}
+
 /* The pool a placed receiver runs on when it is not `here`'s (NULL: same pool, or unknown). */
 static const char *other_pool(xw *x, hc_placement *pl, hc_type *rt) {
     if (!pl || (rt && rt->kind == TY_LOCUS && rt->decl->form && rt->decl->form->shared)) {
         return NULL; /* a shared form takes its lock: any pool may use it */
     }
-    const char *here = x->locus->pool ? x->locus->pool : "main";
+    const char *here = here_pool(x);
     const char *there = hc_place_entry_pool(x->P, pl);
     return there && strcmp(here, "*") != 0 && strcmp(there, here) != 0 ? there : NULL;
 }
@@ -286,21 +291,17 @@ static const char *pool_words(hc_arena *a, const char *pool) {
 /* `self.f.x` where `f` runs on another pool: a field of a locus that another thread writes.
  * Hale sends such an access through the bus; we reject it (as we do a direct method call) rather
  * than turn a field read into a round trip the source does not show. */
-static void cross_field(xw *x, hc_expr *e) {
-    if (x->joined) {
-        return;
-    }
-    hc_placement *pl = placed_receiver(x, e->lhs);
-    const char *there = other_pool(x, pl, e->lhs ? e->lhs->ty : NULL);
+static void cross_field(xw *x, hc_expr *e, hc_placement *pl) {
+    const char *there = other_pool(x, pl, e->lhs->ty);
     if (!there) {
         return;
     }
-    const char *here = x->locus->pool ? x->locus->pool : "main";
-    hc_diag *g = hc_error(x->P->d, e->field.pos,
-                          "`%s.%s` is a field of `%s`, which runs on %s; `%s` runs on pool `%s`, "
-                          "so reading or writing it here races with `%s`'s own code",
-                          chain_text(x->P->a, e->lhs), e->field.name, pl->field.name,
-                          pool_words(x->P->a, there), x->locus->name.name, here, pl->field.name);
+    hc_diag *g =
+        hc_error(x->P->d, e->field.pos,
+                 "`%s.%s` is a field of `%s`, which runs on %s; `%s` runs on pool `%s`, "
+                 "so reading or writing it here races with `%s`'s own code",
+                 chain_text(x->P->a, e->lhs), e->field.name, pl->field.name,
+                 pool_words(x->P->a, there), x->locus->name.name, here_pool(x), pl->field.name);
     hc_help(g,
             "a locus's fields belong to its own pool's thread: have `%s` publish what others "
             "need on a topic, or nest what needs its fields inside it",
@@ -313,9 +314,14 @@ static int cross_at(hc_walker *wk, hc_expr *e) {
     /* a field that holds a locus is a handle to it (what is done with it is checked there) */
     if (e->kind == E_FIELD && e->lhs && e->lhs->kind != E_SELF && e->ref != REF_METHOD &&
         e->ref != REF_FORM && e->ref != REF_SLOT && e->ref != REF_IFACE_METHOD &&
-        !(e->ty && e->ty->kind == TY_LOCUS) && placed_receiver(x, e->lhs)) {
-        cross_field(x, e);
-        return HC_WALK_SKIP; /* one error for `self.f.c.x`, not one per step */
+        !(e->ty && e->ty->kind == TY_LOCUS)) {
+        hc_placement *pl = placed_receiver(x, e->lhs);
+        if (pl) {
+            if (!x->joined) {
+                cross_field(x, e, pl);
+            }
+            return HC_WALK_SKIP; /* one error for `self.f.c.x`, not one per step */
+        }
     }
     if (e->kind == E_CALL && e->lhs && (e->lhs->ref == REF_METHOD || e->lhs->ref == REF_FORM) &&
         e->lhs->kind == E_FIELD) {
@@ -323,13 +329,12 @@ static int cross_at(hc_walker *wk, hc_expr *e) {
         /* a shared form's methods take its lock: any pool may call them */
         const char *there = other_pool(x, pl, e->lhs->ref == REF_FORM ? e->lhs->lhs->ty : NULL);
         if (there) {
-            const char *here = x->locus->pool ? x->locus->pool : "main";
             hc_diag *g =
                 hc_error(x->P->d, e->lhs->field.pos,
                          "`%s.%s()` is a direct call into `%s`, which runs on %s; "
                          "`%s` runs on pool `%s`",
                          chain_text(x->P->a, e->lhs->lhs), e->lhs->field.name, pl->field.name,
-                         pool_words(x->P->a, there), x->locus->name.name, here);
+                         pool_words(x->P->a, there), x->locus->name.name, here_pool(x));
             hc_help(g,
                     "a locus's methods run only on its own pool's thread: talk to `%s` through "
                     "a topic, or nest what it needs inside it",
