@@ -16,6 +16,10 @@ trap 'rm -rf "$work"' EXIT
 # region): the archive's members reach each other (faults, diagnostics, placement, the scheduler)
 # and so reach libev.
 hale_cc() {
+    [ -f "$build/lib/hale/libhale.a" ] || {
+        echo "$(basename "$here") bench: $build/lib/hale/libhale.a missing; run make build first" >&2
+        exit 1
+    }
     cc -O2 -std=c11 -D_GNU_SOURCE -I"$build/include/hale" "$@" "$build/lib/hale/libhale.a" \
         "$build/lib/hale/libhale_config.a" -lev -lpthread -lm
 }

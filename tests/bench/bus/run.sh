@@ -19,8 +19,6 @@
 set -eu
 . "$(dirname "$0")/../lib.sh"
 
-lib="$build/lib/hale/libhale.a"
-[ -f "$lib" ] || { echo "bus bench: $lib missing; run make build first" >&2; exit 1; }
 hale_cc "$here/bus_bench.c" -o "$work/bus_bench"
 # The Hale programs, both lowerings (a cache of our own so nothing stale is reused).
 hale="$build/bin/hale"

@@ -18,8 +18,7 @@ set -eu
 . "$(dirname "$0")/../lib.sh"
 rounds=${2:-3}
 hale="$build/bin/hale"
-lib="$build/lib/hale/libhale.a"
-[ -x "$hale" ] && [ -f "$lib" ] || { echo "hale_shape bench: run make build first" >&2; exit 1; }
+[ -x "$hale" ] || { echo "hale_shape bench: run make build first" >&2; exit 1; }
 export HALE_CACHE_DIR="$work/cache"
 bus="$here/../bus"
 

@@ -12,8 +12,7 @@ set -eu
 . "$(dirname "$0")/../lib.sh"
 mem="$here/../memory"
 hale="$build/bin/hale"
-lib="$build/lib/hale/libhale.a"
-[ -x "$hale" ] && [ -f "$lib" ] || { echo "loci bench: run make build first" >&2; exit 1; }
+[ -x "$hale" ] || { echo "loci bench: run make build first" >&2; exit 1; }
 export HALE_CACHE_DIR="$work/cache"
 
 for p in locus_instantiation coord_with_churn form_vec_push; do

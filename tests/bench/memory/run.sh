@@ -8,9 +8,6 @@
 set -eu
 . "$(dirname "$0")/../lib.sh"
 
-lib="$build/lib/hale/libhale.a"
-[ -f "$lib" ] || { echo "memory bench: $lib missing; run make build first" >&2; exit 1; }
-
 hale_cc -I"$here" "$here/region_alloc.c" -o "$work/region_alloc"
 hale_cc -I"$here" "$here/vec_push.c" -o "$work/vec_push"
 jansson=""
