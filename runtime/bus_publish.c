@@ -286,13 +286,18 @@ static int publish(bus_topic *tp, bus_thread *bt, const void *v, unsigned flags,
 
     /* a publish from ordinary code is delivered at its function's settle point at the latest,
      * while what HALE_BUS_BORROW says about the payload still holds */
-    pub p = {.tp = tp,
-             .v = v,
-             .bt = bt,
-             .me = me,
-             .borrow = (flags & HALE_BUS_BORROW) && bus_may_settle(bt)};
-    if (tp->key_kind != BUS_KEY_NONE) {
-        p.keyed = true;
+    pub p; /* field by field: a whole-struct zeroing compiles to a slow `rep stos` here */
+    p.tp = tp;
+    p.v = v;
+    p.bt = bt;
+    p.me = me;
+    p.borrow = (flags & HALE_BUS_BORROW) && bus_may_settle(bt);
+    p.lend = NULL;
+    p.reached = 0;
+    p.pin = p.full = NULL;
+    p.key = (bus_key){0};
+    p.keyed = tp->key_kind != BUS_KEY_NONE;
+    if (p.keyed) {
         bus_key_read(tp->key_kind, (const char *)v + tp->d->key_offset, &p.key);
     }
     if (tp->d->bound > 0) {
