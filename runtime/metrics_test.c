@@ -210,7 +210,7 @@ static const hale_bus_topic_desc topics[] = {
     {.name = "Quiet", .subject = "test.quiet", .payload = &T_Tick},
 };
 
-static _Atomic int64_t handled, published;
+static _Atomic int64_t handled, published, scraped;
 
 static void on_tick(void *locus, const void *payload) {
     (void)locus;
@@ -223,9 +223,16 @@ static void subscribe_on_pool(void *arg) {
     hale_bus_subscribe(0, &spec);
 }
 
+/* Halfway through, the flood waits for a scrape, so at least one lands while it is under way
+ * (20,000 publishes can otherwise end before the test's first look). */
 static void flood(void *arg) {
     (void)arg;
     for (int64_t i = 0; i < FLOOD; i++) {
+        if (i == FLOOD / 2) {
+            while (!atomic_load(&scraped)) {
+                hale_sleep(100 * 1000);
+            }
+        }
         hale_bus_publish(0, &i, HALE_BUS_WAIT);
         atomic_fetch_add(&published, 1);
     }
@@ -255,6 +262,7 @@ static void test_bus_during_a_flood(void **state) {
         assert_true(d >= 0 && d <= FLOOD);
         last = p;
         scrapes++;
+        atomic_store(&scraped, 1);
     }
     hale_sched_run();
     const char *m = scrape();
