@@ -54,7 +54,7 @@ test-asan:
 
 test-tsan:
 	@echo "== tests: TSan build (label: thread)"
-	@cd $(TSAN) && TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+	@cd $(TSAN) && TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1:suppressions=$(CURDIR)/tests/tsan.supp \
 	    ctest --output-on-failure -j $(JOBS) -L thread
 
 test-fuzz:
