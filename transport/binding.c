@@ -263,6 +263,9 @@ static void free_parts(tp_binding *b) {
     tp_replay_free(b->rx.replay);
     tp_seal_cache_free(b->seal);
     pthread_mutex_destroy(&b->rejlog_mu);
+    for (size_t i = 0; i < TP_MAX_TOPICS; i++) {
+        pthread_mutex_destroy(&b->send_mu[i]);
+    }
     sodium_memzero(b->key, sizeof b->key);
     hale_sys_free(b);
 }
@@ -309,6 +312,9 @@ int tp_binding_open(tp_binding **out, const tp_binding_opts *o, char *err, size_
         return fail(err, errlen, "out of memory opening a binding");
     }
     pthread_mutex_init(&b->rejlog_mu, NULL);
+    for (size_t i = 0; i < TP_MAX_TOPICS; i++) {
+        pthread_mutex_init(&b->send_mu[i], NULL);
+    }
     b->sock = (nng_socket)NNG_SOCKET_INITIALIZER;
     int rc = tp_txq_init(b) != 0 || tp_rxq_init(b) != 0
                  ? fail(err, errlen, "binding %s: out of memory", b->label)

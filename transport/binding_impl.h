@@ -76,6 +76,9 @@ struct tp_binding {
     tp_topic topics[TP_MAX_TOPICS];
     _Atomic size_t ntopics;
     _Atomic bool encode_logged[TP_MAX_TOPICS];
+    /* Held by a send from numbering its frame to handing it over (binding_send.c), so frames
+     * leave in the order of their sequence numbers. Never held across a wait. */
+    pthread_mutex_t send_mu[TP_MAX_TOPICS];
     tp_rx rx;
     tp_counters counters;
     tp_links links;

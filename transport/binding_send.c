@@ -5,10 +5,11 @@
  * our own sits in front of nng: a bounded ring of frames (TP_QUEUE_FRAMES, TP_QUEUE_BYTES) fed by
  * tp_send and drained by one nng send aio whose completion, on nng's thread, submits the next
  * frame. That keeps the link busy without the sender's thread waking per frame (nng's own
- * SENDBUF would too), and, unlike nng's buffer, says exactly what is still queued: closing can
- * wait until everything has left, and what cannot leave is counted as dropped and logged rather
- * than vanishing with the socket. A full queue is backpressure: TP_EAGAIN, and the send fd (an
- * eventfd, readable while there is room) tells `or wait` publishers when to try again. */
+ * SENDBUF would too). Unlike nng's buffer, the queue says exactly what is still queued:
+ * closing can wait until everything has left, and what cannot leave is counted as dropped and
+ * logged rather than vanishing with the socket. A full queue is backpressure: TP_EAGAIN, and the
+ * send fd (an eventfd, readable while there is room) tells `or wait` publishers when to try again.
+ */
 #include "binding_impl.h"
 
 #include <errno.h>
@@ -49,15 +50,10 @@ static void count_out(tp_binding *b, int topic, tp_counter_id which, size_t len)
     }
 }
 
-/* Runs on nng's thread when the frame in flight was handed to a pipe (or failed). */
-static void tx_done(void *arg) {
-    tp_binding *b = arg;
+/* The frame in flight was handed to a pipe (rv 0) or failed: counts it and starts the next one
+ * queued, if any. */
+static void in_flight_done(tp_binding *b, int rv) {
     tp_txq *q = &b->tx;
-    int rv = nng_aio_result(q->aio);
-    if (rv != 0) {
-        nng_msg_free(nng_aio_get_msg(q->aio));
-        nng_aio_set_msg(q->aio, NULL);
-    }
     pthread_mutex_lock(&q->mu);
     count_out(b, q->in_flight, rv != 0 ? TP_C_SEND_DROPPED : TP_C_SENT, q->in_flight_len);
     if (q->len == 0 || q->closing) {
@@ -77,6 +73,18 @@ static void tx_done(void *arg) {
     pthread_mutex_unlock(&q->mu);
     nng_aio_set_msg(q->aio, next.msg);
     nng_send_aio(b->sock, q->aio);
+}
+
+/* Runs on nng's thread when the frame sent through the aio was handed to a pipe (or failed). */
+static void tx_done(void *arg) {
+    tp_binding *b = arg;
+    tp_txq *q = &b->tx;
+    int rv = nng_aio_result(q->aio);
+    if (rv != 0) {
+        nng_msg_free(nng_aio_get_msg(q->aio));
+        nng_aio_set_msg(q->aio, NULL);
+    }
+    in_flight_done(b, rv);
 }
 
 int tp_txq_init(tp_binding *b) {
@@ -335,21 +343,11 @@ static int build(tp_binding *b, int ti, const void *value, uint8_t flags, uint64
     return 0;
 }
 
-/* Hands a built frame to nng. Returns TP_OK or an error; the message is consumed on TP_OK. */
-static int hand_over(tp_binding *b, nng_msg *m, int ti, int flags) {
+/* Hands a built frame to nng without waiting. Returns TP_OK (the message consumed) or an
+ * error. */
+static int hand_over(tp_binding *b, nng_msg *m, int ti) {
     if (b->proto == PROTO_PUSH) {
-        int rc;
-        bool waited = false;
-        while ((rc = enqueue(b, m, ti)) == TP_EAGAIN && (flags & TP_SEND_BLOCK)) {
-            if (!waited) {
-                count_wait(b, &b->topics[ti]);
-                waited = true;
-            }
-            if (wait_room(b) != 0) {
-                return TP_ETIMEDOUT;
-            }
-        }
-        return rc;
+        return enqueue(b, m, ti);
     }
     size_t len = nng_msg_len(m);
     int rv = nng_sendmsg(b->sock, m, NNG_FLAG_NONBLOCK);
@@ -358,6 +356,24 @@ static int hand_over(tp_binding *b, nng_msg *m, int ti, int flags) {
         return TP_OK;
     }
     return rv == NNG_ECLOSED ? TP_ECLOSED : rv == NNG_EAGAIN ? TP_EAGAIN : TP_EIO;
+}
+
+/* Numbers, builds and hands over one frame, under the topic's send lock: the receiver's replay
+ * window takes a frame that arrives more than TP_REPLAY_WINDOW numbers late for a replay, so
+ * frames must leave in the order they were numbered, whichever threads send them. A frame that
+ * cannot be handed over gives its number back (nobody else can have taken one meanwhile). */
+static int send_once(tp_binding *b, int ti, const void *value, uint8_t hflags, uint64_t key_hash) {
+    tp_topic *t = &b->topics[ti];
+    pthread_mutex_lock(&b->send_mu[ti]);
+    nng_msg *m;
+    uint64_t seq;
+    int rc = build(b, ti, value, hflags, key_hash, &m, &seq);
+    if (rc == 0 && (rc = hand_over(b, m, ti)) != TP_OK) {
+        nng_msg_free(m);
+        atomic_store(&t->next_seq, seq);
+    }
+    pthread_mutex_unlock(&b->send_mu[ti]);
+    return rc;
 }
 
 static int send_frame(tp_binding *b, int ti, const void *value, uint8_t hflags, uint64_t key_hash,
@@ -370,20 +386,21 @@ static int send_frame(tp_binding *b, int ti, const void *value, uint8_t hflags, 
     if (rc != 0) {
         return refused(b, t, rc, flags);
     }
-    nng_msg *m;
-    uint64_t seq;
-    if ((rc = build(b, ti, value, hflags, key_hash, &m, &seq)) != 0) {
-        return refused(b, t, rc, flags);
+    /* A full queue makes a blocking send wait for room outside the lock, then build again: the
+     * frame's number is only taken when it can leave. */
+    bool waited = false;
+    while ((rc = send_once(b, ti, value, hflags, key_hash)) == TP_EAGAIN &&
+           (flags & TP_SEND_BLOCK) && b->proto == PROTO_PUSH) {
+        if (!waited) {
+            count_wait(b, t);
+            waited = true;
+        }
+        if (wait_room(b) != 0) {
+            rc = TP_ETIMEDOUT;
+            break;
+        }
     }
-    if ((rc = hand_over(b, m, ti, flags)) != TP_OK) {
-        nng_msg_free(m);
-        /* The frame never left: give its number back unless another send took the next one
-         * (then the receiver counts one lost frame, which is what happened). */
-        uint64_t expect = seq + 1;
-        atomic_compare_exchange_strong(&t->next_seq, &expect, seq);
-        return refused(b, t, rc, flags);
-    }
-    return TP_OK;
+    return rc == TP_OK ? TP_OK : refused(b, t, rc, flags);
 }
 
 int tp_send(tp_binding *b, int topic, const void *value, int flags) {
