@@ -5,7 +5,10 @@
  * our own sits in front of nng: a bounded ring of frames (TP_QUEUE_FRAMES, TP_QUEUE_BYTES) fed by
  * tp_send and drained by one nng send aio whose completion, on nng's thread, submits the next
  * frame. That keeps the link busy without the sender's thread waking per frame (nng's own
- * SENDBUF would too). Unlike nng's buffer, the queue says exactly what is still queued:
+ * SENDBUF would too). A frame sent while nothing is queued or in flight is first offered to nng
+ * without blocking, from the sender's thread: an idle link has a pipe waiting for it, and the
+ * hand-off then costs no wake of nng's callback thread (a request/response round trip pays two
+ * such wakes otherwise). Unlike nng's buffer, the queue says exactly what is still queued:
  * closing can wait until everything has left, and what cannot leave is counted as dropped and
  * logged rather than vanishing with the socket. A full queue is backpressure: TP_EAGAIN, and the
  * send fd (an eventfd, readable while there is room) tells `or wait` publishers when to try again.
@@ -122,6 +125,13 @@ static int enqueue(tp_binding *b, nng_msg *m, int topic) {
         q->in_flight = topic;
         q->in_flight_len = nng_msg_len(m);
         pthread_mutex_unlock(&q->mu);
+        /* An idle link usually has a pipe waiting for a frame: hand it over from this thread.
+         * Only when none is ready does the aio wait for one (its completion runs on nng's
+         * thread, one more thread to wake per frame). */
+        if (nng_sendmsg(b->sock, m, NNG_FLAG_NONBLOCK) == 0) {
+            in_flight_done(b, 0);
+            return TP_OK;
+        }
         nng_aio_set_msg(q->aio, m);
         nng_send_aio(b->sock, q->aio);
         return TP_OK;
