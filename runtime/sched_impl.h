@@ -83,7 +83,8 @@ struct hale_pool {
     int64_t live_count;
     bool cancel_new; /* shutdown: coroutines are born cancelled */
     hale_stack_cache stacks;
-    ev_timer trim_timer; /* memory back after a burst (trim.c) */
+    int64_t handled_at_pass; /* `handled` when the last pass began its loop run (pool.c) */
+    ev_timer trim_timer;     /* memory back after a burst (trim.c) */
     void *tsan_thread_fiber;
     const void *asan_sched_bottom;
     size_t asan_sched_size;
