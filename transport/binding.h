@@ -152,6 +152,11 @@ int tp_send(tp_binding *b, int topic, const void *value, int flags);
 /* The same, carrying the routing key hash (tp_routing_hash of the key's bytes). */
 int tp_send_keyed(tp_binding *b, int topic, const void *value, uint64_t key_hash, int flags);
 
+/* Counts one frame of `topic` in send_dropped without sending anything: for a caller that gave
+ * up on a send after TP_EAGAIN or TP_ENOPEER (sending again with TP_SEND_DROP just to count it
+ * could deliver it). */
+void tp_count_send_dropped(tp_binding *b, int topic);
+
 /* Waits until every frame accepted so far has been handed to the connection (fan-in; fan-out
  * and bus bindings do not queue). Returns 0, or -1 if frames were still queued at the timeout.
  * For the runtime's drain phase, before closing. */

@@ -155,6 +155,11 @@ void tp_rxq_fini(tp_binding *b) {
         return;
     }
     nng_aio_free(q->aio); /* waits for rx_done */
+    if (q->len > 0) {     /* counted too, but the binding's counters go with it */
+        tp_log("%s: %zu frames received on %s and not yet delivered when the binding closed were "
+               "discarded",
+               b->label, q->len, b->url);
+    }
     while (q->len > 0) {
         tp_ready e = q->ring[q->head];
         q->head = (q->head + 1) % q->cap;

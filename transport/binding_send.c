@@ -348,6 +348,7 @@ static int build(tp_binding *b, int ti, const void *value, uint8_t flags, uint64
     if (tp_tx_write(nng_msg_body(*out), &h, t->type, value, plen, b->sealed ? b->key : NULL,
                     b->aead, b->seal, &err) != 0) {
         nng_msg_free(*out);
+        atomic_store(&t->next_seq, *seq); /* the caller holds the topic's send lock */
         return TP_EENCODE;
     }
     return 0;
@@ -411,6 +412,11 @@ static int send_frame(tp_binding *b, int ti, const void *value, uint8_t hflags, 
         }
     }
     return rc == TP_OK ? TP_OK : refused(b, t, rc, flags);
+}
+
+void tp_count_send_dropped(tp_binding *b, int topic) {
+    bool known = topic >= 0 && (size_t)topic < atomic_load(&b->ntopics);
+    (void)refused(b, known ? &b->topics[topic] : NULL, TP_EAGAIN, TP_SEND_DROP);
 }
 
 int tp_send(tp_binding *b, int topic, const void *value, int flags) {

@@ -564,6 +564,35 @@ static void test_two_senders_keep_order(void **state) {
     tp_binding_close(sub, 0);
 }
 
+/* A caller that gives up on a send counts the drop without sending: nothing reaches the
+ * subscriber, send_dropped goes up by one, sent stays. */
+static void test_count_send_dropped(void **state) {
+    (void)state;
+    char url[256];
+    ipc_url(url, sizeof url, "countdrop.sock");
+    inbox in = {0};
+    tp_binding *sub =
+        open_ok(&(tp_binding_opts){.url = url, .role = TP_ROLE_LISTEN, .dir = TP_DIR_SUBSCRIBE});
+    tp_binding_add_topic(sub, "t.msg", &T_Note, on_msg, &in);
+    tp_binding *pub =
+        open_ok(&(tp_binding_opts){.url = url, .role = TP_ROLE_DIAL, .dir = TP_DIR_PUBLISH});
+    tp_binding_add_topic(pub, "t.msg", &T_Note, NULL, NULL);
+    tp_count_send_dropped(pub, 0);
+    assert_int_equal(send_msg(pub, 0, 7, "after"), TP_OK);
+    pump_until(sub, &in, 1);
+    assert_int_equal(in.last_n, 7);
+    tp_counter_snapshot c;
+    tp_topic_snapshot(pub, 0, &c);
+    assert_int_equal(c.v[TP_C_SEND_DROPPED], 1);
+    assert_int_equal(c.v[TP_C_SENT], 1);
+    tp_binding_snapshot(pub, &c);
+    assert_int_equal(c.v[TP_C_SEND_DROPPED], 1);
+    tp_binding_snapshot(sub, &c);
+    assert_int_equal(c.v[TP_C_LOST_GAP], 0); /* no number was taken for the dropped one */
+    tp_binding_close(pub, 100);
+    tp_binding_close(sub, 0);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fan_in_over_ipc_sealed),
@@ -575,6 +604,7 @@ int main(void) {
         cmocka_unit_test(test_receive_start_order),
         cmocka_unit_test(test_bus_both_directions),
         cmocka_unit_test(test_two_senders_keep_order),
+        cmocka_unit_test(test_count_send_dropped),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -76,7 +76,7 @@ static int sink(void *ctx, int topic, const void *payload, unsigned flags) {
             /* Hale's rule: a connect-side loss is found by a send, and that send is its casualty
              * (dropped, counted) whatever its disposition; an idle publisher whose peer left is
              * not failing anything */
-            (void)tp_send(l->b, s->handle, payload, TP_SEND_DROP);
+            tp_count_send_dropped(l->b, s->handle);
             lost(l);
             return HALE_BUS_NOLINK;
         }
@@ -85,7 +85,7 @@ static int sink(void *ctx, int topic, const void *payload, unsigned flags) {
             continue;
         }
         if (r == TP_EAGAIN || r == TP_ENOPEER) {
-            (void)tp_send(l->b, s->handle, payload, TP_SEND_DROP); /* counted there */
+            tp_count_send_dropped(l->b, s->handle);
         }
         return r == TP_EAGAIN ? HALE_BUS_FULL : HALE_BUS_NOLINK;
     }
