@@ -1,17 +1,19 @@
 /* Sending: build the frame in an nng message (encoded and sealed in place), then hand it over.
  *
- * pub0 and bus0 never block (they drop per slow peer, and the receiver counts the gap), so their
- * frames go straight to nng_sendmsg. push0 (fan-in) carries backpressure, and there a queue of
- * our own sits in front of nng: a bounded ring of frames (TP_QUEUE_FRAMES, TP_QUEUE_BYTES) fed by
- * tp_send and drained by one nng send aio whose completion, on nng's thread, submits the next
- * frame. That keeps the link busy without the sender's thread waking per frame (nng's own
- * SENDBUF would too). A frame sent while nothing is queued or in flight is first offered to nng
- * without blocking, from the sender's thread: an idle link has a pipe waiting for it, and the
- * hand-off then costs no wake of nng's callback thread (a request/response round trip pays two
- * such wakes otherwise). Unlike nng's buffer, the queue says exactly what is still queued:
- * closing can wait until everything has left, and what cannot leave is counted as dropped and
- * logged rather than vanishing with the socket. A full queue is backpressure: TP_EAGAIN, and the
- * send fd (an eventfd, readable while there is room) tells `or wait` publishers when to try again.
+ * pub0 and bus0 never wait for a slow peer (they drop for it, and the receiver counts the gap),
+ * so their frames go straight to nng_sendmsg; bus0 may still refuse one for a moment, until its
+ * distributor is ready for the next, and a blocking send then waits on nng's send fd. push0
+ * (fan-in) carries backpressure, and there a queue of our own sits in front of nng: a bounded ring
+ * of frames (TP_QUEUE_FRAMES, TP_QUEUE_BYTES) fed by tp_send and drained by one nng send aio whose
+ * completion, on nng's thread, submits the next frame. That keeps the link busy without the
+ * sender's thread waking per frame (nng's own SENDBUF would too). A frame sent while nothing is
+ * queued or in flight is first offered to nng without blocking, from the sender's thread: an idle
+ * link has a pipe waiting for it, and the hand-off then costs no wake of nng's callback thread (a
+ * request/response round trip pays two such wakes otherwise). Unlike nng's buffer, the queue says
+ * exactly what is still queued: closing can wait until everything has left, and what cannot leave
+ * is counted as dropped and logged rather than vanishing with the socket. A full queue is
+ * backpressure: TP_EAGAIN, and the send fd (an eventfd, readable while there is room) tells `or
+ * wait` publishers when to try again.
  */
 #include "binding_impl.h"
 
@@ -160,6 +162,20 @@ static int wait_room(tp_binding *b) {
     }
     pthread_mutex_unlock(&q->mu);
     return rc == 0 ? 0 : TP_ETIMEDOUT;
+}
+
+/* bus0 takes a frame only while its distributor is ready for one (nng's send fd readable), so a
+ * blocking send waits for that, up to the send timeout. Returns 0 or TP_ETIMEDOUT. */
+static int wait_sendable(tp_binding *b) {
+    if (b->nng_send_fd < 0) {
+        return TP_ETIMEDOUT;
+    }
+    struct pollfd p = {.fd = b->nng_send_fd, .events = POLLIN};
+    int rc;
+    do {
+        rc = poll(&p, 1, b->send_timeout_ms > 0 ? b->send_timeout_ms : -1);
+    } while (rc < 0 && errno == EINTR);
+    return rc > 0 ? 0 : TP_ETIMEDOUT;
 }
 
 size_t tp_txq_length(tp_binding *b) {
@@ -401,12 +417,12 @@ static int send_frame(tp_binding *b, int ti, const void *value, uint8_t hflags, 
      * frame's number is only taken when it can leave. */
     bool waited = false;
     while ((rc = send_once(b, ti, value, hflags, key_hash)) == TP_EAGAIN &&
-           (flags & TP_SEND_BLOCK) && b->proto == PROTO_PUSH) {
+           (flags & TP_SEND_BLOCK)) {
         if (!waited) {
             count_wait(b, t);
             waited = true;
         }
-        if (wait_room(b) != 0) {
+        if ((b->proto == PROTO_PUSH ? wait_room(b) : wait_sendable(b)) != 0) {
             rc = TP_ETIMEDOUT;
             break;
         }
