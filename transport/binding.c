@@ -374,7 +374,7 @@ int tp_binding_add_topic(tp_binding *b, const char *subject, const hale_type *ty
     t->type = type;
     t->deliver = deliver;
     t->ctx = ctx;
-    atomic_store(&t->next_seq, 1);
+    t->next_seq = 1;
     atomic_store(&b->ntopics, n + 1);
     return (int)n;
 }

@@ -336,7 +336,7 @@ static void log_once(tp_binding *b, int ti, const char *fmt, ...) {
 }
 
 static int build(tp_binding *b, int ti, const void *value, uint8_t flags, uint64_t key_hash,
-                 nng_msg **out, uint64_t *seq) {
+                 uint64_t seq, nng_msg **out) {
     tp_topic *t = &b->topics[ti];
     size_t plen, flen;
     tp_codec_err err;
@@ -354,17 +354,15 @@ static int build(tp_binding *b, int ti, const void *value, uint8_t flags, uint64
     if (nng_msg_alloc(out, flen) != 0) {
         return TP_EIO;
     }
-    *seq = atomic_fetch_add(&t->next_seq, 1);
     tp_header h = {.flags = flags,
                    .topic = t->wire_id,
                    .fingerprint = t->type->fingerprint,
                    .key = key_hash,
                    .sender = b->sender,
-                   .seq = *seq};
+                   .seq = seq};
     if (tp_tx_write(nng_msg_body(*out), &h, t->type, value, plen, b->sealed ? b->key : NULL,
                     b->aead, b->seal, &err) != 0) {
         nng_msg_free(*out);
-        atomic_store(&t->next_seq, *seq); /* the caller holds the topic's send lock */
         return TP_EENCODE;
     }
     return 0;
@@ -387,17 +385,19 @@ static int hand_over(tp_binding *b, nng_msg *m, int ti) {
 
 /* Numbers, builds and hands over one frame, under the topic's send lock: the receiver's replay
  * window takes a frame that arrives more than TP_REPLAY_WINDOW numbers late for a replay, so
- * frames must leave in the order they were numbered, whichever threads send them. A frame that
- * cannot be handed over gives its number back (nobody else can have taken one meanwhile). */
+ * frames must leave in the order they were numbered, whichever threads send them. The number is
+ * used up only by a frame that was handed over, so one that fails leaves no gap. */
 static int send_once(tp_binding *b, int ti, const void *value, uint8_t hflags, uint64_t key_hash) {
     tp_topic *t = &b->topics[ti];
     pthread_mutex_lock(&b->send_mu[ti]);
+    uint64_t seq = t->next_seq;
     nng_msg *m;
-    uint64_t seq;
-    int rc = build(b, ti, value, hflags, key_hash, &m, &seq);
+    int rc = build(b, ti, value, hflags, key_hash, seq, &m);
     if (rc == 0 && (rc = hand_over(b, m, ti)) != TP_OK) {
         nng_msg_free(m);
-        atomic_store(&t->next_seq, seq);
+    }
+    if (rc == TP_OK) {
+        t->next_seq = seq + 1;
     }
     pthread_mutex_unlock(&b->send_mu[ti]);
     return rc;

@@ -40,7 +40,7 @@ typedef struct {
     const hale_type *type;
     tp_deliver_fn deliver;
     void *ctx;
-    _Atomic uint64_t next_seq; /* sending side */
+    uint64_t next_seq; /* sending side, under the binding's send lock for the topic */
     tp_counters counters;
 } tp_topic;
 
