@@ -292,19 +292,18 @@ const char *tp_strerror(int code) {
 }
 
 /* Counts a send that did not happen: a wait when the caller will retry, else a drop. */
-static int refused(tp_binding *b, tp_topic *t, int code, int flags) {
-    bool retry = (code == TP_EAGAIN || code == TP_ENOPEER) && !(flags & TP_SEND_DROP);
-    tp_counter_id which = retry ? TP_C_SEND_WAITS : TP_C_SEND_DROPPED;
+/* Counts one on the binding and, when known, the topic. */
+static void count_send(tp_binding *b, tp_topic *t, tp_counter_id which) {
     tp_count(&b->counters, which, 1);
     if (t) {
         tp_count(&t->counters, which, 1);
     }
-    return code;
 }
 
-static void count_wait(tp_binding *b, tp_topic *t) {
-    tp_count(&b->counters, TP_C_SEND_WAITS, 1);
-    tp_count(&t->counters, TP_C_SEND_WAITS, 1);
+static int refused(tp_binding *b, tp_topic *t, int code, int flags) {
+    bool retry = (code == TP_EAGAIN || code == TP_ENOPEER) && !(flags & TP_SEND_DROP);
+    count_send(b, t, retry ? TP_C_SEND_WAITS : TP_C_SEND_DROPPED);
+    return code;
 }
 
 /* A link must exist for a send to mean anything; a blocking send waits for one. */
@@ -315,7 +314,7 @@ static int need_peer(tp_binding *b, tp_topic *t, int flags) {
     if (!(flags & TP_SEND_BLOCK)) {
         return TP_ENOPEER;
     }
-    count_wait(b, t);
+    count_send(b, t, TP_C_SEND_WAITS);
     int wait = b->send_timeout_ms > 0 ? b->send_timeout_ms : -1;
     return tp_links_wait_up(&b->links, wait) ? 0 : TP_ETIMEDOUT;
 }
@@ -419,7 +418,7 @@ static int send_frame(tp_binding *b, int ti, const void *value, uint8_t hflags, 
     while ((rc = send_once(b, ti, value, hflags, key_hash)) == TP_EAGAIN &&
            (flags & TP_SEND_BLOCK)) {
         if (!waited) {
-            count_wait(b, t);
+            count_send(b, t, TP_C_SEND_WAITS);
             waited = true;
         }
         if ((b->proto == PROTO_PUSH ? wait_room(b) : wait_sendable(b)) != 0) {
@@ -432,7 +431,7 @@ static int send_frame(tp_binding *b, int ti, const void *value, uint8_t hflags, 
 
 void tp_count_send_dropped(tp_binding *b, int topic) {
     bool known = topic >= 0 && (size_t)topic < atomic_load(&b->ntopics);
-    (void)refused(b, known ? &b->topics[topic] : NULL, TP_EAGAIN, TP_SEND_DROP);
+    count_send(b, known ? &b->topics[topic] : NULL, TP_C_SEND_DROPPED);
 }
 
 int tp_send(tp_binding *b, int topic, const void *value, int flags) {
