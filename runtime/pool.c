@@ -225,11 +225,12 @@ static bool post_arrives(hale_pool *p) {
 
 void hale_pool_pass(hale_pool *p, bool may_block) {
     run_budget(p);
+    int64_t handled = atomic_load_explicit(&p->handled, memory_order_relaxed);
     bool block = may_block && !p->ready_head;
-    if (block && p->handled_at_pass != atomic_load_explicit(&p->handled, memory_order_relaxed)) {
+    if (block && handled != p->handled_at_pass) {
         block = !post_arrives(p);
     }
-    p->handled_at_pass = atomic_load_explicit(&p->handled, memory_order_relaxed);
+    p->handled_at_pass = handled;
     ev_run(p->loop, block ? EVRUN_ONCE : EVRUN_NOWAIT);
 }
 
