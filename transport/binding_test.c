@@ -92,6 +92,22 @@ static tp_binding *open_ok(const tp_binding_opts *o) {
     return b;
 }
 
+/* A binding at `url` with the one topic t.msg (delivered to `deliver` when receiving). */
+static tp_binding *open_topic(const char *url, tp_role role, tp_dir dir, const uint8_t *k,
+                              tp_deliver_fn deliver, void *ctx) {
+    tp_binding *b = open_ok(&(tp_binding_opts){.url = url, .role = role, .dir = dir, .key = k});
+    assert_int_equal(tp_binding_add_topic(b, "t.msg", &T_Note, deliver, ctx), 0);
+    return b;
+}
+
+/* Waits (up to about a second) until a listener has its peer. */
+static void wait_peer(tp_binding *b) {
+    for (int i = 0; i < 200 && tp_binding_peers(b) < 1; i++) {
+        struct timespec ts = {0, 5000000};
+        nanosleep(&ts, NULL);
+    }
+}
+
 /* Pumps until `want` deliveries arrived in `in` (or about 5 s passed). */
 static void pump_until(tp_binding *b, inbox *in, int want) {
     for (int i = 0; i < 5000 && in->count < want; i++) {
@@ -467,10 +483,7 @@ static void test_bus_both_directions(void **state) {
     tp_binding *b = open_ok(
         &(tp_binding_opts){.url = url, .role = TP_ROLE_DIAL, .dir = TP_DIR_BOTH, .key = key});
     tp_binding_add_topic(b, "t.msg", &T_Note, on_msg, &b_in);
-    for (int i = 0; i < 200 && tp_binding_peers(a) < 1; i++) {
-        struct timespec ts = {0, 5000000};
-        nanosleep(&ts, NULL);
-    }
+    wait_peer(a);
     assert_int_equal(send_msg(a, 0, 1, "from a"), TP_OK);
     assert_int_equal(send_msg(b, 0, 2, "from b"), TP_OK);
     pump_until(a, &a_in, 1);
@@ -525,12 +538,8 @@ static void test_two_senders_keep_order(void **state) {
     char url[256];
     ipc_url(url, sizeof url, "twosenders.sock");
     seq_inbox in = {{0, 0}, 0, 0};
-    tp_binding *sub = open_ok(&(tp_binding_opts){
-        .url = url, .role = TP_ROLE_LISTEN, .dir = TP_DIR_SUBSCRIBE, .key = key});
-    assert_int_equal(tp_binding_add_topic(sub, "t.msg", &T_Note, on_seq, &in), 0);
-    tp_binding *pub = open_ok(
-        &(tp_binding_opts){.url = url, .role = TP_ROLE_DIAL, .dir = TP_DIR_PUBLISH, .key = key});
-    assert_int_equal(tp_binding_add_topic(pub, "t.msg", &T_Note, NULL, NULL), 0);
+    tp_binding *sub = open_topic(url, TP_ROLE_LISTEN, TP_DIR_SUBSCRIBE, key, on_seq, &in);
+    tp_binding *pub = open_topic(url, TP_ROLE_DIAL, TP_DIR_PUBLISH, key, NULL, NULL);
     sender a = {pub, "a", 0}, b = {pub, "b", 0};
     pthread_t ta, tb;
     assert_int_equal(pthread_create(&ta, NULL, send_seq, &a), 0);
@@ -571,12 +580,8 @@ static void test_count_send_dropped(void **state) {
     char url[256];
     ipc_url(url, sizeof url, "countdrop.sock");
     inbox in = {0};
-    tp_binding *sub =
-        open_ok(&(tp_binding_opts){.url = url, .role = TP_ROLE_LISTEN, .dir = TP_DIR_SUBSCRIBE});
-    tp_binding_add_topic(sub, "t.msg", &T_Note, on_msg, &in);
-    tp_binding *pub =
-        open_ok(&(tp_binding_opts){.url = url, .role = TP_ROLE_DIAL, .dir = TP_DIR_PUBLISH});
-    tp_binding_add_topic(pub, "t.msg", &T_Note, NULL, NULL);
+    tp_binding *sub = open_topic(url, TP_ROLE_LISTEN, TP_DIR_SUBSCRIBE, NULL, on_msg, &in);
+    tp_binding *pub = open_topic(url, TP_ROLE_DIAL, TP_DIR_PUBLISH, NULL, NULL, NULL);
     tp_count_send_dropped(pub, 0);
     assert_int_equal(send_msg(pub, 0, 7, "after"), TP_OK);
     pump_until(sub, &in, 1);
@@ -603,16 +608,9 @@ static void test_bus_blocking_sends_all_arrive(void **state) {
     char url[256];
     ipc_url(url, sizeof url, "busblock.sock");
     inbox a_in = {0}, b_in = {0};
-    tp_binding *a =
-        open_ok(&(tp_binding_opts){.url = url, .role = TP_ROLE_LISTEN, .dir = TP_DIR_BOTH});
-    tp_binding_add_topic(a, "t.msg", &T_Note, on_msg, &a_in);
-    tp_binding *b =
-        open_ok(&(tp_binding_opts){.url = url, .role = TP_ROLE_DIAL, .dir = TP_DIR_BOTH});
-    tp_binding_add_topic(b, "t.msg", &T_Note, on_msg, &b_in);
-    for (int i = 0; i < 200 && tp_binding_peers(a) < 1; i++) {
-        struct timespec ts = {0, 5000000};
-        nanosleep(&ts, NULL);
-    }
+    tp_binding *a = open_topic(url, TP_ROLE_LISTEN, TP_DIR_BOTH, NULL, on_msg, &a_in);
+    tp_binding *b = open_topic(url, TP_ROLE_DIAL, TP_DIR_BOTH, NULL, on_msg, &b_in);
+    wait_peer(a);
     assert_int_equal(tp_binding_recv_fd(a) >= 0, 1); /* receiving starts before the burst */
     for (int i = 0; i < 500; i++) {
         assert_int_equal(send_msg(b, 0, i, "burst"), TP_OK);
